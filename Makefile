@@ -1,0 +1,114 @@
+# salesloop — build, run and test. `make run` and `make test` set everything up
+# on a fresh Debian 12 machine (scripts/deps.sh installs what is missing).
+
+CC      ?= gcc
+PKGS    := libh2o-evloop jansson libsodium sqlite3 libpq xlsxwriter openssl zlib
+CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror \
+               -Wno-unused-parameter -Wno-missing-field-initializers -Isrc -Ibuild/gen -pthread
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+RELEASE_FLAGS := -O2 -g
+TEST_FLAGS    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRC      := $(sort $(wildcard src/core/*.c src/db/*.c src/http/*.c src/model/*.c src/flow/*.c src/modules/*.c))
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+MIGRATIONS := $(sort $(wildcard src/db/migrations/*.sql))
+HEADERS  := $(wildcard src/*/*.h)
+
+REL_OBJ  := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/migrations.o
+TST_OBJ  := $(patsubst src/%.c,build/tst/%.o,$(LIB_SRC)) build/tst/gen/migrations.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,build/tst/unit/%,$(UNIT_SRC))
+
+PORT ?= 8080
+DATA ?= ./data
+
+.PHONY: all deps web run test unit api api-sqlite api-pg browser bench fuzz check clean demo
+
+all: build/salesloop
+
+deps:
+	@scripts/deps.sh
+
+build/gen/migrations.c: $(MIGRATIONS) build/embed
+	@mkdir -p build/gen
+	build/embed $@ $(MIGRATIONS)
+
+build/embed: tools/embed.c
+	@mkdir -p build
+	$(CC) -O1 -o $@ $<
+
+build/rel/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(RELEASE_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+build/rel/gen/migrations.o: build/gen/migrations.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(RELEASE_FLAGS) -c -o $@ $<
+build/tst/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+build/tst/gen/migrations.o: build/gen/migrations.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) -c -o $@ $<
+
+build/rel/libsalesloop.a: $(REL_OBJ)
+	ar rcs $@ $^
+build/tst/libsalesloop.a: $(TST_OBJ)
+	ar rcs $@ $^
+
+build/salesloop: src/main.c build/rel/libsalesloop.a
+	$(CC) $(CFLAGS_BASE) $(RELEASE_FLAGS) $(PKG_CFLAGS) -o $@ $< build/rel/libsalesloop.a $(PKG_LIBS)
+# The sanitizer build the tests run against.
+build/salesloop-test: src/main.c build/tst/libsalesloop.a
+	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -o $@ $< build/tst/libsalesloop.a $(PKG_LIBS)
+
+build/tst/unit/%: tests/unit/%.c build/tst/libsalesloop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -o $@ $< build/tst/libsalesloop.a $(PKG_LIBS) -lcmocka
+
+# The web UI, built by Vite into web/dist (served by the binary).
+web/dist/index.html: $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json web/vite.config.js
+	cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build
+
+web:
+	@if [ -f web/package.json ]; then $(MAKE) web/dist/index.html; fi
+
+run: deps all web
+	@mkdir -p $(DATA)
+	@[ -f $(DATA)/salesloop.db ] || build/salesloop init --db $(DATA)/salesloop.db --demo
+	build/salesloop serve --db $(DATA)/salesloop.db --port $(PORT) --web web/dist
+
+demo: all
+	build/salesloop demo --db $(DATA)/salesloop.db
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+api: api-sqlite api-pg
+
+api-sqlite: build/salesloop-test
+	scripts/test-api.sh sqlite
+
+api-pg: build/salesloop-test
+	scripts/test-api.sh postgres
+
+browser: build/salesloop-test web
+	scripts/test-browser.sh
+
+test: deps build/salesloop-test
+	$(MAKE) unit
+	$(MAKE) api
+	@if [ -f web/package.json ]; then $(MAKE) browser; fi
+
+bench: deps all
+	scripts/bench.sh
+
+fuzz: deps
+	scripts/fuzz.sh
+
+check:
+	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance --inline-suppr -Isrc $(SRC)
+
+clean:
+	rm -rf build web/dist

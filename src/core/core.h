@@ -1,0 +1,141 @@
+/*
+** core.h — the base every other layer uses: allocation, the per-request arena,
+** string building, UTF-8, errors, money (fen, 大写), dates and logging.
+** Nothing here knows about HTTP or SQL.
+*/
+#ifndef SALESLOOP_CORE_H
+#define SALESLOOP_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---------------------------------------------------------------- memory */
+
+/* Allocation that aborts on out-of-memory, so callers never check for NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/*
+** Arena: bump allocator that frees everything at once. Each request gets one;
+** all memory built while serving it comes from it. Not thread-safe: one
+** thread uses an arena at a time (a request may move between threads, but
+** never runs on two at once).
+*/
+typedef struct Arena Arena;
+Arena *arena_new(void);                 /* freed by arena_free */
+void arena_free(Arena *a);              /* arena_free(NULL) is harmless */
+void *arena_alloc(Arena *a, size_t n);  /* 16-byte aligned, zeroed */
+char *arena_strdup(Arena *a, const char *s);           /* NULL -> NULL */
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vprintf(Arena *a, const char *fmt, va_list ap);
+size_t arena_used(const Arena *a);      /* bytes handed out, for metrics/tests */
+/* Run fn(p) when the arena is freed (latest first): releases non-arena objects
+   such as a jansson tree owned by the request. */
+void arena_defer(Arena *a, void (*fn)(void *), void *p);
+
+/* Growable byte buffer whose memory lives in an arena. Always NUL-terminated. */
+typedef struct Buf {
+    Arena *a;   /* owner of p */
+    char *p;    /* contents, NUL-terminated */
+    size_t n;   /* bytes used, excluding the NUL */
+    size_t cap; /* bytes allocated */
+} Buf;
+void buf_init(Buf *b, Arena *a);
+void buf_add(Buf *b, const char *s, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_putc(Buf *b, char c);
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---------------------------------------------------------------- strings */
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+bool utf8_valid(const char *s, size_t n);
+/* Number of code points in a valid UTF-8 string of n bytes. */
+size_t utf8_len(const char *s, size_t n);
+/* Space-separated word list membership: str_word_in("a b c", "b") is true. */
+bool str_word_in(const char *list, const char *word);
+/* Decimal int64 parse of the whole string; 0 on success, -1 on junk/overflow. */
+int str_to_int64(const char *s, int64_t *out);
+
+/* ---------------------------------------------------------------- errors */
+
+/*
+** Err: what went wrong, in the shape the API answers with.
+** code is a stable machine code from errcodes.h ("record.not_found"),
+** field names the offending input field or is NULL, detail carries an
+** argument for the message (a limit, an allowed value list), may be empty.
+*/
+typedef struct Err {
+    int status;          /* HTTP status to answer with */
+    const char *code;    /* stable machine code, static string */
+    const char *field;   /* offending field name or NULL; static or arena string */
+    char detail[192];    /* message argument, may be empty */
+    const char *label;   /* the field's label in the user's language, for the message; may be NULL */
+} Err;
+
+/* Fill e and return -1, so handlers can `return err_set(...)`. fmt may be NULL. */
+int err_set(Err *e, int status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/*
+** The error message for code in locale ("zh-CN", "zh-TW", "en"), with {field}
+** replaced by field_label and {detail} by detail. Returns an arena string.
+*/
+const char *i18n_error(Arena *a, const char *locale, const char *code, const char *field_label,
+                       const char *detail);
+/* Normalise an Accept-Language value or user setting to one of the three locales. */
+const char *i18n_locale(const char *accept_language);
+
+/* ---------------------------------------------------------------- money */
+
+/*
+** Money is int64 fen (分). money_parse reads "1234", "1234.5", "-1,234.56",
+** "¥1234.56" (at most two decimals) into fen; 0 ok, -1 malformed/overflow.
+*/
+int money_parse(const char *s, int64_t *fen);
+/* "1,234.56" / "-0.05": an arena string. */
+char *money_format(Arena *a, int64_t fen);
+/* Chinese capital numerals: 12345.67 -> "壹万贰仟叁佰肆拾伍元陆角柒分", 0 -> "零元整",
+   100 -> "壹元整", negative values are prefixed with "负". An arena string. */
+char *money_upper(Arena *a, int64_t fen);
+/* amount = quantity * unit price (fen) * (10000 - discount_bp) / 10000, rounded half away
+   from zero; quantity in thousandths (1.5 units = 1500). 0 ok, -1 overflow. */
+int money_line_amount(int64_t qty_milli, int64_t unit_fen, int64_t discount_bp, int64_t *out);
+
+/* ---------------------------------------------------------------- dates */
+
+/* Current UTC epoch seconds (SALESLOOP_NOW in the environment overrides it, for tests). */
+int64_t now_epoch(void);
+/* Calendar date "YYYY-MM-DD" validation and parsing; 0 ok, -1 invalid (e.g. 2026-02-30). */
+int date_parse(const char *s, int *y, int *m, int *d);
+/* Days since 1970-01-01 for a proleptic Gregorian date, and back. */
+int64_t days_from_civil(int y, int m, int d);
+void civil_from_days(int64_t days, int *y, int *m, int *d);
+/* UTC offset in minutes of a time-zone name; -1 when unknown. Zones without DST only
+   (Asia/Shanghai, Asia/Taipei, Asia/Hong_Kong, Asia/Singapore, Asia/Tokyo, UTC ...). */
+int tz_offset_minutes(const char *tz, int *out);
+/* The local calendar date of epoch t in a zone at offset tzmin, written as YYYY-MM-DD. */
+void date_of_epoch(int64_t t, int tzmin, char out[11]);
+/* Epoch of local midnight starting date y-m-d in the zone. */
+int64_t epoch_of_date(int y, int m, int d, int tzmin);
+/* Period containing t in the zone: kind "day","week"(Mon-Sun),"month","quarter","year".
+   [*start, *end) in epoch seconds; 0 ok, -1 unknown kind. */
+int period_bounds(const char *kind, int64_t t, int tzmin, int64_t *start, int64_t *end);
+
+/* ---------------------------------------------------------------- logging */
+
+typedef enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR } LogLevel;
+/* One JSON object per line on stderr: {"t":...,"level":"info","msg":"..."}; thread-safe. */
+void log_msg(LogLevel lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_set_level(LogLevel lvl);
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,83 @@
+/*
+** errcodes.h — every machine error code the API can answer with, and its
+** message in zh-CN, zh-TW and en. Codes never change once shipped; add new
+** ones at the end of their group. {field} is the field's label in the user's
+** language, {detail} the argument the code was raised with.
+*/
+/* X(IDENT, "code", "zh-CN", "zh-TW", "en") */
+#define ERRCODES(X)                                                                                \
+    X(EC_BAD_JSON, "request.bad_json", "请求体不是有效的 JSON：{detail}",                          \
+      "請求內容不是有效的 JSON：{detail}", "The request body is not valid JSON: {detail}")         \
+    X(EC_BAD_UTF8, "request.bad_utf8", "请求包含无效的 UTF-8 字符", "請求包含無效的 UTF-8 字元",   \
+      "The request contains invalid UTF-8")                                                        \
+    X(EC_TOO_LARGE, "request.too_large", "请求体过大（上限 {detail} 字节）",                       \
+      "請求內容過大（上限 {detail} 位元組）", "The request body is too large (limit {detail} bytes)") \
+    X(EC_NOT_OBJECT, "request.not_object", "请求体必须是 JSON 对象", "請求內容必須是 JSON 物件",  \
+      "The request body must be a JSON object")                                                    \
+    X(EC_BAD_QUERY, "request.bad_query", "查询参数“{field}”无效：{detail}",                        \
+      "查詢參數「{field}」無效：{detail}", "Query parameter \"{field}\" is invalid: {detail}")      \
+    X(EC_NOT_FOUND, "route.not_found", "接口不存在", "介面不存在", "No such endpoint")             \
+    X(EC_BAD_METHOD, "route.method_not_allowed", "该接口不支持此方法", "該介面不支援此方法",          \
+      "Method not allowed on this endpoint")                                                       \
+    X(EC_AUTH_REQUIRED, "auth.required", "请先登录", "請先登入", "Please sign in")                 \
+    X(EC_AUTH_BAD, "auth.bad_credentials", "用户名或密码错误", "使用者名稱或密碼錯誤",            \
+      "Wrong user name or password")                                                               \
+    X(EC_AUTH_LOCKED, "auth.locked", "登录失败次数过多，账户已锁定至 {detail}",                    \
+      "登入失敗次數過多，帳戶已鎖定至 {detail}", "Too many failed sign-ins; locked until {detail}") \
+    X(EC_AUTH_RATE, "auth.rate_limited", "尝试过于频繁，请稍后再试", "嘗試過於頻繁，請稍後再試",  \
+      "Too many attempts; try again later")                                                        \
+    X(EC_AUTH_DISABLED, "auth.disabled", "账户已停用", "帳戶已停用", "This account is disabled")  \
+    X(EC_CSRF, "auth.csrf", "缺少或无效的 CSRF 令牌", "缺少或無效的 CSRF 權杖",                    \
+      "Missing or invalid CSRF token")                                                             \
+    X(EC_FORBIDDEN, "auth.forbidden", "没有权限执行此操作", "沒有權限執行此操作",                  \
+      "You are not allowed to do this")                                                            \
+    X(EC_WEAK_PASSWORD, "auth.weak_password", "密码至少需要 {detail} 个字符",                      \
+      "密碼至少需要 {detail} 個字元", "The password needs at least {detail} characters")           \
+    X(EC_REQUIRED, "field.required", "“{field}”为必填项", "「{field}」為必填項目",                 \
+      "\"{field}\" is required")                                                                   \
+    X(EC_TYPE, "field.type", "“{field}”类型错误，应为{detail}", "「{field}」類型錯誤，應為{detail}", \
+      "\"{field}\" has the wrong type; expected {detail}")                                         \
+    X(EC_TOO_LONG, "field.too_long", "“{field}”过长（最多 {detail} 个字符）",                      \
+      "「{field}」過長（最多 {detail} 個字元）", "\"{field}\" is too long (at most {detail} characters)") \
+    X(EC_TOO_SHORT, "field.too_short", "“{field}”过短（至少 {detail} 个字符）",                    \
+      "「{field}」過短（至少 {detail} 個字元）", "\"{field}\" is too short (at least {detail} characters)") \
+    X(EC_RANGE, "field.range", "“{field}”超出范围（{detail}）", "「{field}」超出範圍（{detail}）", \
+      "\"{field}\" is out of range ({detail})")                                                    \
+    X(EC_ENUM, "field.enum", "“{field}”的值无效，可选：{detail}", "「{field}」的值無效，可選：{detail}", \
+      "\"{field}\" must be one of: {detail}")                                                      \
+    X(EC_FORMAT, "field.format", "“{field}”格式错误（{detail}）", "「{field}」格式錯誤（{detail}）", \
+      "\"{field}\" is malformed ({detail})")                                                       \
+    X(EC_UNKNOWN_FIELD, "field.unknown", "未知字段“{field}”", "未知欄位「{field}」",              \
+      "Unknown field \"{field}\"")                                                                 \
+    X(EC_READONLY, "field.readonly", "“{field}”不可修改", "「{field}」不可修改",                   \
+      "\"{field}\" cannot be changed")                                                             \
+    X(EC_REF, "field.reference", "“{field}”引用的记录不存在", "「{field}」引用的記錄不存在",       \
+      "\"{field}\" refers to a record that does not exist")                                        \
+    X(EC_DUPLICATE, "field.duplicate", "“{field}”已存在", "「{field}」已存在",                     \
+      "\"{field}\" already exists")                                                                \
+    X(EC_REC_NOT_FOUND, "record.not_found", "记录不存在或无权查看", "記錄不存在或無權查看",        \
+      "The record does not exist or is not visible to you")                                        \
+    X(EC_CONFLICT, "record.conflict", "记录已被他人修改，请刷新后重试",                            \
+      "記錄已被他人修改，請重新整理後再試", "The record was changed by someone else; reload and try again") \
+    X(EC_VERSION, "record.version_required", "更新时必须提供 version", "更新時必須提供 version",   \
+      "An update must include the record's version")                                               \
+    X(EC_BAD_STATE, "flow.bad_state", "当前状态“{detail}”下不能执行此操作",                        \
+      "目前狀態「{detail}」下不能執行此操作", "This action is not possible in state \"{detail}\"") \
+    X(EC_NO_ACTION, "flow.unknown_action", "未知操作“{detail}”", "未知操作「{detail}」",           \
+      "Unknown action \"{detail}\"")                                                               \
+    X(EC_NOT_SIGNER, "flow.not_signer", "没有等待您签批的审批步骤", "沒有等待您簽核的審批步驟",     \
+      "No approval step is waiting for your signature")                                            \
+    X(EC_GUARD, "flow.guard", "不满足操作条件：{detail}", "不滿足操作條件：{detail}",              \
+      "The action's condition is not met: {detail}")                                               \
+    X(EC_COMMENT, "flow.comment_required", "驳回时必须填写意见", "駁回時必須填寫意見",             \
+      "A comment is required when rejecting")                                                      \
+    X(EC_INTERNAL, "server.internal", "服务器内部错误（请求号 {detail}）",                         \
+      "伺服器內部錯誤（請求編號 {detail}）", "Internal server error (request {detail})")            \
+    X(EC_UNAVAILABLE, "server.unavailable", "服务器繁忙，请稍后再试", "伺服器忙碌，請稍後再試",    \
+      "The server is busy; try again later")                                                       \
+    X(EC_TIMEOUT, "server.timeout", "请求处理超时", "請求處理逾時", "The request timed out")
+
+/* The code strings as constants: EC_REQUIRED is "field.required". */
+#define ERRCODE_DECL(id, code, zh, tw, en) extern const char id[];
+ERRCODES(ERRCODE_DECL)
+#undef ERRCODE_DECL

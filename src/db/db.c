@@ -1,0 +1,459 @@
+/*
+** db.c — the backend-neutral half of db.h: opening the right backend,
+** the per-connection statement cache, nested transactions as savepoints,
+** error logging, and the ?N -> $N placeholder rewrite PostgreSQL needs.
+*/
+#include "db/backend.h"
+
+#include "core/core.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- connection */
+
+/* Set db->errmsg from fmt, without the trailing newline drivers like to add. */
+void db_set_error(Db *db, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(db->errmsg, sizeof db->errmsg, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(db->errmsg);
+    while (n && (db->errmsg[n - 1] == '\n' || db->errmsg[n - 1] == ' '))
+        db->errmsg[--n] = '\0';
+}
+
+/* True when s starts with prefix. */
+static bool starts_with(const char *s, const char *prefix) {
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/*
+** Open url: "postgres://..." or "postgresql://..." with libpq, anything else
+** as a SQLite path ("sqlite://" or "sqlite:" prefixes stripped). NULL on
+** failure with the reason in err. Freed by db_close.
+*/
+Db *db_open(const char *url, char *err, size_t errlen) {
+    if (!url || !*url) {
+        snprintf(err, errlen, "no database given");
+        return NULL;
+    }
+    const DbOps *ops = &db_sqlite_ops;
+    if (starts_with(url, "postgres://") || starts_with(url, "postgresql://"))
+        ops = &db_pg_ops;
+    else if (starts_with(url, "sqlite://"))
+        url += 9;
+    else if (starts_with(url, "sqlite:"))
+        url += 7;
+    Db *db = xcalloc(1, sizeof *db);
+    db->ops = ops;
+    if (ops->open(db, url) != DB_OK) {
+        snprintf(err, errlen, "%s", db->errmsg);
+        free(db);
+        return NULL;
+    }
+    return db;
+}
+
+/*
+** Close the connection: roll back (and log) a transaction left open, finalize
+** every cached statement, disconnect. db_close(NULL) is harmless. Statements
+** still held by callers must have been db_done'd before.
+*/
+void db_close(Db *db) {
+    if (!db)
+        return;
+    if (db->depth > 0) {
+        log_warn("db: connection closed inside a transaction begun at %s; rolling back", db->where);
+        db->ops->exec(db, "ROLLBACK");
+        db->depth = 0;
+    }
+    db->closing = true;
+    for (Stmt *st = db->lru_head, *next; st; st = next) {
+        next = st->next;
+        if (st->in_use)
+            log_warn("db: statement still in use at close: %s", st->sql);
+        db->ops->finalize(db, st->h);
+        free(st->sql);
+        free(st);
+    }
+    db->ops->close(db);
+    free(db);
+}
+
+/* Which backend serves this connection. */
+DbKind db_kind(const Db *db) { return db->ops->kind; }
+
+/* The last error text of this connection ("" when none yet). */
+const char *db_errmsg(Db *db) { return db->errmsg; }
+
+/* ---------------------------------------------------------------- statement cache */
+
+/* FNV-1a hash of the SQL text. */
+static uint64_t sql_hash(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Unlink st from the LRU list. */
+static void lru_unlink(Db *db, Stmt *st) {
+    if (st->prev)
+        st->prev->next = st->next;
+    else
+        db->lru_head = st->next;
+    if (st->next)
+        st->next->prev = st->prev;
+    else
+        db->lru_tail = st->prev;
+    st->prev = st->next = NULL;
+}
+
+/* Put st at the front (most recently used) of the LRU list. */
+static void lru_push(Db *db, Stmt *st) {
+    st->prev = NULL;
+    st->next = db->lru_head;
+    if (db->lru_head)
+        db->lru_head->prev = st;
+    db->lru_head = st;
+    if (!db->lru_tail)
+        db->lru_tail = st;
+}
+
+/* Drop the least recently used idle statement; false when every one is in use. */
+static bool cache_evict(Db *db) {
+    Stmt *victim = db->lru_tail;
+    while (victim && victim->in_use)
+        victim = victim->prev;
+    if (!victim)
+        return false;
+    Stmt **pp = &db->buckets[victim->hash % DB_CACHE_BUCKETS];
+    while (*pp != victim)
+        pp = &(*pp)->hnext;
+    *pp = victim->hnext;
+    lru_unlink(db, victim);
+    db->ncache--;
+    db->ops->finalize(db, victim->h);
+    free(victim->sql);
+    free(victim);
+    return true;
+}
+
+/*
+** A statement for sql, from the cache when an idle one is there. A cached
+** statement already in use (a nested query with the same text) is not shared:
+** a fresh uncached one is made, which db_done finalizes. NULL on error, logged
+** with the SQL.
+*/
+Stmt *db_prepare(Db *db, const char *sql) {
+    assert(db && sql);
+    uint64_t h = sql_hash(sql);
+    Stmt **bucket = &db->buckets[h % DB_CACHE_BUCKETS];
+    bool busy_copy = false; /* the cached statement exists but is in use */
+    for (Stmt *st = *bucket; st; st = st->hnext) {
+        if (st->hash == h && strcmp(st->sql, sql) == 0) {
+            if (st->in_use) {
+                busy_copy = true;
+                break;
+            }
+            st->in_use = true;
+            lru_unlink(db, st);
+            lru_push(db, st);
+            return st;
+        }
+    }
+    bool cache = !busy_copy && (db->ncache < DB_CACHE_MAX || cache_evict(db));
+    void *handle = db->ops->prepare(db, sql, cache);
+    if (!handle) {
+        log_error("db: prepare failed: %s; SQL: %s", db->errmsg, sql);
+        return NULL;
+    }
+    Stmt *st = xcalloc(1, sizeof *st);
+    st->db = db;
+    st->sql = xstrdup(sql);
+    st->hash = h;
+    st->h = handle;
+    st->in_use = true;
+    st->cached = cache;
+    if (cache) {
+        st->hnext = *bucket;
+        *bucket = st;
+        lru_push(db, st);
+        db->ncache++;
+    }
+    return st;
+}
+
+/* Number of statements in this connection's cache. */
+int db_cache_size(const Db *db) { return db->ncache; }
+
+/* Return st to the cache (reset, bindings cleared) or finalize an uncached one. */
+void db_done(Stmt *st) {
+    if (!st)
+        return;
+    assert(st->in_use);
+    Db *db = st->db;
+    if (st->cached) {
+        db->ops->reset(st);
+        st->in_use = false;
+        return;
+    }
+    db->ops->finalize(db, st->h);
+    free(st->sql);
+    free(st);
+}
+
+/* ---------------------------------------------------------------- bind, step, columns */
+
+/* Log a failed bind with the statement's SQL and pass the code on. */
+static int bind_result(Stmt *st, int idx, int rc) {
+    if (rc < 0)
+        log_error("db: bind of parameter %d failed: %s; SQL: %s", idx, st->db->errmsg, st->sql);
+    return rc;
+}
+
+/* Bind an integer to ?idx. */
+int db_bind_int64(Stmt *st, int idx, int64_t v) {
+    assert(st && st->in_use);
+    return bind_result(st, idx, st->db->ops->bind_int64(st, idx, v));
+}
+
+/* Bind a copy of text (len bytes, or up to the NUL when len < 0) to ?idx; NULL binds NULL. */
+int db_bind_text(Stmt *st, int idx, const char *s, int len) {
+    assert(st && st->in_use);
+    if (!s)
+        return db_bind_null(st, idx);
+    if (len < 0) {
+        size_t n = strlen(s);
+        assert(n <= (size_t)INT32_MAX);
+        len = (int)n;
+    }
+    return bind_result(st, idx, st->db->ops->bind_text(st, idx, s, len));
+}
+
+/* Bind NULL to ?idx. */
+int db_bind_null(Stmt *st, int idx) {
+    assert(st && st->in_use);
+    return bind_result(st, idx, st->db->ops->bind_null(st, idx));
+}
+
+/* Run or advance st. Errors are logged (constraint and busy ones at debug level:
+   callers turn those into 409/503 answers). */
+int db_step(Stmt *st) {
+    assert(st && st->in_use);
+    int rc = st->db->ops->step(st);
+    if (rc == DB_ERROR)
+        log_error("db: %s; SQL: %s", st->db->errmsg, st->sql);
+    else if (rc < 0)
+        log_debug("db: %s; SQL: %s", st->db->errmsg, st->sql);
+    return rc;
+}
+
+/* Columns in the result (PostgreSQL: known once the statement has run). */
+int db_col_count(Stmt *st) { return st->db->ops->col_count(st); }
+
+/* Name of column col. */
+const char *db_col_name(Stmt *st, int col) { return st->db->ops->col_name(st, col); }
+
+/* True when column col of the current row is NULL. */
+bool db_col_null(Stmt *st, int col) { return st->db->ops->col_null(st, col); }
+
+/* Column col as an integer; 0 for NULL. */
+int64_t db_col_int64(Stmt *st, int col) { return st->db->ops->col_int64(st, col); }
+
+/* Column col as text; NULL for NULL. Valid until the next step or done. */
+const char *db_col_text(Stmt *st, int col) { return st->db->ops->col_text(st, col); }
+
+/* Rows changed by the last INSERT/UPDATE/DELETE stepped on db. */
+int64_t db_changes(Db *db) { return db->ops->changes(db); }
+
+/* Run parameterless SQL; failures are logged with (the start of) the SQL. */
+int db_exec(Db *db, const char *sql) {
+    int rc = db->ops->exec(db, sql);
+    if (rc < 0)
+        log_error("db: %s; SQL: %.300s", db->errmsg, sql);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- transactions */
+
+/* Run a transaction-control statement quietly (the caller decides what to log). */
+static int tx_exec(Db *db, const char *sql) { return db->ops->exec(db, sql); }
+
+/*
+** Begin a transaction, or a savepoint sp<depth> when one is already open.
+** where ("file.c:123") is kept for the log if the transaction is left open.
+*/
+int db_begin_at(Db *db, const char *where) {
+    char sql[32];
+    int rc;
+    if (db->depth == 0) {
+        rc = tx_exec(db, db->ops->begin_sql);
+        if (rc == DB_OK)
+            snprintf(db->where, sizeof db->where, "%s", where ? where : "?");
+    } else {
+        snprintf(sql, sizeof sql, "SAVEPOINT sp%d", db->depth);
+        rc = tx_exec(db, sql);
+    }
+    if (rc < 0) {
+        /* busy is an expected answer under load (the caller replies 503); others are bugs */
+        if (rc == DB_BUSY)
+            log_warn("db: begin at %s: %s", where ? where : "?", db->errmsg);
+        else
+            log_error("db: begin at %s failed: %s", where ? where : "?", db->errmsg);
+        return rc;
+    }
+    db->depth++;
+    return DB_OK;
+}
+
+/*
+** Commit the innermost level: RELEASE its savepoint, or COMMIT the whole
+** transaction. When that fails the level is rolled back instead and the
+** error returned, so the nesting depth always goes down by one.
+*/
+int db_commit(Db *db) {
+    char sql[80];
+    if (db->depth <= 0) {
+        db_set_error(db, "commit without a transaction");
+        log_error("db: %s", db->errmsg);
+        return DB_ERROR;
+    }
+    int level = db->depth - 1;
+    int rc;
+    if (level == 0)
+        rc = tx_exec(db, "COMMIT");
+    else {
+        snprintf(sql, sizeof sql, "RELEASE SAVEPOINT sp%d", level);
+        rc = tx_exec(db, sql);
+    }
+    if (rc < 0) {
+        char msg[sizeof db->errmsg];
+        memcpy(msg, db->errmsg, sizeof msg);
+        log_error("db: commit of the transaction begun at %s failed: %s", db->where, msg);
+        if (level == 0)
+            snprintf(sql, sizeof sql, "ROLLBACK");
+        else
+            snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d", level,
+                     level);
+        tx_exec(db, sql); /* best effort; a failed COMMIT may already have ended it */
+        memcpy(db->errmsg, msg, sizeof msg);
+    }
+    db->depth--;
+    return rc;
+}
+
+/* Roll back the innermost level: back to its savepoint, or the whole transaction. */
+int db_rollback(Db *db) {
+    char sql[80];
+    if (db->depth <= 0) {
+        db_set_error(db, "rollback without a transaction");
+        log_error("db: %s", db->errmsg);
+        return DB_ERROR;
+    }
+    int level = db->depth - 1;
+    if (level == 0)
+        snprintf(sql, sizeof sql, "ROLLBACK");
+    else
+        snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d", level,
+                 level);
+    int rc = tx_exec(db, sql);
+    if (rc < 0)
+        log_error("db: rollback of the transaction begun at %s failed: %s", db->where, db->errmsg);
+    db->depth--;
+    return rc;
+}
+
+/* Transaction nesting depth, 0 outside any transaction. */
+int db_tx_depth(const Db *db) { return db->depth; }
+
+/* ---------------------------------------------------------------- backup */
+
+/* Consistent copy of the live database to dest_path (SQLite only). */
+int db_backup(Db *db, const char *dest_path, char *err, size_t errlen) {
+    return db->ops->backup(db, dest_path, err, errlen);
+}
+
+/* Replace the live database with the one in src_path (SQLite only; not inside a transaction). */
+int db_restore(Db *db, const char *src_path, char *err, size_t errlen) {
+    if (db->depth > 0) {
+        snprintf(err, errlen, "cannot restore inside a transaction");
+        return DB_ERROR;
+    }
+    return db->ops->restore(db, src_path, err, errlen);
+}
+
+/* ---------------------------------------------------------------- placeholders */
+
+/*
+** Copy sql with ?N turned into $N and each bare ? into $K, K being one more
+** than the highest number so far (SQLite's own rule). String literals
+** ('it''s'), quoted identifiers ("a?b"), -- line comments and block comments
+** are copied untouched. *max_param gets the highest number used. Caller frees.
+*/
+char *db_rewrite_placeholders_n(const char *sql, int *max_param) {
+    size_t len = strlen(sql), marks = 0;
+    for (size_t i = 0; i < len; i++)
+        marks += sql[i] == '?';
+    char *out = xmalloc(len + marks * 11 + 1); /* a bare ? grows to at most $ + 10 digits */
+    size_t o = 0;
+    int max = 0;
+    const char *p = sql;
+    while (*p) {
+        char c = *p;
+        if (c == '\'' || c == '"') { /* literal or identifier; a doubled quote stays inside */
+            out[o++] = *p++;
+            while (*p) {
+                if (*p == c && p[1] == c) {
+                    out[o++] = *p++;
+                    out[o++] = *p++;
+                } else if (*p == c) {
+                    out[o++] = *p++;
+                    break;
+                } else {
+                    out[o++] = *p++;
+                }
+            }
+        } else if (c == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                out[o++] = *p++;
+        } else if (c == '/' && p[1] == '*') {
+            out[o++] = *p++;
+            out[o++] = *p++;
+            while (*p && !(p[0] == '*' && p[1] == '/'))
+                out[o++] = *p++;
+            if (*p) {
+                out[o++] = *p++;
+                out[o++] = *p++;
+            }
+        } else if (c == '?') {
+            p++;
+            out[o++] = '$';
+            if (*p >= '0' && *p <= '9') {
+                long n = 0;
+                while (*p >= '0' && *p <= '9') {
+                    if (n < 1000000)
+                        n = n * 10 + (*p - '0');
+                    out[o++] = *p++;
+                }
+                if (n > max)
+                    max = (int)n;
+            } else {
+                max++;
+                o += (size_t)sprintf(out + o, "%d", max);
+            }
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+    if (max_param)
+        *max_param = max;
+    return out;
+}
+
+/* ?N -> $N outside literals, identifiers and comments. malloc'd; caller frees. */
+char *db_rewrite_placeholders(const char *sql) { return db_rewrite_placeholders_n(sql, NULL); }

@@ -1,0 +1,101 @@
+/*
+** db.h — the one database interface. Two backends behind it: SQLite (the
+** embedded default) and PostgreSQL through libpq. SQL is written once with
+** ?1, ?2, ... placeholders; the PostgreSQL backend rewrites them to $1, $2.
+**
+** A Db is one connection, used by one thread at a time. Statements are
+** prepared once and cached per connection, keyed by their SQL text.
+*/
+#ifndef SALESLOOP_DB_H
+#define SALESLOOP_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct Db Db;
+typedef struct Stmt Stmt;
+
+typedef enum { DB_SQLITE = 1, DB_PG = 2 } DbKind;
+
+/* Return codes. db_step answers DB_ROW or DB_DONE; the others are errors. */
+enum {
+    DB_OK = 0,
+    DB_DONE = 0,
+    DB_ROW = 1,
+    DB_ERROR = -1,      /* any other failure; db_errmsg says what */
+    DB_CONSTRAINT = -2, /* unique / foreign key / check violation */
+    DB_BUSY = -3,       /* lock could not be had within the busy timeout */
+};
+
+/*
+** Open a connection. url is "postgres://..." / "postgresql://..." for
+** PostgreSQL, otherwise a SQLite file path (optionally "sqlite:" prefixed;
+** ":memory:" works). SQLite gets WAL, synchronous=FULL, foreign_keys=ON,
+** busy_timeout 5 s. On failure returns NULL and writes the reason to err.
+** Freed by db_close.
+*/
+Db *db_open(const char *url, char *err, size_t errlen);
+void db_close(Db *db); /* db_close(NULL) is harmless */
+DbKind db_kind(const Db *db);
+const char *db_errmsg(Db *db); /* last error text of this connection */
+
+/*
+** Prepare (or take from the cache) a statement. NULL on error (logged with
+** the SQL). The statement is returned to the cache by db_done; a statement
+** already in use is not handed out twice (a fresh uncached one is made).
+*/
+Stmt *db_prepare(Db *db, const char *sql);
+/* Bind parameter idx (1-based, as in ?1). Text is copied. len -1 = strlen. */
+int db_bind_int64(Stmt *st, int idx, int64_t v);
+int db_bind_text(Stmt *st, int idx, const char *s, int len);
+int db_bind_null(Stmt *st, int idx);
+/* Run or advance: DB_ROW with a row ready, DB_DONE at the end, < 0 on error. */
+int db_step(Stmt *st);
+int db_col_count(Stmt *st);
+const char *db_col_name(Stmt *st, int col);
+bool db_col_null(Stmt *st, int col);
+int64_t db_col_int64(Stmt *st, int col);     /* 0 for NULL */
+const char *db_col_text(Stmt *st, int col);  /* NULL for NULL; valid until the next step/done */
+/* Reset and release the statement (back to the cache). db_done(NULL) is harmless. */
+void db_done(Stmt *st);
+
+/* Rows changed by the last INSERT/UPDATE/DELETE stepped on this connection. */
+int64_t db_changes(Db *db);
+
+/* Run SQL with no parameters (several statements allowed). DB_OK or < 0. */
+int db_exec(Db *db, const char *sql);
+
+/*
+** Transactions. db_begin records where it began (for the log when a
+** transaction is left open). Nested db_begin calls become savepoints, so a
+** handler can run inside the group-commit transaction unchanged.
+** SQLite begins IMMEDIATE (takes the write lock at once).
+*/
+#define db_begin(db) db_begin_at((db), __FILE__ ":" DB_STR(__LINE__))
+#define DB_STR(x) DB_STR2(x)
+#define DB_STR2(x) #x
+int db_begin_at(Db *db, const char *where);
+int db_commit(Db *db);
+int db_rollback(Db *db);
+int db_tx_depth(const Db *db); /* 0 outside any transaction */
+
+/* Rewrite ?N placeholders to $N outside string literals, quoted identifiers and
+   comments. Returns a malloc'd string the caller frees. Exposed for tests. */
+char *db_rewrite_placeholders(const char *sql);
+
+/* Apply embedded migrations not yet recorded in schema_migrations, each in
+   its own transaction. Returns the number applied, or < 0 with err filled. */
+int db_migrate(Db *db, char *err, size_t errlen);
+/* Highest applied migration number, or 0. */
+int db_schema_version(Db *db);
+
+/* SQLite online backup to dest_path (a consistent copy while serving);
+   restore copies src_path over the live database. < 0 on error. */
+int db_backup(Db *db, const char *dest_path, char *err, size_t errlen);
+int db_restore(Db *db, const char *src_path, char *err, size_t errlen);
+
+/* Number of statements in this connection's cache (metrics/tests). */
+int db_cache_size(const Db *db);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+** flow.h — declared workflows: states, transitions (action, from, to, roles,
+** guard, effect) and approval chains (sequential steps, each a single role or
+** a parallel group of roles, optionally limited to managers of the row's org
+** unit). One endpoint runs any action:
+**     POST /api/v1/<entity>/<id>/actions/<action>
+** "approve" and "reject" are built in for entities with approvals. Every
+** transition and signature is audited; approval tasks feed "my work".
+*/
+#ifndef SALESLOOP_FLOW_H
+#define SALESLOOP_FLOW_H
+
+#include "../model/entity.h"
+
+enum {
+    SCOPE_ANY = 0,  /* any holder of the role signs */
+    SCOPE_UNIT = 1, /* the signer's org unit must contain the row's org unit */
+};
+
+typedef struct ApprovalStep {
+    const char *name;       /* "department_review" */
+    uint32_t roles;         /* one bit: single signer; several: parallel group, one per role */
+    int scope;              /* SCOPE_* */
+    int due_hours;          /* deadline from activation, 0 = none */
+    const char *zh, *tw, *en;
+} ApprovalStep;
+
+typedef struct Approval {
+    const ApprovalStep *steps; /* run in order, terminated by {NULL} */
+    const char *approved_to;   /* state once every step is signed */
+    const char *rejected_to;   /* state after any rejection */
+} Approval;
+
+enum {
+    T_OWNER = 1 << 0,   /* the row's owner may run it, whatever the roles */
+    T_COMMENT = 1 << 1, /* a non-empty "comment" is required */
+};
+
+typedef int (*FlowHook)(Req *r, const struct Entity *en, json_t *rec, Err *e);
+
+typedef struct Transition {
+    const char *action;     /* "submit" */
+    const char *from;       /* space-separated states, "*" = any non-final */
+    const char *to;         /* target state (for approval transitions: the pending state) */
+    uint32_t roles;         /* roles allowed (admin is not implied) */
+    unsigned flags;         /* T_* */
+    FlowHook guard;         /* NULL or returns -1 with e filled when the action may not run */
+    FlowHook effect;        /* NULL or runs after the state change, same transaction */
+    const Approval *approval; /* when set, entering `to` opens this approval chain */
+    const char *zh, *tw, *en;
+} Transition;
+
+typedef struct Workflow {
+    const char *initial;          /* state of a new row */
+    const EnumVal *states;        /* all states with labels, {NULL}-terminated */
+    const char *final_states;     /* space-separated, e.g. "completed terminated" */
+    const Transition *transitions; /* {NULL}-terminated */
+    const char *editable_states;  /* states in which PATCH/DELETE are allowed; NULL = any */
+} Workflow;
+
+/* Routes: actions, approvals of a row, my work. */
+void flow_routes_register(void);
+
+/* Actions the user may run on the row now (for the UI and the meta of a row):
+   a JSON array of {"action","label"}; approve/reject included when a task waits. */
+json_t *flow_available_actions(Req *r, const struct Entity *en, json_t *rec);
+
+/* Count of approval tasks waiting for the user (navigation badge). */
+int64_t flow_pending_count(Req *r);
+
+/* ---------------------------------------------------------------- scheduler */
+
+/* A periodic job. It must be idempotent: it may run again after a crash. */
+typedef struct Job {
+    const char *name;      /* unique, recorded in scheduler_runs */
+    int interval_seconds;  /* how often */
+    int (*run)(Db *db, int64_t now); /* 0 ok, < 0 failed (logged, retried next tick) */
+} Job;
+
+void scheduler_add(const Job *job);
+/* Start the scheduler thread (holds the lease row while it runs jobs). */
+void scheduler_start(const char *db_url, const char *holder_id);
+void scheduler_stop(void);
+/* One scheduler tick on this connection: take/renew the lease, run due jobs.
+   Returns the number of jobs run, or -1 when another holder has the lease. */
+int scheduler_tick(Db *db, const char *holder_id, int64_t now);
+
+/* Register the flow layer's own periodic jobs ("approval_overdue": reminders in
+   `tasks` for holders of a role whose approval task is past due). */
+void flow_jobs_register(void);
+
+/* The counts of "my work" for the navigation (GET /auth/me): approval tasks the
+   user can sign, open tasks, and how many of both are overdue. 0 ok, -1 db error. */
+int flow_work_counts(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdue);
+
+/* ------------------------------------------- internals shared by the src/flow files */
+
+/* One pending approval task, as read for signing (strings in the request arena). */
+typedef struct FlowTask {
+    int64_t id;            /* approval_tasks.id */
+    int64_t round;         /* approval round of the row */
+    int64_t step_no;       /* 0-based step index */
+    const char *step_name; /* declared step name */
+    const char *role;      /* role id that signs it */
+} FlowTask;
+
+/* The approval opened by entering state (transition with approval and to == state). */
+const Approval *flow_approval_for_state(const Workflow *wf, const char *state);
+/* Does any transition of the workflow open an approval? */
+bool flow_has_approval(const Workflow *wf);
+/* Label of a declared approval step by name in the locale (name when undeclared). */
+const char *flow_step_label(const Workflow *wf, const char *locale, const char *name);
+/* May user u sign a task for role (role id) limited to scope_path (NULL = any)? */
+bool flow_user_signs(const User *u, const char *role, const char *scope_path);
+/* First pending task of the row that the user may sign: 1 found (*out filled),
+   0 none, -1 database error (e filled). */
+int flow_signable_task(Req *r, const Entity *en, int64_t row_id, FlowTask *out, Err *e);
+/* May the user reach the row through its approvals: a pending task they can sign,
+   or a task they signed? 1 yes, 0 no, -1 database error (e filled). */
+int flow_task_access(Req *r, const Entity *en, int64_t row_id, Err *e);
+/* Load a live row for a flow request: visible through entity_load, or reachable
+   through flow_task_access. New reference (caller decrefs), or NULL with e filled. */
+json_t *flow_load(Req *r, const Entity *en, int64_t id, Err *e);
+/* Set the row's state with the conditional UPDATE (old state and version
+   re-checked), version+1; rec is updated. 409 record.conflict when it moved. */
+int flow_set_state(Req *r, const Entity *en, json_t *rec, const char *to, Err *e);
+/* Cancel the open (pending/waiting) approval tasks of a row. */
+int flow_cancel_open(Req *r, const Entity *en, int64_t row_id, Err *e);
+/* Open a new approval round for the row (which has just entered the approval's state). */
+int flow_open_round(Req *r, const Entity *en, json_t *rec, const Approval *ap, Err *e);
+/* Sign the user's task of the row: approve or reject (comment may be NULL). */
+int flow_sign(Req *r, const Entity *en, json_t *rec, bool approve, const char *comment, Err *e);
+/* Log a database failure and fill e with 500 server.internal; returns -1. */
+int flow_db_error(Req *r, Err *e, const char *what);
+/* Integer / string member of a row object (0 / NULL when absent or null). */
+int64_t flow_rec_int(const json_t *rec, const char *key);
+const char *flow_rec_str(const json_t *rec, const char *key);
+/* Route handlers living outside workflow.c. */
+int flow_h_approvals(Req *r, Err *e);
+int flow_h_my_work(Req *r, Err *e);
+/* The overdue-approval reminder job (run by the scheduler). */
+int flow_job_approval_overdue(Db *db, int64_t now);
+
+#endif

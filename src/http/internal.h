@@ -1,0 +1,52 @@
+/*
+** internal.h — functions shared inside the HTTP layer only (server, request
+** pipeline, authentication, metrics, static files). Modules use http.h.
+*/
+#ifndef SALESLOOP_HTTP_INTERNAL_H
+#define SALESLOOP_HTTP_INTERNAL_H
+
+#include "http.h"
+
+/* Server settings from the command line / environment / config file. */
+typedef struct ServerConfig {
+    const char *db_url;     /* SQLite path or postgres:// URL */
+    const char *bind;       /* "127.0.0.1" or "0.0.0.0" */
+    int port;
+    const char *web_dir;    /* built front end (web/dist), may be NULL */
+    const char *data_dir;   /* attachments, exports */
+    int threads;            /* event loops */
+    int workers;            /* worker threads */
+    size_t max_body;        /* request body limit in bytes */
+    int request_timeout;    /* seconds a queued request may wait before 503 */
+} ServerConfig;
+
+/* Run the server until SIGINT/SIGTERM. Returns the process exit code. */
+int server_run(const ServerConfig *cfg);
+
+/* Decode the query string into r->qp; -1 on malformed percent-encoding or bad UTF-8. */
+int req_parse_query(Req *r);
+/* Percent-decode [s, s+n) into the arena ('+' means space when plus_space). NULL when malformed. */
+char *url_decode(Arena *a, const char *s, size_t n, bool plus_space);
+
+/* Authenticate from the session cookie or bearer token; sets r->user or leaves it NULL. */
+int auth_load_user(Req *r);
+/* Auth routes (login, logout, me, password, tokens). */
+void auth_routes_register(void);
+/* Hash a password with Argon2id (libsodium); the result is an arena string. NULL on failure. */
+char *password_hash(Arena *a, const char *password);
+/* 1 when the password matches the stored hash, 0 otherwise. */
+int password_verify(const char *hash, const char *password);
+/* Hex SHA-256 of s, an arena string (sessions and tokens are stored hashed). */
+char *sha256_hex(Arena *a, const char *s);
+/* A new random URL-safe token of nbytes of entropy, an arena string. */
+char *random_token(Arena *a, size_t nbytes);
+
+/* Metrics: count one finished request and its latency in microseconds. */
+void metrics_observe(int route_idx, int status, int64_t micros);
+void metrics_routes_register(void);
+void metrics_set_gauges(int db_connections);
+void metrics_queue_depth_add(int delta);
+
+/* Ops routes: /healthz, /metrics. */
+void ops_routes_register(void);
+#endif

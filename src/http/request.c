@@ -1,0 +1,214 @@
+/*
+** request.c — the request pipeline every route goes through, whatever thread
+** runs it: route match, sign-in, CSRF, role check, transaction, handler,
+** error reply (Redis processCommand: all checks before the handler runs).
+** Also the small Req accessors and reply helpers modules use.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "../core/errcodes.h"
+#include "internal.h"
+
+/* ---------------------------------------------------------------- roles */
+
+const RoleInfo role_info[ROLE_COUNT] = {
+    [ROLE_ADMIN] = {"admin", "系统管理员", "系統管理員", "Administrator"},
+    [ROLE_GM] = {"gm", "总经理", "總經理", "General manager"},
+    [ROLE_SALES_DIRECTOR] = {"sales_director", "销售部总经理", "銷售部總經理", "Sales director"},
+    [ROLE_DEPUTY_DIRECTOR] = {"deputy_director", "销售部副总经理", "銷售部副總經理", "Deputy sales director"},
+    [ROLE_SALES_MANAGER] = {"sales_manager", "销售经理", "銷售經理", "Sales manager"},
+    [ROLE_SUPERVISOR] = {"supervisor", "销售主管", "銷售主管", "Sales supervisor"},
+    [ROLE_SALES_REP] = {"sales_rep", "销售代表", "銷售代表", "Sales representative"},
+    [ROLE_CS_SPECIALIST] = {"cs_specialist", "客户服务专员", "客戶服務專員", "Customer service specialist"},
+    [ROLE_FINANCE] = {"finance", "财务", "財務", "Finance"},
+    [ROLE_LEGAL] = {"legal", "法务", "法務", "Legal"},
+    [ROLE_TECH] = {"tech", "技术", "技術", "Technical"},
+    [ROLE_PRODUCTION] = {"production", "生产", "生產", "Production"},
+    [ROLE_QC] = {"qc", "质检", "品檢", "Quality control"},
+    [ROLE_PURCHASING] = {"purchasing", "采购", "採購", "Purchasing"},
+    [ROLE_WAREHOUSE] = {"warehouse", "仓库", "倉庫", "Warehouse"},
+};
+
+int role_by_name(const char *name) {
+    for (int i = 0; name && i < ROLE_COUNT; i++)
+        if (strcmp(role_info[i].id, name) == 0) return i;
+    return -1;
+}
+
+/* Holds any role of mask; admin passes every route-level role check. */
+bool user_has_role(const User *u, uint32_t mask) {
+    if (!u) return false;
+    return mask == 0 || (u->roles & mask) != 0 || (u->roles & RB(ADMIN)) != 0;
+}
+
+/* ---------------------------------------------------------------- request accessors */
+
+const char *req_query(const Req *r, const char *name) {
+    for (int i = 0; i < r->nqp; i++)
+        if (strcmp(r->qp[i].name, name) == 0) return r->qp[i].value;
+    return NULL;
+}
+
+/* jansson tree release, run when the request's arena is freed. */
+static void json_release(void *p) { json_decref((json_t *)p); }
+
+json_t *req_json(Req *r, Err *e) {
+    if (r->json_body) return r->json_body;
+    if (!r->body || r->body_len == 0) {
+        err_set(e, 400, EC_BAD_JSON, NULL, "empty body");
+        return NULL;
+    }
+    if (!utf8_valid(r->body, r->body_len)) {
+        err_set(e, 400, EC_BAD_UTF8, NULL, NULL);
+        return NULL;
+    }
+    json_error_t je;
+    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!j) {
+        err_set(e, 400, EC_BAD_JSON, NULL, "line %d column %d: %s", je.line, je.column, je.text);
+        return NULL;
+    }
+    arena_defer(r->a, json_release, j);
+    if (!json_is_object(j)) {
+        err_set(e, 400, EC_NOT_OBJECT, NULL, NULL);
+        return NULL;
+    }
+    r->json_body = j;
+    return j;
+}
+
+int req_param_id(Req *r, int i, int64_t *out, Err *e) {
+    if (i >= r->nparams || str_to_int64(r->params[i], out) != 0 || *out <= 0)
+        return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+    return 0;
+}
+
+const char *req_cookie(const Req *r, const char *name) {
+    if (!r->cookie) return NULL;
+    size_t nl = strlen(name);
+    const char *p = r->cookie;
+    while (*p) {
+        while (*p == ' ' || *p == ';') p++;
+        const char *eq = strchr(p, '=');
+        if (!eq) break;
+        const char *end = strchr(eq, ';');
+        if (!end) end = eq + strlen(eq);
+        if ((size_t)(eq - p) == nl && memcmp(p, name, nl) == 0)
+            return arena_strndup(r->a, eq + 1, (size_t)(end - eq - 1));
+        p = end;
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- replies */
+
+int reply_raw(Req *r, int status, const char *content_type, const char *data, size_t len) {
+    r->status = status;
+    r->content_type_out = content_type;
+    r->out = data;
+    r->out_len = len;
+    return 0;
+}
+
+int reply_json(Req *r, int status, json_t *body) {
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!s) return reply_raw(r, 500, "application/json", "{}", 2);
+    size_t n = strlen(s);
+    char *copy = arena_strndup(r->a, s, n);
+    free(s);
+    return reply_raw(r, status, "application/json; charset=utf-8", copy, n);
+}
+
+int reply_empty(Req *r, int status) { return reply_raw(r, status, NULL, "", 0); }
+
+void reply_header(Req *r, const char *name, const char *value) {
+    if (r->nhdrs == (int)(sizeof r->hdrs / sizeof r->hdrs[0])) return;
+    r->hdrs[r->nhdrs].name = arena_strdup(r->a, name);
+    r->hdrs[r->nhdrs].value = arena_strdup(r->a, value);
+    r->nhdrs++;
+}
+
+/* The error object {"code","field","message","request_id"} for e. */
+json_t *error_object(Req *r, const Err *e) {
+    const char *detail = e->detail;
+    if (e->status >= 500 && !detail[0]) detail = r->request_id;
+    const char *label = e->label ? e->label : e->field;
+    const char *msg = i18n_error(r->a, r->locale, e->code, label ? label : "", detail);
+    return json_pack("{s:s, s:s?, s:s, s:s}", "code", e->code, "field", e->field, "message", msg,
+                     "request_id", r->request_id ? r->request_id : "");
+}
+
+int reply_error(Req *r, const Err *e) {
+    return reply_json(r, e->status ? e->status : 500, json_pack("{s:o}", "error", error_object(r, e)));
+}
+
+/* ---------------------------------------------------------------- pipeline */
+
+static bool is_safe_method(const char *m) { return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0; }
+
+/*
+** Everything before the handler: returns 0 to go on, or -1 with e filled.
+*/
+static int request_check(Req *r, Err *e) {
+    const Route *rt = r->route;
+    if (auth_load_user(r) < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
+    if (r->user && r->user->locale) r->locale = r->user->locale;
+    const char *ql = req_query(r, "locale");
+    if (ql) r->locale = i18n_locale(ql);
+    if (rt->flags & R_PUBLIC) return 0;
+    if (!r->user) return err_set(e, 401, EC_AUTH_REQUIRED, NULL, NULL);
+    if (!is_safe_method(r->method) && r->user->session_id && !(rt->flags & R_NO_CSRF)) {
+        const char *want = r->user->csrf, *got = r->csrf_header;
+        if (!got || !want || strlen(got) != strlen(want) ||
+            sodium_memcmp(got, want, strlen(want)) != 0)
+            return err_set(e, 403, EC_CSRF, NULL, NULL);
+    }
+    if (!user_has_role(r->user, rt->roles)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    return 0;
+}
+
+void request_run(Req *r) {
+    Err e = {0};
+    int status = 404, rc = -1;
+    if (!r->locale) r->locale = i18n_locale(r->accept_language);
+    if (req_parse_query(r) < 0) {
+        err_set(&e, 400, EC_BAD_QUERY, "query", "malformed encoding");
+        goto fail;
+    }
+    const char *params[4];
+    int np = 0;
+    r->route = routes_match(r->method, r->path, params, &np, &status);
+    if (!r->route) {
+        err_set(&e, status, status == 405 ? EC_BAD_METHOD : EC_NOT_FOUND, NULL, NULL);
+        goto fail;
+    }
+    for (int i = 0; i < np; i++) r->params[i] = arena_strdup(r->a, params[i]);
+    r->nparams = np;
+    if (request_check(r, &e) < 0) goto fail;
+
+    bool tx = (r->route->flags & R_WRITE) && !(r->route->flags & R_OWN_TX);
+    if (tx && db_begin(r->db) != DB_OK) {
+        err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
+        goto fail;
+    }
+    rc = r->route->fn(r, &e);
+    if (tx) {
+        if (rc == 0 && r->status < 400) {
+            if (db_commit(r->db) != DB_OK) {
+                log_error("commit failed for %s %s: %s", r->method, r->path, db_errmsg(r->db));
+                err_set(&e, 500, EC_INTERNAL, NULL, NULL);
+                rc = -1;
+            }
+        } else {
+            db_rollback(r->db);
+        }
+    }
+    if (rc == 0) return;
+fail:
+    if (e.status >= 500) log_error("request %s %s failed: %s %s", r->method, r->path, e.code, e.detail);
+    reply_error(r, &e);
+}

@@ -1,0 +1,519 @@
+/*
+** server.c — h2o event loops, the worker pool and the SQLite writer.
+**
+** Threads (DESIGN.md "Threads and blocking"):
+**   loops    one h2o event loop per thread, each with its own listening
+**            socket (SO_REUSEPORT) and, on SQLite, its own connection for
+**            reads, which are fast enough to answer inline;
+**   writer   SQLite only: one thread commits every queued write request as
+**            one transaction (group commit), each request in its own
+**            savepoint, then answers them all — one fsync for many writes;
+**   workers  anything slow (Argon2id, exports) and, on PostgreSQL, every
+**            request (libpq blocks), each worker with its own connection.
+** A request is copied into a Req (its own arena) on the loop, so it can run
+** anywhere; the result comes back to the loop through h2o's multithread
+** queue and the loop sends it.
+*/
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <h2o.h>
+#include <sodium.h>
+
+#include "../core/errcodes.h"
+#include "internal.h"
+#include "static.h"
+
+/* ---------------------------------------------------------------- types */
+
+typedef struct Loop Loop;
+
+/* A marker living in the h2o request's pool: tells the job when h2o dropped
+   the request (client gone), so the result is not sent to freed memory. */
+typedef struct Marker {
+    struct Job *job; /* NULL once the job has answered */
+} Marker;
+
+/* One request travelling to a worker or the writer and back. malloc'd. */
+typedef struct Job {
+    h2o_multithread_message_t super; /* link for the loop's receiver queue */
+    h2o_req_t *req;   /* NULL when h2o disposed the request meanwhile */
+    Marker *marker;   /* in req->pool */
+    Loop *loop;       /* the loop to answer on */
+    Req r;            /* the request and its reply */
+    int64_t t0;       /* start, monotonic microseconds */
+    struct Job *next; /* queue link */
+} Job;
+
+struct Loop {
+    pthread_t tid;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    h2o_multithread_receiver_t done; /* finished jobs come back here */
+    Db *db;                          /* SQLite read connection, NULL on PostgreSQL */
+    int fd;                          /* listening socket */
+};
+
+/* A FIFO of jobs with its own thread(s). */
+typedef struct Queue {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    Job *head, *tail;
+    int depth;
+} Queue;
+
+/* ---------------------------------------------------------------- state */
+
+static ServerConfig cfg;
+static h2o_globalconf_t h2o_config;
+static Loop *loops;
+static int nloops;
+static Queue workq, writeq;
+static pthread_t *workers;
+static pthread_t writer_tid;
+static atomic_int stopping;
+static bool is_pg;
+static bool access_log = true;
+
+static int64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---------------------------------------------------------------- queues */
+
+static void queue_init(Queue *q) {
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+}
+
+static void queue_push(Queue *q, Job *j) {
+    pthread_mutex_lock(&q->mu);
+    j->next = NULL;
+    if (q->tail) q->tail->next = j;
+    else q->head = j;
+    q->tail = j;
+    q->depth++;
+    metrics_queue_depth_add(1);
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Take up to max jobs (a chain), waiting for at least one; NULL when stopping. */
+static Job *queue_take(Queue *q, int max) {
+    pthread_mutex_lock(&q->mu);
+    while (!q->head && !atomic_load(&stopping)) pthread_cond_wait(&q->cv, &q->mu);
+    Job *first = q->head, *last = q->head;
+    int n = 0;
+    if (first) {
+        n = 1;
+        while (n < max && last->next) {
+            last = last->next;
+            n++;
+        }
+        q->head = last->next;
+        if (!q->head) q->tail = NULL;
+        last->next = NULL;
+        q->depth -= n;
+    }
+    pthread_mutex_unlock(&q->mu);
+    if (n) metrics_queue_depth_add(-n);
+    return first;
+}
+
+/* ---------------------------------------------------------------- building a Req */
+
+/* A header value by token, several occurrences joined with sep; NULL when absent. */
+static const char *header_get(Arena *a, h2o_req_t *req, const h2o_token_t *tok, const char *name,
+                              const char *sep) {
+    Buf b;
+    buf_init(&b, a);
+    ssize_t i = -1;
+    int found = 0;
+    for (;;) {
+        i = tok ? h2o_find_header(&req->headers, tok, i)
+                : h2o_find_header_by_str(&req->headers, name, strlen(name), i);
+        if (i < 0) break;
+        if (found++) buf_puts(&b, sep);
+        buf_add(&b, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+    }
+    return found ? b.p : NULL;
+}
+
+/* Copy what a handler needs out of the h2o request; -1 with e when the path is malformed. */
+static int req_build(Req *r, h2o_req_t *req, Err *e) {
+    Arena *a = r->a;
+    r->now = now_epoch();
+    unsigned char rid[8];
+    randombytes_buf(rid, sizeof rid);
+    char *hex = arena_alloc(a, 17);
+    sodium_bin2hex(hex, 17, rid, sizeof rid);
+    r->request_id = hex;
+    r->method = arena_strndup(a, req->method.base, req->method.len);
+    size_t plen = req->path.len, qat = req->query_at;
+    const char *raw = req->path.base;
+    size_t pathlen = qat != SIZE_MAX ? qat : plen;
+    r->query = qat != SIZE_MAX ? arena_strndup(a, raw + qat + 1, plen - qat - 1) : "";
+    r->cookie = header_get(a, req, H2O_TOKEN_COOKIE, NULL, "; ");
+    r->authorization = header_get(a, req, H2O_TOKEN_AUTHORIZATION, NULL, ",");
+    r->csrf_header = header_get(a, req, NULL, "x-csrf-token", ",");
+    r->accept_language = header_get(a, req, H2O_TOKEN_ACCEPT_LANGUAGE, NULL, ",");
+    r->content_type = header_get(a, req, H2O_TOKEN_CONTENT_TYPE, NULL, ",");
+    r->locale = i18n_locale(r->accept_language);
+    struct sockaddr_storage ss;
+    socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    char addr[INET6_ADDRSTRLEN] = "";
+    if (sl && ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof addr);
+    else if (sl && ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof addr);
+    r->client_addr = arena_strdup(a, addr);
+    r->path = url_decode(a, raw, pathlen, false);
+    if (!r->path || !utf8_valid(r->path, strlen(r->path)))
+        return err_set(e, 400, EC_BAD_QUERY, "path", "malformed path");
+    if (req->entity.base) {
+        if (req->entity.len > cfg.max_body)
+            return err_set(e, 413, EC_TOO_LARGE, NULL, "%zu", cfg.max_body);
+        r->body = arena_strndup(a, req->entity.base, req->entity.len);
+        r->body_len = req->entity.len;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- sending */
+
+static const char *reason_of(int status) {
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 423: return "Locked";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status >= 500 ? "Internal Server Error" : "OK";
+    }
+}
+
+/* Headers every answer carries. */
+static void add_common_headers(h2o_req_t *req, const char *request_id) {
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, request_id,
+                          strlen(request_id));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
+                          H2O_STRLIT("nosniff"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-frame-options"), 0, NULL, H2O_STRLIT("DENY"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("referrer-policy"), 0, NULL,
+                          H2O_STRLIT("same-origin"));
+}
+
+/* Send the reply held in r on req (loop thread). */
+static void send_reply(h2o_req_t *req, Req *r, int64_t t0) {
+    int status = r->status ? r->status : 500;
+    req->res.status = status;
+    req->res.reason = reason_of(status);
+    add_common_headers(req, r->request_id);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    if (r->content_type_out) {
+        h2o_iovec_t ct = h2o_strdup(&req->pool, r->content_type_out, SIZE_MAX);
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct.base, ct.len);
+    }
+    for (int i = 0; i < r->nhdrs; i++) {
+        h2o_iovec_t n = h2o_strdup(&req->pool, r->hdrs[i].name, SIZE_MAX);
+        h2o_iovec_t v = h2o_strdup(&req->pool, r->hdrs[i].value, SIZE_MAX);
+        h2o_strtolower(n.base, n.len);
+        h2o_add_header_by_str(&req->pool, &req->res.headers, n.base, n.len, 1, NULL, v.base, v.len);
+    }
+    int64_t us = mono_us() - t0;
+    metrics_observe(route_index(r->route), status, us);
+    if (access_log)
+        log_msg(LOG_INFO, "access %s %s %d %lldus rid=%s addr=%s", r->method, r->path ? r->path : "-", status,
+                (long long)us, r->request_id, r->client_addr ? r->client_addr : "-");
+    req->res.content_length = r->out_len;
+    h2o_send_inline(req, r->out ? r->out : "", r->out_len);
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+static void marker_dispose(void *p) {
+    Marker *m = p;
+    if (m->job) m->job->req = NULL; /* client gone: the job will just be freed */
+}
+
+static void job_free(Job *j) {
+    arena_free(j->r.a);
+    free(j);
+}
+
+/* Loop thread: jobs finished by workers or the writer. */
+static void on_jobs_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages) {
+    while (!h2o_linklist_is_empty(messages)) {
+        Job *j = H2O_STRUCT_FROM_MEMBER(Job, super.link, messages->next);
+        h2o_linklist_unlink(&j->super.link);
+        if (j->req) {
+            j->marker->job = NULL;
+            send_reply(j->req, &j->r, j->t0);
+        }
+        job_free(j);
+    }
+}
+
+/* Worker/writer side: hand a finished job back to its loop. */
+static void job_finish(Job *j) { h2o_multithread_send_message(&j->loop->done, &j->super); }
+
+/* Did the job wait in the queue longer than the request timeout? Answer 503 then. */
+static bool job_expired(Job *j) {
+    if (cfg.request_timeout <= 0 || mono_us() - j->t0 < (int64_t)cfg.request_timeout * 1000000) return false;
+    Err e = {0};
+    err_set(&e, 503, EC_TIMEOUT, NULL, NULL);
+    reply_error(&j->r, &e);
+    return true;
+}
+
+static void *worker_main(void *arg) {
+    char err[256];
+    Db *db = db_open(cfg.db_url, err, sizeof err);
+    if (!db) log_error("worker: cannot open database: %s", err);
+    while (!atomic_load(&stopping)) {
+        Job *j = queue_take(&workq, 1);
+        if (!j) break;
+        if (!job_expired(j)) {
+            j->r.db = db;
+            if (db) request_run(&j->r);
+            else {
+                Err e = {0};
+                err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
+                reply_error(&j->r, &e);
+            }
+        }
+        job_finish(j);
+    }
+    db_close(db);
+    return NULL;
+}
+
+/*
+** The SQLite writer: take every queued write, run them in one transaction,
+** each in its own savepoint (request_run's nested db_begin), commit once,
+** then answer. If the commit fails every request of the batch gets a 500.
+*/
+static void *writer_main(void *arg) {
+    char err[256];
+    Db *db = db_open(cfg.db_url, err, sizeof err);
+    if (!db) log_error("writer: cannot open database: %s", err);
+    while (!atomic_load(&stopping)) {
+        Job *batch = queue_take(&writeq, 256);
+        if (!batch) break;
+        bool open = db && db_begin(db) == DB_OK;
+        for (Job *j = batch; j; j = j->next) {
+            if (job_expired(j)) continue;
+            j->r.db = db;
+            if (open) request_run(&j->r);
+            else {
+                Err e = {0};
+                err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
+                reply_error(&j->r, &e);
+            }
+        }
+        if (open && db_commit(db) != DB_OK) {
+            log_error("group commit failed: %s", db_errmsg(db));
+            db_rollback(db);
+            for (Job *j = batch; j; j = j->next) {
+                if (j->r.status < 400) {
+                    Err e = {0};
+                    err_set(&e, 500, EC_INTERNAL, NULL, NULL);
+                    reply_error(&j->r, &e);
+                }
+            }
+        }
+        for (Job *j = batch, *next; j; j = next) {
+            next = j->next;
+            job_finish(j);
+        }
+    }
+    db_close(db);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- the handler */
+
+static Loop *loop_of(h2o_context_t *ctx) {
+    for (int i = 0; i < nloops; i++)
+        if (&loops[i].ctx == ctx) return &loops[i];
+    return NULL;
+}
+
+/* Is this path answered by the API (as opposed to the web UI's files)? */
+static bool is_api_path(const char *p, size_t n) {
+    return (n >= 5 && memcmp(p, "/api/", 5) == 0) || (n == 4 && memcmp(p, "/api", 4) == 0) ||
+           (n >= 8 && memcmp(p, "/healthz", 8) == 0) || (n >= 8 && memcmp(p, "/metrics", 8) == 0);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req) {
+    int64_t t0 = mono_us();
+    size_t pathlen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    if (!is_api_path(req->path.base, pathlen)) {
+        add_common_headers(req, "-");
+        return static_serve(req, cfg.web_dir, &h2o_config);
+    }
+    Loop *lp = loop_of(req->conn->ctx);
+    Job *j = xcalloc(1, sizeof *j);
+    j->t0 = t0;
+    j->loop = lp;
+    j->r.a = arena_new();
+    Err e = {0};
+    if (req_build(&j->r, req, &e) < 0) {
+        reply_error(&j->r, &e);
+        send_reply(req, &j->r, t0);
+        job_free(j);
+        return 0;
+    }
+    /* Where the request runs: its route's flags decide (looked up again by request_run). */
+    const char *params[4];
+    int np, status;
+    const Route *rt = routes_match(j->r.method, j->r.path, params, &np, &status);
+    unsigned flags = rt ? rt->flags : 0;
+    Queue *q = NULL;
+    if (is_pg || (flags & R_SLOW)) q = &workq;
+    else if (flags & R_WRITE) q = &writeq;
+    if (!q) { /* SQLite read: answer inline on the loop */
+        j->r.db = lp->db;
+        request_run(&j->r);
+        send_reply(req, &j->r, t0);
+        job_free(j);
+        return 0;
+    }
+    j->req = req;
+    j->marker = h2o_mem_alloc_shared(&req->pool, sizeof(Marker), marker_dispose);
+    j->marker->job = j;
+    queue_push(q, j);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- loops */
+
+static int listen_socket(void) {
+    int fd = socket(strchr(cfg.bind, ':') ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+    int rc;
+    if (strchr(cfg.bind, ':')) {
+        struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)cfg.port)};
+        if (inet_pton(AF_INET6, cfg.bind, &sa.sin6_addr) != 1) goto fail;
+        rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    } else {
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg.port)};
+        if (inet_pton(AF_INET, cfg.bind, &sa.sin_addr) != 1) goto fail;
+        rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    }
+    if (rc != 0 || listen(fd, 1024) != 0) goto fail;
+    return fd;
+fail:
+    close(fd);
+    return -1;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err) {
+    if (err) return;
+    Loop *lp = listener->data;
+    h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+    if (sock) h2o_accept(&lp->accept_ctx, sock);
+}
+
+static void *loop_main(void *arg) {
+    Loop *lp = arg;
+    h2o_socket_t *sock = h2o_evloop_socket_create(lp->ctx.loop, lp->fd, H2O_SOCKET_FLAG_DONT_READ);
+    sock->data = lp;
+    h2o_socket_read_start(sock, on_accept);
+    while (!atomic_load(&stopping)) h2o_evloop_run(lp->ctx.loop, 200);
+    h2o_socket_read_stop(sock);
+    h2o_socket_close(sock);
+    return NULL;
+}
+
+static void on_signal(int sig) { atomic_store(&stopping, 1); }
+
+int server_run(const ServerConfig *c) {
+    cfg = *c;
+    is_pg = strncmp(cfg.db_url, "postgres", 8) == 0;
+    const char *al = getenv("SALESLOOP_ACCESS_LOG");
+    if (al && strcmp(al, "0") == 0) access_log = false;
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    h2o_config_init(&h2o_config);
+    h2o_config.max_request_entity_size = cfg.max_body + 64 * 1024;
+    h2o_config.server_name = h2o_iovec_init(H2O_STRLIT("salesloop"));
+    h2o_hostconf_t *host = h2o_config_register_host(&h2o_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
+    h2o_handler_t *handler = h2o_create_handler(path, sizeof *handler);
+    handler->on_req = on_req;
+    h2o_compress_args_t ca = {.min_size = 1024, .gzip = {.quality = 1}, .brotli = {.quality = -1}};
+    h2o_compress_register(path, &ca);
+
+    nloops = cfg.threads > 0 ? cfg.threads : 2;
+    loops = xcalloc((size_t)nloops, sizeof *loops);
+    for (int i = 0; i < nloops; i++) {
+        Loop *lp = &loops[i];
+        lp->fd = listen_socket();
+        if (lp->fd < 0) {
+            log_error("cannot listen on %s:%d: %s", cfg.bind, cfg.port, strerror(errno));
+            return 1;
+        }
+        h2o_context_init(&lp->ctx, h2o_evloop_create(), &h2o_config);
+        lp->accept_ctx.ctx = &lp->ctx;
+        lp->accept_ctx.hosts = h2o_config.hosts;
+        h2o_multithread_register_receiver(lp->ctx.queue, &lp->done, on_jobs_done);
+        if (!is_pg) {
+            char err[256];
+            lp->db = db_open(cfg.db_url, err, sizeof err);
+            if (!lp->db) {
+                log_error("cannot open database: %s", err);
+                return 1;
+            }
+        }
+    }
+    queue_init(&workq);
+    queue_init(&writeq);
+    int nworkers = cfg.workers > 0 ? cfg.workers : 4;
+    workers = xcalloc((size_t)nworkers, sizeof *workers);
+    for (int i = 0; i < nworkers; i++) pthread_create(&workers[i], NULL, worker_main, NULL);
+    if (!is_pg) pthread_create(&writer_tid, NULL, writer_main, NULL);
+    metrics_set_gauges(nloops * !is_pg + nworkers + !is_pg);
+    for (int i = 0; i < nloops; i++) pthread_create(&loops[i].tid, NULL, loop_main, &loops[i]);
+    log_info("salesloop serving on http://%s:%d (%s, %d loops, %d workers)", cfg.bind, cfg.port,
+             is_pg ? "postgres" : "sqlite", nloops, nworkers);
+
+    for (int i = 0; i < nloops; i++) pthread_join(loops[i].tid, NULL);
+    pthread_mutex_lock(&workq.mu);
+    pthread_cond_broadcast(&workq.cv);
+    pthread_mutex_unlock(&workq.mu);
+    pthread_mutex_lock(&writeq.mu);
+    pthread_cond_broadcast(&writeq.cv);
+    pthread_mutex_unlock(&writeq.mu);
+    for (int i = 0; i < nworkers; i++) pthread_join(workers[i], NULL);
+    if (!is_pg) pthread_join(writer_tid, NULL);
+    for (int i = 0; i < nloops; i++) db_close(loops[i].db);
+    log_info("salesloop stopped");
+    return 0;
+}

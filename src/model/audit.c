@@ -1,0 +1,145 @@
+/*
+** audit.c — reading the audit trail (R-ORG-3) and explicit shares (R-ORG-1).
+** Entries are written by audit_write (crud.c) in the changing transaction.
+*/
+#include <string.h>
+
+#include "../core/errcodes.h"
+#include "model.h"
+
+/*
+** GET /api/v1/audit?entity=E&id=N                      signed in
+** 200 {"items":[{"id","at","user_id","user_name","action","changes","client_addr","request_id"}]}
+** newest first | 404 row not visible | 400 missing parameters
+*/
+int audit_list(Req *r, Err *e) {
+    const char *name = req_query(r, "entity"), *ids = req_query(r, "id");
+    int64_t id;
+    if (!name || !*name) return err_set(e, 400, EC_BAD_QUERY, "entity", "required");
+    if (!ids || str_to_int64(ids, &id) != 0 || id <= 0) return err_set(e, 400, EC_BAD_QUERY, "id", "required");
+    const Entity *en = entity_find(name);
+    if (!en) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+    if (!(r->user->roles & RB(ADMIN))) {
+        if (!entity_can_read(en, r->user)) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+        json_t *row = entity_load(r, en, id, e);
+        if (!row) return -1;
+        json_decref(row);
+    }
+    static const char zSql[] =
+        "SELECT a.id, a.at, a.user_id, u.display_name, a.action, a.changes, a.client_addr, a.request_id\n"
+        "  FROM audit a LEFT JOIN users u ON u.id = a.user_id\n"
+        " WHERE a.entity = ?1 AND a.row_id = ?2 ORDER BY a.id DESC LIMIT 500";
+    Stmt *st = db_prepare(r->db, zSql);
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_text(st, 1, en->name, -1);
+    db_bind_int64(st, 2, id);
+    json_t *items = json_array();
+    while (db_step(st) == DB_ROW) {
+        const char *ch = db_col_text(st, 5);
+        json_t *changes = ch ? json_loads(ch, 0, NULL) : NULL;
+        json_array_append_new(
+            items, json_pack("{s:I, s:I, s:o, s:s?, s:s, s:o, s:s?, s:s?}", "id", (json_int_t)db_col_int64(st, 0), "at",
+                             (json_int_t)db_col_int64(st, 1), "user_id",
+                             db_col_null(st, 2) ? json_null() : json_integer(db_col_int64(st, 2)), "user_name",
+                             db_col_text(st, 3), "action", db_col_text(st, 4), "changes",
+                             changes ? changes : json_object(), "client_addr", db_col_text(st, 6), "request_id",
+                             db_col_text(st, 7)));
+    }
+    db_done(st);
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* The row of the request, visible to the user, that the user may share: owner, manager over it, or admin. */
+static json_t *shareable_row(Req *r, const Entity **pen, int64_t *pid, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return NULL;
+    if (req_param_id(r, 1, pid, e) < 0) return NULL;
+    json_t *row = entity_load(r, en, *pid, e);
+    if (!row) return NULL;
+    arena_defer(r->a, (void (*)(void *))json_decref, row);
+    *pen = en;
+    return row;
+}
+
+static bool may_manage_shares(Req *r, json_t *row) {
+    if (r->user->roles & (RB(ADMIN) | ROLES_MANAGING)) return true; /* visible + managing = over it */
+    return json_integer_value(json_object_get(row, "owner_id")) == r->user->id;
+}
+
+/*
+** GET /api/v1/:entity/:id/shares                       row readers
+** 200 {"items":[{"user_id","display_name","created_at"}]}
+*/
+int shares_list(Req *r, Err *e) {
+    const Entity *en;
+    int64_t id;
+    if (!shareable_row(r, &en, &id, e)) return -1;
+    Stmt *st = db_prepare(r->db,
+                          "SELECT s.user_id, u.display_name, s.created_at FROM shares s JOIN users u ON u.id = s.user_id\n"
+                          " WHERE s.entity = ?1 AND s.row_id = ?2 ORDER BY s.created_at");
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_text(st, 1, en->name, -1);
+    db_bind_int64(st, 2, id);
+    json_t *items = json_array();
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(items, json_pack("{s:I, s:s, s:I}", "user_id", (json_int_t)db_col_int64(st, 0),
+                                               "display_name", db_col_text(st, 1), "created_at",
+                                               (json_int_t)db_col_int64(st, 2)));
+    db_done(st);
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/*
+** POST /api/v1/:entity/:id/shares                      owner, managers, admin
+** Body: {"user_id": N}
+** 201 | 400 field.reference | 403 | 404
+*/
+int shares_add(Req *r, Err *e) {
+    const Entity *en;
+    int64_t id;
+    json_t *row = shareable_row(r, &en, &id, e);
+    if (!row) return -1;
+    if (!may_manage_shares(r, row)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    json_t *body = req_json(r, e);
+    if (!body) return -1;
+    json_t *uid = json_object_get(body, "user_id");
+    if (!json_is_integer(uid)) return err_set(e, 400, EC_TYPE, "user_id", "id");
+    if (!entity_ref_ok(r, "users", json_integer_value(uid))) return err_set(e, 400, EC_REF, "user_id", NULL);
+    Stmt *st = db_prepare(r->db,
+                          "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)\n"
+                          " ON CONFLICT (entity, row_id, user_id) DO NOTHING");
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_text(st, 1, en->name, -1);
+    db_bind_int64(st, 2, id);
+    db_bind_int64(st, 3, json_integer_value(uid));
+    db_bind_int64(st, 4, r->now);
+    db_bind_int64(st, 5, r->user->id);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    audit_write(r, en->name, id, "share", json_pack("{s:[n,O]}", "shared_with", uid));
+    return reply_json(r, 201, json_pack("{s:O}", "user_id", uid));
+}
+
+/*
+** DELETE /api/v1/:entity/:id/shares/:user_id           owner, managers, admin
+** 204 | 404
+*/
+int shares_remove(Req *r, Err *e) {
+    const Entity *en;
+    int64_t id, uid;
+    json_t *row = shareable_row(r, &en, &id, e);
+    if (!row) return -1;
+    if (!may_manage_shares(r, row)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    if (req_param_id(r, 2, &uid, e) < 0) return -1;
+    Stmt *st = db_prepare(r->db, "DELETE FROM shares WHERE entity = ?1 AND row_id = ?2 AND user_id = ?3");
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_text(st, 1, en->name, -1);
+    db_bind_int64(st, 2, id);
+    db_bind_int64(st, 3, uid);
+    db_step(st);
+    db_done(st);
+    if (db_changes(r->db) != 1) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+    audit_write(r, en->name, id, "unshare", json_pack("{s:[I,n]}", "shared_with", (json_int_t)uid));
+    return reply_empty(r, 204);
+}

@@ -1,0 +1,539 @@
+/*
+** crud.c — the generic routes of every declared entity: list, get, create,
+** patch (optimistic lock), soft delete; the audit trail writer; document
+** numbers. A module gets all of this from its Entity declaration.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/errcodes.h"
+#include "../flow/flow.h"
+#include "model.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+const Entity *entity_for_request(Req *r, Err *e) {
+    const Entity *en = entity_find(r->params[0]);
+    if (!en) {
+        err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+        return NULL;
+    }
+    if (!entity_can_read(en, r->user)) {
+        err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+        return NULL;
+    }
+    return en;
+}
+
+void row_finish(Req *r, const Entity *en, json_t *row) {
+    if (en->decorate) en->decorate(r, en, row);
+    if (en->flow) json_object_set_new(row, "_actions", flow_available_actions(r, en, row));
+}
+
+int audit_write(Req *r, const char *entity, int64_t row_id, const char *action, json_t *changes) {
+    static const char zSql[] =
+        "INSERT INTO audit(at, user_id, entity, row_id, action, changes, client_addr, request_id)\n"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    char *text = changes ? json_dumps(changes, JSON_COMPACT) : NULL;
+    json_decref(changes);
+    Stmt *st = db_prepare(r->db, zSql);
+    int rc = -1;
+    if (st) {
+        db_bind_int64(st, 1, r->now);
+        if (r->user) db_bind_int64(st, 2, r->user->id);
+        else db_bind_null(st, 2);
+        db_bind_text(st, 3, entity, -1);
+        db_bind_int64(st, 4, row_id);
+        db_bind_text(st, 5, action, -1);
+        if (text) db_bind_text(st, 6, text, -1);
+        else db_bind_null(st, 6);
+        db_bind_text(st, 7, r->client_addr ? r->client_addr : "", -1);
+        db_bind_text(st, 8, r->request_id ? r->request_id : "", -1);
+        rc = db_step(st) < 0 ? -1 : 0;
+        db_done(st);
+    }
+    free(text);
+    return rc;
+}
+
+const char *doc_number_next(Req *r, const char *prefix, Err *e) {
+    static const char zSql[] =
+        "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)\n"
+        " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last";
+    char today[11];
+    date_of_epoch(r->now, 480, today);
+    int year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
+    Stmt *st = db_prepare(r->db, zSql);
+    if (!st) {
+        err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        return NULL;
+    }
+    db_bind_text(st, 1, prefix, -1);
+    db_bind_int64(st, 2, year);
+    int64_t n = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (!n) {
+        err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        return NULL;
+    }
+    return arena_printf(r->a, "%s-%d-%06lld", prefix, year, (long long)n);
+}
+
+/* Is the name one of the system columns (never written by clients except owner/unit)? */
+static bool is_system(const Entity *en, const char *k) {
+    for (int i = 0; sys_columns[i]; i++)
+        if (strcmp(sys_columns[i], k) == 0) return true;
+    return strcmp(k, "state") == 0 || strcmp(k, "deleted_at") == 0 || k[0] == '_';
+}
+
+/* owner_id / org_unit_id sent by a client: only to someone/somewhere the user manages. */
+static int check_assignment(Req *r, const char *key, json_t *v, Err *e) {
+    if (!json_is_integer(v) || json_integer_value(v) <= 0) return err_set(e, 400, EC_TYPE, key, "id");
+    int64_t id = json_integer_value(v);
+    const User *u = r->user;
+    if (strcmp(key, "owner_id") == 0 && id == u->id) return 0;
+    if (u->roles & RB(ADMIN)) {
+        if (!entity_ref_ok(r, strcmp(key, "owner_id") == 0 ? "users" : "org_units", id))
+            return err_set(e, 400, EC_REF, key, NULL);
+        return 0;
+    }
+    if (!(u->roles & ROLES_MANAGING)) return err_set(e, 403, EC_FORBIDDEN, key, NULL);
+    /* the target user / unit must lie in the manager's subtree */
+    static const char zUser[] =
+        "SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_unit_id WHERE u.id = ?1 AND o.path LIKE ?2 AND u.deleted_at IS NULL";
+    static const char zUnit[] = "SELECT 1 FROM org_units o WHERE o.id = ?1 AND o.path LIKE ?2 AND o.deleted_at IS NULL";
+    Stmt *st = db_prepare(r->db, strcmp(key, "owner_id") == 0 ? zUser : zUnit);
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, id);
+    db_bind_text(st, 2, arena_printf(r->a, "%s%%", u->org_path), -1);
+    int ok = db_step(st) == DB_ROW;
+    db_done(st);
+    return ok ? 0 : err_set(e, 400, EC_REF, key, NULL);
+}
+
+/*
+** Validate a create/patch body into vals (field -> normalised value).
+** old is NULL on create. Unknown keys, system fields and read-only fields are refused.
+*/
+static int collect_input(Req *r, const Entity *en, json_t *body, json_t *old, json_t *vals, Err *e) {
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v) {
+        if (old && strcmp(k, "version") == 0) continue;
+        if (strcmp(k, "owner_id") == 0 || strcmp(k, "org_unit_id") == 0) {
+            if (check_assignment(r, k, v, e) < 0) return -1;
+            json_object_set(vals, k, v);
+            continue;
+        }
+        const Field *f = entity_field(en, k);
+        if (!f) {
+            if (is_system(en, k) || (en->number_prefix && !strcmp(k, "number")))
+                return err_set(e, 400, EC_READONLY, arena_strdup(r->a, k), NULL);
+            return err_set(e, 400, EC_UNKNOWN_FIELD, arena_strdup(r->a, k), NULL);
+        }
+        if ((f->flags & F_READONLY) || (old && (f->flags & F_CREATE_ONLY))) {
+            err_set(e, 400, EC_READONLY, f->name, NULL);
+            e->label = field_label(r, f);
+            return -1;
+        }
+        json_t *nv;
+        if (field_validate(r, f, v, &nv, e) < 0) return -1;
+        json_object_set_new(vals, f->name, nv);
+    }
+    return 0;
+}
+
+/* F_UNIQUE fields: no other live row has the value. */
+static int check_unique(Req *r, const Entity *en, json_t *rec, int64_t self_id, Err *e) {
+    for (const Field *f = en->fields; f->name; f++) {
+        if (!(f->flags & F_UNIQUE)) continue;
+        json_t *v = json_object_get(rec, f->name);
+        if (!v || json_is_null(v)) continue;
+        char *sql = arena_printf(r->a, "SELECT 1 FROM %s WHERE %s = ?1 AND id <> ?2 AND deleted_at IS NULL", en->table,
+                                 f->name);
+        Stmt *st = db_prepare(r->db, sql);
+        if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        bind_value(st, 1, f->type, v);
+        db_bind_int64(st, 2, self_id);
+        int dup = db_step(st) == DB_ROW;
+        db_done(st);
+        if (dup) {
+            err_set(e, 400, EC_DUPLICATE, f->name, NULL);
+            e->label = field_label(r, f);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* 409 with the stored row attached, so the client can show what changed. */
+static int reply_conflict(Req *r, const Entity *en, int64_t id) {
+    Err e = {0}, e2 = {0};
+    err_set(&e, 409, EC_CONFLICT, NULL, NULL);
+    json_t *cur = entity_load(r, en, id, &e2);
+    if (cur) row_finish(r, en, cur);
+    return reply_json(r, 409, json_pack("{s:o, s:o}", "error", error_object(r, &e), "current", cur ? cur : json_null()));
+}
+
+/* In an entity with a workflow, may the row be edited in its current state? */
+static int check_editable(const Entity *en, json_t *row, Err *e) {
+    if (!en->flow || !en->flow->editable_states) return 0;
+    const char *state = json_string_value(json_object_get(row, "state"));
+    if (state && str_word_in(en->flow->editable_states, state)) return 0;
+    return err_set(e, 409, EC_BAD_STATE, NULL, "%s", state ? state : "");
+}
+
+/* ---------------------------------------------------------------- list & get */
+
+/*
+** GET /api/v1/:entity                                   roles: entity read roles
+** Query: q, filter[f], filter[f][gte|lte], sort, page, per_page
+** 200 {"items","total","total_capped","page","per_page"} | 400 request.bad_query
+*/
+static int entity_list(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
+    ListQuery lq;
+    if (list_query_parse(r, en, &lq, e) < 0) return -1;
+    const EntityInfo *ei = entity_info(en);
+    int nfilter = lq.nbind;
+    int pl = list_query_add_int(&lq, lq.per_page);
+    int po = list_query_add_int(&lq, (lq.page - 1) * lq.per_page);
+    char *sql = list_query_sql(r, en, &lq, ei->select_cols, arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po), true);
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    list_query_bind(r, en, &lq, st);
+    json_t *items = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        json_t *row = entity_row_json(en, st);
+        if (en->decorate) en->decorate(r, en, row);
+        json_array_append_new(items, row);
+    }
+    db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
+    /* total, exact up to the cap: cheap however large the table */
+    enum { CAP = 10000 };
+    int64_t total = (int64_t)json_array_size(items) + (lq.page - 1) * lq.per_page;
+    if (json_array_size(items) == (size_t)lq.per_page || lq.page > 1) {
+        lq.nbind = nfilter;
+        int pc = list_query_add_int(&lq, CAP + 1);
+        char *inner = list_query_sql(r, en, &lq, "1", arena_printf(r->a, "LIMIT ?%d", pc), false);
+        st = db_prepare(r->db, arena_printf(r->a, "SELECT count(*) FROM (%s) x", inner));
+        if (!st) {
+            json_decref(items);
+            return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        }
+        list_query_bind(r, en, &lq, st);
+        total = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+        db_done(st);
+    }
+    bool capped = total > CAP;
+    return reply_json(r, 200, json_pack("{s:o, s:I, s:b, s:I, s:I}", "items", items, "total",
+                                        (json_int_t)(capped ? CAP : total), "total_capped", capped, "page",
+                                        (json_int_t)lq.page, "per_page", (json_int_t)lq.per_page));
+}
+
+/*
+** GET /api/v1/:entity/:id                               roles: entity read roles
+** 200 row with "_actions" | 404 missing, deleted or not visible
+*/
+static int entity_get(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
+    int64_t id;
+    if (req_param_id(r, 1, &id, e) < 0) return -1;
+    json_t *row = entity_load(r, en, id, e);
+    if (!row) return -1;
+    row_finish(r, en, row);
+    return reply_json(r, 200, row);
+}
+
+/* ---------------------------------------------------------------- writes */
+
+/* INSERT the record; returns the new id or 0 with e. */
+static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
+    Buf cols, vals;
+    buf_init(&cols, r->a);
+    buf_init(&vals, r->a);
+    buf_puts(&cols, "version, owner_id, org_unit_id, created_at, updated_at, created_by, updated_by");
+    buf_puts(&vals, "1, ?1, ?2, ?3, ?3, ?4, ?4");
+    int p = 5;
+    if (en->flow) {
+        buf_puts(&cols, ", state");
+        buf_printf(&vals, ", ?%d", p++);
+    }
+    for (const Field *f = en->fields; f->name; f++) {
+        if (f->flags & F_VIRTUAL) continue;
+        buf_printf(&cols, ", %s", f->name);
+        buf_printf(&vals, ", ?%d", p++);
+    }
+    char *sql = arena_printf(r->a, "INSERT INTO %s (%s) VALUES (%s) RETURNING id", en->table, cols.p, vals.p);
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) {
+        err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        return 0;
+    }
+    db_bind_int64(st, 1, json_integer_value(json_object_get(rec, "owner_id")));
+    json_t *unit = json_object_get(rec, "org_unit_id");
+    if (json_is_integer(unit) && json_integer_value(unit) > 0) db_bind_int64(st, 2, json_integer_value(unit));
+    else db_bind_null(st, 2);
+    db_bind_int64(st, 3, r->now);
+    db_bind_int64(st, 4, r->user->id);
+    p = 5;
+    if (en->flow) db_bind_text(st, p++, json_string_value(json_object_get(rec, "state")), -1);
+    for (const Field *f = en->fields; f->name; f++) {
+        if (f->flags & F_VIRTUAL) continue;
+        bind_value(st, p++, f->type, json_object_get(rec, f->name));
+    }
+    int rc = db_step(st);
+    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (!id) err_set(e, rc == DB_CONSTRAINT ? 400 : 500, rc == DB_CONSTRAINT ? EC_DUPLICATE : EC_INTERNAL, NULL, NULL);
+    return id;
+}
+
+/*
+** POST /api/v1/:entity                                  roles: entity write roles
+** Body: the declared fields (+ owner_id / org_unit_id for managers)
+** 201 row | 400 field.* (nothing written) | 403
+*/
+static int entity_create(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
+    if (!entity_can_write(en, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    json_t *body = req_json(r, e);
+    if (!body) return -1;
+    json_t *rec = json_object();
+    arena_defer(r->a, (void (*)(void *))json_decref, rec);
+    if (collect_input(r, en, body, NULL, rec, e) < 0) return -1;
+    /* defaults and required fields not sent */
+    for (const Field *f = en->fields; f->name; f++) {
+        if (json_object_get(rec, f->name)) continue;
+        json_t *v = NULL;
+        if (f->def) {
+            int64_t n;
+            if (f->type == FT_BOOL) v = json_boolean(strcmp(f->def, "1") == 0 || strcmp(f->def, "true") == 0);
+            else if (f->type != FT_TEXT && f->type != FT_ENUM && f->type != FT_DATE && str_to_int64(f->def, &n) == 0)
+                v = json_integer(n);
+            else v = json_string(f->def);
+        } else if (f->flags & F_READONLY) {
+            v = json_null();
+        } else {
+            json_t *nv;
+            if (field_validate(r, f, NULL, &nv, e) < 0) return -1;
+            v = nv;
+        }
+        json_object_set_new(rec, f->name, v);
+    }
+    if (!json_object_get(rec, "owner_id")) json_object_set_new(rec, "owner_id", json_integer(r->user->id));
+    if (!json_object_get(rec, "org_unit_id"))
+        json_object_set_new(rec, "org_unit_id", r->user->org_unit_id ? json_integer(r->user->org_unit_id) : json_null());
+    if (en->flow) json_object_set_new(rec, "state", json_string(en->flow->initial));
+    if (en->number_prefix) {
+        const char *num = doc_number_next(r, en->number_prefix, e);
+        if (!num) return -1;
+        json_object_set_new(rec, "number", json_string(num));
+    }
+    if (en->before_save && en->before_save(r, en, rec, NULL, e) < 0) return -1;
+    if (check_unique(r, en, rec, 0, e) < 0) return -1;
+    int64_t id = insert_row(r, en, rec, e);
+    if (!id) return -1;
+    json_object_set_new(rec, "id", json_integer(id));
+    json_object_set_new(rec, "version", json_integer(1));
+    json_t *changes = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(rec, k, v) {
+        const Field *f = entity_field(en, k);
+        if (!json_is_null(v) && !(f && (f->flags & F_WRITEONLY)) && strcmp(k, "id") && strcmp(k, "version"))
+            json_object_set_new(changes, k, json_pack("[n,O]", v));
+    }
+    if (audit_write(r, en->name, id, "create", changes) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (en->after_save && en->after_save(r, en, rec, NULL, e) < 0) return -1;
+    json_t *row = entity_load(r, en, id, e);
+    if (!row) return -1;
+    row_finish(r, en, row);
+    return reply_json(r, 201, row);
+}
+
+/* UPDATE the given fields of a row with the version check; 1 done, 0 stale, -1 error. */
+static int update_row(Req *r, const Entity *en, int64_t id, int64_t version, json_t *vals) {
+    Buf sql;
+    buf_init(&sql, r->a);
+    buf_printf(&sql, "UPDATE %s SET version = version + 1, updated_at = ?1, updated_by = ?2", en->table);
+    int p = 5;
+    const char *k;
+    json_t *v;
+    json_object_foreach(vals, k, v) {
+        const Field *f = entity_field(en, k);
+        if (f && (f->flags & F_VIRTUAL)) continue;
+        buf_printf(&sql, ", %s = ?%d", k, p++);
+    }
+    buf_puts(&sql, " WHERE id = ?3 AND version = ?4 AND deleted_at IS NULL");
+    Stmt *st = db_prepare(r->db, sql.p);
+    if (!st) return -1;
+    db_bind_int64(st, 1, r->now);
+    if (r->user) db_bind_int64(st, 2, r->user->id);
+    else db_bind_null(st, 2);
+    db_bind_int64(st, 3, id);
+    db_bind_int64(st, 4, version);
+    p = 5;
+    json_object_foreach(vals, k, v) {
+        const Field *f = entity_field(en, k);
+        if (f && (f->flags & F_VIRTUAL)) continue;
+        bind_value(st, p++, f ? f->type : FT_INT, v);
+    }
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return rc == DB_CONSTRAINT ? -2 : -1;
+    return db_changes(r->db) == 1 ? 1 : 0;
+}
+
+/* Field-by-field diff of the values that change: {"f":[before, after]}. */
+static json_t *diff_of(const Entity *en, json_t *old, json_t *vals) {
+    json_t *ch = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(vals, k, v) {
+        json_t *before = json_object_get(old, k);
+        const Field *f = entity_field(en, k);
+        if (f && (f->flags & F_WRITEONLY)) {
+            json_object_set_new(ch, k, json_pack("[s,s]", "***", "***"));
+            continue;
+        }
+        if (before && json_equal(before, v)) continue;
+        json_object_set_new(ch, k, json_pack("[O?,O]", before, v));
+    }
+    return ch;
+}
+
+int entity_update_fields(Req *r, const Entity *en, json_t *rec, json_t *vals, const char *action, Err *e) {
+    int64_t id = json_integer_value(json_object_get(rec, "id"));
+    int64_t version = json_integer_value(json_object_get(rec, "version"));
+    json_t *ch = diff_of(en, rec, vals);
+    int rc = update_row(r, en, id, version, vals);
+    if (rc <= 0) {
+        json_decref(ch);
+        if (rc == 0) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
+    if (audit_write(r, en->name, id, action, ch) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    json_object_update(rec, vals);
+    json_object_set_new(rec, "version", json_integer(version + 1));
+    return 0;
+}
+
+/*
+** PATCH /api/v1/:entity/:id                             roles: entity write roles
+** Body: {"version": N, changed fields...}
+** 200 row | 400 field.* / record.version_required | 404 | 409 record.conflict + "current"
+*/
+static int entity_patch(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
+    int64_t id;
+    if (req_param_id(r, 1, &id, e) < 0) return -1;
+    json_t *body = req_json(r, e);
+    if (!body) return -1;
+    json_t *old = entity_load(r, en, id, e);
+    if (!old) return -1;
+    arena_defer(r->a, (void (*)(void *))json_decref, old);
+    if (!entity_can_write(en, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    if (en->decorate) en->decorate(r, en, old); /* virtual values take part in the diff */
+    json_t *ver = json_object_get(body, "version");
+    if (!json_is_integer(ver)) return err_set(e, 400, EC_VERSION, "version", NULL);
+    if (json_integer_value(ver) != json_integer_value(json_object_get(old, "version"))) return reply_conflict(r, en, id);
+    if (check_editable(en, old, e) < 0) return -1;
+    json_t *vals = json_object();
+    arena_defer(r->a, (void (*)(void *))json_decref, vals);
+    if (collect_input(r, en, body, old, vals, e) < 0) return -1;
+    json_t *rec = json_deep_copy(old);
+    arena_defer(r->a, (void (*)(void *))json_decref, rec);
+    json_object_update(rec, vals);
+    if (en->before_save && en->before_save(r, en, rec, old, e) < 0) return -1;
+    /* the hook may have computed more fields: write every changed one */
+    const char *k;
+    json_t *v;
+    json_object_foreach(rec, k, v) {
+        const Field *f = entity_field(en, k);
+        json_t *o = json_object_get(old, k);
+        if (f && (!o || !json_equal(o, v))) json_object_set(vals, k, v);
+    }
+    if (check_unique(r, en, rec, id, e) < 0) return -1;
+    json_t *ch = diff_of(en, old, vals);
+    int rc = json_object_size(vals) ? update_row(r, en, id, json_integer_value(ver), vals) : 1;
+    if (rc == 0) {
+        json_decref(ch);
+        return reply_conflict(r, en, id);
+    }
+    if (rc < 0) {
+        json_decref(ch);
+        return err_set(e, rc == -2 ? 400 : 500, rc == -2 ? EC_DUPLICATE : EC_INTERNAL, NULL, NULL);
+    }
+    if (json_object_size(ch) && audit_write(r, en->name, id, "update", ch) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (!json_object_size(ch)) json_decref(ch);
+    if (en->after_save && en->after_save(r, en, rec, old, e) < 0) return -1;
+    json_t *row = entity_load(r, en, id, e);
+    if (!row) return -1;
+    row_finish(r, en, row);
+    return reply_json(r, 200, row);
+}
+
+/*
+** DELETE /api/v1/:entity/:id?version=N                  roles: entity delete roles
+** 204 (soft delete) | 404 | 409 stale version or not deletable in this state
+*/
+static int entity_delete(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
+    int64_t id, version = 0;
+    if (req_param_id(r, 1, &id, e) < 0) return -1;
+    json_t *old = entity_load(r, en, id, e);
+    if (!old) return -1;
+    arena_defer(r->a, (void (*)(void *))json_decref, old);
+    if (!entity_can_delete(en, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    const char *qv = req_query(r, "version");
+    if (qv && str_to_int64(qv, &version) != 0) return err_set(e, 400, EC_BAD_QUERY, "version", "integer expected");
+    if (!qv) version = json_integer_value(json_object_get(old, "version"));
+    if (check_editable(en, old, e) < 0) return -1;
+    char *sql = arena_printf(r->a,
+                             "UPDATE %s SET deleted_at = ?1, version = version + 1, updated_at = ?1, updated_by = ?2"
+                             " WHERE id = ?3 AND version = ?4 AND deleted_at IS NULL",
+                             en->table);
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, r->now);
+    db_bind_int64(st, 2, r->user->id);
+    db_bind_int64(st, 3, id);
+    db_bind_int64(st, 4, version);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (db_changes(r->db) != 1) return reply_conflict(r, en, id);
+    if (audit_write(r, en->name, id, "delete", NULL) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    return reply_empty(r, 204);
+}
+
+void model_routes_register(void) {
+    static const Route routes[] = {
+        {"GET", "/api/v1/meta", meta_get, 0, 0, "Entity metadata for the front end", "meta"},
+        {"GET", "/api/v1/openapi.json", openapi_get, R_PUBLIC, 0, "This OpenAPI document", "meta"},
+        {"GET", "/api/v1/audit", audit_list, 0, 0, "Audit trail of one record", "audit"},
+        {"GET", "/api/v1/:entity", entity_list, 0, 0, "List rows", "entities"},
+        {"POST", "/api/v1/:entity", entity_create, R_WRITE, 0, "Create a row", "entities"},
+        {"GET", "/api/v1/:entity/export.csv", export_csv, R_SLOW | R_RAW, 0, "Export the filtered rows as CSV", "entities"},
+        {"GET", "/api/v1/:entity/export.xlsx", export_xlsx, R_SLOW | R_RAW, 0, "Export the filtered rows as XLSX", "entities"},
+        {"GET", "/api/v1/:entity/:id", entity_get, 0, 0, "Get one row", "entities"},
+        {"PATCH", "/api/v1/:entity/:id", entity_patch, R_WRITE, 0, "Change a row (optimistic lock)", "entities"},
+        {"DELETE", "/api/v1/:entity/:id", entity_delete, R_WRITE, 0, "Delete a row (soft)", "entities"},
+        {"GET", "/api/v1/:entity/:id/shares", shares_list, 0, 0, "Users a row is shared with", "entities"},
+        {"POST", "/api/v1/:entity/:id/shares", shares_add, R_WRITE, 0, "Share a row with a user", "entities"},
+        {"DELETE", "/api/v1/:entity/:id/shares/:user_id", shares_remove, R_WRITE, 0, "Stop sharing a row", "entities"},
+    };
+    routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
+}

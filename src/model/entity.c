@@ -1,0 +1,208 @@
+/*
+** entity.c — the entity registry, role checks, row visibility as SQL, and
+** the mapping of a table row to typed JSON. Every read path of every module
+** goes through entity_visibility_sql, so no module can forget R-ORG-1.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/errcodes.h"
+#include "../flow/flow.h"
+#include "model.h"
+
+#define MAX_ENTITIES 128
+static const Entity *aEntity[MAX_ENTITIES]; /* registered entities */
+static EntityInfo aInfo[MAX_ENTITIES];      /* derived data, same index */
+static int nEntity;
+
+/* The system columns every entity table has, in the order they are selected. */
+const char *const sys_columns[] = {"id", "version", "owner_id", "org_unit_id", "created_at",
+                                   "updated_at", "created_by", "updated_by", NULL};
+
+const char *label_for(const char *locale, const char *zh, const char *tw, const char *en) {
+    if (locale && strcmp(locale, "en") == 0 && en) return en;
+    if (locale && strcmp(locale, "zh-TW") == 0 && tw) return tw;
+    return zh ? zh : (en ? en : "");
+}
+
+void entity_register(const Entity *en) {
+    if (nEntity == MAX_ENTITIES || entity_find(en->name)) {
+        log_error("cannot register entity %s", en->name);
+        return;
+    }
+    EntityInfo *ei = &aInfo[nEntity];
+    Buf b;
+    ei->arena = arena_new();
+    buf_init(&b, ei->arena);
+    for (int i = 0; sys_columns[i]; i++) buf_printf(&b, "%st.%s", i ? ", " : "", sys_columns[i]);
+    ei->nsys = 8;
+    if (en->flow) {
+        buf_puts(&b, ", t.state");
+        ei->nsys++;
+    }
+    for (const Field *f = en->fields; f->name; f++) {
+        if (f->flags & F_VIRTUAL) continue;
+        buf_printf(&b, ", t.%s", f->name);
+        ei->nfields++;
+    }
+    ei->select_cols = b.p;
+    aEntity[nEntity++] = en;
+}
+
+const Entity *entity_find(const char *name) {
+    for (int i = 0; name && i < nEntity; i++)
+        if (strcmp(aEntity[i]->name, name) == 0) return aEntity[i];
+    return NULL;
+}
+
+const EntityInfo *entity_info(const Entity *en) {
+    for (int i = 0; i < nEntity; i++)
+        if (aEntity[i] == en) return &aInfo[i];
+    return NULL;
+}
+
+const Entity *const *entity_all(int *n) {
+    *n = nEntity;
+    return aEntity;
+}
+
+const Field *entity_field(const Entity *en, const char *name) {
+    for (const Field *f = en->fields; f->name; f++)
+        if (strcmp(f->name, name) == 0) return f;
+    return NULL;
+}
+
+int entity_check_schema(Db *db) {
+    int bad = 0;
+    for (int i = 0; i < nEntity; i++) {
+        char sql[4096];
+        snprintf(sql, sizeof sql, "SELECT %s, t.deleted_at FROM %s t WHERE 1 = 0", aInfo[i].select_cols,
+                 aEntity[i]->table);
+        Stmt *st = db_prepare(db, sql);
+        if (!st || db_step(st) < 0) {
+            log_error("entity %s does not match table %s: %s", aEntity[i]->name, aEntity[i]->table, db_errmsg(db));
+            bad = 1;
+        }
+        db_done(st);
+    }
+    return bad ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- permissions */
+
+bool entity_can_read(const Entity *en, const User *u) { return user_has_role(u, en->read_roles); }
+bool entity_can_write(const Entity *en, const User *u) { return user_has_role(u, en->write_roles); }
+bool entity_can_delete(const Entity *en, const User *u) {
+    return user_has_role(u, en->delete_roles ? en->delete_roles : en->write_roles);
+}
+
+/* Sees every row: admin, or an entity everyone may read.
+   Otherwise a row is visible to its owner, to users it is shared with, to
+   signers of its approvals, and to managers of its org unit or above. */
+static bool sees_all(const Entity *en, const User *u) { return en->vis == VIS_ALL || (u->roles & RB(ADMIN)); }
+
+int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int p) {
+    if (sees_all(en, u)) {
+        buf_puts(sql, "1 = 1");
+        return 0;
+    }
+    buf_printf(sql,
+               "(t.owner_id = ?%d OR EXISTS (SELECT 1 FROM shares s WHERE s.entity = ?%d AND s.row_id = t.id"
+               " AND s.user_id = ?%d)",
+               p, p + 1, p);
+    if (en->flow) /* signers of the row's approvals see what they sign (or signed) */
+        buf_printf(sql,
+                   " OR EXISTS (SELECT 1 FROM approval_tasks a JOIN user_roles ur ON ur.role = a.role"
+                   " WHERE a.entity = ?%d AND a.row_id = t.id AND ur.user_id = ?%d)",
+                   p + 1, p);
+    if (u->roles & ROLES_MANAGING) {
+        buf_printf(sql, " OR t.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?%d))", p + 2);
+        return 3;
+    }
+    buf_puts(sql, ")");
+    return 2;
+}
+
+int entity_visibility_bind(const Entity *en, const User *u, Stmt *st, int p) {
+    if (sees_all(en, u)) return 0;
+    db_bind_int64(st, p, u->id);
+    db_bind_text(st, p + 1, en->name, -1);
+    if (u->roles & ROLES_MANAGING) {
+        char pat[512];
+        snprintf(pat, sizeof pat, "%s%%", u->org_path ? u->org_path : "/");
+        db_bind_text(st, p + 2, pat, -1);
+        return 3;
+    }
+    return 2;
+}
+
+/* ---------------------------------------------------------------- rows */
+
+/* JSON value of column col for field type t. */
+static json_t *col_json(Stmt *st, int col, FieldType t) {
+    if (db_col_null(st, col)) return t == FT_BOOL ? json_false() : json_null();
+    switch (t) {
+    case FT_INT:
+    case FT_MONEY:
+    case FT_DATETIME:
+    case FT_REF:
+    case FT_PERCENT_BP: return json_integer(db_col_int64(st, col));
+    case FT_BOOL: return json_boolean(db_col_int64(st, col) != 0);
+    default: return json_string(db_col_text(st, col));
+    }
+}
+
+json_t *entity_row_json(const Entity *en, Stmt *st) {
+    const EntityInfo *ei = entity_info(en);
+    json_t *o = json_object();
+    for (int i = 0; sys_columns[i]; i++) json_object_set_new(o, sys_columns[i], col_json(st, i, FT_INT));
+    int c = 8;
+    if (en->flow) json_object_set_new(o, "state", col_json(st, c++, FT_TEXT));
+    for (const Field *f = en->fields; f->name; f++) {
+        if (f->flags & F_VIRTUAL) continue;
+        json_t *v = col_json(st, c++, f->type);
+        if (f->flags & F_WRITEONLY) json_decref(v);
+        else json_object_set_new(o, f->name, v);
+    }
+    (void)ei;
+    return o;
+}
+
+json_t *entity_load(Req *r, const Entity *en, int64_t id, Err *e) {
+    const EntityInfo *ei = entity_info(en);
+    Buf sql;
+    buf_init(&sql, r->a);
+    buf_printf(&sql, "SELECT %s FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL AND ", ei->select_cols,
+               en->table);
+    entity_visibility_sql(en, r->user, &sql, 2);
+    Stmt *st = db_prepare(r->db, sql.p);
+    if (!st) {
+        err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        return NULL;
+    }
+    db_bind_int64(st, 1, id);
+    entity_visibility_bind(en, r->user, st, 2);
+    json_t *row = NULL;
+    int rc = db_step(st);
+    if (rc == DB_ROW) row = entity_row_json(en, st);
+    db_done(st);
+    if (!row) err_set(e, rc < 0 ? 500 : 404, rc < 0 ? EC_INTERNAL : EC_REC_NOT_FOUND, NULL, NULL);
+    return row;
+}
+
+/* A row that must exist (live) in entity `name` and be visible to the user: 1 yes, 0 no. */
+int entity_ref_ok(Req *r, const char *name, int64_t id) {
+    const Entity *ref = entity_find(name);
+    if (!ref) return 0;
+    Buf sql;
+    buf_init(&sql, r->a);
+    buf_printf(&sql, "SELECT 1 FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL AND ", ref->table);
+    entity_visibility_sql(ref, r->user, &sql, 2);
+    Stmt *st = db_prepare(r->db, sql.p);
+    if (!st) return 0;
+    db_bind_int64(st, 1, id);
+    entity_visibility_bind(ref, r->user, st, 2);
+    int ok = db_step(st) == DB_ROW;
+    db_done(st);
+    return ok;
+}

@@ -1,0 +1,150 @@
+/*
+** entity.h — how a module declares a business entity, and what the model
+** layer gives it in return: list (search, filters, sort, pages, total), get,
+** create, patch with optimistic locking, soft delete, CSV/XLSX export, meta
+** and OpenAPI — with role and row visibility checked on every path.
+**
+** Every entity table has these system columns besides its declared fields:
+**   id         BIGINT primary key
+**   version    INTEGER, starts at 1, +1 on every change (optimistic lock)
+**   owner_id   user who owns the row (visibility "owner")
+**   org_unit_id  org unit the row belongs to (visibility "unit subtree")
+**   state      workflow state (only for entities with a workflow)
+**   created_at, updated_at, created_by, updated_by, deleted_at (soft delete)
+*/
+#ifndef SALESLOOP_ENTITY_H
+#define SALESLOOP_ENTITY_H
+
+#include "../http/http.h"
+
+typedef enum {
+    FT_TEXT,      /* one line of text; max = characters */
+    FT_LONGTEXT,  /* multi-line text; max = characters */
+    FT_INT,       /* int64; min/max inclusive when min < max */
+    FT_MONEY,     /* int64 fen; JSON integer; min/max in fen when min < max */
+    FT_DATE,      /* calendar date "YYYY-MM-DD" */
+    FT_DATETIME,  /* UTC epoch seconds, JSON integer */
+    FT_BOOL,      /* JSON true/false, stored 0/1 */
+    FT_ENUM,      /* one of enums[] values */
+    FT_REF,       /* id of a row of entity `ref` (must exist and be visible) */
+    FT_EMAIL,     /* text with a plausible address */
+    FT_PHONE,     /* digits, spaces, + - ( ) */
+    FT_PERCENT_BP, /* basis points 0..10000 (12.5 % = 1250), JSON integer */
+    FT_ROLES      /* JSON array of role ids (users only; virtual) */
+} FieldType;
+
+typedef struct EnumVal {
+    const char *value;      /* stored and sent as is */
+    const char *zh, *tw, *en;
+} EnumVal;
+
+enum {
+    F_REQUIRED = 1 << 0, /* must be present and non-empty on create */
+    F_READONLY = 1 << 1, /* set by the server only; clients may not send it */
+    F_LIST = 1 << 2,     /* shown as a list column by default */
+    F_SEARCH = 1 << 3,   /* matched by ?q= */
+    F_FILTER = 1 << 4,   /* usable in ?filter[field]= */
+    F_SORT = 1 << 5,     /* usable in ?sort= */
+    F_UNIQUE = 1 << 6,   /* no two live rows share the value (field.duplicate) */
+    F_CREATE_ONLY = 1 << 7, /* may be set on create, not changed afterwards */
+    F_VIRTUAL = 1 << 8,  /* not a column: validated here, stored by the entity's hooks */
+    F_WRITEONLY = 1 << 9, /* accepted on input, never sent back (passwords) */
+};
+
+typedef struct Field {
+    const char *name;        /* column and JSON name */
+    FieldType type;
+    unsigned flags;          /* F_* */
+    int64_t min, max;        /* limits (length for text, value for numbers); ignored when both 0 */
+    const EnumVal *enums;    /* FT_ENUM: values, terminated by {NULL} */
+    const char *ref;         /* FT_REF: entity name referred to */
+    const char *def;         /* default on create, as text ("draft", "0"), or NULL */
+    const char *zh, *tw, *en; /* labels */
+} Field;
+
+typedef enum {
+    VIS_OWNER, /* owner, managers of the row's org unit subtree, explicit shares */
+    VIS_ALL,   /* every signed-in user with a read role (catalogues, reference data) */
+} Visibility;
+
+struct Workflow;
+struct Entity;
+
+/* Hook run inside the write transaction before the row is written. rec holds
+   the full new values (create: the input plus defaults; patch: old merged with
+   the input), old is the stored row (NULL on create). May change rec. */
+typedef int (*EntityHook)(Req *r, const struct Entity *en, json_t *rec, json_t *old, Err *e);
+
+typedef struct Entity {
+    const char *name;        /* URL and meta name: "market_research" */
+    const char *table;       /* SQL table */
+    const char *zh, *tw, *en; /* labels */
+    const Field *fields;     /* declared fields, terminated by {NULL} */
+    Visibility vis;
+    uint32_t read_roles;     /* who may read (0 = every signed-in user); admin always may */
+    uint32_t write_roles;    /* who may create and patch (0 = every signed-in user) */
+    uint32_t delete_roles;   /* who may delete (0 = same as write) */
+    const char *default_sort; /* "-created_at" */
+    const char *title_field;  /* field naming a row in lists, references and "my work" */
+    const struct Workflow *flow; /* NULL when the entity has no workflow */
+    EntityHook before_save;  /* NULL or module validation/computation */
+    EntityHook after_save;   /* NULL or module effect after the row is written */
+    const char *tag;         /* module name for OpenAPI/navigation grouping */
+    const char *number_prefix; /* when set, field "number" gets "PREFIX-YYYY-000123" on create */
+    /* NULL or adds computed/virtual values to a loaded row (users: roles). */
+    void (*decorate)(Req *r, const struct Entity *en, json_t *row);
+} Entity;
+
+/* Registry, filled by modules_register() at start. */
+void entity_register(const Entity *en);
+const Entity *entity_find(const char *name);
+const Entity *const *entity_all(int *n);
+const Field *entity_field(const Entity *en, const char *name); /* declared fields only */
+/* Check every declared entity against the database (each column exists); logs and
+   returns -1 on a mismatch so a bad declaration fails at start, not at first use. */
+int entity_check_schema(Db *db);
+
+/* Can the user read / write / delete rows of this entity at all (role level)? */
+bool entity_can_read(const Entity *en, const User *u);
+bool entity_can_write(const Entity *en, const User *u);
+bool entity_can_delete(const Entity *en, const User *u);
+
+/*
+** Row visibility as a SQL condition on alias "t", with parameters bound from
+** first_param on. Appends to sql and returns the number of parameters used.
+** Admin and VIS_ALL: "1=1".
+*/
+int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int first_param);
+int entity_visibility_bind(const Entity *en, const User *u, Stmt *st, int first_param);
+
+/*
+** Load one live row visible to the user as a JSON object (all columns, typed).
+** Returns NULL with e = 404 record.not_found when missing, deleted or invisible.
+** The object belongs to the caller (json_decref), or use the request-owned variant.
+*/
+json_t *entity_load(Req *r, const Entity *en, int64_t id, Err *e);
+
+/* Row columns -> JSON object (typed per declaration). */
+json_t *entity_row_json(const Entity *en, Stmt *st);
+
+/*
+** Write one audit entry in the current transaction. changes is a JSON object
+** {"field":[before, after], ...} (stolen; may be NULL).
+*/
+int audit_write(Req *r, const char *entity, int64_t row_id, const char *action, json_t *changes);
+
+/*
+** Apply a field change made by module code or a workflow effect to a stored row:
+** UPDATE with version check, audit entry. vals is an object of field -> value
+** (not stolen). On success *rec (if given) is updated. 409 when version moved.
+*/
+int entity_update_fields(Req *r, const Entity *en, json_t *rec, json_t *vals, const char *action,
+                         Err *e);
+
+/* The generic routes (list, get, create, patch, delete, export, meta, audit). */
+void model_routes_register(void);
+
+/* Label of a field / entity / enum value in a locale. */
+const char *label_for(const char *locale, const char *zh, const char *tw, const char *en);
+
+#endif

@@ -1,0 +1,239 @@
+/*
+** list.c — the list query language of every entity, parsed once into SQL
+** conditions with bound parameters (never text from the request in SQL):
+**   q=text  filter[f]=v  filter[f]=a,b  filter[f][gte]=v  filter[f][lte]=v
+**   sort=-f,g  page=N  per_page=N
+** Shared by the list endpoint and the CSV/XLSX exports, so an export holds
+** exactly the rows the list shows.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/errcodes.h"
+#include "../flow/flow.h"
+#include "model.h"
+
+/* System fields usable in filters and sorting, with their types. */
+static const Field sys_fields[] = {
+    {"id", FT_INT, F_FILTER | F_SORT},
+    {"owner_id", FT_REF, F_FILTER | F_SORT, 0, 0, NULL, "users"},
+    {"org_unit_id", FT_REF, F_FILTER | F_SORT, 0, 0, NULL, "org_units"},
+    {"created_at", FT_DATETIME, F_FILTER | F_SORT},
+    {"updated_at", FT_DATETIME, F_FILTER | F_SORT},
+    {"created_by", FT_REF, F_FILTER, 0, 0, NULL, "users"},
+    {NULL},
+};
+static const Field state_field = {"state", FT_ENUM, F_FILTER | F_SORT};
+
+/* Field by name among declared and system fields (state only with a workflow). */
+static const Field *find_field(const Entity *en, const char *name) {
+    const Field *f = entity_field(en, name);
+    if (f) return (f->flags & F_VIRTUAL) ? NULL : f;
+    for (const Field *s = sys_fields; s->name; s++)
+        if (strcmp(s->name, name) == 0) return s;
+    if (en->flow && strcmp(name, "state") == 0) return &state_field;
+    return NULL;
+}
+
+static int bad(Err *e, const char *param, const char *why) {
+    return err_set(e, 400, EC_BAD_QUERY, param, "%s", why);
+}
+
+static int add_int(ListQuery *lq, int64_t v) {
+    if (lq->nbind >= 64) return -1;
+    int i = lq->nbind++;
+    lq->binds[i].kind = 0;
+    lq->binds[i].i = v;
+    return i + 1;
+}
+
+static int add_text(ListQuery *lq, const char *s) {
+    if (lq->nbind >= 64) return -1;
+    int i = lq->nbind++;
+    lq->binds[i].kind = 1;
+    lq->binds[i].s = s;
+    return i + 1;
+}
+
+/* Parse one filter value for field f into a bind; returns the parameter number or -1. */
+static int filter_value(Req *r, ListQuery *lq, const Field *f, const char *v, const char *param, Err *e) {
+    int64_t n;
+    int y, m, d;
+    switch (f->type) {
+    case FT_INT:
+    case FT_MONEY:
+    case FT_DATETIME:
+    case FT_REF:
+    case FT_PERCENT_BP:
+        if (str_to_int64(v, &n) != 0) return bad(e, param, "integer expected");
+        return add_int(lq, n);
+    case FT_BOOL:
+        if (!strcmp(v, "true") || !strcmp(v, "1")) return add_int(lq, 1);
+        if (!strcmp(v, "false") || !strcmp(v, "0")) return add_int(lq, 0);
+        return bad(e, param, "true or false expected");
+    case FT_DATE:
+        if (date_parse(v, &y, &m, &d) != 0) return bad(e, param, "YYYY-MM-DD expected");
+        return add_text(lq, v);
+    case FT_ENUM:
+        if (f->enums) {
+            const EnumVal *ev = f->enums;
+            while (ev->value && strcmp(ev->value, v) != 0) ev++;
+            if (!ev->value) return bad(e, param, "unknown value");
+        }
+        return add_text(lq, v);
+    default:
+        if (strlen(v) > 200) return bad(e, param, "too long");
+        return add_text(lq, v);
+    }
+}
+
+/* filter[f]... : equality, any-of list, or a range bound. */
+static int parse_filter(Req *r, const Entity *en, ListQuery *lq, const char *param, const char *value, Err *e) {
+    const char *p = param + 7; /* after "filter[" */
+    const char *close = strchr(p, ']');
+    if (!close || close == p) return bad(e, param, "filter[field] expected");
+    char *name = arena_strndup(r->a, p, (size_t)(close - p));
+    const Field *f = find_field(en, name);
+    if (!f || !(f->flags & F_FILTER)) return bad(e, param, "not a filterable field");
+    const char *op = close + 1;
+    if (*op == '\0') {
+        bool multi = f->type == FT_ENUM || f->type == FT_REF;
+        if (multi && strchr(value, ',')) {
+            buf_printf(&lq->where, " AND t.%s IN (", f->name);
+            int k = 0;
+            const char *s = value;
+            while (*s) {
+                const char *comma = strchr(s, ',');
+                size_t len = comma ? (size_t)(comma - s) : strlen(s);
+                if (++k > 50) return bad(e, param, "at most 50 values");
+                int pn = filter_value(r, lq, f, arena_strndup(r->a, s, len), param, e);
+                if (pn < 0) return -1;
+                buf_printf(&lq->where, "%s?%d", k > 1 ? ", " : "", pn);
+                s += len;
+                if (*s == ',') s++;
+            }
+            buf_puts(&lq->where, ")");
+            return 0;
+        }
+        if (*value == '\0') {
+            buf_printf(&lq->where, " AND t.%s IS NULL", f->name);
+            return 0;
+        }
+        int pn = filter_value(r, lq, f, value, param, e);
+        if (pn < 0) return -1;
+        buf_printf(&lq->where, " AND t.%s = ?%d", f->name, pn);
+        return 0;
+    }
+    bool ranged = f->type == FT_INT || f->type == FT_MONEY || f->type == FT_DATE || f->type == FT_DATETIME ||
+                  f->type == FT_PERCENT_BP;
+    const char *cmp = !strcmp(op, "[gte]") ? ">=" : !strcmp(op, "[lte]") ? "<=" : NULL;
+    if (!cmp) return bad(e, param, "operator must be [gte] or [lte]");
+    if (!ranged) return bad(e, param, "range filters need a number or date field");
+    int pn = filter_value(r, lq, f, value, param, e);
+    if (pn < 0) return -1;
+    buf_printf(&lq->where, " AND t.%s %s ?%d", f->name, cmp, pn);
+    return 0;
+}
+
+/* q=: case-insensitive substring over the search fields; LIKE wildcards in q are literal. */
+static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, Err *e) {
+    if (utf8_len(q, strlen(q)) > 100) return bad(e, "q", "at most 100 characters");
+    Buf pat;
+    buf_init(&pat, r->a);
+    buf_putc(&pat, '%');
+    for (const char *s = q; *s; s++) {
+        char c = *s;
+        if (c == '%' || c == '_' || c == '\\') buf_putc(&pat, '\\');
+        buf_putc(&pat, (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c);
+    }
+    buf_putc(&pat, '%');
+    int pn = add_text(lq, pat.p);
+    if (pn < 0) return bad(e, "q", "too many conditions");
+    int k = 0;
+    for (const Field *f = en->fields; f->name; f++) {
+        if (!(f->flags & F_SEARCH) || (f->flags & F_VIRTUAL)) continue;
+        buf_printf(&lq->where, "%s LOWER(t.%s) LIKE ?%d ESCAPE '\\'", k++ ? " OR" : " AND (", f->name, pn);
+    }
+    if (k) buf_puts(&lq->where, ")");
+    else buf_puts(&lq->where, " AND 1 = 0");
+    return 0;
+}
+
+static int parse_sort(Req *r, const Entity *en, ListQuery *lq, const char *sort, Err *e) {
+    const char *s = sort;
+    int k = 0;
+    while (*s) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        bool desc = *s == '-';
+        char *name = arena_strndup(r->a, s + desc, len - desc);
+        const Field *f = find_field(en, name);
+        if (!f || !(f->flags & F_SORT)) return bad(e, "sort", "not a sortable field");
+        if (++k > 4) return bad(e, "sort", "at most 4 sort fields");
+        buf_printf(&lq->order, "%st.%s %s", lq->order.n ? ", " : "", f->name, desc ? "DESC" : "ASC");
+        s += len;
+        if (*s == ',') s++;
+    }
+    return 0;
+}
+
+int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e) {
+    memset(lq, 0, sizeof *lq);
+    buf_init(&lq->where, r->a);
+    buf_init(&lq->order, r->a);
+    buf_puts(&lq->where, "");
+    buf_puts(&lq->order, "");
+    lq->page = 1;
+    lq->per_page = 20;
+    /* visibility parameters come first: reserve their numbers */
+    Buf vis;
+    buf_init(&vis, r->a);
+    int nvis = entity_visibility_sql(en, r->user, &vis, 1);
+    for (int i = 0; i < nvis; i++) add_int(lq, 0); /* placeholders, bound by entity_visibility_bind */
+    const char *sort = NULL;
+    for (int i = 0; i < r->nqp; i++) {
+        const char *n = r->qp[i].name, *v = r->qp[i].value;
+        if (strncmp(n, "filter[", 7) == 0) {
+            if (parse_filter(r, en, lq, n, v, e) < 0) return -1;
+        } else if (strcmp(n, "q") == 0) {
+            if (*v && parse_search(r, en, lq, v, e) < 0) return -1;
+        } else if (strcmp(n, "sort") == 0) {
+            sort = v;
+        } else if (strcmp(n, "page") == 0) {
+            if (str_to_int64(v, &lq->page) != 0 || lq->page < 1 || lq->page > 1000000)
+                return bad(e, "page", "a whole number from 1");
+        } else if (strcmp(n, "per_page") == 0) {
+            if (str_to_int64(v, &lq->per_page) != 0 || lq->per_page < 1 || lq->per_page > 200)
+                return bad(e, "per_page", "a whole number from 1 to 200");
+        }
+        if (lq->nbind >= 60) return bad(e, n, "too many conditions");
+    }
+    if (sort && *sort) {
+        if (parse_sort(r, en, lq, sort, e) < 0) return -1;
+    } else if (en->default_sort) {
+        if (parse_sort(r, en, lq, en->default_sort, e) < 0) return -1;
+    }
+    buf_printf(&lq->order, "%st.id DESC", lq->order.n ? ", " : "");
+    return 0;
+}
+
+char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, const char *tail, bool ordered) {
+    Buf sql;
+    buf_init(&sql, r->a);
+    buf_printf(&sql, "SELECT %s FROM %s t WHERE t.deleted_at IS NULL AND ", cols, en->table);
+    entity_visibility_sql(en, r->user, &sql, 1);
+    buf_puts(&sql, lq->where.p);
+    if (ordered) buf_printf(&sql, " ORDER BY %s", lq->order.p);
+    if (tail) buf_printf(&sql, " %s", tail);
+    return sql.p;
+}
+
+void list_query_bind(Req *r, const Entity *en, ListQuery *lq, Stmt *st) {
+    int nvis = entity_visibility_bind(en, r->user, st, 1);
+    for (int i = nvis; i < lq->nbind; i++) {
+        if (lq->binds[i].kind == 0) db_bind_int64(st, i + 1, lq->binds[i].i);
+        else db_bind_text(st, i + 1, lq->binds[i].s, -1);
+    }
+}
+
+int list_query_add_int(ListQuery *lq, int64_t v) { return add_int(lq, v); }

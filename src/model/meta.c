@@ -1,0 +1,119 @@
+/*
+** meta.c — GET /api/v1/meta: every entity the user may read, described for
+** the front end (fields, labels in the user's language, enums, workflow
+** states and actions, the user's permissions). The UI renders lists and
+** forms from this alone.
+*/
+#include <string.h>
+
+#include "../flow/flow.h"
+#include "model.h"
+
+json_t *user_json(const User *u);
+
+static const char *const type_names[] = {
+    [FT_TEXT] = "text",   [FT_LONGTEXT] = "longtext", [FT_INT] = "int",     [FT_MONEY] = "money",
+    [FT_DATE] = "date",   [FT_DATETIME] = "datetime", [FT_BOOL] = "bool",   [FT_ENUM] = "enum",
+    [FT_REF] = "ref",     [FT_EMAIL] = "email",       [FT_PHONE] = "phone", [FT_PERCENT_BP] = "percent_bp",
+    [FT_ROLES] = "roles",
+};
+
+const char *field_type_name(FieldType t) { return type_names[t]; }
+
+static json_t *enum_json(Req *r, const EnumVal *ev) {
+    json_t *a = json_array();
+    for (; ev && ev->value; ev++)
+        json_array_append_new(a, json_pack("{s:s, s:s}", "value", ev->value, "label", label_for(r->locale, ev->zh, ev->tw, ev->en)));
+    return a;
+}
+
+static json_t *field_json(Req *r, const Field *f) {
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "type", type_names[f->type],
+                          "label", field_label(r, f), "required", (f->flags & F_REQUIRED) != 0, "list",
+                          (f->flags & F_LIST) != 0, "search", (f->flags & F_SEARCH) != 0, "filter",
+                          (f->flags & F_FILTER) != 0, "sort", (f->flags & F_SORT) != 0, "readonly",
+                          (f->flags & F_READONLY) != 0, "create_only", (f->flags & F_CREATE_ONLY) != 0);
+    json_object_set_new(o, "writeonly", json_boolean(f->flags & F_WRITEONLY));
+    json_object_set_new(o, "min", f->min < f->max || f->min ? json_integer(f->min) : json_null());
+    json_object_set_new(o, "max", f->max ? json_integer(f->max) : json_null());
+    json_object_set_new(o, "ref", f->ref ? json_string(f->ref) : json_null());
+    if (f->type == FT_ENUM) json_object_set_new(o, "enum", enum_json(r, f->enums));
+    if (f->type == FT_ROLES) {
+        json_t *a = json_array();
+        for (int i = 0; i < ROLE_COUNT; i++)
+            json_array_append_new(a, json_pack("{s:s, s:s}", "value", role_info[i].id, "label",
+                                               label_for(r->locale, role_info[i].zh, role_info[i].tw, role_info[i].en)));
+        json_object_set_new(o, "enum", a);
+    }
+    if (f->def) json_object_set_new(o, "default", json_string(f->def));
+    return o;
+}
+
+/* "a b c" -> ["a","b","c"] */
+static json_t *words(const char *s) {
+    json_t *a = json_array();
+    while (s && *s) {
+        while (*s == ' ') s++;
+        const char *e = strchr(s, ' ');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n) json_array_append_new(a, json_stringn(s, n));
+        s += n;
+    }
+    return a;
+}
+
+json_t *entity_meta_json(Req *r, const Entity *en) {
+    json_t *fields = json_array();
+    for (const Field *f = en->fields; f->name; f++)
+        if ((f->flags & (F_READONLY | F_WRITEONLY)) != (F_READONLY | F_WRITEONLY)) /* server-only secrets */
+            json_array_append_new(fields, field_json(r, f));
+    json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s, s:o}", "name", en->name, "label",
+                          label_for(r->locale, en->zh, en->tw, en->en), "tag", en->tag, "title_field", en->title_field,
+                          "default_sort", en->default_sort, "visibility", en->vis == VIS_ALL ? "all" : "owner", "fields",
+                          fields);
+    json_object_set_new(o, "permissions",
+                        json_pack("{s:b, s:b, s:b, s:b}", "read", entity_can_read(en, r->user), "create",
+                                  entity_can_write(en, r->user), "update", entity_can_write(en, r->user), "delete",
+                                  entity_can_delete(en, r->user)));
+    if (en->flow) {
+        json_object_set_new(o, "states", enum_json(r, en->flow->states));
+        json_object_set_new(o, "final_states", words(en->flow->final_states));
+        json_object_set_new(o, "editable_states", en->flow->editable_states ? words(en->flow->editable_states) : json_null());
+        json_t *acts = json_array();
+        for (const Transition *t = en->flow->transitions; t->action; t++)
+            json_array_append_new(acts, json_pack("{s:s, s:s, s:o, s:s, s:b}", "action", t->action, "label",
+                                                  label_for(r->locale, t->zh, t->tw, t->en), "from", words(t->from), "to",
+                                                  t->to, "comment_required", (t->flags & T_COMMENT) != 0));
+        bool approvals = false;
+        for (const Transition *t = en->flow->transitions; t->action; t++) approvals |= t->approval != NULL;
+        if (approvals) {
+            json_array_append_new(acts, json_pack("{s:s, s:s, s:[], s:n, s:b}", "action", "approve", "label",
+                                                  label_for(r->locale, "同意", "同意", "Approve"), "from", "to", "comment_required", 0));
+            json_array_append_new(acts, json_pack("{s:s, s:s, s:[], s:n, s:b}", "action", "reject", "label",
+                                                  label_for(r->locale, "驳回", "駁回", "Reject"), "from", "to", "comment_required", 1));
+        }
+        json_object_set_new(o, "actions", acts);
+    } else {
+        json_object_set_new(o, "states", json_array());
+        json_object_set_new(o, "actions", json_array());
+    }
+    return o;
+}
+
+/*
+** GET /api/v1/meta[?locale=en]                          signed in
+** 200 {"locales","roles","user","entities":[...]} — entities the user may read
+*/
+int meta_get(Req *r, Err *e) {
+    int n;
+    const Entity *const *all = entity_all(&n);
+    json_t *ents = json_array();
+    for (int i = 0; i < n; i++)
+        if (entity_can_read(all[i], r->user)) json_array_append_new(ents, entity_meta_json(r, all[i]));
+    json_t *roles = json_array();
+    for (int i = 0; i < ROLE_COUNT; i++)
+        json_array_append_new(roles, json_pack("{s:s, s:s}", "id", role_info[i].id, "label",
+                                               label_for(r->locale, role_info[i].zh, role_info[i].tw, role_info[i].en)));
+    return reply_json(r, 200, json_pack("{s:[s,s,s], s:s, s:o, s:o, s:o}", "locales", "zh-CN", "zh-TW", "en", "locale",
+                                        r->locale, "roles", roles, "user", user_json(r->user), "entities", ents));
+}

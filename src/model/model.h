@@ -1,0 +1,76 @@
+/*
+** model.h — internals shared by the files of the model layer (registry
+** data derived at start, validation, list queries). Modules use entity.h.
+*/
+#ifndef SALESLOOP_MODEL_H
+#define SALESLOOP_MODEL_H
+
+#include "entity.h"
+
+/* Derived once per entity at registration. */
+typedef struct EntityInfo {
+    Arena *arena;            /* owns the strings below, lives for the process */
+    const char *select_cols; /* "t.id, t.version, ..., t.<field>..." */
+    int nsys;                /* system columns selected before the fields (8, or 9 with state) */
+    int nfields;             /* declared fields that are columns */
+} EntityInfo;
+
+extern const char *const sys_columns[];
+const EntityInfo *entity_info(const Entity *en);
+/* Live row of entity `name` with this id, visible to the user: 1 yes, 0 no. */
+int entity_ref_ok(Req *r, const char *name, int64_t id);
+/* Field label in the request's locale. */
+const char *field_label(const Req *r, const Field *f);
+/* Label of an enum value in the request's locale, or the value itself. */
+const char *enum_label(const Req *r, const Field *f, const char *value);
+
+/*
+** Validate one input value for field f. On success *out is a new reference
+** to the normalised JSON value (json_null() for an empty optional value).
+** On failure e names the field.
+*/
+int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e);
+/* Bind a typed JSON value to parameter idx for field type t. */
+void bind_value(Stmt *st, int idx, FieldType t, json_t *v);
+
+/* ---------------------------------------------------------------- lists */
+
+/* A list query parsed from the query string, plus its SQL WHERE and ORDER. */
+typedef struct ListQuery {
+    Buf where;       /* " AND ..." conditions after visibility */
+    Buf order;       /* "t.x DESC, t.id DESC" */
+    int nbind;       /* parameters used so far (visibility first) */
+    struct {
+        int kind;    /* 0 int, 1 text */
+        int64_t i;
+        const char *s;
+    } binds[64];
+    int64_t page, per_page;
+} ListQuery;
+
+/* Parse q/filter/sort/page from the request; -1 with e = 400 request.bad_query. */
+int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e);
+/* "SELECT <cols> FROM table t WHERE live AND visible <where> [ORDER BY ...] <tail>" (arena string). */
+char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, const char *tail, bool ordered);
+/* Bind the query's parameters (visibility first) to a statement prepared from list_query_sql. */
+void list_query_bind(Req *r, const Entity *en, ListQuery *lq, Stmt *st);
+/* One more integer parameter (LIMIT/OFFSET); returns its number. */
+int list_query_add_int(ListQuery *lq, int64_t v);
+
+/* Next document number "PREFIX-YYYY-000123" (inside the caller's transaction). */
+const char *doc_number_next(Req *r, const char *prefix, Err *e);
+
+/* Route handlers of export.c, meta.c, openapi.c, audit.c, shares. */
+int export_csv(Req *r, Err *e);
+int export_xlsx(Req *r, Err *e);
+int meta_get(Req *r, Err *e);
+int openapi_get(Req *r, Err *e);
+int audit_list(Req *r, Err *e);
+int shares_list(Req *r, Err *e);
+int shares_add(Req *r, Err *e);
+int shares_remove(Req *r, Err *e);
+/* Entity of the :entity path parameter, readable by the user, or e (404/403). */
+const Entity *entity_for_request(Req *r, Err *e);
+/* Add "_actions" and the decorate hook's values to a row about to be sent. */
+void row_finish(Req *r, const Entity *en, json_t *row);
+#endif

@@ -1,0 +1,23 @@
+/*
+** modules.c — the one list of modules, and the core routes, registered in
+** order at start. Adding a module means adding one line here.
+*/
+#include "../flow/flow.h"
+#include "../http/internal.h"
+#include "../model/settings.h"
+#include "modules.h"
+
+void modules_register(void) {
+    /* core */
+    ops_routes_register();
+    auth_routes_register();
+    settings_routes_register();
+    flow_routes_register();
+    flow_jobs_register();
+    model_routes_register(); /* after specific routes: its patterns are the most generic */
+    /* modules */
+    admin_register();
+    catalogue_register();
+    research_register();
+    budget_register();
+}

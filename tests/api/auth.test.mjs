@@ -1,0 +1,244 @@
+// auth.test.mjs — sign-in, cookies, CSRF, logout, lockout, password change, API tokens.
+import { useServer, test, assert, expectError, expectStatus, PASSWORD } from './lib/harness.mjs';
+
+const srv = useServer();
+
+const MR = (topic) => ({ research_date: '2026-03-01', topic, kind: 'desk' });
+
+async function countMine(c) {
+  const r = await c.get('/api/v1/market_research');
+  expectStatus(r, 200, 'list');
+  return r.body.total;
+}
+
+test('A01 login with correct password: 200, user, csrf_token, session cookie', async () => {
+  const u = await srv.createUser('alice', ['sales_rep'], 1, { display_name: '艾丽丝' });
+  const c = srv.anon();
+  const r = await c.post('/api/v1/auth/login', { username: 'alice', password: PASSWORD });
+  expectStatus(r, 200, 'login');
+  assert.equal(r.body.user.username, 'alice');
+  assert.equal(r.body.user.id, u.id);
+  assert.equal(r.body.user.display_name, '艾丽丝');
+  assert.deepEqual(r.body.user.roles, ['sales_rep']);
+  assert.equal(r.body.user.org_unit_id, 1);
+  assert.equal(r.body.user.locale, 'zh-CN');
+  assert.ok(!('password_hash' in r.body.user), 'no password hash in User');
+  assert.equal(typeof r.body.csrf_token, 'string');
+  assert.ok(r.body.csrf_token.length >= 16, 'csrf token long enough');
+  assert.ok(c.cookie && c.cookie.length > 'sl_session='.length + 16, 'session cookie set');
+});
+
+test('A02 session cookie is HttpOnly, SameSite=Lax, Path=/', async () => {
+  const c = await srv.login('alice');
+  const sc = c.loginResponse.headers.getSetCookie().find((s) => s.startsWith('sl_session='));
+  assert.ok(sc, 'Set-Cookie sl_session');
+  const attrs = sc.split(';').map((s) => s.trim().toLowerCase());
+  assert.ok(attrs.includes('httponly'), `HttpOnly in ${sc}`);
+  assert.ok(attrs.includes('samesite=lax'), `SameSite=Lax in ${sc}`);
+  assert.ok(attrs.includes('path=/'), `Path=/ in ${sc}`);
+});
+
+test('A03 wrong password and unknown user: 401 auth.bad_credentials, no cookie', async () => {
+  const c = srv.anon();
+  let r = await c.post('/api/v1/auth/login', { username: 'alice', password: 'not-the-password' });
+  expectError(r, 401, 'auth.bad_credentials');
+  assert.equal(c.cookie, null, 'no session cookie on failure');
+  r = await c.post('/api/v1/auth/login', { username: 'nobody-here', password: PASSWORD });
+  expectError(r, 401, 'auth.bad_credentials');
+  assert.equal(c.cookie, null);
+});
+
+test('A04 without a session: 401 auth.required', async () => {
+  const c = srv.anon();
+  expectError(await c.get('/api/v1/auth/me'), 401, 'auth.required');
+  expectError(await c.get('/api/v1/market_research'), 401, 'auth.required');
+  expectError(await c.post('/api/v1/market_research', MR('x')), 401, 'auth.required');
+  const bogus = srv.anon({ Cookie: 'sl_session=' + 'a'.repeat(43) });
+  expectError(await bogus.get('/api/v1/auth/me'), 401, 'auth.required');
+});
+
+test('A05 /auth/me returns the user, the same csrf token and counts', async () => {
+  const c = await srv.login('alice');
+  const r = await c.get('/api/v1/auth/me');
+  expectStatus(r, 200, 'me');
+  assert.equal(r.body.user.username, 'alice');
+  assert.equal(r.body.csrf_token, c.csrf);
+  for (const k of ['approvals', 'tasks', 'overdue']) {
+    assert.equal(typeof r.body.counts[k], 'number', `counts.${k}`);
+    assert.equal(r.body.counts[k], 0);
+  }
+  for (const k of ['id', 'username', 'display_name', 'locale', 'roles', 'org_unit_id']) assert.ok(k in r.body.user, k);
+});
+
+test('A06 writes with the cookie need X-CSRF-Token: missing or wrong → 403 auth.csrf, nothing written', async () => {
+  const c = await srv.login('alice');
+  const before = await countMine(c);
+  expectError(await c.post('/api/v1/market_research', MR('no csrf'), { csrf: false }), 403, 'auth.csrf');
+  expectError(await c.post('/api/v1/market_research', MR('bad csrf'), { csrfToken: 'x' + c.csrf.slice(1) }), 403, 'auth.csrf');
+  assert.equal(await countMine(c), before, 'nothing written');
+  // with the token it works
+  const ok = await c.post('/api/v1/market_research', MR('with csrf'));
+  expectStatus(ok, 201, 'create with csrf');
+  // PATCH and DELETE need it too
+  const id = ok.body.id;
+  expectError(await c.patch(`/api/v1/market_research/${id}`, { version: 1, topic: 'changed' }, { csrf: false }), 403, 'auth.csrf');
+  expectError(await c.del(`/api/v1/market_research/${id}?version=1`, { csrf: false }), 403, 'auth.csrf');
+  const g = await c.get(`/api/v1/market_research/${id}`);
+  expectStatus(g, 200);
+  assert.equal(g.body.topic, 'with csrf');
+  assert.equal(g.body.version, 1);
+  // another session's csrf token is not valid for this session
+  const c2 = await srv.login('alice');
+  expectError(await c.post('/api/v1/market_research', MR('foreign csrf'), { csrfToken: c2.csrf === c.csrf ? 'zz' : c2.csrf }), 403, 'auth.csrf');
+  assert.equal(await countMine(c), before + 1);
+});
+
+test('A07 logout: 204, cookie cleared, old cookie no longer works', async () => {
+  const c = await srv.login('alice');
+  const cookie = c.cookie;
+  const r = await c.post('/api/v1/auth/logout', undefined, { keepCookie: true });
+  expectStatus(r, 204, 'logout');
+  const sc = r.headers.getSetCookie().find((s) => s.startsWith('sl_session='));
+  assert.ok(sc, 'logout sends a Set-Cookie for sl_session');
+  assert.ok(/^sl_session=;|max-age=0|expires=thu, 01 jan 1970/i.test(sc), `cookie cleared: ${sc}`);
+  const again = srv.anon({ Cookie: cookie });
+  expectError(await again.get('/api/v1/auth/me'), 401, 'auth.required');
+});
+
+test('A08 lockout: after auth.lockout_failures failures → 423 auth.locked, even with the right password', async () => {
+  const set = await srv.admin.get('/api/v1/settings');
+  expectStatus(set, 200, 'settings');
+  const item = set.body.items.find((i) => i.key === 'auth.lockout_failures');
+  assert.ok(item, 'setting auth.lockout_failures exists');
+  assert.equal(String(item.default), '5', 'default 5');
+  const value = typeof item.value === 'number' ? 3 : '3';
+  const put = await srv.admin.put('/api/v1/settings/auth.lockout_failures', { value });
+  assert.ok(put.status >= 200 && put.status < 300, `PUT setting: ${put.status} ${put.text}`);
+  const set2 = await srv.admin.get('/api/v1/settings');
+  assert.equal(String(set2.body.items.find((i) => i.key === 'auth.lockout_failures').value), '3');
+
+  await srv.createUser('bob', ['sales_rep']);
+  await srv.createUser('carol', ['sales_rep']);
+  const c = srv.anon();
+  expectError(await c.post('/api/v1/auth/login', { username: 'bob', password: 'wrong-1' }), 401, 'auth.bad_credentials');
+  expectError(await c.post('/api/v1/auth/login', { username: 'bob', password: 'wrong-2' }), 401, 'auth.bad_credentials');
+  const third = await c.post('/api/v1/auth/login', { username: 'bob', password: 'wrong-3' });
+  expectError(third, third.status === 423 ? 423 : 401, third.status === 423 ? 'auth.locked' : 'auth.bad_credentials');
+  const locked = await c.post('/api/v1/auth/login', { username: 'bob', password: PASSWORD });
+  expectError(locked, 423, 'auth.locked');
+  assert.equal(c.cookie, null, 'no session while locked');
+  expectError(await c.post('/api/v1/auth/login', { username: 'bob', password: PASSWORD }), 423, 'auth.locked');
+  // another user from the same address is not affected
+  await srv.login('carol');
+});
+
+test('A09 lockout counts consecutive failures only: a success resets the count', async () => {
+  // auth.lockout_failures is 3 since A08
+  await srv.createUser('dave', ['sales_rep']);
+  const c = srv.anon();
+  for (let round = 0; round < 2; round++) {
+    expectError(await c.post('/api/v1/auth/login', { username: 'dave', password: 'bad' }), 401, 'auth.bad_credentials');
+    expectError(await c.post('/api/v1/auth/login', { username: 'dave', password: 'bad' }), 401, 'auth.bad_credentials');
+    await srv.login('dave');
+  }
+});
+
+test('A10 disabled account: 403 auth.disabled', async () => {
+  const u = await srv.createUser('erin', ['sales_rep']);
+  const r = await srv.admin.patch(`/api/v1/users/${u.id}`, { version: u.version, disabled: true });
+  expectStatus(r, 200, 'disable user');
+  expectError(await srv.anon().post('/api/v1/auth/login', { username: 'erin', password: PASSWORD }), 403, 'auth.disabled');
+});
+
+test('A11 password change: 204, other sessions end, this one stays, old password refused', async () => {
+  await srv.createUser('frank', ['sales_rep']);
+  const a = await srv.login('frank');
+  const b = await srv.login('frank');
+  // too short
+  const weak = await a.post('/api/v1/auth/password', { old_password: PASSWORD, new_password: 'short' });
+  assert.equal(weak.status, 400, `short new password: ${weak.status} ${weak.text}`);
+  // wrong old password
+  const wrong = await a.post('/api/v1/auth/password', { old_password: 'not-it-at-all', new_password: 'New-Pass-2026!' });
+  assert.ok(wrong.status >= 400 && wrong.status < 500, `wrong old password refused: ${wrong.status}`);
+  expectStatus(await b.get('/api/v1/auth/me'), 200, 'session b still valid after refused changes');
+  // real change
+  expectStatus(await a.post('/api/v1/auth/password', { old_password: PASSWORD, new_password: 'New-Pass-2026!' }), 204, 'change');
+  expectError(await b.get('/api/v1/auth/me'), 401, 'auth.required');
+  expectStatus(await a.get('/api/v1/auth/me'), 200, 'own session kept');
+  expectError(await srv.anon().post('/api/v1/auth/login', { username: 'frank', password: PASSWORD }), 401, 'auth.bad_credentials');
+  await srv.login('frank', 'New-Pass-2026!');
+});
+
+test('A12 PATCH /auth/me changes locale and display_name', async () => {
+  await srv.createUser('gina', ['sales_rep']);
+  const c = await srv.login('gina');
+  const r = await c.patch('/api/v1/auth/me', { locale: 'en', display_name: 'Gina Wang' });
+  expectStatus(r, 200, 'patch me');
+  assert.equal(r.body.user.locale, 'en');
+  assert.equal(r.body.user.display_name, 'Gina Wang');
+  const me = await c.get('/api/v1/auth/me');
+  assert.equal(me.body.user.locale, 'en');
+  // errors now in English
+  const e = expectError(await c.get('/api/v1/market_research/999999'), 404, 'record.not_found');
+  assert.ok(/[A-Za-z]/.test(e.message) && !/[\u4e00-\u9fff]/.test(e.message), `English message: ${e.message}`);
+});
+
+let token, tokenId;
+
+test('A13 API token: create 201 with secret once, list shows prefix not secret', async () => {
+  await srv.createUser('hank', ['sales_rep']);
+  const c = await srv.login('hank');
+  const r = await c.post('/api/v1/tokens', { name: 'ERP 对接', expires_days: 30 });
+  expectStatus(r, 201, 'create token');
+  assert.equal(r.body.name, 'ERP 对接');
+  assert.equal(typeof r.body.token, 'string');
+  assert.ok(r.body.token.length >= 24, 'token long enough');
+  token = r.body.token;
+  tokenId = r.body.id;
+  const l = await c.get('/api/v1/tokens');
+  expectStatus(l, 200, 'list tokens');
+  assert.equal(l.body.items.length, 1);
+  const it = l.body.items[0];
+  assert.equal(it.id, tokenId);
+  assert.equal(it.name, 'ERP 对接');
+  assert.ok(token.startsWith(it.prefix), 'prefix is the start of the token');
+  assert.ok(it.prefix.length < token.length);
+  assert.equal(it.revoked_at, null);
+  assert.equal(typeof it.created_at, 'number');
+  assert.equal(typeof it.expires_at, 'number');
+  assert.ok(Math.abs(it.expires_at - it.created_at - 30 * 86400) <= 86400, 'expires in ~30 days');
+  assert.ok(!l.text.includes(token), 'the secret is never listed');
+  // tokens are per user
+  const other = await srv.login('alice');
+  const lo = await other.get('/api/v1/tokens');
+  assert.ok(!lo.body.items.some((x) => x.id === tokenId), 'other users do not see my tokens');
+  const del = await other.del(`/api/v1/tokens/${tokenId}`);
+  assert.ok(del.status === 404 || del.status === 403, `other user cannot revoke: ${del.status}`);
+});
+
+test('A14 bearer token: authenticates, writes need no CSRF, last_used_at set', async () => {
+  const b = srv.bearer(token);
+  const me = await b.get('/api/v1/auth/me');
+  expectStatus(me, 200, 'me by token');
+  assert.equal(me.body.user.username, 'hank');
+  const w = await b.post('/api/v1/market_research', MR('via token'));
+  expectStatus(w, 201, 'write by token without CSRF');
+  const c = await srv.login('hank');
+  const l = await c.get('/api/v1/tokens');
+  assert.equal(typeof l.body.items[0].last_used_at, 'number', 'last_used_at set after use');
+  // wrong token
+  expectError(await srv.bearer(token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA')).get('/api/v1/auth/me'), 401);
+});
+
+test('A15 revoked token: 204 then 401 at once; list shows revoked_at', async () => {
+  const c = await srv.login('hank');
+  expectStatus(await c.del(`/api/v1/tokens/${tokenId}`), 204, 'revoke');
+  const r = await srv.bearer(token).get('/api/v1/auth/me');
+  expectError(r, 401);
+  const w = await srv.bearer(token).post('/api/v1/market_research', MR('after revoke'));
+  expectError(w, 401);
+  const l = await c.get('/api/v1/tokens');
+  const it = l.body.items.find((x) => x.id === tokenId);
+  assert.ok(it, 'revoked token still listed');
+  assert.equal(typeof it.revoked_at, 'number');
+});

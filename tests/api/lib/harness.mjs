@@ -1,0 +1,498 @@
+// harness.mjs — one salesloop server per test file, and HTTP clients for it.
+//
+// Usage in a test file:
+//   import { useServer, test } from './lib/harness.mjs';
+//   const srv = useServer();          // registers before()/after() hooks
+//   test('01 something', async () => { const c = await srv.login('admin', srv.adminPassword); ... });
+//
+// The server is the sanitizer build (build/salesloop-test, or $SALESLOOP_BIN). Each file gets a
+// fresh temp dir, a free port and a fresh database: a SQLite file, or (SALESLOOP_TEST_DB=postgres)
+// a new database created in the cluster at $SALESLOOP_TEST_PG. Server stderr is collected; a
+// failing test prints what the server logged during it, and any AddressSanitizer/UBSan report
+// fails the test (and the file).
+
+import { test as nodeTest, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import http from 'node:http';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '../../..');
+export const BIN = process.env.SALESLOOP_BIN || join(repoRoot, 'build/salesloop-test');
+export const MODE = process.env.SALESLOOP_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+export const ADMIN_PASSWORD = 'Admin-Pass-2026!';
+export const PASSWORD = 'Rep-Pass-2026!';
+const REQUEST_TIMEOUT_MS = 20000;
+const SANITIZER_RE = /ERROR: AddressSanitizer|runtime error:/;
+
+let current = null; // the Server of this test file
+
+// ------------------------------------------------------------------ small utils
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function run(cmd, args, opts = {}) {
+  return new Promise((ok, fail) => {
+    execFile(cmd, args, { timeout: opts.timeout ?? 60000, env: opts.env ?? process.env,
+      maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        err.message += `\n$ ${cmd} ${args.join(' ')}\nstdout: ${stdout}\nstderr: ${stderr}`;
+        fail(err);
+      } else ok({ stdout, stderr });
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ------------------------------------------------------------------ clients
+
+/**
+ * A client of the API. Keeps the session cookie and CSRF token (browser style) or sends a
+ * bearer token. Every method resolves to {status, body, headers, text, buf}: body is the parsed
+ * JSON when the answer is JSON, else null.
+ */
+export class Client {
+  constructor(base, { cookie = null, csrf = null, token = null, headers = {} } = {}) {
+    this.base = base;
+    this.cookie = cookie;   // "sl_session=..."
+    this.csrf = csrf;
+    this.token = token;
+    this.headers = { ...headers }; // default extra headers (e.g. Accept-Language)
+    this.user = null;       // filled by login()
+    this.lastSetCookie = [];
+  }
+
+  async request(method, path, body, opts = {}) {
+    const headers = { Accept: 'application/json', ...this.headers };
+    if (this.cookie && opts.cookie !== false) headers.Cookie = this.cookie;
+    if (this.token && opts.auth !== false) headers.Authorization = `Bearer ${this.token}`;
+    const isWrite = !['GET', 'HEAD'].includes(method);
+    if (isWrite && this.csrf && opts.csrf !== false) headers['X-CSRF-Token'] = this.csrf;
+    if (opts.csrfToken !== undefined) headers['X-CSRF-Token'] = opts.csrfToken;
+    let payload;
+    if (body !== undefined && body !== null) {
+      if (typeof body === 'string' || Buffer.isBuffer(body)) payload = body;
+      else payload = JSON.stringify(body);
+      headers['Content-Type'] = 'application/json';
+    }
+    Object.assign(headers, opts.headers || {});
+    let res;
+    try {
+      res = await fetch(this.base + path, {
+        method, headers, body: payload, redirect: 'manual',
+        signal: AbortSignal.timeout(opts.timeout ?? REQUEST_TIMEOUT_MS),
+      });
+    } catch (e) {
+      const extra = current && current.exited ? ` (server exited: ${current.exitInfo})` : '';
+      throw new Error(`${method} ${path} failed: ${e.message}${e.cause ? ' / ' + e.cause.message : ''}${extra}`);
+    }
+    const buf = Buffer.from(await res.arrayBuffer());
+    const text = buf.toString('utf8');
+    let parsed = null;
+    const ct = res.headers.get('content-type') || '';
+    if (ct.includes('json') && text.length) {
+      try { parsed = JSON.parse(text); } catch { parsed = null; }
+    }
+    this.lastSetCookie = res.headers.getSetCookie();
+    for (const sc of this.lastSetCookie) {
+      const m = /^sl_session=([^;]*)/.exec(sc);
+      if (!m) continue;
+      const cleared = m[1] === '' || /max-age=0\b/i.test(sc) || /expires=thu, 01 jan 1970/i.test(sc);
+      if (cleared) { if (!opts.keepCookie) this.cookie = null; } else this.cookie = `sl_session=${m[1]}`;
+    }
+    return { status: res.status, body: parsed, headers: res.headers, text, buf };
+  }
+
+  get(path, opts) { return this.request('GET', path, undefined, opts); }
+  post(path, body, opts) { return this.request('POST', path, body, opts); }
+  patch(path, body, opts) { return this.request('PATCH', path, body, opts); }
+  put(path, body, opts) { return this.request('PUT', path, body, opts); }
+  del(path, opts) { return this.request('DELETE', path, undefined, opts); }
+
+  /** GET a list and return all ids of the page, asserting 200. */
+  async ids(path) {
+    const r = await this.get(path);
+    assert.equal(r.status, 200, `GET ${path}: ${r.text}`);
+    return r.body.items.map((x) => x.id);
+  }
+}
+
+/** Assert an error answer: status, code, optional field; the shape of API.md. */
+export function expectError(res, status, code, field) {
+  const info = `answer ${res.status} ${res.text.slice(0, 500)}`;
+  assert.equal(res.status, status, `expected status ${status}, ${info}`);
+  assert.ok(res.body && res.body.error, `error body expected, ${info}`);
+  const e = res.body.error;
+  if (Array.isArray(code)) assert.ok(code.includes(e.code), `expected code in ${code}, ${info}`);
+  else if (code) assert.equal(e.code, code, `expected code ${code}, ${info}`);
+  if (field !== undefined) assert.equal(e.field, field, `expected field ${field}, ${info}`);
+  assert.equal(typeof e.message, 'string', `message must be a string, ${info}`);
+  assert.ok(e.message.length > 0, `message must not be empty, ${info}`);
+  assert.equal(typeof e.request_id, 'string', `request_id must be a string, ${info}`);
+  const rid = res.headers.get('x-request-id');
+  if (rid) assert.equal(e.request_id, rid, 'error.request_id equals X-Request-Id');
+  return e;
+}
+
+/** Assert a 2xx status with a readable failure message. */
+export function expectStatus(res, status, what = '') {
+  assert.equal(res.status, status, `${what} expected ${status}, got ${res.status}: ${res.text.slice(0, 800)}`);
+  return res.body;
+}
+
+// ------------------------------------------------------------------ server
+
+export class Server {
+  constructor(name) {
+    this.name = name;
+    this.stderr = '';
+    this.stdout = '';
+    this.exited = false;
+    this.exitInfo = '';
+    this.proc = null;
+    this.sanitizer = false;
+    this.adminPassword = ADMIN_PASSWORD;
+    this.mode = MODE;
+  }
+
+  async start() {
+    this.dir = mkdtempSync(join(tmpdir(), `salesloop-api-${this.name}-`));
+    const data = join(this.dir, 'data');
+    mkdirSync(data);
+    if (MODE === 'postgres') {
+      const root = process.env.SALESLOOP_TEST_PG;
+      if (!root) throw new Error('SALESLOOP_TEST_PG is not set (postgres mode)');
+      const db = `sl_${this.name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}`;
+      await run('psql', [`${root}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc',
+        `DROP DATABASE IF EXISTS ${db}; CREATE DATABASE ${db} TEMPLATE template0 ENCODING 'UTF8'`],
+        { timeout: 30000 }).catch(async () => {
+        // DROP and CREATE cannot share one implicit transaction on some versions: split them.
+        await run('psql', [`${root}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc', `DROP DATABASE IF EXISTS ${db}`]);
+        await run('psql', [`${root}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc',
+          `CREATE DATABASE ${db} TEMPLATE template0 ENCODING 'UTF8'`]);
+      });
+      this.db = `${root}/${db}`;
+    } else {
+      this.db = join(this.dir, 'salesloop.db');
+    }
+    const env = { ...process.env };
+    // Sanitizer reports must reach stderr; keep abort-on-error semantics of the build.
+    env.ASAN_OPTIONS = env.ASAN_OPTIONS || 'abort_on_error=0:detect_leaks=1:print_summary=1';
+    env.UBSAN_OPTIONS = env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1';
+    this.env = env;
+    try {
+      const r = await run(BIN, ['init', '--db', this.db, '--admin-password', ADMIN_PASSWORD],
+        { timeout: 60000, env });
+      this.stderr += r.stderr;
+      this.scan(r.stderr);
+    } catch (e) {
+      throw new Error(`salesloop init failed: ${e.message}`);
+    }
+    this.port = await freePort();
+    this.base = `http://127.0.0.1:${this.port}`;
+    this.proc = spawn(BIN, ['serve', '--db', this.db, '--port', String(this.port),
+      '--bind', '127.0.0.1', '--data', data], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stdout.setEncoding('utf8');
+    this.proc.stderr.on('data', (d) => { this.stderr += d; this.scan(d); });
+    this.proc.stdout.on('data', (d) => { this.stdout += d; });
+    this.closed = new Promise((ok) => this.proc.on('close', (code, sig) => {
+      this.exited = true;
+      this.exitInfo = `code ${code} signal ${sig}`;
+      ok();
+    }));
+    const deadline = Date.now() + 20000;
+    let last = '';
+    for (;;) {
+      if (this.exited) throw new Error(`server exited before ready (${this.exitInfo}):\n${this.tail()}`);
+      try {
+        const r = await fetch(`${this.base}/healthz`, { signal: AbortSignal.timeout(2000) });
+        await r.arrayBuffer();
+        if (r.status === 200) break;
+        last = `status ${r.status}`;
+      } catch (e) { last = e.message; }
+      if (Date.now() > deadline) {
+        throw new Error(`server not ready after 20 s (${last}):\n${this.tail()}`);
+      }
+      await sleep(50);
+    }
+    this.admin = await this.login('admin', ADMIN_PASSWORD);
+  }
+
+  scan(chunk) {
+    if (SANITIZER_RE.test(chunk) || SANITIZER_RE.test(this.stderr.slice(-4096))) this.sanitizer = true;
+  }
+
+  tail(from = 0, lines = 80) {
+    const s = this.stderr.slice(from).split('\n');
+    return s.slice(-lines).join('\n');
+  }
+
+  async stop() {
+    if (!this.proc) return;
+    if (!this.exited) {
+      this.proc.kill('SIGTERM');
+      const t = setTimeout(() => { if (!this.exited) this.proc.kill('SIGKILL'); }, 10000);
+      await this.closed;
+      clearTimeout(t);
+    }
+    const problems = [];
+    if (this.sanitizer) problems.push('sanitizer report in server stderr');
+    if (/ERROR: LeakSanitizer/.test(this.stderr)) {
+      // Reported, not failed: the brief fails on ASan errors and UBSan runtime errors only.
+      process.stderr.write(`\n[harness ${this.name}] WARNING: LeakSanitizer reported leaks at exit:\n` +
+        this.stderr.slice(this.stderr.indexOf('ERROR: LeakSanitizer')).split('\n').slice(0, 60).join('\n') + '\n');
+    }
+    if (problems.length) {
+      process.stderr.write(`\n[harness ${this.name}] server stderr:\n${this.sanitizerExcerpt()}\n`);
+      throw new Error(`${this.name}: ${problems.join(', ')}`);
+    }
+  }
+
+  sanitizerExcerpt(from = 0) {
+    const j = this.stderr.slice(from).search(SANITIZER_RE);
+    if (j < 0) return this.tail(from);
+    const i = from + j;
+    const start = Math.max(0, this.stderr.lastIndexOf('\n', Math.max(0, i - 2000)));
+    return this.stderr.slice(start, i + 12000);
+  }
+
+  cleanup() {
+    if (this.dir && !process.env.SALESLOOP_TEST_KEEP) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  // -------------------------------------------------------------- client helpers
+
+  anon(headers = {}) { return new Client(this.base, { headers }); }
+  bearer(token, headers = {}) { return new Client(this.base, { token, headers }); }
+
+  /** Sign in; returns a cookie client with csrf token and .user. Asserts 200. */
+  async login(username, password = PASSWORD, headers = {}) {
+    const c = new Client(this.base, { headers });
+    const r = await c.post('/api/v1/auth/login', { username, password });
+    assert.equal(r.status, 200, `login ${username}: ${r.status} ${r.text}`);
+    assert.ok(c.cookie, `login ${username}: no sl_session cookie in ${JSON.stringify(c.lastSetCookie)}`);
+    c.csrf = r.body.csrf_token;
+    c.user = r.body.user;
+    c.loginResponse = r;
+    return c;
+  }
+
+  /** Create an org unit as admin; returns the row. */
+  async createUnit(name, parentId = 1, code = undefined) {
+    const body = { name, parent_id: parentId };
+    body.code = code ?? `U${++unitSeq}`;
+    const r = await this.admin.post('/api/v1/org_units', body);
+    assert.equal(r.status, 201, `create org unit ${name}: ${r.status} ${r.text}`);
+    return r.body;
+  }
+
+  /** Create a user as admin; returns the user row. */
+  async createUser(username, roles, orgUnitId = 1, extra = {}) {
+    const body = { username, display_name: extra.display_name ?? `${username} 名`, password: extra.password ?? PASSWORD,
+      roles, org_unit_id: orgUnitId, ...extra };
+    const r = await this.admin.post('/api/v1/users', body);
+    assert.equal(r.status, 201, `create user ${username}: ${r.status} ${r.text}`);
+    assert.ok(!('password_hash' in r.body) && !('password' in r.body), 'user row must not carry the password');
+    return r.body;
+  }
+
+  /** Create a user and sign them in; returns the client (client.user = the user). */
+  async userClient(username, roles, orgUnitId = 1, extra = {}) {
+    await this.createUser(username, roles, orgUnitId, extra);
+    return this.login(username, extra.password ?? PASSWORD);
+  }
+
+  /**
+   * Raw HTTP request with exact bytes (node:http, no keep-alive). Resolves to
+   * {status, headers (plain object), text, body}. Tolerates the server answering and closing
+   * before the whole body was sent (413).
+   */
+  raw({ method = 'POST', path, headers = {}, body = null }) {
+    return new Promise((ok, fail) => {
+      let done = false;
+      const finish = (v, err) => { if (done) return; done = true; clearTimeout(timer); err ? fail(err) : ok(v); };
+      const timer = setTimeout(() => { req.destroy(); finish(null, new Error(`raw ${method} ${path}: timeout`)); },
+        REQUEST_TIMEOUT_MS);
+      const req = http.request({ host: '127.0.0.1', port: this.port, method, path, headers, agent: false },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          const end = () => {
+            const buf = Buffer.concat(chunks);
+            const text = buf.toString('utf8');
+            let parsed = null;
+            try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+            const h = new Headers();
+            for (const [k, v] of Object.entries(res.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+            finish({ status: res.statusCode, headers: h, text, body: parsed, buf });
+          };
+          res.on('end', end);
+          res.on('error', end);
+          res.on('aborted', end);
+        });
+      req.on('error', (e) => {
+        // EPIPE / ECONNRESET after the server answered early: wait briefly for the answer.
+        setTimeout(() => finish(null, e), 2000);
+      });
+      if (body !== null) req.write(body);
+      req.end();
+    });
+  }
+}
+
+let unitSeq = 0;
+
+/**
+ * Register the before()/after() hooks of this file's server and return it. Call once at the top
+ * level of a test file; setup (optional) runs after the server is ready, in the same hook
+ * (node 20 runs several top-level before() hooks concurrently, so files must not add their own).
+ */
+export function useServer(setup) {
+  const caller = basename(process.argv[1] || 'api').replace(/\.test\.mjs$/, '');
+  const srv = new Server(caller);
+  current = srv;
+  before(async () => {
+    try {
+      await srv.start();
+    } catch (e) {
+      if (srv.proc && !srv.exited) srv.proc.kill('SIGKILL');
+      process.stderr.write(`\n[harness ${srv.name}] start failed; server stderr:\n${srv.tail()}\n`);
+      throw e;
+    }
+    if (setup) {
+      const mark = srv.stderr.length;
+      try {
+        await setup(srv);
+      } catch (e) {
+        process.stderr.write(`\n[harness ${srv.name}] setup failed; server stderr during it:\n${srv.tail(mark, 60)}\n`);
+        throw e;
+      }
+    }
+  }, { timeout: 120000 });
+  after(async () => {
+    try { await srv.stop(); } finally { srv.cleanup(); }
+  }, { timeout: 30000 });
+  // last resort when hooks did not run to the end (a failed before(), a timeout)
+  process.once('exit', () => {
+    if (srv.proc && !srv.exited) { try { srv.proc.kill('SIGKILL'); } catch { /* gone */ } }
+    try { srv.cleanup(); } catch { /* best effort */ }
+  });
+  return srv;
+}
+
+/**
+ * A test case bound to this file's server: on failure it prints what the server logged during
+ * the case; a sanitizer report or an unexpected server exit during the case fails it.
+ */
+export function test(name, fn, opts = {}) {
+  return nodeTest(name, { timeout: 60000, ...opts }, async (t) => {
+    const srv = current;
+    const mark = srv ? srv.stderr.length : 0;
+    try {
+      await fn(t);
+      if (srv && SANITIZER_RE.test(srv.stderr.slice(mark))) throw new Error('sanitizer report in server stderr');
+      if (srv && srv.exited) throw new Error(`server exited (${srv.exitInfo})`);
+    } catch (e) {
+      if (srv) {
+        const own = SANITIZER_RE.test(srv.stderr.slice(mark));
+        const log = own ? srv.sanitizerExcerpt(mark) : srv.tail(mark, 60);
+        process.stderr.write(`\n[harness ${srv.name}] case "${name}" failed; server stderr during it:\n${log}\n`);
+      }
+      throw e;
+    }
+  });
+}
+
+// ------------------------------------------------------------------ data helpers
+
+/** RFC 4180 CSV -> array of rows (arrays of strings). Strips a UTF-8 BOM. */
+export function parseCsv(text) {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const rows = [];
+  let row = [], field = '', i = 0, q = false;
+  while (i < text.length) {
+    const ch = text[i];
+    if (q) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
+        q = false; i++; continue;
+      }
+      field += ch; i++; continue;
+    }
+    if (ch === '"') { q = true; i++; continue; }
+    if (ch === ',') { row.push(field); field = ''; i++; continue; }
+    if (ch === '\r') { i++; continue; }
+    if (ch === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; continue; }
+    field += ch; i++;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+/** Minimal ZIP reader: returns Map name -> Buffer (stored and deflated entries). */
+export async function unzip(buf) {
+  const { inflateRawSync } = await import('node:zlib');
+  // find the end of central directory record
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+  }
+  if (eocd < 0) throw new Error('zip: no end of central directory');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const out = new Map();
+  for (let n = 0; n < count; n++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('zip: bad central directory');
+    const method = buf.readUInt16LE(p + 10);
+    const csize = buf.readUInt32LE(p + 20);
+    const nlen = buf.readUInt16LE(p + 28), xlen = buf.readUInt16LE(p + 30), clen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nlen).toString('utf8');
+    const lnlen = buf.readUInt16LE(local + 26), lxlen = buf.readUInt16LE(local + 28);
+    const data = buf.subarray(local + 30 + lnlen + lxlen, local + 30 + lnlen + lxlen + csize);
+    out.set(name, method === 0 ? Buffer.from(data) : inflateRawSync(data));
+    p += 46 + nlen + xlen + clen;
+  }
+  return out;
+}
+
+/** All text of an XLSX (shared strings and inline strings of every sheet), XML entities decoded. */
+export async function xlsxText(buf) {
+  const files = await unzip(buf);
+  let s = '';
+  for (const [name, data] of files) {
+    if (/^xl\/(sharedStrings\.xml|worksheets\/.*\.xml)$/.test(name)) s += data.toString('utf8') + '\n';
+  }
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/** Query string builder keeping brackets readable: qs({'filter[kind]':'a,b'}). */
+export function qs(params) {
+  const parts = [];
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue;
+    parts.push(`${encodeURIComponent(k).replace(/%5B/g, '[').replace(/%5D/g, ']')}=${encodeURIComponent(v)}`);
+  }
+  return parts.length ? '?' + parts.join('&') : '';
+}
+
+export const CJK = /[\u3400-\u9fff]/;
+export { assert };

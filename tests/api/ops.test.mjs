@@ -1,0 +1,105 @@
+// ops.test.mjs — /healthz, /metrics, request ids, routing errors, security headers.
+import { useServer, test, assert, expectError, expectStatus, MODE } from './lib/harness.mjs';
+
+const srv = useServer(async () => {
+  rep = await srv.userClient('orep', ['sales_rep']);
+});
+let rep;
+
+
+/** Parse Prometheus text: [{name, labels:{}, value}] */
+function prom(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
+    assert.ok(m, `metrics line parses: ${line}`);
+    const labels = {};
+    if (m[3]) for (const l of m[3].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+    out.push({ name: m[1], labels, value: Number(m[4]) });
+  }
+  return out;
+}
+async function metrics() {
+  const r = await srv.anon().get('/metrics');
+  expectStatus(r, 200, 'metrics');
+  assert.match(r.headers.get('content-type') || '', /^text\/plain/);
+  return { text: r.text, samples: prom(r.text) };
+}
+const meta200 = (samples) => samples
+  .filter((s) => s.name === 'salesloop_http_requests_total' && s.labels.status === '200' &&
+    /\/api\/v1\/meta$/.test(s.labels.route || ''))
+  .reduce((a, s) => a + s.value, 0);
+
+test('O01 /healthz: 200 {status ok, db, schema}', async () => {
+  const r = await srv.anon().get('/healthz');
+  expectStatus(r, 200, 'healthz');
+  assert.equal(r.body.status, 'ok');
+  assert.equal(r.body.db, MODE);
+  assert.ok(Number.isInteger(r.body.schema) && r.body.schema >= 2, `schema version ${r.body.schema}`);
+});
+
+test('O02 /metrics exposes the metric names of API.md', async () => {
+  const { text, samples } = await metrics();
+  for (const n of ['salesloop_http_requests_total', 'salesloop_db_connections', 'salesloop_worker_queue_depth',
+    'salesloop_sessions_open']) {
+    assert.ok(samples.some((s) => s.name === n), `metric ${n}`);
+  }
+  assert.ok(samples.some((s) => s.name === 'salesloop_http_request_duration_seconds_bucket' && s.labels.le === '+Inf'), 'histogram +Inf bucket');
+  assert.ok(samples.some((s) => s.name === 'salesloop_http_request_duration_seconds_count'), 'histogram _count');
+  assert.ok(samples.some((s) => s.name === 'salesloop_http_request_duration_seconds_sum'), 'histogram _sum');
+  assert.match(text, /# TYPE salesloop_http_requests_total counter/);
+  assert.match(text, /# TYPE salesloop_http_request_duration_seconds histogram/);
+  const req = samples.filter((s) => s.name === 'salesloop_http_requests_total');
+  assert.ok(req.every((s) => 'route' in s.labels && 'status' in s.labels), 'route and status labels');
+  const sessions = samples.find((s) => s.name === 'salesloop_sessions_open');
+  assert.ok(sessions.value >= 2, `admin and orep are signed in: ${sessions.value}`);
+});
+
+test('O03 /metrics counts a request made', async () => {
+  const before = meta200((await metrics()).samples);
+  for (let i = 0; i < 3; i++) expectStatus(await rep.get('/api/v1/meta'), 200);
+  expectStatus(await srv.anon().get('/healthz'), 200);
+  const after = meta200((await metrics()).samples);
+  assert.equal(after - before, 3, `meta counter moved by 3 (before ${before}, after ${after})`);
+});
+
+test('O04 X-Request-Id on every answer, unique, and in error bodies', async () => {
+  const a = await rep.get('/api/v1/auth/me');
+  const b = await rep.get('/api/v1/auth/me');
+  const ia = a.headers.get('x-request-id'), ib = b.headers.get('x-request-id');
+  assert.ok(ia && ib, 'present');
+  assert.notEqual(ia, ib, 'unique per request');
+  assert.ok((await srv.anon().get('/healthz')).headers.get('x-request-id'), 'on /healthz');
+  const e = await rep.get('/api/v1/market_research/424242');
+  const err = expectError(e, 404, 'record.not_found');
+  assert.equal(err.request_id, e.headers.get('x-request-id'));
+});
+
+test('O05 unknown route → 404 route.not_found; wrong method → 405 route.method_not_allowed', async () => {
+  expectError(await rep.get('/api/v1/market_research/1/no/such/route'), 404, 'route.not_found');
+  expectError(await srv.anon().get('/api/v9/anything'), 404, 'route.not_found');
+  const nf = await rep.get('/api/v1/no_such_entity');
+  assert.equal(nf.status, 404, `unknown entity: ${nf.status} ${nf.text}`);
+  // paths that no generic /api/v1/:entity[/:id] route can take for these methods
+  expectError(await rep.post('/api/v1/my/work', {}), 405, 'route.method_not_allowed');
+  expectError(await rep.put('/api/v1/auth/me', { locale: 'en' }), 405, 'route.method_not_allowed');
+  const h = await srv.anon().post('/healthz', {});
+  expectError(h, 405, 'route.method_not_allowed');
+});
+
+test('O06 security headers: nosniff on JSON, errors and metrics', async () => {
+  for (const r of [await rep.get('/api/v1/auth/me'), await srv.anon().get('/api/v1/auth/me'),
+    await srv.anon().get('/metrics'), await rep.get('/api/v1/market_research/export.csv')]) {
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff', `nosniff on ${r.status}`);
+  }
+  const j = await rep.get('/api/v1/auth/me');
+  assert.match(j.headers.get('content-type') || '', /^application\/json/);
+});
+
+test('O07 error shape on 401 for anonymous API calls', async () => {
+  const r = await srv.anon().get('/api/v1/market_research');
+  const e = expectError(r, 401, 'auth.required');
+  assert.deepEqual(Object.keys(r.body), ['error']);
+  assert.ok(e.request_id.length > 0);
+});
