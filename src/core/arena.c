@@ -31,6 +31,7 @@ typedef struct Defer {
     void *p;            /* argument for fn */
 } Defer;
 
+/* The arena: its memory, its cleanups and what it has handed out. */
 struct Arena {
     Chunk *chunks; /* ordinary chunks, newest (the one bumped) first */
     Chunk *large;  /* dedicated chunks of large allocations, newest first */

@@ -167,8 +167,10 @@ static int sq_exec(Db *db, const char *sql) {
 }
 
 /*
-** Copy the whole "main" database from src to dst with the online backup API,
-** a hundred pages at a time, waiting while another connection holds a lock.
+** Copy the whole "main" database from src to dst with the online backup API.
+** All pages go in one step: in WAL mode the source's read snapshot blocks no
+** writer, and one step cannot be restarted by writes from other connections.
+** A lock held elsewhere is waited for, up to about 30 seconds.
 */
 static int copy_db(sqlite3 *dst, sqlite3 *src, char *err, size_t errlen) {
     sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
@@ -176,12 +178,12 @@ static int copy_db(sqlite3 *dst, sqlite3 *src, char *err, size_t errlen) {
         snprintf(err, errlen, "backup: %s", sqlite3_errmsg(dst));
         return DB_ERROR;
     }
-    int rc;
+    int rc, waits = 0;
     do {
-        rc = sqlite3_backup_step(b, 100);
+        rc = sqlite3_backup_step(b, -1);
         if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
             sqlite3_sleep(10);
-    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    } while (rc == SQLITE_OK || ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && ++waits < 3000));
     sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "backup: %s", sqlite3_errstr(rc));

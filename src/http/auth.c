@@ -117,7 +117,7 @@ static int load_by_hash(Req *r, const char *sql, const char *hash, bool session)
         u->display_name = arena_strdup(r->a, db_col_text(st, 5));
         u->locale = arena_strdup(r->a, db_col_text(st, 6));
         u->org_unit_id = db_col_int64(st, 7);
-        u->org_path = arena_strdup(r->a, db_col_text(st, 8) ? db_col_text(st, 8) : "/");
+        u->org_path = db_col_text(st, 8) ? arena_strdup(r->a, db_col_text(st, 8)) : NULL; /* NULL: in no unit */
         r->user = u;
     }
     db_done(st);
@@ -330,24 +330,12 @@ static int auth_logout(Req *r, Err *e) {
     return reply_empty(r, 204);
 }
 
-/* Open tasks and overdue counts of the user for the navigation badges. */
+/* Waiting work of the user for the navigation badges: the same counts as /my/work. */
 static json_t *work_counts(Req *r) {
-    static const char zSql[] =
-        "SELECT count(*), COALESCE(SUM(CASE WHEN due_at IS NOT NULL AND due_at < ?2 THEN 1 ELSE 0 END), 0)\n"
-        "  FROM tasks WHERE user_id = ?1 AND status = 'open'";
-    int64_t tasks = 0, overdue = 0;
-    Stmt *st = db_prepare(r->db, zSql);
-    if (st) {
-        db_bind_int64(st, 1, r->user->id);
-        db_bind_int64(st, 2, r->now);
-        if (db_step(st) == DB_ROW) {
-            tasks = db_col_int64(st, 0);
-            overdue = db_col_int64(st, 1);
-        }
-        db_done(st);
-    }
-    return json_pack("{s:I, s:I, s:I}", "approvals", (json_int_t)flow_pending_count(r), "tasks",
-                     (json_int_t)tasks, "overdue", (json_int_t)overdue);
+    int64_t approvals = 0, tasks = 0, overdue = 0;
+    flow_work_counts(r, &approvals, &tasks, &overdue);
+    return json_pack("{s:I, s:I, s:I}", "approvals", (json_int_t)approvals, "tasks", (json_int_t)tasks, "overdue",
+                     (json_int_t)overdue);
 }
 
 /*

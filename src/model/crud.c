@@ -97,7 +97,7 @@ static int check_assignment(Req *r, const char *key, json_t *v, Err *e) {
             return err_set(e, 400, EC_REF, key, NULL);
         return 0;
     }
-    if (!(u->roles & ROLES_MANAGING)) return err_set(e, 403, EC_FORBIDDEN, key, NULL);
+    if (!(u->roles & ROLES_MANAGING) || !u->org_path) return err_set(e, 403, EC_FORBIDDEN, key, NULL);
     /* the target user / unit must lie in the manager's subtree */
     static const char zUser[] =
         "SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_unit_id WHERE u.id = ?1 AND o.path LIKE ?2 AND u.deleted_at IS NULL";

@@ -101,6 +101,9 @@ bool entity_can_delete(const Entity *en, const User *u) {
    signers of its approvals, and to managers of its org unit or above. */
 static bool sees_all(const Entity *en, const User *u) { return en->vis == VIS_ALL || (u->roles & RB(ADMIN)); }
 
+/* Does the user see a unit subtree? Only managers that belong to a unit. */
+static bool sees_subtree(const User *u) { return (u->roles & ROLES_MANAGING) && u->org_unit_id > 0 && u->org_path; }
+
 int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int p) {
     if (sees_all(en, u)) {
         buf_puts(sql, "1 = 1");
@@ -110,30 +113,27 @@ int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int p) {
                "(t.owner_id = ?%d OR EXISTS (SELECT 1 FROM shares s WHERE s.entity = ?%d AND s.row_id = t.id"
                " AND s.user_id = ?%d)",
                p, p + 1, p);
-    if (en->flow) /* signers of the row's approvals see what they sign (or signed) */
+    if (en->flow) /* signers of the row's approvals (within their scope) see what they sign or signed */
         buf_printf(sql,
                    " OR EXISTS (SELECT 1 FROM approval_tasks a JOIN user_roles ur ON ur.role = a.role"
-                   " WHERE a.entity = ?%d AND a.row_id = t.id AND ur.user_id = ?%d)",
-                   p + 1, p);
-    if (u->roles & ROLES_MANAGING) {
-        buf_printf(sql, " OR t.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?%d))", p + 2);
-        return 3;
-    }
+                   " WHERE a.entity = ?%d AND a.row_id = t.id AND ur.user_id = ?%d"
+                   " AND (a.scope_path IS NULL OR a.scope_path LIKE ?%d))",
+                   p + 1, p, p + 2);
+    if (sees_subtree(u))
+        buf_printf(sql, " OR t.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?%d)", p + 2);
     buf_puts(sql, ")");
-    return 2;
+    return 3;
 }
 
 int entity_visibility_bind(const Entity *en, const User *u, Stmt *st, int p) {
     if (sees_all(en, u)) return 0;
     db_bind_int64(st, p, u->id);
     db_bind_text(st, p + 1, en->name, -1);
-    if (u->roles & ROLES_MANAGING) {
-        char pat[512];
-        snprintf(pat, sizeof pat, "%s%%", u->org_path ? u->org_path : "/");
-        db_bind_text(st, p + 2, pat, -1);
-        return 3;
-    }
-    return 2;
+    /* the user's subtree pattern; a user outside any unit matches no path */
+    char pat[512];
+    snprintf(pat, sizeof pat, "%s%%", u->org_unit_id > 0 && u->org_path ? u->org_path : "/-/");
+    db_bind_text(st, p + 2, pat, -1);
+    return 3;
 }
 
 /* ---------------------------------------------------------------- rows */
