@@ -40,21 +40,23 @@ build/embed: tools/embed.c
 
 build/rel/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(RELEASE_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_BASE) $(RELEASE_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
 build/rel/gen/migrations.o: build/gen/migrations.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(RELEASE_FLAGS) -c -o $@ $<
 build/tst/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC/san  $<"
+	@$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
 build/tst/gen/migrations.o: build/gen/migrations.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) -c -o $@ $<
 
 build/rel/libsalesloop.a: $(REL_OBJ)
-	ar rcs $@ $^
+	@ar rcs $@ $^
 build/tst/libsalesloop.a: $(TST_OBJ)
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 build/salesloop: src/main.c build/rel/libsalesloop.a
 	$(CC) $(CFLAGS_BASE) $(RELEASE_FLAGS) $(PKG_CFLAGS) -o $@ $< build/rel/libsalesloop.a $(PKG_LIBS)
@@ -64,7 +66,8 @@ build/salesloop-test: src/main.c build/tst/libsalesloop.a
 
 build/tst/unit/%: tests/unit/%.c build/tst/libsalesloop.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -o $@ $< build/tst/libsalesloop.a $(PKG_LIBS) -lcmocka
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -o $@ $< build/tst/libsalesloop.a $(PKG_LIBS) -lcmocka
 
 # The web UI, built by Vite into web/dist (served by the binary).
 web/dist/index.html: $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json web/vite.config.js

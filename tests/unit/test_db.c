@@ -395,10 +395,30 @@ static void test_12_cache_cap(void **state) {
     assert_int_equal(db_cache_size(db), 512);
 }
 
+/* 13. A COMMIT that fails (deferred foreign key) leaves the level for db_rollback;
+       nothing is committed and the connection goes on working. */
+static void test_13_commit_fails(void **state) {
+    Db *db = ((Ctx *)*state)->db;
+    assert_int_equal(db_exec(db, "CREATE TABLE dlines (item_id BIGINT REFERENCES items(id)"
+                                 " DEFERRABLE INITIALLY DEFERRED)"),
+                     DB_OK);
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(insert_item(db, 1, "a", 1), DB_DONE);
+    assert_int_equal(db_exec(db, "INSERT INTO dlines VALUES (999)"), DB_OK); /* checked at COMMIT */
+    assert_int_equal(db_commit(db), DB_CONSTRAINT);
+    assert_int_equal(db_tx_depth(db), 1);
+    assert_int_equal(db_rollback(db), DB_OK);
+    assert_int_equal(db_tx_depth(db), 0);
+    assert_true(query_int(db, zSqlCount) == 0);
+    assert_true(query_int(db, "SELECT count(*) FROM dlines") == 0);
+    assert_int_equal(insert_item(db, 2, "b", 1), DB_DONE);
+    assert_true(query_int(db, zSqlCount) == 1);
+}
+
 /* ---------------------------------------------------------------- SQLite only */
 
-/* 13. The pragmas are in force: foreign keys, synchronous=FULL, busy timeout (WAL on files). */
-static void test_13_sqlite_pragmas(void **state) {
+/* 14. The pragmas are in force: foreign keys, synchronous=FULL, busy timeout (WAL on files). */
+static void test_14_sqlite_pragmas(void **state) {
     Ctx *c = *state;
     assert_int_equal(db_kind(c->db), DB_SQLITE);
     assert_true(query_int(c->db, "PRAGMA foreign_keys") == 1);
@@ -410,8 +430,8 @@ static void test_13_sqlite_pragmas(void **state) {
     db_done(st);
 }
 
-/* 14. Backup writes a file with the same rows; it opens as a database of its own. */
-static void test_14_sqlite_backup(void **state) {
+/* 15. Backup writes a file with the same rows; it opens as a database of its own. */
+static void test_15_sqlite_backup(void **state) {
     Ctx *c = *state;
     char dir[] = "/tmp/salesloop-bak-XXXXXX", path[128], err[256] = "";
     assert_non_null(mkdtemp(dir));
@@ -441,9 +461,9 @@ static void test_14_sqlite_backup(void **state) {
     rmdir(dir);
 }
 
-/* 15. Backup and restore errors: unwritable target, missing or non-database source,
+/* 16. Backup and restore errors: unwritable target, missing or non-database source,
        restore inside a transaction; the live data survives all of them. */
-static void test_15_sqlite_backup_errors(void **state) {
+static void test_16_sqlite_backup_errors(void **state) {
     Ctx *c = *state;
     char err[256] = "";
     assert_int_equal(insert_item(c->db, 1, "keep", 1), DB_DONE);
@@ -465,8 +485,8 @@ static void test_15_sqlite_backup_errors(void **state) {
     assert_true(query_int(c->db, zSqlCount) == 1);
 }
 
-/* 16. A second connection that cannot get the write lock answers DB_BUSY. */
-static void test_16_sqlite_busy(void **state) {
+/* 17. A second connection that cannot get the write lock answers DB_BUSY. */
+static void test_17_sqlite_busy(void **state) {
     Ctx *c = *state;
     char err[256];
     Db *other = db_open(c->url, err, sizeof err);
@@ -481,8 +501,8 @@ static void test_16_sqlite_busy(void **state) {
     db_close(other);
 }
 
-/* 17. Closing a connection inside a transaction rolls it back (and logs where it began). */
-static void test_17_sqlite_close_in_tx(void **state) {
+/* 18. Closing a connection inside a transaction rolls it back (and logs where it began). */
+static void test_18_sqlite_close_in_tx(void **state) {
     Ctx *c = *state;
     char err[256];
     Db *other = db_open(c->url, err, sizeof err);
@@ -493,8 +513,8 @@ static void test_17_sqlite_close_in_tx(void **state) {
     assert_true(query_int(c->db, zSqlCount) == 0);
 }
 
-/* 18. Bad paths fail to open with a reason; db_close(NULL) is harmless. */
-static void test_18_open_errors(void **state) {
+/* 19. Bad paths fail to open with a reason; db_close(NULL) is harmless. */
+static void test_19_open_errors(void **state) {
     char err[256] = "";
     assert_null(db_open("/nonexistent-dir/sub/x.db", err, sizeof err));
     assert_true(strlen(err) > 0);
@@ -509,8 +529,8 @@ static void test_18_open_errors(void **state) {
 
 /* ---------------------------------------------------------------- PostgreSQL only */
 
-/* 19. PostgreSQL: kind, and backup/restore point at pg_dump/pg_restore. */
-static void test_19_pg_backup_unsupported(void **state) {
+/* 20. PostgreSQL: kind, and backup/restore point at pg_dump/pg_restore. */
+static void test_20_pg_backup_unsupported(void **state) {
     Ctx *c = *state;
     char err[256] = "";
     assert_int_equal(db_kind(c->db), DB_PG);
@@ -520,8 +540,8 @@ static void test_19_pg_backup_unsupported(void **state) {
     assert_non_null(strstr(err, "pg_restore"));
 }
 
-/* 20. PostgreSQL: an error inside a savepoint does not poison the outer transaction. */
-static void test_20_pg_error_in_savepoint(void **state) {
+/* 21. PostgreSQL: an error inside a savepoint does not poison the outer transaction. */
+static void test_21_pg_error_in_savepoint(void **state) {
     Db *db = ((Ctx *)*state)->db;
     assert_int_equal(db_begin(db), DB_OK);
     assert_int_equal(insert_item(db, 1, "a", 1), DB_DONE);
@@ -536,8 +556,19 @@ static void test_20_pg_error_in_savepoint(void **state) {
     assert_int_equal(insert_item(db, 3, "c", 1), DB_DONE);
     assert_int_equal(insert_item(db, 4, "a", 1), DB_CONSTRAINT);
     assert_true(db_commit(db) < 0);
+    assert_int_equal(db_tx_depth(db), 1); /* still open: the caller rolls back */
+    assert_int_equal(db_rollback(db), DB_OK);
     assert_int_equal(db_tx_depth(db), 0);
     assert_true(query_int(db, zSqlCount) == 2);
+    /* a failed commit nobody rolled back does not wedge the connection */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(insert_item(db, 5, "a", 1), DB_CONSTRAINT);
+    assert_true(db_commit(db) < 0);
+    assert_int_equal(db_begin(db), DB_OK); /* notices the ended transaction */
+    assert_int_equal(db_tx_depth(db), 1);
+    assert_int_equal(insert_item(db, 6, "f", 1), DB_DONE);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_true(query_int(db, zSqlCount) == 3);
 }
 
 /* The cases every backend runs, with that backend's setup. */
@@ -553,28 +584,29 @@ static void test_20_pg_error_in_savepoint(void **state) {
         cmocka_unit_test_setup_teardown(test_09_group_commit_savepoint, setup, teardown),          \
         cmocka_unit_test_setup_teardown(test_10_unbalanced, setup, teardown),                      \
         cmocka_unit_test_setup_teardown(test_11_migrate, setup, teardown),                         \
-        cmocka_unit_test_setup_teardown(test_12_cache_cap, setup, teardown)
+        cmocka_unit_test_setup_teardown(test_12_cache_cap, setup, teardown),                       \
+        cmocka_unit_test_setup_teardown(test_13_commit_fails, setup, teardown)
 
 int main(void) {
     const struct CMUnitTest memory[] = {
         GENERIC_TESTS(setup_memory),
-        cmocka_unit_test_setup_teardown(test_13_sqlite_pragmas, setup_memory, teardown),
-        cmocka_unit_test_setup_teardown(test_14_sqlite_backup, setup_memory, teardown),
-        cmocka_unit_test_setup_teardown(test_15_sqlite_backup_errors, setup_memory, teardown),
-        cmocka_unit_test(test_18_open_errors),
+        cmocka_unit_test_setup_teardown(test_14_sqlite_pragmas, setup_memory, teardown),
+        cmocka_unit_test_setup_teardown(test_15_sqlite_backup, setup_memory, teardown),
+        cmocka_unit_test_setup_teardown(test_16_sqlite_backup_errors, setup_memory, teardown),
+        cmocka_unit_test(test_19_open_errors),
     };
     const struct CMUnitTest file[] = {
         GENERIC_TESTS(setup_file),
-        cmocka_unit_test_setup_teardown(test_13_sqlite_pragmas, setup_file, teardown),
-        cmocka_unit_test_setup_teardown(test_14_sqlite_backup, setup_file, teardown),
-        cmocka_unit_test_setup_teardown(test_15_sqlite_backup_errors, setup_file, teardown),
-        cmocka_unit_test_setup_teardown(test_16_sqlite_busy, setup_file, teardown),
-        cmocka_unit_test_setup_teardown(test_17_sqlite_close_in_tx, setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_14_sqlite_pragmas, setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_15_sqlite_backup, setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_16_sqlite_backup_errors, setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_17_sqlite_busy, setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_18_sqlite_close_in_tx, setup_file, teardown),
     };
     const struct CMUnitTest pg[] = {
         GENERIC_TESTS(setup_pg),
-        cmocka_unit_test_setup_teardown(test_19_pg_backup_unsupported, setup_pg, teardown),
-        cmocka_unit_test_setup_teardown(test_20_pg_error_in_savepoint, setup_pg, teardown),
+        cmocka_unit_test_setup_teardown(test_20_pg_backup_unsupported, setup_pg, teardown),
+        cmocka_unit_test_setup_teardown(test_21_pg_error_in_savepoint, setup_pg, teardown),
     };
     int failed = cmocka_run_group_tests_name("sqlite-memory", memory, NULL, NULL);
     failed += cmocka_run_group_tests_name("sqlite-file", file, NULL, NULL);
