@@ -66,6 +66,8 @@ struct DbOps {
     void (*reset)(Stmt *st);
     /* Rows changed by the last write on the connection. */
     int64_t (*changes)(Db *db);
+    /* True while the connection is inside a transaction (even a failed one). */
+    bool (*in_tx)(Db *db);
     /* Run parameterless SQL (several statements allowed). */
     int (*exec)(Db *db, const char *sql);
     /* Copy the database to / from a file (see db.h). */

@@ -286,10 +286,16 @@ static int tx_exec(Db *db, const char *sql) { return db->ops->exec(db, sql); }
 /*
 ** Begin a transaction, or a savepoint sp<depth> when one is already open.
 ** where ("file.c:123") is kept for the log if the transaction is left open.
+** A top-level transaction that ended underneath us (a failed commit nobody
+** rolled back) is noticed and forgotten, so the connection stays usable.
 */
 int db_begin_at(Db *db, const char *where) {
     char sql[32];
     int rc;
+    if (db->depth > 0 && !db->ops->in_tx(db)) {
+        log_warn("db: transaction begun at %s had ended without commit or rollback", db->where);
+        db->depth = 0;
+    }
     if (db->depth == 0) {
         rc = tx_exec(db, db->ops->begin_sql);
         if (rc == DB_OK)
@@ -312,55 +318,60 @@ int db_begin_at(Db *db, const char *where) {
 
 /*
 ** Commit the innermost level: RELEASE its savepoint, or COMMIT the whole
-** transaction. When that fails the level is rolled back instead and the
-** error returned, so the nesting depth always goes down by one.
+** transaction. On failure the level stays open (nothing is committed) and
+** the caller must db_rollback it, as with SQL itself.
 */
 int db_commit(Db *db) {
-    char sql[80];
+    char sql[40];
+    int rc;
     if (db->depth <= 0) {
         db_set_error(db, "commit without a transaction");
         log_error("db: %s", db->errmsg);
         return DB_ERROR;
     }
     int level = db->depth - 1;
-    int rc;
-    if (level == 0)
+    if (level == 0 && !db->ops->in_tx(db)) {
+        /* PostgreSQL would answer a bare COMMIT with a mere warning: the work is lost */
+        db_set_error(db, "the transaction had already ended (rolled back)");
+        rc = DB_ERROR;
+    } else if (level == 0) {
         rc = tx_exec(db, "COMMIT");
-    else {
+    } else {
         snprintf(sql, sizeof sql, "RELEASE SAVEPOINT sp%d", level);
         rc = tx_exec(db, sql);
     }
     if (rc < 0) {
-        char msg[sizeof db->errmsg];
-        memcpy(msg, db->errmsg, sizeof msg);
-        log_error("db: commit of the transaction begun at %s failed: %s", db->where, msg);
-        if (level == 0)
-            snprintf(sql, sizeof sql, "ROLLBACK");
-        else
-            snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d", level,
-                     level);
-        tx_exec(db, sql); /* best effort; a failed COMMIT may already have ended it */
-        memcpy(db->errmsg, msg, sizeof msg);
+        log_error("db: commit of the transaction begun at %s failed: %s", db->where, db->errmsg);
+        return rc;
     }
     db->depth--;
-    return rc;
+    return DB_OK;
 }
 
-/* Roll back the innermost level: back to its savepoint, or the whole transaction. */
+/*
+** Roll back the innermost level: back to its savepoint (which is then
+** released), or the whole transaction. The level is closed even when the
+** server had already ended the transaction.
+*/
 int db_rollback(Db *db) {
     char sql[80];
+    int rc = DB_OK;
     if (db->depth <= 0) {
         db_set_error(db, "rollback without a transaction");
         log_error("db: %s", db->errmsg);
         return DB_ERROR;
     }
     int level = db->depth - 1;
+    if (!db->ops->in_tx(db)) {
+        db->depth = 0; /* ended underneath us (e.g. a failed COMMIT): nothing left to undo */
+        return DB_OK;
+    }
     if (level == 0)
         snprintf(sql, sizeof sql, "ROLLBACK");
     else
         snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d", level,
                  level);
-    int rc = tx_exec(db, sql);
+    rc = tx_exec(db, sql);
     if (rc < 0)
         log_error("db: rollback of the transaction begun at %s failed: %s", db->where, db->errmsg);
     db->depth--;

@@ -76,6 +76,7 @@ int db_exec(Db *db, const char *sql);
 #define DB_STR(x) DB_STR2(x)
 #define DB_STR2(x) #x
 int db_begin_at(Db *db, const char *where);
+/* A failed commit leaves the transaction (or savepoint) open: call db_rollback. */
 int db_commit(Db *db);
 int db_rollback(Db *db);
 int db_tx_depth(const Db *db); /* 0 outside any transaction */

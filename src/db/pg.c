@@ -264,6 +264,12 @@ static void pg_reset(Stmt *st) { clear_run(ps(st)); }
 /* Rows changed by the last INSERT/UPDATE/DELETE stepped. */
 static int64_t pg_changes(Db *db) { return pc(db)->changes; }
 
+/* True inside a transaction block, failed ones included (not idle, nor connection lost). */
+static bool pg_in_tx(Db *db) {
+    PGTransactionStatusType t = PQtransactionStatus(pc(db)->pg);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
 /* Run parameterless SQL (several statements allowed). A COMMIT that the server
    turned into a ROLLBACK (the transaction had failed) is an error. */
 static int pg_exec(Db *db, const char *sql) {
@@ -311,6 +317,7 @@ const DbOps db_pg_ops = {
     .col_text = pg_col_text,
     .reset = pg_reset,
     .changes = pg_changes,
+    .in_tx = pg_in_tx,
     .exec = pg_exec,
     .backup = pg_backup,
     .restore = pg_restore,

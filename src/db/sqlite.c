@@ -153,6 +153,9 @@ static void sq_reset(Stmt *st) {
 /* Rows changed by the last write. */
 static int64_t sq_changes(Db *db) { return sqlite3_changes64(conn(db)); }
 
+/* True inside a transaction (SQLite may have rolled one back by itself after an error). */
+static bool sq_in_tx(Db *db) { return !sqlite3_get_autocommit(conn(db)); }
+
 /* Run parameterless SQL, several statements allowed. */
 static int sq_exec(Db *db, const char *sql) {
     char *msg = NULL;
@@ -251,6 +254,7 @@ const DbOps db_sqlite_ops = {
     .col_text = sq_col_text,
     .reset = sq_reset,
     .changes = sq_changes,
+    .in_tx = sq_in_tx,
     .exec = sq_exec,
     .backup = sq_backup,
     .restore = sq_restore,

@@ -150,6 +150,13 @@ json_t *user_json(const User *u) {
 
 /* ---------------------------------------------------------------- sign-in */
 
+/* Commit the sign-in bookkeeping; on failure roll back so no savepoint or transaction stays open. */
+static int commit_or_rollback(Db *db) {
+    if (db_commit(db) == DB_OK) return 0;
+    db_rollback(db);
+    return -1;
+}
+
 /* Record one sign-in attempt (for the per-address limit). */
 static void record_attempt(Req *r, const char *username, int ok) {
     static const char zSql[] =
@@ -241,9 +248,10 @@ static int auth_login(Req *r, Err *e) {
         date_of_epoch(locked_until, 480, when); /* shown in the company's zone (UTC+8) */
         int64_t local = locked_until + 480 * 60;
         int hh = (int)((local % 86400) / 3600), mm = (int)((local % 3600) / 60);
-        db_begin(r->db);
-        record_attempt(r, username, 0);
-        db_commit(r->db);
+        if (db_begin(r->db) == DB_OK) {
+            record_attempt(r, username, 0);
+            commit_or_rollback(r->db);
+        }
         return err_set(e, 423, EC_AUTH_LOCKED, NULL, "%s %02d:%02d", when, hh, mm);
     }
     int ok = password_verify(hash ? hash : dummy_hash(), password) && hash != NULL;
@@ -272,11 +280,11 @@ static int auth_login(Req *r, Err *e) {
             db_step(st);
             db_done(st);
         }
-        db_commit(r->db);
+        if (commit_or_rollback(r->db) < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
         return err_set(e, 401, EC_AUTH_BAD, NULL, NULL);
     }
     if (disabled) {
-        db_commit(r->db);
+        if (commit_or_rollback(r->db) < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
         return err_set(e, 403, EC_AUTH_DISABLED, NULL, NULL);
     }
     static const char zSqlOk[] = "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?1";

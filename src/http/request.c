@@ -199,6 +199,7 @@ void request_run(Req *r) {
     if (tx) {
         if (rc == 0 && r->status < 400) {
             if (db_commit(r->db) != DB_OK) {
+                db_rollback(r->db); /* a failed commit leaves the level open */
                 log_error("commit failed for %s %s: %s", r->method, r->path, db_errmsg(r->db));
                 err_set(&e, 500, EC_INTERNAL, NULL, NULL);
                 rc = -1;

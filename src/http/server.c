@@ -286,13 +286,31 @@ static bool job_expired(Job *j) {
     return true;
 }
 
-static void *worker_main(void *arg) {
+/*
+** A worker's connection after a server error: if it no longer answers (a
+** PostgreSQL restart, a network cut), replace it, so one failure does not
+** turn every later request on this worker into a 503.
+*/
+static Db *db_recover(Db *db) {
+    if (db) {
+        Stmt *st = db_prepare(db, "SELECT 1");
+        bool ok = st && db_step(st) == DB_ROW;
+        db_done(st);
+        if (ok) return db;
+        db_close(db);
+    }
     char err[256];
-    Db *db = db_open(cfg.db_url, err, sizeof err);
+    db = db_open(cfg.db_url, err, sizeof err);
     if (!db) log_error("worker: cannot open database: %s", err);
+    return db;
+}
+
+static void *worker_main(void *arg) {
+    Db *db = db_recover(NULL);
     while (!atomic_load(&stopping)) {
         Job *j = queue_take(&workq, 1);
         if (!j) break;
+        if (!db) db = db_recover(db);
         if (!job_expired(j)) {
             j->r.db = db;
             if (db) request_run(&j->r);
@@ -302,7 +320,9 @@ static void *worker_main(void *arg) {
                 reply_error(&j->r, &e);
             }
         }
-        job_finish(j);
+        bool failed = j->r.status >= 500;
+        job_finish(j); /* j belongs to the loop from here on */
+        if (failed) db = db_recover(db);
     }
     db_close(db);
     return NULL;

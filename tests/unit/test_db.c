@@ -91,24 +91,28 @@ static int setup_pg(void **state) {
     return rc == DB_OK ? ctx_open(state, url, NULL) : -1;
 }
 
+/* Remove dir and the files in it (databases with their -wal and -shm). */
+static void remove_dir(const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[400];
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
 /* Teardown: close, and remove the temp directory with everything in it. */
 static int teardown(void **state) {
     Ctx *c = *state;
     db_close(c->db);
-    if (c->dir[0]) {
-        DIR *d = opendir(c->dir);
-        struct dirent *e;
-        char path[400];
-        while (d && (e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
-            snprintf(path, sizeof path, "%s/%s", c->dir, e->d_name);
-            unlink(path);
-        }
-        if (d)
-            closedir(d);
-        rmdir(c->dir);
-    }
+    if (c->dir[0])
+        remove_dir(c->dir);
     free(c);
     return 0;
 }
@@ -457,8 +461,7 @@ static void test_15_sqlite_backup(void **state) {
         fail_msg("db_restore: %s", err);
     assert_true(query_int(c->db, zSqlCount) == 100);
     assert_true(query_int(c->db, "SELECT count(*) FROM lines") == 0); /* table is back */
-    unlink(path);
-    rmdir(dir);
+    remove_dir(dir);
 }
 
 /* 16. Backup and restore errors: unwritable target, missing or non-database source,
