@@ -68,6 +68,18 @@ json_t *flow_available_actions(Req *r, const struct Entity *en, json_t *rec);
 /* Count of approval tasks waiting for the user (navigation badge). */
 int64_t flow_pending_count(Req *r);
 
+/* ---------------------------------------------------------------- reminders */
+
+/* Open a reminder for a user unless one with dedupe_key exists (idempotent).
+   entity/row_id may be NULL/0, due_at 0 = none. 1 created, 0 existed, -1 error. */
+int task_remind(Db *db, int64_t user_id, const char *kind, const char *entity, int64_t row_id, const char *title,
+                int64_t due_at, const char *dedupe_key, int64_t now);
+/* Close the open reminders whose dedupe key starts with prefix (their cause is gone).
+   Returns how many were closed, or -1. */
+int task_close(Db *db, const char *dedupe_prefix, int64_t now);
+/* POST /api/v1/my/tasks/:id/done */
+void tasks_routes_register(void);
+
 /* ---------------------------------------------------------------- scheduler */
 
 /* A periodic job. It must be idempotent: it may run again after a crash. */

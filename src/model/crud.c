@@ -296,17 +296,7 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
     return id;
 }
 
-/*
-** POST /api/v1/:entity                                  roles: entity write roles
-** Body: the declared fields (+ owner_id / org_unit_id for managers)
-** 201 row | 400 field.* (nothing written) | 403
-*/
-static int entity_create(Req *r, Err *e) {
-    const Entity *en = entity_for_request(r, e);
-    if (!en) return -1;
-    if (!entity_can_write(en, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
-    json_t *body = req_json(r, e);
-    if (!body) return -1;
+int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, Err *e) {
     json_t *rec = json_object();
     arena_defer(r->a, (void (*)(void *))json_decref, rec);
     if (collect_input(r, en, body, NULL, rec, e) < 0) return -1;
@@ -354,6 +344,23 @@ static int entity_create(Req *r, Err *e) {
     }
     if (audit_write(r, en->name, id, "create", changes) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (en->after_save && en->after_save(r, en, rec, NULL, e) < 0) return -1;
+    *out_id = id;
+    return 0;
+}
+
+/*
+** POST /api/v1/:entity                                  roles: entity write roles
+** Body: the declared fields (+ owner_id / org_unit_id for managers)
+** 201 row | 400 field.* (nothing written) | 403
+*/
+static int entity_create(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
+    if (!entity_can_write(en, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    json_t *body = req_json(r, e);
+    if (!body) return -1;
+    int64_t id;
+    if (entity_create_row(r, en, body, &id, e) < 0) return -1;
     json_t *row = entity_load(r, en, id, e);
     if (!row) return -1;
     row_finish(r, en, row);

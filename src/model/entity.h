@@ -134,6 +134,15 @@ json_t *entity_row_json(const Entity *en, Stmt *st);
 int audit_write(Req *r, const char *entity, int64_t row_id, const char *action, json_t *changes);
 
 /*
+** Create a row from an input object exactly as POST /api/v1/<entity> does
+** (validation naming the field, defaults, hooks, unique checks, audit), in
+** the caller's transaction. Module code uses it to create related rows
+** (a lead's conversion creates customer, contact and opportunity).
+** Role checks are the caller's. 0 with *out_id, or -1 with e.
+*/
+int entity_create_row(Req *r, const Entity *en, json_t *input, int64_t *out_id, Err *e);
+
+/*
 ** Apply a field change made by module code or a workflow effect to a stored row:
 ** UPDATE with version check, audit entry. vals is an object of field -> value
 ** (not stolen). On success *rec (if given) is updated. 409 when version moved.

@@ -14,6 +14,7 @@ void modules_register(void) {
     settings_routes_register();
     flow_routes_register();
     flow_jobs_register();
+    tasks_routes_register();
     model_routes_register(); /* after specific routes: its patterns are the most generic */
     /* modules */
     admin_register();
