@@ -135,7 +135,10 @@ void reply_header(Req *r, const char *name, const char *value); /* values copied
 /* ---------------------------------------------------------------- routes */
 
 /* A handler answers through reply_* and returns 0, or fills e and returns -1
-   (the dispatcher answers the error and rolls back the transaction). */
+   (the dispatcher answers the error and rolls back the transaction). A handler
+   or hook whose error needs more than code/field/message (a 409 with the
+   conflicting rows) replies itself with a status >= 400 and returns -1: the
+   reply is kept and the transaction still rolls back. */
 typedef int (*Handler)(Req *r, Err *e);
 
 enum {

@@ -209,6 +209,7 @@ void request_run(Req *r) {
         }
     }
     if (rc == 0) return;
+    if (r->out && r->status >= 400) return; /* the handler answered a richer error itself */
 fail:
     if (e.status >= 500) log_error("request %s %s failed: %s %s", r->method, r->path, e.code, e.detail);
     reply_error(r, &e);

@@ -1,0 +1,58 @@
+/*
+** collision.h — duplicate and collision control for customers and leads
+** (撞单, R-CUS-3): normalised match keys (phone, company name, tax id, email)
+** kept in `match_keys` on every write, looked up on create, edit and import.
+** A match owned by another rep is a collision: the write is refused with
+** 409 collision.found, showing who owns the match (details masked), and the
+** rep may file a collision claim for a manager to arbitrate.
+*/
+#ifndef SALESLOOP_COLLISION_H
+#define SALESLOOP_COLLISION_H
+
+#include "../model/entity.h"
+
+/* One existing record that matches. Strings live in the request arena. */
+typedef struct Match {
+    const char *entity;     /* "customers" | "leads" */
+    int64_t row_id;
+    int64_t owner_id;       /* 0 when in the public pool */
+    const char *owner_name; /* display name of the owner, or NULL */
+    const char *name;       /* the record's company name (shown even when masked) */
+    const char *kind;       /* which key matched: "phone" | "name" | "tax_id" | "email" */
+} Match;
+
+/* Normalisers (arena strings; NULL when nothing is left to match on). */
+char *norm_phone(Arena *a, const char *s);   /* digits only, +86/0086 and leading 86 dropped */
+char *norm_company(Arena *a, const char *s); /* traditional->simplified (OpenCC), full->half width,
+                                                brackets and spaces dropped, legal suffixes
+                                                (有限公司, 有限責任公司, 股份有限公司, Co., Ltd. ...) cut, lower case */
+char *norm_email(Arena *a, const char *s);   /* trimmed, lower case */
+char *norm_tax_id(Arena *a, const char *s);  /* upper case, no spaces or dashes */
+
+/*
+** Live customers and leads other than (entity, self_id) whose keys match
+** rec's (fields: customers name/phone/email/tax_id, leads company/phone/email/tax_id;
+** contacts' phones and emails count for their customer). Fills up to max; returns the count, -1 on error.
+*/
+int collision_find(Req *r, const char *entity, int64_t self_id, json_t *rec, Match *out, int max);
+
+/*
+** before_save check: when a match is owned by a user other than rec's owner
+** (and not shared with them), reply 409 {"error":{"code":"collision.found",…},
+** "matches":[{"entity","id","name","owner_id","owner_name","kind"}]} and return -1.
+** Same-owner duplicates are allowed through when rec has "_allow_duplicate": true,
+** else answered 409 duplicate.found the same way. 0 when clear.
+*/
+int collision_check(Req *r, const char *entity, int64_t self_id, json_t *rec, Err *e);
+
+/* after_save: replace the row's match keys with rec's. 0 ok, -1 with e. */
+int collision_keys_store(Req *r, const char *entity, int64_t row_id, json_t *rec, Err *e);
+
+/*
+** Referral rule (R-CUS-3): a record referred by an existing customer belongs to
+** the rep who owns the referrer. Sets rec's owner_id/org_unit_id accordingly
+** when referrer_customer_id is set. 0 ok, -1 with e.
+*/
+int referral_apply(Req *r, json_t *rec, Err *e);
+
+#endif
