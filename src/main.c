@@ -27,6 +27,7 @@ typedef struct Opts {
     const char *db, *bind, *web, *data, *config, *password, *name, *roles, *unit, *demo_password;
     int port, threads, workers, demo, help, expires_days;
     long max_body;
+    long max_import_body; /* body limit of file imports (R_BIG_BODY routes) */
     int argc;     /* positional arguments after the options */
     char **argv;
 } Opts;
@@ -60,6 +61,7 @@ static void read_config(Opts *o) {
         else if (!strcmp(k, "threads") && !o->threads) o->threads = atoi(val);
         else if (!strcmp(k, "workers") && !o->workers) o->workers = atoi(val);
         else if (!strcmp(k, "max_body") && !o->max_body) o->max_body = atol(val);
+        else if (!strcmp(k, "max_import_body") && !o->max_import_body) o->max_import_body = atol(val);
     }
     fclose(f);
 }
@@ -80,6 +82,7 @@ static int parse_opts(int argc, char **argv, Opts *o) {
         {"data", required_argument, 0, 'D'},    {"config", required_argument, 0, 'c'},
         {"threads", required_argument, 0, 't'}, {"workers", required_argument, 0, 'W'},
         {"max-body", required_argument, 0, 'm'}, {"password", required_argument, 0, 'P'},
+        {"max-import-body", required_argument, 0, 'M'},
         {"admin-password", required_argument, 0, 'P'}, {"name", required_argument, 0, 'n'},
         {"roles", required_argument, 0, 'r'},   {"unit", required_argument, 0, 'u'},
         {"demo", no_argument, 0, 'x'},          {"demo-password", required_argument, 0, 'X'},
@@ -100,6 +103,7 @@ static int parse_opts(int argc, char **argv, Opts *o) {
         case 't': o->threads = atoi(optarg); break;
         case 'W': o->workers = atoi(optarg); break;
         case 'm': o->max_body = atol(optarg); break;
+        case 'M': o->max_import_body = atol(optarg); break;
         case 'P': o->password = optarg; break;
         case 'n': o->name = optarg; break;
         case 'r': o->roles = optarg; break;
@@ -245,7 +249,8 @@ static int usage(void) {
 static int cmd_serve(Opts *o) {
     if (o->help) {
         fputs("salesloop serve [--db URL] [--port 8080] [--bind 127.0.0.1] [--web web/dist] [--data ./data]\n"
-              "                [--threads N] [--workers N] [--max-body BYTES] [--config FILE]\n"
+              "                [--threads N] [--workers N] [--max-body BYTES] [--max-import-body BYTES]\n"
+              "                [--config FILE]\n"
               "env: SALESLOOP_DB SALESLOOP_PORT SALESLOOP_BIND SALESLOOP_WEB SALESLOOP_DATA; SALESLOOP_ACCESS_LOG=0 turns the access log off\n",
               stderr);
         return 0;
@@ -257,6 +262,7 @@ static int cmd_serve(Opts *o) {
         .db_url = o->db, .bind = o->bind ? o->bind : "127.0.0.1", .port = o->port ? o->port : 8080,
         .web_dir = o->web, .data_dir = o->data ? o->data : "./data", .threads = o->threads,
         .workers = o->workers, .max_body = o->max_body > 0 ? (size_t)o->max_body : 1024 * 1024,
+        .max_big_body = o->max_import_body > 0 ? (size_t)o->max_import_body : 50u << 20,
         .request_timeout = 30,
     };
     struct stat sb;
@@ -371,6 +377,8 @@ static int cmd_user(Opts *o) {
               stderr);
         return o->help ? 0 : 2;
     }
+    for (char *p = o->argv[1]; *p; p++) /* user names are stored in lower case */
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
     const char *username = o->argv[1];
     Db *db = open_db(o);
     char err[256];
@@ -453,6 +461,8 @@ static int cmd_token(Opts *o) {
     Arena *a = arena_new();
     int rc = 0;
     if (!strcmp(sub, "create")) {
+        for (char *p = o->argv[1]; *p; p++)
+            if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
         int64_t uid = user_id_by_name(db, o->argv[1]);
         if (!uid) {
             fprintf(stderr, "salesloop: no user %s\n", o->argv[1]);

@@ -71,11 +71,51 @@
       "The action's condition is not met: {detail}")                                               \
     X(EC_COMMENT, "flow.comment_required", "驳回时必须填写意见", "駁回時必須填寫意見",             \
       "A comment is required when rejecting")                                                      \
+    X(EC_IMPORT_FILE, "import.bad_file", "无法读取导入文件：{detail}", "無法讀取匯入檔案：{detail}",  \
+      "The import file cannot be read: {detail}")                                                  \
+    X(EC_IMPORT_TYPE, "import.unsupported_type", "不支持的文件类型：{detail}（请使用 CSV 或 XLSX）",   \
+      "不支援的檔案類型：{detail}（請使用 CSV 或 XLSX）", "Unsupported file type: {detail} (use CSV or XLSX)") \
+    X(EC_IMPORT_MAPPING, "import.bad_mapping", "列映射无效：{detail}", "欄位對應無效：{detail}",      \
+      "Invalid column mapping: {detail}")                                                          \
+    X(EC_IMPORT_MISSING, "import.missing_column", "必填字段“{field}”没有对应的列",                 \
+      "必填欄位「{field}」沒有對應的欄", "No column is mapped to the required field \"{field}\"")    \
+    X(EC_IMPORT_AMBIGUOUS, "import.ambiguous", "“{field}”的值“{detail}”匹配到多条记录",            \
+      "「{field}」的值「{detail}」對應到多筆記錄", "\"{field}\": \"{detail}\" matches several records") \
+    X(EC_IMPORT_NOT_FOUND, "import.not_found", "“{field}”的值“{detail}”找不到对应的记录",          \
+      "「{field}」的值「{detail}」找不到對應的記錄", "\"{field}\": no record matches \"{detail}\"")  \
+    X(EC_IMPORT_ROWS, "import.rows_invalid", "有 {detail} 行数据有误，未导入任何数据",               \
+      "有 {detail} 列資料有誤，未匯入任何資料", "{detail} rows have errors; nothing was imported")   \
+    X(EC_IMPORT_NOT_SUPPORTED, "import.not_supported", "该对象不支持导入", "該物件不支援匯入",       \
+      "This kind of record cannot be imported")                                                    \
     X(EC_INTERNAL, "server.internal", "服务器内部错误（请求号 {detail}）",                         \
       "伺服器內部錯誤（請求編號 {detail}）", "Internal server error (request {detail})")            \
     X(EC_UNAVAILABLE, "server.unavailable", "服务器繁忙，请稍后再试", "伺服器忙碌，請稍後再試",    \
       "The server is busy; try again later")                                                       \
-    X(EC_TIMEOUT, "server.timeout", "请求处理超时", "請求處理逾時", "The request timed out")
+    X(EC_TIMEOUT, "server.timeout", "请求处理超时", "請求處理逾時", "The request timed out")    \
+    X(EC_COLLISION, "collision.found", "撞单：已有匹配的客户或线索属于{detail}，可提交撞单申诉",    \
+      "撞單：已有相符的客戶或線索屬於{detail}，可提出撞單申訴",                                     \
+      "Collision: a matching customer or lead belongs to {detail}; you may file a claim")          \
+    X(EC_DUP_FOUND, "duplicate.found", "已有匹配的记录：{detail}", "已有相符的記錄：{detail}",       \
+      "A matching record already exists: {detail}")                                                \
+    X(EC_OWN_RECORD, "collision.own_record", "该记录已归您负责，无需申诉", "該記錄已歸您負責，無需申訴", \
+      "This record is already yours; no claim needed")                                             \
+    X(EC_CLAIM_EXISTS, "collision.claim_exists", "您对该记录已有待处理的撞单申诉",                \
+      "您對該記錄已有待處理的撞單申訴", "You already have a pending claim on this record")          \
+    X(EC_POOL_IN, "pool.in_pool", "该记录在公海中，请直接领取", "該記錄在公海中，請直接領取",      \
+      "The record is in the public pool; claim it there")                                          \
+    X(EC_POOL_NOT_IN, "pool.not_in_pool", "该记录不在公海中", "該記錄不在公海中",                   \
+      "The record is not in the public pool")                                                      \
+    X(EC_POOL_CAP, "pool.daily_cap", "今日领取已达上限（{detail} 条）", "今日領取已達上限（{detail} 筆）", \
+      "Daily claim limit reached ({detail})")                                                      \
+    X(EC_POOL_COOLDOWN, "pool.cooldown", "退回公海后冷却期内不能重新领取（{detail} 后可领取）",    \
+      "退回公海後冷卻期內不能重新領取（{detail} 後可領取）",                                        \
+      "You cannot reclaim this record during the cool-down (possible after {detail})")           \
+    X(EC_PLAN_PERIOD, "plan.period_mismatch", "分解计划的期间必须与上级计划相同（{detail}）",      \
+      "分解計畫的期間必須與上級計畫相同（{detail}）", "An allocated plan must cover its parent's period ({detail})") \
+    X(EC_PLAN_UNIT, "plan.outside_unit", "“{field}”不在计划所属组织范围内",                      \
+      "「{field}」不在計畫所屬組織範圍內", "\"{field}\" is outside the plan's org unit")      \
+    X(EC_PLAN_OVER, "plan.over_allocated", "“{field}”超出上级计划可分配额度（剩余 {detail}）",     \
+      "「{field}」超出上級計畫可分配額度（剩餘 {detail}）", "\"{field}\" exceeds what the parent plan has left ({detail} remaining)")
 
 /* The code strings as constants: EC_REQUIRED is "field.required". */
 #define ERRCODE_DECL(id, code, zh, tw, en) extern const char id[];

@@ -18,6 +18,11 @@ static const char *const sqlite_pragmas[] = {
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
+    /* Read pages through a shared memory map instead of a read() per page miss into
+       each connection's 2 MB cache: lists that visit thousands of rows ran 5x faster
+       (bench/FINDINGS.md). The mapped pages are the OS page cache, shared by all
+       connections; they count in RssFile, not in the heap. */
+    "PRAGMA mmap_size=268435456",
 };
 
 /* The connection handle of db. */

@@ -36,7 +36,16 @@ enum {
     T_COMMENT = 1 << 1, /* a non-empty "comment" is required */
 };
 
+/* Guard or effect of a transition. During an action rec also carries the
+   transient members "_action" (the action's name), "_to" (the target state)
+   and "_comment" (when one was sent), and the transition's inputs. */
 typedef int (*FlowHook)(Req *r, const struct Entity *en, json_t *rec, Err *e);
+
+/* Runs after every state change of a row (actions and approvals), in the same
+   transaction, with rec already in the new state: from is the state left and
+   since when it began (0 when unknown). It must not change the row itself. */
+typedef int (*FlowMoveHook)(Req *r, const struct Entity *en, json_t *rec, const char *from, int64_t since,
+                            Err *e);
 
 typedef struct Transition {
     const char *action;     /* "submit" */
@@ -48,7 +57,17 @@ typedef struct Transition {
     FlowHook effect;        /* NULL or runs after the state change, same transaction */
     const Approval *approval; /* when set, entering `to` opens this approval chain */
     const char *zh, *tw, *en;
+    /* Declared fields the action's body may set with the state change
+       (space-separated; validated like a PATCH, even read-only ones; other
+       body keys are then refused with field.unknown). NULL = none. */
+    const char *inputs;
+    /* Fields that must be non-empty after the inputs are applied
+       (field.required naming the first missing one). NULL = none. */
+    const char *requires;
 } Transition;
+/* A transition whose `to` lists several states ("proposal negotiation won")
+   takes its target from the body's "to", which must be one of them and not
+   the current state; its guard sees the target as rec's "_to". */
 
 typedef struct Workflow {
     const char *initial;          /* state of a new row */
@@ -56,6 +75,10 @@ typedef struct Workflow {
     const char *final_states;     /* space-separated, e.g. "completed terminated" */
     const Transition *transitions; /* {NULL}-terminated */
     const char *editable_states;  /* states in which PATCH/DELETE are allowed; NULL = any */
+    /* Keep column state_since = when the current state began (set on create
+       and on every state change); the table must have it. */
+    bool track_state_since;
+    FlowMoveHook on_move;         /* NULL or runs after every state change */
 } Workflow;
 
 /* Routes: actions, approvals of a row, my work. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../core/errcodes.h"
+#include "../model/model.h"
 #include "flow.h"
 
 /* Longest comment accepted on an action, in characters. */
@@ -17,6 +18,7 @@ typedef struct FlowInput {
     bool has_version;    /* "version" was sent */
     int64_t version;     /* the version the client read */
     const char *comment; /* non-blank comment (arena) or NULL */
+    const char *to;      /* target state for multi-target transitions (arena) or NULL */
 } FlowInput;
 
 /* ---------------------------------------------------------------- helpers */
@@ -158,6 +160,12 @@ static int flow_input(Req *r, FlowInput *in, Err *e)
         if (flow_nonblank(s))
             in->comment = arena_strdup(r->a, s);
     }
+    json_t *to = json_object_get(body, "to");
+    if (to && !json_is_null(to)) {
+        if (!json_is_string(to))
+            return err_set(e, 400, EC_TYPE, "to", "string");
+        in->to = arena_strdup(r->a, json_string_value(to));
+    }
     return 0;
 }
 
@@ -232,13 +240,15 @@ int flow_set_state(Req *r, const Entity *en, json_t *rec, const char *to, Err *e
     int ret = -1;
     int64_t id = flow_rec_int(rec, "id");
     int64_t version = flow_rec_int(rec, "version");
-    const char *from = flow_state_of(en, rec);
+    const char *from = arena_strdup(r->a, flow_state_of(en, rec));
+    int64_t since = flow_rec_int(rec, "state_since");
+    bool track = en->flow->track_state_since;
     const char *sql = arena_printf(r->a,
                                    "UPDATE %s SET state = ?1, version = version + 1,"
-                                   " updated_at = ?2, updated_by = ?3"
+                                   " updated_at = ?2, updated_by = ?3%s"
                                    " WHERE id = ?4 AND state = ?5 AND version = ?6"
                                    " AND deleted_at IS NULL",
-                                   en->table);
+                                   en->table, track ? ", state_since = ?2" : "");
     Stmt *st = db_prepare(r->db, sql);
     if (!st) {
         flow_db_error(r, e, "state update");
@@ -262,6 +272,15 @@ int flow_set_state(Req *r, const Entity *en, json_t *rec, const char *to, Err *e
         goto out;
     }
     flow_rec_moved(r, rec, to, version);
+    if (track)
+        json_object_set_new(rec, "state_since", json_integer(r->now));
+    db_done(st);
+    st = NULL;
+    if (en->flow->on_move && en->flow->on_move(r, en, rec, from, since, e) < 0) {
+        if (e->status == 0)
+            flow_db_error(r, e, "on_move");
+        goto out;
+    }
     ret = 0;
 out:
     db_done(st);
@@ -270,14 +289,95 @@ out:
 
 /* ---------------------------------------------------------------- transitions */
 
-/* Run declared transition t on rec: checks, state change, audit, approval round,
-   effect. rec is updated to the new state. */
+/* The i-th word (0-based) of a space-separated list into buf; false past the end. */
+static bool flow_word(const char *list, int i, char *buf, size_t n)
+{
+    const char *p = list;
+    for (;;) {
+        while (p && *p == ' ')
+            p++;
+        if (!p || !*p)
+            return false;
+        size_t len = strcspn(p, " ");
+        if (i-- == 0) {
+            if (len >= n)
+                len = n - 1;
+            memcpy(buf, p, len);
+            buf[len] = 0;
+            return true;
+        }
+        p += len;
+    }
+}
+
+/* Is the value of a required input empty (absent, null or blank text)? */
+static bool flow_empty(const json_t *v)
+{
+    return !v || json_is_null(v) || (json_is_string(v) && !flow_nonblank(json_string_value(v)));
+}
+
+/* The transition's declared inputs from the body, validated into *vals (new
+   object), and its required fields checked against rec with them applied. */
+static int flow_inputs(Req *r, const Entity *en, const Transition *t, json_t *rec, json_t **vals, Err *e)
+{
+    json_t *body = r->json_body, *v;
+    const char *k;
+    *vals = json_object();
+    json_object_foreach(body, k, v) {
+        if (!t->inputs || !strcmp(k, "version") || !strcmp(k, "comment") || !strcmp(k, "to"))
+            continue;
+        const Field *f = str_word_in(t->inputs, k) ? entity_field(en, k) : NULL;
+        if (!f)
+            return err_set(e, 400, EC_UNKNOWN_FIELD, arena_strdup(r->a, k), NULL);
+        json_t *nv;
+        if (field_validate(r, f, v, &nv, e) < 0)
+            return -1;
+        json_object_set_new(*vals, f->name, nv);
+    }
+    char name[64];
+    for (int i = 0; t->requires && flow_word(t->requires, i, name, sizeof name); i++) {
+        json_t *nv = json_object_get(*vals, name);
+        if (!flow_empty(nv ? nv : json_object_get(rec, name)))
+            continue;
+        const Field *f = entity_field(en, name);
+        err_set(e, 400, EC_REQUIRED, f ? f->name : arena_strdup(r->a, name), NULL);
+        if (f)
+            e->label = field_label(r, f);
+        return -1;
+    }
+    return 0;
+}
+
+/* The target state of t: its `to`, or for a multi-target transition the
+   body's "to" (one of them, not the current state). NULL with e filled. */
+static const char *flow_target(const Transition *t, const char *from, const char *to, Err *e)
+{
+    if (!strchr(t->to, ' '))
+        return t->to;
+    if (!to) {
+        err_set(e, 400, EC_REQUIRED, "to", NULL);
+        return NULL;
+    }
+    if (!str_word_in(t->to, to)) {
+        err_set(e, 400, EC_ENUM, "to", "%s", t->to);
+        return NULL;
+    }
+    if (!strcmp(to, from)) {
+        err_set(e, 409, EC_BAD_STATE, NULL, "%s", from);
+        return NULL;
+    }
+    return to;
+}
+
+/* Run declared transition t on rec: checks, inputs, state change, audit,
+   approval round, effect. rec is updated to the new state. */
 static int flow_run_transition(Req *r, const Entity *en, const Transition *t, json_t *rec,
-                               const char *comment, Err *e)
+                               const FlowInput *in, Err *e)
 {
     const Workflow *wf = en->flow;
     int64_t id = flow_rec_int(rec, "id");
     const char *from = arena_strdup(r->a, flow_state_of(en, rec));
+    const char *comment = in->comment;
 
     if (!flow_from_ok(wf, t, from))
         return err_set(e, 409, EC_BAD_STATE, NULL, "%s", from);
@@ -285,6 +385,23 @@ static int flow_run_transition(Req *r, const Entity *en, const Transition *t, js
         return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
     if ((t->flags & T_COMMENT) && !comment)
         return err_set(e, 400, EC_COMMENT, "comment", NULL);
+    const char *to = flow_target(t, from, in->to, e);
+    if (!to)
+        return -1;
+    json_t *vals = NULL, *before = NULL;
+    int vrc = flow_inputs(r, en, t, rec, &vals, e);
+    arena_defer(r->a, flow_decref, vals);
+    if (vrc < 0)
+        return -1;
+    if (json_object_size(vals)) { /* the guard judges the row with its inputs applied */
+        before = json_copy(rec);
+        arena_defer(r->a, flow_decref, before);
+        json_object_update(rec, vals);
+    }
+    json_object_set_new(rec, "_action", json_string(t->action));
+    json_object_set_new(rec, "_to", json_string(to));
+    if (comment)
+        json_object_set_new(rec, "_comment", json_string(comment));
     if (t->guard && t->guard(r, en, rec, e) < 0) {
         if (e->status == 0)
             err_set(e, 409, EC_GUARD, NULL, "%s", t->action);
@@ -293,10 +410,16 @@ static int flow_run_transition(Req *r, const Entity *en, const Transition *t, js
     /* Leaving the state ends whatever approval round was open in it. */
     if (flow_cancel_open(r, en, id, e) < 0)
         return -1;
-    if (flow_set_state(r, en, rec, t->to, e) < 0)
+    if (flow_set_state(r, en, rec, to, e) < 0)
         return -1;
+    if (before) { /* write the inputs: own UPDATE and audit entry, under the action's name */
+        json_object_set(before, "version", json_object_get(rec, "version"));
+        if (entity_update_fields(r, en, before, vals, t->action, e) < 0)
+            return -1;
+        json_object_set(rec, "version", json_object_get(before, "version"));
+    }
     json_t *changes = json_object();
-    json_object_set_new(changes, "state", json_pack("[s,s]", from, t->to));
+    json_object_set_new(changes, "state", json_pack("[s,s]", from, to));
     if (comment)
         json_object_set_new(changes, "comment", json_pack("[n,s]", comment));
     if (audit_write(r, en->name, id, t->action, changes) < 0)
@@ -304,7 +427,7 @@ static int flow_run_transition(Req *r, const Entity *en, const Transition *t, js
     if (t->approval && flow_open_round(r, en, rec, t->approval, e) < 0)
         return -1;
     if (t->effect && t->effect(r, en, rec, e) < 0) {
-        if (e->status == 0)
+        if (e->status == 0 && !(r->out && r->status >= 400)) /* else the effect answered itself */
             flow_db_error(r, e, "effect");
         return -1;
     }
@@ -379,7 +502,7 @@ static int flow_h_action(Req *r, Err *e)
     const Transition *t = flow_transition(en->flow, action);
     bool builtin = strcmp(action, "approve") == 0 || strcmp(action, "reject") == 0;
     if (t)
-        rc = flow_run_transition(r, en, t, rec, in.comment, e);
+        rc = flow_run_transition(r, en, t, rec, &in, e);
     else if (builtin && flow_has_approval(en->flow))
         rc = flow_sign(r, en, rec, strcmp(action, "approve") == 0, in.comment, e);
     else
@@ -398,6 +521,8 @@ static int flow_h_action(Req *r, Err *e)
         if (!out)
             return -1;
     }
+    if (en->decorate) /* the same computed values as GET */
+        en->decorate(r, en, out);
     json_object_set_new(out, "_actions", flow_available_actions(r, en, out));
     return reply_json(r, 200, out);
 }

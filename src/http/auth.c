@@ -112,6 +112,7 @@ static int load_by_hash(Req *r, const char *sql, const char *hash, bool session)
         User *u = arena_alloc(r->a, sizeof *u);
         u->id = db_col_int64(st, 1);
         u->session_id = session ? db_col_int64(st, 0) : 0;
+        u->token_id = session ? 0 : db_col_int64(st, 0);
         u->csrf = session ? arena_strdup(r->a, db_col_text(st, 2)) : NULL;
         u->username = arena_strdup(r->a, db_col_text(st, 4));
         u->display_name = arena_strdup(r->a, db_col_text(st, 5));
@@ -123,6 +124,23 @@ static int load_by_hash(Req *r, const char *sql, const char *hash, bool session)
     db_done(st);
     if (r->user) r->user->roles = load_roles(r->db, r->user->id);
     return r->user ? 1 : 0;
+}
+
+/*
+** Record that the request's API token was used, at most once a minute. Only
+** called where a write is cheap and cannot block an event loop: on the
+** SQLite writer (write requests) and on PostgreSQL workers.
+*/
+void token_touch(Req *r) {
+    if (!r->user || !r->user->token_id) return;
+    Stmt *st = db_prepare(r->db, "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2"
+                                 " AND (last_used_at IS NULL OR last_used_at < ?3)");
+    if (!st) return;
+    db_bind_int64(st, 1, r->now);
+    db_bind_int64(st, 2, r->user->token_id);
+    db_bind_int64(st, 3, r->now - 60);
+    db_step(st);
+    db_done(st);
 }
 
 int auth_load_user(Req *r) {
@@ -214,6 +232,10 @@ static int auth_login(Req *r, Err *e) {
     if (!username) return -1;
     const char *password = body_string(body, "password", 1024, e);
     if (!password) return -1;
+    char *lower = arena_strdup(r->a, username); /* user names are stored in lower case */
+    for (char *p = lower; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
+    username = lower;
 
     /* per-address limit on failures */
     static const char zSqlFails[] =

@@ -60,6 +60,7 @@ typedef struct User {
     int64_t org_unit_id;
     const char *org_path;   /* materialised path of the unit, "/1/4/" */
     int64_t session_id;     /* 0 when authenticated by API token */
+    int64_t token_id;       /* the API token's id, 0 for a session */
     const char *csrf;       /* session's CSRF token, NULL for tokens */
 } User;
 
@@ -149,6 +150,7 @@ enum {
     R_OWN_TX = 1 << 3,  /* with R_SLOW: the handler manages its own transaction */
     R_NO_CSRF = 1 << 4, /* a write that needs no CSRF token (login) */
     R_RAW = 1 << 5,     /* answers non-JSON (metrics, exports) */
+    R_BIG_BODY = 1 << 6, /* takes a body up to --max-import-body (default 50 MiB) instead of --max-body */
 };
 
 typedef struct Route {

@@ -17,11 +17,15 @@ typedef struct ServerConfig {
     int threads;            /* event loops */
     int workers;            /* worker threads */
     size_t max_body;        /* request body limit in bytes */
+    size_t max_big_body;    /* body limit of R_BIG_BODY routes (file imports); 0 = 50 MiB */
     int request_timeout;    /* seconds a queued request may wait before 503 */
 } ServerConfig;
 
 /* Run the server until SIGINT/SIGTERM. Returns the process exit code. */
 int server_run(const ServerConfig *cfg);
+/* The database URL the server runs on, for threads that open their own
+   connection (the importer); NULL when no server runs (test-request, CLI). */
+const char *server_db_url(void);
 
 /* Decode the query string into r->qp; -1 on malformed percent-encoding or bad UTF-8. */
 int req_parse_query(Req *r);
@@ -30,6 +34,8 @@ char *url_decode(Arena *a, const char *s, size_t n, bool plus_space);
 
 /* Authenticate from the session cookie or bearer token; sets r->user or leaves it NULL. */
 int auth_load_user(Req *r);
+/* Refresh the API token's last_used_at (throttled); call only where a write cannot block a loop. */
+void token_touch(Req *r);
 /* Auth routes (login, logout, me, password, tokens). */
 void auth_routes_register(void);
 /* Hash a password with Argon2id (libsodium); the result is an arena string. NULL on failure. */

@@ -66,7 +66,7 @@ json_t *req_json(Req *r, Err *e) {
         return NULL;
     }
     json_error_t je;
-    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!j) {
         err_set(e, 400, EC_BAD_JSON, NULL, "line %d column %d: %s", je.line, je.column, je.text);
         return NULL;
@@ -168,6 +168,7 @@ static int request_check(Req *r, Err *e) {
             return err_set(e, 403, EC_CSRF, NULL, NULL);
     }
     if (!user_has_role(r->user, rt->roles)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    if (!r->user->session_id && ((rt->flags & R_WRITE) || db_kind(r->db) == DB_PG)) token_touch(r);
     return 0;
 }
 

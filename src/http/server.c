@@ -84,6 +84,7 @@ static pthread_t writer_tid;
 static atomic_int stopping;
 static bool is_pg;
 static bool access_log = true;
+static atomic_bool server_running; /* server_run has set cfg (server_db_url answers) */
 
 static int64_t mono_us(void) {
     struct timespec ts;
@@ -183,9 +184,19 @@ static int req_build(Req *r, h2o_req_t *req, Err *e) {
     if (!r->path || !utf8_valid(r->path, strlen(r->path)))
         return err_set(e, 400, EC_BAD_QUERY, "path", "malformed path");
     if (req->entity.base) {
-        if (req->entity.len > cfg.max_body)
-            return err_set(e, 413, EC_TOO_LARGE, NULL, "%zu", cfg.max_body);
-        r->body = arena_strndup(a, req->entity.base, req->entity.len);
+        size_t limit = cfg.max_body;
+        if (req->entity.len > limit) { /* file uploads (R_BIG_BODY) have their own, larger limit */
+            const char *params[4];
+            int np, status;
+            const Route *rt = routes_match(r->method, r->path, params, &np, &status);
+            if (rt && (rt->flags & R_BIG_BODY)) limit = cfg.max_big_body;
+        }
+        if (req->entity.len > limit) return err_set(e, 413, EC_TOO_LARGE, NULL, "%zu", limit);
+        /* memcpy, not arena_strndup: a body may hold NUL bytes (an XLSX upload, or a
+           hostile JSON body), and body_len must match what was copied */
+        char *body = arena_alloc(a, req->entity.len + 1);
+        memcpy(body, req->entity.base, req->entity.len);
+        r->body = body;
         r->body_len = req->entity.len;
     }
     return 0;
@@ -197,6 +208,7 @@ static const char *reason_of(int status) {
     switch (status) {
     case 200: return "OK";
     case 201: return "Created";
+    case 202: return "Accepted";
     case 204: return "No Content";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
@@ -205,6 +217,8 @@ static const char *reason_of(int status) {
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
     case 423: return "Locked";
     case 429: return "Too Many Requests";
     case 503: return "Service Unavailable";
@@ -471,9 +485,12 @@ static void *loop_main(void *arg) {
 
 static void on_signal(int sig) { atomic_store(&stopping, 1); }
 
+const char *server_db_url(void) { return server_running ? cfg.db_url : NULL; }
+
 int server_run(const ServerConfig *c) {
     cfg = *c;
     is_pg = strncmp(cfg.db_url, "postgres", 8) == 0;
+    atomic_store(&server_running, true);
     const char *al = getenv("SALESLOOP_ACCESS_LOG");
     if (al && strcmp(al, "0") == 0) access_log = false;
     signal(SIGPIPE, SIG_IGN);
@@ -482,7 +499,10 @@ int server_run(const ServerConfig *c) {
     sigaction(SIGTERM, &sa, NULL);
 
     h2o_config_init(&h2o_config);
-    h2o_config.max_request_entity_size = cfg.max_body + 64 * 1024;
+    if (!cfg.max_big_body) cfg.max_big_body = 50u << 20;
+    if (cfg.max_big_body < cfg.max_body) cfg.max_big_body = cfg.max_body;
+    /* h2o's limit is global: the larger one; req_build applies each route's own */
+    h2o_config.max_request_entity_size = cfg.max_big_body + 64 * 1024;
     h2o_config.server_name = h2o_iovec_init(H2O_STRLIT("salesloop"));
     h2o_hostconf_t *host = h2o_config_register_host(&h2o_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);

@@ -27,7 +27,8 @@ const Entity *entity_for_request(Req *r, Err *e) {
 
 void row_finish(Req *r, const Entity *en, json_t *row) {
     if (en->decorate) en->decorate(r, en, row);
-    if (en->flow) json_object_set_new(row, "_actions", flow_available_actions(r, en, row));
+    /* the actions the user may run now: none for entities without a workflow */
+    json_object_set_new(row, "_actions", en->flow ? flow_available_actions(r, en, row) : json_array());
 }
 
 int audit_write(Req *r, const char *entity, int64_t row_id, const char *action, json_t *changes) {
@@ -86,6 +87,16 @@ static bool is_system(const Entity *en, const char *k) {
     return strcmp(k, "state") == 0 || strcmp(k, "deleted_at") == 0 || k[0] == '_';
 }
 
+/* Directive keys (entity.h) accepted in create/patch bodies and handed to the hooks. */
+static const char *const directives[] = {"_allow_duplicate", NULL};
+
+/* Is k a known directive? */
+static bool is_directive(const char *k) {
+    for (int i = 0; directives[i]; i++)
+        if (strcmp(directives[i], k) == 0) return true;
+    return false;
+}
+
 /* owner_id / org_unit_id sent by a client: only to someone/somewhere the user manages. */
 static int check_assignment(Req *r, const char *key, json_t *v, Err *e) {
     if (!json_is_integer(v) || json_integer_value(v) <= 0) return err_set(e, 400, EC_TYPE, key, "id");
@@ -122,6 +133,11 @@ static int collect_input(Req *r, const Entity *en, json_t *body, json_t *old, js
         if (old && strcmp(k, "version") == 0) continue;
         if (strcmp(k, "owner_id") == 0 || strcmp(k, "org_unit_id") == 0) {
             if (check_assignment(r, k, v, e) < 0) return -1;
+            json_object_set(vals, k, v);
+            continue;
+        }
+        if (k[0] == '_' && is_directive(k)) {
+            if (!json_is_boolean(v)) return err_set(e, 400, EC_TYPE, arena_strdup(r->a, k), "true/false");
             json_object_set(vals, k, v);
             continue;
         }
@@ -254,6 +270,13 @@ static int entity_get(Req *r, Err *e) {
 
 /* ---------------------------------------------------------------- writes */
 
+/* Columns left out of an INSERT: virtual fields, and read-only fields nobody
+   set (the column's DEFAULT applies, e.g. org_units.path NOT NULL DEFAULT '/'). */
+static bool insert_skips(const Field *f, json_t *rec) {
+    json_t *v = json_object_get(rec, f->name);
+    return (f->flags & F_VIRTUAL) || ((f->flags & F_READONLY) && (!v || json_is_null(v)));
+}
+
 /* INSERT the record; returns the new id or 0 with e. */
 static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
     Buf cols, vals;
@@ -267,7 +290,7 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
         buf_printf(&vals, ", ?%d", p++);
     }
     for (const Field *f = en->fields; f->name; f++) {
-        if (f->flags & F_VIRTUAL) continue;
+        if (insert_skips(f, rec)) continue;
         buf_printf(&cols, ", %s", f->name);
         buf_printf(&vals, ", ?%d", p++);
     }
@@ -286,7 +309,7 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
     p = 5;
     if (en->flow) db_bind_text(st, p++, json_string_value(json_object_get(rec, "state")), -1);
     for (const Field *f = en->fields; f->name; f++) {
-        if (f->flags & F_VIRTUAL) continue;
+        if (insert_skips(f, rec)) continue;
         bind_value(st, p++, f->type, json_object_get(rec, f->name));
     }
     int rc = db_step(st);
@@ -323,6 +346,7 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
     if (!json_object_get(rec, "org_unit_id"))
         json_object_set_new(rec, "org_unit_id", r->user->org_unit_id ? json_integer(r->user->org_unit_id) : json_null());
     if (en->flow) json_object_set_new(rec, "state", json_string(en->flow->initial));
+    if (en->flow && en->flow->track_state_since) json_object_set_new(rec, "state_since", json_integer(r->now));
     if (en->number_prefix) {
         const char *num = doc_number_next(r, en->number_prefix, e);
         if (!num) return -1;
@@ -339,7 +363,8 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
     json_t *v;
     json_object_foreach(rec, k, v) {
         const Field *f = entity_field(en, k);
-        if (!json_is_null(v) && !(f && (f->flags & F_WRITEONLY)) && strcmp(k, "id") && strcmp(k, "version"))
+        if (!json_is_null(v) && !(f && (f->flags & F_WRITEONLY)) && strcmp(k, "id") && strcmp(k, "version") &&
+            k[0] != '_')
             json_object_set_new(changes, k, json_pack("[n,O]", v));
     }
     if (audit_write(r, en->name, id, "create", changes) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -377,7 +402,7 @@ static int update_row(Req *r, const Entity *en, int64_t id, int64_t version, jso
     json_t *v;
     json_object_foreach(vals, k, v) {
         const Field *f = entity_field(en, k);
-        if (f && (f->flags & F_VIRTUAL)) continue;
+        if ((f && (f->flags & F_VIRTUAL)) || k[0] == '_') continue;
         buf_printf(&sql, ", %s = ?%d", k, p++);
     }
     buf_puts(&sql, " WHERE id = ?3 AND version = ?4 AND deleted_at IS NULL");
@@ -391,7 +416,7 @@ static int update_row(Req *r, const Entity *en, int64_t id, int64_t version, jso
     p = 5;
     json_object_foreach(vals, k, v) {
         const Field *f = entity_field(en, k);
-        if (f && (f->flags & F_VIRTUAL)) continue;
+        if ((f && (f->flags & F_VIRTUAL)) || k[0] == '_') continue;
         bind_value(st, p++, f ? f->type : FT_INT, v);
     }
     int rc = db_step(st);
@@ -406,6 +431,7 @@ static json_t *diff_of(const Entity *en, json_t *old, json_t *vals) {
     const char *k;
     json_t *v;
     json_object_foreach(vals, k, v) {
+        if (k[0] == '_') continue; /* directives are not changes */
         json_t *before = json_object_get(old, k);
         const Field *f = entity_field(en, k);
         if (f && (f->flags & F_WRITEONLY)) {
@@ -481,9 +507,9 @@ static int entity_patch(Req *r, Err *e) {
         json_decref(ch);
         return err_set(e, rc == -2 ? 400 : 500, rc == -2 ? EC_DUPLICATE : EC_INTERNAL, NULL, NULL);
     }
-    if (json_object_size(ch) && audit_write(r, en->name, id, "update", ch) < 0)
+    if (json_object_size(ch) == 0) json_decref(ch); /* nothing changed: no audit entry */
+    else if (audit_write(r, en->name, id, "update", ch) < 0) /* audit_write owns ch from here */
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (!json_object_size(ch)) json_decref(ch);
     if (en->after_save && en->after_save(r, en, rec, old, e) < 0) return -1;
     json_t *row = entity_load(r, en, id, e);
     if (!row) return -1;
@@ -535,6 +561,11 @@ void model_routes_register(void) {
         {"POST", "/api/v1/:entity", entity_create, R_WRITE, 0, "Create a row", "entities"},
         {"GET", "/api/v1/:entity/export.csv", export_csv, R_SLOW | R_RAW, 0, "Export the filtered rows as CSV", "entities"},
         {"GET", "/api/v1/:entity/export.xlsx", export_xlsx, R_SLOW | R_RAW, 0, "Export the filtered rows as XLSX", "entities"},
+        {"POST", "/api/v1/:entity/import", import_post, R_SLOW | R_OWN_TX | R_BIG_BODY, 0,
+         "Import rows from a CSV or XLSX file (dry run by default)", "entities"},
+        {"GET", "/api/v1/:entity/import/template.csv", import_template, R_RAW, 0, "CSV header row for an import", "entities"},
+        {"GET", "/api/v1/imports", import_jobs_list, 0, 0, "My recent imports", "entities"},
+        {"GET", "/api/v1/imports/:id", import_job_get, 0, 0, "State, progress and report of an import", "entities"},
         {"GET", "/api/v1/:entity/:id", entity_get, 0, 0, "Get one row", "entities"},
         {"PATCH", "/api/v1/:entity/:id", entity_patch, R_WRITE, 0, "Change a row (optimistic lock)", "entities"},
         {"DELETE", "/api/v1/:entity/:id", entity_delete, R_WRITE, 0, "Delete a row (soft)", "entities"},

@@ -124,6 +124,8 @@ int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int p) {
                    p + 1, p, p + 2);
     if (sees_subtree(u))
         buf_printf(sql, " OR t.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?%d)", p + 2);
+    else if (!en->flow) /* ?p+2 must appear, typed: PostgreSQL refuses a gap before later parameters (LIMIT) */
+        buf_printf(sql, " OR t.org_unit_id IN (SELECT o.id FROM org_units o WHERE 1 = 0 AND o.path LIKE ?%d)", p + 2);
     buf_puts(sql, ")");
     return 3;
 }
@@ -133,7 +135,6 @@ int entity_visibility_bind(const Entity *en, const User *u, Stmt *st, int p) {
     db_bind_int64(st, p, u->id);
     db_bind_text(st, p + 1, en->name, -1);
     /* the user's subtree pattern; a user outside any unit matches no path */
-    if (!en->flow && !sees_subtree(u)) return 3; /* ?p+2 is not in the SQL: binding it is an error */
     char pat[512];
     snprintf(pat, sizeof pat, "%s%%", u->org_unit_id > 0 && u->org_path ? u->org_path : "/-/");
     db_bind_text(st, p + 2, pat, -1);
@@ -206,6 +207,18 @@ int entity_ref_ok(Req *r, const char *name, int64_t id) {
     if (!st) return 0;
     db_bind_int64(st, 1, id);
     entity_visibility_bind(ref, r->user, st, 2);
+    int ok = db_step(st) == DB_ROW;
+    db_done(st);
+    return ok;
+}
+
+/* A row that must exist (live) in entity `name`, visible or not: 1 yes, 0 no. */
+int entity_ref_exists(Req *r, const char *name, int64_t id) {
+    const Entity *ref = entity_find(name);
+    if (!ref) return 0;
+    Stmt *st = db_prepare(r->db, arena_printf(r->a, "SELECT 1 FROM %s WHERE id = ?1 AND deleted_at IS NULL", ref->table));
+    if (!st) return 0;
+    db_bind_int64(st, 1, id);
     int ok = db_step(st) == DB_ROW;
     db_done(st);
     return ok;

@@ -49,7 +49,16 @@ enum {
     F_CREATE_ONLY = 1 << 7, /* may be set on create, not changed afterwards */
     F_VIRTUAL = 1 << 8,  /* not a column: validated here, stored by the entity's hooks */
     F_WRITEONLY = 1 << 9, /* accepted on input, never sent back (passwords) */
+    F_REF_ANY = 1 << 10, /* FT_REF: the row must exist (live) but need not be visible to the user
+                            (a referrer owned by another rep, R-CUS-3) */
 };
+
+/*
+** Directives: body keys starting with '_' that are not fields but tell the
+** entity's hooks something about this one write ("_allow_duplicate": true).
+** collect_input accepts the ones listed in crud.c (booleans only) and hands them
+** to before_save in rec; they are never stored, audited or sent back.
+*/
 
 typedef struct Field {
     const char *name;        /* column and JSON name */
@@ -93,6 +102,7 @@ typedef struct Entity {
     const char *number_prefix; /* when set, field "number" gets "PREFIX-YYYY-000123" on create */
     /* NULL or adds computed/virtual values to a loaded row (users: roles). */
     void (*decorate)(Req *r, const struct Entity *en, json_t *row);
+    bool importable;         /* POST /api/v1/<name>/import reads CSV/XLSX into new rows (import.c) */
 } Entity;
 
 /* Registry, filled by modules_register() at start. */
@@ -149,6 +159,9 @@ int entity_create_row(Req *r, const Entity *en, json_t *input, int64_t *out_id, 
 */
 int entity_update_fields(Req *r, const Entity *en, json_t *rec, json_t *vals, const char *action,
                          Err *e);
+
+/* May rows be imported from files (the entity's `importable`, or one of R-INT-2's defaults)? */
+bool entity_importable(const Entity *en);
 
 /* The generic routes (list, get, create, patch, delete, export, meta, audit). */
 void model_routes_register(void);

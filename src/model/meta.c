@@ -72,9 +72,10 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
                           "default_sort", en->default_sort, "visibility", en->vis == VIS_ALL ? "all" : "owner", "fields",
                           fields);
     json_object_set_new(o, "permissions",
-                        json_pack("{s:b, s:b, s:b, s:b}", "read", entity_can_read(en, r->user), "create",
+                        json_pack("{s:b, s:b, s:b, s:b, s:b}", "read", entity_can_read(en, r->user), "create",
                                   entity_can_write(en, r->user), "update", entity_can_write(en, r->user), "delete",
-                                  entity_can_delete(en, r->user)));
+                                  entity_can_delete(en, r->user), "import",
+                                  entity_importable(en) && entity_can_write(en, r->user)));
     if (en->flow) {
         json_object_set_new(o, "states", enum_json(r, en->flow->states));
         json_object_set_new(o, "final_states", words(en->flow->final_states));

@@ -19,6 +19,8 @@ extern const char *const sys_columns[];
 const EntityInfo *entity_info(const Entity *en);
 /* Live row of entity `name` with this id, visible to the user: 1 yes, 0 no. */
 int entity_ref_ok(Req *r, const char *name, int64_t id);
+/* Live row of entity `name` with this id, whoever may see it (F_REF_ANY): 1 yes, 0 no. */
+int entity_ref_exists(Req *r, const char *name, int64_t id);
 /* Field label in the request's locale. */
 const char *field_label(const Req *r, const Field *f);
 /* Label of an enum value in the request's locale, or the value itself. */
@@ -63,6 +65,10 @@ const char *doc_number_next(Req *r, const char *prefix, Err *e);
 /* Route handlers of export.c, meta.c, openapi.c, audit.c, shares. */
 int export_csv(Req *r, Err *e);
 int export_xlsx(Req *r, Err *e);
+int import_post(Req *r, Err *e);
+int import_job_get(Req *r, Err *e);
+int import_jobs_list(Req *r, Err *e);
+int import_template(Req *r, Err *e);
 int meta_get(Req *r, Err *e);
 int openapi_get(Req *r, Err *e);
 int audit_list(Req *r, Err *e);

@@ -18,7 +18,7 @@ static const Field org_unit_fields[] = {
     {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 100, NULL, NULL, NULL, "名称", "名稱", "Name"},
     {"code", FT_TEXT, F_LIST | F_SEARCH | F_SORT | F_UNIQUE, 0, 32, NULL, NULL, NULL, "编码", "編碼", "Code"},
     {"parent_id", FT_REF, F_LIST | F_FILTER, 0, 0, NULL, "org_units", NULL, "上级单位", "上級單位", "Parent unit"},
-    {"path", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, NULL, "路径", "路徑", "Path"},
+    {"path", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, "/", "路径", "路徑", "Path"},
     {NULL},
 };
 
@@ -126,10 +126,17 @@ static int user_before_save(Req *r, const Entity *en, json_t *rec, json_t *old, 
         json_object_set_new(rec, "password_hash", json_string(h));
         json_object_del(rec, "password");
     }
+    /* user names are case-insensitive: stored in lower case, sign-in lower-cases too */
     const char *u = json_string_value(json_object_get(rec, "username"));
-    for (const char *p = u; p && *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
-            return err_set(e, 400, EC_FORMAT, "username", "a-z 0-9 . _ -");
+    if (u) {
+        char *low = arena_strdup(r->a, u);
+        for (char *p = low; *p; p++) {
+            if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' || *p == '@'))
+                return err_set(e, 400, EC_FORMAT, "username", "a-z 0-9 . _ - @");
+        }
+        json_object_set_new(rec, "username", json_string(low));
+    }
     if (old && json_integer_value(json_object_get(old, "id")) == r->user->id) {
         if (json_is_true(json_object_get(rec, "disabled")))
             return err_set(e, 400, EC_FORBIDDEN, "disabled", "cannot disable yourself");

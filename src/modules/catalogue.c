@@ -24,7 +24,7 @@ static const Entity products_entity = {
     .name = "products", .table = "products", .zh = "产品目录", .tw = "產品目錄", .en = "Products",
     .fields = product_fields, .vis = VIS_ALL, .read_roles = 0,
     .write_roles = RB(SALES_MANAGER) | RB(SALES_DIRECTOR), .default_sort = "code", .title_field = "name",
-    .tag = "presale",
+    .tag = "presale", .importable = true,
 };
 
 void catalogue_register(void) { entity_register(&products_entity); }

@@ -179,6 +179,9 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
             arena_printf(c.a, "%04d-%02d-01", y, qm), cats[i % 5], (int64_t)(50000000 + rnd(200) * 1000000),
             "本季度区域市场推广与客户拜访费用预算", owners[i % 3], c.now);
     }
+    if (!c.fail && customers_demo(db, c.a, c.now, err, errlen) < 0) c.fail = 1;
+    /* the pipeline works on the demo customers: keep it after customers_demo */
+    if (!c.fail && pipeline_demo(db, c.a, c.now, err, errlen) < 0) c.fail = 1;
     if (c.fail || db_commit(db) != DB_OK) {
         if (!c.fail) snprintf(err, errlen, "%s", db_errmsg(db));
         db_rollback(db);

@@ -21,4 +21,12 @@ void modules_register(void) {
     catalogue_register();
     research_register();
     budget_register();
+    customers_register(); /* customers, contacts, needs, competitors, collision claims */
+    pool_register();
+    tiering_register();
+    care_register();
+    leads_register();
+    opportunities_register();
+    followups_register();
+    sales_plans_register();
 }

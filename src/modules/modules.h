@@ -14,9 +14,23 @@ void admin_register(void);
 void catalogue_register(void);
 void research_register(void);
 void budget_register(void);
+/* Customer module (customers.c, collision.c, pool.c, tiering.c, care.c). */
+void customers_register(void);
+void pool_register(void);
+void tiering_register(void);
+void care_register(void);
+/* Demo customers, contacts, needs, competitors and past won deals (demo_load, same transaction). 0 ok. */
+int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen);
+void leads_register(void);         /* leads.c: leads and their conversion */
+void opportunities_register(void); /* opportunities.c: stages, pipeline, stage_overdue */
+void followups_register(void);     /* followups.c: follow-ups, plans, followup_overdue */
+void sales_plans_register(void);   /* sales_plans.c: plans and quotas */
 
 /* Replace a user's roles (array of role ids). Used by the users entity and the CLI. */
 int user_roles_store(Db *db, int64_t uid, json_t *roles);
 /* Load the demo company (org tree, users, products, research, budgets). 0 ok. */
 int demo_load(Db *db, const char *password, char *err, size_t errlen);
+/* Demo leads, follow-ups and plans, opportunities with their stage log, sales plans
+   (pipeline_demo.c; demo_load, after the customers demo, same transaction). 0 ok. */
+int pipeline_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen);
 #endif

@@ -201,15 +201,23 @@ test('C09 pagination: page/per_page, total stays the full count, past the end is
 test('C10 bad query parameters → 400 request.bad_query naming the parameter', async () => {
   const bad = async (params, name) => {
     const r = await rep1.get(L + qs(params));
+    assert.equal(r.status, 400, `${JSON.stringify(params)} → 400, got ${r.status} ${r.text.slice(0, 200)}`);
     const e = expectError(r, 400, 'request.bad_query');
     const named = `${e.field ?? ''} ${e.message}`;
     assert.ok(named.includes(name), `error names "${name}": ${JSON.stringify(e)}`);
   };
   await bad({ 'filter[nonexistent]': '1' }, 'nonexistent');
-  await bad({ 'filter[respondents]': '5' }, 'respondents'); // not filterable
-  await bad({ 'filter[competitors]': 'x' }, 'competitors'); // not filterable
-  await bad({ sort: 'topic' }, 'sort');                      // not sortable
+  // fields the server declares (GET /api/v1/meta) as not filterable / not sortable
+  const m = await rep1.get('/api/v1/meta');
+  const fields = m.body.entities.find((x) => x.name === 'market_research').fields;
+  const noFilter = fields.filter((f) => !f.filter).map((f) => f.name);
+  const noSort = fields.filter((f) => !f.sort).map((f) => f.name);
+  assert.ok(noFilter.includes('findings'), `findings (longtext) is not filterable: ${noFilter}`);
+  assert.ok(noSort.includes('findings'), `findings (longtext) is not sortable: ${noSort}`);
+  for (const f of noFilter) await bad({ [`filter[${f}]`]: '5' }, f);
+  for (const f of noSort) await bad({ sort: f }, 'sort');
   await bad({ sort: '-nope' }, 'sort');
+  await bad({ sort: 'research_date,-nope' }, 'sort');
   await bad({ page: 'abc' }, 'page');
   await bad({ page: '0' }, 'page');
   await bad({ per_page: 'x' }, 'per_page');

@@ -1,0 +1,483 @@
+/*
+** pool.c — the public pool (公海, R-CUS-9) of customers and leads. A record
+** with no follow-up within its protection period returns to the pool of its
+** org unit (job "pool_return", hourly), with the reason and the previous
+** owner recorded; reps claim from the pool within a daily cap; the previous
+** owner cannot reclaim during a cool-down; managers assign pooled records.
+**
+** Which pool a user sees: the pools of their own unit, of every unit above it
+** (a company-level pool is everyone's) and of every unit below it (a manager
+** sees the pools of their teams). Sibling regions' pools are not shown.
+** Pooled rows have no owner, so the normal lists show them only to managers
+** over their unit (VIS_OWNER); the pool endpoints show them masked: name,
+** region, industry, tier, reason and date — no phone, e-mail, address or amounts.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/errcodes.h"
+#include "../flow/flow.h"
+#include "../model/model.h"
+#include "../model/settings.h"
+#include "customers.h"
+#include "modules.h"
+
+static const Setting pool_settings[] = {
+    {"pool.protection_days", ST_INT, "30", 0, 3650, "线索保护期（天，0 = 不退回）", "線索保護期（天，0 = 不退回）", "Lead protection period (days, 0 = never returns)"},
+    {"pool.protection_days.important", ST_INT, "30", 0, 3650, "重要客户保护期（天）", "重要客戶保護期（天）", "Protection period, important customers (days)"},
+    {"pool.protection_days.key", ST_INT, "30", 0, 3650, "关键客户保护期（天）", "關鍵客戶保護期（天）", "Protection period, key customers (days)"},
+    {"pool.protection_days.normal", ST_INT, "30", 0, 3650, "普通客户保护期（天）", "普通客戶保護期（天）", "Protection period, normal customers (days)"},
+    {"pool.daily_claim_cap", ST_INT, "20", 0, 10000, "每人每日公海领取上限", "每人每日公海領取上限", "Daily pool claims per person"},
+    {"pool.cooldown_days", ST_INT, "7", 0, 365, "原负责人重新领取冷却期（天）", "原負責人重新領取冷卻期（天）", "Cool-down before the previous owner may reclaim (days)"},
+};
+
+/* Table, name column and label of a pool entity; NULL for anything else. */
+static const char *pool_table(const char *entity) {
+    if (!strcmp(entity, "customers")) return "customers";
+    if (!strcmp(entity, "leads")) return "leads";
+    return NULL;
+}
+static const char *pool_name_col(const char *entity) { return strcmp(entity, "leads") == 0 ? "company" : "name"; }
+
+/* ---------------------------------------------------------------- returning */
+
+/* Return one owned row to the pool: owner cleared, reason, event, audit, reminder for the
+   owner who lost it. 1 returned, 0 it moved meanwhile, -1 error. */
+static int pool_return_row(Req *r, const char *entity, int64_t id, int64_t owner, const char *name, const char *reason,
+                           const char *action) {
+    const char *table = pool_table(entity);
+    Stmt *st = db_prepare(r->db, arena_printf(r->a,
+                                              "UPDATE %s SET previous_owner_id = owner_id, owner_id = NULL, in_pool = 1,"
+                                              " pool_reason = ?1, pool_since = ?2, version = version + 1, updated_at = ?2,"
+                                              " updated_by = ?3 WHERE id = ?4 AND owner_id = ?5 AND in_pool = 0 AND deleted_at IS NULL",
+                                              table));
+    if (!st) return -1;
+    db_bind_text(st, 1, reason, -1);
+    db_bind_int64(st, 2, r->now);
+    if (r->user) db_bind_int64(st, 3, r->user->id);
+    else db_bind_null(st, 3);
+    db_bind_int64(st, 4, id);
+    db_bind_int64(st, 5, owner);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return -1;
+    if (db_changes(r->db) != 1) return 0;
+    st = db_prepare(r->db, "INSERT INTO pool_events(entity, row_id, at, event, user_id, reason) VALUES (?1, ?2, ?3, 'returned', ?4, ?5)");
+    if (!st) return -1;
+    db_bind_text(st, 1, entity, -1);
+    db_bind_int64(st, 2, id);
+    db_bind_int64(st, 3, r->now);
+    db_bind_int64(st, 4, owner);
+    db_bind_text(st, 5, reason, -1);
+    rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return -1;
+    json_t *ch = json_pack("{s:[I,n], s:[b,b], s:[n,s]}", "owner_id", (json_int_t)owner, "in_pool", 0, 1, "pool_reason", reason);
+    if (audit_write(r, entity, id, action, ch) < 0) return -1;
+    if (!strcmp(entity, "customers") && customers_cascade_owner(r->db, id, 0, -1) < 0) return -1;
+    const char *title = arena_printf(r->a, "%s「%s」已退回公海：%s", strcmp(entity, "leads") ? "客户" : "线索", name, reason);
+    if (task_remind(r->db, owner, "pool_return", entity, id, title, 0,
+                    arena_printf(r->a, "pool:%s:%lld:%lld", entity, (long long)id, (long long)r->now), r->now) < 0)
+        return -1;
+    return 1;
+}
+
+/* Owned rows of entity (customers of one tier, or leads) without activity since now - days. */
+static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days, int *count) {
+    if (days <= 0) return 0; /* 0: this class never returns */
+    bool cust = !strcmp(entity, "customers");
+    int64_t cutoff = r->now - days * 86400;
+    const char *sql = arena_printf(r->a,
+                                   "SELECT t.id, t.owner_id, t.%s, t.created_at, t.owned_since, t.last_followup_at FROM %s t"
+                                   " WHERE t.deleted_at IS NULL AND t.in_pool = 0 AND t.owner_id IS NOT NULL"
+                                   " AND %s"
+                                   " AND t.created_at < ?1 AND (t.owned_since IS NULL OR t.owned_since < ?1)"
+                                   " AND (t.last_followup_at IS NULL OR t.last_followup_at < ?1)"
+                                   " AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.%s = t.id AND f.deleted_at IS NULL"
+                                   " AND f.followed_at >= ?1)"
+                                   " ORDER BY t.id LIMIT 2000",
+                                   pool_name_col(entity), pool_table(entity),
+                                   cust ? "t.tier = ?2" : "t.state NOT IN ('converted', 'disqualified')",
+                                   cust ? "customer_id" : "lead_id");
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return -1;
+    db_bind_int64(st, 1, cutoff);
+    if (cust) db_bind_text(st, 2, tier, -1);
+    typedef struct { int64_t id, owner, last; const char *name; } Row;
+    Row *rows = arena_alloc(r->a, sizeof(Row) * 2000);
+    int n = 0, rc;
+    while ((rc = db_step(st)) == DB_ROW && n < 2000) {
+        Row *x = &rows[n++];
+        x->id = db_col_int64(st, 0);
+        x->owner = db_col_int64(st, 1);
+        x->name = arena_strdup(r->a, db_col_text(st, 2));
+        x->last = db_col_int64(st, 3);
+        for (int c = 4; c <= 5; c++)
+            if (!db_col_null(st, c) && db_col_int64(st, c) > x->last) x->last = db_col_int64(st, c);
+    }
+    db_done(st);
+    if (rc < 0) return -1;
+    for (int i = 0; i < n; i++) {
+        char day[11];
+        local_date(rows[i].last, day);
+        const char *reason = arena_printf(r->a, "超过 %lld 天未跟进，自动退回公海（最近跟进或领取：%s）", (long long)days, day);
+        int ok = pool_return_row(r, entity, rows[i].id, rows[i].owner, rows[i].name, reason, "pool_return");
+        if (ok < 0) return -1;
+        *count += ok;
+    }
+    return 0;
+}
+
+/* Job "pool_return" (hourly): customers by tier, then leads. Idempotent: a returned row is
+   not owned any more and is not selected again. */
+static int pool_job_return(Db *db, int64_t now) {
+    Req r;
+    job_req_init(&r, db, now);
+    int count = 0, rc = 0;
+    static const char *const tiers[] = {"important", "key", "normal"};
+    for (int i = 0; i < 3 && rc == 0; i++)
+        rc = pool_sweep(&r, "customers", tiers[i],
+                        setting_int(db, arena_printf(r.a, "pool.protection_days.%s", tiers[i])), &count);
+    if (rc == 0) rc = pool_sweep(&r, "leads", NULL, setting_int(db, "pool.protection_days"), &count);
+    if (rc < 0) log_error("pool_return: %s", db_errmsg(db));
+    else if (count) log_info("pool_return: %d records returned to the pool", count);
+    job_req_done(&r);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- scope */
+
+/* Append the pool scope of the user on alias t (see the file comment); returns parameters used.
+   Binds are done by pool_scope_bind with the same first parameter. */
+static int pool_scope_sql(Req *r, Buf *sql, int p) {
+    const User *u = r->user;
+    if (u->roles & RB(ADMIN)) {
+        buf_puts(sql, "1 = 1");
+        return 0;
+    }
+    if (!u->org_path || u->org_unit_id <= 0) {
+        buf_puts(sql, "t.org_unit_id IS NULL");
+        return 0;
+    }
+    buf_printf(sql,
+               "(t.org_unit_id IS NULL OR t.org_unit_id IN (SELECT o.id FROM org_units o"
+               " WHERE ?%d LIKE (o.path || '%%') OR o.path LIKE ?%d))",
+               p, p + 1);
+    return 2;
+}
+
+static void pool_scope_bind(Req *r, Stmt *st, int p) {
+    const User *u = r->user;
+    if ((u->roles & RB(ADMIN)) || !u->org_path || u->org_unit_id <= 0) return;
+    db_bind_text(st, p, u->org_path, -1);
+    db_bind_text(st, p + 1, arena_printf(r->a, "%s%%", u->org_path), -1);
+}
+
+/* ---------------------------------------------------------------- handlers */
+
+/*
+** GET /api/v1/pool/:entity        (customers | leads)          roles: any signed-in user
+** Query: q (name contains), filter[region], filter[industry], filter[tier] (customers), page, per_page
+** 200 {"items":[{"id","number","name","region","industry","tier"?,"pool_reason","pool_since",
+**               "org_unit_id","org_unit_name","previous_owner_id","previous_owner_name"}],"total","page","per_page"}
+** Masked: no phone, e-mail, address, tax id or amounts. | 404 unknown entity | 400 request.bad_query
+*/
+static int pool_list(Req *r, Err *e) {
+    const char *entity = r->params[0];
+    const char *table = pool_table(entity);
+    if (!table) return err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+    bool cust = !strcmp(entity, "customers");
+    int64_t page = 1, per = 20;
+    const char *v;
+    if ((v = req_query(r, "page")) && (str_to_int64(v, &page) || page < 1)) return err_set(e, 400, EC_BAD_QUERY, "page", ">= 1");
+    if ((v = req_query(r, "per_page")) && (str_to_int64(v, &per) || per < 1 || per > 200))
+        return err_set(e, 400, EC_BAD_QUERY, "per_page", "1..200");
+    Buf where;
+    buf_init(&where, r->a);
+    buf_puts(&where, " FROM ");
+    buf_puts(&where, table);
+    buf_puts(&where, " t LEFT JOIN org_units ou ON ou.id = t.org_unit_id LEFT JOIN users pu ON pu.id = t.previous_owner_id"
+                     " WHERE t.in_pool = 1 AND t.deleted_at IS NULL AND ");
+    int p = 1 + pool_scope_sql(r, &where, 1);
+    const char *binds[8];
+    int nb = 0, first = p;
+    const char *q = req_query(r, "q");
+    if (q && *q) {
+        Buf pat;
+        buf_init(&pat, r->a);
+        buf_putc(&pat, '%');
+        for (const char *c = q; *c; c++) {
+            if (*c == '%' || *c == '_' || *c == '\\') buf_putc(&pat, '\\');
+            buf_putc(&pat, *c);
+        }
+        buf_putc(&pat, '%');
+        buf_printf(&where, " AND lower(t.%s) LIKE lower(?%d) ESCAPE '\\'", pool_name_col(entity), p++);
+        binds[nb++] = pat.p;
+    }
+    static const char *const filters[] = {"region", "industry", "tier"};
+    for (int i = 0; i < 3; i++) {
+        if (i == 2 && !cust) break;
+        const char *fv = req_query(r, arena_printf(r->a, "filter[%s]", filters[i]));
+        if (!fv) continue;
+        buf_printf(&where, " AND t.%s = ?%d", filters[i], p++);
+        binds[nb++] = fv;
+    }
+    const char *cols = arena_printf(r->a,
+                                    "SELECT t.id, t.number, t.%s, t.region, t.industry, %s, t.pool_reason, t.pool_since,"
+                                    " t.org_unit_id, ou.name, t.previous_owner_id, pu.display_name",
+                                    pool_name_col(entity), cust ? "t.tier" : "NULL");
+    Stmt *st = db_prepare(r->db, arena_printf(r->a, "%s%s ORDER BY t.pool_since DESC, t.id DESC LIMIT %lld OFFSET %lld", cols,
+                                              where.p, (long long)per, (long long)((page - 1) * per)));
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    pool_scope_bind(r, st, 1);
+    for (int i = 0; i < nb; i++) db_bind_text(st, first + i, binds[i], -1);
+    json_t *items = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        json_t *o = json_object();
+        static const char *const names[] = {"id", "number", "name", "region", "industry", "tier", "pool_reason", "pool_since",
+                                            "org_unit_id", "org_unit_name", "previous_owner_id", "previous_owner_name"};
+        for (int c = 0; c < 12; c++) {
+            bool num = c == 0 || c == 7 || c == 8 || c == 10;
+            if (c == 5 && !cust) continue;
+            json_object_set_new(o, names[c], db_col_null(st, c) ? json_null()
+                                             : num ? json_integer(db_col_int64(st, c))
+                                                   : json_string(db_col_text(st, c)));
+        }
+        json_array_append_new(items, o);
+    }
+    db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
+    st = db_prepare(r->db, arena_printf(r->a, "SELECT count(*)%s", where.p));
+    if (!st) {
+        json_decref(items);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
+    pool_scope_bind(r, st, 1);
+    for (int i = 0; i < nb; i++) db_bind_text(st, first + i, binds[i], -1);
+    int64_t total = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    return reply_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+                                        (json_int_t)page, "per_page", (json_int_t)per));
+}
+
+/* A pooled row as the pool handlers need it. */
+typedef struct PoolRow {
+    int64_t id, owner, prev, since, unit;
+    bool in_pool;
+    bool in_scope; /* in the user's pool scope */
+    const char *name;
+} PoolRow;
+
+/* Load row id of the entity with the user's pool scope: 0 ok, 1 missing, -1 error. */
+static int pool_row(Req *r, const char *entity, int64_t id, PoolRow *x) {
+    Buf sql;
+    buf_init(&sql, r->a);
+    buf_printf(&sql, "SELECT t.owner_id, t.previous_owner_id, t.pool_since, t.org_unit_id, t.in_pool, t.%s, CASE WHEN ",
+               pool_name_col(entity));
+    int n = pool_scope_sql(r, &sql, 2);
+    buf_printf(&sql, " THEN 1 ELSE 0 END FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL", pool_table(entity));
+    (void)n;
+    Stmt *st = db_prepare(r->db, sql.p);
+    if (!st) return -1;
+    db_bind_int64(st, 1, id);
+    pool_scope_bind(r, st, 2);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        x->id = id;
+        x->owner = db_col_int64(st, 0);
+        x->prev = db_col_int64(st, 1);
+        x->since = db_col_int64(st, 2);
+        x->unit = db_col_int64(st, 3);
+        x->in_pool = db_col_int64(st, 4) != 0;
+        x->name = arena_strdup(r->a, db_col_text(st, 5));
+        x->in_scope = db_col_int64(st, 6) != 0;
+    }
+    db_done(st);
+    return rc < 0 ? -1 : rc == DB_ROW ? 0 : 1;
+}
+
+/* The pooled row of the request (:entity, :id), or e: 404 unknown / outside the user's pool
+   (or not visible), 409 pool.not_in_pool when the user sees it but it is owned. */
+static int pool_target(Req *r, const char **entity, PoolRow *x, Err *e) {
+    *entity = r->params[0];
+    if (!pool_table(*entity)) return err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+    int64_t id;
+    if (req_param_id(r, 1, &id, e) < 0) return -1;
+    int rc = pool_row(r, *entity, id, x);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (rc > 0) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+    if (x->in_pool) return x->in_scope ? 0 : err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+    const Entity *en = entity_find(*entity);
+    if (en && entity_ref_ok(r, *entity, id)) return err_set(e, 409, EC_POOL_NOT_IN, NULL, NULL);
+    return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+}
+
+/* Take the row out of the pool atomically (two claims at once: one wins). 0 ok, -1 with e. */
+static int pool_take(Req *r, const char *entity, int64_t id, Err *e) {
+    Stmt *st = db_prepare(r->db, arena_printf(r->a, "UPDATE %s SET in_pool = 0 WHERE id = ?1 AND in_pool = 1 AND deleted_at IS NULL",
+                                              pool_table(entity)));
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, id);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (db_changes(r->db) != 1) return err_set(e, 409, EC_POOL_NOT_IN, NULL, NULL);
+    return 0;
+}
+
+/* Record a pool event. */
+static int pool_event(Req *r, const char *entity, int64_t id, const char *event, int64_t user, const char *reason) {
+    Stmt *st = db_prepare(r->db, "INSERT INTO pool_events(entity, row_id, at, event, user_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!st) return -1;
+    db_bind_text(st, 1, entity, -1);
+    db_bind_int64(st, 2, id);
+    db_bind_int64(st, 3, r->now);
+    db_bind_text(st, 4, event, -1);
+    db_bind_int64(st, 5, user);
+    if (reason) db_bind_text(st, 6, reason, -1);
+    else db_bind_null(st, 6);
+    int rc = db_step(st);
+    db_done(st);
+    return rc < 0 ? -1 : 0;
+}
+
+/* Answer with the row as its new owner sees it (the declared entity's row when registered). */
+static int pool_reply_row(Req *r, const char *entity, int64_t id, Err *e) {
+    const Entity *en = entity_find(entity);
+    if (!en) return reply_json(r, 200, json_pack("{s:I}", "id", (json_int_t)id));
+    User *self = r->user, view = *self;
+    view.roles |= RB(ADMIN); /* an assigning manager may not see a row given to another unit */
+    r->user = &view;
+    json_t *row = entity_load(r, en, id, e);
+    r->user = self;
+    if (!row) return -1;
+    row_finish(r, en, row);
+    return reply_json(r, 200, row);
+}
+
+/*
+** POST /api/v1/pool/:entity/:id/claim                        roles: sales roles (rep … director)
+** 200 row (now owned by the user, in the user's unit) | 404 not in the user's pool |
+** 409 pool.not_in_pool | 409 pool.cooldown (previous owner within pool.cooldown_days) |
+** 429 pool.daily_cap (pool.daily_claim_cap claims per local day, Asia/Shanghai)
+*/
+static int pool_claim(Req *r, Err *e) {
+    const char *entity;
+    PoolRow x;
+    if (pool_target(r, &entity, &x, e) < 0) return -1;
+    int64_t me = r->user->id;
+    int64_t cd = setting_int(r->db, "pool.cooldown_days");
+    if (x.prev == me && cd > 0 && x.since + cd * 86400 > r->now) {
+        char day[11];
+        local_date(x.since + cd * 86400, day);
+        return err_set(e, 409, EC_POOL_COOLDOWN, NULL, "%s", day);
+    }
+    int64_t cap = setting_int(r->db, "pool.daily_claim_cap");
+    char today[11];
+    local_date(r->now, today);
+    int y, m, d;
+    date_parse(today, &y, &m, &d);
+    Stmt *st = db_prepare(r->db, "SELECT count(*) FROM pool_events WHERE user_id = ?1 AND event = 'claimed' AND at >= ?2");
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, me);
+    db_bind_int64(st, 2, epoch_of_date(y, m, d, 480));
+    int64_t used = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (used >= cap) return err_set(e, 429, EC_POOL_CAP, NULL, "%lld", (long long)cap);
+    if (pool_take(r, entity, x.id, e) < 0) return -1;
+    if (customers_set_owner(r, entity, x.id, me, r->user->org_unit_id, "pool_claim", e) < 0) return -1;
+    if (pool_event(r, entity, x.id, "claimed", me, NULL) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    return pool_reply_row(r, entity, x.id, e);
+}
+
+/*
+** POST /api/v1/pool/:entity/:id/assign                       roles: managers (supervisor … gm)
+** Body: {"user_id": id} — a user in the manager's unit or below (admin: anyone active)
+** 200 row | 400 field.reference user_id | 404 not in a pool the manager oversees | 409 pool.not_in_pool
+*/
+static int pool_assign(Req *r, Err *e) {
+    json_t *body = req_json(r, e);
+    if (!body) return -1;
+    json_t *uid = json_object_get(body, "user_id");
+    if (!json_is_integer(uid) || json_integer_value(uid) <= 0) return err_set(e, 400, EC_TYPE, "user_id", "id");
+    const char *entity;
+    PoolRow x;
+    if (pool_target(r, &entity, &x, e) < 0) return -1;
+    bool admin = (r->user->roles & RB(ADMIN)) != 0;
+    const char *mine = r->user->org_path;
+    /* the row's unit must be the manager's or below it (the pools above are not theirs to hand out) */
+    if (!admin) {
+        Stmt *st = db_prepare(r->db, "SELECT path FROM org_units WHERE id = ?1");
+        if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        db_bind_int64(st, 1, x.unit);
+        const char *path = db_step(st) == DB_ROW ? arena_strdup(r->a, db_col_text(st, 0)) : NULL;
+        db_done(st);
+        if (!mine || !path || strncmp(path, mine, strlen(mine)) != 0) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    }
+    Stmt *st = db_prepare(r->db, "SELECT u.org_unit_id, o.path FROM users u LEFT JOIN org_units o ON o.id = u.org_unit_id"
+                                 " WHERE u.id = ?1 AND u.deleted_at IS NULL AND u.disabled = 0");
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, json_integer_value(uid));
+    int rc = db_step(st);
+    int64_t unit = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    const char *upath = rc == DB_ROW && !db_col_null(st, 1) ? arena_strdup(r->a, db_col_text(st, 1)) : NULL;
+    db_done(st);
+    if (rc != DB_ROW || (!admin && (!upath || strncmp(upath, mine, strlen(mine)) != 0)))
+        return err_set(e, 400, EC_REF, "user_id", NULL);
+    if (pool_take(r, entity, x.id, e) < 0) return -1;
+    if (customers_set_owner(r, entity, x.id, json_integer_value(uid), unit, "pool_assign", e) < 0) return -1;
+    if (pool_event(r, entity, x.id, "assigned", json_integer_value(uid), NULL) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    const char *title = arena_printf(r->a, "%s将公海%s「%s」分配给您", r->user->display_name, strcmp(entity, "leads") ? "客户" : "线索", x.name);
+    if (task_remind(r->db, json_integer_value(uid), "pool_assign", entity, x.id, title, 0,
+                    arena_printf(r->a, "pool:assign:%s:%lld:%lld", entity, (long long)x.id, (long long)r->now), r->now) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    return pool_reply_row(r, entity, x.id, e);
+}
+
+/*
+** POST /api/v1/pool/:entity/:id/release                      roles: the owner, or a manager who sees the row
+** Body: {"reason": text, required} — give a record up to the pool of its unit (放弃)
+** 200 {"id","in_pool":true} | 400 field.required reason | 404 not visible | 409 pool.in_pool (already there)
+*/
+static int pool_release(Req *r, Err *e) {
+    const char *entity = r->params[0];
+    if (!pool_table(entity)) return err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+    int64_t id;
+    if (req_param_id(r, 1, &id, e) < 0) return -1;
+    json_t *body = req_json(r, e);
+    if (!body) return -1;
+    const char *reason = json_string_value(json_object_get(body, "reason"));
+    const Entity *en = entity_find(entity);
+    if (!en || !entity_ref_ok(r, entity, id)) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+    PoolRow x;
+    if (pool_row(r, entity, id, &x) != 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (x.in_pool || !x.owner) return err_set(e, 409, EC_POOL_IN, NULL, NULL);
+    if (x.owner != r->user->id && !(r->user->roles & (ROLES_MANAGING | RB(ADMIN)))) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    if (!reason || !*reason) return err_set(e, 400, EC_REQUIRED, "reason", NULL);
+    if (utf8_len(reason, strlen(reason)) > 500) return err_set(e, 400, EC_TOO_LONG, "reason", "500");
+    const char *why = arena_printf(r->a, "%s放弃：%s", r->user->display_name, reason);
+    int rc = pool_return_row(r, entity, id, x.owner, x.name, why, "pool_release");
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (rc == 0) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
+    return reply_json(r, 200, json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "in_pool", 1, "pool_reason", why));
+}
+
+void pool_register(void) {
+    static const Route routes[] = {
+        {"GET", "/api/v1/pool/:entity", pool_list, 0, 0, "Public pool (masked): customers or leads", "customers"},
+        {"POST", "/api/v1/pool/:entity/:id/claim", pool_claim, R_WRITE, RB(SALES_REP) | ROLES_MANAGING,
+         "Claim a record from the public pool", "customers"},
+        {"POST", "/api/v1/pool/:entity/:id/assign", pool_assign, R_WRITE, ROLES_MANAGING | RB(ADMIN),
+         "Assign a pooled record to a user", "customers"},
+        {"POST", "/api/v1/pool/:entity/:id/release", pool_release, R_WRITE, 0, "Give a record up to the public pool",
+         "customers"},
+    };
+    static const Job job = {"pool_return", 3600, pool_job_return};
+    routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
+    settings_declare(pool_settings, (int)(sizeof pool_settings / sizeof pool_settings[0]));
+    scheduler_add(&job);
+}

@@ -1,0 +1,70 @@
+// Shared helpers of the browser tests: Debian's chromium through playwright-core,
+// sign-in through the UI, screenshots, axe checks.
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import AxeBuilder from '@axe-core/playwright'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+export const ROOT = path.resolve(here, '../../..')
+export const fixture = JSON.parse(fs.readFileSync(process.env.SL_FIXTURE || path.join(here, '../artifacts/fixture.json'), 'utf8'))
+export const BASE = fixture.base
+export const SHOTS = process.env.SL_SCREENSHOTS || path.join(ROOT, 'docs/screenshots')
+export const DESKTOP = { width: 1440, height: 900 }
+export const PHONE = { width: 375, height: 812 }
+
+export async function launch() {
+  // chromium.launch() starts every run with a new, empty temporary profile (user-data-dir).
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  })
+  return {
+    browser,
+    context: (opts = {}) => browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', acceptDownloads: true, ...opts }),
+    close: () => browser.close(),
+  }
+}
+
+export async function login(page, username, password) {
+  await page.goto(BASE + '/login')
+  await page.locator('#login-username').fill(username)
+  await page.locator('#login-password').fill(password)
+  await page.getByTestId('login-submit').click()
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+  await page.locator('.header').waitFor()
+}
+
+export async function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true })
+  await page.waitForTimeout(300) // let transitions finish
+  await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: false })
+}
+
+/** axe-core check; returns serious/critical violations (empty when fine). */
+export async function axe(page) {
+  const res = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+export function describeViolations(vs) {
+  return vs.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ` + v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\n/g, ' ')).join('\n  ')).join('\n')
+}
+
+/** Pick an option of an Element Plus select that has the given input id. */
+export async function pickOption(page, selectId, optionText) {
+  await page.locator('#' + selectId).click({ force: true })
+  const opt = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: optionText }).first()
+  await opt.waitFor()
+  await opt.click()
+}
+
+export async function confirmDialog(page, comment) {
+  const box = page.locator('.el-message-box:visible')
+  await box.waitFor()
+  if (comment !== undefined) await box.locator('textarea, input').first().fill(comment)
+  await box.locator('.el-message-box__btns .el-button--primary').click()
+  await box.waitFor({ state: 'hidden' })
+}

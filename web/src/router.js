@@ -1,0 +1,54 @@
+// Routes. Every route but /login needs a signed-in user; a lost session anywhere
+// (401 from any call) comes back here and returns to the same place after login.
+import { createRouter, createWebHistory } from 'vue-router'
+import { store, loadMe, clearSession } from './store.js'
+import { setUnauthorizedHandler } from './api.js'
+
+const Layout = () => import('./views/AppLayout.vue')
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+    {
+      path: '/',
+      component: Layout,
+      children: [
+        { path: '', name: 'home', component: () => import('./views/HomeView.vue') },
+        { path: 'my/work', name: 'myWork', component: () => import('./views/MyWork.vue') },
+        { path: 'e/:entity', name: 'list', component: () => import('./views/EntityList.vue') },
+        { path: 'e/:entity/new', name: 'new', component: () => import('./views/EntityForm.vue') },
+        { path: 'e/:entity/:id(\\d+)', name: 'record', component: () => import('./views/EntityForm.vue') },
+        { path: 'account/password', name: 'password', component: () => import('./views/PasswordView.vue') },
+        { path: 'account/tokens', name: 'tokens', component: () => import('./views/TokensView.vue') },
+        { path: 'admin/settings', name: 'settings', component: () => import('./views/admin/SettingsView.vue') },
+        { path: 'admin/org', name: 'orgTree', component: () => import('./views/admin/OrgTree.vue') },
+        { path: ':rest(.*)*', name: 'notFound', component: () => import('./views/NotFound.vue') },
+      ],
+    },
+  ],
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) {
+    if (to.name === 'login' && !store.checked) {
+      try { if (await loadMe()) return to.query.redirect || '/' } catch { /* show login */ }
+    }
+    return true
+  }
+  if (!store.user) {
+    let ok = false
+    try { ok = await loadMe() } catch { ok = false }
+    if (!ok) return { name: 'login', query: { redirect: to.fullPath } }
+  }
+  return true
+})
+
+setUnauthorizedHandler(() => {
+  const cur = router.currentRoute.value
+  clearSession()
+  if (cur.name !== 'login') {
+    router.push({ name: 'login', query: { redirect: cur.fullPath, expired: '1' } })
+  }
+})
