@@ -12,6 +12,7 @@
 #include "../http/internal.h"
 #include "collision.h"
 #include "customers.h"
+#include "demo.h"
 #include "modules.h"
 
 /* Deterministic generator (LCG), separate from demo.c's so each part is stable on its own. */
@@ -23,61 +24,14 @@ static uint32_t cd_rnd(uint32_t n) {
 
 /* What the generator needs while it runs. */
 typedef struct CdCtx {
-    Req r;       /* request-like context (audit, match keys) */
-    int fail;    /* a statement failed: err is filled */
-    char *err;
-    size_t errlen;
+    Req r;  /* request-like context (audit, match keys) */
+    Demo d; /* statements, numbers, the first failure */
 } CdCtx;
-
-/* Run one statement; types: 'i' int64, 'z' int64 bound as NULL when 0, 's' text (NULL pointer: NULL).
-   Returns the first column of a row, or 0. */
-static int64_t cd_run(CdCtx *c, const char *sql, const char *types, ...) {
-    if (c->fail) return 0;
-    Stmt *st = db_prepare(c->r.db, sql);
-    if (!st) {
-        snprintf(c->err, c->errlen, "%s", db_errmsg(c->r.db));
-        c->fail = 1;
-        return 0;
-    }
-    va_list ap;
-    va_start(ap, types);
-    for (int i = 0; types[i]; i++) {
-        if (types[i] == 's') {
-            const char *v = va_arg(ap, const char *);
-            if (v) db_bind_text(st, i + 1, v, -1);
-            else db_bind_null(st, i + 1);
-        } else {
-            int64_t v = va_arg(ap, int64_t);
-            if (types[i] == 'z' && v == 0) db_bind_null(st, i + 1);
-            else db_bind_int64(st, i + 1, v);
-        }
-    }
-    va_end(ap);
-    int rc = db_step(st);
-    int64_t v = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-    if (rc < 0) {
-        snprintf(c->err, c->errlen, "%s", db_errmsg(c->r.db));
-        c->fail = 1;
-    }
-    db_done(st);
-    return v;
-}
-
-/* Next document number of a prefix ("CU-2026-000001"). */
-static const char *cd_number(CdCtx *c, const char *prefix) {
-    char today[11];
-    local_date(c->r.now, today);
-    int64_t year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
-    int64_t n = cd_run(c, "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1) ON CONFLICT (prefix, year)"
-                          " DO UPDATE SET last = doc_numbers.last + 1 RETURNING last",
-                       "si", prefix, year);
-    return arena_printf(c->r.a, "%s-%lld-%06lld", prefix, (long long)year, (long long)n);
-}
 
 /* A user's id and unit by user name (0 when the demo lacks them). */
 static int64_t cd_user(CdCtx *c, const char *username, int64_t *unit) {
-    *unit = cd_run(c, "SELECT org_unit_id FROM users WHERE username = ?1", "s", username);
-    return cd_run(c, "SELECT id FROM users WHERE username = ?1", "s", username);
+    *unit = demo_sql(&c->d, "SELECT org_unit_id FROM users WHERE username = ?1", "s", username);
+    return demo_sql(&c->d, "SELECT id FROM users WHERE username = ?1", "s", username);
 }
 
 /* A date n days before now as YYYY-MM-DD. */
@@ -88,7 +42,7 @@ static const char *cd_date(CdCtx *c, int64_t days_ago) {
 }
 
 int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
-    CdCtx c = {.err = err, .errlen = errlen};
+    CdCtx c = {.d = {.db = db, .a = a, .now = now, .err = err, .errlen = errlen}};
     job_req_init(&c.r, db, now);
     static const struct {
         const char *user;
@@ -127,7 +81,7 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
         int64_t unit;
         int64_t owner = cd_user(&c, reps[ri].user, &unit);
         if (!owner) continue; /* not the standard demo org */
-        for (int k = 0; k < 60 && !c.fail; k++, n++) {
+        for (int k = 0; k < 60 && !c.d.fail; k++, n++) {
             const char *city = reps[ri].cities[cd_rnd(3)];
             const char *brand = brands[(ri * 60 + (size_t)k) % 36];
             size_t ti = (ri * 7 + (size_t)k * 5) % 12;
@@ -135,14 +89,14 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
             int64_t created = now - (int64_t)(30 + cd_rnd(700)) * 86400;
             bool pooled = k % 23 == 7;
             const char *phone = arena_printf(c.r.a, "0%d-%04u %04u", 20 + (int)cd_rnd(700), 5000 + cd_rnd(4999), cd_rnd(9999));
-            int64_t id = cd_run(&c,
+            int64_t id = demo_sql(&c.d,
                                 "INSERT INTO customers(version, owner_id, org_unit_id, number, name, tax_id, industry, region, address, phone,"
                                 " email, source, tier, visit_frequency, potential_value, credit_limit, payment_terms, tags, in_pool, pool_reason,"
                                 " pool_since, previous_owner_id, owned_since, last_followup_at, created_at, updated_at, created_by, updated_by)"
                                 " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'normal', 'half_yearly', ?12, ?13, ?14, ?15, ?16, ?17,"
                                 " ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?23) RETURNING id",
                                 "zzsssssssssiissiszziiii",
-                                pooled ? (int64_t)0 : owner, unit, cd_number(&c, "CU"), name,
+                                pooled ? (int64_t)0 : owner, unit, demo_number(&c.d, "CU"), name,
                                 arena_printf(c.r.a, "91%02u%04u%s%05u%c", 31 + (unsigned)ri, 1000 + cd_rnd(8999), "MA", cd_rnd(99999),
                                              "0123456789ABCDEFGHJKLMNPQRTUWXY"[cd_rnd(31)]),
                                 trades[ti].industry, reps[ri].region,
@@ -162,7 +116,7 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
                 int64_t bday = days_from_civil(1965 + (int)cd_rnd(35), 1, 1) + cd_rnd(365);
                 int by, bm, bd;
                 civil_from_days(bday, &by, &bm, &bd);
-                cd_run(&c,
+                demo_sql(&c.d,
                        "INSERT INTO contacts(version, owner_id, org_unit_id, customer_id, name, role, title, mobile, email, wechat, birthday,"
                        " is_primary, created_at, updated_at, created_by, updated_by) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?13)",
                        "zzisssssssiii", pooled ? (int64_t)0 : owner, unit, id,
@@ -173,7 +127,7 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
             }
             if (k % 3 == 0) {
                 int nk = (int)cd_rnd(4);
-                cd_run(&c,
+                demo_sql(&c.d,
                        "INSERT INTO customer_needs(version, owner_id, org_unit_id, customer_id, need_date, kind, description, pain_points, budget,"
                        " purchasing_power, review_date, status, created_at, updated_at, created_by, updated_by)"
                        " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'open', ?11, ?11, ?12, ?12)",
@@ -189,19 +143,19 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
                                  : profile < 4 ? 3000000 + (int64_t)cd_rnd(25) * 1000000
                                                : 200000 + (int64_t)cd_rnd(40) * 100000;
                 int64_t closed = now - (int64_t)(3 + cd_rnd(360)) * 86400;
-                cd_run(&c,
+                demo_sql(&c.d,
                        "INSERT INTO opportunities(version, owner_id, org_unit_id, state, state_since, number, name, customer_id, amount,"
                        " probability_bp, expected_close, contract_ref, closed_at, created_at, updated_at, created_by, updated_by)"
                        " VALUES (1, ?1, ?2, 'won', ?3, ?4, ?5, ?6, ?7, 10000, ?8, ?9, ?3, ?10, ?3, ?1, ?1)",
-                       "iiissiissi", owner, unit, closed, cd_number(&c, "OP"),
+                       "iiissiissi", owner, unit, closed, demo_number(&c.d, "OP"),
                        arena_printf(c.r.a, "%s%s采购项目", brand, d % 2 ? "备件" : "设备"), id, amount, cd_date(&c, (now - closed) / 86400),
                        arena_printf(c.r.a, "HT-%s-%03d", cd_date(&c, (now - closed) / 86400), d), closed - 45 * 86400);
             }
             Err e = {0};
             json_t *rec = json_pack("{s:s, s:s}", "name", name, "phone", phone);
-            if (!c.fail && collision_keys_store(&c.r, "customers", id, rec, &e) < 0) {
+            if (!c.d.fail && collision_keys_store(&c.r, "customers", id, rec, &e) < 0) {
                 snprintf(err, errlen, "match keys: %s", db_errmsg(db));
-                c.fail = 1;
+                c.d.fail = 1;
             }
             json_decref(rec);
         }
@@ -222,14 +176,14 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
     int64_t dunit;
     int64_t dir = cd_user(&c, "wang.fang", &dunit);
     for (size_t i = 0; i < sizeof comps / sizeof comps[0] && dir; i++)
-        cd_run(&c,
+        demo_sql(&c.d,
                "INSERT INTO competitors(version, owner_id, org_unit_id, name, products, strengths, weaknesses, price_level, market_share_bp,"
                " region, source, observed_on, note, created_at, updated_at, created_by, updated_by)"
                " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?1, ?1)",
                "iisssssissssi", dir, dunit, comps[i].name, comps[i].products, comps[i].strengths, comps[i].weaknesses, comps[i].price,
                comps[i].share, comps[i].region, comps[i].source, cd_date(&c, cd_rnd(120)), "销售例会汇总", now);
-    int rc = c.fail ? -1 : tier_recompute_job(db, now);
-    if (rc < 0 && !c.fail) snprintf(err, errlen, "tier recompute: %s", db_errmsg(db));
+    int rc = c.d.fail ? -1 : tier_recompute_job(db, now);
+    if (rc < 0 && !c.d.fail) snprintf(err, errlen, "tier recompute: %s", db_errmsg(db));
     job_req_done(&c.r);
     (void)a;
     return rc < 0 ? -1 : 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../http/internal.h"
+#include "demo.h"
 #include "modules.h"
 
 /* Small deterministic generator (LCG), so the demo is the same every time. */
@@ -17,75 +18,88 @@ static uint32_t rnd(uint32_t n) {
     return (seed >> 8) % n;
 }
 
-typedef struct DemoCtx {
-    Db *db;
-    Arena *a;
-    int64_t now;
-    int fail;
-    char *err;
-    size_t errlen;
-} DemoCtx;
-
-/* Run one statement with text/int arguments given as a format: 'i' int64, 's' text, 'n' null. */
-static int64_t run(DemoCtx *c, const char *sql, const char *types, ...) {
-    if (c->fail) return 0;
-    Stmt *st = db_prepare(c->db, sql);
+int64_t demo_vsql(Demo *d, const char *sql, const char *types, va_list ap) {
+    if (d->fail) return 0;
+    Stmt *st = db_prepare(d->db, sql);
     if (!st) {
-        snprintf(c->err, c->errlen, "%s", db_errmsg(c->db));
-        c->fail = 1;
+        snprintf(d->err, d->errlen, "demo: %s", db_errmsg(d->db));
+        d->fail = 1;
         return 0;
     }
-    va_list ap;
-    va_start(ap, types);
     for (int i = 0; types[i]; i++) {
-        if (types[i] == 'i') db_bind_int64(st, i + 1, va_arg(ap, int64_t));
-        else if (types[i] == 's') db_bind_text(st, i + 1, va_arg(ap, const char *), -1);
-        else db_bind_null(st, i + 1);
+        if (types[i] == 's') {
+            const char *v = va_arg(ap, const char *);
+            if (v) db_bind_text(st, i + 1, v, -1);
+            else db_bind_null(st, i + 1);
+        } else if (types[i] == 'n') {
+            db_bind_null(st, i + 1);
+        } else {
+            int64_t v = va_arg(ap, int64_t);
+            if (types[i] == 'z' && v == 0) db_bind_null(st, i + 1);
+            else db_bind_int64(st, i + 1, v);
+        }
     }
-    va_end(ap);
     int rc = db_step(st);
-    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    int64_t v = rc == DB_ROW && !db_col_null(st, 0) ? db_col_int64(st, 0) : 0;
     if (rc < 0) {
-        snprintf(c->err, c->errlen, "%s", db_errmsg(c->db));
-        c->fail = 1;
+        snprintf(d->err, d->errlen, "demo: %s", db_errmsg(d->db));
+        d->fail = 1;
     }
     db_done(st);
-    return id;
+    return v;
 }
 
-static int64_t unit(DemoCtx *c, const char *name, const char *code, int64_t parent) {
+int64_t demo_sql(Demo *d, const char *sql, const char *types, ...) {
+    va_list ap;
+    va_start(ap, types);
+    int64_t v = demo_vsql(d, sql, types, ap);
+    va_end(ap);
+    return v;
+}
+
+const char *demo_number(Demo *d, const char *prefix) {
+    char day[11];
+    date_of_epoch(d->now, 480, day);
+    int64_t year = (day[0] - '0') * 1000 + (day[1] - '0') * 100 + (day[2] - '0') * 10 + (day[3] - '0');
+    int64_t n = demo_sql(d, "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)"
+                            " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last",
+                         "si", prefix, year);
+    return arena_printf(d->a, "%s-%lld-%06lld", prefix, (long long)year, (long long)n);
+}
+
+static int64_t unit(Demo *c, const char *name, const char *code, int64_t parent) {
     const char *pp = "/";
     Stmt *st = db_prepare(c->db, "SELECT path FROM org_units WHERE id = ?1");
     db_bind_int64(st, 1, parent);
     if (db_step(st) == DB_ROW) pp = arena_strdup(c->a, db_col_text(st, 0));
     db_done(st);
-    int64_t id = run(c, "INSERT INTO org_units(name, code, parent_id, path, created_at, updated_at) VALUES (?1, ?2, ?3, '/', ?4, ?4) RETURNING id",
+    int64_t id = demo_sql(c, "INSERT INTO org_units(name, code, parent_id, path, created_at, updated_at) VALUES (?1, ?2, ?3, '/', ?4, ?4) RETURNING id",
                      "ssii", name, code, parent, c->now);
-    run(c, "UPDATE org_units SET path = ?1, org_unit_id = ?2 WHERE id = ?2", "si", arena_printf(c->a, "%s%lld/", pp, (long long)id), id);
+    demo_sql(c, "UPDATE org_units SET path = ?1, org_unit_id = ?2 WHERE id = ?2", "si", arena_printf(c->a, "%s%lld/", pp, (long long)id), id);
     return id;
 }
 
-static int64_t person(DemoCtx *c, const char *username, const char *name, const char *hash, int64_t unit_id,
+static int64_t person(Demo *c, const char *username, const char *name, const char *hash, int64_t unit_id,
                       const char *roles) {
-    int64_t id = run(c, "INSERT INTO users(username, display_name, email, password_hash, org_unit_id, created_at, updated_at)"
+    int64_t id = demo_sql(c, "INSERT INTO users(username, display_name, email, password_hash, org_unit_id, created_at, updated_at)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
                      "ssssii", username, name, arena_printf(c->a, "%s@demo.salesloop.cn", username), hash, unit_id, c->now);
-    run(c, "UPDATE users SET owner_id = id WHERE id = ?1", "i", id);
+    demo_sql(c, "UPDATE users SET owner_id = id WHERE id = ?1", "i", id);
     char *copy = arena_strdup(c->a, roles);
     for (char *p = copy, *tok; (tok = strsep(&p, " "));)
-        if (*tok) run(c, "INSERT INTO user_roles(user_id, role) VALUES (?1, ?2)", "is", id, tok);
+        if (*tok) demo_sql(c, "INSERT INTO user_roles(user_id, role) VALUES (?1, ?2)", "is", id, tok);
     return id;
 }
 
 int demo_load(Db *db, const char *password, char *err, size_t errlen) {
-    DemoCtx c = {db, arena_new(), now_epoch(), 0, err, errlen};
+    Demo c = {db, arena_new(), now_epoch(), 0, err, errlen};
     const char *hash = password_hash(c.a, password);
     if (!hash || db_begin(db) != DB_OK) {
         snprintf(err, errlen, "cannot start");
         arena_free(c.a);
         return -1;
     }
-    int64_t root = run(&c, "SELECT min(id) FROM org_units", "");
+    int64_t root = demo_sql(&c, "SELECT min(id) FROM org_units", "");
     if (!root) root = unit(&c, "总公司", "HQ", 0);
     int64_t sales = unit(&c, "销售部", "SALES", root);
     int64_t east = unit(&c, "华东大区", "EAST", sales);
@@ -139,7 +153,7 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
         {"SPR-FAN", "变频器散热风扇（备件）", "SL-FAN", "个", "备件", 28000, 11000},
     };
     for (size_t i = 0; i < sizeof products / sizeof products[0]; i++)
-        run(&c, "INSERT INTO products(code, name, model, unit, list_price, standard_cost, product_line, active, owner_id, org_unit_id, created_at, updated_at, created_by)"
+        demo_sql(&c, "INSERT INTO products(code, name, model, unit, list_price, standard_cost, product_line, active, owner_id, org_unit_id, created_at, updated_at, created_by)"
                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9, ?10, ?10, ?8)",
             "ssssiisiii", products[i].code, products[i].name, products[i].model, products[i].unit, products[i].price,
             products[i].cost, products[i].line, dir, sales, c.now);
@@ -157,7 +171,7 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
         int64_t day = c.now / 86400 - (int64_t)rnd(400);
         int y, m, d;
         civil_from_days(day, &y, &m, &d);
-        run(&c, "INSERT INTO market_research(research_date, topic, kind, region, findings, competitors, respondents, cost, owner_id, org_unit_id, created_at, updated_at, created_by)"
+        demo_sql(&c, "INSERT INTO market_research(research_date, topic, kind, region, findings, competitors, respondents, cost, owner_id, org_unit_id, created_at, updated_at, created_by)"
                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?9)",
             "ssssssiiiii", arena_printf(c.a, "%04d-%02d-%02d", y, m, d), topics[rnd(10)], kinds[k], regions[rnd(6)],
             "客户普遍关注交期与售后响应速度；价格敏感度中等，愿为稳定性支付约 5% 溢价。", competitors[rnd(5)],
@@ -170,12 +184,9 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     int64_t owner_units[] = {east, south, sales};
     for (int i = 0; i < 9; i++) {
         int qm = ((m - 1) / 3) * 3 + 1;
-        run(&c, "INSERT INTO doc_numbers(prefix, year, last) VALUES ('BG', ?1, 1) ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1",
-            "i", (int64_t)y);
-        int64_t n = run(&c, "SELECT last FROM doc_numbers WHERE prefix = 'BG' AND year = ?1", "i", (int64_t)y);
-        run(&c, "INSERT INTO budgets(state, number, budget_unit_id, period_kind, period_start, category, amount, note, owner_id, org_unit_id, created_at, updated_at, created_by)"
+        demo_sql(&c, "INSERT INTO budgets(state, number, budget_unit_id, period_kind, period_start, category, amount, note, owner_id, org_unit_id, created_at, updated_at, created_by)"
                 " VALUES ('draft', ?1, ?2, 'quarter', ?3, ?4, ?5, ?6, ?7, ?2, ?8, ?8, ?7)",
-            "sissisii", arena_printf(c.a, "BG-%d-%06lld", y, (long long)n), owner_units[i % 3],
+            "sissisii", demo_number(&c, "BG"), owner_units[i % 3],
             arena_printf(c.a, "%04d-%02d-01", y, qm), cats[i % 5], (int64_t)(50000000 + rnd(200) * 1000000),
             "本季度区域市场推广与客户拜访费用预算", owners[i % 3], c.now);
     }

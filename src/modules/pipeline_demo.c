@@ -9,65 +9,18 @@
 #include <string.h>
 
 #include "../http/internal.h"
+#include "demo.h"
 #include "modules.h"
 
-/* The demo's state: connection, arena, clock and the first error. */
-typedef struct PDemo {
-    Db *db;
-    Arena *a;
-    int64_t now;
-    int fail;
-    char *err;
-    size_t errlen;
-} PDemo;
-
-/* Run one statement; types: 'i' int64, 's' text, 'n' null. Returns column 0 of the first row (or 0). */
-static int64_t pd_run(PDemo *c, const char *sql, const char *types, ...) {
-    if (c->fail) return 0;
-    Stmt *st = db_prepare(c->db, sql);
-    if (!st) {
-        snprintf(c->err, c->errlen, "pipeline demo: %s", db_errmsg(c->db));
-        c->fail = 1;
-        return 0;
-    }
-    va_list ap;
-    va_start(ap, types);
-    for (int i = 0; types[i]; i++) {
-        if (types[i] == 'i') db_bind_int64(st, i + 1, va_arg(ap, int64_t));
-        else if (types[i] == 's') db_bind_text(st, i + 1, va_arg(ap, const char *), -1);
-        else db_bind_null(st, i + 1);
-    }
-    va_end(ap);
-    int rc = db_step(st);
-    int64_t v = rc == DB_ROW && !db_col_null(st, 0) ? db_col_int64(st, 0) : 0;
-    if (rc < 0) {
-        snprintf(c->err, c->errlen, "pipeline demo: %s", db_errmsg(c->db));
-        c->fail = 1;
-    }
-    db_done(st);
-    return v;
-}
-
-/* Next document number "PREFIX-YYYY-000123". */
-static const char *pd_number(PDemo *c, const char *prefix) {
-    char day[11];
-    date_of_epoch(c->now, 480, day);
-    int64_t year = (day[0] - '0') * 1000 + (day[1] - '0') * 100 + (day[2] - '0') * 10 + (day[3] - '0');
-    int64_t n = pd_run(c, "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)"
-                          " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last",
-                       "si", prefix, year);
-    return arena_printf(c->a, "%s-%lld-%06lld", prefix, (long long)year, (long long)n);
-}
-
 /* "YYYY-MM-DD" of the local day of now plus days. */
-static const char *pd_day(PDemo *c, int64_t days) {
+static const char *pd_day(Demo *c, int64_t days) {
     char out[11];
     date_of_epoch(c->now + days * 86400, 480, out);
     return arena_strdup(c->a, out);
 }
 
 /* The demo's reps and their units (up to 8), by id. */
-static int pd_reps(PDemo *c, int64_t *ids, int64_t *units, int max) {
+static int pd_reps(Demo *c, int64_t *ids, int64_t *units, int max) {
     Stmt *st = db_prepare(c->db, "SELECT u.id, u.org_unit_id FROM users u JOIN user_roles r ON r.user_id = u.id"
                                  " WHERE r.role = 'sales_rep' AND u.deleted_at IS NULL AND u.org_unit_id IS NOT NULL"
                                  " ORDER BY u.id");
@@ -81,7 +34,7 @@ static int pd_reps(PDemo *c, int64_t *ids, int64_t *units, int max) {
 }
 
 int pipeline_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
-    PDemo c = {db, a, now, 0, err, errlen};
+    Demo c = {db, a, now, 0, err, errlen};
     int64_t reps[8], units[8];
     int nrep = pd_reps(&c, reps, units, 8);
     if (nrep == 0) return 0;
@@ -103,10 +56,10 @@ int pipeline_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
                                                  "广州番禺华南注塑有限公司", "佛山顺德美达暖通设备有限公司", "深圳宝安精密五金有限公司"};
     for (int i = 0; ncust == 0 && i < 6; i++) {
         int k = i % nrep;
-        cust[i] = pd_run(&c, "INSERT INTO customers(number, name, source, tier, owner_id, org_unit_id, owned_since,"
+        cust[i] = demo_sql(&c, "INSERT INTO customers(number, name, source, tier, owner_id, org_unit_id, owned_since,"
                              " created_at, updated_at, created_by) VALUES (?1, ?2, 'trade_show', 'normal', ?3, ?4, ?5, ?5, ?5, ?3)"
                              " RETURNING id",
-                         "ssiii", pd_number(&c, "CU"), own_customers[i], reps[k], units[k], now - 86400 * (120 + i));
+                         "ssiii", demo_number(&c, "CU"), own_customers[i], reps[k], units[k], now - 86400 * (120 + i));
         cowner[i] = reps[k];
         cunit[i] = units[k];
         cname[i] = own_customers[i];
@@ -130,10 +83,10 @@ int pipeline_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
     for (size_t i = 0; i < sizeof leads / sizeof leads[0]; i++) {
         int k = (int)(i % (size_t)nrep);
         int64_t since = now - leads[i].days * 86400;
-        pd_run(&c, "INSERT INTO leads(number, company, contact_name, phone, source, state, state_since, estimated_value, score,"
+        demo_sql(&c, "INSERT INTO leads(number, company, contact_name, phone, source, state, state_since, estimated_value, score,"
                    " disqualify_reason, owner_id, org_unit_id, created_at, updated_at, created_by)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?7, ?7, ?11) RETURNING id",
-               "ssssssiii" "sii" "", pd_number(&c, "LD"), leads[i].company, leads[i].contact, leads[i].phone, leads[i].source,
+               "ssssssiii" "sii" "", demo_number(&c, "LD"), leads[i].company, leads[i].contact, leads[i].phone, leads[i].source,
                leads[i].state, since, leads[i].value, leads[i].score,
                !strcmp(leads[i].state, "disqualified") ? "客户已与竞争对手签订三年框架协议" : "", reps[k], units[k]);
     }
@@ -149,45 +102,45 @@ int pipeline_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
             int64_t since = now - 86400 * (int64_t)(3 + (i + j) % 20);
             int64_t amount = 10000000 * (int64_t)(3 + (i * 7 + j * 5) % 40);
             const char *name = arena_printf(a, "%s（%s）", names[(i + j * 3) % 8], cname[i]);
-            int64_t id = pd_run(&c,
+            int64_t id = demo_sql(&c,
                                 "INSERT INTO opportunities(number, name, customer_id, amount, state, state_since, expected_close,"
                                 " needs_analysis, quote_sent_on, loss_reason, closed_at, owner_id, org_unit_id, created_at,"
                                 " updated_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?6, ?12)"
                                 " RETURNING id",
-                                "ssiisis" "sssiiii", pd_number(&c, "OP"), name, cust[i], amount, stages[s], since,
+                                "ssiisis" "sssiiii", demo_number(&c, "OP"), name, cust[i], amount, stages[s], since,
                                 pd_day(&c, 30 + 15 * s), s >= 2 ? "客户关注能耗与交期，预算已批" : "", s >= 3 ? pd_day(&c, -10) : "",
                                 s == 5 ? "competitor" : "", s >= 4 ? since : 0, cowner[i], cunit[i], created);
-            pd_run(&c, "INSERT INTO opportunity_stages(opportunity_id, from_stage, to_stage, at, user_id) VALUES (?1, NULL, 'prospecting', ?2, ?3)",
+            demo_sql(&c, "INSERT INTO opportunity_stages(opportunity_id, from_stage, to_stage, at, user_id) VALUES (?1, NULL, 'prospecting', ?2, ?3)",
                    "iii", id, created, cowner[i]);
             int last = s == 5 ? 1 : s; /* lost from needs_analysis */
             int64_t at = created;
             for (int k = 1; k <= last; k++) {
                 int64_t next = k == last && s != 5 ? since : at + (since - created) / (last + 1);
-                pd_run(&c, "INSERT INTO opportunity_stages(opportunity_id, from_stage, to_stage, at, user_id, seconds_in_from)"
+                demo_sql(&c, "INSERT INTO opportunity_stages(opportunity_id, from_stage, to_stage, at, user_id, seconds_in_from)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                        "issiii", id, stages[k - 1], stages[k], next, cowner[i], next - at);
                 at = next;
             }
             if (s == 5)
-                pd_run(&c, "INSERT INTO opportunity_stages(opportunity_id, from_stage, to_stage, at, user_id, seconds_in_from)"
+                demo_sql(&c, "INSERT INTO opportunity_stages(opportunity_id, from_stage, to_stage, at, user_id, seconds_in_from)"
                            " VALUES (?1, 'needs_analysis', 'lost', ?2, ?3, ?4)",
                        "iiii", id, since, cowner[i], since - at);
         }
     }
 
     /* a converted lead: it became the first customer and that customer's first opportunity above */
-    int64_t first_opp = pd_run(&c, "SELECT min(id) FROM opportunities WHERE customer_id = ?1 AND number IS NOT NULL"
+    int64_t first_opp = demo_sql(&c, "SELECT min(id) FROM opportunities WHERE customer_id = ?1 AND number IS NOT NULL"
                                    " AND created_by = ?2", "ii", cust[0], cowner[0]);
-    pd_run(&c, "INSERT INTO leads(number, company, source, state, state_since, estimated_value, score, converted_customer_id,"
+    demo_sql(&c, "INSERT INTO leads(number, company, source, state, state_since, estimated_value, score, converted_customer_id,"
                " converted_opportunity_id, converted_at, owner_id, org_unit_id, created_at, updated_at, created_by)"
                " VALUES (?1, ?2, 'referral', 'converted', ?3, 300000000, 90, ?4, ?5, ?3, ?6, ?7, ?8, ?3, ?6) RETURNING id",
-           "ssiiiiii", pd_number(&c, "LD"), cname[0], now - 86400 * 30, cust[0], first_opp, cowner[0], cunit[0],
+           "ssiiiiii", demo_number(&c, "LD"), cname[0], now - 86400 * 30, cust[0], first_opp, cowner[0], cunit[0],
            now - 86400 * 45);
 
     /* the statements above bind "" / 0 for "none" */
-    pd_run(&c, "UPDATE opportunities SET needs_analysis = NULLIF(needs_analysis, ''), quote_sent_on = NULLIF(quote_sent_on, ''),"
+    demo_sql(&c, "UPDATE opportunities SET needs_analysis = NULLIF(needs_analysis, ''), quote_sent_on = NULLIF(quote_sent_on, ''),"
                " loss_reason = NULLIF(loss_reason, ''), closed_at = NULLIF(closed_at, 0)", "");
-    pd_run(&c, "UPDATE leads SET disqualify_reason = NULLIF(disqualify_reason, '')", "");
+    demo_sql(&c, "UPDATE leads SET disqualify_reason = NULLIF(disqualify_reason, '')", "");
 
     /* follow-ups (some next dates already past) and plans */
     static const char *const channels[] = {"phone", "visit", "wechat", "email", "meeting"};
@@ -196,15 +149,15 @@ int pipeline_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
     for (int i = 0; i < ncust; i++) {
         for (int j = 0; j < 2; j++) {
             int64_t at = now - 86400 * (int64_t)(2 + 9 * j + i);
-            pd_run(&c, "INSERT INTO follow_ups(customer_id, followed_at, channel, kind, content, feedback, next_step, next_date,"
+            demo_sql(&c, "INSERT INTO follow_ups(customer_id, followed_at, channel, kind, content, feedback, next_step, next_date,"
                        " owner_id, org_unit_id, created_at, updated_at, created_by) VALUES (?1, ?2, ?3, 'normal', ?4, ?5, ?6, ?7,"
                        " ?8, ?9, ?2, ?2, ?8) RETURNING id",
                    "iissss" "sii", cust[i], at, channels[(i + j) % 5], contents[(i + j) % 5], "客户反馈积极，关注售后响应",
                    "发送详细方案", pd_day(&c, j == 0 ? (i % 3) - 1 : -5), cowner[i], cunit[i]);
         }
-        pd_run(&c, "UPDATE customers SET last_followup_at = ?1 WHERE id = ?2", "ii", now - 86400 * (int64_t)(2 + i), cust[i]);
+        demo_sql(&c, "UPDATE customers SET last_followup_at = ?1 WHERE id = ?2", "ii", now - 86400 * (int64_t)(2 + i), cust[i]);
         if (i < 4)
-            pd_run(&c, "INSERT INTO follow_up_plans(customer_id, content, channel, frequency_days, next_date, active, owner_id,"
+            demo_sql(&c, "INSERT INTO follow_up_plans(customer_id, content, channel, frequency_days, next_date, active, owner_id,"
                        " org_unit_id, created_at, updated_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?8, ?6)"
                        " RETURNING id",
                    "issisiii", cust[i], i % 2 ? "季度回访：设备运行与备件需求" : "月度回访：项目进展", i % 2 ? "visit" : "phone",
@@ -215,13 +168,13 @@ int pipeline_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
     char day[11];
     date_of_epoch(now, 480, day);
     const char *year = arena_printf(a, "%.4s-01-01", day);
-    int64_t root = pd_run(&c, "SELECT min(id) FROM org_units", "");
-    int64_t top = pd_run(&c, "INSERT INTO sales_plans(period_kind, period_start, plan_unit_id, target_amount, target_volume,"
+    int64_t root = demo_sql(&c, "SELECT min(id) FROM org_units", "");
+    int64_t top = demo_sql(&c, "INSERT INTO sales_plans(period_kind, period_start, plan_unit_id, target_amount, target_volume,"
                              " target_new_customers, note, owner_id, org_unit_id, created_at, updated_at)"
                              " VALUES ('year', ?1, ?2, 5000000000, 4000, 60, '年度销售目标', NULL, ?2, ?3, ?3) RETURNING id",
                          "sii", year, root, now);
     for (int k = 0; k < nrep; k++)
-        pd_run(&c, "INSERT INTO sales_plans(period_kind, period_start, plan_unit_id, rep_id, parent_plan_id, target_amount,"
+        demo_sql(&c, "INSERT INTO sales_plans(period_kind, period_start, plan_unit_id, rep_id, parent_plan_id, target_amount,"
                    " target_volume, target_new_customers, note, owner_id, org_unit_id, created_at, updated_at)"
                    " VALUES ('year', ?1, ?2, ?3, ?4, ?5, 500, 8, '个人年度定额', ?3, ?2, ?6, ?6) RETURNING id",
                "siiiii", year, units[k], reps[k], top, (int64_t)(600000000 + 100000000 * k), now);

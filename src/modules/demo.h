@@ -1,0 +1,33 @@
+/*
+** demo.h — what the demo generators share (demo.c, customers_demo.c,
+** pipeline_demo.c): one statement runner that remembers the first failure,
+** and document numbers. All demo writes run in demo_load's transaction.
+*/
+#ifndef SALESLOOP_DEMO_H
+#define SALESLOOP_DEMO_H
+
+#include <stdarg.h>
+
+#include "../db/db.h"
+#include "../core/core.h"
+
+/* A demo generator's state: connection, arena, clock and the first error. */
+typedef struct Demo {
+    Db *db;
+    Arena *a;      /* strings built while generating; freed by demo_load */
+    int64_t now;   /* the demo's "today" */
+    int fail;      /* a statement failed: err holds why, later statements are skipped */
+    char *err;
+    size_t errlen;
+} Demo;
+
+/*
+** Run one statement unless an earlier one failed. types, one letter per
+** parameter: 'i' int64, 'z' int64 bound as NULL when 0, 's' text (a NULL
+** pointer binds NULL), 'n' NULL. Returns column 0 of the first row, or 0.
+*/
+int64_t demo_sql(Demo *d, const char *sql, const char *types, ...);
+int64_t demo_vsql(Demo *d, const char *sql, const char *types, va_list ap);
+/* The next document number "PREFIX-YYYY-000123", as the server numbers them. */
+const char *demo_number(Demo *d, const char *prefix);
+#endif
