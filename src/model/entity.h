@@ -79,6 +79,17 @@ typedef enum {
 struct Workflow;
 struct Entity;
 
+/* One existing row an input record matches (duplicate/collision detection).
+   Strings live in the request arena. */
+typedef struct EntityMatch {
+    const char *entity;     /* entity of the matching row ("customers" | "leads" ...) */
+    int64_t row_id;
+    int64_t owner_id;       /* 0 when unowned (public pool) */
+    const char *owner_name; /* display name of the owner, or NULL */
+    const char *name;       /* the row's name, shown even when other details are masked */
+    const char *kind;       /* which key matched: "phone" | "name" | "tax_id" | "email" ... */
+} EntityMatch;
+
 /* Hook run inside the write transaction before the row is written. rec holds
    the full new values (create: the input plus defaults; patch: old merged with
    the input), old is the stored row (NULL on create). May change rec. */
@@ -100,6 +111,9 @@ typedef struct Entity {
     EntityHook after_save;   /* NULL or module effect after the row is written */
     const char *tag;         /* module name for OpenAPI/navigation grouping */
     const char *number_prefix; /* when set, field "number" gets "PREFIX-YYYY-000123" on create */
+    /* NULL or finds existing rows that rec duplicates (beyond F_UNIQUE fields), for
+       the import dry run; fills up to max, returns the count or -1. */
+    int (*find_matches)(Req *r, const struct Entity *en, json_t *rec, EntityMatch *out, int max);
     /* NULL or adds computed/virtual values to a loaded row (users: roles). */
     void (*decorate)(Req *r, const struct Entity *en, json_t *row);
     bool importable;         /* POST /api/v1/<name>/import reads CSV/XLSX into new rows (import.c) */

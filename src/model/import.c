@@ -27,28 +27,17 @@
 
 #include "../core/errcodes.h"
 #include "../http/internal.h"
-#include "../modules/collision.h"
 #include "import.h"
 #include "model.h"
 
 /* collision.c belongs to the customers module: use it when it is linked in. */
-#pragma weak collision_find
 
 #define SYNC_MAX_ROWS 1000 /* files up to this many rows answer at once, larger ones run as a job */
 #define REPORT_MAX 1000    /* errors / duplicates listed in a report (all are counted) */
 #define PROGRESS_ROWS 500  /* PostgreSQL: progress written to import_jobs every N rows */
 #define STALE_SECONDS 900  /* PostgreSQL: a running job not heard of for this long was interrupted */
 
-/* Entities of R-INT-2 whose declarations live in other modules: importable
-   here until their declarations set `importable` themselves. */
-static const char *const default_importable[] = {"customers", "contacts", "leads", NULL};
-
-bool entity_importable(const Entity *en) {
-    if (en->importable) return true;
-    for (int i = 0; default_importable[i]; i++)
-        if (strcmp(default_importable[i], en->name) == 0) return true;
-    return false;
-}
+bool entity_importable(const Entity *en) { return en->importable; }
 
 /* ---------------------------------------------------------------- jobs */
 
@@ -682,9 +671,9 @@ static void find_duplicates(ImportJob *j, Req *r, int line, json_t *rec) {
         }
         db_done(st);
     }
-    if (collision_find && (!strcmp(en->name, "customers") || !strcmp(en->name, "leads"))) {
-        Match m[8];
-        int n = collision_find(r, en->name, 0, rec, m, 8);
+    if (en->find_matches) { /* declared duplicate detection (customers and leads: collisions) */
+        EntityMatch m[8];
+        int n = en->find_matches(r, en, rec, m, 8);
         json_t *owner = json_object_get(rec, "owner_id");
         int64_t me = json_is_integer(owner) ? json_integer_value(owner) : r->user->id;
         for (int i = 0; i < n; i++) {

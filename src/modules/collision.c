@@ -679,3 +679,7 @@ static const Entity claims_entity = {
 };
 
 void collision_register(void) { entity_register(&claims_entity); }
+
+int collision_matches(Req *r, const Entity *en, json_t *rec, EntityMatch *out, int max) {
+    return collision_find(r, en->name, 0, rec, out, max);
+}

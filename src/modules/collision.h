@@ -11,15 +11,8 @@
 
 #include "../model/entity.h"
 
-/* One existing record that matches. Strings live in the request arena. */
-typedef struct Match {
-    const char *entity;     /* "customers" | "leads" */
-    int64_t row_id;
-    int64_t owner_id;       /* 0 when in the public pool */
-    const char *owner_name; /* display name of the owner, or NULL */
-    const char *name;       /* the record's company name (shown even when masked) */
-    const char *kind;       /* which key matched: "phone" | "name" | "tax_id" | "email" */
-} Match;
+/* One existing record that matches (the model's EntityMatch). */
+typedef EntityMatch Match;
 
 /* Normalisers (arena strings; NULL when nothing is left to match on). */
 char *norm_phone(Arena *a, const char *s);   /* digits only, +86/0086 and leading 86 dropped */
@@ -44,6 +37,9 @@ int collision_find(Req *r, const char *entity, int64_t self_id, json_t *rec, Mat
 ** else answered 409 duplicate.found the same way. 0 when clear.
 */
 int collision_check(Req *r, const char *entity, int64_t self_id, json_t *rec, Err *e);
+
+/* The find_matches hook of customers and leads (import dry runs): collision_find for a new record. */
+int collision_matches(Req *r, const Entity *en, json_t *rec, EntityMatch *out, int max);
 
 /* after_save: replace the row's match keys with rec's. 0 ok, -1 with e. */
 int collision_keys_store(Req *r, const char *entity, int64_t row_id, json_t *rec, Err *e);

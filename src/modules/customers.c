@@ -268,6 +268,8 @@ static const Entity customers_entity = {
     .name = "customers", .table = "customers", .zh = "客户", .tw = "客戶", .en = "Customers",
     .fields = customer_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "name",
     .before_save = customer_before_save, .after_save = customer_after_save, .tag = "customers", .number_prefix = "CU",
+    .importable = true,
+    .find_matches = collision_matches,
 };
 
 /* ---------------------------------------------------------------- contacts */
@@ -335,6 +337,7 @@ static const Entity contacts_entity = {
     .name = "contacts", .table = "contacts", .zh = "联系人", .tw = "聯絡人", .en = "Contacts",
     .fields = contact_fields, .vis = VIS_OWNER, .default_sort = "name", .title_field = "name",
     .before_save = child_before_save, .after_save = contact_after_save, .tag = "customers",
+    .importable = true,
 };
 
 /* ---------------------------------------------------------------- needs (R-PRE-3) */

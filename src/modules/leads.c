@@ -263,6 +263,8 @@ static const Entity leads_entity = {
     .fields = lead_fields, .vis = VIS_OWNER, .read_roles = LEAD_ROLES, .write_roles = LEAD_ROLES,
     .default_sort = "-created_at", .title_field = "company", .flow = &lead_flow,
     .before_save = lead_check, .after_save = lead_keys, .tag = "pipeline", .number_prefix = "LD",
+    .importable = true,
+    .find_matches = collision_matches,
 };
 
 /* Standard time in each open lead state (R-CUS-10); read by the stage_overdue job. */
