@@ -257,6 +257,7 @@ static int cmd_serve(Opts *o) {
     }
     Db *db = open_db(o);
     if (entity_check_schema(db) < 0) return 1;
+    db_refresh_statistics(db); /* good plans from the first request on */
     db_close(db);
     ServerConfig cfg = {
         .db_url = o->db, .bind = o->bind ? o->bind : "127.0.0.1", .port = o->port ? o->port : 8080,

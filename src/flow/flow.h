@@ -113,6 +113,10 @@ typedef struct Job {
 } Job;
 
 void scheduler_add(const Job *job);
+/* The server's own jobs: session/sign-in cleanup and planner statistics. */
+void housekeeping_register(void);
+/* Refresh the query planner's statistics (ANALYZE). 0 ok. */
+int db_refresh_statistics(Db *db);
 /* Start the scheduler thread (holds the lease row while it runs jobs). */
 void scheduler_start(const char *db_url, const char *holder_id);
 void scheduler_stop(void);

@@ -201,9 +201,12 @@ static int check_editable(const Entity *en, json_t *row, Err *e) {
 
 /* ---------------------------------------------------------------- list & get */
 
+/* Lists count matching rows exactly up to this many (a cheap, bounded count). */
+#define LIST_COUNT_CAP 1000
+
 /*
 ** GET /api/v1/:entity                                   roles: entity read roles
-** Query: q, filter[f], filter[f][gte|lte], sort, page, per_page
+** Query: q, filter[f], filter[f][gte|lte], sort, page, per_page, count=capped|exact
 ** 200 {"items","total","total_capped","page","per_page"} | 400 request.bad_query
 */
 static int entity_list(Req *r, Err *e) {
@@ -231,13 +234,25 @@ static int entity_list(Req *r, Err *e) {
         json_decref(items);
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
-    /* total, exact up to the cap: cheap however large the table */
-    enum { CAP = 10000 };
-    int64_t total = (int64_t)json_array_size(items) + (lq.page - 1) * lq.per_page;
+    /* total: by default exact up to LIST_COUNT_CAP and "at least" beyond, so a list
+       stays cheap however many rows a manager sees; ?count=exact for integrations */
+    const char *cm = req_query(r, "count");
+    if (cm && strcmp(cm, "exact") && strcmp(cm, "capped")) {
+        json_decref(items);
+        return err_set(e, 400, EC_BAD_QUERY, "count", "exact or capped");
+    }
+    bool exact = cm && !strcmp(cm, "exact");
+    int64_t seen = (int64_t)json_array_size(items) + (lq.page - 1) * lq.per_page;
+    int64_t total = seen;
     if (json_array_size(items) == (size_t)lq.per_page || lq.page > 1) {
         lq.nbind = nfilter;
-        int pc = list_query_add_int(&lq, CAP + 1);
-        char *inner = list_query_sql(r, en, &lq, "1", arena_printf(r->a, "LIMIT ?%d", pc), false);
+        char *inner;
+        if (exact) {
+            inner = list_query_sql(r, en, &lq, "1", NULL, false);
+        } else {
+            int pc = list_query_add_int(&lq, LIST_COUNT_CAP + 1);
+            inner = list_query_sql(r, en, &lq, "1", arena_printf(r->a, "LIMIT ?%d", pc), false);
+        }
         st = db_prepare(r->db, arena_printf(r->a, "SELECT count(*) FROM (%s) x", inner));
         if (!st) {
             json_decref(items);
@@ -247,10 +262,11 @@ static int entity_list(Req *r, Err *e) {
         total = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
         db_done(st);
     }
-    bool capped = total > CAP;
-    return reply_json(r, 200, json_pack("{s:o, s:I, s:b, s:I, s:I}", "items", items, "total",
-                                        (json_int_t)(capped ? CAP : total), "total_capped", capped, "page",
-                                        (json_int_t)lq.page, "per_page", (json_int_t)lq.per_page));
+    bool capped = !exact && total > LIST_COUNT_CAP;
+    if (capped) total = seen > LIST_COUNT_CAP ? seen : LIST_COUNT_CAP;
+    return reply_json(r, 200, json_pack("{s:o, s:I, s:b, s:I, s:I}", "items", items, "total", (json_int_t)total,
+                                        "total_capped", capped, "page", (json_int_t)lq.page, "per_page",
+                                        (json_int_t)lq.per_page));
 }
 
 /*

@@ -15,6 +15,7 @@ void modules_register(void) {
     flow_routes_register();
     flow_jobs_register();
     tasks_routes_register();
+    housekeeping_register();
     model_routes_register(); /* after specific routes: its patterns are the most generic */
     /* modules */
     admin_register();

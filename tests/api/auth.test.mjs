@@ -91,6 +91,12 @@ test('A06 writes with the cookie need X-CSRF-Token: missing or wrong → 403 aut
   const c2 = await srv.login('alice');
   expectError(await c.post('/api/v1/market_research', MR('foreign csrf'), { csrfToken: c2.csrf === c.csrf ? 'zz' : c2.csrf }), 403, 'auth.csrf');
   assert.equal(await countMine(c), before + 1);
+  // every write with the cookie: logout and PATCH /auth/me too
+  expectError(await c.post('/api/v1/auth/logout', undefined, { csrf: false }), 403, 'auth.csrf');
+  expectError(await c.patch('/api/v1/auth/me', { display_name: 'csrf-less' }, { csrf: false }), 403, 'auth.csrf');
+  const me = await c.get('/api/v1/auth/me');
+  expectStatus(me, 200, 'session survives a logout without CSRF');
+  assert.notEqual(me.body.user.display_name, 'csrf-less');
 });
 
 test('A07 logout: 204, cookie cleared, old cookie no longer works', async () => {
@@ -241,4 +247,37 @@ test('A15 revoked token: 204 then 401 at once; list shows revoked_at', async () 
   const it = l.body.items.find((x) => x.id === tokenId);
   assert.ok(it, 'revoked token still listed');
   assert.equal(typeof it.revoked_at, 'number');
+});
+
+test('A16 admin resets a password with PATCH users/:id; hashes never leave the server', async () => {
+  const u = await srv.createUser('ivy', ['sales_rep']);
+  const r = await srv.admin.patch(`/api/v1/users/${u.id}`, { version: u.version, password: 'Reset-Pass-2026!' });
+  expectStatus(r, 200, 'password reset');
+  expectError(await srv.anon().post('/api/v1/auth/login', { username: 'ivy', password: PASSWORD }), 401, 'auth.bad_credentials');
+  await srv.login('ivy', 'Reset-Pass-2026!');
+  const list = await srv.admin.get('/api/v1/users?per_page=200');
+  expectStatus(list, 200, 'users list');
+  const one = await srv.admin.get(`/api/v1/users/${u.id}`);
+  expectStatus(one, 200, 'user get');
+  for (const t of [list.text, one.text, r.text]) {
+    assert.ok(!t.includes('password_hash') && !t.includes('$argon2'), 'no password hash in user answers');
+    assert.ok(!t.includes('Reset-Pass-2026!'), 'no password in user answers');
+  }
+  const csv = await srv.admin.get('/api/v1/users/export.csv');
+  if (csv.status === 200) assert.ok(!csv.text.includes('$argon2'), 'no hash in the users export');
+});
+
+test('A17 too many failures from one address → 429 auth.rate_limited (auth.ip_failures_per_10min)', async () => {
+  // this file has already failed more than 2 sign-ins from 127.0.0.1 (A03, A08, A09)
+  const set = await srv.admin.get('/api/v1/settings');
+  const item = set.body.items.find((i) => i.key === 'auth.ip_failures_per_10min');
+  assert.ok(item, 'setting auth.ip_failures_per_10min exists');
+  assert.equal(String(item.default), '30');
+  const put = await srv.admin.put('/api/v1/settings/auth.ip_failures_per_10min', { value: typeof item.value === 'number' ? 2 : '2' });
+  assert.ok(put.status >= 200 && put.status < 300, `PUT setting: ${put.status} ${put.text}`);
+  const r = await srv.anon().post('/api/v1/auth/login', { username: 'alice', password: 'still-wrong' });
+  expectError(r, 429, 'auth.rate_limited');
+  const back = await srv.admin.put('/api/v1/settings/auth.ip_failures_per_10min', { value: item.value });
+  assert.ok(back.status >= 200 && back.status < 300, `restore setting: ${back.status} ${back.text}`);
+  await srv.login('alice');
 });

@@ -193,6 +193,10 @@ test('C09 pagination: page/per_page, total stays the full count, past the end is
   assert.deepEqual(await p(2, 2), pick(2, 3));
   assert.deepEqual(await p(3, 2), pick(4, 5));
   assert.deepEqual(await p(4, 2), []);
+  // per_page is at most 200: a larger value is refused or capped
+  const big = await rep1.get(L + qs({ per_page: 500 }));
+  if (big.status === 200) assert.ok(big.body.per_page <= 200, `per_page capped: ${big.body.per_page}`);
+  else expectError(big, 400, 'request.bad_query');
   const f = await rep1.get(L + qs({ 'filter[kind]': 'interview', per_page: 1, page: 2, sort: 'research_date' }));
   assert.equal(f.body.total, 2, 'total counts the filtered rows');
   assert.deepEqual(f.body.items.map((x) => x.id), pick(5));

@@ -90,6 +90,9 @@ test('F04 invalid UTF-8 in a string → 400 request.bad_utf8', async () => {
   expectError(await rawPost(mk([0xc0, 0xaf])), 400, 'request.bad_utf8');        // overlong '/'
   expectError(await rawPost(mk([0xed, 0xa0, 0x80])), 400, 'request.bad_utf8');  // UTF-16 surrogate
   expectError(await rawPost(mk([0xe4, 0xb8])), 400, 'request.bad_utf8');        // truncated 中
+  const badKey = Buffer.concat([Buffer.from('{"research_date":"2026-03-01","kind":"desk","topic":"x","re'),
+    Buffer.from([0xff]), Buffer.from('gion":"y"}')]);
+  expectError(await rawPost(badKey), 400, 'request.bad_utf8');                   // in a key
   assert.equal(await count(), n);
   // valid multi-byte UTF-8 is fine
   const good = await rawPost(mk([0xe4, 0xb8, 0xad]));

@@ -185,3 +185,16 @@ test('V13 administration is admin-only: users, org units, settings → 403 for o
   assert.deepEqual(me.body.user.roles, ['sales_rep'], 'no self-promotion');
   assert.equal(await srv.anon().post('/api/v1/auth/login', { username: 'evil', password: 'Passw0rd-long' }).then((r) => r.status), 401);
 });
+
+test('V14 a role change by admin takes effect: a promoted rep may create products', async () => {
+  const u = await srv.admin.get(`/api/v1/users/${repE.user.id}`);
+  expectStatus(u, 200);
+  const p = await srv.admin.patch(`/api/v1/users/${repE.user.id}`, { version: u.body.version, roles: ['sales_rep', 'sales_manager'] });
+  expectStatus(p, 200, 'change roles');
+  assert.deepEqual([...p.body.roles].sort(), ['sales_manager', 'sales_rep']);
+  const again = await srv.login('repE');
+  assert.deepEqual([...again.user.roles].sort(), ['sales_manager', 'sales_rep']);
+  expectStatus(await again.post('/api/v1/products', { code: 'PROMO-1', name: '晋升后产品', unit: '台' }), 201, 'promoted user creates');
+  // and now sees the 华东 subtree as a manager
+  expectStatus(await again.get(`${L}/${a1.id}`), 200, 'manager of 华东 sees 上海组 row');
+});

@@ -290,6 +290,11 @@ export class Server {
       await this.closed;
       clearTimeout(t);
     }
+    if (process.env.SALESLOOP_TEST_LOG_DIR) {
+      // keep the whole server log (e.g. as a CI artifact)
+      mkdirSync(process.env.SALESLOOP_TEST_LOG_DIR, { recursive: true });
+      writeFileSync(join(process.env.SALESLOOP_TEST_LOG_DIR, `${this.name}.${MODE}.log`), this.stderr);
+    }
     const problems = [];
     if (this.sanitizer) problems.push('sanitizer report in server stderr');
     if (/ERROR: LeakSanitizer/.test(this.stderr)) {
