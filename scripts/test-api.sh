@@ -8,6 +8,8 @@
 # whole node run, default 900), SALESLOOP_TEST_KEEP=1 keeps the per-file temp dirs.
 # Extra arguments after MODE are passed to node --test (e.g. tests/api/auth.test.mjs).
 set -euo pipefail
+as_pg=()
+pgbin=""
 
 mode="${1:-}"
 case "$mode" in
@@ -16,10 +18,34 @@ case "$mode" in
 esac
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+if [[ -n "${SALESLOOP_BIN:-}" && "$SALESLOOP_BIN" != /* ]]; then SALESLOOP_BIN="$PWD/$SALESLOOP_BIN"; fi
 cd "$root"
 export SALESLOOP_BIN="${SALESLOOP_BIN:-$root/build/salesloop-test}"
 [[ -x "$SALESLOOP_BIN" ]] || { echo "test-api: $SALESLOOP_BIN not built (make build/salesloop-test)" >&2; exit 1; }
 command -v node >/dev/null || { echo "test-api: node not found (scripts/deps.sh)" >&2; exit 1; }
+
+# Run a private copy of the binary: a rebuild during the run (make in another shell) must not
+# swap or truncate the file under the servers the tests start.
+bindir="$(mktemp -d /tmp/salesloop-bin.XXXXXX)"
+cp "$SALESLOOP_BIN" "$bindir/salesloop-test"
+export SALESLOOP_BIN="$bindir/salesloop-test"
+pgdir=""
+pg_started=0
+cleanup() {
+  local rc=$?
+  if ((pg_started)); then
+    timeout 30 "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate -w -t 20 stop >/dev/null 2>&1 || {
+      # last resort: the postmaster pid from its own pid file (never by name)
+      pid="$(head -1 "$pgdir/data/postmaster.pid" 2>/dev/null || true)"
+      [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true
+    }
+  fi
+  [[ -n "$pgdir" ]] && rm -rf "$pgdir"
+  rm -rf "$bindir"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 if [[ ! -d tests/api/node_modules ]]; then
   (cd tests/api && timeout 300 npm ci --no-audit --no-fund --loglevel=error)
@@ -40,7 +66,7 @@ free_port() {
 if [[ "$mode" == sqlite ]]; then
   export SALESLOOP_TEST_DB=sqlite
   run_tests
-  exit $?
+  exit 0
 fi
 
 # ---------------------------------------------------------------- postgres
@@ -54,7 +80,7 @@ fi
 command -v psql >/dev/null || { echo "test-api: psql not found" >&2; exit 1; }
 
 pgdir="$(mktemp -d /tmp/salesloop-pg.XXXXXX)"
-as_pg=()
+
 if [[ $(id -u) -eq 0 ]]; then
   # PostgreSQL refuses to run as root: run its binaries as the postgres system user.
   id postgres >/dev/null 2>&1 || { echo "test-api: running as root needs a 'postgres' user" >&2; rm -rf "$pgdir"; exit 1; }
@@ -62,22 +88,6 @@ if [[ $(id -u) -eq 0 ]]; then
   chmod 700 "$pgdir"
   as_pg=(runuser -u postgres --)
 fi
-
-pg_started=0
-cleanup() {
-  local rc=$?
-  if ((pg_started)); then
-    timeout 30 "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate -w -t 20 stop >/dev/null 2>&1 || {
-      # last resort: the postmaster pid from its own pid file (never by name)
-      pid="$(head -1 "$pgdir/data/postmaster.pid" 2>/dev/null || true)"
-      [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true
-    }
-  fi
-  rm -rf "$pgdir"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 timeout 120 "${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UTF8 --no-locale \
   --no-sync >"$pgdir/initdb.log" 2>&1 || { cat "$pgdir/initdb.log" >&2; exit 1; }

@@ -198,3 +198,22 @@ test('V14 a role change by admin takes effect: a promoted rep may create product
   // and now sees the 华东 subtree as a manager
   expectStatus(await again.get(`${L}/${a1.id}`), 200, 'manager of 华东 sees 上海组 row');
 });
+
+test('V15 subtree check is by whole path segments: unit 华东 (id N) does not cover a unit with id N0..N9', async () => {
+  // Create filler units under the root until a unit id starts with the digits of 华东's id
+  // (e.g. 华东 = 2, sibling = 20): a prefix match on "/1/2" would wrongly cover "/1/20/".
+  let sib = null;
+  for (let i = 0; i < 200 && !sib; i++) {
+    const u = await srv.createUnit(`填充单位${i}`, 1, `FILL${i}`);
+    if (u.id !== east.id && String(u.id).startsWith(String(east.id))) sib = u;
+  }
+  assert.ok(sib, 'found a unit id with the same leading digits');
+  const rep = await srv.userClient('repSib', ['sales_rep'], sib.id);
+  const row = await mk(rep, 'sibling row sierra');
+  assert.equal(row.org_unit_id, sib.id);
+  expectError(await mgrEast.get(`${L}/${row.id}`), 404, 'record.not_found');
+  assert.ok(!(await listIds(mgrEast)).includes(row.id), 'not in the 华东 manager list');
+  const sup = await srv.userClient('mgrSib', ['sales_manager'], sib.id);
+  expectStatus(await sup.get(`${L}/${row.id}`), 200, 'the manager of that unit sees it');
+  expectError(await sup.get(`${L}/${e1.id}`), 404, 'record.not_found');
+});
