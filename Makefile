@@ -100,6 +100,7 @@ api-pg: build/salesloop-test
 	scripts/test-api.sh postgres
 
 browser: build/salesloop-test web
+	cd web && npm test
 	scripts/test-browser.sh
 
 test: deps build/salesloop-test
@@ -121,7 +122,7 @@ crash: build/salesloop-test
 
 # mixed load on loopback: no 5xx, bounded RSS, no fd leak (SOAK_SECONDS=600 for a long soak)
 soak: build/salesloop
-	tests/soak/soak.sh
+	SOAK_SECONDS=$${SOAK_SECONDS:-30} tests/soak/soak.sh
 
 check:
 	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h)
