@@ -69,8 +69,8 @@
       "No approval step is waiting for your signature")                                            \
     X(EC_GUARD, "flow.guard", "不满足操作条件：{detail}", "不滿足操作條件：{detail}",              \
       "The action's condition is not met: {detail}")                                               \
-    X(EC_COMMENT, "flow.comment_required", "驳回时必须填写意见", "駁回時必須填寫意見",             \
-      "A comment is required when rejecting")                                                      \
+    X(EC_COMMENT, "flow.comment_required", "此操作必须填写意见或原因", "此操作必須填寫意見或原因", \
+      "This action needs a comment or reason")                                                      \
     X(EC_IMPORT_FILE, "import.bad_file", "无法读取导入文件：{detail}", "無法讀取匯入檔案：{detail}",  \
       "The import file cannot be read: {detail}")                                                  \
     X(EC_IMPORT_TYPE, "import.unsupported_type", "不支持的文件类型：{detail}（请使用 CSV 或 XLSX）",   \

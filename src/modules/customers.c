@@ -440,7 +440,11 @@ static json_t *rows_of(Req *r, const char *entity, const char *order, int64_t cu
     }
     db_bind_int64(st, 1, customer_id);
     int rc;
-    while ((rc = db_step(st)) == DB_ROW) json_array_append_new(a, entity_row_json(en, st));
+    while ((rc = db_step(st)) == DB_ROW) {
+        json_t *row = entity_row_json(en, st);
+        if (en->decorate) en->decorate(r, en, row); /* computed values, as in the entity's own list */
+        json_array_append_new(a, row);
+    }
     db_done(st);
     if (rc < 0) {
         *fail = 1;

@@ -35,7 +35,9 @@ export function queryString(params) {
 
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json', 'Accept-Language': currentLocale }
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const raw = opts.raw !== undefined
+  if (raw) headers['Content-Type'] = 'application/octet-stream'
+  else if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken
   let res
   try {
@@ -43,7 +45,7 @@ export async function api(method, path, body, opts = {}) {
       method,
       headers,
       credentials: 'same-origin',
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+      body: raw ? opts.raw : body !== undefined ? JSON.stringify(body) : undefined,
     })
   } catch (e) {
     throw new ApiError(0, { error: { code: 'network', message: e.message } })
@@ -66,3 +68,5 @@ export const post = (path, body, opts) => api('POST', path, body === undefined ?
 export const patch = (path, body, opts) => api('PATCH', path, body, opts)
 export const put = (path, body, opts) => api('PUT', path, body, opts)
 export const del = (path, params, opts) => api('DELETE', path + queryString(params), undefined, opts)
+/** POST a file (Blob/File) as the raw request body, e.g. an import upload. Same errors as api(). */
+export const upload = (path, file, params, opts = {}) => api('POST', path + queryString(params), undefined, { ...opts, raw: file })
