@@ -97,22 +97,39 @@ static bool is_directive(const char *k) {
     return false;
 }
 
-/* owner_id / org_unit_id sent by a client: only to someone/somewhere the user manages. */
-static int check_assignment(Req *r, const char *key, json_t *v, Err *e) {
+/* owner_id / org_unit_id sent by a client: only to someone/somewhere the user manages.
+   On create one may name oneself; on a stored row an unchanged value passes, and any change
+   (taking over a row seen through a share or an approval included) is a reassignment that
+   only a manager over the row makes. */
+static int check_assignment(Req *r, const char *key, json_t *v, json_t *old, Err *e) {
     if (!json_is_integer(v) || json_integer_value(v) <= 0) return err_set(e, 400, EC_TYPE, key, "id");
     int64_t id = json_integer_value(v);
     const User *u = r->user;
-    if (strcmp(key, "owner_id") == 0 && id == u->id) return 0;
+    if (old && json_is_integer(json_object_get(old, key)) && json_integer_value(json_object_get(old, key)) == id)
+        return 0; /* unchanged */
+    if (!old && strcmp(key, "owner_id") == 0 && id == u->id) return 0;
     if (u->roles & RB(ADMIN)) {
         if (!entity_ref_ok(r, strcmp(key, "owner_id") == 0 ? "users" : "org_units", id))
             return err_set(e, 400, EC_REF, key, NULL);
         return 0;
     }
     if (!(u->roles & ROLES_MANAGING) || !u->org_path) return err_set(e, 403, EC_FORBIDDEN, key, NULL);
+    static const char zUnit[] = "SELECT 1 FROM org_units o WHERE o.id = ?1 AND o.path LIKE ?2 AND o.deleted_at IS NULL";
+    if (old) { /* a stored row: only a manager over it (not one it was merely shared with) hands it on */
+        json_t *ou = json_object_get(old, "org_unit_id");
+        Stmt *st = json_is_integer(ou) ? db_prepare(r->db, zUnit) : NULL;
+        int over = 0;
+        if (st) {
+            db_bind_int64(st, 1, json_integer_value(ou));
+            db_bind_text(st, 2, arena_printf(r->a, "%s%%", u->org_path), -1);
+            over = db_step(st) == DB_ROW;
+            db_done(st);
+        }
+        if (!over) return err_set(e, 403, EC_FORBIDDEN, key, NULL);
+    }
     /* the target user / unit must lie in the manager's subtree */
     static const char zUser[] =
         "SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_unit_id WHERE u.id = ?1 AND o.path LIKE ?2 AND u.deleted_at IS NULL";
-    static const char zUnit[] = "SELECT 1 FROM org_units o WHERE o.id = ?1 AND o.path LIKE ?2 AND o.deleted_at IS NULL";
     Stmt *st = db_prepare(r->db, strcmp(key, "owner_id") == 0 ? zUser : zUnit);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, id);
@@ -132,7 +149,7 @@ static int collect_input(Req *r, const Entity *en, json_t *body, json_t *old, js
     json_object_foreach(body, k, v) {
         if (old && strcmp(k, "version") == 0) continue;
         if (strcmp(k, "owner_id") == 0 || strcmp(k, "org_unit_id") == 0) {
-            if (check_assignment(r, k, v, e) < 0) return -1;
+            if (check_assignment(r, k, v, old, e) < 0) return -1;
             json_object_set(vals, k, v);
             continue;
         }

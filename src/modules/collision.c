@@ -426,6 +426,23 @@ int collision_check(Req *r, const char *entity, int64_t self_id, json_t *rec, Er
     return -1;
 }
 
+int collision_check_save(Req *r, const char *entity, json_t *rec, json_t *old, Err *e) {
+    const char *const keys[] = {name_field(entity), "phone", "mobile", "email", "tax_id"};
+    json_t *probe = json_object();
+    arena_defer(r->a, (void (*)(void *))json_decref, probe);
+    bool any = false;
+    for (int i = 0; i < 5; i++) {
+        json_t *v = json_object_get(rec, keys[i]), *was = old ? json_object_get(old, keys[i]) : NULL;
+        if (!json_is_string(v) || (was && json_equal(v, was))) continue;
+        json_object_set(probe, keys[i], v);
+        any = true;
+    }
+    if (!any) return 0;
+    json_object_set(probe, "owner_id", json_object_get(rec, "owner_id") ? json_object_get(rec, "owner_id") : json_null());
+    if (json_is_true(json_object_get(rec, "_allow_duplicate"))) json_object_set_new(probe, "_allow_duplicate", json_true());
+    return collision_check(r, entity, old ? json_integer_value(json_object_get(old, "id")) : 0, probe, e);
+}
+
 int collision_keys_store(Req *r, const char *entity, int64_t row_id, json_t *rec, Err *e) {
     Key keys[64];
     int n = keys_of(r->a, entity, rec, keys, 64);

@@ -38,6 +38,13 @@ int collision_find(Req *r, const char *entity, int64_t self_id, json_t *rec, Mat
 */
 int collision_check(Req *r, const char *entity, int64_t self_id, json_t *rec, Err *e);
 
+/*
+** before_save of customers and leads: collision_check on the match keys that are new
+** (create) or changed (edit) only, so an old, accepted duplicate does not block
+** unrelated edits. 0 when clear or nothing to check, else as collision_check.
+*/
+int collision_check_save(Req *r, const char *entity, json_t *rec, json_t *old, Err *e);
+
 /* The find_matches hook of customers and leads (import dry runs): collision_find for a new record. */
 int collision_matches(Req *r, const Entity *en, json_t *rec, EntityMatch *out, int max);
 

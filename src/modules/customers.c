@@ -198,19 +198,7 @@ static int customer_before_save(Req *r, const Entity *en, json_t *rec, json_t *o
         json_object_set_new(rec, "visit_frequency", json_string(tier_visit_default(r->db, r->a, tier ? tier : "normal")));
     }
     /* only the keys that are new or changed: an old duplicate does not block unrelated edits */
-    static const char *const keys[] = {"name", "phone", "email", "tax_id"};
-    json_t *probe = json_object();
-    arena_defer(r->a, (void (*)(void *))json_decref, probe);
-    bool any = false;
-    for (int i = 0; i < 4; i++)
-        if (changed(rec, old, keys[i]) && json_is_string(json_object_get(rec, keys[i]))) {
-            json_object_set(probe, keys[i], json_object_get(rec, keys[i]));
-            any = true;
-        }
-    if (!any) return 0;
-    json_object_set(probe, "owner_id", json_object_get(rec, "owner_id") ? json_object_get(rec, "owner_id") : json_null());
-    if (json_is_true(json_object_get(rec, "_allow_duplicate"))) json_object_set_new(probe, "_allow_duplicate", json_true());
-    return collision_check(r, "customers", old ? json_integer_value(json_object_get(old, "id")) : 0, probe, e);
+    return collision_check_save(r, "customers", rec, old, e);
 }
 
 /* Share a row with a user (the rep who entered a customer that the referral rule gave to another). */

@@ -72,8 +72,12 @@ static const Field lead_fields[] = {
 /* before_save: the referrer's owner gets a referred lead (R-CUS-3), then a
    match owned by another rep is refused as a collision (collision.h answers). */
 static int lead_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
-    if (referral_apply(r, rec, e) < 0) return -1;
-    return collision_check(r, "leads", old ? flow_rec_int(old, "id") : 0, rec, e);
+    json_t *ref = json_object_get(rec, "referrer_customer_id");
+    if ((!old || !json_equal(ref ? ref : json_null(), json_object_get(old, "referrer_customer_id"))) &&
+        referral_apply(r, rec, e) < 0)
+        return -1;
+    /* only the keys that are new or changed (as customers): an accepted duplicate stays editable */
+    return collision_check_save(r, "leads", rec, old, e);
 }
 
 /* after_save: the lead's match keys follow its values; a rep whose new lead

@@ -27,6 +27,9 @@ static const Setting pool_settings[] = {
     {"pool.protection_days.important", ST_INT, "30", 0, 3650, "重要客户保护期（天）", "重要客戶保護期（天）", "Protection period, important customers (days)"},
     {"pool.protection_days.key", ST_INT, "30", 0, 3650, "关键客户保护期（天）", "關鍵客戶保護期（天）", "Protection period, key customers (days)"},
     {"pool.protection_days.normal", ST_INT, "30", 0, 3650, "普通客户保护期（天）", "普通客戶保護期（天）", "Protection period, normal customers (days)"},
+    {"pool.protection_days.by_product_line", ST_TEXT, "", 0, 0, "按产品线的保护期（如 成套设备=60,变频器=45；优先于上面的天数）",
+     "按產品線的保護期（如 成套設備=60,變頻器=45；優先於上面的天數）",
+     "Protection period by product line (e.g. 成套设备=60,变频器=45; overrides the periods above)"},
     {"pool.daily_claim_cap", ST_INT, "20", 0, 10000, "每人每日公海领取上限", "每人每日公海領取上限", "Daily pool claims per person"},
     {"pool.cooldown_days", ST_INT, "7", 0, 365, "原负责人重新领取冷却期（天）", "原負責人重新領取冷卻期（天）", "Cool-down before the previous owner may reclaim (days)"},
 };
@@ -82,11 +85,76 @@ static int pool_return_row(Req *r, const char *entity, int64_t id, int64_t owner
     return 1;
 }
 
-/* Owned rows of entity (customers of one tier, or leads) without activity since now - days. */
-static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days, int *count) {
-    if (days <= 0) return 0; /* 0: this class never returns */
+/* Product-line protection periods parsed from the setting "line=days, line=days". */
+typedef struct LineDays {
+    const char *line[32];
+    int64_t days[32];
+    int n;
+} LineDays;
+
+/* Parse "成套设备=60, 变频器=45" (also full-width ，＝); malformed entries are skipped with a warning. */
+static void line_days_parse(Arena *a, const char *text, LineDays *ld) {
+    ld->n = 0;
+    char *copy = arena_strdup(a, text ? text : "");
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",;\n", &save); tok && ld->n < 32; tok = strtok_r(NULL, ",;\n", &save)) {
+        char *eq = strchr(tok, '=');
+        char *fw = strstr(tok, "\xEF\xBC\x9D"); /* ＝ */
+        size_t skip = 1;
+        if (!eq || (fw && fw < eq)) eq = fw, skip = 3;
+        if (!eq) continue;
+        *eq = 0;
+        char *name = tok, *num = eq + skip;
+        while (*name == ' ') name++;
+        for (char *e = name + strlen(name); e > name && e[-1] == ' '; e--) e[-1] = 0;
+        while (*num == ' ') num++;
+        for (char *e = num + strlen(num); e > num && e[-1] == ' '; e--) e[-1] = 0;
+        int64_t d;
+        if (!*name || str_to_int64(num, &d) != 0 || d < 1 || d > 3650) {
+            log_warn("pool.protection_days.by_product_line: entry \"%s\" skipped (want line=days, 1..3650)", tok);
+            continue;
+        }
+        ld->line[ld->n] = name;
+        ld->days[ld->n++] = d;
+    }
+}
+
+/*
+** The protection period of one record from its product lines: the longest
+** configured period among them (a long-cycle line protects longer), or 0 when
+** none of its lines is configured. Customers: the lines of their opportunities
+** that are not lost; leads: the configured lines named in product_interest.
+*/
+static int64_t line_protection(Req *r, const char *entity, int64_t id, const LineDays *ld) {
+    if (ld->n == 0) return 0;
+    int64_t best = 0;
+    Stmt *st = db_prepare(r->db, strcmp(entity, "leads") == 0
+                                     ? "SELECT product_interest FROM leads WHERE id = ?1"
+                                     : "SELECT DISTINCT p.product_line FROM opportunities o JOIN products p ON p.id = o.product_id"
+                                       " WHERE o.customer_id = ?1 AND o.deleted_at IS NULL AND o.state <> 'lost'");
+    if (!st) return 0;
+    db_bind_int64(st, 1, id);
+    while (db_step(st) == DB_ROW) {
+        const char *v = db_col_text(st, 0);
+        for (int i = 0; v && i < ld->n; i++) {
+            bool hit = strcmp(entity, "leads") == 0 ? strstr(v, ld->line[i]) != NULL : strcmp(v, ld->line[i]) == 0;
+            if (hit && ld->days[i] > best) best = ld->days[i];
+        }
+    }
+    db_done(st);
+    return best;
+}
+
+/* Owned rows of entity (customers of one tier, or leads) without activity for their protection
+   period: `days` for the class, or the period of their product lines when one is configured. */
+static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days, const LineDays *ld, int *count) {
+    /* candidates: idle for at least the shortest period that could apply */
+    int64_t min_days = days;
+    for (int i = 0; i < ld->n; i++)
+        if (min_days <= 0 || ld->days[i] < min_days) min_days = ld->days[i];
+    if (min_days <= 0) return 0; /* 0: this class never returns and no line applies */
     bool cust = !strcmp(entity, "customers");
-    int64_t cutoff = r->now - days * 86400;
+    int64_t cutoff = r->now - min_days * 86400;
     const char *sql = arena_printf(r->a,
                                    "SELECT t.id, t.owner_id, t.%s, t.created_at, t.owned_since, t.last_followup_at FROM %s t"
                                    " WHERE t.deleted_at IS NULL AND t.in_pool = 0 AND t.owner_id IS NOT NULL"
@@ -95,7 +163,7 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
                                    " AND (t.last_followup_at IS NULL OR t.last_followup_at < ?1)"
                                    " AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.%s = t.id AND f.deleted_at IS NULL"
                                    " AND f.followed_at >= ?1)"
-                                   " ORDER BY t.id LIMIT 2000",
+                                   " ORDER BY COALESCE(t.last_followup_at, t.owned_since, t.created_at), t.id LIMIT 2000",
                                    pool_name_col(entity), pool_table(entity),
                                    cust ? "t.tier = ?2" : "t.state NOT IN ('converted', 'disqualified')",
                                    cust ? "customer_id" : "lead_id");
@@ -118,9 +186,14 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
     db_done(st);
     if (rc < 0) return -1;
     for (int i = 0; i < n; i++) {
+        int64_t line = line_protection(r, entity, rows[i].id, ld);
+        int64_t eff = line ? line : days;
+        if (eff <= 0 || rows[i].last >= r->now - eff * 86400) continue; /* still protected */
         char day[11];
         local_date(rows[i].last, day);
-        const char *reason = arena_printf(r->a, "超过 %lld 天未跟进，自动退回公海（最近跟进或领取：%s）", (long long)days, day);
+        const char *reason =
+            arena_printf(r->a, "超过 %lld 天未跟进%s，自动退回公海（最近跟进或领取：%s）", (long long)eff,
+                         line ? "（按产品线保护期）" : "", day);
         int ok = pool_return_row(r, entity, rows[i].id, rows[i].owner, rows[i].name, reason, "pool_return");
         if (ok < 0) return -1;
         *count += ok;
@@ -135,10 +208,12 @@ static int pool_job_return(Db *db, int64_t now) {
     job_req_init(&r, db, now);
     int count = 0, rc = 0;
     static const char *const tiers[] = {"important", "key", "normal"};
+    LineDays ld;
+    line_days_parse(r.a, setting_text(db, r.a, "pool.protection_days.by_product_line"), &ld);
     for (int i = 0; i < 3 && rc == 0; i++)
         rc = pool_sweep(&r, "customers", tiers[i],
-                        setting_int(db, arena_printf(r.a, "pool.protection_days.%s", tiers[i])), &count);
-    if (rc == 0) rc = pool_sweep(&r, "leads", NULL, setting_int(db, "pool.protection_days"), &count);
+                        setting_int(db, arena_printf(r.a, "pool.protection_days.%s", tiers[i])), &ld, &count);
+    if (rc == 0) rc = pool_sweep(&r, "leads", NULL, setting_int(db, "pool.protection_days"), &ld, &count);
     if (rc < 0) log_error("pool_return: %s", db_errmsg(db));
     else if (count) log_info("pool_return: %d records returned to the pool", count);
     job_req_done(&r);

@@ -128,9 +128,15 @@ test('P06 release: the owner gives a record up with a reason; others cannot', as
 });
 
 let w1, w2, lead;
+let w3;
 test('P07 automatic return after the protection period (30 days): reason with days, event, audit, reminder; a follow-up protects', async () => {
+  // a long-cycle product line protects its customers for 60 days (setting by product line)
+  expectStatus(await srv.admin.put('/api/v1/settings/pool.protection_days.by_product_line', { value: '成套设备=60, 变频器＝45' }), 200);
+  const prod = expectStatus(await mgrE.post('/api/v1/products', { code: 'POOL-CAB', name: '低压配电柜', unit: '面', product_line: '成套设备' }), 201);
   w1 = await mk(repA, '自动退回甲有限公司');
   w2 = await mk(repA, '自动退回乙有限公司');
+  w3 = await mk(repA, '成套设备客户有限公司');
+  expectStatus(await repA.post('/api/v1/opportunities', { name: '配电柜项目', customer_id: w3.id, product_id: prod.id, amount: 50000000 }), 201);
   const lr = await repA.post('/api/v1/leads', { company: '自动退回线索公司', source: 'online', phone: '13700007777' });
   lead = lr.status === 201 ? lr.body : null;
   // day 20: a follow-up on w2
@@ -153,6 +159,8 @@ test('P07 automatic return after the protection period (30 days): reason with da
   assert.equal(g.pool_since, Math.floor(T0 / 1000) + 35 * 86400);
   const g2 = expectStatus(await repA.get(`${C}/${w2.id}`), 200);
   assert.equal(g2.in_pool, false, 'w2 was followed up on day 20');
+  const g3 = expectStatus(await repA.get(`${C}/${w3.id}`), 200);
+  assert.equal(g3.in_pool, false, 'w3 is protected for 60 days by its product line');
   const audit = expectStatus(await mgrE.get(`/api/v1/audit?entity=customers&id=${w1.id}`), 200);
   assert.ok(audit.items.some((a) => a.action === 'pool_return'));
   const work = expectStatus(await repA.get('/api/v1/my/work'), 200);
@@ -171,4 +179,21 @@ test('P08 the cool-down ends after 7 days; the daily cap counts per local day', 
   await signIn();
   const r = expectStatus(await repA.post(`${P}/${w1.id}/claim`), 200, 'reclaim after the cool-down');
   assert.equal(r.owner_id, repA.user.id);
+});
+
+test('P09 a product line\'s protection period applies instead of the tier\'s: returned after 60 days, saying so', async () => {
+  await srv.restart({ SALESLOOP_NOW: at(50) });
+  await signIn();
+  await new Promise((ok) => setTimeout(ok, 1500)); // let the first scheduler tick run
+  assert.equal(expectStatus(await repA.get(`${C}/${w3.id}`), 200).in_pool, false, 'day 50 < 60: still owned');
+  await srv.restart({ SALESLOOP_NOW: at(61) });
+  await signIn();
+  let g;
+  for (let i = 0; i < 100; i++) {
+    g = expectStatus(await mgrE.get(`${C}/${w3.id}`), 200);
+    if (g.in_pool) break;
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+  assert.equal(g.in_pool, true, 'returned after the product line period');
+  assert.match(g.pool_reason, /60 天未跟进（按产品线保护期）/);
 });

@@ -1,0 +1,66 @@
+// review.test.mjs — regression tests for defects found in review (visibility, ownership,
+// hooks that run on every save). Each case names what it guards against.
+//
+// Org tree:  总公司(1) ─┬─ 华东 (repA, repB, mgrE)
+//                       └─ 华南 (repS, mgrS)
+import { useServer, test, assert, expectError, expectStatus } from './lib/harness.mjs';
+
+let east, south, repA, repB, repS, mgrE, mgrS;
+const srv = useServer(async () => {
+  east = await srv.createUnit('华东', 1, 'EAST');
+  south = await srv.createUnit('华南', 1, 'SOUTH');
+  repA = await srv.userClient('rv.repA', ['sales_rep'], east.id, { display_name: '甲代表' });
+  repB = await srv.userClient('rv.repB', ['sales_rep'], east.id, { display_name: '乙代表' });
+  repS = await srv.userClient('rv.repS', ['sales_rep'], south.id, { display_name: '南代表' });
+  mgrE = await srv.userClient('rv.mgrE', ['sales_manager'], east.id, { display_name: '东经理' });
+  mgrS = await srv.userClient('rv.mgrS', ['sales_manager'], south.id, { display_name: '南经理' });
+});
+const R = '/api/v1/market_research';
+const C = '/api/v1/customers';
+const LD = '/api/v1/leads';
+
+test('RV01 a rep who sees a row only through a share cannot make themselves its owner (PATCH owner_id)', async () => {
+  const row = expectStatus(await repA.post(R, { research_date: '2026-06-01', topic: 'RV01 共享调研', kind: 'interview' }), 201);
+  expectStatus(await repA.post(`${R}/${row.id}/shares`, { user_id: repB.user.id }), 201, 'share');
+  const seen = expectStatus(await repB.get(`${R}/${row.id}`), 200, 'shared row visible');
+  expectError(await repB.patch(`${R}/${row.id}`, { version: seen.version, owner_id: repB.user.id }), 403, 'auth.forbidden', 'owner_id');
+  const after = expectStatus(await repA.get(`${R}/${row.id}`), 200, 'still the owner\'s');
+  assert.equal(after.owner_id, repA.user.id);
+  // the owner may still name themselves (no change), and a manager over the row may reassign it
+  expectStatus(await repA.patch(`${R}/${row.id}`, { version: after.version, owner_id: repA.user.id, topic: 'RV01 改名' }), 200);
+  const cur = expectStatus(await mgrE.get(`${R}/${row.id}`), 200);
+  const moved = expectStatus(await mgrE.patch(`${R}/${row.id}`, { version: cur.version, owner_id: repB.user.id }), 200);
+  assert.equal(moved.owner_id, repB.user.id);
+  // a manager who sees nothing of it gets 404; one of another region it was shared with may read it,
+  // not take it over or move it to their unit
+  expectError(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, owner_id: mgrS.user.id }), 404, 'record.not_found');
+  expectStatus(await repB.post(`${R}/${row.id}/shares`, { user_id: mgrS.user.id }), 201, 'share with the south manager');
+  expectError(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, owner_id: mgrS.user.id }), 403, 'auth.forbidden', 'owner_id');
+  expectError(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, org_unit_id: south.id }), 403, 'auth.forbidden', 'org_unit_id');
+  // an unchanged owner_id in a full-form PATCH is not a reassignment
+  const same = expectStatus(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, owner_id: repB.user.id, region: '华东' }), 200);
+  assert.equal(same.owner_id, repB.user.id);
+});
+
+test('RV02 a manager reassigning a referred lead really moves it (the referral rule applies on create / referrer change only)', async () => {
+  const ref = expectStatus(await repA.post(C, { name: 'RV02 推荐人机械有限公司' }), 201, 'referrer customer');
+  const lead = expectStatus(await repB.post(LD, { company: 'RV02 被推荐环保有限公司', source: 'referral', referrer_customer_id: ref.id }), 201);
+  assert.equal(lead.owner_id, repA.user.id, 'referral rule: the referrer\'s owner gets it');
+  const cur = expectStatus(await mgrE.get(`${LD}/${lead.id}`), 200);
+  const moved = expectStatus(await mgrE.patch(`${LD}/${lead.id}`, { version: cur.version, owner_id: repB.user.id }), 200, 'reassign');
+  assert.equal(moved.owner_id, repB.user.id, 'the manager\'s reassignment is kept');
+  // an unrelated edit by the new owner does not hand it back to the referrer's owner either
+  const edited = expectStatus(await repB.patch(`${LD}/${lead.id}`, { version: moved.version, note: '跟进中' }), 200);
+  assert.equal(edited.owner_id, repB.user.id);
+});
+
+test('RV03 a lead saved as an allowed own duplicate can be edited later without repeating _allow_duplicate', async () => {
+  const first = expectStatus(await repA.post(LD, { company: 'RV03 重复线索科技有限公司', source: 'online', phone: '13900003333' }), 201);
+  expectError(await repA.post(LD, { company: 'RV03 重复线索科技有限公司', source: 'trade_show' }), 409, 'duplicate.found');
+  const dup = expectStatus(await repA.post(LD, { company: 'RV03 重复线索科技有限公司', source: 'trade_show', _allow_duplicate: true }), 201);
+  const edited = expectStatus(await repA.patch(`${LD}/${dup.id}`, { version: dup.version, note: '展会名片' }), 200, 'unrelated edit');
+  assert.equal(edited.note, '展会名片');
+  // changing a match key is still checked
+  expectError(await repA.patch(`${LD}/${dup.id}`, { version: edited.version, phone: '13900003333' }), 409, 'duplicate.found');
+  assert.ok(first.id !== dup.id);
+});
