@@ -62,8 +62,8 @@ static json_t *shareable_row(Req *r, const Entity **pen, int64_t *pid, Err *e) {
 }
 
 static bool may_manage_shares(Req *r, json_t *row) {
-    if (r->user->roles & (RB(ADMIN) | ROLES_MANAGING)) return true; /* visible + managing = over it */
-    return json_integer_value(json_object_get(row, "owner_id")) == r->user->id;
+    if (json_integer_value(json_object_get(row, "owner_id")) == r->user->id) return true;
+    return entity_row_managed(r, row); /* a manager a row was shared with does not pass it on */
 }
 
 /*

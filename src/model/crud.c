@@ -114,22 +114,12 @@ static int check_assignment(Req *r, const char *key, json_t *v, json_t *old, Err
         return 0;
     }
     if (!(u->roles & ROLES_MANAGING) || !u->org_path) return err_set(e, 403, EC_FORBIDDEN, key, NULL);
-    static const char zUnit[] = "SELECT 1 FROM org_units o WHERE o.id = ?1 AND o.path LIKE ?2 AND o.deleted_at IS NULL";
-    if (old) { /* a stored row: only a manager over it (not one it was merely shared with) hands it on */
-        json_t *ou = json_object_get(old, "org_unit_id");
-        Stmt *st = json_is_integer(ou) ? db_prepare(r->db, zUnit) : NULL;
-        int over = 0;
-        if (st) {
-            db_bind_int64(st, 1, json_integer_value(ou));
-            db_bind_text(st, 2, arena_printf(r->a, "%s%%", u->org_path), -1);
-            over = db_step(st) == DB_ROW;
-            db_done(st);
-        }
-        if (!over) return err_set(e, 403, EC_FORBIDDEN, key, NULL);
-    }
+    /* a stored row: only a manager over it (not one it was merely shared with) hands it on */
+    if (old && !entity_row_managed(r, old)) return err_set(e, 403, EC_FORBIDDEN, key, NULL);
     /* the target user / unit must lie in the manager's subtree */
     static const char zUser[] =
         "SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_unit_id WHERE u.id = ?1 AND o.path LIKE ?2 AND u.deleted_at IS NULL";
+    static const char zUnit[] = "SELECT 1 FROM org_units o WHERE o.id = ?1 AND o.path LIKE ?2 AND o.deleted_at IS NULL";
     Stmt *st = db_prepare(r->db, strcmp(key, "owner_id") == 0 ? zUser : zUnit);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, id);

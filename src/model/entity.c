@@ -223,3 +223,17 @@ int entity_ref_exists(Req *r, const char *name, int64_t id) {
     db_done(st);
     return ok;
 }
+
+bool entity_row_managed(Req *r, json_t *row) {
+    const User *u = r->user;
+    if (u->roles & RB(ADMIN)) return true;
+    json_t *unit = json_object_get(row, "org_unit_id");
+    if (!sees_subtree(u) || !json_is_integer(unit)) return false;
+    Stmt *st = db_prepare(r->db, "SELECT 1 FROM org_units o WHERE o.id = ?1 AND o.path LIKE ?2");
+    if (!st) return false;
+    db_bind_int64(st, 1, json_integer_value(unit));
+    db_bind_text(st, 2, arena_printf(r->a, "%s%%", u->org_path), -1);
+    bool ok = db_step(st) == DB_ROW;
+    db_done(st);
+    return ok;
+}

@@ -21,6 +21,9 @@ const EntityInfo *entity_info(const Entity *en);
 int entity_ref_ok(Req *r, const char *name, int64_t id);
 /* Live row of entity `name` with this id, whoever may see it (F_REF_ANY): 1 yes, 0 no. */
 int entity_ref_exists(Req *r, const char *name, int64_t id);
+/* Is the user admin, or a manager whose unit subtree holds the row's org unit (not merely
+   someone the row was shared with)? Reassigning and sharing a row that is not one's own. */
+bool entity_row_managed(Req *r, json_t *row);
 /* Field label in the request's locale. */
 const char *field_label(const Req *r, const Field *f);
 /* Label of an enum value in the request's locale, or the value itself. */

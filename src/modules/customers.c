@@ -412,12 +412,13 @@ static const Entity competitors_entity = {
 /* ---------------------------------------------------------------- 360 overview */
 
 /* Live rows of a declared entity that belong to the customer, typed per its declaration;
-   an empty array when the entity is not registered (a build without that module). */
+   an empty array when the entity is not registered (a build without that module) or the
+   user's roles may not read it (customer service reads follow-ups, not opportunities). */
 static json_t *rows_of(Req *r, const char *entity, const char *order, int64_t customer_id, int limit, Err *e,
                        int *fail) {
     json_t *a = json_array();
     const Entity *en = entity_find(entity);
-    if (!en) return a;
+    if (!en || !entity_can_read(en, r->user)) return a; /* the entity's read roles hold here too */
     Stmt *st = db_prepare(r->db, arena_printf(r->a, "SELECT %s FROM %s t WHERE t.customer_id = ?1 AND t.deleted_at IS NULL"
                                                     " ORDER BY %s LIMIT %d",
                                               entity_info(en)->select_cols, en->table, order, limit));

@@ -110,13 +110,16 @@ static int tier_history_add(Req *r, int64_t id, const char *old_tier, const char
     return rc < 0 ? -1 : 0;
 }
 
-/* Set tier (and visit frequency when it followed the old tier) of one customer, with history and audit. */
+/* Set tier (and visit frequency when it followed the old tier) of one customer, with history and
+   audit. The UPDATE re-checks the version read, so a change made meanwhile (a manual override
+   during the nightly recompute) is never overwritten: 1 applied, 0 stale, -1 error. */
 static int tier_apply(Req *r, TierRow *x, const char *tier, bool manual, const char *reason, const char *source,
                       const char *action) {
     const char *visit = x->visit;
     if (!visit || !strcmp(visit, tier_visit_default(r->db, r->a, x->tier))) visit = tier_visit_default(r->db, r->a, tier);
     Stmt *st = db_prepare(r->db, "UPDATE customers SET tier = ?1, tier_manual = ?2, tier_reason = ?3, visit_frequency = ?4,"
-                                 " purchase_12m = ?5, orders_12m = ?6, version = version + 1, updated_at = ?7 WHERE id = ?8");
+                                 " purchase_12m = ?5, orders_12m = ?6, version = version + 1, updated_at = ?7 WHERE id = ?8 AND version = ?9"
+                                 " AND deleted_at IS NULL");
     if (!st) return -1;
     db_bind_text(st, 1, tier, -1);
     db_bind_int64(st, 2, manual);
@@ -126,9 +129,11 @@ static int tier_apply(Req *r, TierRow *x, const char *tier, bool manual, const c
     db_bind_int64(st, 6, x->orders);
     db_bind_int64(st, 7, r->now);
     db_bind_int64(st, 8, x->id);
+    db_bind_int64(st, 9, x->version);
     int rc = db_step(st);
     db_done(st);
     if (rc < 0) return -1;
+    if (db_changes(r->db) != 1) return 0;
     json_t *ch = json_object();
     if (strcmp(tier, x->tier)) json_object_set_new(ch, "tier", json_pack("[s,s]", x->tier, tier));
     if (manual != x->manual) json_object_set_new(ch, "tier_manual", json_pack("[b,b]", x->manual, manual));
@@ -145,7 +150,7 @@ static int tier_apply(Req *r, TierRow *x, const char *tier, bool manual, const c
     x->visit = visit;
     x->manual = manual;
     x->version++;
-    return 0;
+    return 1;
 }
 
 /* Counts of one recompute. */
@@ -209,8 +214,9 @@ static int tier_recompute(Req *r, int64_t only_id, TierStats *out) {
         const char *reason;
         const char *tier = x->manual ? x->tier : tier_of(r, &t, x, &reason);
         if (!x->manual && strcmp(tier, x->tier)) {
-            if (tier_apply(r, x, tier, false, reason, "recompute", "tier_recompute") < 0) ret = -1;
-            out->changed++;
+            int ap = tier_apply(r, x, tier, false, reason, "recompute", "tier_recompute");
+            if (ap < 0) ret = -1;
+            out->changed += ap > 0; /* 0: changed meanwhile (a manual override): left as it is now */
         } else if (x->amount != x->old_amount || x->orders != x->old_orders) {
             /* figures only: computed, read-only columns; no version bump (nobody's edit is stale) */
             Stmt *u = db_prepare(r->db, "UPDATE customers SET purchase_12m = ?1, orders_12m = ?2 WHERE id = ?3");
@@ -307,8 +313,9 @@ static int tier_h_override(Req *r, Err *e) {
     json_t *ver = json_object_get(body, "version");
     if (ver && (!json_is_integer(ver) || json_integer_value(ver) != x.version)) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
     const char *why = arena_printf(r->a, "人工定级（%s）：%s", r->user->display_name, reason);
-    if (tier_apply(r, &x, arena_strdup(r->a, tier), true, why, "manual", "tier_manual") < 0)
-        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    int ap = tier_apply(r, &x, arena_strdup(r->a, tier), true, why, "manual", "tier_manual");
+    if (ap < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (ap == 0) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
     return tier_reply(r, x.id, e);
 }
 
@@ -321,13 +328,16 @@ static int tier_h_clear(Req *r, Err *e) {
     TierRow x;
     if (!tier_load(r, &x, e)) return -1;
     if (!x.manual) return err_set(e, 409, EC_BAD_STATE, NULL, "tier_manual = false");
-    Stmt *st = db_prepare(r->db, "UPDATE customers SET tier_manual = 0, version = version + 1, updated_at = ?1 WHERE id = ?2");
+    Stmt *st = db_prepare(r->db, "UPDATE customers SET tier_manual = 0, version = version + 1, updated_at = ?1"
+                                 " WHERE id = ?2 AND version = ?3 AND tier_manual = 1 AND deleted_at IS NULL");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, r->now);
     db_bind_int64(st, 2, x.id);
+    db_bind_int64(st, 3, x.version);
     int rc = db_step(st);
     db_done(st);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (db_changes(r->db) != 1) return err_set(e, 409, EC_CONFLICT, NULL, NULL); /* cleared or changed meanwhile */
     if (audit_write(r, "customers", x.id, "tier_manual_clear", json_pack("{s:[b,b]}", "tier_manual", 1, 0)) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (tier_history_add(r, x.id, x.tier, x.tier, "manual", "取消人工定级", x.amount, x.orders) < 0)

@@ -14,7 +14,9 @@ const srv = useServer(async () => {
   repS = await srv.userClient('rv.repS', ['sales_rep'], south.id, { display_name: '南代表' });
   mgrE = await srv.userClient('rv.mgrE', ['sales_manager'], east.id, { display_name: '东经理' });
   mgrS = await srv.userClient('rv.mgrS', ['sales_manager'], south.id, { display_name: '南经理' });
+  cs = await srv.userClient('rv.cs', ['cs_specialist'], east.id, { display_name: '客服' });
 });
+let cs;
 const R = '/api/v1/market_research';
 const C = '/api/v1/customers';
 const LD = '/api/v1/leads';
@@ -63,4 +65,43 @@ test('RV03 a lead saved as an allowed own duplicate can be edited later without 
   // changing a match key is still checked
   expectError(await repA.patch(`${LD}/${dup.id}`, { version: edited.version, phone: '13900003333' }), 409, 'duplicate.found');
   assert.ok(first.id !== dup.id);
+});
+
+test('RV04 sharing: only the owner or a manager over the row shares it on — not a manager of another unit it was shared with', async () => {
+  const row = expectStatus(await repA.post(R, { research_date: '2026-06-02', topic: 'RV04 转共享调研', kind: 'interview' }), 201);
+  expectStatus(await repA.post(`${R}/${row.id}/shares`, { user_id: mgrS.user.id }), 201, 'owner shares with the south manager');
+  expectStatus(await mgrS.get(`${R}/${row.id}`), 200, 'the south manager reads it');
+  expectError(await mgrS.post(`${R}/${row.id}/shares`, { user_id: repS.user.id }), 403, 'auth.forbidden');
+  expectError(await mgrS.del(`${R}/${row.id}/shares/${mgrS.user.id}`), 403, 'auth.forbidden');
+  expectError(await repS.get(`${R}/${row.id}`), 404, 'record.not_found');
+  expectStatus(await repA.post(`${R}/${row.id}/shares`, { user_id: repB.user.id }), 201, 'share with repB');
+  expectError(await repB.post(`${R}/${row.id}/shares`, { user_id: repS.user.id }), 403, 'auth.forbidden');
+  expectStatus(await mgrE.post(`${R}/${row.id}/shares`, { user_id: repS.user.id }), 201, 'the manager over it shares');
+  expectStatus(await repS.get(`${R}/${row.id}`), 200);
+});
+
+test('RV05 tiers: clearing a manual tier twice at once clears it once (the UPDATE re-checks tier_manual and version)', async () => {
+  const c = expectStatus(await repA.post(C, { name: 'RV05 并发定级有限公司' }), 201);
+  expectStatus(await mgrE.post(`${C}/${c.id}/tier`, { tier: 'important', reason: '战略客户' }), 200, 'override');
+  const answers = await Promise.all(Array.from({ length: 6 }, () => mgrE.del(`${C}/${c.id}/tier`)));
+  const ok = answers.filter((a) => a.status === 200).length;
+  assert.equal(ok, 1, `one clear succeeds: ${answers.map((a) => a.status).join(',')}`);
+  for (const a of answers) if (a.status !== 200) assert.equal(a.status, 409, a.text);
+  const ov = expectStatus(await mgrE.get(`${C}/${c.id}/overview`), 200);
+  assert.equal(ov.customer.tier_manual, false);
+  assert.equal(ov.tier_history.filter((h) => h.reason === '取消人工定级').length, 1, 'one history entry');
+  assert.equal(ov.audit.filter((h) => h.action === 'tier_manual_clear').length, 1, 'one audit entry');
+});
+
+test('RV06 customer 360: a user who sees the customer but may not read opportunities gets none of them there either', async () => {
+  const c = expectStatus(await repA.post(C, { name: 'RV06 三六零视图有限公司' }), 201);
+  const o = expectStatus(await repA.post('/api/v1/opportunities', { name: 'RV06 大单', customer_id: c.id, amount: 88800000 }), 201);
+  expectStatus(await repA.post('/api/v1/follow_ups', { customer_id: c.id, channel: 'phone', content: 'RV06 电话' }), 201);
+  expectStatus(await repA.post(`${C}/${c.id}/shares`, { user_id: cs.user.id }), 201, 'share with customer service');
+  expectError(await cs.get(`/api/v1/opportunities/${o.id}`), 403, 'auth.forbidden');
+  const ov = expectStatus(await cs.get(`${C}/${c.id}/overview`), 200, 'cs sees the customer');
+  assert.deepEqual(ov.opportunities, [], 'no opportunities for a role that may not read them');
+  assert.equal(ov.follow_ups.length, 1, 'follow-ups: cs_specialist reads those');
+  const own = expectStatus(await repA.get(`${C}/${c.id}/overview`), 200);
+  assert.equal(own.opportunities.length, 1);
 });

@@ -31,9 +31,9 @@ body=$(curl -sf -c "$WORK/jar" -H 'Content-Type: application/json' -d "{\"userna
 CSRF=$(sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p' <<<"$body")
 COOKIE="sl_session=$(awk '$6 == "sl_session" {print $7}' "$WORK/jar")"
 uid=$(sqlite3 "$DB" "SELECT id FROM users WHERE username = 'bench.rep01'")
-sqlite3 "$DB" "SELECT '/api/v1/market_research/' || id FROM market_research WHERE owner_id = $uid LIMIT 500" >"$WORK/paths"
-sqlite3 "$DB" "SELECT id FROM market_research WHERE owner_id = $uid ORDER BY id DESC LIMIT 500" >"$WORK/ids"
-echo "/api/v1/market_research?sort=-research_date&per_page=20&filter[kind]=interview" >>"$WORK/paths"
+sqlite3 "$DB" "SELECT '/api/v1/customers/' || id FROM customers WHERE owner_id = $uid LIMIT 500" >"$WORK/paths"
+sqlite3 "$DB" "SELECT id FROM customers WHERE owner_id = $uid ORDER BY id DESC LIMIT 500" >"$WORK/ids"
+echo "/api/v1/customers?sort=-last_followup_at&per_page=20&filter[tier]=important,key" >>"$WORK/paths"
 
 status() { awk -v k="$1:" '$1 == k {print $2}' /proc/"$SRV"/status; }
 fds() { ls /proc/"$SRV"/fd | wc -l; }
