@@ -611,6 +611,8 @@ static int claim_guard_decide(Req *r, const Entity *en, json_t *rec, Err *e) {
     if (strcmp(d, "keep") && strcmp(d, "transfer") && strcmp(d, "share"))
         return err_set(e, 400, EC_ENUM, "decision", "keep, transfer, share");
     if (note && utf8_len(note, strlen(note)) > 2000) return err_set(e, 400, EC_TOO_LONG, "decision_note", "2000");
+    if (flow_rec_int(rec, "owner_id") == r->user->id) /* nobody arbitrates their own claim */
+        return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
     int64_t owner, unit;
     const char *path = NULL;
     int rc = target_info(r, rec_str(rec, "target_entity"), flow_rec_int(rec, "target_id"), &owner, &unit, &path, NULL);

@@ -172,7 +172,7 @@ static bool changed(json_t *rec, json_t *old, const char *k) {
 
 /*
 ** Customers: only a manager (or admin) hands a customer to someone else; the referral rule
-** on create (or when the referrer changes); owned_since; visit frequency defaulted from the
+** on create; owned_since; visit frequency defaulted from the
 ** tier; collision control on the match keys that are new or changed.
 */
 static int customer_before_save(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
@@ -181,9 +181,9 @@ static int customer_before_save(Req *r, const Entity *en, json_t *rec, json_t *o
     if (old && changed(rec, old, "referrer_customer_id") &&
         json_integer_value(json_object_get(rec, "referrer_customer_id")) == json_integer_value(json_object_get(rec, "id")))
         return err_set(e, 400, EC_REF, "referrer_customer_id", NULL);
-    if (changed(rec, old, "referrer_customer_id") && !(old && changed(rec, old, "owner_id")) &&
-        referral_apply(r, rec, e) < 0)
-        return -1;
+    /* the referral rule decides the owner of a new customer only: changing the referrer of an
+       existing one does not move it (ownership changes go through managers, claims and the pool) */
+    if (!old && referral_apply(r, rec, e) < 0) return -1;
     if (changed(rec, old, "owner_id")) {
         json_object_set_new(rec, "owned_since", json_integer(r->now));
         if (json_is_integer(json_object_get(rec, "owner_id"))) {

@@ -108,6 +108,10 @@ static int fu_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) 
     }
     json_t *at = json_object_get(rec, "followed_at");
     if (!json_is_integer(at)) json_object_set_new(rec, "followed_at", json_integer(r->now));
+    /* a follow-up records what happened: a date far ahead would keep a record out of the pool */
+    else if (json_integer_value(at) > r->now + 86400)
+        return fu_fail(r, e, EC_RANGE, fu_fields, "followed_at",
+                       label_for(r->locale, "不能晚于明天", "不能晚於明天", "not after tomorrow"));
     return 0;
 }
 

@@ -451,6 +451,14 @@ static int pool_claim(Req *r, Err *e) {
         local_date(x.since + cd * 86400, day);
         return err_set(e, 409, EC_POOL_COOLDOWN, NULL, "%s", day);
     }
+    /* serialise this user's claims (a row lock on PostgreSQL) so parallel claims cannot both
+       pass the daily cap; SQLite has one writer anyway */
+    Stmt *lk = db_prepare(r->db, "UPDATE users SET version = version WHERE id = ?1");
+    if (!lk) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(lk, 1, me);
+    int lrc = db_step(lk);
+    db_done(lk);
+    if (lrc < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
     int64_t cap = setting_int(r->db, "pool.daily_claim_cap");
     char today[11];
     local_date(r->now, today);

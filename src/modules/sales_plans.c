@@ -158,6 +158,14 @@ static int plan_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e
     if (parent) { /* the siblings and this plan within the parent */
         PlanRow p;
         int64_t sum[3];
+        /* lock the parent first (a row lock on PostgreSQL): two plans allocated from it at once
+           must not both fit into the same remainder */
+        Stmt *lk = db_prepare(r->db, "UPDATE sales_plans SET version = version WHERE id = ?1");
+        if (!lk) return flow_db_error(r, e, "plan allocation");
+        db_bind_int64(lk, 1, parent);
+        int lrc = db_step(lk);
+        db_done(lk);
+        if (lrc < 0) return flow_db_error(r, e, "plan allocation");
         if (plan_read(r, parent, &p) != 1 || children_sum(r, parent, self, sum) < 0)
             return flow_db_error(r, e, "plan allocation");
         for (int i = 0; i < 3; i++) {

@@ -70,10 +70,12 @@ test('F03 plans: frequency 1..365, first date today + frequency, advanced by a f
   const p = expectStatus(await rep.post(P, { customer_id: cust2.id, content: '月度回访', channel: 'phone', frequency_days: 30 }), 201, 'plan');
   assert.equal(p.next_date, '2026-05-01', '2026-04-01 + 30 days');
   assert.equal(p.active, true);
-  const f = expectStatus(await rep.post(F, { customer_id: cust2.id, channel: 'phone', content: '电话回访', followed_at: T0 + 2 * DAY }), 201, 'follow-up');
+  // a follow-up may not be dated after tomorrow (RV08); one dated tomorrow advances the plan from that day
+  expectError(await rep.post(F, { customer_id: cust2.id, channel: 'phone', content: '电话回访', followed_at: T0 + 2 * DAY }), 400, 'field.range', 'followed_at');
+  const f = expectStatus(await rep.post(F, { customer_id: cust2.id, channel: 'phone', content: '电话回访', followed_at: T0 + DAY }), 201, 'follow-up');
   assert.ok(f.id);
   const p2 = (await rep.get(`${P}/${p.id}`)).body;
-  assert.equal(p2.next_date, '2026-05-03', 'followed 2026-04-03 + 30 days');
+  assert.equal(p2.next_date, '2026-05-02', 'followed 2026-04-02 + 30 days');
   const audit = await rep.get(`/api/v1/audit?entity=follow_up_plans&id=${p.id}`);
   assert.ok(audit.body.items.some((i) => i.action === 'advance'), 'the advance is audited');
 });

@@ -105,3 +105,33 @@ test('RV06 customer 360: a user who sees the customer but may not read opportuni
   const own = expectStatus(await repA.get(`${C}/${c.id}/overview`), 200);
   assert.equal(own.opportunities.length, 1);
 });
+
+test('RV07 nobody arbitrates their own collision claim: a manager who filed it gets 403 on decide', async () => {
+  const cust = expectStatus(await repA.post(C, { name: 'RV07自裁客户有限公司', phone: '021-7000 0707' }), 201);
+  // mgrE runs into repA's customer and files a claim on it
+  const clash = await mgrE.post(C, { name: 'RV07自裁客户有限公司' });
+  assert.equal(clash.status, 409, 'the name collides');
+  const cl = expectStatus(await mgrE.post('/api/v1/collision_claims',
+    { target_entity: 'customers', target_id: cust.id, reason: '我先接触的客户' }), 201, 'claim filed');
+  expectError(await mgrE.post(`/api/v1/collision_claims/${cl.id}/actions/decide`,
+    { version: cl.version, decision: 'transfer' }), 403, 'auth.forbidden');
+  const still = expectStatus(await repA.get(`${C}/${cust.id}`), 200);
+  assert.equal(still.owner_id, repA.user.id, 'the record did not move');
+});
+
+test('RV08 a follow-up cannot be dated after tomorrow (it would keep the record out of the pool)', async () => {
+  const cust = expectStatus(await repA.post(C, { name: 'RV08跟进客户有限公司' }), 201);
+  const now = Math.floor(Date.now() / 1000);
+  expectError(await repA.post('/api/v1/follow_ups',
+    { customer_id: cust.id, channel: 'phone', content: '未来的跟进', followed_at: now + 30 * 86400 }), 400, 'field.range', 'followed_at');
+  expectStatus(await repA.post('/api/v1/follow_ups',
+    { customer_id: cust.id, channel: 'phone', content: '今天的跟进', followed_at: now - 3600 }), 201);
+});
+
+test('RV09 changing the referrer of an existing customer does not move it to another owner', async () => {
+  const referrer = expectStatus(await repB.post(C, { name: 'RV09介绍人有限公司' }), 201);
+  const cust = expectStatus(await repA.post(C, { name: 'RV09被介绍客户有限公司' }), 201);
+  const upd = expectStatus(await repA.patch(`${C}/${cust.id}`, { version: cust.version, referrer_customer_id: referrer.id }), 200);
+  assert.equal(upd.owner_id, repA.user.id, 'still repA\'s');
+  assert.equal(upd.referrer_customer_id, referrer.id);
+});
