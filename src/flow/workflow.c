@@ -107,15 +107,26 @@ static bool flow_from_ok(const Workflow *wf, const Transition *t, const char *st
     return str_word_in(t->from, "*") && !(wf->final_states && str_word_in(wf->final_states, state));
 }
 
-/* May the user run t on rec: one of its roles (admin not implied), or the owner
-   when the transition allows it. */
-static bool flow_may_run(const User *u, const Transition *t, const json_t *rec)
+/*
+** May the user run t on rec: the owner when the transition allows it, or a
+** holder of one of its roles (admin not implied). When only managing roles
+** let the user in, the row must be one they manage (its unit in their
+** subtree): a manager who sees a row through a share or an approval does not
+** act on it.
+*/
+static bool flow_may_run(Req *r, const Entity *en, const Transition *t, json_t *rec)
 {
+    const User *u = r->user;
     if (!u)
         return false;
-    if (u->roles & t->roles)
+    if ((t->flags & T_OWNER) && flow_rec_int(rec, "owner_id") == u->id)
         return true;
-    return (t->flags & T_OWNER) && flow_rec_int(rec, "owner_id") == u->id;
+    uint32_t held = u->roles & t->roles;
+    if (!held)
+        return false;
+    if ((held & ~(uint32_t)ROLES_MANAGING) == 0 && en->vis == VIS_OWNER)
+        return entity_row_managed(r, rec);
+    return true;
 }
 
 /* The row's current state (the workflow's initial state when unset). */
@@ -381,7 +392,7 @@ static int flow_run_transition(Req *r, const Entity *en, const Transition *t, js
 
     if (!flow_from_ok(wf, t, from))
         return err_set(e, 409, EC_BAD_STATE, NULL, "%s", from);
-    if (!flow_may_run(r->user, t, rec))
+    if (!flow_may_run(r, en, t, rec))
         return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
     if ((t->flags & T_COMMENT) && !comment)
         return err_set(e, 400, EC_COMMENT, "comment", NULL);
@@ -451,7 +462,7 @@ json_t *flow_available_actions(Req *r, const Entity *en, json_t *rec)
     const char *state = flow_state_of(en, rec);
     bool has_approve = false, has_reject = false;
     for (const Transition *t = wf->transitions; t && t->action; t++) {
-        if (!flow_from_ok(wf, t, state) || !flow_may_run(r->user, t, rec))
+        if (!flow_from_ok(wf, t, state) || !flow_may_run(r, en, t, rec))
             continue;
         flow_push_action(a, t->action, label_for(r->locale, t->zh, t->tw, t->en));
         has_approve |= strcmp(t->action, "approve") == 0;

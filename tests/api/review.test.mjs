@@ -135,3 +135,16 @@ test('RV09 changing the referrer of an existing customer does not move it to ano
   assert.equal(upd.owner_id, repA.user.id, 'still repA\'s');
   assert.equal(upd.referrer_customer_id, referrer.id);
 });
+
+test('RV10 a manager acts on rows of their own subtree only: a share lets the other region\'s manager read an opportunity, not move it', async () => {
+  const cust = expectStatus(await repA.post(C, { name: 'RV10商机客户有限公司' }), 201);
+  const opp = expectStatus(await repA.post('/api/v1/opportunities', { name: 'RV10 项目', customer_id: cust.id, amount: 1000000 }), 201);
+  expectStatus(await repA.post(`/api/v1/opportunities/${opp.id}/shares`, { user_id: mgrS.user.id }), 201, 'share');
+  const seen = expectStatus(await mgrS.get(`/api/v1/opportunities/${opp.id}`), 200, 'the share lets mgrS read it');
+  assert.deepEqual(seen._actions.filter((a) => a.action === 'lose'), [], 'no actions offered to a manager from elsewhere');
+  expectError(await mgrS.post(`/api/v1/opportunities/${opp.id}/actions/lose`, { version: seen.version, loss_reason: 'price' }), 403, 'auth.forbidden');
+  // the manager over the row may
+  const own = expectStatus(await mgrE.get(`/api/v1/opportunities/${opp.id}`), 200);
+  assert.ok(own._actions.some((a) => a.action === 'lose'), 'offered to the manager over the row');
+  expectStatus(await mgrE.post(`/api/v1/opportunities/${opp.id}/actions/lose`, { version: own.version, loss_reason: 'price' }), 200);
+});
