@@ -11,9 +11,12 @@
 ** --paths  the request paths wrk sends (one a line, used in turn):
 **          /api/v1/E/ID  the SELECT of one row by id with the visibility check
 **          /api/v1/E?QS  the list page query + the capped count query
-** --mode create  products: the duplicate check, the INSERT, the audit INSERT
-**          and the read-back; --batch creates per durable commit
-**          (synchronous=FULL), as the server's group commit does at best
+** --mode create  customers: the document number, the duplicate check (the
+**          server's collision_find: normalisers + match_keys lookups), the INSERT,
+**          the audit INSERT, the match keys (customers_keys_refresh) and the
+**          read-back; --batch creates per durable commit (synchronous=FULL), as
+**          the server's group commit does at best
+** --mode keys  checks bench/gen's match_keys against the server's normalisers
 ** Prints one line: "ops/s p50_us p99_us".
 */
 #include <pthread.h>
@@ -25,6 +28,8 @@
 
 #include "http/internal.h"
 #include "model/model.h"
+#include "modules/collision.h"
+#include "modules/customers.h"
 #include "modules/modules.h"
 
 static const char *db_path, *username = "admin", *mode = "paths";
@@ -105,7 +110,7 @@ static int64_t create_seq;
 static void one_op(Db *db, Req *r, int64_t k) {
     Err e = {0};
     const Path *pp = npaths ? &paths[k % npaths] : NULL;
-    const Entity *en = pp ? pp->en : entity_find("products");
+    const Entity *en = pp ? pp->en : entity_find("customers");
     r->query = pp ? pp->query : "";
     if (pp && pp->id > 0) {
         const EntityInfo *ei = entity_info(en);
@@ -138,7 +143,7 @@ static void one_op(Db *db, Req *r, int64_t k) {
         if (explain && k == 0) plan(db, sql);
         if (n == lq.per_page || lq.page > 1) { /* the capped count, as entity_list runs it */
             lq.nbind = nfilter;
-            int pc = list_query_add_int(&lq, 10001);
+            int pc = list_query_add_int(&lq, 1001); /* LIST_COUNT_CAP + 1 (crud.c) */
             char *inner = list_query_sql(r, en, &lq, "1", arena_printf(r->a, "LIMIT ?%d", pc), false);
             char *csql = arena_printf(r->a, "SELECT count(*) FROM (%s) x", inner);
             st = db_prepare(db, csql);
@@ -146,54 +151,153 @@ static void one_op(Db *db, Req *r, int64_t k) {
             drain(st);
             if (explain && k == 0) plan(db, csql);
         }
-    } else { /* create: products, as entity_create runs it */
+    } else { /* create: a customer, as entity_create_row + the customers' hooks run it */
         pthread_mutex_lock(&create_mu);
         int64_t seq = ++create_seq;
         if (seq % batch == 1 || batch == 1) db_begin(db);
-        char code[40];
-        snprintf(code, sizeof code, "REF-%d-%lld", (int)getpid(), (long long)seq);
-        Stmt *st = db_prepare(db, "SELECT 1 FROM products WHERE code = ?1 AND id <> ?2 AND deleted_at IS NULL");
-        db_bind_text(st, 1, code, -1);
-        db_bind_int64(st, 2, 0);
-        if (drain(st) != 0) exit(1);
-        st = db_prepare(db, "INSERT INTO products (version, owner_id, org_unit_id, created_at, updated_at, created_by, updated_by,"
-                            " code, name, model, spec, unit, list_price, standard_cost, product_line, active, description)"
-                            " VALUES (1, ?1, ?2, ?3, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id");
+        char name[96], phone[24], email[64];
+        /* fresh values (the benchmark's own ranges: "16" mobiles, 基准 names) */
+        snprintf(name, sizeof name, "基准参考%06d%08lld有限公司", (int)getpid() % 1000000, (long long)seq);
+        snprintf(phone, sizeof phone, "166%03d%05lld", (int)getpid() % 1000, (long long)(seq % 100000));
+        snprintf(email, sizeof email, "ref%d.%lld@bench.cn", (int)getpid(), (long long)seq);
+        json_t *rec = json_pack("{s:s, s:s, s:s, s:o}", "name", name, "phone", phone, "email", email, "owner_id",
+                                json_integer(r->user->id));
+        Stmt *st = db_prepare(db, "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)\n"
+                                  " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last");
+        db_bind_text(st, 1, "CU", -1);
+        db_bind_int64(st, 2, 2026);
+        int64_t no = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+        db_done(st);
+        st = db_prepare(db, "SELECT value FROM settings WHERE key = ?1"); /* tier_visit_default */
+        if (st) {
+            db_bind_text(st, 1, "tier.visit.normal", -1);
+            drain(st);
+        }
+        Match m[8];
+        if (collision_find(r, "customers", 0, rec, m, 8) != 0) { /* the duplicate check: none expected */
+            fprintf(stderr, "sqlref: create found a match\n");
+            exit(1);
+        }
+        st = db_prepare(db, "INSERT INTO customers (version, owner_id, org_unit_id, created_at, updated_at, created_by, updated_by,"
+                            " number, name, phone, email, region, industry, source, tier, tier_manual, visit_frequency,"
+                            " potential_value, purchase_12m, orders_12m, credit_limit, in_pool, owned_since)"
+                            " VALUES (1, ?1, ?2, ?3, ?3, ?1, ?1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'normal', 0, 'half_yearly',"
+                            " 0, 0, 0, 0, 0, ?3) RETURNING id");
         db_bind_int64(st, 1, r->user->id);
         db_bind_int64(st, 2, r->user->org_unit_id);
         db_bind_int64(st, 3, r->now);
-        db_bind_int64(st, 4, r->user->id);
-        db_bind_text(st, 5, code, -1);
-        db_bind_text(st, 6, "基准测试产品", -1);
-        db_bind_null(st, 7);
-        db_bind_null(st, 8);
-        db_bind_text(st, 9, "台", -1);
-        db_bind_int64(st, 10, 1234500);
-        db_bind_int64(st, 11, 0);
-        db_bind_text(st, 12, "工业泵", -1);
-        db_bind_int64(st, 13, 1);
-        db_bind_null(st, 14);
+        db_bind_text(st, 4, arena_printf(r->a, "CU-2026-%06lld", (long long)no), -1);
+        db_bind_text(st, 5, name, -1);
+        db_bind_text(st, 6, phone, -1);
+        db_bind_text(st, 7, email, -1);
+        db_bind_text(st, 8, "上海", -1);
+        db_bind_text(st, 9, "制造业", -1);
+        db_bind_text(st, 10, "online", -1);
         int64_t id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
         db_done(st);
         st = db_prepare(db, "INSERT INTO audit(at, user_id, entity, row_id, action, changes, client_addr, request_id)"
                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
         db_bind_int64(st, 1, r->now);
         db_bind_int64(st, 2, r->user->id);
-        db_bind_text(st, 3, "products", -1);
+        db_bind_text(st, 3, "customers", -1);
         db_bind_int64(st, 4, id);
         db_bind_text(st, 5, "create", -1);
-        db_bind_text(st, 6, arena_printf(r->a, "{\"code\":[null,\"%s\"],\"name\":[null,\"基准测试产品\"],\"unit\":[null,\"台\"]}", code), -1);
+        db_bind_text(st, 6, arena_printf(r->a, "{\"name\":[null,\"%s\"],\"phone\":[null,\"%s\"],\"email\":[null,\"%s\"],"
+                                               "\"region\":[null,\"上海\"],\"industry\":[null,\"制造业\"],\"source\":[null,\"online\"]}",
+                                         name, phone, email), -1);
         db_bind_text(st, 7, "127.0.0.1", -1);
         db_bind_text(st, 8, "0123456789abcdef", -1);
         db_step(st);
         db_done(st);
+        if (customers_keys_refresh(r, id, &e) < 0) { /* after_save: SELECT the keys' fields, contacts, DELETE + INSERT keys */
+            fprintf(stderr, "sqlref: keys\n");
+            exit(1);
+        }
+        json_decref(rec);
         const EntityInfo *ei = entity_info(en);
-        st = db_prepare(db, arena_printf(r->a, "SELECT %s FROM products t WHERE t.id = ?1 AND t.deleted_at IS NULL", ei->select_cols));
+        st = db_prepare(db, arena_printf(r->a, "SELECT %s FROM customers t WHERE t.id = ?1 AND t.deleted_at IS NULL", ei->select_cols));
         db_bind_int64(st, 1, id);
         drain(st);
         if (seq % batch == 0 || batch == 1) db_commit(db);
         pthread_mutex_unlock(&create_mu);
     }
+}
+
+/* --mode keys: the match keys bench/gen wrote, against the server's own normalisers
+   (collision.c) applied to the same rows: a sample of customers (with their contacts)
+   and of open leads. Exits 1 on the first difference. */
+static int check_keys(Db *db) {
+    Arena *a = arena_new();
+    int rows = 0, keys = 0;
+    for (int ent = 0; ent < 2; ent++) {
+        const char *sql = ent == 0 ? "SELECT id, name, tax_id, phone, NULL, email FROM customers WHERE id % 50 = 7"
+                                   : "SELECT id, company, tax_id, phone, NULL, email FROM leads WHERE id % 100 = 7"
+                                     " AND state <> 'converted'";
+        const char *entity = ent == 0 ? "customers" : "leads";
+        Stmt *st = db_prepare(db, sql);
+        if (!st) return 1;
+        typedef struct { int64_t id; char *v[5]; } Row;
+        Row *rs = NULL;
+        int n = 0, cap = 0;
+        while (db_step(st) == DB_ROW) {
+            if (n == cap) rs = realloc(rs, sizeof(Row) * (size_t)(cap = cap ? cap * 2 : 1024));
+            rs[n].id = db_col_int64(st, 0);
+            for (int c = 0; c < 5; c++) rs[n].v[c] = db_col_null(st, c + 1) ? NULL : arena_strdup(a, db_col_text(st, c + 1));
+            n++;
+        }
+        db_done(st);
+        for (int i = 0; i < n; i++) {
+            const char *want[64][2];
+            int nw = 0;
+#define ADD(k, v)                                                                                  \
+    do {                                                                                           \
+        const char *v_ = (v);                                                                      \
+        bool dup_ = false;                                                                         \
+        for (int j_ = 0; v_ && j_ < nw; j_++) dup_ |= !strcmp(want[j_][0], k) && !strcmp(want[j_][1], v_); \
+        if (v_ && !dup_ && nw < 64) want[nw][0] = k, want[nw++][1] = v_;                           \
+    } while (0)
+            ADD("name", norm_company(a, rs[i].v[0]));
+            ADD("tax_id", norm_tax_id(a, rs[i].v[1]));
+            ADD("phone", norm_phone(a, rs[i].v[2]));
+            ADD("email", norm_email(a, rs[i].v[4]));
+            if (ent == 0) {
+                st = db_prepare(db, "SELECT phone, mobile, email FROM contacts WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY id LIMIT 40");
+                db_bind_int64(st, 1, rs[i].id);
+                while (db_step(st) == DB_ROW) {
+                    for (int c = 0; c < 2; c++)
+                        if (!db_col_null(st, c)) ADD("phone", norm_phone(a, db_col_text(st, c)));
+                    if (!db_col_null(st, 2)) ADD("email", norm_email(a, db_col_text(st, 2)));
+                }
+                db_done(st);
+            }
+#undef ADD
+            int have = 0;
+            st = db_prepare(db, "SELECT kind, value FROM match_keys WHERE entity = ?1 AND row_id = ?2");
+            db_bind_text(st, 1, entity, -1);
+            db_bind_int64(st, 2, rs[i].id);
+            while (db_step(st) == DB_ROW) {
+                bool found = false;
+                for (int j = 0; j < nw; j++) found |= !strcmp(want[j][0], db_col_text(st, 0)) && !strcmp(want[j][1], db_col_text(st, 1));
+                if (!found) {
+                    fprintf(stderr, "sqlref: %s %lld has key %s=%s that the server would not store\n", entity,
+                            (long long)rs[i].id, db_col_text(st, 0), db_col_text(st, 1));
+                    return 1;
+                }
+                have++;
+            }
+            db_done(st);
+            if (have != nw) {
+                fprintf(stderr, "sqlref: %s %lld has %d keys, the server would store %d (name key %s)\n", entity,
+                        (long long)rs[i].id, have, nw, nw ? want[0][1] : "-");
+                return 1;
+            }
+            rows++, keys += nw;
+        }
+        free(rs);
+    }
+    printf("keys ok: %d rows, %d keys as the server normalises them\n", rows, keys);
+    arena_free(a);
+    return 0;
 }
 
 static void *thr_main(void *arg) {
@@ -279,6 +383,16 @@ int main(int argc, char **argv) {
         }
         if (f) fclose(f);
         if (!npaths) goto usage;
+    } else if (!strcmp(mode, "keys")) {
+        char err[256];
+        Db *db = db_open(db_path, err, sizeof err);
+        if (!db) {
+            fprintf(stderr, "sqlref: %s\n", err);
+            return 1;
+        }
+        int rc = check_keys(db);
+        db_close(db);
+        return rc;
     } else if (strcmp(mode, "create") != 0) goto usage;
     if (explain) nthreads = 1;
     Thr *t = calloc((size_t)nthreads, sizeof *t);
@@ -303,7 +417,7 @@ int main(int argc, char **argv) {
                (long long)(nlat ? all[nlat * 99 / 100] : 0));
     return 0;
 usage:
-    fprintf(stderr, "usage: sqlref --db FILE --user NAME (--paths FILE | --mode create)"
+    fprintf(stderr, "usage: sqlref --db FILE --user NAME (--paths FILE | --mode create | --mode keys)"
                     " [--seconds S] [--threads N] [--batch N] [--explain]\n");
     return 2;
 }

@@ -1,11 +1,13 @@
 -- bench.lua — the one wrk script of `make bench` and the soak test.
 -- Everything comes from the environment (set by scripts/bench.sh):
---   BENCH_MODE    paths | login | create_product | create_research | update | mixed
+--   BENCH_MODE    paths | login | create_customer | create_followup | create_product | create_research
+--                 | update | update_research | mixed
 --   BENCH_COOKIE  "sl_session=..."      (session of a browser user)
 --   BENCH_CSRF    X-CSRF-Token for cookie writes (mixed)
 --   BENCH_TOKEN   API token: "Authorization: Bearer ..." (create, update)
 --   BENCH_PATHS   file of request paths, one a line, used in turn (paths, mixed)
---   BENCH_IDS     file of row ids the user may update, one a line (update, mixed)
+--   BENCH_IDS     file of customer ids the user owns, one a line, "id" or "id version"
+--                 (update, create_followup, mixed)
 --   BENCH_USERS   space-separated user names to sign in with (login)
 --   BENCH_PASSWORD their password
 -- done() prints one line "BENCH k=v ..." that bench.sh parses, with the
@@ -40,7 +42,11 @@ function init(args)
   paths = lines_of(os.getenv("BENCH_PATHS"))
   ids = lines_of(os.getenv("BENCH_IDS"))
   for u in string.gmatch(os.getenv("BENCH_USERS") or "", "%S+") do users[#users + 1] = u end
-  for i = 1, #ids do ids[i] = tonumber(ids[i]); version[ids[i]] = 1 end
+  -- a line is "id" or "id version" (the version the run starts from)
+  for i = 1, #ids do
+    local id, v = string.match(ids[i], "^(%d+)%s*(%d*)")
+    ids[i] = tonumber(id); version[ids[i]] = tonumber(v) or 1
+  end
   -- each wrk thread works on its own slice of the ids (no two threads update one row)
   local nt = tonumber(os.getenv("BENCH_THREADS") or "1")
   if #ids >= nt and nt > 1 then
@@ -63,10 +69,44 @@ local function hdrs(extra)
 end
 local JSON = {["Content-Type"] = "application/json"}
 
-local function patch_one()
+local run = os.getenv("BENCH_RUN") or tostring(os.time())
+local runno = tonumber(run) or 0
+
+-- optimistic lock: the version last seen (learned from 200 and 409 answers in response())
+local function patch_entity(entity, body_of)
   local id = ids[(n % #ids) + 1]
-  local body = string.format('{"version":%d,"respondents":%d}', version[id] or 1, n % 1000)
-  return wrk.format("PATCH", "/api/v1/market_research/" .. id, hdrs(JSON), body)
+  return wrk.format("PATCH", "/api/v1/" .. entity .. "/" .. id, hdrs(JSON), body_of(version[id] or 1))
+end
+local terms = {"月结30天", "月结60天", "款到发货", "季度结算"}
+local function patch_customer()
+  return patch_entity("customers", function(v)
+    return string.format('{"version":%d,"credit_limit":%d,"payment_terms":"%s"}', v, (n % 500) * 100000, terms[1 + n % 4])
+  end)
+end
+local function patch_research()
+  return patch_entity("market_research", function(v) return string.format('{"version":%d,"respondents":%d}', v, n % 1000) end)
+end
+
+-- A customer no one has: the name, phone and e-mail are new for every request (the bench's
+-- own ranges: "基准" names with the run, thread and counter; a landline with an extension
+-- made of the counter, run and thread, a key longer than any the generator draws), so
+-- every create runs the full duplicate check and finds nothing.
+local regions = {"上海", "江苏", "浙江", "北京", "广东"}
+local function create_customer()
+  local t = tno or 0
+  local uniq = string.format("%06d%02d%07d", runno % 1000000, t, n)
+  local body = string.format(
+    '{"name":"%s基准%s机械有限公司","phone":"0755-%08d-%04d%d","email":"b%s@bench.cn","region":"%s","industry":"制造业","source":"online","address":"%s工业大道%d号"}',
+    regions[1 + n % 5], uniq, n % 100000000, runno % 10000, t % 10, uniq, regions[1 + n % 5], regions[1 + n % 5], n % 999)
+  return wrk.format("POST", "/api/v1/customers", hdrs(JSON), body)
+end
+
+local channels = {"phone", "visit", "wechat", "email"}
+local function create_followup()
+  local id = ids[((n * 7) % #ids) + 1]
+  local body = string.format('{"customer_id":%d,"channel":"%s","content":"压测跟进 %d：确认采购计划与交货期。","next_step":"发送报价","next_date":"2026-12-%02d"}',
+    id, channels[1 + n % 4], n, 1 + n % 28)
+  return wrk.format("POST", "/api/v1/follow_ups", hdrs(JSON), body)
 end
 
 local function create_research()
@@ -76,7 +116,6 @@ local function create_research()
   return wrk.format("POST", "/api/v1/market_research", hdrs(JSON), body)
 end
 
-local run = os.getenv("BENCH_RUN") or tostring(os.time())
 
 function request()
   n = n + 1
@@ -93,19 +132,28 @@ function request()
       '{"code":"B%s-%d-%d","name":"压测产品 %d","unit":"台","list_price":%d,"product_line":"工业泵","model":"BX-%d"}',
       run, tno or 0, n, n, 100000 + n % 1000, n % 997)
     return wrk.format("POST", "/api/v1/products", hdrs(JSON), body)
+  elseif mode == "create_customer" then
+    return create_customer()
+  elseif mode == "create_followup" then
+    return create_followup()
   elseif mode == "create_research" then
     return create_research()
   elseif mode == "update" then
-    return patch_one()
-  else -- mixed: what a sales team does during the day
+    return patch_customer()
+  elseif mode == "update_research" then
+    return patch_research()
+  else -- mixed: what a sales team does during the day, on customers
     local r = n % 20
-    if r < 10 then return wrk.format("GET", paths[(n % #paths) + 1])          -- gets and lists (50 %)
-    elseif r < 13 then return wrk.format("GET", "/api/v1/market_research?sort=-research_date&per_page=20&filter[kind]=" .. kinds[1 + n % 5])
-    elseif r < 14 then return wrk.format("GET", "/api/v1/products?filter[product_line]=%E9%98%80%E9%97%A8&sort=code")
-    elseif r < 15 then return wrk.format("GET", "/api/v1/auth/me")
-    elseif r < 16 then return wrk.format("GET", "/api/v1/market_research?q=KSB")  -- search (5 %)
-    elseif r < 18 then return patch_one()                                       -- updates (10 %)
-    else return create_research() end                                           -- creates (10 %)
+    local id = #ids > 0 and ids[((n * 13) % #ids) + 1] or 1
+    if r < 8 then return wrk.format("GET", paths[(n % #paths) + 1])            -- gets and lists of customers (40 %)
+    elseif r < 10 then return wrk.format("GET", "/api/v1/follow_ups?filter[customer_id]=" .. id .. "&sort=-followed_at") -- a customer's follow-ups (10 %)
+    elseif r < 11 then return wrk.format("GET", "/api/v1/customers/" .. id .. "/overview")  -- customer 360 (5 %)
+    elseif r < 12 then return wrk.format("GET", "/api/v1/leads?filter[state]=new,contacted&sort=-created_at&per_page=20") -- leads (5 %)
+    elseif r < 13 then return wrk.format("GET", "/api/v1/auth/me")              -- (5 %)
+    elseif r < 14 then return wrk.format("GET", "/api/v1/customers?q=%E6%81%92%E4%BF%A1")  -- search 恒信 (5 %)
+    elseif r < 16 then return patch_customer()                                  -- updates (10 %)
+    elseif r < 19 then return create_followup()                                 -- follow-ups (15 %)
+    else return create_customer() end                                           -- creates with duplicate check (5 %)
   end
 end
 
@@ -121,7 +169,7 @@ local function on_response(status, headers, body)
   if status >= 500 then s5xx = s5xx + 1
   elseif status == 409 then s409 = s409 + 1
   elseif status >= 400 then s4xx = s4xx + 1 end
-  if (mode == "update" or mode == "mixed") and body and (status == 200 or status == 409) then
+  if (mode == "update" or mode == "update_research" or mode == "mixed") and body and (status == 200 or status == 409) then
     -- learn the row's current version: from the row (200) or from "current" (409)
     local cur = status == 409 and string.match(body, '"current":(.*)$') or body
     if cur then
