@@ -17,6 +17,8 @@ HEADERS  := $(wildcard src/*/*.h)
 
 REL_OBJ  := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/migrations.o
 TST_OBJ  := $(patsubst src/%.c,build/tst/%.o,$(LIB_SRC)) build/tst/gen/migrations.o
+TSAN_OBJ := $(patsubst src/%.c,build/tsan/%.o,$(LIB_SRC)) build/tsan/gen/migrations.o
+TSAN_FLAGS := -O1 -g -fsanitize=thread
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tst/unit/%,$(UNIT_SRC))
 
@@ -27,7 +29,7 @@ export UBSAN_OPTIONS = print_stacktrace=1
 PORT ?= 8080
 DATA ?= ./data
 
-.PHONY: all deps web run test unit api api-sqlite api-pg browser bench fuzz crash soak check clean demo
+.PHONY: all deps web run test unit api api-sqlite api-pg browser bench fuzz crash soak race check clean demo
 
 all: build/salesloop
 
@@ -56,6 +58,20 @@ build/tst/%.o: src/%.c $(HEADERS)
 build/tst/gen/migrations.o: build/gen/migrations.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) -c -o $@ $<
+
+build/tsan/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC/tsan $<"
+	@$(CC) $(CFLAGS_BASE) $(TSAN_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+build/tsan/gen/migrations.o: build/gen/migrations.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS_BASE) $(TSAN_FLAGS) -c -o $@ $<
+build/tsan/libsalesloop.a: $(TSAN_OBJ)
+	@ar rcs $@ $^
+# ThreadSanitizer build for the race test (tests/race).
+build/salesloop-tsan: src/main.c build/tsan/libsalesloop.a
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_BASE) $(TSAN_FLAGS) $(PKG_CFLAGS) -o $@ $< build/tsan/libsalesloop.a $(PKG_LIBS)
 
 build/rel/libsalesloop.a: $(REL_OBJ)
 	@ar rcs $@ $^
@@ -108,6 +124,7 @@ test: deps build/salesloop-test
 	$(MAKE) api
 	$(MAKE) crash
 	$(MAKE) soak
+	$(MAKE) race
 	@if [ -f web/package.json ]; then $(MAKE) browser; fi
 
 bench: deps all
@@ -123,6 +140,10 @@ crash: build/salesloop-test
 # mixed load on loopback: no 5xx, bounded RSS, no fd leak (SOAK_SECONDS=600 for a long soak)
 soak: build/salesloop
 	SOAK_SECONDS=$${SOAK_SECONDS:-30} tests/soak/soak.sh
+
+# data races between the server's threads: a ThreadSanitizer build under mixed load
+race: build/salesloop-tsan
+	tests/race/race.sh
 
 check:
 	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h)

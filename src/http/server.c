@@ -472,8 +472,23 @@ static void on_accept(h2o_socket_t *listener, const char *err) {
     if (sock) h2o_accept(&lp->accept_ctx, sock);
 }
 
+/* All loops have set up their h2o context: the server is ready. */
+static pthread_barrier_t loops_ready;
+
+/*
+** One event loop. Its h2o context is created here, on the loop's own thread:
+** h2o keeps per-thread allocators (socket buffers, memory pools), and a
+** context created on another thread would make its sockets share that
+** thread's allocator with every other loop — a data race that corrupted the
+** heap under load (found with ThreadSanitizer, see bench/FINDINGS.md).
+*/
 static void *loop_main(void *arg) {
     Loop *lp = arg;
+    h2o_context_init(&lp->ctx, h2o_evloop_create(), &h2o_config);
+    lp->accept_ctx.ctx = &lp->ctx;
+    lp->accept_ctx.hosts = h2o_config.hosts;
+    h2o_multithread_register_receiver(lp->ctx.queue, &lp->done, on_jobs_done);
+    pthread_barrier_wait(&loops_ready);
     h2o_socket_t *sock = h2o_evloop_socket_create(lp->ctx.loop, lp->fd, H2O_SOCKET_FLAG_DONT_READ);
     sock->data = lp;
     h2o_socket_read_start(sock, on_accept);
@@ -520,10 +535,6 @@ int server_run(const ServerConfig *c) {
             log_error("cannot listen on %s:%d: %s", cfg.bind, cfg.port, strerror(errno));
             return 1;
         }
-        h2o_context_init(&lp->ctx, h2o_evloop_create(), &h2o_config);
-        lp->accept_ctx.ctx = &lp->ctx;
-        lp->accept_ctx.hosts = h2o_config.hosts;
-        h2o_multithread_register_receiver(lp->ctx.queue, &lp->done, on_jobs_done);
         if (!is_pg) {
             char err[256];
             lp->db = db_open(cfg.db_url, err, sizeof err);
@@ -540,7 +551,9 @@ int server_run(const ServerConfig *c) {
     for (int i = 0; i < nworkers; i++) pthread_create(&workers[i], NULL, worker_main, NULL);
     if (!is_pg) pthread_create(&writer_tid, NULL, writer_main, NULL);
     metrics_set_gauges(nloops * !is_pg + nworkers + !is_pg);
+    pthread_barrier_init(&loops_ready, NULL, (unsigned)nloops + 1);
     for (int i = 0; i < nloops; i++) pthread_create(&loops[i].tid, NULL, loop_main, &loops[i]);
+    pthread_barrier_wait(&loops_ready); /* every loop can receive finished jobs from here on */
     log_info("salesloop serving on http://%s:%d (%s, %d loops, %d workers)", cfg.bind, cfg.port,
              is_pg ? "postgres" : "sqlite", nloops, nworkers);
 
