@@ -339,7 +339,7 @@ connection each, no HTTP/JSON/session lookup. Creates through SQLite alone (the 
 customers_keys_refresh, the INSERT, audit and read-back): $(num "${REF[create_group]:-}")/s with 64 creates per durable
 commit, $(num "${REF[create_single]:-}")/s with one commit (one fsync) per create — the rate without group commit.
 Export latency is per request with one connection (\`-c1\`). Server peak RSS (VmHWM) over the whole run:
-$(mb "$HWM") MB (the login run hashes with Argon2id, 64 MB per hash by design). During *mixed*: $(mb "${RSS[mixed]:-}") MB,
+$(mb "$HWM") MB (the login run hashes with Argon2id, 19 MiB per hash by design, several at once on the worker pool). During *mixed*: $(mb "${RSS[mixed]:-}") MB,
 of which heap $(mb "$MIXED_ANON") MB and $(mb "$MIXED_FILE") MB mapped file pages (the binary, libraries and the SQLite
 memory map of the database — page cache shared with the OS). Open descriptors after the run: $FDS.
 Database after the run: integrity_check = $INTEGRITY.
