@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"fuzz_json_body fuzz_query fuzz_placeholders fuzz_money"}
+TARGETS=${FUZZ_TARGETS:-"fuzz_json_body fuzz_query fuzz_placeholders fuzz_money fuzz_import"}
 CC_FUZZ=${CC_FUZZ:-clang}
 command -v "$CC_FUZZ" >/dev/null || { echo "fuzz: clang missing (make deps)" >&2; exit 1; }
 
