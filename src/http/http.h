@@ -91,6 +91,7 @@ typedef struct Req {
     const char *body;       /* request body (NUL-terminated copy), may be NULL */
     size_t body_len;
     json_t *json_body;      /* body parsed by req_json, owned by the request */
+    struct SettingMemo *settings; /* settings read during this request (settings.c), in the arena */
     const char *cookie;            /* Cookie header or NULL */
     const char *authorization;     /* Authorization header or NULL */
     const char *csrf_header;       /* X-CSRF-Token header or NULL */

@@ -41,6 +41,24 @@ int64_t setting_int(Db *db, const char *key) {
     return v;
 }
 
+/* One setting already read by a request. */
+typedef struct SettingMemo {
+    const char *key;          /* the setting's declared key (static) */
+    int64_t value;
+    struct SettingMemo *next;
+} SettingMemo;
+
+int64_t req_setting_int(Req *r, const char *key) {
+    for (SettingMemo *m = r->settings; m; m = m->next)
+        if (strcmp(m->key, key) == 0) return m->value;
+    SettingMemo *m = arena_alloc(r->a, sizeof *m);
+    m->key = arena_strdup(r->a, key);
+    m->value = setting_int(r->db, key);
+    m->next = r->settings;
+    r->settings = m;
+    return m->value;
+}
+
 const char *setting_text(Db *db, Arena *a, const char *key) {
     const Setting *s = setting_find(key);
     assert(s);
@@ -124,6 +142,7 @@ static int settings_put(Req *r, Err *e) {
     int rc = db_step(st);
     db_done(st);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    r->settings = NULL; /* later reads in this request see the new value */
     json_t *ch = json_pack("{s:[s,s]}", "value", old, text);
     audit_write(r, "settings", 0, arena_printf(r->a, "set:%s", s->key), ch);
     return reply_json(r, 200, json_pack("{s:s, s:s}", "key", s->key, "value", text));

@@ -23,6 +23,9 @@ void settings_declare(const Setting *s, int n);
 /* Current value as integer (ST_INT/ST_BOOL/ST_MONEY) or text (arena copy). Unknown keys abort. */
 int64_t setting_int(Db *db, const char *key);
 const char *setting_text(Db *db, Arena *a, const char *key);
+/* The same, read once per request: a value used for every row of a list costs one query,
+   not one per row. A setting changed by this request is read fresh (PUT clears the memo). */
+int64_t req_setting_int(Req *r, const char *key);
 /* GET /api/v1/settings, PUT /api/v1/settings/:key */
 void settings_routes_register(void);
 #endif

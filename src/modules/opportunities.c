@@ -98,10 +98,10 @@ static int stage_index(const char *s) {
 }
 
 /* Default probability of a stage in basis points (setting). */
-static int64_t stage_probability(Db *db, const char *stage) {
+static int64_t stage_probability(Req *r, const char *stage) {
     char key[64];
     snprintf(key, sizeof key, "stage.%s.probability_bp", stage);
-    return stage_index(stage) >= 0 ? setting_int(db, key) : 0;
+    return stage_index(stage) >= 0 ? req_setting_int(r, key) : 0;
 }
 
 /* ---------------------------------------------------------------- hooks */
@@ -171,7 +171,7 @@ static int opp_moved(Req *r, const Entity *en, json_t *rec, const char *from, in
    and the weighted amount, rounded half up to the fen. */
 static void opp_decorate(Req *r, const Entity *en, json_t *row) {
     json_t *p = json_object_get(row, "probability_bp");
-    int64_t bp = json_is_integer(p) ? json_integer_value(p) : stage_probability(r->db, flow_rec_str(row, "state"));
+    int64_t bp = json_is_integer(p) ? json_integer_value(p) : stage_probability(r, flow_rec_str(row, "state"));
     int64_t amount = flow_rec_int(row, "amount");
     json_object_set_new(row, "effective_probability_bp", json_integer(bp));
     json_object_set_new(row, "weighted_amount", json_integer((amount / 10000) * bp + ((amount % 10000) * bp + 5000) / 10000));
@@ -323,7 +323,7 @@ static int pipeline_summary(Req *r, Err *e) {
     int64_t def[N_STAGES];
     int pdef[N_STAGES];
     for (int i = 0; i < N_STAGES; i++) {
-        def[i] = stage_probability(r->db, opp_states[i].value);
+        def[i] = stage_probability(r, opp_states[i].value);
         pdef[i] = list_query_add_int(&lq, def[i]);
     }
     Buf p;
