@@ -378,9 +378,7 @@ static int cmd_user(Opts *o) {
               stderr);
         return o->help ? 0 : 2;
     }
-    for (char *p = o->argv[1]; *p; p++) /* user names are stored in lower case */
-        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
-    const char *username = o->argv[1];
+    const char *username = str_ascii_lower(o->argv[1]); /* user names are stored in lower case */
     Db *db = open_db(o);
     char err[256];
     int rc = 0;
@@ -462,9 +460,7 @@ static int cmd_token(Opts *o) {
     Arena *a = arena_new();
     int rc = 0;
     if (!strcmp(sub, "create")) {
-        for (char *p = o->argv[1]; *p; p++)
-            if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
-        int64_t uid = user_id_by_name(db, o->argv[1]);
+        int64_t uid = user_id_by_name(db, str_ascii_lower(o->argv[1]));
         if (!uid) {
             fprintf(stderr, "salesloop: no user %s\n", o->argv[1]);
             rc = 1;
@@ -596,8 +592,6 @@ static int cmd_test_request(Opts *o) {
         r.body = p;
         r.body_len = strlen(p);
     }
-    bool tx = false;
-    (void)tx;
     request_run(&r);
     printf("%d\n", r.status);
     if (r.content_type_out) printf("Content-Type: %s\n", r.content_type_out);

@@ -59,6 +59,8 @@ bool utf8_valid(const char *s, size_t n);
 size_t utf8_len(const char *s, size_t n);
 /* Space-separated word list membership: str_word_in("a b c", "b") is true. */
 bool str_word_in(const char *list, const char *word);
+/* Lower-case the ASCII letters of s in place (user names are case-insensitive); returns s. */
+char *str_ascii_lower(char *s);
 /* Decimal int64 parse of the whole string; 0 on success, -1 on junk/overflow. */
 int str_to_int64(const char *s, int64_t *out);
 

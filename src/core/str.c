@@ -104,3 +104,9 @@ int str_to_int64(const char *s, int64_t *out) {
     *out = v;
     return 0;
 }
+
+char *str_ascii_lower(char *s) {
+    for (char *p = s; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
+    return s;
+}

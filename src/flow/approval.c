@@ -662,11 +662,6 @@ out:
 */
 int flow_job_approval_overdue(Db *db, int64_t now)
 {
-    static const char zSqlAdd[] =
-        "INSERT INTO tasks (user_id, kind, entity, row_id, title, due_at, status,"
-        " dedupe_key, created_at)"
-        " VALUES (?1, 'approval_overdue', ?2, ?3, ?4, ?5, 'open', ?6, ?7)"
-        " ON CONFLICT (dedupe_key) DO NOTHING";
     static const char zSqlClose[] =
         "UPDATE tasks SET status = 'done', done_at = ?1"
         " WHERE kind = 'approval_overdue' AND status = 'open'"
@@ -697,20 +692,9 @@ int flow_job_approval_overdue(Db *db, int64_t now)
                                         what, title, step);
         const char *key = arena_printf(a, "approval_overdue:%lld:%lld", (long long)v[i].task_id,
                                        (long long)v[i].user_id);
-        st = db_prepare(db, zSqlAdd);
-        if (!st)
+        if (task_remind(db, v[i].user_id, "approval_overdue", v[i].entity, v[i].row_id, full, v[i].due_at, key,
+                        now) < 0)
             goto out;
-        db_bind_int64(st, 1, v[i].user_id);
-        db_bind_text(st, 2, v[i].entity, -1);
-        db_bind_int64(st, 3, v[i].row_id);
-        db_bind_text(st, 4, full, -1);
-        db_bind_int64(st, 5, v[i].due_at);
-        db_bind_text(st, 6, key, -1);
-        db_bind_int64(st, 7, now);
-        if (db_step(st) != DB_DONE)
-            goto out;
-        db_done(st);
-        st = NULL;
     }
     st = db_prepare(db, zSqlClose);
     if (!st)

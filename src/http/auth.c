@@ -232,10 +232,7 @@ static int auth_login(Req *r, Err *e) {
     if (!username) return -1;
     const char *password = body_string(body, "password", 1024, e);
     if (!password) return -1;
-    char *lower = arena_strdup(r->a, username); /* user names are stored in lower case */
-    for (char *p = lower; *p; p++)
-        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
-    username = lower;
+    username = str_ascii_lower(arena_strdup(r->a, username)); /* user names are stored in lower case */
 
     /* per-address limit on failures */
     static const char zSqlFails[] =

@@ -49,7 +49,6 @@ char *random_token(Arena *a, size_t nbytes);
 
 /* Metrics: count one finished request and its latency in microseconds. */
 void metrics_observe(int route_idx, int status, int64_t micros);
-void metrics_routes_register(void);
 void metrics_set_gauges(int db_connections);
 void metrics_queue_depth_add(int delta);
 

@@ -44,7 +44,7 @@ static json_t *field_schema(const Field *f) {
 
 /* Schemas <Name> (a row) and <Name>Input (what a client sends). */
 static void entity_schemas(const Entity *en, json_t *schemas) {
-    json_t *props = json_object(), *inprops = json_object(), *req = json_array();
+    json_t *props = json_object(), *inprops = json_object();
     static const char *const sys[] = {"id", "version", "owner_id", "org_unit_id", "created_at", "updated_at", "created_by", "updated_by"};
     for (int i = 0; i < 8; i++) json_object_set_new(props, sys[i], json_pack("{s:s, s:s}", "type", "integer", "format", "int64"));
     if (en->flow) {
@@ -58,14 +58,12 @@ static void entity_schemas(const Entity *en, json_t *schemas) {
     for (const Field *f = en->fields; f->name; f++) {
         if (!(f->flags & F_WRITEONLY)) json_object_set_new(props, f->name, field_schema(f));
         if (!(f->flags & F_READONLY)) json_object_set_new(inprops, f->name, field_schema(f));
-        if ((f->flags & F_REQUIRED) && !(f->flags & F_READONLY)) json_array_append_new(req, json_string(f->name));
     }
     json_t *in = json_pack("{s:s, s:o, s:b}", "type", "object", "properties", inprops, "additionalProperties", 0);
     json_object_set_new(schemas, en->name, json_pack("{s:s, s:o}", "type", "object", "properties", props));
     char key[160];
     snprintf(key, sizeof key, "%s_input", en->name);
     json_object_set_new(schemas, key, in);
-    json_decref(req);
 }
 
 /* A path parameter object. */

@@ -129,12 +129,10 @@ static int user_before_save(Req *r, const Entity *en, json_t *rec, json_t *old, 
     /* user names are case-insensitive: stored in lower case, sign-in lower-cases too */
     const char *u = json_string_value(json_object_get(rec, "username"));
     if (u) {
-        char *low = arena_strdup(r->a, u);
-        for (char *p = low; *p; p++) {
-            if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
+        char *low = str_ascii_lower(arena_strdup(r->a, u));
+        for (const char *p = low; *p; p++)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' || *p == '@'))
                 return err_set(e, 400, EC_FORMAT, "username", "a-z 0-9 . _ - @");
-        }
         json_object_set_new(rec, "username", json_string(low));
     }
     if (old && json_integer_value(json_object_get(old, "id")) == r->user->id) {

@@ -265,6 +265,16 @@ static void test_15_log_bad_utf8_and_level(void **state) {
     log_set_level(LOG_INFO);
 }
 
+/* 16. str_ascii_lower folds ASCII only: user names are case-insensitive, Chinese text is untouched. */
+static void test_16_ascii_lower(void **state) {
+    (void)state;
+    char a[] = "Wang.Fang@Demo-01";
+    assert_string_equal(str_ascii_lower(a), "wang.fang@demo-01");
+    char b[] = "王芳ABC";
+    assert_string_equal(str_ascii_lower(b), "王芳abc");
+    assert_null(str_ascii_lower(NULL));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_01_utf8_valid),
@@ -282,6 +292,7 @@ int main(void) {
         cmocka_unit_test(test_13_i18n_locale),
         cmocka_unit_test(test_14_log_json),
         cmocka_unit_test(test_15_log_bad_utf8_and_level),
+        cmocka_unit_test(test_16_ascii_lower),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
