@@ -59,8 +59,8 @@
       "The record does not exist or is not visible to you")                                        \
     X(EC_CONFLICT, "record.conflict", "记录已被他人修改，请刷新后重试",                            \
       "記錄已被他人修改，請重新整理後再試", "The record was changed by someone else; reload and try again") \
-    X(EC_VERSION, "record.version_required", "更新时必须提供 version", "更新時必須提供 version",   \
-      "An update must include the record's version")                                               \
+    X(EC_VERSION, "record.version_required", "修改或删除时必须提供 version", "修改或刪除時必須提供 version", \
+      "A change or a delete must include the record's version")                                   \
     X(EC_BAD_STATE, "flow.bad_state", "当前状态“{detail}”下不能执行此操作",                        \
       "目前狀態「{detail}」下不能執行此操作", "This action is not possible in state \"{detail}\"") \
     X(EC_NO_ACTION, "flow.unknown_action", "未知操作“{detail}”", "未知操作「{detail}」",           \

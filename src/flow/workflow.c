@@ -107,26 +107,12 @@ static bool flow_from_ok(const Workflow *wf, const Transition *t, const char *st
     return str_word_in(t->from, "*") && !(wf->final_states && str_word_in(wf->final_states, state));
 }
 
-/*
-** May the user run t on rec: the owner when the transition allows it, or a
-** holder of one of its roles (admin not implied). When only managing roles
-** let the user in, the row must be one they manage (its unit in their
-** subtree): a manager who sees a row through a share or an approval does not
-** act on it.
-*/
+/* May the user run t on rec? The access rule of entity.h (ACCESS_ACT) with the
+   transition's grant: its roles, and its owner when T_OWNER. */
 static bool flow_may_run(Req *r, const Entity *en, const Transition *t, json_t *rec)
 {
-    const User *u = r->user;
-    if (!u)
-        return false;
-    if ((t->flags & T_OWNER) && flow_rec_int(rec, "owner_id") == u->id)
-        return true;
-    uint32_t held = u->roles & t->roles;
-    if (!held)
-        return false;
-    if ((held & ~(uint32_t)ROLES_MANAGING) == 0 && en->vis == VIS_OWNER)
-        return entity_row_managed(r, rec);
-    return true;
+    AccessGrant g = {.roles = t->roles, .owner = (t->flags & T_OWNER) != 0};
+    return entity_row_may(r, en, rec, ACCESS_ACT, &g);
 }
 
 /* The row's current state (the workflow's initial state when unset). */

@@ -61,11 +61,6 @@ static json_t *shareable_row(Req *r, const Entity **pen, int64_t *pid, Err *e) {
     return row;
 }
 
-static bool may_manage_shares(Req *r, json_t *row) {
-    if (json_integer_value(json_object_get(row, "owner_id")) == r->user->id) return true;
-    return entity_row_managed(r, row); /* a manager a row was shared with does not pass it on */
-}
-
 /*
 ** GET /api/v1/:entity/:id/shares                       row readers
 ** 200 {"items":[{"user_id","display_name","created_at"}]}
@@ -99,7 +94,7 @@ int shares_add(Req *r, Err *e) {
     int64_t id;
     json_t *row = shareable_row(r, &en, &id, e);
     if (!row) return -1;
-    if (!may_manage_shares(r, row)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    if (entity_row_check(r, en, row, ACCESS_SHARE, e) < 0) return -1;
     json_t *body = req_json(r, e);
     if (!body) return -1;
     json_t *uid = json_object_get(body, "user_id");
@@ -130,7 +125,7 @@ int shares_remove(Req *r, Err *e) {
     int64_t id, uid;
     json_t *row = shareable_row(r, &en, &id, e);
     if (!row) return -1;
-    if (!may_manage_shares(r, row)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    if (entity_row_check(r, en, row, ACCESS_SHARE, e) < 0) return -1;
     if (req_param_id(r, 2, &uid, e) < 0) return -1;
     Stmt *st = db_prepare(r->db, "DELETE FROM shares WHERE entity = ?1 AND row_id = ?2 AND user_id = ?3");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);

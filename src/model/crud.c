@@ -29,6 +29,11 @@ void row_finish(Req *r, const Entity *en, json_t *row) {
     if (en->decorate) en->decorate(r, en, row);
     /* the actions the user may run now: none for entities without a workflow */
     json_object_set_new(row, "_actions", en->flow ? flow_available_actions(r, en, row) : json_array());
+    /* what the access rule lets the user do to this row, so a screen offers only that */
+    json_object_set_new(row, "_permissions",
+                        json_pack("{s:b, s:b, s:b}", "update", entity_row_may(r, en, row, ACCESS_WRITE, NULL), "delete",
+                                  entity_row_may(r, en, row, ACCESS_DELETE, NULL), "share",
+                                  entity_row_may(r, en, row, ACCESS_SHARE, NULL)));
 }
 
 int audit_write(Req *r, const char *entity, int64_t row_id, const char *action, json_t *changes) {
@@ -484,9 +489,11 @@ int entity_update_fields(Req *r, const Entity *en, json_t *rec, json_t *vals, co
 }
 
 /*
-** PATCH /api/v1/:entity/:id                             roles: entity write roles
+** PATCH /api/v1/:entity/:id                             roles: entity write roles, and the
+**                                                       access rule (entity_row_may)
 ** Body: {"version": N, changed fields...}
-** 200 row | 400 field.* / record.version_required | 404 | 409 record.conflict + "current"
+** 200 row | 400 field.* / record.version_required | 403 the row is only seen (shared, signed)
+** | 404 | 409 record.conflict + "current"
 */
 static int entity_patch(Req *r, Err *e) {
     const Entity *en = entity_for_request(r, e);
@@ -498,7 +505,7 @@ static int entity_patch(Req *r, Err *e) {
     json_t *old = entity_load(r, en, id, e);
     if (!old) return -1;
     arena_defer(r->a, (void (*)(void *))json_decref, old);
-    if (!entity_can_write(en, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    if (entity_row_check(r, en, old, ACCESS_WRITE, e) < 0) return -1;
     if (en->decorate) en->decorate(r, en, old); /* virtual values take part in the diff */
     json_t *ver = json_object_get(body, "version");
     if (!json_is_integer(ver)) return err_set(e, 400, EC_VERSION, "version", NULL);
@@ -541,8 +548,10 @@ static int entity_patch(Req *r, Err *e) {
 }
 
 /*
-** DELETE /api/v1/:entity/:id?version=N                  roles: entity delete roles
-** 204 (soft delete) | 404 | 409 stale version or not deletable in this state
+** DELETE /api/v1/:entity/:id?version=N                  roles: entity delete roles, and the
+**                                                       access rule (entity_row_may)
+** 204 (soft delete) | 400 record.version_required | 403 the row is only seen (shared, signed)
+** | 404 | 409 stale version or not deletable in this state
 */
 static int entity_delete(Req *r, Err *e) {
     const Entity *en = entity_for_request(r, e);
@@ -552,10 +561,11 @@ static int entity_delete(Req *r, Err *e) {
     json_t *old = entity_load(r, en, id, e);
     if (!old) return -1;
     arena_defer(r->a, (void (*)(void *))json_decref, old);
-    if (!entity_can_delete(en, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    if (entity_row_check(r, en, old, ACCESS_DELETE, e) < 0) return -1;
+    /* the version is required, as on PATCH: a delete never overrides a change it has not seen */
     const char *qv = req_query(r, "version");
-    if (qv && str_to_int64(qv, &version) != 0) return err_set(e, 400, EC_BAD_QUERY, "version", "integer expected");
-    if (!qv) version = json_integer_value(json_object_get(old, "version"));
+    if (!qv || !*qv) return err_set(e, 400, EC_VERSION, "version", NULL);
+    if (str_to_int64(qv, &version) != 0) return err_set(e, 400, EC_BAD_QUERY, "version", "integer expected");
     if (check_editable(en, old, e) < 0) return -1;
     char *sql = arena_printf(r->a,
                              "UPDATE %s SET deleted_at = ?1, version = version + 1, updated_at = ?1, updated_by = ?2"

@@ -241,3 +241,44 @@ bool entity_row_managed(Req *r, json_t *row) {
     db_done(st);
     return ok;
 }
+
+/* ---------------------------------------------------------------- access rule */
+
+RowRelation entity_row_relation(Req *r, const Entity *en, json_t *row) {
+    const User *u = r->user;
+    if (u->roles & RB(ADMIN)) return REL_ADMIN;
+    if (entity_row_managed(r, row)) return REL_MANAGER;
+    json_t *owner = json_object_get(row, "owner_id");
+    if (json_is_integer(owner) && json_integer_value(owner) == u->id) return REL_OWNER;
+    return REL_SIGHT;
+}
+
+/*
+** The table of docs/API.md "Access rules", in code. Reading is settled before this is
+** called (the row was loaded through entity_visibility_sql); here only command is decided.
+*/
+bool entity_row_may(Req *r, const Entity *en, json_t *row, AccessOp op, const AccessGrant *grant) {
+    const User *u = r->user;
+    if (!u) return false;
+    if (op == ACCESS_ACT) {
+        /* the owner when the transition allows it, or a holder of one of its roles (admin not
+           implied); a holder of managing roles only acts on rows they manage */
+        if (!grant) return false;
+        json_t *owner = json_object_get(row, "owner_id");
+        if (grant->owner && json_is_integer(owner) && json_integer_value(owner) == u->id) return true;
+        uint32_t held = u->roles & grant->roles;
+        if (!held) return false;
+        if ((held & ~(uint32_t)ROLES_MANAGING) == 0 && en->vis == VIS_OWNER) return entity_row_managed(r, row);
+        return true;
+    }
+    if (op == ACCESS_WRITE && !entity_can_write(en, u)) return false;
+    if (op == ACCESS_DELETE && !entity_can_delete(en, u)) return false;
+    /* reference data everyone reads: the entity's write roles are the whole rule */
+    if (en->vis == VIS_ALL && op != ACCESS_SHARE) return true;
+    if (op != ACCESS_SHARE && (u->roles & en->write_any_roles)) return true;
+    return entity_row_relation(r, en, row) != REL_SIGHT;
+}
+
+int entity_row_check(Req *r, const Entity *en, json_t *row, AccessOp op, Err *e) {
+    return entity_row_may(r, en, row, op, NULL) ? 0 : err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+}

@@ -49,8 +49,10 @@ enum {
     F_CREATE_ONLY = 1 << 7, /* may be set on create, not changed afterwards */
     F_VIRTUAL = 1 << 8,  /* not a column: validated here, stored by the entity's hooks */
     F_WRITEONLY = 1 << 9, /* accepted on input, never sent back (passwords) */
-    F_REF_ANY = 1 << 10, /* FT_REF: the row must exist (live) but need not be visible to the user
-                            (a referrer owned by another rep, R-CUS-3) */
+    F_REF_ANY = 1 << 10, /* FT_REF: the row need not be visible to the user (a referrer owned by
+                            another rep, R-CUS-3). Validation checks only that the value is an id;
+                            the entity's hooks resolve it, answering a row the user cannot see
+                            exactly as one that does not exist (no oracle of other reps' rows) */
 };
 
 /*
@@ -104,6 +106,8 @@ typedef struct Entity {
     uint32_t read_roles;     /* who may read (0 = every signed-in user); admin always may */
     uint32_t write_roles;    /* who may create and patch (0 = every signed-in user) */
     uint32_t delete_roles;   /* who may delete (0 = same as write) */
+    uint32_t write_any_roles; /* roles that may change and delete every row they see, not only
+                                 their own and their subtree's (0 = none; see entity_row_may) */
     const char *default_sort; /* "-created_at" */
     const char *title_field;  /* field naming a row in lists, references and "my work" */
     const struct Workflow *flow; /* NULL when the entity has no workflow */
@@ -132,6 +136,33 @@ int entity_check_schema(Db *db);
 bool entity_can_read(const Entity *en, const User *u);
 bool entity_can_write(const Entity *en, const User *u);
 bool entity_can_delete(const Entity *en, const User *u);
+
+/*
+** The one access rule for a row the user already sees (R-ORG-1, docs/API.md "Access rules"):
+** sight is not command. A share or an approval task lets a user read a row; changing,
+** deleting, sharing or acting on it belongs to its owner, a manager whose unit subtree holds
+** the row, admin, and roles the entity (write_any_roles, VIS_ALL) or the transition grants it.
+*/
+typedef enum {
+    ACCESS_WRITE,  /* PATCH the row (and, later, its attachments); needs the entity's write roles */
+    ACCESS_DELETE, /* DELETE the row; needs the entity's delete roles */
+    ACCESS_SHARE,  /* share it with someone or stop sharing */
+    ACCESS_ACT,    /* run a workflow transition: grant = the transition's roles and owner flag */
+} AccessOp;
+
+/* What a workflow transition grants (ACCESS_ACT only). */
+typedef struct AccessGrant {
+    uint32_t roles; /* holders of these roles may act (admin not implied) */
+    bool owner;     /* the row's owner may act whatever their roles */
+} AccessGrant;
+
+/* The user's strongest relation to a row they see. */
+typedef enum { REL_SIGHT, REL_OWNER, REL_MANAGER, REL_ADMIN } RowRelation;
+RowRelation entity_row_relation(Req *r, const Entity *en, json_t *row);
+/* May the user do op on a row they see? grant is used by ACCESS_ACT only (NULL otherwise). */
+bool entity_row_may(Req *r, const Entity *en, json_t *row, AccessOp op, const AccessGrant *grant);
+/* entity_row_may, or e = 403 auth.forbidden. 0 or -1. */
+int entity_row_check(Req *r, const Entity *en, json_t *row, AccessOp op, Err *e);
 
 /*
 ** Row visibility as a SQL condition on alias "t", with parameters bound from

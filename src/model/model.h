@@ -80,6 +80,6 @@ int shares_add(Req *r, Err *e);
 int shares_remove(Req *r, Err *e);
 /* Entity of the :entity path parameter, readable by the user, or e (404/403). */
 const Entity *entity_for_request(Req *r, Err *e);
-/* Add "_actions" and the decorate hook's values to a row about to be sent. */
+/* Add "_actions", "_permissions" and the decorate hook's values to a row about to be sent. */
 void row_finish(Req *r, const Entity *en, json_t *row);
 #endif

@@ -119,8 +119,8 @@ int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
     }
     case FT_REF: {
         if (!json_is_integer(v) || json_integer_value(v) <= 0) return fail(r, e, f, 400, EC_TYPE, "id");
-        if (!((f->flags & F_REF_ANY) ? entity_ref_exists(r, f->ref, json_integer_value(v))
-                                     : entity_ref_ok(r, f->ref, json_integer_value(v))))
+        /* F_REF_ANY: the entity's hooks resolve it (entity.h) */
+        if (!(f->flags & F_REF_ANY) && !entity_ref_ok(r, f->ref, json_integer_value(v)))
             return fail(r, e, f, 400, EC_REF, NULL);
         *out = json_incref(v);
         return 0;

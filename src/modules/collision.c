@@ -476,21 +476,89 @@ int collision_keys_store(Req *r, const char *entity, int64_t row_id, json_t *rec
     return rc < 0 ? err_set(e, 500, EC_INTERNAL, NULL, NULL) : 0;
 }
 
-int referral_apply(Req *r, json_t *rec, Err *e) {
-    json_t *ref = json_object_get(rec, "referrer_customer_id");
-    if (!json_is_integer(ref)) return 0;
+/* Owner and the owner's unit of a live customer whose owner is an active user: 1 found,
+   0 none (no such customer, in the pool, or owned by a departed rep), -1 error. */
+static int referrer_owner(Req *r, int64_t customer_id, int64_t *owner, int64_t *unit) {
     Stmt *st = db_prepare(r->db,
                           "SELECT c.owner_id, u.org_unit_id FROM customers c JOIN users u ON u.id = c.owner_id"
                           " WHERE c.id = ?1 AND c.deleted_at IS NULL AND u.deleted_at IS NULL AND u.disabled = 0");
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_int64(st, 1, json_integer_value(ref));
+    if (!st) return -1;
+    db_bind_int64(st, 1, customer_id);
     int rc = db_step(st);
-    if (rc == DB_ROW) { /* a referrer in the pool (no owner) or owned by a departed rep changes nothing */
-        json_object_set_new(rec, "owner_id", json_integer(db_col_int64(st, 0)));
-        if (!db_col_null(st, 1)) json_object_set_new(rec, "org_unit_id", json_integer(db_col_int64(st, 1)));
+    if (rc == DB_ROW) {
+        *owner = db_col_int64(st, 0);
+        *unit = db_col_null(st, 1) ? 0 : db_col_int64(st, 1);
     }
     db_done(st);
-    return rc < 0 ? err_set(e, 500, EC_INTERNAL, NULL, NULL) : 0;
+    return rc < 0 ? -1 : rc == DB_ROW;
+}
+
+int referral_resolve(Req *r, json_t *rec, json_t *old, Err *e) {
+    json_t *ref = json_object_get(rec, "referrer_customer_id");
+    if (!json_is_integer(ref)) return 0;
+    int64_t id = json_integer_value(ref);
+    json_t *before = old ? json_object_get(old, "referrer_customer_id") : NULL;
+    if (old && json_is_integer(before) && json_integer_value(before) == id) return 0; /* unchanged */
+    bool seen = entity_ref_ok(r, "customers", id) == 1;
+    if (old) return seen ? 0 : err_set(e, 400, EC_REF, "referrer_customer_id", NULL);
+    if (!seen) {
+        json_object_set_new(rec, "referrer_customer_id", json_null());
+        if (entity_ref_exists(r, "customers", id) == 1) json_object_set_new(rec, "_referral", json_integer(id));
+        return 0;
+    }
+    int64_t owner = 0, unit = 0;
+    int rc = referrer_owner(r, id, &owner, &unit);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (rc == 1) {
+        json_object_set_new(rec, "owner_id", json_integer(owner));
+        if (unit) json_object_set_new(rec, "org_unit_id", json_integer(unit));
+    }
+    return 0;
+}
+
+int referral_claim_file(Req *r, const char *entity, json_t *rec, Err *e) {
+    static const char zSql[] =
+        "INSERT INTO collision_claims(version, owner_id, org_unit_id, state, number, target_entity, target_id,\n"
+        "  target_owner_id, match_kind, reason, referrer_id, created_at, updated_at, created_by, updated_by)\n"
+        " VALUES (1, ?1, ?2, 'pending', ?3, ?4, ?5, ?6, 'referral', ?7, ?8, ?9, ?9, ?10, ?10) RETURNING id";
+    json_t *ref = json_object_get(rec, "_referral");
+    if (!json_is_integer(ref)) return 0;
+    int64_t referrer = json_integer_value(ref), claimant = 0, claimant_unit = 0;
+    int rc = referrer_owner(r, referrer, &claimant, &claimant_unit);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    int64_t target = json_integer_value(json_object_get(rec, "id"));
+    int64_t holder = json_integer_value(json_object_get(rec, "owner_id"));
+    if (rc == 0 || claimant == holder) return 0;
+    const char *number = doc_number_next(r, "CL", e);
+    if (!number) return -1;
+    const char *name = json_string_value(json_object_get(rec, !strcmp(entity, "leads") ? "company" : "name"));
+    Stmt *st = db_prepare(r->db, zSql);
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    json_t *unit = json_object_get(rec, "org_unit_id");
+    db_bind_int64(st, 1, claimant);
+    if (json_is_integer(unit)) db_bind_int64(st, 2, json_integer_value(unit));
+    else db_bind_null(st, 2);
+    db_bind_text(st, 3, number, -1);
+    db_bind_text(st, 4, entity, -1);
+    db_bind_int64(st, 5, target);
+    db_bind_int64(st, 6, holder);
+    db_bind_text(st, 7, "转介绍规则：转介绍客户的负责人应得此记录（系统提交，录入人看不到转介绍客户）", -1);
+    db_bind_int64(st, 8, referrer);
+    db_bind_int64(st, 9, r->now);
+    db_bind_int64(st, 10, r->user->id);
+    int64_t cid = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (!cid) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    json_t *changes = json_pack("{s:[n,s], s:[n,s], s:[n,I], s:[n,I], s:[n,I]}", "number", number, "match_kind",
+                                "referral", "target_id", (json_int_t)target, "owner_id", (json_int_t)claimant,
+                                "referrer_id", (json_int_t)referrer);
+    if (audit_write(r, "collision_claims", cid, "create", changes) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    const char *title = arena_printf(r->a, "转介绍：%s「%s」的转介绍客户归您负责，已提交经理裁决（%s）",
+                                     !strcmp(entity, "leads") ? "线索" : "客户", name ? name : "", number);
+    if (task_remind(r->db, claimant, "referral", "collision_claims", cid, title, 0,
+                    arena_printf(r->a, "referral:claim:%lld", (long long)cid), r->now) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- claims */
@@ -513,6 +581,7 @@ static const EnumVal match_kinds[] = {
     {"name", "公司名称", "公司名稱", "Company name"},
     {"tax_id", "税号", "稅號", "Tax id"},
     {"email", "邮箱", "電子郵件", "Email"},
+    {"referral", "转介绍", "轉介紹", "Referral"},
     {NULL},
 };
 
@@ -530,6 +599,7 @@ static const Field claim_fields[] = {
     {"target_owner_id", FT_REF, F_READONLY | F_LIST | F_FILTER, 0, 0, NULL, "users", NULL, "原负责人", "原負責人", "Owner"},
     {"match_kind", FT_ENUM, F_CREATE_ONLY | F_LIST | F_FILTER, 0, 0, match_kinds, NULL, NULL, "撞单依据", "撞單依據", "Matched on"},
     {"reason", FT_LONGTEXT, F_REQUIRED | F_SEARCH, 1, 2000, NULL, NULL, NULL, "申诉理由", "申訴理由", "Reason"},
+    {"referrer_id", FT_REF, F_READONLY, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶", "Referred by"},
     {"attempted", FT_LONGTEXT, F_CREATE_ONLY, 0, 20000, NULL, NULL, NULL, "拟建记录", "擬建記錄", "Attempted record"},
     {"decision", FT_ENUM, F_READONLY | F_LIST | F_FILTER, 0, 0, decisions, NULL, NULL, "裁决", "裁決", "Decision"},
     {"decision_note", FT_LONGTEXT, F_READONLY, 0, 2000, NULL, NULL, NULL, "裁决说明", "裁決說明", "Decision note"},
@@ -623,6 +693,26 @@ static int claim_guard_decide(Req *r, const Entity *en, json_t *rec, Err *e) {
     return 0;
 }
 
+/* Set the referrer of a customer or lead upheld by a referral claim's decision (audited). */
+static int referral_record(Req *r, const char *entity, int64_t id, int64_t referrer, Err *e) {
+    const char *sql = arena_printf(r->a,
+                                   "UPDATE %s SET referrer_customer_id = ?1, version = version + 1, updated_at = ?2,"
+                                   " updated_by = ?3 WHERE id = ?4 AND deleted_at IS NULL",
+                                   strcmp(entity, "leads") == 0 ? "leads" : "customers");
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, referrer);
+    db_bind_int64(st, 2, r->now);
+    db_bind_int64(st, 3, r->user->id);
+    db_bind_int64(st, 4, id);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (audit_write(r, entity, id, "referral", json_pack("{s:[n,I]}", "referrer_customer_id", (json_int_t)referrer)) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    return 0;
+}
+
 /* Effect of "decide": apply keep / transfer / share to the record, record the decision,
    tell the claimant and the record's owner. */
 static int claim_effect_decide(Req *r, const Entity *en, json_t *rec, Err *e) {
@@ -656,6 +746,9 @@ static int claim_effect_decide(Req *r, const Entity *en, json_t *rec, Err *e) {
         if (audit_write(r, te, tid, "collision_share", json_pack("{s:[n,I]}", "shared_with", (json_int_t)claimant)) < 0)
             return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
+    /* a referral the manager upholds (transfer or share) is recorded on the record */
+    int64_t referrer = flow_rec_int(rec, "referrer_id");
+    if (referrer && strcmp(d, "keep") && referral_record(r, te, tid, referrer, e) < 0) return -1;
     json_t *vals = json_pack("{s:s, s:I, s:I}", "decision", d, "decided_by", (json_int_t)r->user->id, "decided_at",
                              (json_int_t)r->now);
     json_object_set_new(vals, "decision_note", note ? json_string(note) : json_null());

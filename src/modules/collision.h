@@ -52,10 +52,28 @@ int collision_matches(Req *r, const Entity *en, json_t *rec, EntityMatch *out, i
 int collision_keys_store(Req *r, const char *entity, int64_t row_id, json_t *rec, Err *e);
 
 /*
-** Referral rule (R-CUS-3): a record referred by an existing customer belongs to
-** the rep who owns the referrer. Sets rec's owner_id/org_unit_id accordingly
-** when referrer_customer_id is set. 0 ok, -1 with e.
+** Referral rule (R-CUS-3), before_save of customers and leads: a new record referred
+** by an existing customer belongs to the rep who owns the referrer.
+** - A referrer the user sees: rec's owner_id/org_unit_id become the referrer's owner's
+**   (a referrer in the pool or owned by a departed rep changes nothing).
+** - A referrer the user does not see, or no such customer: answered alike, so the reply
+**   tells neither the owner nor whether the id exists. The record stays the creator's,
+**   without the referrer; when the referrer is a live customer, rec gets "_referral" =
+**   its id and referral_claim_file (after_save) puts the question to the managers.
+** - On an edit the referrer must be a customer the user sees (400 field.reference), and
+**   the owner does not move.
+** 0 ok, -1 with e.
 */
-int referral_apply(Req *r, json_t *rec, Err *e);
+int referral_resolve(Req *r, json_t *rec, json_t *old, Err *e);
+
+/*
+** after_save of a new customer or lead whose referrer the creator could not see (rec has
+** "_referral"): a pending collision claim (match_kind "referral") in the name of the
+** referrer's owner on the new record, for the managers over the record to arbitrate
+** (transfer gives it to the referrer's owner and records the referrer); the referrer's
+** owner is told. Nothing when rec has no "_referral" or the referrer has no active owner.
+** 0 ok, -1 with e.
+*/
+int referral_claim_file(Req *r, const char *entity, json_t *rec, Err *e);
 
 #endif

@@ -182,8 +182,9 @@ static int customer_before_save(Req *r, const Entity *en, json_t *rec, json_t *o
         json_integer_value(json_object_get(rec, "referrer_customer_id")) == json_integer_value(json_object_get(rec, "id")))
         return err_set(e, 400, EC_REF, "referrer_customer_id", NULL);
     /* the referral rule decides the owner of a new customer only: changing the referrer of an
-       existing one does not move it (ownership changes go through managers, claims and the pool) */
-    if (!old && referral_apply(r, rec, e) < 0) return -1;
+       existing one does not move it (ownership changes go through managers, claims and the pool);
+       a referrer the creator cannot see goes to the managers as a claim (collision.h) */
+    if (referral_resolve(r, rec, old, e) < 0) return -1;
     if (changed(rec, old, "owner_id")) {
         json_object_set_new(rec, "owned_since", json_integer(r->now));
         if (json_is_integer(json_object_get(rec, "owner_id"))) {
@@ -225,6 +226,7 @@ static int customer_after_save(Req *r, const Entity *en, json_t *rec, json_t *ol
     if (old && (changed(rec, old, "owner_id") || changed(rec, old, "org_unit_id")) &&
         customers_cascade_owner(r->db, id, owner, unit) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (!old && referral_claim_file(r, "customers", rec, e) < 0) return -1;
     if (!old && owner && owner != r->user->id && !(r->user->roles & (ROLES_MANAGING | RB(ADMIN)))) {
         if (share_row(r, "customers", id, r->user->id) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         const char *title = arena_printf(r->a, "转介绍客户「%s」按转介绍规则归属您（录入人：%s）",

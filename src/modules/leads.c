@@ -72,10 +72,7 @@ static const Field lead_fields[] = {
 /* before_save: the referrer's owner gets a referred lead (R-CUS-3), then a
    match owned by another rep is refused as a collision (collision.h answers). */
 static int lead_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
-    json_t *ref = json_object_get(rec, "referrer_customer_id");
-    if ((!old || !json_equal(ref ? ref : json_null(), json_object_get(old, "referrer_customer_id"))) &&
-        referral_apply(r, rec, e) < 0)
-        return -1;
+    if (referral_resolve(r, rec, old, e) < 0) return -1;
     /* only the keys that are new or changed (as customers): an accepted duplicate stays editable */
     return collision_check_save(r, "leads", rec, old, e);
 }
@@ -86,6 +83,7 @@ static int lead_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e
 static int lead_keys(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     int64_t id = flow_rec_int(rec, "id"), owner = flow_rec_int(rec, "owner_id");
     if (collision_keys_store(r, "leads", id, rec, e) < 0) return -1;
+    if (!old && referral_claim_file(r, "leads", rec, e) < 0) return -1;
     if (old || !owner || owner == r->user->id || (r->user->roles & (ROLES_MANAGING | RB(ADMIN)))) return 0;
     Stmt *st = db_prepare(r->db, "INSERT INTO shares(entity, row_id, user_id, created_at, created_by)"
                                  " VALUES ('leads', ?1, ?2, ?3, ?2) ON CONFLICT DO NOTHING");

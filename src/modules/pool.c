@@ -535,11 +535,15 @@ static int pool_release(Req *r, Err *e) {
     if (!body) return -1;
     const char *reason = json_string_value(json_object_get(body, "reason"));
     const Entity *en = entity_find(entity);
-    if (!en || !entity_ref_ok(r, entity, id)) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+    if (!en) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+    json_t *row = entity_load(r, en, id, e);
+    if (!row) return -1;
+    arena_defer(r->a, (void (*)(void *))json_decref, row);
     PoolRow x;
     if (pool_row(r, entity, id, &x) != 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (x.in_pool || !x.owner) return err_set(e, 409, EC_POOL_IN, NULL, NULL);
-    if (x.owner != r->user->id && !(r->user->roles & (ROLES_MANAGING | RB(ADMIN)))) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    /* the owner or a manager over the row gives it up; one it is merely shared with does not */
+    if (entity_row_check(r, en, row, ACCESS_WRITE, e) < 0) return -1;
     if (!reason || !*reason) return err_set(e, 400, EC_REQUIRED, "reason", NULL);
     if (utf8_len(reason, strlen(reason)) > 500) return err_set(e, 400, EC_TOO_LONG, "reason", "500");
     const char *why = arena_printf(r->a, "%s放弃：%s", r->user->display_name, reason);

@@ -263,7 +263,8 @@ static int tier_h_recompute(Req *r, Err *e) {
                                         "tiers", "important", s.important, "key", s.key, "normal", s.normal));
 }
 
-/* The visible customer of the request as a TierRow (with its current purchase figures). */
+/* The customer of the request, visible and under the user's command, as a TierRow (with its
+   current purchase figures). */
 static json_t *tier_load(Req *r, TierRow *x, Err *e) {
     int64_t id;
     if (req_param_id(r, 0, &id, e) < 0) return NULL;
@@ -271,6 +272,7 @@ static json_t *tier_load(Req *r, TierRow *x, Err *e) {
     json_t *row = entity_load(r, en, id, e);
     if (!row) return NULL;
     arena_defer(r->a, (void (*)(void *))json_decref, row);
+    if (entity_row_check(r, en, row, ACCESS_WRITE, e) < 0) return NULL; /* sight is not command */
     memset(x, 0, sizeof *x);
     x->id = id;
     x->version = json_integer_value(json_object_get(row, "version"));

@@ -196,7 +196,8 @@ test('L07 leads take part in collision control and the referral rule (R-CUS-3)',
   const r = await rep1.post(L, { company: '嘉兴恒通物流', phone: '057388886666', source: 'telemarketing' });
   expectError(r, 409, 'collision.found');
   assert.ok(r.body.matches.some((m) => m.entity === 'customers' && m.id === c.id));
-  // a lead referred by rep2's customer belongs to rep2 even when rep1 enters it
+  // a lead referred by rep2's customer belongs to rep2 even when rep1 enters it (rep1 sees the referrer)
+  expectStatus(await rep2.post(`/api/v1/customers/${c.id}/shares`, { user_id: rep1.user.id }), 201, 'share the referrer');
   const ref = await rep1.post(L, { company: '湖州绿源环保设备有限公司', source: 'referral', referrer_customer_id: c.id });
   expectStatus(ref, 201, 'referred lead');
   assert.equal(ref.body.owner_id, rep2.user.id);

@@ -25,7 +25,8 @@ test('RV01 a rep who sees a row only through a share cannot make themselves its 
   const row = expectStatus(await repA.post(R, { research_date: '2026-06-01', topic: 'RV01 共享调研', kind: 'interview' }), 201);
   expectStatus(await repA.post(`${R}/${row.id}/shares`, { user_id: repB.user.id }), 201, 'share');
   const seen = expectStatus(await repB.get(`${R}/${row.id}`), 200, 'shared row visible');
-  expectError(await repB.patch(`${R}/${row.id}`, { version: seen.version, owner_id: repB.user.id }), 403, 'auth.forbidden', 'owner_id');
+  // a sharee changes nothing of the row (issue 8): refused before any field is looked at
+  expectError(await repB.patch(`${R}/${row.id}`, { version: seen.version, owner_id: repB.user.id }), 403, 'auth.forbidden', null);
   const after = expectStatus(await repA.get(`${R}/${row.id}`), 200, 'still the owner\'s');
   assert.equal(after.owner_id, repA.user.id);
   // the owner may still name themselves (no change), and a manager over the row may reassign it
@@ -37,15 +38,18 @@ test('RV01 a rep who sees a row only through a share cannot make themselves its 
   // not take it over or move it to their unit
   expectError(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, owner_id: mgrS.user.id }), 404, 'record.not_found');
   expectStatus(await repB.post(`${R}/${row.id}/shares`, { user_id: mgrS.user.id }), 201, 'share with the south manager');
-  expectError(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, owner_id: mgrS.user.id }), 403, 'auth.forbidden', 'owner_id');
-  expectError(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, org_unit_id: south.id }), 403, 'auth.forbidden', 'org_unit_id');
-  // an unchanged owner_id in a full-form PATCH is not a reassignment
-  const same = expectStatus(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, owner_id: repB.user.id, region: '华东' }), 200);
+  expectError(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, owner_id: mgrS.user.id }), 403, 'auth.forbidden', null);
+  expectError(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, org_unit_id: south.id }), 403, 'auth.forbidden', null);
+  // nor edit it: an unchanged owner_id in a full-form PATCH is no reassignment, but a share gives
+  // sight, not command (issue 8); the new owner edits it
+  expectError(await mgrS.patch(`${R}/${row.id}`, { version: moved.version, owner_id: repB.user.id, region: '华东' }), 403, 'auth.forbidden');
+  const same = expectStatus(await repB.patch(`${R}/${row.id}`, { version: moved.version, owner_id: repB.user.id, region: '华东' }), 200);
   assert.equal(same.owner_id, repB.user.id);
 });
 
 test('RV02 a manager reassigning a referred lead really moves it (the referral rule applies on create / referrer change only)', async () => {
   const ref = expectStatus(await repA.post(C, { name: 'RV02 推荐人机械有限公司' }), 201, 'referrer customer');
+  expectStatus(await repA.post(`${C}/${ref.id}/shares`, { user_id: repB.user.id }), 201, 'repB sees the referrer');
   const lead = expectStatus(await repB.post(LD, { company: 'RV02 被推荐环保有限公司', source: 'referral', referrer_customer_id: ref.id }), 201);
   assert.equal(lead.owner_id, repA.user.id, 'referral rule: the referrer\'s owner gets it');
   const cur = expectStatus(await mgrE.get(`${LD}/${lead.id}`), 200);
@@ -131,6 +135,10 @@ test('RV08 a follow-up cannot be dated after tomorrow (it would keep the record 
 test('RV09 changing the referrer of an existing customer does not move it to another owner', async () => {
   const referrer = expectStatus(await repB.post(C, { name: 'RV09介绍人有限公司' }), 201);
   const cust = expectStatus(await repA.post(C, { name: 'RV09被介绍客户有限公司' }), 201);
+  // a referrer repA does not see is answered as one that does not exist (issue 8)
+  expectError(await repA.patch(`${C}/${cust.id}`, { version: cust.version, referrer_customer_id: referrer.id }), 400, 'field.reference', 'referrer_customer_id');
+  expectError(await repA.patch(`${C}/${cust.id}`, { version: cust.version, referrer_customer_id: 99999999 }), 400, 'field.reference', 'referrer_customer_id');
+  expectStatus(await repB.post(`${C}/${referrer.id}/shares`, { user_id: repA.user.id }), 201, 'now repA sees it');
   const upd = expectStatus(await repA.patch(`${C}/${cust.id}`, { version: cust.version, referrer_customer_id: referrer.id }), 200);
   assert.equal(upd.owner_id, repA.user.id, 'still repA\'s');
   assert.equal(upd.referrer_customer_id, referrer.id);
