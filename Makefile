@@ -13,6 +13,10 @@ TEST_FLAGS    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fn
 SRC      := $(sort $(wildcard src/core/*.c src/db/*.c src/http/*.c src/model/*.c src/flow/*.c src/modules/*.c))
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 MIGRATIONS := $(sort $(wildcard src/db/migrations/*.sql))
+# The test build carries a test-only module (tests/module: a document with lines, computed
+# totals ...) that proves the core's mechanisms; its schema comes after the real migrations.
+TEST_MODULE_SRC := $(wildcard tests/module/*.c)
+TEST_MIGRATIONS := $(MIGRATIONS) $(sort $(wildcard tests/module/*.sql))
 HEADERS  := $(wildcard src/*/*.h)
 
 REL_OBJ  := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/migrations.o
@@ -55,9 +59,16 @@ build/tst/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC/san  $<"
 	@$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
-build/tst/gen/migrations.o: build/gen/migrations.c
+build/gen/migrations-test.c: $(TEST_MIGRATIONS) build/embed
+	@mkdir -p build/gen
+	build/embed $@ $(TEST_MIGRATIONS)
+build/tst/gen/migrations.o: build/gen/migrations-test.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) -c -o $@ $<
+build/tst/module/%.o: tests/module/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC/san  $<"
+	@$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 build/tsan/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -80,9 +91,9 @@ build/tst/libsalesloop.a: $(TST_OBJ)
 
 build/salesloop: src/main.c build/rel/libsalesloop.a
 	$(CC) $(CFLAGS_BASE) $(RELEASE_FLAGS) $(PKG_CFLAGS) -o $@ $< build/rel/libsalesloop.a $(PKG_LIBS)
-# The sanitizer build the tests run against.
-build/salesloop-test: src/main.c build/tst/libsalesloop.a
-	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -o $@ $< build/tst/libsalesloop.a $(PKG_LIBS)
+# The sanitizer build the tests run against, with the test-only module.
+build/salesloop-test: src/main.c build/tst/libsalesloop.a $(patsubst tests/module/%.c,build/tst/module/%.o,$(TEST_MODULE_SRC))
+	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) -DSALESLOOP_TEST_MODULE $(PKG_CFLAGS) -o $@ $< $(filter build/tst/module/%.o,$^) build/tst/libsalesloop.a $(PKG_LIBS)
 
 build/tst/unit/%: tests/unit/%.c build/tst/libsalesloop.a
 	@mkdir -p $(dir $@)

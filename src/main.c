@@ -19,6 +19,10 @@
 #include "model/model.h"
 #include "modules/modules.h"
 
+#ifdef SALESLOOP_TEST_MODULE
+void test_module_register(void); /* tests/module/testdoc.c, in the test build only */
+#endif
+
 #define DEFAULT_DB "./data/salesloop.db"
 
 /* ---------------------------------------------------------------- options */
@@ -614,6 +618,9 @@ int main(int argc, char **argv) {
     Opts o;
     if (parse_opts(argc - 1, argv + 1, &o) < 0) return 2;
     modules_register();
+#ifdef SALESLOOP_TEST_MODULE
+    test_module_register(); /* the test build's document module (tests/module) */
+#endif
     if (!strcmp(cmd, "serve")) return cmd_serve(&o);
     if (!strcmp(cmd, "init")) return cmd_init(&o);
     if (!strcmp(cmd, "migrate")) return cmd_migrate(&o);

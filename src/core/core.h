@@ -108,6 +108,9 @@ char *money_upper(Arena *a, int64_t fen);
 /* amount = quantity * unit price (fen) * (10000 - discount_bp) / 10000, rounded half away
    from zero; quantity in thousandths (1.5 units = 1500). 0 ok, -1 overflow. */
 int money_line_amount(int64_t qty_milli, int64_t unit_fen, int64_t discount_bp, int64_t *out);
+/* a × b × mul / div rounded once, half away from zero (四舍五入): the one rounding rule of
+   amounts (money_line_amount, computed fields). div > 0. 0 ok, -1 overflow (out untouched). */
+int money_muldiv(int64_t a, int64_t b, int64_t mul, int64_t div, int64_t *out);
 
 /* ---------------------------------------------------------------- dates */
 

@@ -115,7 +115,13 @@
     X(EC_PLAN_UNIT, "plan.outside_unit", "“{field}”不在计划所属组织范围内",                      \
       "「{field}」不在計畫所屬組織範圍內", "\"{field}\" is outside the plan's org unit")      \
     X(EC_PLAN_OVER, "plan.over_allocated", "“{field}”超出上级计划可分配额度（剩余 {detail}）",     \
-      "「{field}」超出上級計畫可分配額度（剩餘 {detail}）", "\"{field}\" exceeds what the parent plan has left ({detail} remaining)")
+      "「{field}」超出上級計畫可分配額度（剩餘 {detail}）", "\"{field}\" exceeds what the parent plan has left ({detail} remaining)") \
+    X(EC_ROWS_MIN, "lines.too_few", "“{field}”至少需要 {detail} 行", "「{field}」至少需要 {detail} 行",  \
+      "\"{field}\" needs at least {detail} rows")                                                  \
+    X(EC_ROWS_MAX, "lines.too_many", "“{field}”最多 {detail} 行", "「{field}」最多 {detail} 行",      \
+      "\"{field}\" has at most {detail} rows")                                                     \
+    X(EC_IN_USE, "record.in_use", "仍有{detail}引用此记录，不能删除", "仍有{detail}引用此記錄，不能刪除", \
+      "Records still refer to this one ({detail}); it cannot be deleted")
 
 /* The code strings as constants: EC_REQUIRED is "field.required". */
 #define ERRCODE_DECL(id, code, zh, tw, en) extern const char id[];

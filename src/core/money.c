@@ -178,21 +178,28 @@ char *money_upper(Arena *a, int64_t fen) {
 ** away from zero. discount_bp must be 0..10000 (basis points of the price).
 ** 0 ok; -1 on overflow or a discount out of range (*out untouched).
 */
+int money_muldiv(int64_t a, int64_t b, int64_t mul, int64_t div, int64_t *out) {
+    __int128 ab, num;
+    if (div <= 0 || __builtin_mul_overflow((__int128)a, (__int128)b, &ab) || __builtin_mul_overflow(ab, (__int128)mul, &num))
+        return -1;
+    bool neg = num < 0;
+    __int128 mag = neg ? -num : num;
+    __int128 q = mag / div;
+    if ((mag % div) * 2 >= div) /* half away from zero */
+        q++;
+    int64_t r;
+    if (__builtin_mul_overflow(q, neg ? -1 : 1, &r))
+        return -1;
+    *out = r;
+    return 0;
+}
+
 int money_line_amount(int64_t qty_milli, int64_t unit_fen, int64_t discount_bp, int64_t *out) {
     if (discount_bp < 0 || discount_bp > 10000)
         return -1;
     int64_t gross; /* quantity in thousandths times unit price: fen * 1000 */
     if (__builtin_mul_overflow(qty_milli, unit_fen, &gross))
         return -1;
-    /* gross * (10000 - bp) needs up to 77 bits: do that one step in 128 bits. */
-    __int128 num = (__int128)gross * (10000 - discount_bp);
-    const __int128 den = 10000000; /* 1000 (thousandths) * 10000 (basis points) */
-    bool neg = num < 0;
-    __int128 mag = neg ? -num : num;
-    __int128 q = (mag + den / 2) / den;
-    int64_t r;
-    if (__builtin_mul_overflow(q, neg ? -1 : 1, &r))
-        return -1;
-    *out = r;
-    return 0;
+    /* 1000 (thousandths) * 10000 (basis points) */
+    return money_muldiv(gross, 10000 - discount_bp, 1, 10000000, out);
 }

@@ -148,6 +148,7 @@ static int collect_input(Req *r, const Entity *en, json_t *body, json_t *old, js
             json_object_set(vals, k, v);
             continue;
         }
+        if (entity_child(en, k)) continue; /* lines: children_collect */
         if (k[0] == '_' && is_directive(k)) {
             if (!json_is_boolean(v)) return err_set(e, 400, EC_TYPE, arena_strdup(r->a, k), "true/false");
             json_object_set(vals, k, v);
@@ -347,12 +348,8 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
     return id;
 }
 
-int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, Err *e) {
-    json_t *rec = json_object();
-    arena_defer(r->a, (void (*)(void *))json_decref, rec);
-    if (collect_input(r, en, body, NULL, rec, e) < 0) return -1;
-    /* defaults and required fields not sent */
-    for (const Field *f = en->fields; f->name; f++) {
+int record_defaults(Req *r, const Field *fields, json_t *rec, Err *e) {
+    for (const Field *f = fields; f->name; f++) {
         if (json_object_get(rec, f->name)) continue;
         json_t *v = NULL;
         if (f->def) {
@@ -370,6 +367,16 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
         }
         json_object_set_new(rec, f->name, v);
     }
+    return 0;
+}
+
+int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, Err *e) {
+    json_t *rec = json_object();
+    arena_defer(r->a, (void (*)(void *))json_decref, rec);
+    if (collect_input(r, en, body, NULL, rec, e) < 0) return -1;
+    /* defaults and required fields not sent, then the lines */
+    if (record_defaults(r, en->fields, rec, e) < 0) return -1;
+    if (en->children && children_collect(r, en, body, NULL, rec, e) < 0) return -1;
     if (!json_object_get(rec, "owner_id")) json_object_set_new(rec, "owner_id", json_integer(r->user->id));
     if (!json_object_get(rec, "org_unit_id"))
         json_object_set_new(rec, "org_unit_id", r->user->org_unit_id ? json_integer(r->user->org_unit_id) : json_null());
@@ -380,7 +387,10 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
         if (!num) return -1;
         json_object_set_new(rec, "number", json_string(num));
     }
+    /* computed fields before the hook (it may check a total) and after it (it may set an input) */
+    if (record_compute(r, en, rec, e) < 0) return -1;
     if (en->before_save && en->before_save(r, en, rec, NULL, e) < 0) return -1;
+    if (record_compute(r, en, rec, e) < 0) return -1;
     if (check_unique(r, en, rec, 0, e) < 0) return -1;
     int64_t id = insert_row(r, en, rec, e);
     if (!id) return -1;
@@ -392,8 +402,12 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
     json_object_foreach(rec, k, v) {
         const Field *f = entity_field(en, k);
         if (!json_is_null(v) && !(f && (f->flags & F_WRITEONLY)) && strcmp(k, "id") && strcmp(k, "version") &&
-            k[0] != '_')
+            k[0] != '_' && !entity_child(en, k))
             json_object_set_new(changes, k, json_pack("[n,O]", v));
+    }
+    if (en->children && children_save(r, en, id, rec, NULL, changes, e) < 0) {
+        json_decref(changes);
+        return -1;
     }
     if (audit_write(r, en->name, id, "create", changes) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (en->after_save && en->after_save(r, en, rec, NULL, e) < 0) return -1;
@@ -517,7 +531,10 @@ static int entity_patch(Req *r, Err *e) {
     json_t *rec = json_deep_copy(old);
     arena_defer(r->a, (void (*)(void *))json_decref, rec);
     json_object_update(rec, vals);
+    if (en->children && children_collect(r, en, body, old, rec, e) < 0) return -1;
+    if (record_compute(r, en, rec, e) < 0) return -1;
     if (en->before_save && en->before_save(r, en, rec, old, e) < 0) return -1;
+    if (record_compute(r, en, rec, e) < 0) return -1;
     /* the hook may have computed more fields: write every changed one */
     const char *k;
     json_t *v;
@@ -528,7 +545,9 @@ static int entity_patch(Req *r, Err *e) {
     }
     if (check_unique(r, en, rec, id, e) < 0) return -1;
     json_t *ch = diff_of(en, old, vals);
-    int rc = json_object_size(vals) ? update_row(r, en, id, json_integer_value(ver), vals) : 1;
+    /* changed lines move the parent's version too: one lock for the whole document */
+    bool lines = en->children && children_changed(en, rec, old);
+    int rc = json_object_size(vals) || lines ? update_row(r, en, id, json_integer_value(ver), vals) : 1;
     if (rc == 0) {
         json_decref(ch);
         return reply_conflict(r, en, id);
@@ -536,6 +555,10 @@ static int entity_patch(Req *r, Err *e) {
     if (rc < 0) {
         json_decref(ch);
         return err_set(e, rc == -2 ? 400 : 500, rc == -2 ? EC_DUPLICATE : EC_INTERNAL, NULL, NULL);
+    }
+    if (lines && children_save(r, en, id, rec, old, ch, e) < 0) {
+        json_decref(ch);
+        return -1;
     }
     if (json_object_size(ch) == 0) json_decref(ch); /* nothing changed: no audit entry */
     else if (audit_write(r, en->name, id, "update", ch) < 0) /* audit_write owns ch from here */
@@ -547,11 +570,77 @@ static int entity_patch(Req *r, Err *e) {
     return reply_json(r, 200, row);
 }
 
+/* Soft-delete one live row (no checks: the caller's). 1 done, 0 not live or stale, -1 error.
+   version < 0 skips the version check (rows deleted with their parent). */
+static int soft_delete(Req *r, const Entity *en, int64_t id, int64_t version) {
+    char *sql = arena_printf(r->a,
+                             "UPDATE %s SET deleted_at = ?1, version = version + 1, updated_at = ?1, updated_by = ?2"
+                             " WHERE id = ?3 AND deleted_at IS NULL%s",
+                             en->table, version >= 0 ? " AND version = ?4" : "");
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return -1;
+    db_bind_int64(st, 1, r->now);
+    db_bind_int64(st, 2, r->user->id);
+    db_bind_int64(st, 3, id);
+    if (version >= 0) db_bind_int64(st, 4, version);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return -1;
+    return db_changes(r->db) == 1 ? 1 : 0;
+}
+
+/*
+** What deleting (en, id) does to the live rows that refer to it through a declared
+** reference field (entity.h): F_REF_CASCADE rows are deleted with it (and theirs in
+** turn, audited "delete" with the cause), F_REF_KEEP rows stay, and any other live
+** reference blocks the delete: 409 record.in_use naming the referring entity. Runs
+** inside the delete's transaction, so a refusal deep in a cascade undoes it all.
+*/
+static int delete_dependents(Req *r, const Entity *en, int64_t id, int depth, Err *e) {
+    if (depth > 8) return err_set(e, 409, EC_IN_USE, NULL, "%s", en->name); /* a cycle of cascades */
+    int n;
+    const Entity *const *all = entity_all(&n);
+    for (int i = 0; i < n; i++) {
+        for (const Field *f = all[i]->fields; f->name; f++) {
+            if (f->type != FT_REF || (f->flags & (F_VIRTUAL | F_REF_KEEP)) || !f->ref || strcmp(f->ref, en->name))
+                continue;
+            bool cascade = (f->flags & F_REF_CASCADE) != 0;
+            char *sql = arena_printf(r->a, "SELECT id FROM %s WHERE %s = ?1 AND deleted_at IS NULL%s", all[i]->table,
+                                     f->name, cascade ? "" : " LIMIT 1");
+            Stmt *st = db_prepare(r->db, sql);
+            if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+            db_bind_int64(st, 1, id);
+            json_t *ids = json_array();
+            int rc;
+            while ((rc = db_step(st)) == DB_ROW) json_array_append_new(ids, json_integer(db_col_int64(st, 0)));
+            db_done(st);
+            arena_defer(r->a, (void (*)(void *))json_decref, ids);
+            if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+            if (!json_array_size(ids)) continue;
+            if (!cascade)
+                return err_set(e, 409, EC_IN_USE, f->name, "%s", label_for(r->locale, all[i]->zh, all[i]->tw, all[i]->en));
+            size_t k;
+            json_t *v;
+            json_array_foreach(ids, k, v) {
+                int64_t child = json_integer_value(v);
+                if (delete_dependents(r, all[i], child, depth + 1, e) < 0) return -1;
+                int d = soft_delete(r, all[i], child, -1);
+                if (d < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+                if (d == 1 && audit_write(r, all[i]->name, child, "delete",
+                                          json_pack("{s:[n,[s,I]]}", "deleted_with", en->name, (json_int_t)id)) < 0)
+                    return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+            }
+        }
+    }
+    return 0;
+}
+
 /*
 ** DELETE /api/v1/:entity/:id?version=N                  roles: entity delete roles, and the
 **                                                       access rule (entity_row_may)
-** 204 (soft delete) | 400 record.version_required | 403 the row is only seen (shared, signed)
-** | 404 | 409 stale version or not deletable in this state
+** 204 (soft delete; F_REF_CASCADE rows go with it) | 400 record.version_required | 403 the row
+** is only seen (shared, signed) | 404 | 409 stale version, not deletable in this state, or
+** record.in_use (a live row still refers to it)
 */
 static int entity_delete(Req *r, Err *e) {
     const Entity *en = entity_for_request(r, e);
@@ -567,20 +656,11 @@ static int entity_delete(Req *r, Err *e) {
     if (!qv || !*qv) return err_set(e, 400, EC_VERSION, "version", NULL);
     if (str_to_int64(qv, &version) != 0) return err_set(e, 400, EC_BAD_QUERY, "version", "integer expected");
     if (check_editable(en, old, e) < 0) return -1;
-    char *sql = arena_printf(r->a,
-                             "UPDATE %s SET deleted_at = ?1, version = version + 1, updated_at = ?1, updated_by = ?2"
-                             " WHERE id = ?3 AND version = ?4 AND deleted_at IS NULL",
-                             en->table);
-    Stmt *st = db_prepare(r->db, sql);
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_int64(st, 1, r->now);
-    db_bind_int64(st, 2, r->user->id);
-    db_bind_int64(st, 3, id);
-    db_bind_int64(st, 4, version);
-    int rc = db_step(st);
-    db_done(st);
+    int rc = soft_delete(r, en, id, version);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (db_changes(r->db) != 1) return reply_conflict(r, en, id);
+    if (rc == 0) return reply_conflict(r, en, id);
+    /* after the row's own version check, so a stale delete answers 409 conflict, not in_use */
+    if (delete_dependents(r, en, id, 0, e) < 0) return -1;
     if (audit_write(r, en->name, id, "delete", NULL) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return reply_empty(r, 204);
 }

@@ -84,6 +84,18 @@ int entity_check_schema(Db *db) {
             bad = 1;
         }
         db_done(st);
+        for (const Child *ch = aEntity[i]->children; ch && ch->name; ch++) {
+            int n = snprintf(sql, sizeof sql, "SELECT id, parent_id, idx");
+            for (const Field *f = ch->fields; f->name; f++) n += snprintf(sql + n, sizeof sql - n, ", %s", f->name);
+            snprintf(sql + n, sizeof sql - n, " FROM %s WHERE 1 = 0", ch->table);
+            st = db_prepare(db, sql);
+            if (!st || db_step(st) < 0) {
+                log_error("lines %s.%s do not match table %s: %s", aEntity[i]->name, ch->name, ch->table, db_errmsg(db));
+                bad = 1;
+            }
+            db_done(st);
+        }
+        if (compute_check(aEntity[i]) < 0) bad = 1;
     }
     return bad ? -1 : 0;
 }
@@ -155,11 +167,14 @@ static json_t *col_json(Stmt *st, int col, FieldType t) {
     case FT_MONEY:
     case FT_DATETIME:
     case FT_REF:
+    case FT_QTY:
     case FT_PERCENT_BP: return json_integer(db_col_int64(st, col));
     case FT_BOOL: return json_boolean(db_col_int64(st, col) != 0);
     default: return json_string(db_col_text(st, col));
     }
 }
+
+json_t *entity_col_json(Stmt *st, int col, FieldType t) { return col_json(st, col, t); }
 
 json_t *entity_row_json(const Entity *en, Stmt *st) {
     const EntityInfo *ei = entity_info(en);
@@ -196,6 +211,11 @@ json_t *entity_load(Req *r, const Entity *en, int64_t id, Err *e) {
     if (rc == DB_ROW) row = entity_row_json(en, st);
     db_done(st);
     if (!row) err_set(e, rc < 0 ? 500 : 404, rc < 0 ? EC_INTERNAL : EC_REC_NOT_FOUND, NULL, NULL);
+    if (row && en->children && children_load(r, en, row) < 0) { /* a row is whole or not at all */
+        json_decref(row);
+        err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        return NULL;
+    }
     return row;
 }
 

@@ -30,7 +30,9 @@ typedef enum {
     FT_EMAIL,     /* text with a plausible address */
     FT_PHONE,     /* digits, spaces, + - ( ) */
     FT_PERCENT_BP, /* basis points 0..10000 (12.5 % = 1250), JSON integer */
-    FT_ROLES      /* JSON array of role ids (users only; virtual) */
+    FT_ROLES,     /* JSON array of role ids (users only; virtual) */
+    FT_QTY,       /* quantity with 3 decimals as int64 thousandths (12.5 kg = 12500), JSON integer;
+                     goods sold by weight or length; min/max in thousandths when min < max */
 } FieldType;
 
 typedef struct EnumVal {
@@ -49,6 +51,12 @@ enum {
     F_CREATE_ONLY = 1 << 7, /* may be set on create, not changed afterwards */
     F_VIRTUAL = 1 << 8,  /* not a column: validated here, stored by the entity's hooks */
     F_WRITEONLY = 1 << 9, /* accepted on input, never sent back (passwords) */
+    F_COMPUTED = 1 << 11, /* stored, computed by the server on every write from the entity's
+                             Compute list (implies read-only: never accepted from a client) */
+    F_REF_CASCADE = 1 << 12, /* FT_REF: deleting the referred row deletes this row too (a
+                                customer's contacts); by default a live referring row blocks it */
+    F_REF_KEEP = 1 << 13,    /* FT_REF: deleting the referred row leaves this one as it is (a
+                                referrer, a former owner): a historical pointer, not a dependency */
     F_REF_ANY = 1 << 10, /* FT_REF: the row need not be visible to the user (a referrer owned by
                             another rep, R-CUS-3). Validation checks only that the value is an id;
                             the entity's hooks resolve it, answering a row the user cannot see
@@ -72,6 +80,47 @@ typedef struct Field {
     const char *def;         /* default on create, as text ("draft", "0"), or NULL */
     const char *zh, *tw, *en; /* labels */
 } Field;
+
+/*
+** Stored computed fields: one step of arithmetic over a record's fields (or a
+** line's), run by the server in declaration order on every create and patch,
+** before and after the before_save hook. Integers only: a product is scaled by
+** the operands' units (FT_QTY thousandths, FT_PERCENT_BP ten-thousandths) and
+** rounded once, half away from zero (四舍五入), into the target's unit.
+*/
+typedef enum {
+    CK_MUL, /* field = a × b  (qty × price → fen; fen × basis points → fen) */
+    CK_ADD, /* field = a + b */
+    CK_SUB, /* field = a − b */
+    CK_SUM, /* field = sum of field b over the lines of child collection a */
+} ComputeOp;
+
+typedef struct Compute {
+    const char *field; /* the F_COMPUTED target */
+    ComputeOp op;
+    const char *a, *b; /* operand fields (CK_SUM: child name, line field) */
+} Compute;
+
+/*
+** A child collection: document lines (a quotation's items, an expense claim's
+** receipts). Rows of `table` (columns id, parent_id, idx, then the fields) that
+** belong to one parent row: sent and returned inside the parent as an array
+** under `name`, validated with errors naming "lines[3].quantity", saved with the
+** parent in its transaction under its version, audited in its trail, visible and
+** editable exactly when the parent is. A PATCH that carries the array replaces the
+** collection: an element with the "id" of a stored line changes that line (keys
+** left out keep their values), one without "id" is a new line, a stored line the
+** array leaves out is deleted.
+*/
+typedef struct Child {
+    const char *name;          /* JSON key and meta name: "lines" */
+    const char *table;         /* SQL table */
+    const char *zh, *tw, *en;  /* labels */
+    const struct Field *fields; /* a line's fields, terminated by {NULL} */
+    const Compute *computes;   /* per-line computed fields, terminated by {NULL}; or NULL */
+    int min_rows;              /* at least this many lines (0: none needed) */
+    int max_rows;              /* at most this many (0: 500) */
+} Child;
 
 typedef enum {
     VIS_OWNER, /* owner, managers of the row's org unit subtree, explicit shares */
@@ -121,6 +170,8 @@ typedef struct Entity {
     /* NULL or adds computed/virtual values to a loaded row (users: roles). */
     void (*decorate)(Req *r, const struct Entity *en, json_t *row);
     bool importable;         /* POST /api/v1/<name>/import reads CSV/XLSX into new rows (import.c) */
+    const Child *children;   /* child collections (lines), terminated by {NULL}; or NULL */
+    const Compute *computes; /* computed header fields in order (after the lines'), {NULL}-terminated; or NULL */
 } Entity;
 
 /* Registry, filled by modules_register() at start. */

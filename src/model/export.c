@@ -25,11 +25,21 @@ static char *yuan_plain(Arena *a, int64_t fen) {
                         (unsigned long long)(u % 100));
 }
 
+/* Decimal text of a quantity in thousandths, trailing zeros dropped: 12500 -> "12.5". */
+static char *qty_text(Arena *a, int64_t milli) {
+    uint64_t u = milli < 0 ? (uint64_t)0 - (uint64_t)milli : (uint64_t)milli;
+    char frac[8];
+    snprintf(frac, sizeof frac, ".%03llu", (unsigned long long)(u % 1000));
+    for (int i = 3; i > 0 && frac[i] == '0'; i--) frac[i] = 0;
+    return arena_printf(a, "%s%llu%s", milli < 0 ? "-" : "", (unsigned long long)(u / 1000), frac[1] ? frac : "");
+}
+
 /* Display text of one value of field f (enum labels, yes/no, dates in the company zone). */
 static const char *cell_text(Req *r, const Field *f, json_t *v) {
     if (!v || json_is_null(v)) return "";
     switch (f->type) {
     case FT_MONEY: return yuan_plain(r->a, json_integer_value(v));
+    case FT_QTY: return qty_text(r->a, json_integer_value(v));
     case FT_BOOL: return json_is_true(v) ? label_for(r->locale, "是", "是", "yes") : label_for(r->locale, "否", "否", "no");
     case FT_ENUM: return enum_label(r, f, json_string_value(v));
     case FT_PERCENT_BP: {

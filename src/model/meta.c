@@ -15,7 +15,7 @@ static const char *const type_names[] = {
     [FT_TEXT] = "text",   [FT_LONGTEXT] = "longtext", [FT_INT] = "int",     [FT_MONEY] = "money",
     [FT_DATE] = "date",   [FT_DATETIME] = "datetime", [FT_BOOL] = "bool",   [FT_ENUM] = "enum",
     [FT_REF] = "ref",     [FT_EMAIL] = "email",       [FT_PHONE] = "phone", [FT_PERCENT_BP] = "percent_bp",
-    [FT_ROLES] = "roles",
+    [FT_ROLES] = "roles", [FT_QTY] = "qty",
 };
 
 const char *field_type_name(FieldType t) { return type_names[t]; }
@@ -34,6 +34,8 @@ static json_t *field_json(Req *r, const Field *f) {
                           (f->flags & F_FILTER) != 0, "sort", (f->flags & F_SORT) != 0, "readonly",
                           (f->flags & F_READONLY) != 0, "create_only", (f->flags & F_CREATE_ONLY) != 0);
     json_object_set_new(o, "writeonly", json_boolean(f->flags & F_WRITEONLY));
+    json_object_set_new(o, "computed", json_boolean(f->flags & F_COMPUTED));
+    if (f->type == FT_QTY) json_object_set_new(o, "scale", json_integer(1000));
     json_object_set_new(o, "min", f->min < f->max || f->min ? json_integer(f->min) : json_null());
     json_object_set_new(o, "max", f->max ? json_integer(f->max) : json_null());
     json_object_set_new(o, "ref", f->ref ? json_string(f->ref) : json_null());
@@ -62,6 +64,29 @@ static json_t *words(const char *s) {
     return a;
 }
 
+/* A compute list as data, so a form can show a total before it is saved (the server's is the one stored). */
+static json_t *computes_json(const Compute *cs) {
+    static const char *const ops[] = {[CK_MUL] = "mul", [CK_ADD] = "add", [CK_SUB] = "sub", [CK_SUM] = "sum"};
+    json_t *a = json_array();
+    for (const Compute *c = cs; c && c->field; c++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}", "field", c->field, "op", ops[c->op], "a", c->a, "b", c->b));
+    return a;
+}
+
+/* The child collections (lines) of an entity: name, label, limits, fields, computes. */
+static json_t *children_json(Req *r, const Entity *en) {
+    json_t *a = json_array();
+    for (const Child *ch = en->children; ch && ch->name; ch++) {
+        json_t *fields = json_array();
+        for (const Field *f = ch->fields; f->name; f++) json_array_append_new(fields, field_json(r, f));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:i, s:o, s:o}", "name", ch->name, "label",
+                                           label_for(r->locale, ch->zh, ch->tw, ch->en), "min_rows", ch->min_rows,
+                                           "max_rows", ch->max_rows ? ch->max_rows : 500, "fields", fields, "computes",
+                                           computes_json(ch->computes)));
+    }
+    return a;
+}
+
 json_t *entity_meta_json(Req *r, const Entity *en) {
     json_t *fields = json_array();
     for (const Field *f = en->fields; f->name; f++)
@@ -71,6 +96,8 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
                           label_for(r->locale, en->zh, en->tw, en->en), "tag", en->tag, "title_field", en->title_field,
                           "default_sort", en->default_sort, "visibility", en->vis == VIS_ALL ? "all" : "owner", "fields",
                           fields);
+    json_object_set_new(o, "children", children_json(r, en));
+    json_object_set_new(o, "computes", computes_json(en->computes));
     json_object_set_new(o, "permissions",
                         json_pack("{s:b, s:b, s:b, s:b, s:b}", "read", entity_can_read(en, r->user), "create",
                                   entity_can_write(en, r->user), "update", entity_can_write(en, r->user), "delete",

@@ -37,6 +37,39 @@ const char *enum_label(const Req *r, const Field *f, const char *value);
 int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e);
 /* Bind a typed JSON value to parameter idx for field type t. */
 void bind_value(Stmt *st, int idx, FieldType t, json_t *v);
+/* Column col of a row as the JSON value of field type t (null stays null; bool false). */
+json_t *entity_col_json(Stmt *st, int col, FieldType t);
+/* Fields of fields[] that rec lacks: the declared default, null for read-only ones, else the
+   field's own "required" check (crud.c). 0, or -1 with e naming the field. */
+int record_defaults(Req *r, const Field *fields, json_t *rec, Err *e);
+
+/* ---------------------------------------------------------------- computed fields, lines */
+
+/* Units per stored integer of type t: 1000 for FT_QTY, 10000 for FT_PERCENT_BP, else 1. */
+int64_t field_unit_scale(FieldType t);
+/* a × b in the target's unit, rounded once half away from zero; -1 on int64 overflow. */
+int compute_mul(int64_t a, FieldType ta, int64_t b, FieldType tb, FieldType target, int64_t *out);
+/* Run a compute list over rec (a record, or one line: children NULL). prefix names the line in
+   errors. 0, or -1 with e (400 field.range naming the computed field). */
+int compute_run(Req *r, const Compute *cs, const Field *fields, const Child *children, json_t *rec, const char *prefix,
+                Err *e);
+/* Every compute of en names declared fields and targets F_COMPUTED | F_READONLY ones; logs, -1. */
+int compute_check(const Entity *en);
+/* The child collection of en called name, or NULL. */
+const Child *entity_child(const Entity *en, const char *name);
+/* Validate the child arrays of a create/patch body into rec (old: the stored row with its
+   lines, NULL on create). 0, or -1 with e naming "lines[3].field". */
+int children_collect(Req *r, const Entity *en, json_t *body, json_t *old, json_t *rec, Err *e);
+/* Compute every line, then the record's own computed fields. 0 or -1 with e. */
+int record_compute(Req *r, const Entity *en, json_t *rec, Err *e);
+/* Do rec's lines differ from the stored ones in old? */
+bool children_changed(const Entity *en, json_t *rec, json_t *old);
+/* Write rec's lines of parent (old NULL on create: all new), recording each change in changes
+   ("lines#12.quantity": [before, after], "lines#13": [null, {line}]). New lines get their ids
+   in rec. 0 or -1 with e. */
+int children_save(Req *r, const Entity *en, int64_t parent, json_t *rec, json_t *old, json_t *changes, Err *e);
+/* Add each child collection of en to a loaded row, in line order. 0 or -1 (database error). */
+int children_load(Req *r, const Entity *en, json_t *row);
 
 /* ---------------------------------------------------------------- lists */
 

@@ -20,6 +20,7 @@ static json_t *field_schema(const Field *f) {
     case FT_MONEY:
     case FT_DATETIME:
     case FT_REF:
+    case FT_QTY:
     case FT_PERCENT_BP: s = json_pack("{s:s, s:s}", "type", "integer", "format", "int64"); break;
     case FT_BOOL: s = json_pack("{s:s}", "type", "boolean"); break;
     case FT_DATE: s = json_pack("{s:s, s:s}", "type", "string", "format", "date"); break;
@@ -58,6 +59,24 @@ static void entity_schemas(const Entity *en, json_t *schemas) {
     for (const Field *f = en->fields; f->name; f++) {
         if (!(f->flags & F_WRITEONLY)) json_object_set_new(props, f->name, field_schema(f));
         if (!(f->flags & F_READONLY)) json_object_set_new(inprops, f->name, field_schema(f));
+    }
+    /* lines: an array of line objects inside the row (and the input; "id" names a stored line) */
+    for (const Child *ch = en->children; ch && ch->name; ch++) {
+        json_t *lp = json_object(), *lin = json_object();
+        json_object_set_new(lp, "id", json_pack("{s:s, s:s}", "type", "integer", "format", "int64"));
+        json_object_set_new(lin, "id", json_pack("{s:s, s:s, s:s}", "type", "integer", "format", "int64", "description",
+                                                 "a stored line to change; left out for a new line"));
+        for (const Field *f = ch->fields; f->name; f++) {
+            json_object_set_new(lp, f->name, field_schema(f));
+            if (!(f->flags & F_READONLY)) json_object_set_new(lin, f->name, field_schema(f));
+        }
+        int max = ch->max_rows ? ch->max_rows : 500;
+        json_object_set_new(props, ch->name, json_pack("{s:s, s:{s:s, s:o}}", "type", "array", "items", "type", "object",
+                                                       "properties", lp));
+        json_object_set_new(inprops, ch->name,
+                            json_pack("{s:s, s:i, s:i, s:{s:s, s:o, s:b}}", "type", "array", "minItems", ch->min_rows,
+                                      "maxItems", max, "items", "type", "object", "properties", lin,
+                                      "additionalProperties", 0));
     }
     json_t *in = json_pack("{s:s, s:o, s:b}", "type", "object", "properties", inprops, "additionalProperties", 0);
     json_object_set_new(schemas, en->name, json_pack("{s:s, s:o}", "type", "object", "properties", props));

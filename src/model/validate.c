@@ -85,6 +85,7 @@ int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
     case FT_INT:
     case FT_MONEY:
     case FT_DATETIME:
+    case FT_QTY:
     case FT_PERCENT_BP: {
         if (!json_is_integer(v)) return fail(r, e, f, 400, EC_TYPE, f->type == FT_MONEY ? "integer (fen)" : "integer");
         int64_t n = json_integer_value(v);

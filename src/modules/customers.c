@@ -141,7 +141,7 @@ static const Field customer_fields[] = {
     {"email", FT_EMAIL, F_SEARCH, 0, 254, NULL, NULL, NULL, "邮箱", "電子郵件", "Email"},
     {"website", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "网站", "網站", "Website"},
     {"source", FT_ENUM, F_LIST | F_FILTER, 0, 0, sources, NULL, NULL, "客户来源", "客戶來源", "Source"},
-    {"referrer_customer_id", FT_REF, F_FILTER | F_REF_ANY, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶", "Referred by"},
+    {"referrer_customer_id", FT_REF, F_FILTER | F_REF_ANY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶", "Referred by"},
     {"tier", FT_ENUM, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, tiers, NULL, "normal", "客户等级", "客戶等級", "Tier"},
     {"tier_manual", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "人工定级", "人工定級", "Tier set by hand"},
     {"tier_reason", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, NULL, "定级依据", "定級依據", "Tier reason"},
@@ -155,7 +155,7 @@ static const Field customer_fields[] = {
     {"in_pool", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "在公海", "在公海", "In the pool"},
     {"pool_reason", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, NULL, "退回原因", "退回原因", "Pool reason"},
     {"pool_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "退回时间", "退回時間", "In the pool since"},
-    {"previous_owner_id", FT_REF, F_READONLY | F_FILTER, 0, 0, NULL, "users", NULL, "前负责人", "前負責人", "Previous owner"},
+    {"previous_owner_id", FT_REF, F_READONLY | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "前负责人", "前負責人", "Previous owner"},
     {"owned_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "领取/分配时间", "領取/分配時間", "Owned since"},
     {"last_followup_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "最近跟进", "最近跟進", "Last follow-up"},
     {NULL},
@@ -275,7 +275,7 @@ static const EnumVal contact_roles[] = {
 };
 
 static const Field contact_fields[] = {
-    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
+    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
     {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 100, NULL, NULL, NULL, "姓名", "姓名", "Name"},
     {"role", FT_ENUM, F_LIST | F_FILTER, 0, 0, contact_roles, NULL, NULL, "角色", "角色", "Role"},
     {"title", FT_TEXT, F_LIST | F_SEARCH, 0, 100, NULL, NULL, NULL, "职务", "職務", "Job title"},
@@ -355,7 +355,7 @@ static const EnumVal need_states[] = {
 };
 
 static const Field need_fields[] = {
-    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
+    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
     {"need_date", FT_DATE, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "记录日期", "記錄日期", "Date"},
     {"kind", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER, 0, 0, need_kinds, NULL, NULL, "需求类型", "需求類型", "Kind"},
     {"description", FT_LONGTEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 5000, NULL, NULL, NULL, "需求描述", "需求描述", "Need"},
@@ -400,7 +400,7 @@ static const Field competitor_fields[] = {
     {"market_share_bp", FT_PERCENT_BP, F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "估计市场份额", "估計市佔率", "Estimated share"},
     {"region", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "区域", "區域", "Region"},
     {"source", FT_ENUM, F_LIST | F_FILTER, 0, 0, intel_sources, NULL, NULL, "情报来源", "情報來源", "Source"},
-    {"research_id", FT_REF, F_FILTER, 0, 0, NULL, "market_research", NULL, "来源调研", "來源調研", "Research record"},
+    {"research_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "market_research", NULL, "来源调研", "來源調研", "Research record"},
     {"observed_on", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "获取日期", "取得日期", "Observed on"},
     {"note", FT_LONGTEXT, F_SEARCH, 0, 5000, NULL, NULL, NULL, "备注", "備註", "Note"},
     {NULL},

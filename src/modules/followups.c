@@ -37,10 +37,10 @@ static const EnumVal fu_kinds[] = {
 };
 
 static const Field fu_fields[] = {
-    {"customer_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
-    {"lead_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "leads", NULL, "线索", "線索", "Lead"},
-    {"opportunity_id", FT_REF, F_FILTER, 0, 0, NULL, "opportunities", NULL, "销售机会", "銷售機會", "Opportunity"},
-    {"contact_id", FT_REF, F_FILTER, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact"},
+    {"customer_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
+    {"lead_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_CASCADE, 0, 0, NULL, "leads", NULL, "线索", "線索", "Lead"},
+    {"opportunity_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "opportunities", NULL, "销售机会", "銷售機會", "Opportunity"},
+    {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact"},
     {"followed_at", FT_DATETIME, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "跟进时间", "跟進時間", "When"},
     {"channel", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, fu_channels, NULL, NULL, "跟进方式", "跟進方式", "Channel"},
     {"kind", FT_ENUM, F_LIST | F_FILTER, 0, 0, fu_kinds, NULL, "normal", "类型", "類型", "Kind"},
@@ -52,7 +52,7 @@ static const Field fu_fields[] = {
 };
 
 static const Field plan_fields[] = {
-    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
+    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
     {"content", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 500, NULL, NULL, NULL, "跟进内容", "跟進內容", "What to follow up"},
     {"channel", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER, 0, 0, fu_channels, NULL, NULL, "跟进方式", "跟進方式", "Channel"},
     {"frequency_days", FT_INT, F_REQUIRED | F_LIST | F_SORT, 1, 365, NULL, NULL, NULL, "频率（天）", "頻率（天）", "Every (days)"},

@@ -28,7 +28,7 @@ static const Field plan_fields[] = {
     {"period_kind", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, period_kinds, NULL, NULL, "期间类型", "期間類型", "Period"},
     {"period_start", FT_DATE, F_REQUIRED | F_LIST | F_FILTER | F_SORT | F_CREATE_ONLY, 0, 0, NULL, NULL, NULL, "期间开始", "期間開始", "Period start"},
     {"plan_unit_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "org_units", NULL, "计划单位", "計畫單位", "Unit"},
-    {"rep_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "users", NULL, "销售代表", "銷售代表", "Rep"},
+    {"rep_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_KEEP, 0, 0, NULL, "users", NULL, "销售代表", "銷售代表", "Rep"},
     {"parent_plan_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "sales_plans", NULL, "上级计划", "上級計畫", "Allocated from"},
     {"target_amount", FT_MONEY, F_LIST | F_SORT, 0, 100000000000000, NULL, NULL, "0", "销售额目标", "銷售額目標", "Amount target"},
     {"target_volume", FT_INT, F_LIST | F_SORT, 0, 1000000000, NULL, NULL, "0", "销量目标", "銷量目標", "Volume target"},

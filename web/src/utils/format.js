@@ -1,5 +1,6 @@
 // Locale-aware formatting of the API's values (dates, times, money, enums, booleans).
 import { formatMoneyCurrency } from './money.js'
+import { milliToString } from './qty.js'
 import { store } from '../store.js'
 import { i18n } from '../i18n/index.js'
 
@@ -73,6 +74,7 @@ export function formatValue(field, value) {
       return enumLabel(field, value)
     case 'int': return formatInt(value)
     case 'percent_bp': return formatPercentBp(value)
+    case 'qty': return milliToString(value)
     default:
       if (Array.isArray(value)) return value.join(', ')
       return String(value)
