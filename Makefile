@@ -19,9 +19,10 @@ TEST_MODULE_SRC := $(wildcard tests/module/*.c)
 TEST_MIGRATIONS := $(MIGRATIONS) $(sort $(wildcard tests/module/*.sql))
 HEADERS  := $(wildcard src/*/*.h)
 
-REL_OBJ  := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/migrations.o
-TST_OBJ  := $(patsubst src/%.c,build/tst/%.o,$(LIB_SRC)) build/tst/gen/migrations.o
-TSAN_OBJ := $(patsubst src/%.c,build/tsan/%.o,$(LIB_SRC)) build/tsan/gen/migrations.o
+GEN      := migrations common_passwords
+REL_OBJ  := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) $(patsubst %,build/rel/gen/%.o,$(GEN))
+TST_OBJ  := $(patsubst src/%.c,build/tst/%.o,$(LIB_SRC)) $(patsubst %,build/tst/gen/%.o,$(GEN))
+TSAN_OBJ := $(patsubst src/%.c,build/tsan/%.o,$(LIB_SRC)) $(patsubst %,build/tsan/gen/%.o,$(GEN))
 TSAN_FLAGS := -O1 -g -fsanitize=thread
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tst/unit/%,$(UNIT_SRC))
@@ -48,11 +49,20 @@ build/embed: tools/embed.c
 	@mkdir -p build
 	$(CC) -O1 -o $@ $<
 
+# The common-password list refused by the password policy (src/http/password.c).
+build/gen/common_passwords.c: src/http/common_passwords.txt build/embed_list
+	@mkdir -p build/gen
+	build/embed_list $@ common_passwords $<
+
+build/embed_list: tools/embed_list.c
+	@mkdir -p build
+	$(CC) -O1 -o $@ $<
+
 build/rel/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_BASE) $(RELEASE_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
-build/rel/gen/migrations.o: build/gen/migrations.c
+build/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(RELEASE_FLAGS) -c -o $@ $<
 build/tst/%.o: src/%.c $(HEADERS)
@@ -65,6 +75,9 @@ build/gen/migrations-test.c: $(TEST_MIGRATIONS) build/embed
 build/tst/gen/migrations.o: build/gen/migrations-test.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) -c -o $@ $<
+build/tst/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) -c -o $@ $<
 build/tst/module/%.o: tests/module/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC/san  $<"
@@ -74,7 +87,7 @@ build/tsan/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC/tsan $<"
 	@$(CC) $(CFLAGS_BASE) $(TSAN_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
-build/tsan/gen/migrations.o: build/gen/migrations.c
+build/tsan/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_BASE) $(TSAN_FLAGS) -c -o $@ $<
 build/tsan/libsalesloop.a: $(TSAN_OBJ)

@@ -21,7 +21,7 @@ WTHREADS=${BENCH_THREADS:-1}
 SCALE=${BENCH_SCALE:-1}
 OUT=${BENCH_OUT:-docs/PERFORMANCE.md}
 BIN=${SALESLOOP_BIN:-build/salesloop}   # the server binary (e.g. build/salesloop-test to hunt a crash)
-PW='Admin#12345'
+PW='Root#Pass-12345'
 LUA=$ROOT/bench/wrk/bench.lua
 WORK=$(mktemp -d /tmp/salesloop-bench.XXXXXX)
 SRV_PID="" NGX_PID="" SAMPLER_PID=""

@@ -19,11 +19,11 @@ FLAGS="-std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -g -O1 -fno-omit-frame-pointer -
        -fsanitize=address,undefined -fno-sanitize-recover=undefined $(pkg-config --cflags $PKGS)"
 OBJ=build/fuzz/obj
 mkdir -p "$OBJ" build/fuzz/crashes
-make -s build/gen/migrations.c
+make -s build/gen/migrations.c build/gen/common_passwords.c
 
 # the library, instrumented for coverage (fuzzer-no-link), once per source change
 objs=()
-for src in $(ls src/core/*.c src/db/*.c src/http/*.c src/model/*.c src/flow/*.c src/modules/*.c) build/gen/migrations.c; do
+for src in $(ls src/core/*.c src/db/*.c src/http/*.c src/model/*.c src/flow/*.c src/modules/*.c) build/gen/migrations.c build/gen/common_passwords.c; do
   o=$OBJ/$(echo "$src" | tr / _).o
   if [[ ! -f $o || $src -nt $o || -n $(find src -name '*.h' -newer "$o" 2>/dev/null | head -1) ]]; then
     $CC_FUZZ $FLAGS -fsanitize=fuzzer-no-link -c -o "$o" "$src" &

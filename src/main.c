@@ -1,7 +1,7 @@
 /*
 ** main.c — the salesloop command line: serve, init, migrate, user, token,
 ** backup, restore, demo, test-request. Settings come from flags, then the
-** environment (SALESLOOP_DB, _PORT, _BIND, _WEB, _DATA), then a config file
+** environment (SALESLOOP_DB, _PORT, _BIND, _WEB, _DATA, _TRUSTED_PROXIES), then a config file
 ** (--config, "key = value" lines), then defaults.
 */
 #include <errno.h>
@@ -29,6 +29,7 @@ void test_module_register(void); /* tests/module/testdoc.c, in the test build on
 
 typedef struct Opts {
     const char *db, *bind, *web, *data, *config, *password, *name, *roles, *unit, *demo_password;
+    char *trusted_proxies; /* comma-separated; --trusted-proxy may be given several times */
     int port, threads, workers, demo, help, expires_days;
     long max_body;
     long max_import_body; /* body limit of file imports (R_BIG_BODY routes) */
@@ -66,6 +67,7 @@ static void read_config(Opts *o) {
         else if (!strcmp(k, "workers") && !o->workers) o->workers = atoi(val);
         else if (!strcmp(k, "max_body") && !o->max_body) o->max_body = atol(val);
         else if (!strcmp(k, "max_import_body") && !o->max_import_body) o->max_import_body = atol(val);
+        else if (!strcmp(k, "trusted_proxies") && !o->trusted_proxies) o->trusted_proxies = val;
     }
     fclose(f);
 }
@@ -77,6 +79,20 @@ static void from_env(Opts *o) {
     if (!o->web && (v = getenv("SALESLOOP_WEB"))) o->web = v;
     if (!o->data && (v = getenv("SALESLOOP_DATA"))) o->data = v;
     if (!o->port && (v = getenv("SALESLOOP_PORT"))) o->port = atoi(v);
+    if (!o->trusted_proxies && (v = getenv("SALESLOOP_TRUSTED_PROXIES"))) o->trusted_proxies = xstrdup(v);
+}
+
+/* Add one --trusted-proxy value (itself possibly a comma list) to o->trusted_proxies. */
+static void add_trusted_proxy(Opts *o, const char *v) {
+    if (!o->trusted_proxies) {
+        o->trusted_proxies = xstrdup(v);
+        return;
+    }
+    size_t n = strlen(o->trusted_proxies) + strlen(v) + 2;
+    char *joined = xmalloc(n);
+    snprintf(joined, n, "%s,%s", o->trusted_proxies, v);
+    free(o->trusted_proxies);
+    o->trusted_proxies = joined;
 }
 
 static int parse_opts(int argc, char **argv, Opts *o) {
@@ -91,6 +107,7 @@ static int parse_opts(int argc, char **argv, Opts *o) {
         {"roles", required_argument, 0, 'r'},   {"unit", required_argument, 0, 'u'},
         {"demo", no_argument, 0, 'x'},          {"demo-password", required_argument, 0, 'X'},
         {"expires-days", required_argument, 0, 'e'}, {"help", no_argument, 0, 'h'},
+        {"trusted-proxy", required_argument, 0, 'T'},
         {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -115,6 +132,7 @@ static int parse_opts(int argc, char **argv, Opts *o) {
         case 'x': o->demo = 1; break;
         case 'X': o->demo_password = optarg; break;
         case 'e': o->expires_days = atoi(optarg); break;
+        case 'T': add_trusted_proxy(o, optarg); break;
         case 'h': o->help = 1; break;
         default: return -1;
         }
@@ -154,9 +172,20 @@ static Db *open_db(const Opts *o) {
 
 /* ---------------------------------------------------------------- user helpers */
 
-/* Create a user with roles (comma list) in a unit; prints nothing. 0 ok. */
+/* The password policy (password_policy_check) on the command line: 0 ok, else -1 with the reason in err. */
+static int password_refused(Db *db, const char *username, const char *password, char *err, size_t errlen) {
+    Err e = {0};
+    if (password_policy_check(db, username, password, "password", &e) == 0) return 0;
+    Arena *a = arena_new();
+    snprintf(err, errlen, "password refused (%s): %s", e.code, i18n_error(a, "en", e.code, NULL, e.detail));
+    arena_free(a);
+    return -1;
+}
+
+/* Create a user with roles (comma list) in a unit; prints nothing. 0 ok; the password must pass the policy. */
 static int create_user(Db *db, const char *username, const char *display, const char *password, const char *roles,
                        int64_t unit, int64_t *out_id, char *err, size_t errlen) {
+    if (password_refused(db, username, password, err, errlen) < 0) return -1;
     Arena *a = arena_new();
     int rc = -1;
     char *hash = password_hash(a, password);
@@ -254,11 +283,15 @@ static int cmd_serve(Opts *o) {
     if (o->help) {
         fputs("salesloop serve [--db URL] [--port 8080] [--bind 127.0.0.1] [--web web/dist] [--data ./data]\n"
               "                [--threads N] [--workers N] [--max-body BYTES] [--max-import-body BYTES]\n"
-              "                [--config FILE]\n"
-              "env: SALESLOOP_DB SALESLOOP_PORT SALESLOOP_BIND SALESLOOP_WEB SALESLOOP_DATA; SALESLOOP_ACCESS_LOG=0 turns the access log off\n",
+              "                [--trusted-proxy ADDR[,ADDR...]]... [--config FILE]\n"
+              "--trusted-proxy: requests from these peer addresses may say X-Forwarded-For (the client's\n"
+              "  address) and X-Forwarded-Proto: https (the session cookie is then Secure); others are not believed\n"
+              "env: SALESLOOP_DB SALESLOOP_PORT SALESLOOP_BIND SALESLOOP_WEB SALESLOOP_DATA\n"
+              "     SALESLOOP_TRUSTED_PROXIES; SALESLOOP_ACCESS_LOG=0 turns the access log off\n",
               stderr);
         return 0;
     }
+    if (server_trusted_proxies(o->trusted_proxies) < 0) return 2;
     Db *db = open_db(o);
     if (entity_check_schema(db) < 0) return 1;
     db_refresh_statistics(db); /* good plans from the first request on */
@@ -268,7 +301,7 @@ static int cmd_serve(Opts *o) {
         .web_dir = o->web, .data_dir = o->data ? o->data : "./data", .threads = o->threads,
         .workers = o->workers, .max_body = o->max_body > 0 ? (size_t)o->max_body : 1024 * 1024,
         .max_big_body = o->max_import_body > 0 ? (size_t)o->max_import_body : 50u << 20,
-        .request_timeout = 30,
+        .request_timeout = 30, .trusted_proxies = o->trusted_proxies,
     };
     struct stat sb;
     if (cfg.web_dir && (stat(cfg.web_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
@@ -302,6 +335,13 @@ static int cmd_init(Opts *o) {
         db_close(db);
         return 0;
     }
+    char err[256];
+    if ((o->password && password_refused(db, "admin", o->password, err, sizeof err) < 0) ||
+        (o->demo && o->demo_password && password_refused(db, NULL, o->demo_password, err, sizeof err) < 0)) {
+        fprintf(stderr, "salesloop: %s\n", err); /* refused before anything is written */
+        db_close(db);
+        return 1;
+    }
     int64_t now = now_epoch();
     db_begin(db);
     st = db_prepare(db, "INSERT INTO org_units(name, code, path, created_at, updated_at) VALUES ('总公司', 'HQ', '/', ?1, ?1) RETURNING id");
@@ -320,7 +360,6 @@ static int cmd_init(Opts *o) {
         return 1;
     }
     char *pw = o->password ? xstrdup(o->password) : new_password();
-    char err[256];
     if (create_user(db, "admin", "系统管理员", pw, "admin", root, NULL, err, sizeof err) < 0) {
         fprintf(stderr, "salesloop: %s\n", err);
         return 1;
@@ -329,7 +368,7 @@ static int cmd_init(Opts *o) {
     printf("initialised %s\n", o->db);
     if (o->demo) {
         char *dpw = o->demo_password ? xstrdup(o->demo_password) : new_password();
-        if (demo_load(db, dpw, err, sizeof err) < 0) {
+        if (password_refused(db, NULL, dpw, err, sizeof err) < 0 || demo_load(db, dpw, err, sizeof err) < 0) {
             fprintf(stderr, "salesloop: demo data: %s\n", err);
             return 1;
         }
@@ -360,7 +399,7 @@ static int cmd_demo(Opts *o) {
     Db *db = open_db(o);
     char err[256];
     char *pw = o->demo_password ? xstrdup(o->demo_password) : new_password();
-    if (demo_load(db, pw, err, sizeof err) < 0) {
+    if (password_refused(db, NULL, pw, err, sizeof err) < 0 || demo_load(db, pw, err, sizeof err) < 0) {
         fprintf(stderr, "salesloop: %s\n", err);
         return 1;
     }
@@ -406,17 +445,48 @@ static int cmd_user(Opts *o) {
         Arena *a = arena_new();
         if (!strcmp(sub, "passwd")) {
             char *pw = o->password ? xstrdup(o->password) : new_password();
-            Stmt *st = db_prepare(db, "UPDATE users SET password_hash = ?1, password_changed_at = ?2, failed_logins = 0, locked_until = 0 WHERE id = ?3");
-            db_bind_text(st, 1, password_hash(a, pw), -1);
-            db_bind_int64(st, 2, now_epoch());
-            db_bind_int64(st, 3, id);
-            rc = db_step(st) < 0;
-            db_done(st);
-            st = db_prepare(db, "DELETE FROM sessions WHERE user_id = ?1");
-            db_bind_int64(st, 1, id);
-            db_step(st);
-            db_done(st);
-            if (!o->password) printf("new password for %s (shown once): %s\n", username, pw);
+            char *hash = NULL;
+            snprintf(err, sizeof err, "cannot hash the password");
+            if (password_refused(db, username, pw, err, sizeof err) < 0 || !(hash = password_hash(a, pw))) {
+                fprintf(stderr, "salesloop: %s\n", err);
+                free(pw);
+                arena_free(a);
+                db_close(db);
+                return 1;
+            }
+            /* a new password also ends the lockout and every session of the user */
+            static const char *const zSql[] = {
+                "UPDATE users SET password_hash = ?1, password_changed_at = ?2 WHERE id = ?3",
+                "DELETE FROM login_guards WHERE name = ?1",
+                "DELETE FROM sessions WHERE user_id = ?1",
+            };
+            bool begun = db_begin(db) == DB_OK;
+            rc = !begun;
+            for (int i = 0; i < 3 && !rc; i++) {
+                Stmt *st = db_prepare(db, zSql[i]);
+                if (!st) {
+                    rc = 1;
+                    break;
+                }
+                if (i == 0) {
+                    db_bind_text(st, 1, hash, -1);
+                    db_bind_int64(st, 2, now_epoch());
+                    db_bind_int64(st, 3, id);
+                } else if (i == 1) {
+                    db_bind_text(st, 1, arena_printf(a, "u:%s", username), -1);
+                } else {
+                    db_bind_int64(st, 1, id);
+                }
+                rc = db_step(st) < 0;
+                db_done(st);
+            }
+            if (!rc) rc = db_commit(db) != DB_OK;
+            if (rc) {
+                if (begun) db_rollback(db);
+                fprintf(stderr, "salesloop: cannot set the password: %s\n", db_errmsg(db));
+            } else if (!o->password) {
+                printf("new password for %s (shown once): %s\n", username, pw);
+            }
             free(pw);
         } else if (!strcmp(sub, "roles") && o->argc >= 3) {
             json_t *ra = json_array();
@@ -621,15 +691,20 @@ int main(int argc, char **argv) {
 #ifdef SALESLOOP_TEST_MODULE
     test_module_register(); /* the test build's document module (tests/module) */
 #endif
-    if (!strcmp(cmd, "serve")) return cmd_serve(&o);
-    if (!strcmp(cmd, "init")) return cmd_init(&o);
-    if (!strcmp(cmd, "migrate")) return cmd_migrate(&o);
-    if (!strcmp(cmd, "user")) return cmd_user(&o);
-    if (!strcmp(cmd, "token")) return cmd_token(&o);
-    if (!strcmp(cmd, "backup")) return cmd_backup(&o, false);
-    if (!strcmp(cmd, "restore")) return cmd_backup(&o, true);
-    if (!strcmp(cmd, "demo")) return cmd_demo(&o);
-    if (!strcmp(cmd, "test-request")) return cmd_test_request(&o);
-    fprintf(stderr, "salesloop: unknown command %s\n", cmd);
-    return usage();
+    int rc;
+    if (!strcmp(cmd, "serve")) rc = cmd_serve(&o);
+    else if (!strcmp(cmd, "init")) rc = cmd_init(&o);
+    else if (!strcmp(cmd, "migrate")) rc = cmd_migrate(&o);
+    else if (!strcmp(cmd, "user")) rc = cmd_user(&o);
+    else if (!strcmp(cmd, "token")) rc = cmd_token(&o);
+    else if (!strcmp(cmd, "backup")) rc = cmd_backup(&o, false);
+    else if (!strcmp(cmd, "restore")) rc = cmd_backup(&o, true);
+    else if (!strcmp(cmd, "demo")) rc = cmd_demo(&o);
+    else if (!strcmp(cmd, "test-request")) rc = cmd_test_request(&o);
+    else {
+        fprintf(stderr, "salesloop: unknown command %s\n", cmd);
+        rc = usage();
+    }
+    free(o.trusted_proxies); /* the one option the options own (joined from several flags) */
+    return rc;
 }

@@ -33,6 +33,10 @@
       "You are not allowed to do this")                                                            \
     X(EC_WEAK_PASSWORD, "auth.weak_password", "密码至少需要 {detail} 个字符",                      \
       "密碼至少需要 {detail} 個字元", "The password needs at least {detail} characters")           \
+    X(EC_PASSWORD_COMMON, "auth.password_common", "该密码过于常见，容易被猜中，请换一个",             \
+      "該密碼過於常見，容易被猜中，請換一個", "This password is too common and easily guessed; choose another") \
+    X(EC_PASSWORD_USERNAME, "auth.password_has_username", "密码不能包含用户名",                     \
+      "密碼不能包含使用者名稱", "The password must not contain the user name")                     \
     X(EC_REQUIRED, "field.required", "“{field}”为必填项", "「{field}」為必填項目",                 \
       "\"{field}\" is required")                                                                   \
     X(EC_TYPE, "field.type", "“{field}”类型错误，应为{detail}", "「{field}」類型錯誤，應為{detail}", \

@@ -6,7 +6,11 @@
 */
 #include "flow.h"
 
-/* Job "auth_cleanup" (hourly): sessions a day past expiry, sign-in attempts older than 30 days. */
+/*
+** Job "auth_cleanup" (hourly): sessions a day past expiry, sign-in attempts older than 30 days,
+** sign-in guards (login_guards) untouched for 30 days and not locked — known and unknown user
+** names alike, so the cleanup does not tell them apart either.
+*/
 static int auth_cleanup(Db *db, int64_t now) {
     Stmt *st = db_prepare(db, "DELETE FROM sessions WHERE expires_at < ?1");
     if (!st) return -1;
@@ -17,6 +21,13 @@ static int auth_cleanup(Db *db, int64_t now) {
     st = db_prepare(db, "DELETE FROM login_attempts WHERE at < ?1");
     if (!st) return -1;
     db_bind_int64(st, 1, now - 30 * 86400);
+    rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return -1;
+    st = db_prepare(db, "DELETE FROM login_guards WHERE updated_at < ?1 AND locked_until < ?2");
+    if (!st) return -1;
+    db_bind_int64(st, 1, now - 30 * 86400);
+    db_bind_int64(st, 2, now);
     rc = db_step(st);
     db_done(st);
     return rc < 0 ? -1 : 0;

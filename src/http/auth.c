@@ -175,18 +175,23 @@ static int commit_or_rollback(Db *db) {
     return -1;
 }
 
-/* Record one sign-in attempt (for the per-address limit). */
-static void record_attempt(Req *r, const char *username, int ok) {
-    static const char zSql[] =
-        "INSERT INTO login_attempts(at, username, client_addr, ok) VALUES (?1, ?2, ?3, ?4)";
-    Stmt *st = db_prepare(r->db, zSql);
-    if (!st) return;
-    db_bind_int64(st, 1, r->now);
-    db_bind_text(st, 2, username, -1);
-    db_bind_text(st, 3, r->client_addr ? r->client_addr : "", -1);
-    db_bind_int64(st, 4, ok);
-    db_step(st);
+/* The error for a failed statement: 503 when the database was busy, else 500. */
+static int db_failed(Err *e, int rc) {
+    return rc == DB_BUSY ? err_set(e, 503, EC_UNAVAILABLE, NULL, NULL) : err_set(e, 500, EC_INTERNAL, NULL, NULL);
+}
+
+/* Roll back the open sign-in transaction and answer the failed statement's error. */
+static int rollback_failed(Req *r, Err *e, int rc) {
+    db_rollback(r->db);
+    return db_failed(e, rc);
+}
+
+/* Step a statement that returns no row we need, then release it: DB_DONE or an error (< 0). */
+static int step_done(Stmt *st) {
+    if (!st) return DB_ERROR;
+    int rc = db_step(st);
     db_done(st);
+    return rc < 0 ? rc : DB_DONE;
 }
 
 /* Read a required string member of the body, or fill e. */
@@ -219,11 +224,119 @@ static const char *dummy_hash(void) {
     return dummy;
 }
 
+/* "; Secure" when the request came over https (a trusted proxy said so), else "". */
+static const char *cookie_secure(const Req *r) { return r->secure ? "; Secure" : ""; }
+
+/* What the reservation of a sign-in attempt found (login_reserve). */
+typedef struct Reservation {
+    bool rate_limited;    /* the address is over auth.ip_failures_per_10min: nothing was reserved */
+    int64_t attempt_id;   /* the login_attempts row, recorded as a failure until the password is right */
+    int64_t failures;     /* the name's reserved attempts since its last success or lockout, this one included */
+    int64_t locked_until; /* > now: the name is locked, the password must not be verified */
+} Reservation;
+
+/*
+** Reserve one sign-in attempt, inside the caller's transaction, BEFORE any password is verified.
+** Every step writes, so parallel attempts are serialised (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+** the row locks of the guard rows, held to the commit, and each later statement sees what the
+** previous holder committed):
+**   1. lock the address's guard row, count its failures of the last 10 minutes; at the limit the
+**      answer is 429 and nothing is recorded;
+**   2. record the attempt as a failure (it becomes a success only after the right password);
+**   3. count the attempt on the user name's guard row — whether or not the user exists, so an
+**      unknown name locks exactly like an account. With `limit` attempts already reserved, this
+**      one locks the name instead (failures back to 0) and is refused unverified.
+** At most `limit` passwords of a name are ever verified between a success and a lockout, and at
+** most auth.ip_failures_per_10min of an address in 10 minutes. 0 ok, else the db_step error.
+*/
+static int login_reserve(Req *r, const char *username, Reservation *res) {
+    const char *addr = r->client_addr ? r->client_addr : "";
+    int64_t limit = req_setting_int(r, "auth.lockout_failures");
+    int64_t lock_for = req_setting_int(r, "auth.lockout_minutes") * 60;
+    int64_t ip_limit = req_setting_int(r, "auth.ip_failures_per_10min");
+    memset(res, 0, sizeof *res);
+
+    static const char zSqlAddr[] = "INSERT INTO login_guards(name, updated_at) VALUES (?1, ?2)\n"
+                                   " ON CONFLICT (name) DO UPDATE SET updated_at = ?2";
+    Stmt *st = db_prepare(r->db, zSqlAddr);
+    if (!st) return DB_ERROR;
+    db_bind_text(st, 1, arena_printf(r->a, "a:%s", addr), -1);
+    db_bind_int64(st, 2, r->now);
+    int rc = step_done(st);
+    if (rc < 0) return rc;
+
+    static const char zSqlFails[] =
+        "SELECT count(*) FROM login_attempts WHERE client_addr = ?1 AND ok = 0 AND at > ?2";
+    st = db_prepare(r->db, zSqlFails);
+    if (!st) return DB_ERROR;
+    db_bind_text(st, 1, addr, -1);
+    db_bind_int64(st, 2, r->now - 600);
+    rc = db_step(st);
+    int64_t fails = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (rc != DB_ROW) return rc < 0 ? rc : DB_ERROR; /* count(*) always has a row */
+    if (fails >= ip_limit) {
+        res->rate_limited = true;
+        return 0;
+    }
+
+    static const char zSqlAttempt[] = "INSERT INTO login_attempts(at, username, client_addr, ok)\n"
+                                      " VALUES (?1, ?2, ?3, 0) RETURNING id";
+    st = db_prepare(r->db, zSqlAttempt);
+    if (!st) return DB_ERROR;
+    db_bind_int64(st, 1, r->now);
+    db_bind_text(st, 2, username, -1);
+    db_bind_text(st, 3, addr, -1);
+    rc = db_step(st);
+    res->attempt_id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (rc != DB_ROW) return rc < 0 ? rc : DB_ERROR;
+
+    static const char zSqlName[] =
+        "INSERT INTO login_guards(name, failures, locked_until, updated_at) VALUES (?1, 1, 0, ?2)\n"
+        " ON CONFLICT (name) DO UPDATE SET\n"
+        "   failures = CASE WHEN login_guards.locked_until > ?2 THEN login_guards.failures\n"
+        "                   WHEN login_guards.failures >= ?3 THEN 0\n"
+        "                   ELSE login_guards.failures + 1 END,\n"
+        "   locked_until = CASE WHEN login_guards.locked_until <= ?2 AND login_guards.failures >= ?3 THEN ?4\n"
+        "                       ELSE login_guards.locked_until END,\n"
+        "   updated_at = ?2\n"
+        " RETURNING failures, locked_until";
+    st = db_prepare(r->db, zSqlName);
+    if (!st) return DB_ERROR;
+    db_bind_text(st, 1, arena_printf(r->a, "u:%s", username), -1);
+    db_bind_int64(st, 2, r->now);
+    db_bind_int64(st, 3, limit);
+    db_bind_int64(st, 4, r->now + lock_for);
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        res->failures = db_col_int64(st, 0);
+        res->locked_until = db_col_int64(st, 1);
+    }
+    db_done(st);
+    return rc == DB_ROW ? 0 : rc < 0 ? rc : DB_ERROR;
+}
+
+/*
+** The answer for a locked user name: 423 auth.locked with the end of the lock in the company's
+** zone (UTC+8) — the same for an account and for a name no one has.
+*/
+static int locked_answer(Err *e, int64_t locked_until) {
+    char when[11];
+    date_of_epoch(locked_until, 480, when);
+    int64_t local = locked_until + 480 * 60;
+    int hh = (int)((local % 86400) / 3600), mm = (int)((local % 3600) / 60);
+    return err_set(e, 423, EC_AUTH_LOCKED, NULL, "%s %02d:%02d", when, hh, mm);
+}
+
 /*
 ** POST /api/v1/auth/login                                       public, slow
 ** Body: {"username": string, "password": string}
-** 200 {"user", "csrf_token"} + session cookie | 401 auth.bad_credentials |
-** 423 auth.locked | 429 auth.rate_limited | 403 auth.disabled
+** 200 {"user", "csrf_token"} + session cookie (Secure behind a trusted https proxy; a session
+** cookie the request carried is ended) | 401 auth.bad_credentials | 423 auth.locked (known and
+** unknown names alike) | 429 auth.rate_limited | 403 auth.disabled
+** Runs on a worker in its own transactions: the attempt is reserved and committed (login_reserve)
+** before the Argon2id verify, the outcome recorded after it.
 */
 static int auth_login(Req *r, Err *e) {
     json_t *body = req_json(r, e);
@@ -233,107 +346,100 @@ static int auth_login(Req *r, Err *e) {
     const char *password = body_string(body, "password", 1024, e);
     if (!password) return -1;
     username = str_ascii_lower(arena_strdup(r->a, username)); /* user names are stored in lower case */
+    const char *ukey = arena_printf(r->a, "u:%s", username);
 
-    /* per-address limit on failures */
-    static const char zSqlFails[] =
-        "SELECT count(*) FROM login_attempts WHERE client_addr = ?1 AND ok = 0 AND at > ?2";
-    Stmt *st = db_prepare(r->db, zSqlFails);
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_text(st, 1, r->client_addr ? r->client_addr : "", -1);
-    db_bind_int64(st, 2, r->now - 600);
-    int64_t fails = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
-    if (fails >= setting_int(r->db, "auth.ip_failures_per_10min"))
-        return err_set(e, 429, EC_AUTH_RATE, NULL, NULL);
-
-    static const char zSqlUser[] =
-        "SELECT id, password_hash, disabled, failed_logins, locked_until FROM users\n"
-        " WHERE username = ?1 AND deleted_at IS NULL";
-    st = db_prepare(r->db, zSqlUser);
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_text(st, 1, username, -1);
-    int64_t uid = 0, locked_until = 0, disabled = 0;
+    /* 1. reserve the attempt and read the user, committed before the password is looked at */
+    if (db_begin(r->db) != DB_OK) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
+    Reservation res;
+    int rc = login_reserve(r, username, &res);
+    if (rc < 0) return rollback_failed(r, e, rc);
+    int64_t uid = 0, disabled = 0;
     const char *hash = NULL;
-    if (db_step(st) == DB_ROW) {
-        uid = db_col_int64(st, 0);
-        hash = arena_strdup(r->a, db_col_text(st, 1));
-        disabled = db_col_int64(st, 2);
-        locked_until = db_col_int64(st, 4);
-    }
-    db_done(st);
-
-    if (uid && locked_until > r->now) {
-        char when[11];
-        date_of_epoch(locked_until, 480, when); /* shown in the company's zone (UTC+8) */
-        int64_t local = locked_until + 480 * 60;
-        int hh = (int)((local % 86400) / 3600), mm = (int)((local % 3600) / 60);
-        if (db_begin(r->db) == DB_OK) {
-            record_attempt(r, username, 0);
-            commit_or_rollback(r->db);
+    if (!res.rate_limited && res.locked_until <= r->now) {
+        static const char zSqlUser[] = "SELECT id, password_hash, disabled FROM users\n"
+                                       " WHERE username = ?1 AND deleted_at IS NULL";
+        Stmt *st = db_prepare(r->db, zSqlUser);
+        if (!st) return rollback_failed(r, e, DB_ERROR);
+        db_bind_text(st, 1, username, -1);
+        rc = db_step(st);
+        if (rc == DB_ROW) {
+            uid = db_col_int64(st, 0);
+            hash = arena_strdup(r->a, db_col_text(st, 1));
+            disabled = db_col_int64(st, 2);
         }
-        return err_set(e, 423, EC_AUTH_LOCKED, NULL, "%s %02d:%02d", when, hh, mm);
+        db_done(st);
+        if (rc < 0) return rollback_failed(r, e, rc);
     }
+    if (commit_or_rollback(r->db) < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
+    if (res.rate_limited) return err_set(e, 429, EC_AUTH_RATE, NULL, NULL);
+    if (res.locked_until > r->now) return locked_answer(e, res.locked_until);
+
+    /* 2. verify: against a dummy hash for an unknown name, so the time does not tell */
     int ok = password_verify(hash ? hash : dummy_hash(), password) && hash != NULL;
 
+    /* 3. record the outcome */
     if (db_begin(r->db) != DB_OK) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
-    record_attempt(r, username, ok && !disabled);
+    Stmt *st;
     if (!ok) {
-        if (uid) {
-            int64_t limit = setting_int(r->db, "auth.lockout_failures");
-            int64_t lock_for = setting_int(r->db, "auth.lockout_minutes") * 60;
-            static const char zSqlFail[] =
-                "UPDATE users SET failed_logins = failed_logins + 1,\n"
-                "  locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END\n"
-                " WHERE id = ?1";
-            st = db_prepare(r->db, zSqlFail);
-            db_bind_int64(st, 1, uid);
-            db_bind_int64(st, 2, limit);
-            db_bind_int64(st, 3, r->now + lock_for);
-            db_step(st);
-            db_done(st);
-            static const char zSqlReset[] =
-                "UPDATE users SET failed_logins = 0 WHERE id = ?1 AND locked_until > ?2";
-            st = db_prepare(r->db, zSqlReset);
-            db_bind_int64(st, 1, uid);
-            db_bind_int64(st, 2, r->now);
-            db_step(st);
-            db_done(st);
+        int64_t limit = req_setting_int(r, "auth.lockout_failures");
+        if (res.failures >= limit) { /* the last allowed attempt failed: lock the name */
+            static const char zSqlLock[] =
+                "UPDATE login_guards SET failures = 0, locked_until = ?2, updated_at = ?3\n"
+                " WHERE name = ?1 AND failures >= ?4 AND locked_until <= ?3";
+            st = db_prepare(r->db, zSqlLock);
+            if (!st) return rollback_failed(r, e, DB_ERROR);
+            db_bind_text(st, 1, ukey, -1);
+            db_bind_int64(st, 2, r->now + req_setting_int(r, "auth.lockout_minutes") * 60);
+            db_bind_int64(st, 3, r->now);
+            db_bind_int64(st, 4, limit);
+            if ((rc = step_done(st)) < 0) return rollback_failed(r, e, rc);
         }
         if (commit_or_rollback(r->db) < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
         return err_set(e, 401, EC_AUTH_BAD, NULL, NULL);
     }
-    if (disabled) {
+    /* the right password: the name's count starts again */
+    st = db_prepare(r->db, "UPDATE login_guards SET failures = 0, locked_until = 0, updated_at = ?2 WHERE name = ?1");
+    if (!st) return rollback_failed(r, e, DB_ERROR);
+    db_bind_text(st, 1, ukey, -1);
+    db_bind_int64(st, 2, r->now);
+    if ((rc = step_done(st)) < 0) return rollback_failed(r, e, rc);
+    if (disabled) { /* the attempt stays recorded as a failure, as before */
         if (commit_or_rollback(r->db) < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
         return err_set(e, 403, EC_AUTH_DISABLED, NULL, NULL);
     }
-    static const char zSqlOk[] = "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?1";
-    st = db_prepare(r->db, zSqlOk);
-    db_bind_int64(st, 1, uid);
-    db_step(st);
-    db_done(st);
+    st = db_prepare(r->db, "UPDATE login_attempts SET ok = 1 WHERE id = ?1");
+    if (!st) return rollback_failed(r, e, DB_ERROR);
+    db_bind_int64(st, 1, res.attempt_id);
+    if ((rc = step_done(st)) < 0) return rollback_failed(r, e, rc);
+
+    /* signing in again from the same browser replaces its session: the old one ends */
+    const char *old_cookie = req_cookie(r, SESSION_COOKIE);
+    if (old_cookie && *old_cookie) {
+        st = db_prepare(r->db, "DELETE FROM sessions WHERE token_hash = ?1");
+        if (!st) return rollback_failed(r, e, DB_ERROR);
+        db_bind_text(st, 1, sha256_hex(r->a, old_cookie), -1);
+        if ((rc = step_done(st)) < 0) return rollback_failed(r, e, rc);
+    }
 
     char *token = random_token(r->a, 32);
     char *csrf = random_token(r->a, 24);
-    int64_t hours = setting_int(r->db, "auth.session_hours");
+    int64_t hours = req_setting_int(r, "auth.session_hours");
     static const char zSqlNew[] =
         "INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at, client_addr)\n"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
     st = db_prepare(r->db, zSqlNew);
+    if (!st) return rollback_failed(r, e, DB_ERROR);
     db_bind_text(st, 1, sha256_hex(r->a, token), -1);
     db_bind_int64(st, 2, uid);
     db_bind_text(st, 3, csrf, -1);
     db_bind_int64(st, 4, r->now);
     db_bind_int64(st, 5, r->now + hours * 3600);
     db_bind_text(st, 6, r->client_addr ? r->client_addr : "", -1);
-    int rc = db_step(st);
-    db_done(st);
-    if (rc < 0 || db_commit(r->db) != DB_OK) {
-        db_rollback(r->db);
-        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    }
+    if ((rc = step_done(st)) < 0) return rollback_failed(r, e, rc);
+    if (commit_or_rollback(r->db) < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
     reply_header(r, "Set-Cookie",
-                 arena_printf(r->a, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%lld",
-                              token, (long long)(hours * 3600)));
+                 arena_printf(r->a, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%lld%s", token,
+                              (long long)(hours * 3600), cookie_secure(r)));
     /* load the user as later requests will see it */
     r->user = NULL;
     if (load_by_hash(r, zSqlSession, sha256_hex(r->a, token), true) != 1)
@@ -353,7 +459,8 @@ static int auth_logout(Req *r, Err *e) {
         db_step(st);
         db_done(st);
     }
-    reply_header(r, "Set-Cookie", SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    reply_header(r, "Set-Cookie",
+                 arena_printf(r->a, SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0%s", cookie_secure(r)));
     return reply_empty(r, 204);
 }
 
@@ -420,7 +527,8 @@ static int auth_me_patch(Req *r, Err *e) {
 /*
 ** POST /api/v1/auth/password                                    signed in, slow
 ** Body: {"old_password", "new_password"}
-** 204; the user's other sessions and nothing else are ended | 400 | 401 wrong old password
+** 204; the user's other sessions and nothing else are ended | 400 auth.weak_password /
+** auth.password_has_username / auth.password_common (field new_password) | 401 wrong old password
 */
 static int auth_password(Req *r, Err *e) {
     json_t *body = req_json(r, e);
@@ -429,28 +537,29 @@ static int auth_password(Req *r, Err *e) {
     if (!oldpw) return -1;
     const char *newpw = body_string(body, "new_password", 1024, e);
     if (!newpw) return -1;
-    int64_t minlen = setting_int(r->db, "auth.min_password_length");
-    if ((int64_t)utf8_len(newpw, strlen(newpw)) < minlen)
-        return err_set(e, 400, EC_WEAK_PASSWORD, "new_password", "%lld", (long long)minlen);
+    if (password_policy_check(r->db, r->user->username, newpw, "new_password", e) < 0) return -1;
     Stmt *st = db_prepare(r->db, "SELECT password_hash FROM users WHERE id = ?1");
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, r->user->id);
-    const char *hash = db_step(st) == DB_ROW ? arena_strdup(r->a, db_col_text(st, 0)) : NULL;
+    int rc = db_step(st);
+    const char *hash = rc == DB_ROW ? arena_strdup(r->a, db_col_text(st, 0)) : NULL;
     db_done(st);
+    if (rc < 0) return db_failed(e, rc);
     if (!hash || !password_verify(hash, oldpw)) return err_set(e, 401, EC_AUTH_BAD, "old_password", NULL);
     char *nh = password_hash(r->a, newpw);
     if (!nh) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (db_begin(r->db) != DB_OK) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
     st = db_prepare(r->db, "UPDATE users SET password_hash = ?1, password_changed_at = ?2 WHERE id = ?3");
+    if (!st) return rollback_failed(r, e, DB_ERROR);
     db_bind_text(st, 1, nh, -1);
     db_bind_int64(st, 2, r->now);
     db_bind_int64(st, 3, r->user->id);
-    db_step(st);
-    db_done(st);
+    if ((rc = step_done(st)) < 0) return rollback_failed(r, e, rc);
     st = db_prepare(r->db, "DELETE FROM sessions WHERE user_id = ?1 AND id <> ?2");
+    if (!st) return rollback_failed(r, e, DB_ERROR);
     db_bind_int64(st, 1, r->user->id);
     db_bind_int64(st, 2, r->user->session_id);
-    db_step(st);
-    db_done(st);
+    if ((rc = step_done(st)) < 0) return rollback_failed(r, e, rc);
     audit_write(r, "users", r->user->id, "change_password", NULL);
     if (db_commit(r->db) != DB_OK) {
         db_rollback(r->db);

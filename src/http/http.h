@@ -97,7 +97,8 @@ typedef struct Req {
     const char *csrf_header;       /* X-CSRF-Token header or NULL */
     const char *accept_language;   /* Accept-Language header or NULL */
     const char *content_type;      /* Content-Type header or NULL */
-    const char *client_addr;       /* peer address, "127.0.0.1" */
+    const char *client_addr;       /* peer address, "127.0.0.1" (a trusted proxy's X-Forwarded-For) */
+    bool secure;                   /* reached over https, as a trusted proxy says (X-Forwarded-Proto) */
     const struct Route *route;     /* matched route */
     User *user;                    /* NULL when not signed in */
     const char *locale;            /* user's locale, else from Accept-Language */

@@ -19,8 +19,13 @@ typedef struct ServerConfig {
     size_t max_body;        /* request body limit in bytes */
     size_t max_big_body;    /* body limit of R_BIG_BODY routes (file imports); 0 = 50 MiB */
     int request_timeout;    /* seconds a queued request may wait before 503 */
+    const char *trusted_proxies; /* comma-separated peer addresses whose X-Forwarded-Proto/-For are
+                                    believed; NULL or "" = none */
 } ServerConfig;
 
+/* Check and load the comma-separated trusted proxy addresses (server_run does it too);
+   -1, logged, when an entry is not an IP address. */
+int server_trusted_proxies(const char *list);
 /* Run the server until SIGINT/SIGTERM. Returns the process exit code. */
 int server_run(const ServerConfig *cfg);
 /* The database URL the server runs on, for threads that open their own
@@ -42,6 +47,16 @@ void auth_routes_register(void);
 char *password_hash(Arena *a, const char *password);
 /* 1 when the password matches the stored hash, 0 otherwise. */
 int password_verify(const char *hash, const char *password);
+/*
+** The password policy (password.c), for every place a password is set: at least
+** auth.min_password_length characters (db NULL: 8), not containing username (compared
+** without case; NULL or names under 3 characters are not searched for), not a common
+** password. 0 when acceptable; otherwise -1 with e filled (400 auth.weak_password,
+** auth.password_has_username or auth.password_common, naming field).
+*/
+int password_policy_check(Db *db, const char *username, const char *password, const char *field, Err *e);
+/* True when password is on the embedded common-password list (compared without case). */
+bool password_is_common(const char *password);
 /* Hex SHA-256 of s, an arena string (sessions and tokens are stored hashed). */
 char *sha256_hex(Arena *a, const char *s);
 /* A new random URL-safe token of nbytes of entropy, an arena string. */

@@ -133,6 +133,93 @@ static Job *queue_take(Queue *q, int max) {
     return first;
 }
 
+/* ---------------------------------------------------------------- trusted proxies */
+
+/* A trusted proxy's address in binary form (AF_INET: 4 bytes, AF_INET6: 16). */
+typedef struct ProxyAddr {
+    int family;
+    unsigned char addr[16];
+} ProxyAddr;
+
+#define MAX_PROXIES 32
+static ProxyAddr proxies[MAX_PROXIES];
+static int nproxies;
+
+/* Parse text as an IPv4 or IPv6 address into p (IPv4-mapped IPv6 becomes IPv4); false when it is none. */
+static bool proxy_addr_parse(const char *text, ProxyAddr *p) {
+    memset(p, 0, sizeof *p);
+    if (inet_pton(AF_INET, text, p->addr) == 1) {
+        p->family = AF_INET;
+        return true;
+    }
+    if (inet_pton(AF_INET6, text, p->addr) != 1) return false;
+    p->family = AF_INET6;
+    if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)p->addr)) {
+        memmove(p->addr, p->addr + 12, 4);
+        memset(p->addr + 4, 0, 12);
+        p->family = AF_INET;
+    }
+    return true;
+}
+
+/* Is the address one of the trusted proxies? */
+static bool proxy_trusted(const ProxyAddr *a) {
+    for (int i = 0; i < nproxies; i++)
+        if (proxies[i].family == a->family && memcmp(proxies[i].addr, a->addr, 16) == 0) return true;
+    return false;
+}
+
+/* Read the trusted proxies ("10.0.0.1, ::1"); -1 (logged) on an entry that is not an address. */
+int server_trusted_proxies(const char *list) {
+    nproxies = 0;
+    for (const char *p = list ? list : ""; *p;) {
+        size_t n = strcspn(p, ",");
+        char item[INET6_ADDRSTRLEN + 1];
+        const char *s = p, *end = p + n;
+        while (s < end && (*s == ' ' || *s == '\t')) s++;
+        while (end > s && (end[-1] == ' ' || end[-1] == '\t')) end--;
+        p += n + (p[n] == ',');
+        if (end == s) continue;
+        if ((size_t)(end - s) >= sizeof item || nproxies == MAX_PROXIES) {
+            log_error("trusted proxies: too many or too long: %.*s", (int)(end - s), s);
+            return -1;
+        }
+        memcpy(item, s, (size_t)(end - s));
+        item[end - s] = 0;
+        if (!proxy_addr_parse(item, &proxies[nproxies])) {
+            log_error("trusted proxies: %s is not an IP address", item);
+            return -1;
+        }
+        nproxies++;
+    }
+    return 0;
+}
+
+/*
+** The last comma-separated item of a header value that does not name a trusted proxy, trimmed,
+** copied into out; false when there is none or it does not fit. For X-Forwarded-For the
+** rightmost address a trusted proxy did not add is the client; for X-Forwarded-Proto the last
+** item is what our own proxy saw.
+*/
+static bool header_last_item(const char *v, char *out, size_t outlen, bool skip_proxies) {
+    if (!v) return false;
+    const char *end = v + strlen(v);
+    while (end > v) {
+        const char *start = end;
+        while (start > v && start[-1] != ',') start--;
+        const char *s = start, *e = end;
+        while (s < e && (*s == ' ' || *s == '\t')) s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+        if ((size_t)(e - s) >= outlen) return false;
+        memcpy(out, s, (size_t)(e - s));
+        out[e - s] = 0;
+        ProxyAddr pa;
+        if (!skip_proxies || !proxy_addr_parse(out, &pa) || !proxy_trusted(&pa)) return e > s;
+        end = start > v ? start - 1 : v;
+    }
+    return false;
+}
+
 /* ---------------------------------------------------------------- building a Req */
 
 /* A header value by token, several occurrences joined with sep; NULL when absent. */
@@ -180,6 +267,19 @@ static int req_build(Req *r, h2o_req_t *req, Err *e) {
     else if (sl && ss.ss_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof addr);
     r->client_addr = arena_strdup(a, addr);
+    ProxyAddr peer;
+    if (nproxies && proxy_addr_parse(addr, &peer) && proxy_trusted(&peer)) {
+        /* only a trusted proxy is believed about the client's address and scheme */
+        char item[INET6_ADDRSTRLEN + 8];
+        ProxyAddr client;
+        const char *xff = header_get(a, req, H2O_TOKEN_X_FORWARDED_FOR, NULL, ",");
+        if (header_last_item(xff, item, sizeof item, true) && proxy_addr_parse(item, &client)) {
+            inet_ntop(client.family, client.addr, addr, sizeof addr);
+            r->client_addr = arena_strdup(a, addr);
+        }
+        const char *proto = header_get(a, req, NULL, "x-forwarded-proto", ",");
+        r->secure = header_last_item(proto, item, sizeof item, false) && strcasecmp(item, "https") == 0;
+    }
     r->path = url_decode(a, raw, pathlen, false);
     if (!r->path || !utf8_valid(r->path, strlen(r->path)))
         return err_set(e, 400, EC_BAD_QUERY, "path", "malformed path");
@@ -505,6 +605,7 @@ const char *server_db_url(void) { return server_running ? cfg.db_url : NULL; }
 int server_run(const ServerConfig *c) {
     cfg = *c;
     is_pg = strncmp(cfg.db_url, "postgres", 8) == 0;
+    if (server_trusted_proxies(cfg.trusted_proxies) < 0) return 2;
     atomic_store(&server_running, true);
     const char *al = getenv("SALESLOOP_ACCESS_LOG");
     if (al && strcmp(al, "0") == 0) access_log = false;

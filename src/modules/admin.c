@@ -116,16 +116,11 @@ static void user_decorate(Req *r, const Entity *en, json_t *row) {
     json_object_set_new(row, "roles", roles_of(r->db, json_integer_value(json_object_get(row, "id"))));
 }
 
-/* Password required on create, hashed (Argon2id) whenever given; usernames are lower-case. */
+/*
+** Password required on create, checked against the password policy and hashed (Argon2id)
+** whenever given; usernames are lower-case.
+*/
 static int user_before_save(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
-    json_t *pw = json_object_get(rec, "password");
-    if (!old && !json_is_string(pw)) return err_set(e, 400, EC_REQUIRED, "password", NULL);
-    if (json_is_string(pw)) {
-        char *h = password_hash(r->a, json_string_value(pw));
-        if (!h) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        json_object_set_new(rec, "password_hash", json_string(h));
-        json_object_del(rec, "password");
-    }
     /* user names are case-insensitive: stored in lower case, sign-in lower-cases too */
     const char *u = json_string_value(json_object_get(rec, "username"));
     if (u) {
@@ -134,6 +129,18 @@ static int user_before_save(Req *r, const Entity *en, json_t *rec, json_t *old, 
             if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' || *p == '@'))
                 return err_set(e, 400, EC_FORMAT, "username", "a-z 0-9 . _ - @");
         json_object_set_new(rec, "username", json_string(low));
+        u = json_string_value(json_object_get(rec, "username"));
+    } else if (old) {
+        u = json_string_value(json_object_get(old, "username"));
+    }
+    json_t *pw = json_object_get(rec, "password");
+    if (!old && !json_is_string(pw)) return err_set(e, 400, EC_REQUIRED, "password", NULL);
+    if (json_is_string(pw)) {
+        if (password_policy_check(r->db, u, json_string_value(pw), "password", e) < 0) return -1;
+        char *h = password_hash(r->a, json_string_value(pw));
+        if (!h) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        json_object_set_new(rec, "password_hash", json_string(h));
+        json_object_del(rec, "password");
     }
     if (old && json_integer_value(json_object_get(old, "id")) == r->user->id) {
         if (json_is_true(json_object_get(rec, "disabled")))
@@ -174,8 +181,21 @@ static int user_after_save(Req *r, const Entity *en, json_t *rec, json_t *old, E
         Stmt *st = db_prepare(r->db, "DELETE FROM sessions WHERE user_id = ?1");
         if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         db_bind_int64(st, 1, uid);
-        db_step(st);
+        int rc = db_step(st);
         db_done(st);
+        if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
+    if (pw_changed) { /* a password set by an administrator also ends a sign-in lockout */
+        const char *u = json_string_value(json_object_get(old, "username"));
+        Stmt *st = db_prepare(r->db, "DELETE FROM login_guards WHERE name = ?1");
+        if (!st || !u) {
+            db_done(st);
+            return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        }
+        db_bind_text(st, 1, arena_printf(r->a, "u:%s", u), -1);
+        int rc = db_step(st);
+        db_done(st);
+        if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
     return 0;
 }

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${SALESLOOP_BIN:-build/salesloop-test}
 ROUNDS=${CRASH_ROUNDS:-5}
-PW='Admin#12345'
+PW='Root#Pass-12345'
 WORK=$(mktemp -d /tmp/salesloop-crash.XXXXXX)
 SRV="" ; CLIENTS=()
 cleanup() {

@@ -12,7 +12,7 @@ WORK=$(mktemp -d /tmp/salesloop-race.XXXXXX)
 SRV=""
 cleanup() { [[ -n $SRV ]] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-"$BIN" init --db "$WORK/r.db" --admin-password 'Admin#12345' --demo --demo-password 'Demo#12345' >/dev/null 2>"$WORK/init.log"
+"$BIN" init --db "$WORK/r.db" --admin-password 'Root#Pass-12345' --demo --demo-password 'Demo#12345' >/dev/null 2>"$WORK/init.log"
 PORT=$((20000 + RANDOM % 20000))
 TSAN_OPTIONS="halt_on_error=0 report_signal_unsafe=0" SALESLOOP_ACCESS_LOG=0 \
   "$BIN" serve --db "$WORK/r.db" --port "$PORT" --bind 127.0.0.1 >"$WORK/server.log" 2>&1 &

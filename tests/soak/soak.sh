@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 BIN=${SALESLOOP_BIN:-build/salesloop}
 SECS=${SOAK_SECONDS:-60}
 RSS_BOUND_KB=$(( ${SOAK_RSS_MB:-16} * 1024 ))
-PW='Admin#12345'
+PW='Root#Pass-12345'
 WORK=$(mktemp -d /tmp/salesloop-soak.XXXXXX)
 SRV=""
 cleanup() { [[ -n $SRV ]] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null || true; rm -rf "$WORK"; }

@@ -1,6 +1,6 @@
 /*
-** test_password.c — Argon2id hashing and the token helpers used by sessions
-** and API tokens.
+** test_password.c — Argon2id hashing, the token helpers used by sessions
+** and API tokens, and the password policy.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -51,11 +51,46 @@ static void test_04_tokens(void **state) {
     arena_free(a);
 }
 
+/* 5. The password policy: length, the user name inside (without case), the common list. */
+static void test_05_policy(void **state) {
+    Err e = {0};
+    assert_int_equal(password_policy_check(NULL, "zhang.san", "Kx7#river-lamp", "password", &e), 0);
+    assert_int_equal(password_policy_check(NULL, "zhang.san", "Ab#1234", "password", &e), -1);
+    assert_string_equal(e.code, "auth.weak_password");
+    assert_string_equal(e.detail, "8");
+    assert_int_equal(password_policy_check(NULL, "zhang.san", "my-ZHANG.SAN-pw", "new_password", &e), -1);
+    assert_string_equal(e.code, "auth.password_has_username");
+    assert_string_equal(e.field, "new_password");
+    assert_int_equal(e.status, 400);
+    const char *common[] = {"12345678", "password", "PASSWORD", "Qwerty123", "iloveyou", "admin123", "woaini1314",
+                            "a1b2c3d4", "11111111", "1qaz2wsx", "Welcome2025!"};
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
+        assert_int_equal(password_policy_check(NULL, "zhang.san", common[i], "password", &e), -1);
+        assert_string_equal(e.code, "auth.password_common");
+    }
+    /* a short user name is not searched for; no user name at all is fine */
+    assert_int_equal(password_policy_check(NULL, "li", "Quiet-lily-42", "password", &e), 0);
+    assert_int_equal(password_policy_check(NULL, NULL, "Quiet-lily-42", "password", &e), 0);
+}
+
+/* 6. The embedded list is sorted, unique, lower case and holds at least 1,000 passwords. */
+extern const char *const common_passwords[];
+extern const int common_passwords_count;
+static void test_06_list(void **state) {
+    assert_true(common_passwords_count >= 1000);
+    for (int i = 1; i < common_passwords_count; i++)
+        assert_true(strcmp(common_passwords[i - 1], common_passwords[i]) < 0);
+    for (int i = 0; i < common_passwords_count; i++)
+        for (const char *p = common_passwords[i]; *p; p++) assert_false(*p >= 'A' && *p <= 'Z');
+    assert_true(password_is_common("123456"));
+    assert_false(password_is_common("Kx7#river-lamp"));
+}
+
 int main(void) {
     if (sodium_init() < 0) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_01_hash_verify), cmocka_unit_test(test_02_salted), cmocka_unit_test(test_03_bad_hash),
-        cmocka_unit_test(test_04_tokens),
+        cmocka_unit_test(test_04_tokens), cmocka_unit_test(test_05_policy), cmocka_unit_test(test_06_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

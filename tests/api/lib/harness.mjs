@@ -25,7 +25,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
 export const BIN = process.env.SALESLOOP_BIN || join(repoRoot, 'build/salesloop-test');
 export const MODE = process.env.SALESLOOP_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
-export const ADMIN_PASSWORD = 'Admin-Pass-2026!';
+export const ADMIN_PASSWORD = 'Root-Pass-2026!'; // must not contain the user name "admin"
 export const PASSWORD = 'Rep-Pass-2026!';
 const REQUEST_TIMEOUT_MS = 20000;
 const SANITIZER_RE = /ERROR: AddressSanitizer|runtime error:/;
