@@ -25,6 +25,17 @@ typedef struct ErrMsg {
 static const ErrMsg err_msgs[] = {ERRCODES(ERRCODE_ROW)};
 #undef ERRCODE_ROW
 
+/* One detail shown in the user's language (errcodes.h ERRDETAILS). */
+typedef struct ErrDetail {
+    const char *code;   /* machine code the detail belongs to, e.g. "field.type" */
+    const char *detail; /* the detail as raised, e.g. "integer" */
+    const char *msg[3]; /* its text in zh-CN, zh-TW, en (LOCALE_* order) */
+} ErrDetail;
+
+#define ERRDETAIL_ROW(code, detail, zh, tw, en) {code, detail, {zh, tw, en}},
+static const ErrDetail err_details[] = {ERRDETAILS(ERRDETAIL_ROW)};
+#undef ERRDETAIL_ROW
+
 /* The supported locales, indexes into ErrMsg.msg. */
 enum { LOCALE_ZH_CN, LOCALE_ZH_TW, LOCALE_EN };
 static const char *const locale_names[] = {"zh-CN", "zh-TW", "en"};
@@ -65,7 +76,8 @@ static void expand(Buf *b, const char *tpl, const char *field, const char *detai
 
 /*
 ** The message for code in locale (any value i18n_locale understands), with
-** {field} and {detail} filled in (NULL counts as empty). Falls back to the
+** {field} and {detail} filled in (NULL counts as empty; a detail listed in
+** ERRDETAILS is shown in the locale's words). Falls back to the
 ** zh-CN text, and to the code itself when the code is unknown. Arena string.
 */
 const char *i18n_error(Arena *a, const char *locale, const char *code, const char *field_label,
@@ -88,6 +100,12 @@ const char *i18n_error(Arena *a, const char *locale, const char *code, const cha
     }
     if (!tpl)
         return arena_strdup(a, code);
+    for (size_t i = 0; detail && i < sizeof err_details / sizeof err_details[0]; i++) {
+        if (strcmp(err_details[i].code, code) == 0 && strcmp(err_details[i].detail, detail) == 0) {
+            detail = err_details[i].msg[li];
+            break;
+        }
+    }
     Buf b;
     buf_init(&b, a);
     expand(&b, tpl, field_label ? field_label : "", detail ? detail : "");

@@ -125,7 +125,39 @@
     X(EC_ROWS_MAX, "lines.too_many", "“{field}”最多 {detail} 行", "「{field}」最多 {detail} 行",      \
       "\"{field}\" has at most {detail} rows")                                                     \
     X(EC_IN_USE, "record.in_use", "仍有{detail}引用此记录，不能删除", "仍有{detail}引用此記錄，不能刪除", \
-      "Records still refer to this one ({detail}); it cannot be deleted")
+      "Records still refer to this one ({detail}); it cannot be deleted") \
+    X(EC_DATE_LIST, "field.date_list", "“{field}”中的“{detail}”不是有效日期（每项为 MM-DD 或 YYYY-MM-DD，后接空格和名称，逗号分隔）", \
+      "「{field}」中的「{detail}」不是有效日期（每項為 MM-DD 或 YYYY-MM-DD，後接空格和名稱，逗號分隔）",      \
+      "\"{field}\": \"{detail}\" is not a valid date (each entry is MM-DD or YYYY-MM-DD, then a space and a name; comma-separated)") \
+    X(EC_DAYS_LIST, "field.days_list", "“{field}”中的“{detail}”无效（每项为 名称=天数，天数为整数，逗号分隔）",     \
+      "「{field}」中的「{detail}」無效（每項為 名稱=天數，天數為整數，逗號分隔）",                         \
+      "\"{field}\": \"{detail}\" is invalid (each entry is name=days, days an integer; comma-separated)")
+
+/*
+** Details translated in the message: a code raised with one of these details
+** (err_set(e, 400, EC_TYPE, "cost", "integer (fen)")) shows the detail in the
+** user's language, so a Chinese message never carries an English word for the
+** expected type. Other details (ranges, enum values, limits) are shown as is.
+*/
+/* X("code", "detail", "zh-CN", "zh-TW", "en") */
+#define ERRDETAILS(X)                                                                              \
+    X("field.type", "text", "文本", "文字", "text")                                                \
+    X("field.type", "string", "文本", "文字", "text")                                              \
+    X("field.type", "integer", "整数", "整數", "an integer")                                       \
+    X("field.type", "integer (fen)", "以分为单位的整数金额", "以分為單位的整數金額",              \
+      "an integer amount in fen")                                                                  \
+    X("field.type", "id", "记录编号（正整数）", "記錄編號（正整數）", "a record id (a positive integer)") \
+    X("field.type", "true/false", "布尔值（true 或 false）", "布林值（true 或 false）", "true or false") \
+    X("field.type", "YYYY-MM-DD", "日期（YYYY-MM-DD）", "日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)") \
+    X("field.type", "[role, ...]", "角色列表", "角色清單", "a list of roles")                      \
+    X("field.format", "one line", "只能是一行文字", "只能是一行文字", "one line only")             \
+    X("field.format", "NUL", "不能包含空字符 \\u0000", "不能包含空字元 \\u0000",                 \
+      "must not contain the NUL character \\u0000")                                               \
+    X("field.format", "name@example.com", "电子邮箱，如 name@example.com", "電子郵件，如 name@example.com", \
+      "an e-mail address like name@example.com")                                                   \
+    X("field.format", "+86 21 5555 0000", "电话号码，如 +86 21 5555 0000", "電話號碼，如 +86 21 5555 0000", \
+      "a phone number like +86 21 5555 0000")                                                      \
+    X("field.format", "YYYY-MM-DD", "日期，如 2026-03-01", "日期，如 2026-03-01", "a date like 2026-03-01")
 
 /* The code strings as constants: EC_REQUIRED is "field.required". */
 #define ERRCODE_DECL(id, code, zh, tw, en) extern const char id[];

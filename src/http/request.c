@@ -4,7 +4,11 @@
 ** error reply (Redis processCommand: all checks before the handler runs).
 ** Also the small Req accessors and reply helpers modules use.
 */
+#include <errno.h>
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -55,6 +59,84 @@ const char *req_query(const Req *r, const char *name) {
 /* jansson tree release, run when the request's arena is freed. */
 static void json_release(void *p) { json_decref((json_t *)p); }
 
+/* Is s (NUL-terminated) a number literal by the JSON grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? */
+static bool json_number_ok(const char *s) {
+    if (*s == '-') s++;
+    if (*s == '0') s++;
+    else if (*s >= '1' && *s <= '9') while (*s >= '0' && *s <= '9') s++;
+    else return false;
+    if (*s == '.') {
+        if (!(*++s >= '0' && *s <= '9')) return false;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-') s++;
+        if (!(*s >= '0' && *s <= '9')) return false;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    return *s == '\0';
+}
+
+/*
+** The body with every number literal jansson cannot hold — an integer beyond
+** int64 (9223372036854775808) or a real beyond double (1e309) — written as a
+** real it can: the nearest double, or ±DBL_MAX past it. jansson refuses such a
+** literal as a syntax error; rewritten, the value reaches field validation,
+** which names the field (field.range for an integer field, field.type for the
+** rest). Strings are copied unchanged; malformed literals too (the parser
+** reports them). Returns an arena copy, its length in *out_n.
+*/
+static char *widen_numbers(Arena *a, const char *s, size_t n, size_t *out_n) {
+    Buf b;
+    buf_init(&b, a);
+    size_t i = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '"') { /* a string: copied up to its closing quote */
+            size_t j = i + 1;
+            while (j < n && s[j] != '"') j += s[j] == '\\' ? 2 : 1;
+            if (j > n) j = n;
+            else if (j < n) j++;
+            buf_add(&b, s + i, j - i);
+            i = j;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t j = i + 1;
+            bool real = false;
+            while (j < n && strchr("0123456789+-.eE", s[j]) && s[j]) {
+                if (s[j] == '.' || s[j] == 'e' || s[j] == 'E') real = true;
+                j++;
+            }
+            char *lit = arena_strndup(a, s + i, j - i), *end;
+            bool over = false;
+            double d = 0;
+            if (json_number_ok(lit)) {
+                if (!real) {
+                    errno = 0;
+                    (void)strtoll(lit, &end, 10);
+                    over = errno == ERANGE;
+                }
+                errno = 0;
+                d = strtod(lit, &end);
+                if (errno == ERANGE && isinf(d)) over = true;
+            }
+            if (over) {
+                if (isinf(d)) d = d < 0 ? -DBL_MAX : DBL_MAX;
+                buf_printf(&b, "%.17g", d); /* beyond int64: always in exponent form, a real */
+            } else {
+                buf_add(&b, s + i, j - i);
+            }
+            i = j;
+        } else {
+            buf_putc(&b, c);
+            i++;
+        }
+    }
+    buf_puts(&b, "");
+    *out_n = b.n;
+    return b.p;
+}
+
 json_t *req_json(Req *r, Err *e) {
     if (r->json_body) return r->json_body;
     if (!r->body || r->body_len == 0) {
@@ -65,8 +147,15 @@ json_t *req_json(Req *r, Err *e) {
         err_set(e, 400, EC_BAD_UTF8, NULL, NULL);
         return NULL;
     }
+    /* \u0000 is kept in strings so that field validation refuses it naming the field */
+    const size_t flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL;
     json_error_t je;
-    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+    json_t *j = json_loadb(r->body, r->body_len, flags, &je);
+    if (!j && json_error_code(&je) == json_error_numeric_overflow) {
+        size_t n;
+        const char *wide = widen_numbers(r->a, r->body, r->body_len, &n);
+        j = json_loadb(wide, n, flags, &je);
+    }
     if (!j) {
         err_set(e, 400, EC_BAD_JSON, NULL, "line %d column %d: %s", je.line, je.column, je.text);
         return NULL;

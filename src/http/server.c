@@ -2,9 +2,10 @@
 ** server.c — h2o event loops, the worker pool and the SQLite writer.
 **
 ** Threads (DESIGN.md "Threads and blocking"):
-**   loops    one h2o event loop per thread, each with its own listening
-**            socket (SO_REUSEPORT) and, on SQLite, its own connection for
-**            reads, which are fast enough to answer inline;
+**   loops    one h2o event loop per thread, all accepting on the one
+**            listening socket (bound exclusively, see listen_socket) and,
+**            on SQLite, each with its own connection for reads, which are
+**            fast enough to answer inline;
 **   writer   SQLite only: one thread commits every queued write request as
 **            one transaction (group commit), each request in its own
 **            savepoint, then answers them all — one fsync for many writes;
@@ -16,6 +17,7 @@
 */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -542,12 +544,20 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req) {
 
 /* ---------------------------------------------------------------- loops */
 
+/*
+** The server's one listening socket, or -1 with errno. It is bound without
+** SO_REUSEPORT, so while it is open no other process can bind the address:
+** a second `salesloop serve` on the port fails with EADDRINUSE instead of
+** silently getting half of the connections. (SO_REUSEADDR only lets a restart
+** bind while old connections are in TIME_WAIT; Linux still refuses a port
+** with a live listener.) Every loop accepts on its own dup of it.
+*/
 static int listen_socket(void) {
-    int fd = socket(strchr(cfg.bind, ':') ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* non-blocking: when several loops wake for one connection, the losers' accept must not wait */
+    int fd = socket(strchr(cfg.bind, ':') ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return -1;
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
     int rc;
     if (strchr(cfg.bind, ':')) {
         struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)cfg.port)};
@@ -560,11 +570,14 @@ static int listen_socket(void) {
     }
     if (rc != 0 || listen(fd, 1024) != 0) goto fail;
     return fd;
-fail:
+fail:;
+    int saved = errno;
     close(fd);
+    errno = saved;
     return -1;
 }
 
+/* A connection is waiting on the shared socket: take it, unless another loop already did. */
 static void on_accept(h2o_socket_t *listener, const char *err) {
     if (err) return;
     Loop *lp = listener->data;
@@ -629,11 +642,26 @@ int server_run(const ServerConfig *c) {
 
     nloops = cfg.threads > 0 ? cfg.threads : 2;
     loops = xcalloc((size_t)nloops, sizeof *loops);
+    int lfd = listen_socket();
+    if (lfd < 0) {
+        int err = errno;
+        const char *why = err == EADDRINUSE ? "the address is already in use (another salesloop or another server is "
+                                              "listening on this port; stop it or choose another --port)"
+                                            : strerror(err);
+        const char *fmt = strchr(cfg.bind, ':') ? "[%s]:%d" : "%s:%d";
+        char addr[128];
+        snprintf(addr, sizeof addr, fmt, cfg.bind, cfg.port);
+        fprintf(stderr, "salesloop: cannot listen on %s: %s\n", addr, why);
+        log_error("cannot listen on %s: %s", addr, strerror(err));
+        return 1;
+    }
     for (int i = 0; i < nloops; i++) {
         Loop *lp = &loops[i];
-        lp->fd = listen_socket();
+        /* the loops share the one socket (h2o accepts on it from each loop's own
+           event loop); each holds its own descriptor so that each may close it */
+        lp->fd = i == 0 ? lfd : fcntl(lfd, F_DUPFD_CLOEXEC, 0);
         if (lp->fd < 0) {
-            log_error("cannot listen on %s:%d: %s", cfg.bind, cfg.port, strerror(errno));
+            log_error("cannot share the listening socket: %s", strerror(errno));
             return 1;
         }
         if (!is_pg) {

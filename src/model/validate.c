@@ -59,14 +59,55 @@ static int check_text(Req *r, const Field *f, const char *s, Err *e) {
     return 0;
 }
 
+/* The allowed values of an enum field, comma-separated (arena string). */
+static const char *enum_values(Req *r, const Field *f) {
+    Buf b;
+    buf_init(&b, r->a);
+    buf_puts(&b, "");
+    for (const EnumVal *ev = f->enums; ev && ev->value; ev++) buf_printf(&b, "%s%s", ev == f->enums ? "" : ", ", ev->value);
+    return b.p;
+}
+
+/* A JSON string holding a NUL character (\u0000, kept by the body parser so that the
+   field is named): C code would see only the part before it. */
+static bool has_nul(json_t *v) { return json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v); }
+
+/*
+** A JSON number that is not an integer for an integer field: field.range when it is
+** a whole number beyond what the field (or int64) holds — 2^63 and 1e309 reach us
+** as reals, see req_json — and field.type for anything else (12.5, "12", true).
+*/
+static int not_integer(Req *r, const Field *f, json_t *v, const char *range, Err *e) {
+    if (json_is_real(v)) {
+        double d = json_real_value(v);
+        /* |d| >= 2^63: whole (no double this large has a fraction) and past int64 — or, at
+           exactly -2^63, an integer literal below it that rounded there */
+        if (d >= 9223372036854775808.0 || d <= -9223372036854775808.0) {
+            const char *rule = range[0] ? range
+                               : f->type == FT_PERCENT_BP ? "0..10000"
+                               : f->type == FT_DATETIME   ? ">= 0"
+                                                          : "-9223372036854775808..9223372036854775807";
+            return fail(r, e, f, 400, EC_RANGE, rule);
+        }
+    }
+    return fail(r, e, f, 400, EC_TYPE, f->type == FT_MONEY ? "integer (fen)" : "integer");
+}
+
 int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
     *out = NULL;
     bool empty = !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0 && f->type != FT_BOOL);
     if (empty) {
         if (f->flags & F_REQUIRED) return fail(r, e, f, 400, EC_REQUIRED, NULL);
+        /* a field with a default may be left out (the default applies) but not emptied:
+           its column holds a value, so "" or null is the field's own error */
+        if (v && f->def) {
+            if (f->type == FT_ENUM) return fail(r, e, f, 400, EC_ENUM, enum_values(r, f));
+            return fail(r, e, f, 400, EC_REQUIRED, NULL);
+        }
         *out = f->type == FT_BOOL ? json_false() : json_null();
         return 0;
     }
+    if (has_nul(v)) return fail(r, e, f, 400, EC_FORMAT, "NUL");
     char range[64] = "";
     if (f->min < f->max) snprintf(range, sizeof range, "%lld..%lld", (long long)f->min, (long long)f->max);
     switch (f->type) {
@@ -87,7 +128,7 @@ int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
     case FT_DATETIME:
     case FT_QTY:
     case FT_PERCENT_BP: {
-        if (!json_is_integer(v)) return fail(r, e, f, 400, EC_TYPE, f->type == FT_MONEY ? "integer (fen)" : "integer");
+        if (!json_is_integer(v)) return not_integer(r, f, v, range, e);
         int64_t n = json_integer_value(v);
         if (f->type == FT_PERCENT_BP && (n < 0 || n > 10000)) return fail(r, e, f, 400, EC_RANGE, "0..10000");
         if (f->type == FT_DATETIME && n < 0) return fail(r, e, f, 400, EC_RANGE, ">= 0");
@@ -113,10 +154,7 @@ int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
                 *out = json_incref(v);
                 return 0;
             }
-        Buf b;
-        buf_init(&b, r->a);
-        for (const EnumVal *ev = f->enums; ev && ev->value; ev++) buf_printf(&b, "%s%s", ev == f->enums ? "" : ", ", ev->value);
-        return fail(r, e, f, 400, EC_ENUM, b.p);
+        return fail(r, e, f, 400, EC_ENUM, enum_values(r, f));
     }
     case FT_REF: {
         if (!json_is_integer(v) || json_integer_value(v) <= 0) return fail(r, e, f, 400, EC_TYPE, "id");
@@ -131,7 +169,7 @@ int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
         size_t i;
         json_t *x;
         json_array_foreach(v, i, x) {
-            if (!json_is_string(x) || role_by_name(json_string_value(x)) < 0) {
+            if (!json_is_string(x) || has_nul(x) || role_by_name(json_string_value(x)) < 0) {
                 Buf b;
                 buf_init(&b, r->a);
                 for (int k = 0; k < ROLE_COUNT; k++) buf_printf(&b, "%s%s", k ? ", " : "", role_info[k].id);

@@ -24,7 +24,7 @@
 static const Setting care_settings[] = {
     {"care.birthday_days_ahead", ST_INT, "3", 0, 60, "联系人生日提前提醒天数", "聯絡人生日提前提醒天數", "Remind contact birthdays days ahead"},
     {"care.holiday_days_ahead", ST_INT, "3", 0, 60, "节日关怀提前提醒天数", "節日關懷提前提醒天數", "Remind holidays days ahead"},
-    {"care.holidays", ST_TEXT, "01-01 元旦,05-01 劳动节,10-01 国庆节", 0, 0, "关怀节日（MM-DD 或 YYYY-MM-DD 名称，逗号分隔）",
+    {"care.holidays", ST_DATES, "01-01 元旦,05-01 劳动节,10-01 国庆节", 0, 0, "关怀节日（MM-DD 或 YYYY-MM-DD 名称，逗号分隔）",
      "關懷節日（MM-DD 或 YYYY-MM-DD 名稱，逗號分隔）", "Care holidays (MM-DD or YYYY-MM-DD name, comma-separated)"},
 };
 

@@ -509,9 +509,9 @@ static int customer_overview(Req *r, Err *e) {
 /* ---------------------------------------------------------------- registration */
 
 static const Setting customer_settings[] = {
-    {"tier.visit.important", ST_TEXT, "monthly", 0, 0, "重要客户默认拜访频率", "重要客戶預設拜訪頻率", "Default visit frequency, important"},
-    {"tier.visit.key", ST_TEXT, "quarterly", 0, 0, "关键客户默认拜访频率", "關鍵客戶預設拜訪頻率", "Default visit frequency, key"},
-    {"tier.visit.normal", ST_TEXT, "half_yearly", 0, 0, "普通客户默认拜访频率", "普通客戶預設拜訪頻率", "Default visit frequency, normal"},
+    {"tier.visit.important", ST_ENUM, "monthly", 0, 0, "重要客户默认拜访频率", "重要客戶預設拜訪頻率", "Default visit frequency, important", frequencies},
+    {"tier.visit.key", ST_ENUM, "quarterly", 0, 0, "关键客户默认拜访频率", "關鍵客戶預設拜訪頻率", "Default visit frequency, key", frequencies},
+    {"tier.visit.normal", ST_ENUM, "half_yearly", 0, 0, "普通客户默认拜访频率", "普通客戶預設拜訪頻率", "Default visit frequency, normal", frequencies},
 };
 
 const char *tier_visit_default(Db *db, Arena *a, const char *tier) {

@@ -27,7 +27,7 @@ static const Setting pool_settings[] = {
     {"pool.protection_days.important", ST_INT, "30", 0, 3650, "重要客户保护期（天）", "重要客戶保護期（天）", "Protection period, important customers (days)"},
     {"pool.protection_days.key", ST_INT, "30", 0, 3650, "关键客户保护期（天）", "關鍵客戶保護期（天）", "Protection period, key customers (days)"},
     {"pool.protection_days.normal", ST_INT, "30", 0, 3650, "普通客户保护期（天）", "普通客戶保護期（天）", "Protection period, normal customers (days)"},
-    {"pool.protection_days.by_product_line", ST_TEXT, "", 0, 0, "按产品线的保护期（如 成套设备=60,变频器=45；优先于上面的天数）",
+    {"pool.protection_days.by_product_line", ST_DAYS, "", 1, 3650, "按产品线的保护期（如 成套设备=60,变频器=45；优先于上面的天数）",
      "按產品線的保護期（如 成套設備=60,變頻器=45；優先於上面的天數）",
      "Protection period by product line (e.g. 成套设备=60,变频器=45; overrides the periods above)"},
     {"pool.daily_claim_cap", ST_INT, "20", 0, 10000, "每人每日公海领取上限", "每人每日公海領取上限", "Daily pool claims per person"},

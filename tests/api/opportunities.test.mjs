@@ -46,7 +46,7 @@ async function actOk(c, id, action, extra = {}) {
   return r.body;
 }
 async function setting(key, value) {
-  expectStatus(await srv.admin.put(`/api/v1/settings/${key}`, { value: String(value) }), 200, `setting ${key}`);
+  expectStatus(await srv.admin.put(`/api/v1/settings/${key}`, { value }), 200, `setting ${key}`);
 }
 async function tasks(c, kind) {
   const r = await c.get('/api/v1/my/work');
@@ -114,13 +114,13 @@ test('O03 prerequisites: needs analysis before proposal, a sent quote before neg
   assert.equal(n.state, 'negotiation');
   assert.equal(n.quote_sent_on, '2026-03-02');
   assert.equal(n.quote_ref, 'QT-2026-0042');
-  await setting('stage.won.requires_contract', 1);
+  await setting('stage.won.requires_contract', true);
   expectError(await act(rep1, o.id, 'win'), 409, 'flow.guard', 'contract_ref');
   const w = await actOk(rep1, o.id, 'win', { contract_ref: 'HT-2026-0007' });
   assert.equal(w.state, 'won');
   assert.equal(w.closed_at, T0);
   assert.equal(w.effective_probability_bp, 10000);
-  await setting('stage.won.requires_contract', 0);
+  await setting('stage.won.requires_contract', false);
   // the needs-analysis text itself also satisfies the rule, given with the action
   const o2 = await newOpp();
   await actOk(rep1, o2.id, 'to_needs_analysis');
@@ -128,9 +128,9 @@ test('O03 prerequisites: needs analysis before proposal, a sent quote before neg
   const p2 = await actOk(rep1, o2.id, 'to_proposal', { needs_analysis: '客户需要节能 20%，预算 80 万' });
   assert.equal(p2.needs_analysis, '客户需要节能 20%，预算 80 万');
   // and the rule is a setting
-  await setting('stage.negotiation.requires_quote', 0);
+  await setting('stage.negotiation.requires_quote', false);
   expectStatus(await act(rep1, o2.id, 'to_negotiation'), 200, 'negotiation without a quote when the setting is off');
-  await setting('stage.negotiation.requires_quote', 1);
+  await setting('stage.negotiation.requires_quote', true);
   expectError(await rep1.patch(`${O}/${o.id}`, { version: w.version, amount: 1 }), 409, 'flow.bad_state');
 });
 
