@@ -685,6 +685,9 @@ void model_routes_register(void) {
         {"GET", "/api/v1/:entity/:id/shares", shares_list, 0, 0, "Users a row is shared with", "entities"},
         {"POST", "/api/v1/:entity/:id/shares", shares_add, R_WRITE, 0, "Share a row with a user", "entities"},
         {"DELETE", "/api/v1/:entity/:id/shares/:user_id", shares_remove, R_WRITE, 0, "Stop sharing a row", "entities"},
+        {"GET", "/api/v1/:entity/:id/links", links_list, 0, 0, "Records linked to a row (both directions)", "entities"},
+        {"POST", "/api/v1/:entity/:id/links", links_add, R_WRITE, 0, "Link a row to another record", "entities"},
+        {"DELETE", "/api/v1/:entity/:id/links/:link_id", links_remove, R_WRITE, 0, "Remove a link", "entities"},
     };
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
 }

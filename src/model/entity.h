@@ -259,6 +259,20 @@ int entity_update_fields(Req *r, const Entity *en, json_t *rec, json_t *vals, co
 /* May rows be imported from files (the entity's `importable`, or one of R-INT-2's defaults)? */
 bool entity_importable(const Entity *en);
 
+/*
+** Links between any two records (links.c): a kind a module declares, naming the
+** entities it joins (NULL: any), with a label for each direction ("引发" from a
+** complaint, "源自" seen from the CAPA). "related" (any two records) is built in.
+*/
+typedef struct LinkKind {
+    const char *kind;            /* stored and sent: "caused" */
+    const char *from, *to;       /* entity names it may join, NULL for any */
+    const char *zh, *tw, *en;    /* label seen from the `from` record */
+    const char *rzh, *rtw, *ren; /* label seen from the `to` record */
+} LinkKind;
+/* Register link kinds at start (a module's register function); n entries. */
+void link_kinds_declare(const LinkKind *kinds, int n);
+
 /* The generic routes (list, get, create, patch, delete, export, meta, audit). */
 void model_routes_register(void);
 

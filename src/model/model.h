@@ -111,6 +111,9 @@ int audit_list(Req *r, Err *e);
 int shares_list(Req *r, Err *e);
 int shares_add(Req *r, Err *e);
 int shares_remove(Req *r, Err *e);
+int links_list(Req *r, Err *e);
+int links_add(Req *r, Err *e);
+int links_remove(Req *r, Err *e);
 /* Entity of the :entity path parameter, readable by the user, or e (404/403). */
 const Entity *entity_for_request(Req *r, Err *e);
 /* Add "_actions", "_permissions" and the decorate hook's values to a row about to be sent. */

@@ -1,9 +1,10 @@
-// Document lines (issue 9, mechanisms 1 and 2) on the test build's document module: a person adds
+// Document lines (issue 9, mechanisms 1 and 2) and links between records (mechanism 11) on the test build's document module: a person adds
 // lines, sees the amounts and totals while typing, saves, changes a line, removes one, and sees a
 // server error on the cell of the line it names. The generic form does all of it from meta.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, login, shot, axe, describeViolations, fixture, BASE } from './lib/browser.mjs'
+import { Client } from './lib/api.mjs'
 
 let b, ctx, page
 const u = fixture.users.rep1
@@ -72,4 +73,30 @@ test('a server error about a line is shown on that line\'s cell', async () => {
   await page.locator('.el-message--success').waitFor()
   assert.equal(await lineRows().count(), 2)
   assert.equal(await cell(1, 'item').locator('.cell-error').count(), 0)
+})
+
+test('a record is linked to another from the links tab; the link shows on both, and in the history', async () => {
+  const api = new Client(BASE)
+  await api.login(u.username, u.password)
+  const other = await api.post('/test_documents', { title: '被取代的旧单', lines: [{ item: '旧件', quantity: 1000, unit_price: 100 }] })
+  const here = page.url().replace(/\?.*$/, '')
+  await page.getByRole('tab', { name: '关联记录' }).click()
+  const choose = async (id, text) => {
+    await page.locator(`.el-select:has(#${id})`).click()
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: text }).first().click()
+  }
+  await choose('link-entity', '测试单据')
+  await choose('link-record', other.number)
+  await choose('link-kind', '取代')
+  await page.locator('#link-note').fill('客户改了数量')
+  await page.getByTestId('link-add').click()
+  await page.locator('[data-testid=links-table]').getByText(other.number).waitFor()
+  await page.locator('[data-testid=links-table]').getByText('取代').first().waitFor()
+  const v = await axe(page)
+  assert.deepEqual(v, [], describeViolations(v))
+  await page.goto(`${BASE}/e/test_documents/${other.id}?tab=links`)
+  await page.locator('[data-testid=links-table]').getByText('被取代').waitFor()
+  await page.goto(here + '?tab=history')
+  await page.locator('[data-testid=history] .who', { hasText: '· 关联' }).first().waitFor()
+  await page.locator('[data-testid=history] .changes', { hasText: '关联记录' }).first().waitFor()
 })

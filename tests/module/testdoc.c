@@ -57,5 +57,13 @@ static const Entity doc_entity = {
     .tag = "test", .number_prefix = "TD", .children = doc_children, .computes = doc_computes,
 };
 
+/* A document that replaces an earlier one (links.c): "取代" seen from the new, "被取代" from the old. */
+static const LinkKind doc_links[] = {
+    {"supersedes", "test_documents", "test_documents", "取代", "取代", "Supersedes", "被取代", "被取代", "Superseded by"},
+};
+
 void test_module_register(void);
-void test_module_register(void) { entity_register(&doc_entity); }
+void test_module_register(void) {
+    entity_register(&doc_entity);
+    link_kinds_declare(doc_links, 1);
+}
