@@ -115,7 +115,13 @@
     X(EC_PLAN_UNIT, "plan.outside_unit", "“{field}”不在计划所属组织范围内",                      \
       "「{field}」不在計畫所屬組織範圍內", "\"{field}\" is outside the plan's org unit")      \
     X(EC_PLAN_OVER, "plan.over_allocated", "“{field}”超出上级计划可分配额度（剩余 {detail}）",     \
-      "「{field}」超出上級計畫可分配額度（剩餘 {detail}）", "\"{field}\" exceeds what the parent plan has left ({detail} remaining)")
+      "「{field}」超出上級計畫可分配額度（剩餘 {detail}）", "\"{field}\" exceeds what the parent plan has left ({detail} remaining)") \
+    X(EC_ATTACH_EMPTY, "attach.empty", "文件为空，未上传", "檔案為空，未上傳", "The file is empty; nothing was attached") \
+    X(EC_ATTACH_TOO_LARGE, "attach.too_large", "文件过大（上限 {detail} MiB）", "檔案過大（上限 {detail} MiB）", \
+      "The file is too large (limit {detail} MiB)")                                                \
+    X(EC_ATTACH_TYPE, "attach.type_not_allowed", "不允许上传此类型的文件：{detail}", "不允許上傳此類型的檔案：{detail}", \
+      "Files of this type may not be attached: {detail}")                                         \
+    X(EC_ATTACH_NO_THUMB, "attach.no_thumbnail", "该附件没有缩略图", "該附件沒有縮圖", "This attachment has no thumbnail")
 
 /* The code strings as constants: EC_REQUIRED is "field.required". */
 #define ERRCODE_DECL(id, code, zh, tw, en) extern const char id[];
