@@ -701,9 +701,12 @@ static int attach_upload(Req *r, Err *e) {
         if (db_step(st) == DB_ROW) id = db_col_int64(st, 0);
         db_done(st);
     }
-    json_t *ch = json_pack("{s:[n,I], s:[n,s], s:[n,I], s:[n,s]}", "attachment_id", (json_int_t)id, "file_name", name,
-                           "size", (json_int_t)r->body_len, "mime", mime);
-    if (!id || audit_write(r, en->name, row_id, "attach", ch) < 0 || db_commit(r->db) != DB_OK) {
+    /* audit_write owns the changes object, whatever it answers */
+    if (!id ||
+        audit_write(r, en->name, row_id, "attach",
+                    json_pack("{s:[n,I], s:[n,s], s:[n,I], s:[n,s]}", "attachment_id", (json_int_t)id, "file_name",
+                              name, "size", (json_int_t)r->body_len, "mime", mime)) < 0 ||
+        db_commit(r->db) != DB_OK) {
         db_rollback(r->db);
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }

@@ -17,7 +17,7 @@ void modules_register(void) {
     flow_jobs_register();
     tasks_routes_register();
     housekeeping_register();
-    attach_register(); /* files on the records of entities declared with .attachments */
+    attach_register();       /* files on the records of entities declared with .attachments */
     model_routes_register(); /* after specific routes: its patterns are the most generic */
     /* modules */
     admin_register();

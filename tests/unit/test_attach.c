@@ -50,11 +50,13 @@ static void test_02_name_paths(void **state) {
 
 /* 3. Controls, bidi overrides and Windows-reserved characters become '_'. */
 static void test_03_name_unsafe_chars(void **state) {
-    assert_string_equal(SAN("a\x01" "b.pdf"), "a_b.pdf");
+    assert_string_equal(SAN("a\x01"
+                            "b.pdf"),
+                        "a_b.pdf");
     assert_string_equal(SAN("line\nbreak.txt"), "line_break.txt");
     assert_string_equal(SAN("tab\there.txt"), "tab_here.txt");
     assert_string_equal(SAN("del\x7f.txt"), "del_.txt");
-    assert_string_equal(SAN("c1\xC2\x85.txt"), "c1_.txt");                   /* U+0085 NEL */
+    assert_string_equal(SAN("c1\xC2\x85.txt"), "c1_.txt");                     /* U+0085 NEL */
     assert_string_equal(SAN("invoice\xE2\x80\xAEgpj.exe"), "invoice_gpj.exe"); /* U+202E RLO */
     assert_string_equal(SAN("a\"b*c:d<e>f?g|h.txt"), "a_b_c_d_e_f_g_h.txt");
 }
@@ -77,7 +79,8 @@ static void test_05_name_long(void **state) {
     Arena *a = *state;
     Buf b;
     buf_init(&b, a);
-    for (int i = 0; i < 300; i++) buf_puts(&b, "长");
+    for (int i = 0; i < 300; i++)
+        buf_puts(&b, "长");
     buf_puts(&b, ".pdf");
     char *s = SAN(b.p);
     assert_non_null(s);
@@ -86,16 +89,16 @@ static void test_05_name_long(void **state) {
     assert_true(utf8_valid(s, strlen(s)));
     /* no usable extension: a plain cut on a character boundary */
     buf_init(&b, a);
-    for (int i = 0; i < 250; i++) buf_puts(&b, "x");
+    for (int i = 0; i < 250; i++)
+        buf_puts(&b, "x");
     s = SAN(b.p);
     assert_int_equal(strlen(s), ATTACH_NAME_MAX);
 }
 
 /* The default allow-list of the setting attach.types (attach.c). */
-static const char zList[] =
-    "image/png,image/jpeg,image/gif,image/webp,application/pdf,"
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
-    "application/msword,text/plain,text/csv,application/zip";
+static const char zList[] = "image/png,image/jpeg,image/gif,image/webp,application/pdf,"
+                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+                            "application/msword,text/plain,text/csv,application/zip";
 
 /* 6. Exact entries match exactly, case-insensitively, parameters ignored. */
 static void test_06_types_exact(void **state) {
