@@ -2,11 +2,15 @@
 # on a fresh Debian 12 machine (scripts/deps.sh installs what is missing).
 
 CC      ?= gcc
-PKGS    := libh2o-evloop jansson libsodium sqlite3 libpq xlsxwriter openssl zlib opencc libzip expat
+# libmagic (attachment types) ships a .pc file from Debian 12 on; link it by hand where it does not.
+MAGIC_PC    := $(shell pkg-config --exists libmagic 2>/dev/null && echo libmagic)
+MAGIC_LIBS  := $(if $(MAGIC_PC),,-lmagic)
+PKGS    := libh2o-evloop jansson libsodium sqlite3 libpq xlsxwriter openssl zlib opencc libzip expat \
+           gdk-pixbuf-2.0 $(MAGIC_PC)
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror \
                -Wno-unused-parameter -Wno-missing-field-initializers -Isrc -Ibuild/gen -pthread
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(MAGIC_LIBS) -lm -pthread
 RELEASE_FLAGS := -O2 -g
 TEST_FLAGS    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

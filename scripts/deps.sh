@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(build-essential pkg-config libh2o-evloop-dev libjansson-dev libsodium-dev libsqlite3-dev
       sqlite3 libpq-dev libxlsxwriter-dev libssl-dev zlib1g-dev libcmocka-dev libopencc-dev
-      libzip-dev libexpat1-dev
+      libzip-dev libexpat1-dev libmagic-dev libgdk-pixbuf-2.0-dev
       postgresql nodejs npm chromium fonts-wqy-microhei wrk nginx-light clang)
 # Only what a test or benchmark run needs beyond building; kept in one list so CI and a new
 # developer install the same set.

@@ -39,7 +39,8 @@ else
   build/salesloop-test init --db "$DIR/t.db" --admin-password "$PASS" >"$DIR/init.log" 2>&1 \
     || { cat "$DIR/init.log" >&2; exit 1; }
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
-    build/salesloop-test serve --db "$DIR/t.db" --port "$PORT" --bind 127.0.0.1 --web web/dist >"$DIR/server.log" 2>&1 &
+    build/salesloop-test serve --db "$DIR/t.db" --port "$PORT" --bind 127.0.0.1 --web web/dist --data "$DIR/data" \
+      >"$DIR/server.log" 2>&1 &
   SERVER_PID=$!
 fi
 

@@ -1,6 +1,6 @@
 /*
 ** main.c — the salesloop command line: serve, init, migrate, user, token,
-** backup, restore, demo, test-request. Settings come from flags, then the
+** backup, restore (database and attachment files), demo, test-request. Settings come from flags, then the
 ** environment (SALESLOOP_DB, _PORT, _BIND, _WEB, _DATA, _TRUSTED_PROXIES), then a config file
 ** (--config, "key = value" lines), then defaults.
 */
@@ -16,6 +16,7 @@
 
 #include "flow/flow.h"
 #include "http/internal.h"
+#include "model/attach.h"
 #include "model/model.h"
 #include "modules/modules.h"
 
@@ -270,8 +271,8 @@ static int usage(void) {
           "  migrate     apply pending schema migrations\n"
           "  user        add | passwd | roles | disable users\n"
           "  token       create | revoke API tokens\n"
-          "  backup      online backup of a SQLite database\n"
-          "  restore     restore a SQLite database from a backup\n"
+          "  backup      online backup of a SQLite database and the attachment files\n"
+          "  restore     restore a SQLite database and the attachment files from a backup\n"
           "  demo        load the demo company into a database\n"
           "  test-request  run one HTTP request read from stdin, without a socket\n\n"
           "Common options: --db PATH|postgres://…  --config FILE\n",
@@ -303,6 +304,7 @@ static int cmd_serve(Opts *o) {
         .max_big_body = o->max_import_body > 0 ? (size_t)o->max_import_body : 50u << 20,
         .request_timeout = 30, .trusted_proxies = o->trusted_proxies,
     };
+    attach_init(cfg.data_dir);
     struct stat sb;
     if (cfg.web_dir && (stat(cfg.web_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
         log_warn("web folder %s not found: the API is served, the UI is not", cfg.web_dir);
@@ -572,22 +574,62 @@ static int cmd_token(Opts *o) {
     return rc;
 }
 
+/*
+** backup DEST: the SQLite database to DEST (online, consistent) and the content of every
+** attachment row to DEST.files/ (same ab/cd/<sha256> layout as DATA/files; files already there
+** from an earlier backup are kept). restore SRC: the database from SRC, then the attachment
+** files named by the restored rows from SRC.files/ into the data folder, each checked against
+** its hash. On PostgreSQL the database is pg_dump's job; the files are carried all the same.
+*/
 static int cmd_backup(Opts *o, bool restore) {
     if (o->help || o->argc < 1) {
-        fputs(restore ? "salesloop restore --db PATH BACKUP_FILE   (stop the server first)\n"
-                      : "salesloop backup --db PATH DEST_FILE   (online, consistent; for PostgreSQL use pg_dump)\n",
+        fputs(restore ? "salesloop restore --db PATH [--data DIR] BACKUP_FILE   (stop the server first)\n"
+                        "  restores the database from BACKUP_FILE and the attachment files from BACKUP_FILE.files/\n"
+                      : "salesloop backup --db PATH [--data DIR] DEST_FILE   (online, consistent)\n"
+                        "  writes the database to DEST_FILE and the attachment files to DEST_FILE.files/;\n"
+                        "  on PostgreSQL only the files (back the database up with pg_dump)\n",
               stderr);
         return o->help ? 0 : 2;
     }
+    attach_init(o->data ? o->data : "./data");
     char err[512];
     Db *db = db_open(o->db, err, sizeof err);
     if (!db) {
         fprintf(stderr, "salesloop: %s\n", err);
         return 1;
     }
-    int rc = restore ? db_restore(db, o->argv[0], err, sizeof err) : db_backup(db, o->argv[0], err, sizeof err);
-    if (rc < 0) fprintf(stderr, "salesloop: %s\n", err);
-    else printf("%s %s\n", restore ? "restored from" : "backed up to", o->argv[0]);
+    const char *path = o->argv[0];
+    char files[1024];
+    snprintf(files, sizeof files, "%s.files", path);
+    int rc = 0;
+    if (db_kind(db) == DB_PG) {
+        fprintf(stderr, "salesloop: PostgreSQL: %s the database with %s; carrying the attachment files only\n",
+                restore ? "restore" : "back up", restore ? "pg_restore or psql" : "pg_dump");
+    } else {
+        rc = restore ? db_restore(db, path, err, sizeof err) : db_backup(db, path, err, sizeof err);
+        if (rc < 0) {
+            fprintf(stderr, "salesloop: %s\n", err);
+            db_close(db);
+            return 1;
+        }
+        printf("database %s %s\n", restore ? "restored from" : "backed up to", path);
+    }
+    int copied = 0, missing = 0, damaged = 0;
+    if (db_schema_version(db) < 14) { /* a database from before attachments (migration 0014) */
+        db_close(db);
+        return 0;
+    }
+    rc = restore ? attach_restore(db, files, &copied, &missing, &damaged, err, sizeof err)
+                 : attach_backup(db, files, &copied, &missing, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "salesloop: attachment files: %s\n", err);
+    } else {
+        printf("attachment files %s %s: %d copied\n", restore ? "restored from" : "backed up to", files, copied);
+        if (missing || damaged) {
+            fprintf(stderr, "salesloop: %d attachment file(s) missing, %d damaged (see the log)\n", missing, damaged);
+            rc = -1;
+        }
+    }
     db_close(db);
     return rc < 0;
 }
@@ -603,6 +645,7 @@ static int cmd_test_request(Opts *o) {
         return 0;
     }
     Db *db = open_db(o);
+    attach_init(o->data ? o->data : "./data");
     Arena *a = arena_new();
     Buf in;
     buf_init(&in, a);

@@ -131,7 +131,13 @@
       "\"{field}\": \"{detail}\" is not a valid date (each entry is MM-DD or YYYY-MM-DD, then a space and a name; comma-separated)") \
     X(EC_DAYS_LIST, "field.days_list", "“{field}”中的“{detail}”无效（每项为 名称=天数，天数为整数，逗号分隔）",     \
       "「{field}」中的「{detail}」無效（每項為 名稱=天數，天數為整數，逗號分隔）",                         \
-      "\"{field}\": \"{detail}\" is invalid (each entry is name=days, days an integer; comma-separated)")
+      "\"{field}\": \"{detail}\" is invalid (each entry is name=days, days an integer; comma-separated)") \
+    X(EC_ATTACH_EMPTY, "attach.empty", "文件为空，未上传", "檔案為空，未上傳", "The file is empty; nothing was attached") \
+    X(EC_ATTACH_TOO_LARGE, "attach.too_large", "文件过大（上限 {detail} MiB）", "檔案過大（上限 {detail} MiB）", \
+      "The file is too large (limit {detail} MiB)")                                                \
+    X(EC_ATTACH_TYPE, "attach.type_not_allowed", "不允许上传此类型的文件：{detail}", "不允許上傳此類型的檔案：{detail}", \
+      "Files of this type may not be attached: {detail}")                                         \
+    X(EC_ATTACH_NO_THUMB, "attach.no_thumbnail", "该附件没有缩略图", "該附件沒有縮圖", "This attachment has no thumbnail")
 
 /*
 ** Details translated in the message: a code raised with one of these details

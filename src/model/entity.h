@@ -172,6 +172,7 @@ typedef struct Entity {
     bool importable;         /* POST /api/v1/<name>/import reads CSV/XLSX into new rows (import.c) */
     const Child *children;   /* child collections (lines), terminated by {NULL}; or NULL */
     const Compute *computes; /* computed header fields in order (after the lines'), {NULL}-terminated; or NULL */
+    bool attachments;        /* rows take files: /api/v1/<name>/:id/attachments (attach.c, R-INT-3) */
 } Entity;
 
 /* Registry, filled by modules_register() at start. */
@@ -195,7 +196,7 @@ bool entity_can_delete(const Entity *en, const User *u);
 ** the row, admin, and roles the entity (write_any_roles, VIS_ALL) or the transition grants it.
 */
 typedef enum {
-    ACCESS_WRITE,  /* PATCH the row (and, later, its attachments); needs the entity's write roles */
+    ACCESS_WRITE,  /* PATCH the row, add or remove its attachments; needs the entity's write roles */
     ACCESS_DELETE, /* DELETE the row; needs the entity's delete roles */
     ACCESS_SHARE,  /* share it with someone or stop sharing */
     ACCESS_ACT,    /* run a workflow transition: grant = the transition's roles and owner flag */

@@ -103,6 +103,7 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
                                   entity_can_write(en, r->user), "update", entity_can_write(en, r->user), "delete",
                                   entity_can_delete(en, r->user), "import",
                                   entity_importable(en) && entity_can_write(en, r->user)));
+    json_object_set_new(o, "attachments", json_boolean(en->attachments)); /* rows take files (attach.c) */
     if (en->flow) {
         json_object_set_new(o, "states", enum_json(r, en->flow->states));
         json_object_set_new(o, "final_states", words(en->flow->final_states));

@@ -139,7 +139,11 @@ static json_t *operation(Req *r, const Route *rt, const Entity *en, json_t *para
     }
     json_object_set_new(resp, "default", json_response("Error", ref("#/components/schemas/Error")));
     json_object_set_new(op, "responses", resp);
-    if (!strcmp(rt->method, "POST") || !strcmp(rt->method, "PATCH") || !strcmp(rt->method, "PUT")) {
+    if (rt->flags & R_BIG_BODY) { /* file uploads: the raw bytes are the body */
+        json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:{s:s, s:s}}}}", "required", 1, "content",
+                                                         "application/octet-stream", "schema", "type", "string",
+                                                         "format", "binary"));
+    } else if (!strcmp(rt->method, "POST") || !strcmp(rt->method, "PATCH") || !strcmp(rt->method, "PUT")) {
         json_t *schema = input && (!strcmp(rt->pattern, "/api/v1/:entity") || !strcmp(rt->pattern, "/api/v1/:entity/:id"))
                              ? ref(input)
                              : json_pack("{s:s}", "type", "object");
@@ -219,6 +223,7 @@ int openapi_get(Req *r, Err *e) {
             for (int k = 0; k < ne; k++) {
                 if (strstr(rt->pattern, "/actions/") && !ents[k]->flow) continue;
                 if (strstr(rt->pattern, "/approvals") && !ents[k]->flow) continue;
+                if (strstr(rt->pattern, "/attachments") && !ents[k]->attachments) continue;
                 add_op(r, paths, rt, ents[k]);
             }
         } else {

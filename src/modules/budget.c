@@ -83,7 +83,7 @@ static const Entity budgets_entity = {
     .name = "budgets", .table = "budgets", .zh = "费用预算", .tw = "費用預算", .en = "Expense budgets",
     .fields = budget_fields, .vis = VIS_OWNER, .read_roles = 0, .write_roles = 0,
     .default_sort = "-period_start", .title_field = "number", .flow = &budget_flow,
-    .before_save = budget_check, .tag = "expenses", .number_prefix = "BG",
+    .before_save = budget_check, .tag = "expenses", .number_prefix = "BG", .attachments = true,
 };
 
 void budget_register(void) { entity_register(&budgets_entity); }

@@ -788,6 +788,7 @@ static const Entity claims_entity = {
     .name = "collision_claims", .table = "collision_claims", .zh = "撞单申诉", .tw = "撞單申訴", .en = "Collision claims",
     .fields = claim_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "number",
     .flow = &claim_flow, .before_save = claim_before_save, .tag = "customers", .number_prefix = "CL",
+    .attachments = true,
 };
 
 void collision_register(void) { entity_register(&claims_entity); }

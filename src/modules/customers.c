@@ -260,6 +260,7 @@ static const Entity customers_entity = {
     .before_save = customer_before_save, .after_save = customer_after_save, .tag = "customers", .number_prefix = "CU",
     .importable = true,
     .find_matches = collision_matches,
+    .attachments = true,
 };
 
 /* ---------------------------------------------------------------- contacts */
@@ -327,7 +328,7 @@ static const Entity contacts_entity = {
     .name = "contacts", .table = "contacts", .zh = "联系人", .tw = "聯絡人", .en = "Contacts",
     .fields = contact_fields, .vis = VIS_OWNER, .default_sort = "name", .title_field = "name",
     .before_save = child_before_save, .after_save = contact_after_save, .tag = "customers",
-    .importable = true,
+    .importable = true, .attachments = true,
 };
 
 /* ---------------------------------------------------------------- needs (R-PRE-3) */

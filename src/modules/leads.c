@@ -267,6 +267,7 @@ static const Entity leads_entity = {
     .before_save = lead_check, .after_save = lead_keys, .tag = "pipeline", .number_prefix = "LD",
     .importable = true,
     .find_matches = collision_matches,
+    .attachments = true,
 };
 
 /* Standard time in each open lead state (R-CUS-10); read by the stage_overdue job. */

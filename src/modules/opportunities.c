@@ -300,6 +300,7 @@ static const Entity opportunities_entity = {
     .default_sort = "-created_at", .title_field = "name", .flow = &opp_flow,
     .before_save = opp_check, .after_save = opp_created, .tag = "pipeline", .number_prefix = "OP",
     .decorate = opp_decorate,
+    .attachments = true,
 };
 
 /* ---------------------------------------------------------------- pipeline reports */

@@ -31,6 +31,7 @@ static const Entity research_entity = {
     .name = "market_research", .table = "market_research", .zh = "市场调研", .tw = "市場調研", .en = "Market research",
     .fields = research_fields, .vis = VIS_OWNER, .read_roles = 0, .write_roles = 0,
     .default_sort = "-research_date", .title_field = "topic", .tag = "presale", .importable = true,
+    .attachments = true,
 };
 
 void research_register(void) { entity_register(&research_entity); }

@@ -55,6 +55,7 @@ static const Entity doc_entity = {
     .name = "test_documents", .table = "test_documents", .zh = "测试单据", .tw = "測試單據", .en = "Test documents",
     .fields = doc_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "number",
     .tag = "test", .number_prefix = "TD", .children = doc_children, .computes = doc_computes,
+    .attachments = true,
 };
 
 /* A document that replaces an earlier one (links.c): "取代" seen from the new, "被取代" from the old. */
