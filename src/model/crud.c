@@ -391,6 +391,7 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
     if (record_compute(r, en, rec, e) < 0) return -1;
     if (en->before_save && en->before_save(r, en, rec, NULL, e) < 0) return -1;
     if (record_compute(r, en, rec, e) < 0) return -1;
+    if (record_check_conditions(r, en->fields, rec, e) < 0) return -1;
     if (check_unique(r, en, rec, 0, e) < 0) return -1;
     int64_t id = insert_row(r, en, rec, e);
     if (!id) return -1;
@@ -543,6 +544,7 @@ static int entity_patch(Req *r, Err *e) {
         json_t *o = json_object_get(old, k);
         if (f && (!o || !json_equal(o, v))) json_object_set(vals, k, v);
     }
+    if (record_check_conditions(r, en->fields, rec, e) < 0) return -1;
     if (check_unique(r, en, rec, id, e) < 0) return -1;
     json_t *ch = diff_of(en, old, vals);
     /* changed lines move the parent's version too: one lock for the whole document */

@@ -79,7 +79,21 @@ typedef struct Field {
     const char *ref;         /* FT_REF: entity name referred to */
     const char *def;         /* default on create, as text ("draft", "0"), or NULL */
     const char *zh, *tw, *en; /* labels */
+    const char *group;       /* key of the entity's FieldGroup the form shows it in, or NULL */
+    /* Shown (and, when F_REQUIRED, required) only while a condition on the record holds:
+       "field" = that field is set (non-empty, true), "field=a|b" = it is one of the values;
+       "state=lost" reads the workflow state. NULL = always. Declared with .when = "...". */
+    const char *when;
 } Field;
+
+/* A section of the record form: fields naming its key are shown under its label. */
+typedef struct FieldGroup {
+    const char *key;
+    const char *zh, *tw, *en;
+} FieldGroup;
+
+/* Does f's `when` condition hold for rec (true without a condition)? */
+bool field_condition_holds(const Field *f, json_t *rec);
 
 /*
 ** Stored computed fields: one step of arithmetic over a record's fields (or a
@@ -172,6 +186,7 @@ typedef struct Entity {
     bool importable;         /* POST /api/v1/<name>/import reads CSV/XLSX into new rows (import.c) */
     const Child *children;   /* child collections (lines), terminated by {NULL}; or NULL */
     const Compute *computes; /* computed header fields in order (after the lines'), {NULL}-terminated; or NULL */
+    const FieldGroup *groups; /* form sections in order, {NULL}-terminated; or NULL (one section) */
     bool attachments;        /* rows take files: /api/v1/<name>/:id/attachments (attach.c, R-INT-3) */
 } Entity;
 

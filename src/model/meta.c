@@ -48,6 +48,21 @@ static json_t *field_json(Req *r, const Field *f) {
         json_object_set_new(o, "enum", a);
     }
     if (f->def) json_object_set_new(o, "default", json_string(f->def));
+    json_object_set_new(o, "group", f->group ? json_string(f->group) : json_null());
+    if (f->when) { /* {"field": "state", "values": ["lost"]}; no values = the field is set */
+        const char *eq = strchr(f->when, '=');
+        json_t *vals = json_array();
+        for (const char *p = eq ? eq + 1 : ""; *p;) {
+            const char *bar = strchr(p, '|');
+            size_t l = bar ? (size_t)(bar - p) : strlen(p);
+            json_array_append_new(vals, json_stringn(p, l));
+            p += l + (bar ? 1 : 0);
+        }
+        json_object_set_new(o, "when", json_pack("{s:s%, s:o}", "field", f->when, eq ? (size_t)(eq - f->when) : strlen(f->when),
+                                                  "values", vals));
+    } else {
+        json_object_set_new(o, "when", json_null());
+    }
     return o;
 }
 
@@ -97,6 +112,10 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
                           "default_sort", en->default_sort, "visibility", en->vis == VIS_ALL ? "all" : "owner", "fields",
                           fields);
     json_object_set_new(o, "children", children_json(r, en));
+    json_t *groups = json_array();
+    for (const FieldGroup *g = en->groups; g && g->key; g++)
+        json_array_append_new(groups, json_pack("{s:s, s:s}", "key", g->key, "label", label_for(r->locale, g->zh, g->tw, g->en)));
+    json_object_set_new(o, "groups", groups);
     json_object_set_new(o, "computes", computes_json(en->computes));
     json_object_set_new(o, "permissions",
                         json_pack("{s:b, s:b, s:b, s:b, s:b}", "read", entity_can_read(en, r->user), "create",
@@ -106,20 +125,25 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
     json_object_set_new(o, "attachments", json_boolean(en->attachments)); /* rows take files (attach.c) */
     if (en->flow) {
         json_object_set_new(o, "states", enum_json(r, en->flow->states));
+        json_object_set_new(o, "initial_state", json_string(en->flow->initial));
         json_object_set_new(o, "final_states", words(en->flow->final_states));
         json_object_set_new(o, "editable_states", en->flow->editable_states ? words(en->flow->editable_states) : json_null());
         json_t *acts = json_array();
         for (const Transition *t = en->flow->transitions; t->action; t++)
-            json_array_append_new(acts, json_pack("{s:s, s:s, s:o, s:s, s:b}", "action", t->action, "label",
+            json_array_append_new(acts, json_pack("{s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:b}", "action", t->action, "label",
                                                   label_for(r->locale, t->zh, t->tw, t->en), "from", words(t->from), "to",
-                                                  t->to, "comment_required", (t->flags & T_COMMENT) != 0));
+                                                  t->to, "comment_required", (t->flags & T_COMMENT) != 0, "inputs",
+                                                  words(t->inputs), "requires", words(t->requires), "owner",
+                                                  (t->flags & T_OWNER) != 0));
         bool approvals = false;
         for (const Transition *t = en->flow->transitions; t->action; t++) approvals |= t->approval != NULL;
         if (approvals) {
-            json_array_append_new(acts, json_pack("{s:s, s:s, s:[], s:n, s:b}", "action", "approve", "label",
-                                                  label_for(r->locale, "同意", "同意", "Approve"), "from", "to", "comment_required", 0));
-            json_array_append_new(acts, json_pack("{s:s, s:s, s:[], s:n, s:b}", "action", "reject", "label",
-                                                  label_for(r->locale, "驳回", "駁回", "Reject"), "from", "to", "comment_required", 1));
+            json_array_append_new(acts, json_pack("{s:s, s:s, s:[], s:n, s:b, s:[], s:[]}", "action", "approve", "label",
+                                                  label_for(r->locale, "同意", "同意", "Approve"), "from", "to", "comment_required", 0,
+                                                  "inputs", "requires"));
+            json_array_append_new(acts, json_pack("{s:s, s:s, s:[], s:n, s:b, s:[], s:[]}", "action", "reject", "label",
+                                                  label_for(r->locale, "驳回", "駁回", "Reject"), "from", "to", "comment_required", 1,
+                                                  "inputs", "requires"));
         }
         json_object_set_new(o, "actions", acts);
     } else {

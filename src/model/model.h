@@ -35,6 +35,9 @@ const char *enum_label(const Req *r, const Field *f, const char *value);
 ** On failure e names the field.
 */
 int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e);
+/* Every F_REQUIRED field with a `when` condition that holds for rec has a value; else 400
+   field.required naming it. Run on the whole record after the hooks (create and patch). */
+int record_check_conditions(Req *r, const Field *fields, json_t *rec, Err *e);
 /* Bind a typed JSON value to parameter idx for field type t. */
 void bind_value(Stmt *st, int idx, FieldType t, json_t *v);
 /* Column col of a row as the JSON value of field type t (null stays null; bool false). */

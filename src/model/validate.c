@@ -93,11 +93,46 @@ static int not_integer(Req *r, const Field *f, json_t *v, const char *range, Err
     return fail(r, e, f, 400, EC_TYPE, f->type == FT_MONEY ? "integer (fen)" : "integer");
 }
 
+bool field_condition_holds(const Field *f, json_t *rec) {
+    if (!f->when) return true;
+    const char *eq = strchr(f->when, '=');
+    size_t n = eq ? (size_t)(eq - f->when) : strlen(f->when);
+    char key[64];
+    if (n >= sizeof key) return false;
+    memcpy(key, f->when, n);
+    key[n] = 0;
+    json_t *v = json_object_get(rec, key);
+    if (!eq) /* set: non-empty text, true, a non-zero number, a non-empty array */
+        return v && !json_is_null(v) && !json_is_false(v) && !(json_is_string(v) && !json_string_length(v)) &&
+               !(json_is_integer(v) && !json_integer_value(v)) && !(json_is_array(v) && !json_array_size(v));
+    if (!json_is_string(v)) return false;
+    const char *val = json_string_value(v);
+    size_t vl = strlen(val);
+    for (const char *p = eq + 1; *p;) { /* one of a|b|c */
+        const char *bar = strchr(p, '|');
+        size_t l = bar ? (size_t)(bar - p) : strlen(p);
+        if (l == vl && !strncmp(p, val, l)) return true;
+        p += l + (bar ? 1 : 0);
+    }
+    return false;
+}
+
+int record_check_conditions(Req *r, const Field *fields, json_t *rec, Err *e) {
+    for (const Field *f = fields; f->name; f++) {
+        if (!f->when || !(f->flags & F_REQUIRED) || !field_condition_holds(f, rec)) continue;
+        json_t *v = json_object_get(rec, f->name);
+        if (!v || json_is_null(v) || (json_is_string(v) && !json_string_length(v))) return fail(r, e, f, 400, EC_REQUIRED, NULL);
+    }
+    return 0;
+}
+
 int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
     *out = NULL;
     bool empty = !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0 && f->type != FT_BOOL);
     if (empty) {
-        if (f->flags & F_REQUIRED) return fail(r, e, f, 400, EC_REQUIRED, NULL);
+        /* a conditional field is required only while its condition holds: checked on the whole
+           record (record_check_conditions), not here */
+        if ((f->flags & F_REQUIRED) && !f->when) return fail(r, e, f, 400, EC_REQUIRED, NULL);
         /* a field with a default may be left out (the default applies) but not emptied:
            its column holds a value, so "" or null is the field's own error */
         if (v && f->def) {

@@ -131,33 +131,33 @@ static const EnumVal frequencies[] = {
 };
 
 static const Field customer_fields[] = {
-    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "客户编号", "客戶編號", "Number"},
-    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 2, 200, NULL, NULL, NULL, "客户名称", "客戶名稱", "Customer name"},
-    {"tax_id", FT_TEXT, F_SEARCH | F_FILTER, 0, 32, NULL, NULL, NULL, "统一社会信用代码", "統一編號", "Tax id"},
-    {"industry", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "行业", "行業", "Industry"},
-    {"region", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "区域", "區域", "Region"},
-    {"address", FT_TEXT, F_SEARCH, 0, 300, NULL, NULL, NULL, "地址", "地址", "Address"},
-    {"phone", FT_PHONE, F_SEARCH, 0, 40, NULL, NULL, NULL, "总机电话", "總機電話", "Phone"},
-    {"email", FT_EMAIL, F_SEARCH, 0, 254, NULL, NULL, NULL, "邮箱", "電子郵件", "Email"},
-    {"website", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "网站", "網站", "Website"},
-    {"source", FT_ENUM, F_LIST | F_FILTER, 0, 0, sources, NULL, NULL, "客户来源", "客戶來源", "Source"},
-    {"referrer_customer_id", FT_REF, F_FILTER | F_REF_ANY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶", "Referred by"},
-    {"tier", FT_ENUM, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, tiers, NULL, "normal", "客户等级", "客戶等級", "Tier"},
-    {"tier_manual", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "人工定级", "人工定級", "Tier set by hand"},
-    {"tier_reason", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, NULL, "定级依据", "定級依據", "Tier reason"},
-    {"visit_frequency", FT_ENUM, F_LIST | F_FILTER, 0, 0, frequencies, NULL, NULL, "拜访频率", "拜訪頻率", "Visit frequency"},
-    {"potential_value", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "潜在价值", "潛在價值", "Potential value"},
-    {"purchase_12m", FT_MONEY, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购额", "近12個月採購額", "Purchases, 12 months"},
-    {"orders_12m", FT_INT, F_READONLY | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购次数", "近12個月採購次數", "Orders, 12 months"},
-    {"credit_limit", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "信用额度", "信用額度", "Credit limit"},
-    {"payment_terms", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "付款条件", "付款條件", "Payment terms"},
-    {"tags", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "标签", "標籤", "Tags"},
-    {"in_pool", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "在公海", "在公海", "In the pool"},
-    {"pool_reason", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, NULL, "退回原因", "退回原因", "Pool reason"},
-    {"pool_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "退回时间", "退回時間", "In the pool since"},
-    {"previous_owner_id", FT_REF, F_READONLY | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "前负责人", "前負責人", "Previous owner"},
-    {"owned_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "领取/分配时间", "領取/分配時間", "Owned since"},
-    {"last_followup_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "最近跟进", "最近跟進", "Last follow-up"},
+    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "客户编号", "客戶編號", "Number", .group = "basic"},
+    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 2, 200, NULL, NULL, NULL, "客户名称", "客戶名稱", "Customer name", .group = "basic"},
+    {"tax_id", FT_TEXT, F_SEARCH | F_FILTER, 0, 32, NULL, NULL, NULL, "统一社会信用代码", "統一編號", "Tax id", .group = "basic"},
+    {"industry", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "行业", "行業", "Industry", .group = "basic"},
+    {"region", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "区域", "區域", "Region", .group = "basic"},
+    {"address", FT_TEXT, F_SEARCH, 0, 300, NULL, NULL, NULL, "地址", "地址", "Address", .group = "basic"},
+    {"phone", FT_PHONE, F_SEARCH, 0, 40, NULL, NULL, NULL, "总机电话", "總機電話", "Phone", .group = "contact"},
+    {"email", FT_EMAIL, F_SEARCH, 0, 254, NULL, NULL, NULL, "邮箱", "電子郵件", "Email", .group = "contact"},
+    {"website", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "网站", "網站", "Website", .group = "contact"},
+    {"source", FT_ENUM, F_LIST | F_FILTER, 0, 0, sources, NULL, NULL, "客户来源", "客戶來源", "Source", .group = "basic"},
+    {"referrer_customer_id", FT_REF, F_FILTER | F_REF_ANY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶", "Referred by", .group = "basic", .when = "source=referral"},
+    {"tier", FT_ENUM, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, tiers, NULL, "normal", "客户等级", "客戶等級", "Tier", .group = "value"},
+    {"tier_manual", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "人工定级", "人工定級", "Tier set by hand", .group = "value"},
+    {"tier_reason", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, NULL, "定级依据", "定級依據", "Tier reason", .group = "value"},
+    {"visit_frequency", FT_ENUM, F_LIST | F_FILTER, 0, 0, frequencies, NULL, NULL, "拜访频率", "拜訪頻率", "Visit frequency", .group = "value"},
+    {"potential_value", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "潜在价值", "潛在價值", "Potential value", .group = "value"},
+    {"purchase_12m", FT_MONEY, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购额", "近12個月採購額", "Purchases, 12 months", .group = "value"},
+    {"orders_12m", FT_INT, F_READONLY | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购次数", "近12個月採購次數", "Orders, 12 months", .group = "value"},
+    {"credit_limit", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "信用额度", "信用額度", "Credit limit", .group = "value"},
+    {"payment_terms", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "付款条件", "付款條件", "Payment terms", .group = "value"},
+    {"tags", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "标签", "標籤", "Tags", .group = "basic"},
+    {"in_pool", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "在公海", "在公海", "In the pool", .group = "ownership"},
+    {"pool_reason", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, NULL, "退回原因", "退回原因", "Pool reason", .group = "ownership", .when = "in_pool"},
+    {"pool_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "退回时间", "退回時間", "In the pool since", .group = "ownership", .when = "in_pool"},
+    {"previous_owner_id", FT_REF, F_READONLY | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "前负责人", "前負責人", "Previous owner", .group = "ownership"},
+    {"owned_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "领取/分配时间", "領取/分配時間", "Owned since", .group = "ownership"},
+    {"last_followup_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "最近跟进", "最近跟進", "Last follow-up", .group = "ownership"},
     {NULL},
 };
 
@@ -254,6 +254,14 @@ int customers_keys_refresh(Req *r, int64_t customer_id, Err *e) {
     return rc;
 }
 
+static const FieldGroup customer_groups[] = {
+    {"basic", "基本信息", "基本資訊", "Basics"},
+    {"contact", "联系方式", "聯絡方式", "Contact"},
+    {"value", "等级与信用", "等級與信用", "Tier and credit"},
+    {"ownership", "归属与公海", "歸屬與公海", "Ownership and pool"},
+    {NULL},
+};
+
 static const Entity customers_entity = {
     .name = "customers", .table = "customers", .zh = "客户", .tw = "客戶", .en = "Customers",
     .fields = customer_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "name",
@@ -261,6 +269,7 @@ static const Entity customers_entity = {
     .importable = true,
     .find_matches = collision_matches,
     .attachments = true,
+    .groups = customer_groups,
 };
 
 /* ---------------------------------------------------------------- contacts */

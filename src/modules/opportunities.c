@@ -49,25 +49,25 @@ static const EnumVal loss_reasons[] = {
 };
 
 static const Field opp_fields[] = {
-    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "商机编号", "商機編號", "Number"},
-    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "商机名称", "商機名稱", "Name"},
-    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
-    {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact"},
-    {"lead_id", FT_REF, F_CREATE_ONLY | F_FILTER | F_REF_KEEP, 0, 0, NULL, "leads", NULL, "来源线索", "來源線索", "From lead"},
-    {"product_id", FT_REF, F_FILTER, 0, 0, NULL, "products", NULL, "主要产品", "主要產品", "Main product"},
-    {"products", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "产品/范围", "產品/範圍", "Products / scope"},
-    {"amount", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 1000000000000, NULL, NULL, "0", "金额", "金額", "Amount"},
-    {"probability_bp", FT_PERCENT_BP, F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "赢单概率", "贏單機率", "Win probability"},
-    {"expected_close", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "预计成交日期", "預計成交日期", "Expected close"},
-    {"needs_analysis", FT_LONGTEXT, 0, 0, 8000, NULL, NULL, NULL, "需求分析", "需求分析", "Needs analysis"},
-    {"quote_sent_on", FT_DATE, F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "报价发出日期", "報價發出日期", "Quote sent on"},
-    {"quote_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "报价单号", "報價單號", "Quote number"},
-    {"contract_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "合同编号", "合約編號", "Contract number"},
-    {"loss_reason", FT_ENUM, F_FILTER, 0, 0, loss_reasons, NULL, NULL, "输单原因", "輸單原因", "Loss reason"},
-    {"loss_note", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "输单说明", "輸單說明", "Loss note"},
-    {"competitor", FT_TEXT, F_SEARCH, 0, 200, NULL, NULL, NULL, "竞争对手", "競爭對手", "Competitor"},
-    {"state_since", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "进入当前阶段", "進入目前階段", "In stage since"},
-    {"closed_at", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "关闭时间", "關閉時間", "Closed at"},
+    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "商机编号", "商機編號", "Number", .group = "basic"},
+    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "商机名称", "商機名稱", "Name", .group = "basic"},
+    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer", .group = "basic"},
+    {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact", .group = "basic"},
+    {"lead_id", FT_REF, F_CREATE_ONLY | F_FILTER | F_REF_KEEP, 0, 0, NULL, "leads", NULL, "来源线索", "來源線索", "From lead", .group = "basic"},
+    {"product_id", FT_REF, F_FILTER, 0, 0, NULL, "products", NULL, "主要产品", "主要產品", "Main product", .group = "basic"},
+    {"products", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "产品/范围", "產品/範圍", "Products / scope", .group = "basic"},
+    {"amount", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 1000000000000, NULL, NULL, "0", "金额", "金額", "Amount", .group = "basic"},
+    {"probability_bp", FT_PERCENT_BP, F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "赢单概率", "贏單機率", "Win probability", .group = "basic"},
+    {"expected_close", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "预计成交日期", "預計成交日期", "Expected close", .group = "basic"},
+    {"needs_analysis", FT_LONGTEXT, 0, 0, 8000, NULL, NULL, NULL, "需求分析", "需求分析", "Needs analysis", .group = "stage"},
+    {"quote_sent_on", FT_DATE, F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "报价发出日期", "報價發出日期", "Quote sent on", .group = "stage"},
+    {"quote_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "报价单号", "報價單號", "Quote number", .group = "stage"},
+    {"contract_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "合同编号", "合約編號", "Contract number", .group = "stage"},
+    {"loss_reason", FT_ENUM, F_FILTER, 0, 0, loss_reasons, NULL, NULL, "输单原因", "輸單原因", "Loss reason", .group = "loss", .when = "state=lost"},
+    {"loss_note", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "输单说明", "輸單說明", "Loss note", .group = "loss", .when = "state=lost"},
+    {"competitor", FT_TEXT, F_SEARCH, 0, 200, NULL, NULL, NULL, "竞争对手", "競爭對手", "Competitor", .group = "loss", .when = "state=lost"},
+    {"state_since", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "进入当前阶段", "進入目前階段", "In stage since", .group = "stage"},
+    {"closed_at", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "关闭时间", "關閉時間", "Closed at", .group = "stage"},
     {NULL},
 };
 
@@ -294,6 +294,13 @@ static const Workflow opp_flow = {
     .transitions = opp_transitions, .editable_states = OPP_OPEN, .track_state_since = true, .on_move = opp_moved,
 };
 
+static const FieldGroup opp_groups[] = {
+    {"basic", "基本信息", "基本資訊", "Basics"},
+    {"stage", "阶段资料", "階段資料", "Stage records"},
+    {"loss", "输单分析", "輸單分析", "Loss analysis"},
+    {NULL},
+};
+
 static const Entity opportunities_entity = {
     .name = "opportunities", .table = "opportunities", .zh = "销售机会", .tw = "銷售機會", .en = "Opportunities",
     .fields = opp_fields, .vis = VIS_OWNER, .read_roles = OPP_ROLES, .write_roles = OPP_ROLES,
@@ -301,6 +308,7 @@ static const Entity opportunities_entity = {
     .before_save = opp_check, .after_save = opp_created, .tag = "pipeline", .number_prefix = "OP",
     .decorate = opp_decorate,
     .attachments = true,
+    .groups = opp_groups,
 };
 
 /* ---------------------------------------------------------------- pipeline reports */

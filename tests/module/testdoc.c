@@ -40,8 +40,12 @@ static const Field doc_fields[] = {
     {"tax", FT_MONEY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "税额", "稅額", "Tax"},
     {"total", FT_MONEY, F_READONLY | F_COMPUTED | F_LIST | F_SORT | F_FILTER, 0, 100000000000000, NULL, NULL, NULL, "价税合计", "價稅合計", "Total"},
     {"total_qty", FT_QTY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "总数量", "總數量", "Total quantity"},
+    {"rush", FT_BOOL, 0, 0, 0, NULL, NULL, "0", "加急", "加急", "Rush", .group = "delivery"},
+    {"rush_reason", FT_TEXT, F_REQUIRED, 0, 200, NULL, NULL, NULL, "加急原因", "加急原因", "Why rush", .group = "delivery", .when = "rush"},
     {NULL},
 };
+
+static const FieldGroup doc_groups[] = {{"delivery", "交付", "交付", "Delivery"}, {NULL}};
 
 static const Compute doc_computes[] = {
     {"subtotal", CK_SUM, "lines", "amount"},
@@ -55,7 +59,7 @@ static const Entity doc_entity = {
     .name = "test_documents", .table = "test_documents", .zh = "测试单据", .tw = "測試單據", .en = "Test documents",
     .fields = doc_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "number",
     .tag = "test", .number_prefix = "TD", .children = doc_children, .computes = doc_computes,
-    .attachments = true,
+    .attachments = true, .groups = doc_groups,
 };
 
 /* A document that replaces an earlier one (links.c): "取代" seen from the new, "被取代" from the old. */

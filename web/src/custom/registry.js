@@ -8,10 +8,13 @@
 //            `default` opens it first (the URL's ?tab= wins).
 //   panels:  [() => import(…)]      shown above the tabs of an existing record (same props/events)
 //   buttons: [() => import(…)]      extra buttons in the record's action bar (same props/events)
-//   actions: { action: { inputs: [fieldName | {name, type, label (i18n key), ref?, required?}],
+//   actions: { action: { inputs?: [fieldName | {name, type, label (i18n key), ref?, required?}],
+//                        widgets?: { field: { radio?: true, hint?: i18n key } },
 //                        after?: (row) => route } }
-//            inputs the action dialog asks for (sent in the action body, API.md "inputs");
-//            actions with several targets ("to") or comment_required always get the dialog.
+//            the action dialog asks for the inputs the server declares (meta "inputs", "requires");
+//            `inputs` here replaces them only for body keys that are not fields (a conversion's
+//            options); `widgets` changes how a declared input is shown.
+//            Actions with several targets ("to") or comment_required always get the dialog.
 //   listLinks: [{ label: i18n key, to, testid }]   buttons on the entity's list screen
 //   nav:     [{ label: i18n key, to, testid }]     menu items after the entity in its menu group
 // }
@@ -38,38 +41,33 @@ export const registry = {
         ],
         after: (row) => (row.converted_customer_id ? `/e/customers/${row.converted_customer_id}?tab=overview` : null),
       },
-      disqualify: { inputs: [{ name: 'disqualify_reason', required: true }] },
     },
     listLinks: [{ label: 'pool.leadsTitle', to: '/pool/leads', testid: 'link-pool-leads' }],
     nav: [{ label: 'pool.leadsTitle', to: '/pool/leads', testid: 'pool-leads' }],
   },
   opportunities: {
-    actions: {
-      to_needs_analysis: { inputs: ['needs_analysis'] },
-      to_proposal: { inputs: ['needs_analysis'] },
-      to_negotiation: { inputs: ['quote_sent_on', 'quote_ref'] },
-      win: { inputs: ['contract_ref'] },
-      lose: { inputs: [{ name: 'loss_reason', required: true }, 'loss_note', 'competitor'] },
-    },
+    // the board's move picks the target only; its stage fields are asked by the stage actions
+    actions: { move: { inputs: [] } },
     listLinks: [{ label: 'board.title', to: '/pipeline', testid: 'link-board' }],
     nav: [{ label: 'board.title', to: '/pipeline', testid: 'board' }],
   },
   collision_claims: {
     panels: [ClaimTarget],
-    actions: {
-      decide: { inputs: [{ name: 'decision', required: true, radio: true }, 'decision_note'] },
-    },
+    actions: { decide: { widgets: { decision: { radio: true } } } },
   },
 }
 
 export const customOf = (entity) => registry[entity] || {}
 
-/** The input fields of an action: declared fields of the entity, or the spec's own field. */
+/** The input fields of an action: those the server declares (meta actions[].inputs, required
+ *  when in requires), or the registry's own list for body keys that are not fields. */
 export function actionInputs(entity, meta, action) {
   const spec = (customOf(entity).actions || {})[action] || {}
-  return (spec.inputs || []).map((inp) => {
-    const o = typeof inp === 'string' ? { name: inp } : inp
-    const decl = ((meta && meta.fields) || []).find((f) => f.name === o.name)
-    return { ...(decl || {}), ...o, decl: !!decl, readonly: false, required: !!o.required }
+  const decl = ((meta && meta.actions) || []).find((a) => a.action === action) || {}
+  const list = spec.inputs || (decl.inputs || []).map((name) => ({ name, required: (decl.requires || []).includes(name) }))
+  return list.map((inp) => {
+    const o = { ...(typeof inp === 'string' ? { name: inp } : inp), ...((spec.widgets || {})[inp.name || inp] || {}) }
+    const field = ((meta && meta.fields) || []).find((f) => f.name === o.name)
+    return { ...(field || {}), ...o, decl: !!field, readonly: false, required: !!o.required }
   })
 }
