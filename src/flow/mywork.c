@@ -282,7 +282,7 @@ static json_t *work_tasks(Req *r)
         json_object_set_new(o, "entity", ent ? json_string(ent) : json_null());
         json_object_set_new(o, "row_id",
                             db_col_null(st, 3) ? json_null() : json_integer(db_col_int64(st, 3)));
-        json_object_set_new(o, "title", json_string(title ? title : ""));
+        json_object_set_new(o, "title", json_string(title ? msg_render(r->a, r->locale, title) : ""));
         json_object_set_new(o, "due_at", has_due ? json_integer(due) : json_null());
         json_object_set_new(o, "overdue", json_boolean(has_due && due < r->now));
         json_array_append_new(a, o);

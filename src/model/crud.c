@@ -26,6 +26,7 @@ const Entity *entity_for_request(Req *r, Err *e) {
 }
 
 void row_finish(Req *r, const Entity *en, json_t *row) {
+    row_render_messages(r, en, row);
     if (en->decorate) en->decorate(r, en, row);
     /* the actions the user may run now: none for entities without a workflow */
     json_object_set_new(row, "_actions", en->flow ? flow_available_actions(r, en, row) : json_array());
@@ -239,6 +240,7 @@ static int entity_list(Req *r, Err *e) {
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         json_t *row = entity_row_json(en, st);
+        row_render_messages(r, en, row);
         if (en->decorate) en->decorate(r, en, row);
         json_array_append_new(items, row);
     }

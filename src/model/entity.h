@@ -57,6 +57,8 @@ enum {
                                 customer's contacts); by default a live referring row blocks it */
     F_REF_KEEP = 1 << 13,    /* FT_REF: deleting the referred row leaves this one as it is (a
                                 referrer, a former owner): a historical pointer, not a dependency */
+    F_MESSAGE = 1 << 14, /* text the server writes as a message key with parameters (msg_make):
+                            rendered in the reader's language wherever the row is read */
     F_REF_ANY = 1 << 10, /* FT_REF: the row need not be visible to the user (a referrer owned by
                             another rep, R-CUS-3). Validation checks only that the value is an id;
                             the entity's hooks resolve it, answering a row the user cannot see
@@ -288,6 +290,17 @@ typedef struct LinkKind {
 } LinkKind;
 /* Register link kinds at start (a module's register function); n entries. */
 void link_kinds_declare(const LinkKind *kinds, int n);
+
+/*
+** Server-written text in the reader's language (messages.c, core/messages.h):
+** msg_make stores {"m": key, "p": {name: value}} (value pairs, NULL-terminated;
+** a value made by msg_make nests); msg_render shows it in a locale; any other
+** text is shown as it is. Both return arena strings.
+*/
+char *msg_make(Arena *a, const char *key, ...) __attribute__((sentinel));
+const char *msg_render(Arena *a, const char *locale, const char *stored);
+/* Render the F_MESSAGE fields of a row in the request's locale. */
+void row_render_messages(Req *r, const Entity *en, json_t *row);
 
 /* The generic routes (list, get, create, patch, delete, export, meta, audit). */
 void model_routes_register(void);

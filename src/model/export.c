@@ -37,6 +37,7 @@ static char *qty_text(Arena *a, int64_t milli) {
 /* Display text of one value of field f (enum labels, yes/no, dates in the company zone). */
 static const char *cell_text(Req *r, const Field *f, json_t *v) {
     if (!v || json_is_null(v)) return "";
+    if ((f->flags & F_MESSAGE) && json_is_string(v)) return msg_render(r->a, r->locale, json_string_value(v));
     switch (f->type) {
     case FT_MONEY: return yuan_plain(r->a, json_integer_value(v));
     case FT_QTY: return qty_text(r->a, json_integer_value(v));

@@ -47,7 +47,8 @@ static int care_birthdays(Req *r, int64_t today, int64_t ahead, int *count) {
             int rc;
             while ((rc = db_step(st)) == DB_ROW) {
                 int64_t pid = db_col_int64(st, 0), cid = db_col_int64(st, 3), owner = db_col_int64(st, 5);
-                const char *title = arena_printf(r->a, "客户联系人 %s（%s）生日 %02d-%02d", db_col_text(st, 1), db_col_text(st, 4), m, d);
+                const char *title = msg_make(r->a, "care.birthday", "name", db_col_text(st, 1), "customer", db_col_text(st, 4), "date",
+                                             arena_printf(r->a, "%02d-%02d", m, d), NULL);
                 int ok = task_remind(r->db, owner, "care_birthday", "customers", cid, title,
                                      epoch_of_date(y, m, d, 480) + 9 * 3600,
                                      arena_printf(r->a, "care:birthday:%lld:%d", (long long)pid, y), r->now);
@@ -106,7 +107,8 @@ static int care_holidays(Req *r, int64_t today, int64_t ahead, int *count) {
         int rc;
         while ((rc = db_step(st)) == DB_ROW) {
             int64_t cid = db_col_int64(st, 0);
-            const char *title = arena_printf(r->a, "节日关怀：%s（%02d-%02d）问候客户 %s", hname, m, d, db_col_text(st, 1));
+            const char *title = msg_make(r->a, "care.holiday", "holiday", hname, "date", arena_printf(r->a, "%02d-%02d", m, d),
+                                         "customer", db_col_text(st, 1), NULL);
             int ok = task_remind(r->db, db_col_int64(st, 2), "care_holiday", "customers", cid, title,
                                  epoch_of_date(y, m, d, 480), arena_printf(r->a, "care:holiday:%lld:%s", (long long)cid, ds), r->now);
             if (ok < 0) {
@@ -130,7 +132,7 @@ static int care_need_reviews(Req *r, const char *today, int *count) {
     db_bind_text(st, 1, today, -1);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        const char *title = arena_printf(r->a, "客户需求复核：%s（复核日 %s）", db_col_text(st, 3), db_col_text(st, 1));
+        const char *title = msg_make(r->a, "care.need_review", "description", db_col_text(st, 3), "date", db_col_text(st, 1), NULL);
         int ok = task_remind(r->db, db_col_int64(st, 2), "need_review", "customer_needs", db_col_int64(st, 0), title, 0,
                              arena_printf(r->a, "need:review:%lld:%s", (long long)db_col_int64(st, 0), db_col_text(st, 1)), r->now);
         if (ok < 0) {

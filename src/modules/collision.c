@@ -542,7 +542,7 @@ int referral_claim_file(Req *r, const char *entity, json_t *rec, Err *e) {
     db_bind_text(st, 4, entity, -1);
     db_bind_int64(st, 5, target);
     db_bind_int64(st, 6, holder);
-    db_bind_text(st, 7, "转介绍规则：转介绍客户的负责人应得此记录（系统提交，录入人看不到转介绍客户）", -1);
+    db_bind_text(st, 7, msg_make(r->a, "referral.claim_reason", NULL), -1);
     db_bind_int64(st, 8, referrer);
     db_bind_int64(st, 9, r->now);
     db_bind_int64(st, 10, r->user->id);
@@ -553,8 +553,8 @@ int referral_claim_file(Req *r, const char *entity, json_t *rec, Err *e) {
                                 "referral", "target_id", (json_int_t)target, "owner_id", (json_int_t)claimant,
                                 "referrer_id", (json_int_t)referrer);
     if (audit_write(r, "collision_claims", cid, "create", changes) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    const char *title = arena_printf(r->a, "转介绍：%s「%s」的转介绍客户归您负责，已提交经理裁决（%s）",
-                                     !strcmp(entity, "leads") ? "线索" : "客户", name ? name : "", number);
+    const char *title = msg_make(r->a, "referral.claim", "what", msg_make(r->a, !strcmp(entity, "leads") ? "what.lead" : "what.customer", NULL),
+                                 "name", name ? name : "", "number", number, NULL);
     if (task_remind(r->db, claimant, "referral", "collision_claims", cid, title, 0,
                     arena_printf(r->a, "referral:claim:%lld", (long long)cid), r->now) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -598,7 +598,7 @@ static const Field claim_fields[] = {
     {"target_id", FT_INT, F_REQUIRED | F_CREATE_ONLY | F_LIST | F_FILTER, 1, 9007199254740991, NULL, NULL, NULL, "对象编号", "對象編號", "Record id"},
     {"target_owner_id", FT_REF, F_READONLY | F_LIST | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "原负责人", "原負責人", "Owner"},
     {"match_kind", FT_ENUM, F_CREATE_ONLY | F_LIST | F_FILTER, 0, 0, match_kinds, NULL, NULL, "撞单依据", "撞單依據", "Matched on"},
-    {"reason", FT_LONGTEXT, F_REQUIRED | F_SEARCH, 1, 2000, NULL, NULL, NULL, "申诉理由", "申訴理由", "Reason"},
+    {"reason", FT_LONGTEXT, F_REQUIRED | F_SEARCH | F_MESSAGE, 1, 2000, NULL, NULL, NULL, "申诉理由", "申訴理由", "Reason"},
     {"referrer_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶", "Referred by"},
     {"attempted", FT_LONGTEXT, F_CREATE_ONLY, 0, 20000, NULL, NULL, NULL, "拟建记录", "擬建記錄", "Attempted record"},
     {"decision", FT_ENUM, F_READONLY | F_LIST | F_FILTER, 0, 0, decisions, NULL, NULL, "裁决", "裁決", "Decision"},
@@ -756,10 +756,9 @@ static int claim_effect_decide(Req *r, const Entity *en, json_t *rec, Err *e) {
     int rc = entity_update_fields(r, en, rec, vals, "decision", e);
     json_decref(vals);
     if (rc < 0) return -1;
-    static const char *const zh[] = {"维持原负责人", "转给申诉人", "共享"};
-    int di = !strcmp(d, "keep") ? 0 : !strcmp(d, "transfer") ? 1 : 2;
-    const char *title = arena_printf(r->a, "撞单申诉 %s 已裁决：%s（%s）", rec_str(rec, "number") ? rec_str(rec, "number") : "",
-                                     zh[di], name);
+    const char *title = msg_make(r->a, "claim.decided", "number", rec_str(rec, "number") ? rec_str(rec, "number") : "", "decision",
+                                 msg_make(r->a, !strcmp(d, "keep") ? "claim.keep" : !strcmp(d, "transfer") ? "claim.transfer" : "claim.share", NULL),
+                                 "name", name, NULL);
     int64_t cid = flow_rec_int(rec, "id");
     if (task_remind(r->db, claimant, "collision_decided", "collision_claims", cid, title, 0,
                     arena_printf(r->a, "collision:%lld:claimant", (long long)cid), r->now) < 0 ||

@@ -144,7 +144,7 @@ static const Field customer_fields[] = {
     {"referrer_customer_id", FT_REF, F_FILTER | F_REF_ANY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶", "Referred by", .group = "basic", .when = "source=referral"},
     {"tier", FT_ENUM, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, tiers, NULL, "normal", "客户等级", "客戶等級", "Tier", .group = "value"},
     {"tier_manual", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "人工定级", "人工定級", "Tier set by hand", .group = "value"},
-    {"tier_reason", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, NULL, "定级依据", "定級依據", "Tier reason", .group = "value"},
+    {"tier_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "定级依据", "定級依據", "Tier reason", .group = "value"},
     {"visit_frequency", FT_ENUM, F_LIST | F_FILTER, 0, 0, frequencies, NULL, NULL, "拜访频率", "拜訪頻率", "Visit frequency", .group = "value"},
     {"potential_value", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "潜在价值", "潛在價值", "Potential value", .group = "value"},
     {"purchase_12m", FT_MONEY, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购额", "近12個月採購額", "Purchases, 12 months", .group = "value"},
@@ -153,7 +153,7 @@ static const Field customer_fields[] = {
     {"payment_terms", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "付款条件", "付款條件", "Payment terms", .group = "value"},
     {"tags", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "标签", "標籤", "Tags", .group = "basic"},
     {"in_pool", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "在公海", "在公海", "In the pool", .group = "ownership"},
-    {"pool_reason", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, NULL, "退回原因", "退回原因", "Pool reason", .group = "ownership", .when = "in_pool"},
+    {"pool_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "退回原因", "退回原因", "Pool reason", .group = "ownership", .when = "in_pool"},
     {"pool_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "退回时间", "退回時間", "In the pool since", .group = "ownership", .when = "in_pool"},
     {"previous_owner_id", FT_REF, F_READONLY | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "前负责人", "前負責人", "Previous owner", .group = "ownership"},
     {"owned_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "领取/分配时间", "領取/分配時間", "Owned since", .group = "ownership"},
@@ -229,8 +229,8 @@ static int customer_after_save(Req *r, const Entity *en, json_t *rec, json_t *ol
     if (!old && referral_claim_file(r, "customers", rec, e) < 0) return -1;
     if (!old && owner && owner != r->user->id && !(r->user->roles & (ROLES_MANAGING | RB(ADMIN)))) {
         if (share_row(r, "customers", id, r->user->id) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        const char *title = arena_printf(r->a, "转介绍客户「%s」按转介绍规则归属您（录入人：%s）",
-                                         json_string_value(json_object_get(rec, "name")), r->user->display_name);
+        const char *title = msg_make(r->a, "referral.customer", "name", json_string_value(json_object_get(rec, "name")), "by",
+                                     r->user->display_name, NULL);
         if (task_remind(r->db, owner, "referral", "customers", id, title, 0,
                         arena_printf(r->a, "referral:customers:%lld", (long long)id), r->now) < 0)
             return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -490,7 +490,7 @@ static int customer_overview(Req *r, Err *e) {
         json_object_set_new(o, "old_tier", db_col_null(st, 1) ? json_null() : json_string(db_col_text(st, 1)));
         json_object_set_new(o, "new_tier", json_string(db_col_text(st, 2)));
         json_object_set_new(o, "source", json_string(db_col_text(st, 3)));
-        json_object_set_new(o, "reason", db_col_null(st, 4) ? json_null() : json_string(db_col_text(st, 4)));
+        json_object_set_new(o, "reason", db_col_null(st, 4) ? json_null() : json_string(msg_render(r->a, r->locale, db_col_text(st, 4))));
         json_object_set_new(o, "user_id", db_col_null(st, 5) ? json_null() : json_integer(db_col_int64(st, 5)));
         json_object_set_new(o, "user_name", db_col_null(st, 6) ? json_null() : json_string(db_col_text(st, 6)));
         json_object_set_new(o, "purchase_12m", db_col_null(st, 7) ? json_null() : json_integer(db_col_int64(st, 7)));

@@ -243,8 +243,7 @@ static int remind_rows(Db *db, Arena *a, const char *sql, const char *today, con
         const char *name = db_col_text(st, 4) ? db_col_text(st, 4) : "";
         const char *what = db_col_text(st, 5) ? db_col_text(st, 5) : "";
         d[n++] = (Due){db_col_int64(st, 0), rid, plan ? "follow_up_plans" : ent,
-                       arena_printf(a, plan ? "跟进计划逾期：%s（%s，计划日期 %s）" : "跟进逾期：%s（%s，约定日期 %s）", name,
-                                    what, date),
+                       msg_make(a, plan ? "followup.plan_overdue" : "followup.overdue", "name", name, "what", what, "date", date, NULL),
                        plan ? arena_printf(a, "plan:%lld:%s", (long long)rid, date)
                             : arena_printf(a, "followup:%s:%lld:%s", ent, (long long)rid, date),
                        date};

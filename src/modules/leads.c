@@ -63,7 +63,7 @@ static const Field lead_fields[] = {
     {"converted_opportunity_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "opportunities", NULL, "转化商机", "轉化商機", "Converted opportunity"},
     {"converted_at", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "转化时间", "轉化時間", "Converted at"},
     {"in_pool", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, NULL, "在公海", "在公海", "In the pool"},
-    {"pool_reason", FT_TEXT, F_READONLY, 0, 0, NULL, NULL, NULL, "退回公海原因", "退回公海原因", "Why in the pool"},
+    {"pool_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "退回公海原因", "退回公海原因", "Why in the pool"},
     {NULL},
 };
 
@@ -94,8 +94,8 @@ static int lead_keys(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e)
     int rc = db_step(st);
     db_done(st);
     if (rc < 0) return flow_db_error(r, e, "lead share");
-    const char *title = arena_printf(r->a, "转介绍线索「%s」按转介绍规则归属您（录入人：%s）", flow_rec_str(rec, "company"),
-                                     r->user->display_name ? r->user->display_name : "");
+    const char *title = msg_make(r->a, "referral.lead", "name", flow_rec_str(rec, "company"), "by",
+                                 r->user->display_name ? r->user->display_name : "", NULL);
     if (task_remind(r->db, owner, "referral", "leads", id, title, 0, arena_printf(r->a, "referral:leads:%lld", (long long)id),
                     r->now) < 0)
         return flow_db_error(r, e, "referral reminder");

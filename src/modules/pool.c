@@ -78,7 +78,8 @@ static int pool_return_row(Req *r, const char *entity, int64_t id, int64_t owner
     json_t *ch = json_pack("{s:[I,n], s:[b,b], s:[n,s]}", "owner_id", (json_int_t)owner, "in_pool", 0, 1, "pool_reason", reason);
     if (audit_write(r, entity, id, action, ch) < 0) return -1;
     if (!strcmp(entity, "customers") && customers_cascade_owner(r->db, id, 0, -1) < 0) return -1;
-    const char *title = arena_printf(r->a, "%s「%s」已退回公海：%s", strcmp(entity, "leads") ? "客户" : "线索", name, reason);
+    const char *title = msg_make(r->a, "pool.returned", "what", msg_make(r->a, strcmp(entity, "leads") ? "what.customer" : "what.lead", NULL),
+                                 "name", name, "reason", reason, NULL);
     if (task_remind(r->db, owner, "pool_return", entity, id, title, 0,
                     arena_printf(r->a, "pool:%s:%lld:%lld", entity, (long long)id, (long long)r->now), r->now) < 0)
         return -1;
@@ -191,9 +192,8 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
         if (eff <= 0 || rows[i].last >= r->now - eff * 86400) continue; /* still protected */
         char day[11];
         local_date(rows[i].last, day);
-        const char *reason =
-            arena_printf(r->a, "超过 %lld 天未跟进%s，自动退回公海（最近跟进或领取：%s）", (long long)eff,
-                         line ? "（按产品线保护期）" : "", day);
+        const char *reason = msg_make(r->a, "pool.auto_return", "days", arena_printf(r->a, "%lld", (long long)eff), "by_line",
+                                      line ? msg_make(r->a, "pool.by_line", NULL) : "", "date", day, NULL);
         int ok = pool_return_row(r, entity, rows[i].id, rows[i].owner, rows[i].name, reason, "pool_return");
         if (ok < 0) return -1;
         *count += ok;
@@ -317,6 +317,7 @@ static int pool_list(Req *r, Err *e) {
             if (c == 5 && !cust) continue;
             json_object_set_new(o, names[c], db_col_null(st, c) ? json_null()
                                              : num ? json_integer(db_col_int64(st, c))
+                                             : c == 6 ? json_string(msg_render(r->a, r->locale, db_col_text(st, c)))
                                                    : json_string(db_col_text(st, c)));
         }
         json_array_append_new(items, o);
@@ -514,7 +515,8 @@ static int pool_assign(Req *r, Err *e) {
     if (pool_take(r, entity, x.id, e) < 0) return -1;
     if (customers_set_owner(r, entity, x.id, json_integer_value(uid), unit, "pool_assign", e) < 0) return -1;
     if (pool_event(r, entity, x.id, "assigned", json_integer_value(uid), NULL) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    const char *title = arena_printf(r->a, "%s将公海%s「%s」分配给您", r->user->display_name, strcmp(entity, "leads") ? "客户" : "线索", x.name);
+    const char *title = msg_make(r->a, "pool.assigned", "by", r->user->display_name, "what",
+                                 msg_make(r->a, strcmp(entity, "leads") ? "what.customer" : "what.lead", NULL), "name", x.name, NULL);
     if (task_remind(r->db, json_integer_value(uid), "pool_assign", entity, x.id, title, 0,
                     arena_printf(r->a, "pool:assign:%s:%lld:%lld", entity, (long long)x.id, (long long)r->now), r->now) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -546,11 +548,12 @@ static int pool_release(Req *r, Err *e) {
     if (entity_row_check(r, en, row, ACCESS_WRITE, e) < 0) return -1;
     if (!reason || !*reason) return err_set(e, 400, EC_REQUIRED, "reason", NULL);
     if (utf8_len(reason, strlen(reason)) > 500) return err_set(e, 400, EC_TOO_LONG, "reason", "500");
-    const char *why = arena_printf(r->a, "%s放弃：%s", r->user->display_name, reason);
+    const char *why = msg_make(r->a, "pool.released", "by", r->user->display_name, "reason", reason, NULL);
     int rc = pool_return_row(r, entity, id, x.owner, x.name, why, "pool_release");
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (rc == 0) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
-    return reply_json(r, 200, json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "in_pool", 1, "pool_reason", why));
+    return reply_json(r, 200, json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "in_pool", 1, "pool_reason",
+                                        msg_render(r->a, r->locale, why)));
 }
 
 void pool_register(void) {

@@ -61,29 +61,33 @@ static int cmp_desc(const void *a, const void *b) {
 
 /* The tier of a row and why (arena text). */
 static const char *tier_of(Req *r, const Thresholds *t, const TierRow *x, const char **reason) {
-    const char *amt = money_format(r->a, x->amount);
+    const char *amt = arena_printf(r->a, "¥%s", money_format(r->a, x->amount));
+#define YUAN(v) arena_printf(r->a, "¥%s", money_format(r->a, (v)))
+#define NUM(v) arena_printf(r->a, "%lld", (long long)(v))
     if (t->imp_amount > 0 && x->amount >= t->imp_amount) {
-        *reason = arena_printf(r->a, "近12个月采购额 ¥%s ≥ ¥%s", amt, money_format(r->a, t->imp_amount));
+        *reason = msg_make(r->a, "tier.important_amount", "amount", amt, "threshold", YUAN(t->imp_amount), NULL);
         return "important";
     }
     if (x->amount > 0 && x->amount >= t->cutoff) {
-        *reason = arena_printf(r->a, "近12个月采购额 ¥%s，位列前 %lld%%", amt,
-                               (long long)setting_int(r->db, "tier.important.top_percent"));
+        *reason = msg_make(r->a, "tier.important_rank", "amount", amt, "percent",
+                           NUM(setting_int(r->db, "tier.important.top_percent")), NULL);
         return "important";
     }
     if (t->key_amount > 0 && x->amount >= t->key_amount) {
-        *reason = arena_printf(r->a, "近12个月采购额 ¥%s ≥ ¥%s", amt, money_format(r->a, t->key_amount));
+        *reason = msg_make(r->a, "tier.key_amount", "amount", amt, "threshold", YUAN(t->key_amount), NULL);
         return "key";
     }
     if (t->key_orders > 0 && x->orders >= t->key_orders) {
-        *reason = arena_printf(r->a, "近12个月采购 %lld 次 ≥ %lld 次", (long long)x->orders, (long long)t->key_orders);
+        *reason = msg_make(r->a, "tier.key_orders", "orders", NUM(x->orders), "threshold", NUM(t->key_orders), NULL);
         return "key";
     }
     if (t->key_potential > 0 && x->potential >= t->key_potential) {
-        *reason = arena_printf(r->a, "潜在价值 ¥%s ≥ ¥%s", money_format(r->a, x->potential), money_format(r->a, t->key_potential));
+        *reason = msg_make(r->a, "tier.key_potential", "amount", YUAN(x->potential), "threshold", YUAN(t->key_potential), NULL);
         return "key";
     }
-    *reason = arena_printf(r->a, "近12个月采购额 ¥%s、%lld 次，未达关键客户标准", amt, (long long)x->orders);
+    *reason = msg_make(r->a, "tier.normal", "amount", amt, "orders", NUM(x->orders), NULL);
+#undef YUAN
+#undef NUM
     return "normal";
 }
 
@@ -314,7 +318,7 @@ static int tier_h_override(Req *r, Err *e) {
     if (utf8_len(reason, strlen(reason)) > 500) return err_set(e, 400, EC_TOO_LONG, "reason", "500");
     json_t *ver = json_object_get(body, "version");
     if (ver && (!json_is_integer(ver) || json_integer_value(ver) != x.version)) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
-    const char *why = arena_printf(r->a, "人工定级（%s）：%s", r->user->display_name, reason);
+    const char *why = msg_make(r->a, "tier.manual", "by", r->user->display_name, "reason", reason, NULL);
     int ap = tier_apply(r, &x, arena_strdup(r->a, tier), true, why, "manual", "tier_manual");
     if (ap < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (ap == 0) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
