@@ -12,7 +12,8 @@ CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror \
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(MAGIC_LIBS) -lm -pthread
 RELEASE_FLAGS := -O2 -g
-TEST_FLAGS    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+TEST_FLAGS    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+                 -DSALESLOOP_FAULTS
 
 SRC      := $(sort $(wildcard src/core/*.c src/db/*.c src/http/*.c src/model/*.c src/flow/*.c src/modules/*.c))
 LIB_SRC  := $(filter-out src/main.c,$(SRC))

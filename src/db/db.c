@@ -240,10 +240,26 @@ int db_bind_null(Stmt *st, int idx) {
     return bind_result(st, idx, st->db->ops->bind_null(st, idx));
 }
 
+#ifdef SALESLOOP_FAULTS
+/* Test builds only: SALESLOOP_FAULT_SQL=text makes every step of a statement whose SQL contains
+   text fail as a database error, so that tests can prove a check fails closed (never reads an
+   error as "no row"). Read from the environment, which the tests set when they start a server. */
+static bool fault_injected(const Stmt *st) {
+    const char *f = getenv("SALESLOOP_FAULT_SQL");
+    return f && *f && strstr(st->sql, f);
+}
+#endif
+
 /* Run or advance st. Errors are logged (constraint and busy ones at debug level:
    callers turn those into 409/503 answers). */
 int db_step(Stmt *st) {
     assert(st && st->in_use);
+#ifdef SALESLOOP_FAULTS
+    if (fault_injected(st)) {
+        log_error("db: injected fault (SALESLOOP_FAULT_SQL); SQL: %s", st->sql);
+        return DB_ERROR;
+    }
+#endif
     int rc = st->db->ops->step(st);
     if (rc == DB_ERROR)
         log_error("db: %s; SQL: %s", st->db->errmsg, st->sql);

@@ -34,7 +34,8 @@ int audit_list(Req *r, Err *e) {
     db_bind_text(st, 1, en->name, -1);
     db_bind_int64(st, 2, id);
     json_t *items = json_array();
-    while (db_step(st) == DB_ROW) {
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
         const char *ch = db_col_text(st, 5);
         json_t *changes = ch ? json_loads(ch, 0, NULL) : NULL;
         json_array_append_new(
@@ -46,6 +47,10 @@ int audit_list(Req *r, Err *e) {
                              db_col_text(st, 7)));
     }
     db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
     return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -76,11 +81,16 @@ int shares_list(Req *r, Err *e) {
     db_bind_text(st, 1, en->name, -1);
     db_bind_int64(st, 2, id);
     json_t *items = json_array();
-    while (db_step(st) == DB_ROW)
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
         json_array_append_new(items, json_pack("{s:I, s:s, s:I}", "user_id", (json_int_t)db_col_int64(st, 0),
                                                "display_name", db_col_text(st, 1), "created_at",
                                                (json_int_t)db_col_int64(st, 2)));
     db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
     return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -99,7 +109,9 @@ int shares_add(Req *r, Err *e) {
     if (!body) return -1;
     json_t *uid = json_object_get(body, "user_id");
     if (!json_is_integer(uid)) return err_set(e, 400, EC_TYPE, "user_id", "id");
-    if (!entity_ref_ok(r, "users", json_integer_value(uid))) return err_set(e, 400, EC_REF, "user_id", NULL);
+    int ok = entity_ref_ok(r, "users", json_integer_value(uid));
+    if (ok < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (!ok) return err_set(e, 400, EC_REF, "user_id", NULL);
     Stmt *st = db_prepare(r->db,
                           "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)\n"
                           " ON CONFLICT (entity, row_id, user_id) DO NOTHING");
@@ -112,7 +124,8 @@ int shares_add(Req *r, Err *e) {
     int rc = db_step(st);
     db_done(st);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    audit_write(r, en->name, id, "share", json_pack("{s:[n,O]}", "shared_with", uid));
+    if (audit_write(r, en->name, id, "share", json_pack("{s:[n,O]}", "shared_with", uid)) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return reply_json(r, 201, json_pack("{s:O}", "user_id", uid));
 }
 
@@ -132,9 +145,11 @@ int shares_remove(Req *r, Err *e) {
     db_bind_text(st, 1, en->name, -1);
     db_bind_int64(st, 2, id);
     db_bind_int64(st, 3, uid);
-    db_step(st);
+    int rc = db_step(st);
     db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (db_changes(r->db) != 1) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
-    audit_write(r, en->name, id, "unshare", json_pack("{s:[I,n]}", "shared_with", (json_int_t)uid));
+    if (audit_write(r, en->name, id, "unshare", json_pack("{s:[I,n]}", "shared_with", (json_int_t)uid)) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return reply_empty(r, 204);
 }

@@ -115,8 +115,9 @@ static int check_assignment(Req *r, const char *key, json_t *v, json_t *old, Err
         return 0; /* unchanged */
     if (!old && strcmp(key, "owner_id") == 0 && id == u->id) return 0;
     if (u->roles & RB(ADMIN)) {
-        if (!entity_ref_ok(r, strcmp(key, "owner_id") == 0 ? "users" : "org_units", id))
-            return err_set(e, 400, EC_REF, key, NULL);
+        int ok = entity_ref_ok(r, strcmp(key, "owner_id") == 0 ? "users" : "org_units", id);
+        if (ok < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        if (!ok) return err_set(e, 400, EC_REF, key, NULL);
         return 0;
     }
     if (!(u->roles & ROLES_MANAGING) || !u->org_path) return err_set(e, 403, EC_FORBIDDEN, key, NULL);
@@ -130,9 +131,10 @@ static int check_assignment(Req *r, const char *key, json_t *v, json_t *old, Err
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, id);
     db_bind_text(st, 2, arena_printf(r->a, "%s%%", u->org_path), -1);
-    int ok = db_step(st) == DB_ROW;
+    int rc = db_step(st);
     db_done(st);
-    return ok ? 0 : err_set(e, 400, EC_REF, key, NULL);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* never "not in your subtree" */
+    return rc == DB_ROW ? 0 : err_set(e, 400, EC_REF, key, NULL);
 }
 
 /*
@@ -185,9 +187,10 @@ static int check_unique(Req *r, const Entity *en, json_t *rec, int64_t self_id, 
         if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         bind_value(st, 1, f->type, v);
         db_bind_int64(st, 2, self_id);
-        int dup = db_step(st) == DB_ROW;
+        int rc = db_step(st);
         db_done(st);
-        if (dup) {
+        if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* fail closed: no "unique" on an error */
+        if (rc == DB_ROW) {
             err_set(e, 400, EC_DUPLICATE, f->name, NULL);
             e->label = field_label(r, f);
             return -1;
@@ -274,8 +277,13 @@ static int entity_list(Req *r, Err *e) {
             return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         }
         list_query_bind(r, en, &lq, st);
-        total = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+        rc = db_step(st);
+        total = rc == DB_ROW ? db_col_int64(st, 0) : 0;
         db_done(st);
+        if (rc < 0) {
+            json_decref(items);
+            return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        }
     }
     bool capped = !exact && total > LIST_COUNT_CAP;
     if (capped) total = seen > LIST_COUNT_CAP ? seen : LIST_COUNT_CAP;
@@ -346,7 +354,16 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
     int rc = db_step(st);
     int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
-    if (!id) err_set(e, rc == DB_CONSTRAINT ? 400 : 500, rc == DB_CONSTRAINT ? EC_DUPLICATE : EC_INTERNAL, NULL, NULL);
+    if (!id && rc == DB_CONSTRAINT) {
+        /* a unique index refused it: a concurrent create won the race past check_unique (the
+           transaction is aborted on PostgreSQL, so the field is named from the declaration) */
+        const Field *u = en->fields;
+        while (u->name && !(u->flags & F_UNIQUE)) u++;
+        err_set(e, 400, EC_DUPLICATE, u->name, NULL);
+        if (u->name) e->label = field_label(r, u);
+    } else if (!id) {
+        err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
     return id;
 }
 

@@ -219,7 +219,8 @@ json_t *entity_load(Req *r, const Entity *en, int64_t id, Err *e) {
     return row;
 }
 
-/* A row that must exist (live) in entity `name` and be visible to the user: 1 yes, 0 no. */
+/* A row that must exist (live) in entity `name` and be visible to the user: 1 yes, 0 no,
+   -1 database error (never read as "no"). */
 int entity_ref_ok(Req *r, const char *name, int64_t id) {
     const Entity *ref = entity_find(name);
     if (!ref) return 0;
@@ -228,24 +229,24 @@ int entity_ref_ok(Req *r, const char *name, int64_t id) {
     buf_printf(&sql, "SELECT 1 FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL AND ", ref->table);
     entity_visibility_sql(ref, r->user, &sql, 2);
     Stmt *st = db_prepare(r->db, sql.p);
-    if (!st) return 0;
+    if (!st) return -1;
     db_bind_int64(st, 1, id);
     entity_visibility_bind(ref, r->user, st, 2);
-    int ok = db_step(st) == DB_ROW;
+    int rc = db_step(st);
     db_done(st);
-    return ok;
+    return rc < 0 ? -1 : rc == DB_ROW;
 }
 
-/* A row that must exist (live) in entity `name`, visible or not: 1 yes, 0 no. */
+/* A row that must exist (live) in entity `name`, visible or not: 1 yes, 0 no, -1 error. */
 int entity_ref_exists(Req *r, const char *name, int64_t id) {
     const Entity *ref = entity_find(name);
     if (!ref) return 0;
     Stmt *st = db_prepare(r->db, arena_printf(r->a, "SELECT 1 FROM %s WHERE id = ?1 AND deleted_at IS NULL", ref->table));
-    if (!st) return 0;
+    if (!st) return -1;
     db_bind_int64(st, 1, id);
-    int ok = db_step(st) == DB_ROW;
+    int rc = db_step(st);
     db_done(st);
-    return ok;
+    return rc < 0 ? -1 : rc == DB_ROW;
 }
 
 bool entity_row_managed(Req *r, json_t *row) {

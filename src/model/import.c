@@ -429,7 +429,9 @@ static int ref_resolve(ImportJob *j, Req *r, const Field *f, const char *ref, co
     int64_t n;
     bool any = f->flags & F_REF_ANY; /* the row need not be visible (a referrer, R-CUS-3) */
     if (!re) return cell_fail(r, f, e, EC_REF, NULL);
-    if (str_to_int64(s, &n) == 0 && n > 0 && (any ? entity_ref_exists(r, ref, n) : entity_ref_ok(r, ref, n))) {
+    int known = str_to_int64(s, &n) == 0 && n > 0 ? (any ? entity_ref_exists(r, ref, n) : entity_ref_ok(r, ref, n)) : 0;
+    if (known < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (known) {
         *id = n;
         return 0;
     }

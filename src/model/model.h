@@ -17,9 +17,9 @@ typedef struct EntityInfo {
 
 extern const char *const sys_columns[];
 const EntityInfo *entity_info(const Entity *en);
-/* Live row of entity `name` with this id, visible to the user: 1 yes, 0 no. */
+/* Live row of entity `name` with this id, visible to the user: 1 yes, 0 no, -1 database error. */
 int entity_ref_ok(Req *r, const char *name, int64_t id);
-/* Live row of entity `name` with this id, whoever may see it (F_REF_ANY): 1 yes, 0 no. */
+/* Live row of entity `name` with this id, whoever may see it (F_REF_ANY): 1 yes, 0 no, -1 error. */
 int entity_ref_exists(Req *r, const char *name, int64_t id);
 /* Is the user admin, or a manager whose unit subtree holds the row's org unit (not merely
    someone the row was shared with)? Reassigning and sharing a row that is not one's own. */

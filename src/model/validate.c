@@ -194,8 +194,11 @@ int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
     case FT_REF: {
         if (!json_is_integer(v) || json_integer_value(v) <= 0) return fail(r, e, f, 400, EC_TYPE, "id");
         /* F_REF_ANY: the entity's hooks resolve it (entity.h) */
-        if (!(f->flags & F_REF_ANY) && !entity_ref_ok(r, f->ref, json_integer_value(v)))
-            return fail(r, e, f, 400, EC_REF, NULL);
+        if (!(f->flags & F_REF_ANY)) {
+            int ok = entity_ref_ok(r, f->ref, json_integer_value(v));
+            if (ok < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+            if (!ok) return fail(r, e, f, 400, EC_REF, NULL);
+        }
         *out = json_incref(v);
         return 0;
     }

@@ -450,12 +450,14 @@ int collision_keys_store(Req *r, const char *entity, int64_t row_id, json_t *rec
         Stmt *st = db_prepare(r->db, "SELECT phone, mobile, email FROM contacts WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY id LIMIT 40");
         if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         db_bind_int64(st, 1, row_id);
-        while (db_step(st) == DB_ROW) {
+        int krc;
+        while ((krc = db_step(st)) == DB_ROW) {
             for (int c = 0; c < 2; c++)
                 if (!db_col_null(st, c)) key_add(keys, &n, 64, "phone", norm_phone(r->a, db_col_text(st, c)));
             if (!db_col_null(st, 2)) key_add(keys, &n, 64, "email", norm_email(r->a, db_col_text(st, 2)));
         }
         db_done(st);
+        if (krc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* never store a customer's keys half */
     }
     Stmt *st = db_prepare(r->db, "DELETE FROM match_keys WHERE entity = ?1 AND row_id = ?2");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -499,11 +501,14 @@ int referral_resolve(Req *r, json_t *rec, json_t *old, Err *e) {
     int64_t id = json_integer_value(ref);
     json_t *before = old ? json_object_get(old, "referrer_customer_id") : NULL;
     if (old && json_is_integer(before) && json_integer_value(before) == id) return 0; /* unchanged */
-    bool seen = entity_ref_ok(r, "customers", id) == 1;
+    int seen = entity_ref_ok(r, "customers", id);
+    if (seen < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (old) return seen ? 0 : err_set(e, 400, EC_REF, "referrer_customer_id", NULL);
     if (!seen) {
         json_object_set_new(rec, "referrer_customer_id", json_null());
-        if (entity_ref_exists(r, "customers", id) == 1) json_object_set_new(rec, "_referral", json_integer(id));
+        int exists = entity_ref_exists(r, "customers", id);
+        if (exists < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        if (exists) json_object_set_new(rec, "_referral", json_integer(id));
         return 0;
     }
     int64_t owner = 0, unit = 0;
@@ -652,9 +657,10 @@ static int claim_before_save(Req *r, const Entity *en, json_t *rec, json_t *old,
     db_bind_text(st, 1, te, -1);
     db_bind_int64(st, 2, tid);
     db_bind_int64(st, 3, me);
-    bool dup = db_step(st) == DB_ROW;
+    int drc = db_step(st);
     db_done(st);
-    if (dup) return err_set(e, 409, EC_CLAIM_EXISTS, "target_id", NULL);
+    if (drc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* fail closed: no second claim on an error */
+    if (drc == DB_ROW) return err_set(e, 409, EC_CLAIM_EXISTS, "target_id", NULL);
     json_object_set_new(rec, "target_owner_id", json_integer(owner));
     json_object_set_new(rec, "org_unit_id", unit ? json_integer(unit) : json_null());
     return 0;

@@ -243,12 +243,17 @@ int customers_keys_refresh(Req *r, int64_t customer_id, Err *e) {
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, customer_id);
     json_t *rec = json_object();
-    if (db_step(st) == DB_ROW) {
+    int krc = db_step(st);
+    if (krc == DB_ROW) {
         static const char *const cols[] = {"name", "phone", "email", "tax_id"};
         for (int i = 0; i < 4; i++)
             if (!db_col_null(st, i)) json_object_set_new(rec, cols[i], json_string(db_col_text(st, i)));
     }
     db_done(st);
+    if (krc < 0) { /* keys from an unread row would drop the customer's keys: fail closed */
+        json_decref(rec);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
     int rc = collision_keys_store(r, "customers", customer_id, rec, e);
     json_decref(rec);
     return rc;

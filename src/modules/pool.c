@@ -388,7 +388,9 @@ static int pool_target(Req *r, const char **entity, PoolRow *x, Err *e) {
     if (rc > 0) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
     if (x->in_pool) return x->in_scope ? 0 : err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
     const Entity *en = entity_find(*entity);
-    if (en && entity_ref_ok(r, *entity, id)) return err_set(e, 409, EC_POOL_NOT_IN, NULL, NULL);
+    int seen = en ? entity_ref_ok(r, *entity, id) : 0;
+    if (seen < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (seen) return err_set(e, 409, EC_POOL_NOT_IN, NULL, NULL);
     return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
 }
 
@@ -469,8 +471,10 @@ static int pool_claim(Req *r, Err *e) {
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, me);
     db_bind_int64(st, 2, epoch_of_date(y, m, d, 480));
-    int64_t used = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+    int urc = db_step(st);
+    int64_t used = urc == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
+    if (urc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* the daily cap fails closed */
     if (used >= cap) return err_set(e, 429, EC_POOL_CAP, NULL, "%lld", (long long)cap);
     if (pool_take(r, entity, x.id, e) < 0) return -1;
     if (customers_set_owner(r, entity, x.id, me, r->user->org_unit_id, "pool_claim", e) < 0) return -1;
