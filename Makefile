@@ -133,8 +133,9 @@ run: deps all web
 demo: all
 	build/salesloop demo --db $(DATA)/salesloop.db
 
+# every unit test on SQLite, then the PostgreSQL groups against a throw-away cluster
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	scripts/test-unit.sh
 
 api: api-sqlite api-pg
 

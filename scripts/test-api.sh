@@ -8,8 +8,6 @@
 # whole node run, default 900), SALESLOOP_TEST_KEEP=1 keeps the per-file temp dirs.
 # Extra arguments after MODE are passed to node --test (e.g. tests/api/auth.test.mjs).
 set -euo pipefail
-as_pg=()
-pgbin=""
 
 mode="${1:-}"
 case "$mode" in
@@ -29,18 +27,10 @@ command -v node >/dev/null || { echo "test-api: node not found (scripts/deps.sh)
 bindir="$(mktemp -d /tmp/salesloop-bin.XXXXXX)"
 cp "$SALESLOOP_BIN" "$bindir/salesloop-test"
 export SALESLOOP_BIN="$bindir/salesloop-test"
-pgdir=""
-pg_started=0
+source "$root/scripts/lib-pg.sh"
 cleanup() {
   local rc=$?
-  if ((pg_started)); then
-    timeout 30 "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate -w -t 20 stop >/dev/null 2>&1 || {
-      # last resort: the postmaster pid from its own pid file (never by name)
-      pid="$(head -1 "$pgdir/data/postmaster.pid" 2>/dev/null || true)"
-      [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true
-    }
-  fi
-  [[ -n "$pgdir" ]] && rm -rf "$pgdir"
+  pg_temp_stop
   rm -rf "$bindir"
   exit $rc
 }
@@ -70,43 +60,12 @@ if [[ "$mode" == sqlite ]]; then
 fi
 
 # ---------------------------------------------------------------- postgres
-pgbin="${PG_BIN:-}"
-if [[ -z "$pgbin" ]]; then
-  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-    [[ -x "$d/initdb" ]] && { pgbin="$d"; break; }
-  done
-fi
-[[ -n "$pgbin" && -x "$pgbin/initdb" ]] || { echo "test-api: PostgreSQL server binaries not found (scripts/deps.sh)" >&2; exit 1; }
-command -v psql >/dev/null || { echo "test-api: psql not found" >&2; exit 1; }
-
-pgdir="$(mktemp -d /tmp/salesloop-pg.XXXXXX)"
-
-if [[ $(id -u) -eq 0 ]]; then
-  # PostgreSQL refuses to run as root: run its binaries as the postgres system user.
-  id postgres >/dev/null 2>&1 || { echo "test-api: running as root needs a 'postgres' user" >&2; rm -rf "$pgdir"; exit 1; }
-  chown postgres: "$pgdir"
-  chmod 700 "$pgdir"
-  as_pg=(runuser -u postgres --)
-fi
-
-timeout 120 "${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UTF8 --no-locale \
-  --no-sync >"$pgdir/initdb.log" 2>&1 || { cat "$pgdir/initdb.log" >&2; exit 1; }
-port="$(free_port)"
-opts="-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$pgdir -c fsync=off"
-opts+=" -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
-pg_started=1
-timeout 60 "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -o "$opts" -l "$pgdir/server.log" -w -t 30 start \
-  >/dev/null || { echo "test-api: PostgreSQL did not start" >&2; cat "$pgdir/server.log" >&2 || true; exit 1; }
-timeout 20 psql "postgres://postgres@127.0.0.1:$port/postgres" -qAtc 'select 1' >/dev/null
-
+pg_temp_start || exit 1
 export SALESLOOP_TEST_DB=postgres
-export SALESLOOP_TEST_PG="postgres://postgres@127.0.0.1:$port"
+export SALESLOOP_TEST_PG="$PG_TEMP_URL"
 set +e
 run_tests
 rc=$?
 set -e
-if ((rc != 0)) && [[ -s "$pgdir/server.log" ]]; then
-  echo "---- PostgreSQL log (errors) ----" >&2
-  grep -E 'ERROR|FATAL|PANIC' "$pgdir/server.log" | tail -40 >&2 || true
-fi
+((rc == 0)) || pg_temp_log_errors
 exit $rc

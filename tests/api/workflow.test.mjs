@@ -30,7 +30,7 @@ async function act(c, id, action, extra = {}) {
 }
 async function actOk(c, id, action, extra = {}) {
   const r = await act(c, id, action, extra);
-  assert.ok(r.status === 200 || r.status === 201, `${c.user.username} ${action} on ${id}: ${r.status} ${r.text}`);
+  assert.equal(r.status, 200, `${c.user.username} ${action} on ${id}: ${r.status} ${r.text}`);
   return r;
 }
 async function work(c) {
@@ -66,11 +66,11 @@ test('W02 wrong state → 409 flow.bad_state; non-owner rep cannot act; stale ve
   const b = await newBudget();
   expectError(await act(owner, b.id, 'withdraw'), 409, 'flow.bad_state');
   const o = await act(other, b.id, 'submit');
-  assert.ok(o.status === 404 || o.status === 403, `other rep cannot submit: ${o.status} ${o.text}`);
+  expectError(o, 404, 'record.not_found');
   const s = await owner.post(`${B}/${b.id}/actions/submit`, { version: b.version + 5 });
   expectError(s, 409, 'record.conflict');
   const u = await act(owner, b.id, 'fly');
-  assert.ok(u.status === 400 || u.status === 404, `unknown action refused: ${u.status} ${u.text}`);
+  expectError(u, 400, 'flow.unknown_action');
   assert.equal((await row(b.id)).state, 'draft');
 });
 
@@ -120,7 +120,7 @@ test('W05 gm cannot sign before step 1 completes → 403 flow.not_signer; the ow
   expectError(await act(gm, b1.id, 'approve'), 403, 'flow.not_signer');
   expectError(await act(owner, b1.id, 'approve'), 403, 'flow.not_signer');
   const o = await act(other, b1.id, 'approve');
-  assert.ok(o.status === 403 || o.status === 404, `a rep without the role cannot approve: ${o.status} ${o.text}`);
+  expectError(o, 404, 'record.not_found');
   assert.equal((await row(b1.id)).state, 'submitted');
   assert.ok(tasksOf((await rounds(b1.id))[0], 0).every((t) => t.status === 'pending'));
 });
@@ -168,7 +168,7 @@ test('W08 actions on an approved budget → 409 flow.bad_state', async () => {
   expectError(await act(owner, b1.id, 'submit'), 409, 'flow.bad_state');
   expectError(await act(owner, b1.id, 'withdraw'), 409, 'flow.bad_state');
   const a = await act(gm, b1.id, 'approve');
-  assert.ok(a.status === 409 || a.status === 403, `approve after approval refused: ${a.status}`);
+  expectError(a, 409, 'flow.bad_state');
   assert.equal((await row(b1.id)).state, 'approved');
 });
 
@@ -184,9 +184,9 @@ test('W09 other order: director first, then finance; gm rejects — comment requ
   await actOk(finance, b2.id, 'approve');
   assert.equal((await waiting(gm, b2.id)).length, 1);
   const nc = await act(gm, b2.id, 'reject');
-  expectError(nc, 400, ['flow.comment_required', 'field.required']);
+  expectError(nc, 400, 'flow.comment_required');
   const ec = await act(gm, b2.id, 'reject', { comment: '' });
-  expectError(ec, 400, ['flow.comment_required', 'field.required']);
+  expectError(ec, 400, 'flow.comment_required');
   assert.equal((await row(b2.id)).state, 'submitted', 'reject without comment changed nothing');
   await actOk(gm, b2.id, 'reject', { comment: '预算过高，请压缩' });
   assert.equal((await row(b2.id)).state, 'rejected');
@@ -224,7 +224,7 @@ test('W11 withdraw: back to draft, pending tasks cancelled, gone from my/work', 
   for (const t of tasksOf(r2, 1)) assert.ok(t.status !== 'pending', 'no pending gm task');
   assert.equal((await waiting(finance, b2.id)).length, 0);
   const f = await act(finance, b2.id, 'approve');
-  assert.ok(f.status === 403 || f.status === 409, `approve after withdraw refused: ${f.status} ${f.text}`);
+  expectError(f, 409, 'flow.bad_state');
   assert.equal((await row(b2.id)).state, 'draft');
   expectError(await act(owner, b2.id, 'withdraw'), 409, 'flow.bad_state');
 });
@@ -232,7 +232,7 @@ test('W11 withdraw: back to draft, pending tasks cancelled, gone from my/work', 
 test('W12 a rejection at step 1 cancels the other parallel task', async () => {
   const b3 = await newBudget(990000, '培训预算');
   await actOk(owner, b3.id, 'submit');
-  expectError(await act(finance, b3.id, 'reject'), 400, ['flow.comment_required', 'field.required']);
+  expectError(await act(finance, b3.id, 'reject'), 400, 'flow.comment_required');
   await actOk(finance, b3.id, 'reject', { comment: '科目不对' });
   assert.equal((await row(b3.id)).state, 'rejected');
   const t0 = tasksOf((await rounds(b3.id))[0], 0);
@@ -240,7 +240,7 @@ test('W12 a rejection at step 1 cancels the other parallel task', async () => {
   assert.equal(t0.find((t) => t.role === 'sales_director').status, 'cancelled');
   assert.equal((await waiting(director, b3.id)).length, 0);
   const d = await act(director, b3.id, 'approve');
-  assert.ok(d.status === 403 || d.status === 409, `cancelled task cannot be signed: ${d.status} ${d.text}`);
+  expectError(d, 409, 'flow.bad_state');
   assert.equal((await row(b3.id)).state, 'rejected');
   assert.equal((await waiting(gm, b3.id)).length, 0);
 });

@@ -621,7 +621,7 @@ int main(void) {
             db_exec(db, "DROP SCHEMA IF EXISTS salesloop_test CASCADE");
         db_close(db);
     } else {
-        printf("[  SKIPPED ] postgresql group: set SALESLOOP_TEST_PG_URL to run it\n");
+        printf("postgresql group: runs in the PostgreSQL pass of scripts/test-unit.sh (SALESLOOP_TEST_PG_URL)\n");
     }
     return failed;
 }

@@ -615,8 +615,7 @@ static void *race_main(void *arg)
 static void test_true_race(void **state)
 {
     (void)state;
-    if (db_kind(db) != DB_PG)
-        skip();
+    assert_int_equal(db_kind(db), DB_PG);
     int64_t id = new_doc("true race");
     assert_int_equal(act("rep", id, "submit", NULL, NULL), 200);
     char err[256], sql[256];
@@ -733,8 +732,15 @@ int main(void)
         cmocka_unit_test(test_transition_rules),    cmocka_unit_test(test_parallel_then_single),
         cmocka_unit_test(test_one_signature_per_call), cmocka_unit_test(test_reject_and_resubmit),
         cmocka_unit_test(test_scope_unit),          cmocka_unit_test(test_double_approve),
-        cmocka_unit_test(test_true_race),
         cmocka_unit_test(test_my_work),
     };
-    return cmocka_run_group_tests(tests, setup_all, teardown_all);
+    /* a true race needs two connections that really run at once: PostgreSQL only (the PostgreSQL
+       run of scripts/test-unit.sh), so it is registered there rather than skipped here */
+    const struct CMUnitTest pg_only[] = {
+        cmocka_unit_test(test_true_race),
+    };
+    const char *pg = getenv("SALESLOOP_UNIT_PG");
+    int failed = cmocka_run_group_tests_name("workflow", tests, setup_all, teardown_all);
+    if (pg && pg[0]) failed += cmocka_run_group_tests_name("workflow-postgresql", pg_only, setup_all, teardown_all);
+    return failed;
 }
