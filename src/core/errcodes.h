@@ -131,7 +131,11 @@
       "\"{field}\": \"{detail}\" is not a valid date (each entry is MM-DD or YYYY-MM-DD, then a space and a name; comma-separated)") \
     X(EC_DAYS_LIST, "field.days_list", "“{field}”中的“{detail}”无效（每项为 名称=天数，天数为整数，逗号分隔）",     \
       "「{field}」中的「{detail}」無效（每項為 名稱=天數，天數為整數，逗號分隔）",                         \
-      "\"{field}\": \"{detail}\" is invalid (each entry is name=days, days an integer; comma-separated)")
+      "\"{field}\": \"{detail}\" is invalid (each entry is name=days, days an integer; comma-separated)") \
+    X(EC_LINK_NOT_FOUND, "public_link.not_found", "链接无效或已失效", "連結無效或已失效",                       \
+      "This link is not valid or no longer active")                                                    \
+    X(EC_LINK_RATE, "public_link.rate_limited", "访问过于频繁，请 {detail} 秒后再试",               \
+      "存取過於頻繁，請 {detail} 秒後再試", "Too many requests; try again in {detail} seconds")
 
 /*
 ** Details translated in the message: a code raised with one of these details

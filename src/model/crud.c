@@ -687,4 +687,5 @@ void model_routes_register(void) {
         {"DELETE", "/api/v1/:entity/:id/shares/:user_id", shares_remove, R_WRITE, 0, "Stop sharing a row", "entities"},
     };
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
+    publink_routes_register(); /* public links of every entity that declares purposes */
 }
