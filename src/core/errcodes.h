@@ -137,7 +137,11 @@
       "The file is too large (limit {detail} MiB)")                                                \
     X(EC_ATTACH_TYPE, "attach.type_not_allowed", "不允许上传此类型的文件：{detail}", "不允許上傳此類型的檔案：{detail}", \
       "Files of this type may not be attached: {detail}")                                         \
-    X(EC_ATTACH_NO_THUMB, "attach.no_thumbnail", "该附件没有缩略图", "該附件沒有縮圖", "This attachment has no thumbnail")
+    X(EC_ATTACH_NO_THUMB, "attach.no_thumbnail", "该附件没有缩略图", "該附件沒有縮圖", "This attachment has no thumbnail") \
+    X(EC_LINK_NOT_FOUND, "public_link.not_found", "链接无效或已失效", "連結無效或已失效",                       \
+      "This link is not valid or no longer active")                                                    \
+    X(EC_LINK_RATE, "public_link.rate_limited", "访问过于频繁，请 {detail} 秒后再试",               \
+      "存取過於頻繁，請 {detail} 秒後再試", "Too many requests; try again in {detail} seconds")
 
 /*
 ** Details translated in the message: a code raised with one of these details

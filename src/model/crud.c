@@ -711,4 +711,5 @@ void model_routes_register(void) {
         {"DELETE", "/api/v1/:entity/:id/links/:link_id", links_remove, R_WRITE, 0, "Remove a link", "entities"},
     };
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
+    publink_routes_register(); /* public links of every entity that declares purposes */
 }

@@ -162,6 +162,25 @@ typedef struct EntityMatch {
    the input), old is the stored row (NULL on create). May change rec. */
 typedef int (*EntityHook)(Req *r, const struct Entity *en, json_t *rec, json_t *old, Err *e);
 
+/*
+** Public links (publink.c, docs/API.md "Public links"): what an entity offers people without an
+** account, through a token bound to one record and one purpose. A purpose says what the public
+** sees (a projection of named fields, never the row) and, for a form, which fields a submission
+** may set (each validated like the field itself). Field lists are space-separated names: declared
+** fields, or "state" for an entity's workflow state.
+*/
+typedef struct PublicPurpose {
+    const char *name;         /* URL and API name: "status", "survey"; NULL ends the list */
+    const char *zh, *tw, *en; /* labels */
+    int lifetime_days;        /* a new link lives this long by default, and at most this long */
+    bool single_use;          /* spent by one use: a submission, or a view when nothing is accepted */
+    const char *shows;        /* fields the public sees: "number title total state" */
+    const char *accepts;      /* fields a submission may set, or NULL for a read-only view */
+    /* NULL or run on a submission in the record's transaction, after the fields are validated and
+       before they are written: vals (field -> value) may be changed; row is the stored record */
+    int (*on_submit)(Req *r, const struct Entity *en, json_t *row, json_t *vals, Err *e);
+} PublicPurpose;
+
 typedef struct Entity {
     const char *name;        /* URL and meta name: "market_research" */
     const char *table;       /* SQL table */
@@ -190,6 +209,7 @@ typedef struct Entity {
     const Compute *computes; /* computed header fields in order (after the lines'), {NULL}-terminated; or NULL */
     const FieldGroup *groups; /* form sections in order, {NULL}-terminated; or NULL (one section) */
     bool attachments;        /* rows take files: /api/v1/<name>/:id/attachments (attach.c, R-INT-3) */
+    const PublicPurpose *public_purposes; /* public links it offers, {NULL}-terminated; or NULL */
 } Entity;
 
 /* Registry, filled by modules_register() at start. */

@@ -27,7 +27,7 @@ static json_t *enum_json(Req *r, const EnumVal *ev) {
     return a;
 }
 
-static json_t *field_json(Req *r, const Field *f) {
+json_t *field_json(Req *r, const Field *f) {
     json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "type", type_names[f->type],
                           "label", field_label(r, f), "required", (f->flags & F_REQUIRED) != 0, "list",
                           (f->flags & F_LIST) != 0, "search", (f->flags & F_SEARCH) != 0, "filter",
@@ -117,6 +117,7 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
         json_array_append_new(groups, json_pack("{s:s, s:s}", "key", g->key, "label", label_for(r->locale, g->zh, g->tw, g->en)));
     json_object_set_new(o, "groups", groups);
     json_object_set_new(o, "computes", computes_json(en->computes));
+    json_object_set_new(o, "public_purposes", publink_purposes_json(r, en));
     json_object_set_new(o, "permissions",
                         json_pack("{s:b, s:b, s:b, s:b, s:b}", "read", entity_can_read(en, r->user), "create",
                                   entity_can_write(en, r->user), "update", entity_can_write(en, r->user), "delete",

@@ -101,6 +101,19 @@ int list_query_add_int(ListQuery *lq, int64_t v);
 /* Next document number "PREFIX-YYYY-000123" (inside the caller's transaction). */
 const char *doc_number_next(Req *r, const char *prefix, Err *e);
 
+/* ---------------------------------------------------------------- public links (publink.c) */
+
+/* Is s shaped like a link token: 43 characters of URL-safe base64 (32 random bytes)? */
+bool publink_token_shape_ok(const char *s);
+/* Every public purpose of en names stored fields (or "state" of a table that has it); logs, -1. */
+int publink_check(const Entity *en, Db *db);
+/* The purposes of en for /api/v1/meta: [{"name","label","lifetime_days","single_use","form"}]. */
+json_t *publink_purposes_json(Req *r, const Entity *en);
+/* The routes of public links, the public side included, and their setting. */
+void publink_routes_register(void);
+/* A field described for the front end, as /api/v1/meta sends it (meta.c). */
+json_t *field_json(Req *r, const Field *f);
+
 /* Route handlers of export.c, meta.c, openapi.c, audit.c, shares. */
 int export_csv(Req *r, Err *e);
 int export_xlsx(Req *r, Err *e);

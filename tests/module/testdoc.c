@@ -5,6 +5,7 @@
 ** carries what quotations, orders and expense claims need (docs/ARCHITECTURE.md
 ** walks through it); tests/api/lines.test.mjs drives it.
 */
+#include "../../src/core/errcodes.h"
 #include "../../src/model/entity.h"
 
 /* A line: what, how much, at what price and discount; the amounts are the server's. */
@@ -42,6 +43,9 @@ static const Field doc_fields[] = {
     {"total_qty", FT_QTY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "总数量", "總數量", "Total quantity"},
     {"rush", FT_BOOL, 0, 0, 0, NULL, NULL, "0", "加急", "加急", "Rush", .group = "delivery"},
     {"rush_reason", FT_TEXT, F_REQUIRED, 0, 200, NULL, NULL, NULL, "加急原因", "加急原因", "Why rush", .group = "delivery", .when = "rush"},
+    /* set by the customer through the public "confirm" link, read-only in the app */
+    {"customer_confirmed", FT_BOOL, F_READONLY, 0, 0, NULL, NULL, NULL, "客户已确认", "客戶已確認", "Confirmed by customer"},
+    {"customer_note", FT_LONGTEXT, F_READONLY, 0, 500, NULL, NULL, NULL, "客户留言", "客戶留言", "Customer's note"},
     {NULL},
 };
 
@@ -55,11 +59,30 @@ static const Compute doc_computes[] = {
     {NULL},
 };
 
+/* ---- public links (issue 9, mechanism 9): a status page and a one-time confirmation */
+
+/* A confirmation says something: confirmed, or a note saying why not. */
+static int doc_confirm_submit(Req *r, const Entity *en, json_t *row, json_t *vals, Err *e) {
+    if (json_is_true(json_object_get(vals, "customer_confirmed")) || json_is_string(json_object_get(vals, "customer_note")))
+        return 0;
+    err_set(e, 400, EC_REQUIRED, "customer_confirmed", NULL);
+    e->label = label_for(r->locale, "客户已确认", "客戶已確認", "Confirmed by customer");
+    return -1;
+}
+
+static const PublicPurpose doc_purposes[] = {
+    {"status", "单据状态", "單據狀態", "Document status", 30, false, "number title total state", NULL, NULL},
+    {"confirm", "客户确认", "客戶確認", "Customer confirmation", 7, true, "number title total",
+     "customer_confirmed customer_note", doc_confirm_submit},
+    {NULL},
+};
+
 static const Entity doc_entity = {
     .name = "test_documents", .table = "test_documents", .zh = "测试单据", .tw = "測試單據", .en = "Test documents",
     .fields = doc_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "number",
     .tag = "test", .number_prefix = "TD", .children = doc_children, .computes = doc_computes,
     .attachments = true, .groups = doc_groups,
+    .public_purposes = doc_purposes,
 };
 
 /* A document that replaces an earlier one (links.c): "取代" seen from the new, "被取代" from the old. */

@@ -10,6 +10,8 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+    // a public link's page: no sign-in, no way into the app (views/PublicLinkView.vue)
+    { path: '/p/:token', name: 'publicLink', component: () => import('./views/PublicLinkView.vue'), meta: { public: true } },
     {
       path: '/',
       component: Layout,
