@@ -2,7 +2,7 @@
 # on a fresh Debian 12 machine (scripts/deps.sh installs what is missing).
 
 CC      ?= gcc
-PKGS    := libh2o-evloop jansson libsodium sqlite3 libpq xlsxwriter openssl zlib opencc libzip expat
+PKGS    := libh2o-evloop jansson libsodium sqlite3 libpq xlsxwriter openssl zlib opencc libzip expat pangocairo cairo
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror \
                -Wno-unused-parameter -Wno-missing-field-initializers -Isrc -Ibuild/gen -pthread
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -131,7 +131,9 @@
       "\"{field}\": \"{detail}\" is not a valid date (each entry is MM-DD or YYYY-MM-DD, then a space and a name; comma-separated)") \
     X(EC_DAYS_LIST, "field.days_list", "“{field}”中的“{detail}”无效（每项为 名称=天数，天数为整数，逗号分隔）",     \
       "「{field}」中的「{detail}」無效（每項為 名稱=天數，天數為整數，逗號分隔）",                         \
-      "\"{field}\": \"{detail}\" is invalid (each entry is name=days, days an integer; comma-separated)")
+      "\"{field}\": \"{detail}\" is invalid (each entry is name=days, days an integer; comma-separated)") \
+    X(EC_PRINT_NONE, "print.no_layout", "此类记录没有打印格式", "此類記錄沒有列印格式",              \
+      "This kind of record has no print layout")
 
 /*
 ** Details translated in the message: a code raised with one of these details

@@ -96,6 +96,7 @@ int entity_check_schema(Db *db) {
             db_done(st);
         }
         if (compute_check(aEntity[i]) < 0) bad = 1;
+        if (print_check(aEntity[i]) < 0) bad = 1;
     }
     return bad ? -1 : 0;
 }

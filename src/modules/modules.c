@@ -4,6 +4,7 @@
 */
 #include "../flow/flow.h"
 #include "../http/internal.h"
+#include "../model/print.h"
 #include "../model/settings.h"
 #include "modules.h"
 
@@ -16,6 +17,7 @@ void modules_register(void) {
     flow_jobs_register();
     tasks_routes_register();
     housekeeping_register();
+    print_routes_register(); /* GET /api/v1/:entity/:id/print[.pdf] */
     model_routes_register(); /* after specific routes: its patterns are the most generic */
     /* modules */
     admin_register();
