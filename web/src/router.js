@@ -10,6 +10,8 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+    // the print view of a record: outside the app layout (no navigation), sign-in required
+    { path: '/print/:entity/:id(\\d+)', name: 'print', component: () => import('./views/PrintView.vue') },
     {
       path: '/',
       component: Layout,
