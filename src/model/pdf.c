@@ -26,13 +26,13 @@
 /* A4 in points, and the page's margins and furniture. */
 #define PAGE_W 595.276
 #define PAGE_H 841.890
-#define MARGIN_X 42.5          /* 15 mm left and right */
+#define MARGIN_X 42.5 /* 15 mm left and right */
 #define MARGIN_TOP 40.0
-#define MARGIN_BOTTOM 52.0     /* room for the page number */
+#define MARGIN_BOTTOM 52.0 /* room for the page number */
 #define CONTENT_W (PAGE_W - 2 * MARGIN_X)
-#define PAD_X 4.0              /* cell padding */
+#define PAD_X 4.0 /* cell padding */
 #define PAD_Y 3.0
-#define LABEL_SHADE 0.93       /* grey of label cells and the table's header row */
+#define LABEL_SHADE 0.93 /* grey of label cells and the table's header row */
 
 /* Font sizes in points. */
 #define FS_COMPANY 14.0
@@ -291,7 +291,8 @@ static double end_block(Pdf *p, bool draw) {
         y += 6;
         const double lw = CONTENT_W * 0.24;
         PangoLayout *l = text_layout(p, d->emphasis->label, FS_TEXT, false, lw - 2 * PAD_X, PANGO_ALIGN_LEFT);
-        PangoLayout *v = text_layout(p, d->emphasis->value, FS_TEXT + 1, true, CONTENT_W - lw - 2 * PAD_X, PANGO_ALIGN_LEFT);
+        PangoLayout *v =
+            text_layout(p, d->emphasis->value, FS_TEXT + 1, true, CONTENT_W - lw - 2 * PAD_X, PANGO_ALIGN_LEFT);
         double h = (layout_h(l) > layout_h(v) ? layout_h(l) : layout_h(v)) + 2 * PAD_Y + 2;
         if (draw) {
             cell_rect(p, MARGIN_X, y, lw, h, LABEL_SHADE);
@@ -351,12 +352,16 @@ int pdf_render(Arena *a, const PdfDoc *d, char **out, size_t *len, int *pages) {
     cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
     pango_cairo_context_set_font_options(p.pc, fo);
     cairo_font_options_destroy(fo);
-    pango_context_set_language(p.pc, pango_language_from_string(tw ? "zh-tw" : d->locale && !strcmp(d->locale, "en") ? "en" : "zh-cn"));
+    pango_context_set_language(p.pc, pango_language_from_string(tw                                      ? "zh-tw"
+                                                                : d->locale && !strcmp(d->locale, "en") ? "en"
+                                                                                                        : "zh-cn"));
 
     double total = 0;
     p.ncols = d->ncols < 64 ? d->ncols : 64;
-    for (int c = 0; c < p.ncols; c++) total += d->cols[c].width > 0 ? d->cols[c].width : 1;
-    for (int c = 0; c < p.ncols; c++) p.colw[c] = CONTENT_W * (d->cols[c].width > 0 ? d->cols[c].width : 1) / total;
+    for (int c = 0; c < p.ncols; c++)
+        total += d->cols[c].width > 0 ? d->cols[c].width : 1;
+    for (int c = 0; c < p.ncols; c++)
+        p.colw[c] = CONTENT_W * (d->cols[c].width > 0 ? d->cols[c].width : 1) / total;
 
     p.pages = layout_doc(&p); /* measuring pass: how many pages */
 

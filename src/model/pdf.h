@@ -30,24 +30,24 @@ typedef struct PdfColumn {
 
 /* A whole document. Every string is UTF-8 and outlives the call (the caller's arena). */
 typedef struct PdfDoc {
-    const char *locale;        /* "zh-CN" | "zh-TW" | "en": font variant and line breaking */
-    const char *company;       /* company name over the title, or NULL / "" for none */
+    const char *locale;               /* "zh-CN" | "zh-TW" | "en": font variant and line breaking */
+    const char *company;              /* company name over the title, or NULL / "" for none */
     const char *const *company_lines; /* address, phone ... one line each, under the name */
     int ncompany_lines;
-    const char *title;         /* the document's title ("报价单") */
-    const char *subtitle;      /* running header of later pages (the document number), or NULL */
-    const PdfPair *header;     /* the grid of label: value pairs, two per row */
+    const char *title;     /* the document's title ("报价单") */
+    const char *subtitle;  /* running header of later pages (the document number), or NULL */
+    const PdfPair *header; /* the grid of label: value pairs, two per row */
     int nheader;
-    const PdfColumn *cols;     /* the table's columns; ncols 0: no table */
+    const PdfColumn *cols; /* the table's columns; ncols 0: no table */
     int ncols;
-    const char *const *cells;  /* nrows × ncols texts, row by row */
+    const char *const *cells; /* nrows × ncols texts, row by row */
     int nrows;
-    const PdfPair *totals;     /* under the table, right-aligned */
+    const PdfPair *totals; /* under the table, right-aligned */
     int ntotals;
-    const PdfPair *emphasis;   /* one full-width line after the totals (大写), or NULL */
-    const char *footer;        /* closing text (signature lines), "\n" breaks lines; or NULL */
-    const char *page_fmt;      /* page label with two %d (page, pages): "第 %d 页 / 共 %d 页" */
-    const char *meta_title;    /* the PDF's Title metadata, or NULL */
+    const PdfPair *emphasis; /* one full-width line after the totals (大写), or NULL */
+    const char *footer;      /* closing text (signature lines), "\n" breaks lines; or NULL */
+    const char *page_fmt;    /* page label with two %d (page, pages): "第 %d 页 / 共 %d 页" */
+    const char *meta_title;  /* the PDF's Title metadata, or NULL */
 } PdfDoc;
 
 /*

@@ -63,7 +63,8 @@ static void decimals(Buf *b, unsigned frac, int digits) {
     char s[8];
     snprintf(s, sizeof s, "%0*u", digits, frac);
     int n = digits;
-    while (n > 0 && s[n - 1] == '0') n--;
+    while (n > 0 && s[n - 1] == '0')
+        n--;
     buf_putc(b, '.');
     buf_add(b, s, (size_t)n);
 }
@@ -91,7 +92,8 @@ char *print_upper(Arena *a, int64_t fen, const char *locale) {
     char *s = money_upper(a, fen);
     if (!locale || strcmp(locale, "zh-TW") != 0) return s;
     /* the capitals that differ in traditional script; each is 3 bytes in both */
-    static const char *const map[][2] = {{"贰", "貳"}, {"叁", "參"}, {"陆", "陸"}, {"万", "萬"}, {"亿", "億"}, {"负", "負"}};
+    static const char *const map[][2] = {{"贰", "貳"}, {"叁", "參"}, {"陆", "陸"},
+                                         {"万", "萬"}, {"亿", "億"}, {"负", "負"}};
     for (char *p = s; *p;) {
         size_t step = (*p & 0x80) ? ((*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4) : 1;
         for (size_t i = 0; step == 3 && i < sizeof map / sizeof map[0]; i++)
@@ -114,8 +116,10 @@ char *print_disposition(Arena *a, const char *name) {
         bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
                      *p == '_' || *p == '.';
         buf_putc(&ascii, plain ? (char)*p : '_');
-        if (plain) buf_putc(&enc, (char)*p);
-        else buf_printf(&enc, "%%%02X", *p);
+        if (plain)
+            buf_putc(&enc, (char)*p);
+        else
+            buf_printf(&enc, "%%%02X", *p);
     }
     return arena_printf(a, "attachment; filename=\"%s.pdf\"; filename*=UTF-8''%s.pdf", ascii.p, enc.p);
 }
@@ -200,7 +204,8 @@ static const char *ref_title(Resolve *rs, const char *name, int64_t id) {
     if (ref && ref->title_field) {
         Buf sql;
         buf_init(&sql, r->a);
-        buf_printf(&sql, "SELECT t.%s FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL AND ", ref->title_field, ref->table);
+        buf_printf(&sql, "SELECT t.%s FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL AND ", ref->title_field,
+                   ref->table);
         entity_visibility_sql(ref, r->user, &sql, 2);
         Stmt *st = db_prepare(r->db, sql.p);
         if (!st) return NULL;
@@ -228,11 +233,16 @@ static const char *value_text(Resolve *rs, const Field *f, json_t *v) {
     if (!v || json_is_null(v)) return "";
     int64_t i = json_integer_value(v);
     switch (f->type) {
-    case FT_MONEY: return print_money(r->a, i);
-    case FT_QTY: return print_qty(r->a, i);
-    case FT_PERCENT_BP: return print_percent(r->a, i);
-    case FT_INT: return arena_printf(r->a, "%lld", (long long)i);
-    case FT_BOOL: return json_is_true(v) ? label_for(r->locale, "是", "是", "Yes") : label_for(r->locale, "否", "否", "No");
+    case FT_MONEY:
+        return print_money(r->a, i);
+    case FT_QTY:
+        return print_qty(r->a, i);
+    case FT_PERCENT_BP:
+        return print_percent(r->a, i);
+    case FT_INT:
+        return arena_printf(r->a, "%lld", (long long)i);
+    case FT_BOOL:
+        return json_is_true(v) ? label_for(r->locale, "是", "是", "Yes") : label_for(r->locale, "否", "否", "No");
     case FT_ENUM: {
         if (!strcmp(f->name, "state") && rs->en->flow && !f->enums) {
             Field sf = *f;
@@ -241,20 +251,28 @@ static const char *value_text(Resolve *rs, const Field *f, json_t *v) {
         }
         return enum_label(r, f, json_string_value(v));
     }
-    case FT_DATE: return json_is_integer(v) ? local_date(r->a, i) : json_string_value(v) ? json_string_value(v) : "";
+    case FT_DATE:
+        return json_is_integer(v) ? local_date(r->a, i) : json_string_value(v) ? json_string_value(v) : "";
     case FT_DATETIME: {
         int64_t local = i + PRINT_TZ_MINUTES * 60;
         return arena_printf(r->a, "%s %02d:%02d", local_date(r->a, i), (int)((local % 86400 + 86400) % 86400 / 3600),
                             (int)((local % 3600 + 3600) % 3600 / 60));
     }
-    case FT_REF: return json_is_integer(v) ? ref_title(rs, f->ref, i) : "";
-    case FT_ROLES: return "";
-    default: return json_string_value(v) ? json_string_value(v) : "";
+    case FT_REF:
+        return json_is_integer(v) ? ref_title(rs, f->ref, i) : "";
+    case FT_ROLES:
+        return "";
+    default:
+        return json_string_value(v) ? json_string_value(v) : "";
     }
 }
 
 /* {"field","label","value"} and the same pair for the PDF; -1 on a database error. */
 static int pair(Resolve *rs, const Field *f, json_t *row, json_t *arr, PdfPair *out) {
+    if (!f) { /* a name print_check refused at start */
+        out->label = out->value = "";
+        return 0;
+    }
     const char *v = value_text(rs, f, json_object_get(row, f->name));
     if (!v) return -1;
     out->label = field_label(rs->r, f);
@@ -280,12 +298,15 @@ static void company_block(Req *r, PdfDoc *d, json_t *out) {
     if (*phone)
         buf_printf(&b, "%s%s%s%s", *addr ? "    " : "", label_for(r->locale, "电话", "電話", "Phone"), colon, phone);
     if (b.n) lines[n++] = b.p;
-    if (*tax) lines[n++] = arena_printf(r->a, "%s%s%s", label_for(r->locale, "纳税人识别号", "統一編號", "Tax ID"), colon, tax);
+    if (*tax)
+        lines[n++] =
+            arena_printf(r->a, "%s%s%s", label_for(r->locale, "纳税人识别号", "統一編號", "Tax ID"), colon, tax);
     d->company = name;
     d->company_lines = lines;
     d->ncompany_lines = n;
     json_t *jl = json_array();
-    for (int i = 0; i < n; i++) json_array_append_new(jl, json_string(lines[i]));
+    for (int i = 0; i < n; i++)
+        json_array_append_new(jl, json_string(lines[i]));
     json_object_set_new(out, "company", json_pack("{s:s, s:o}", "name", name, "lines", jl));
 }
 
@@ -293,7 +314,8 @@ static void company_block(Req *r, PdfDoc *d, json_t *out) {
 static const char *doc_number(Req *r, const Entity *en, json_t *row) {
     const char *n = entity_field(en, "number") ? json_string_value(json_object_get(row, "number")) : NULL;
     if ((!n || !*n) && en->title_field) n = json_string_value(json_object_get(row, en->title_field));
-    if (!n || !*n) n = arena_printf(r->a, "%s-%lld", en->name, (long long)json_integer_value(json_object_get(row, "id")));
+    if (!n || !*n)
+        n = arena_printf(r->a, "%s-%lld", en->name, (long long)json_integer_value(json_object_get(row, "id")));
     return n;
 }
 
@@ -307,7 +329,8 @@ static int table_part(Resolve *rs, json_t *row, PdfDoc *d, json_t *out) {
         return 0;
     }
     int nc = 0;
-    while (pl->columns && pl->columns[nc].field) nc++;
+    while (pl->columns && pl->columns[nc].field)
+        nc++;
     PdfColumn *cols = arena_alloc(r->a, (size_t)(nc ? nc : 1) * sizeof *cols);
     const Field **cf = arena_alloc(r->a, (size_t)(nc ? nc : 1) * sizeof *cf);
     json_t *jcols = json_array();
@@ -318,8 +341,8 @@ static int table_part(Resolve *rs, json_t *row, PdfDoc *d, json_t *out) {
         cols[c].label = cf[c] ? field_label(r, cf[c]) : label_for(r->locale, "序号", "序號", "No.");
         cols[c].width = pc->width > 0 ? pc->width : 1;
         cols[c].right = t == FT_MONEY || t == FT_QTY || t == FT_PERCENT_BP || t == FT_INT;
-        json_array_append_new(jcols, json_pack("{s:s, s:s, s:i, s:s}", "field", pc->field, "label", cols[c].label, "width",
-                                               cols[c].width, "align", cols[c].right ? "right" : "left"));
+        json_array_append_new(jcols, json_pack("{s:s, s:s, s:i, s:s}", "field", pc->field, "label", cols[c].label,
+                                               "width", cols[c].width, "align", cols[c].right ? "right" : "left"));
     }
     json_t *lines = json_object_get(row, ch->name);
     int nr = (int)json_array_size(lines);
@@ -328,7 +351,8 @@ static int table_part(Resolve *rs, json_t *row, PdfDoc *d, json_t *out) {
     for (int i = 0; i < nr; i++) {
         json_t *line = json_array_get(lines, (size_t)i), *jr = json_array();
         for (int c = 0; c < nc; c++) {
-            const char *v = cf[c] ? value_text(rs, cf[c], json_object_get(line, cf[c]->name)) : arena_printf(r->a, "%d", i + 1);
+            const char *v =
+                cf[c] ? value_text(rs, cf[c], json_object_get(line, cf[c]->name)) : arena_printf(r->a, "%d", i + 1);
             if (!v) {
                 json_decref(jr);
                 json_decref(jrows);
@@ -344,8 +368,9 @@ static int table_part(Resolve *rs, json_t *row, PdfDoc *d, json_t *out) {
     d->ncols = nc;
     d->cells = cells;
     d->nrows = nr;
-    json_object_set_new(out, "table", json_pack("{s:s, s:s, s:o, s:o}", "name", ch->name, "label",
-                                                label_for(r->locale, ch->zh, ch->tw, ch->en), "columns", jcols, "rows", jrows));
+    json_object_set_new(out, "table",
+                        json_pack("{s:s, s:s, s:o, s:o}", "name", ch->name, "label",
+                                  label_for(r->locale, ch->zh, ch->tw, ch->en), "columns", jcols, "rows", jrows));
     return 0;
 }
 
@@ -371,13 +396,17 @@ static json_t *print_resolve(Req *r, const Entity *en, json_t *row, PdfDoc *d, E
     json_object_set_new(out, "title", json_string(d->title));
     json_object_set_new(out, "number", json_string(d->subtitle));
     json_object_set_new(out, "file_name", json_string(arena_printf(r->a, "%s.pdf", d->subtitle)));
-    json_object_set_new(out, "pdf", json_string(arena_printf(r->a, "/api/v1/%s/%lld/print.pdf", en->name, (long long)id)));
+    json_object_set_new(out, "pdf",
+                        json_string(arena_printf(r->a, "/api/v1/%s/%lld/print.pdf", en->name, (long long)id)));
     company_block(r, d, out);
 
     int nh = 0, nt = 0;
-    while (pl->header && pl->header[nh]) nh++;
-    while (pl->totals && pl->totals[nt]) nt++;
-    PdfPair *hp = arena_alloc(r->a, (size_t)(nh + 1) * sizeof *hp), *tp = arena_alloc(r->a, (size_t)(nt + 1) * sizeof *tp);
+    while (pl->header && pl->header[nh])
+        nh++;
+    while (pl->totals && pl->totals[nt])
+        nt++;
+    PdfPair *hp = arena_alloc(r->a, (size_t)(nh + 1) * sizeof *hp),
+            *tp = arena_alloc(r->a, (size_t)(nt + 1) * sizeof *tp);
     json_t *jh = json_array(), *jt = json_array();
     json_object_set_new(out, "header", jh);
     json_object_set_new(out, "totals", jt);
@@ -390,13 +419,16 @@ static json_t *print_resolve(Req *r, const Entity *en, json_t *row, PdfDoc *d, E
     d->nheader = nh;
     d->totals = tp;
     d->ntotals = nt;
-    if (pl->upper) {
-        const Field *f = find_field(en->fields, pl->upper, false);
+    const Field *uf = pl->upper ? find_field(en->fields, pl->upper, false) : NULL;
+    if (uf) {
+        const Field *f = uf;
         PdfPair *up = arena_alloc(r->a, sizeof *up);
-        up->label = arena_printf(r->a, label_for(r->locale, "%s（大写）", "%s（大寫）", "%s in words"), field_label(r, f));
+        up->label =
+            arena_printf(r->a, label_for(r->locale, "%s（大写）", "%s（大寫）", "%s in words"), field_label(r, f));
         up->value = print_upper(r->a, json_integer_value(json_object_get(row, f->name)), r->locale);
         d->emphasis = up;
-        json_object_set_new(out, "upper", json_pack("{s:s, s:s, s:s}", "field", f->name, "label", up->label, "value", up->value));
+        json_object_set_new(out, "upper",
+                            json_pack("{s:s, s:s, s:s}", "field", f->name, "label", up->label, "value", up->value));
     } else {
         json_object_set_new(out, "upper", json_null());
     }
@@ -462,16 +494,16 @@ static int print_pdf(Req *r, Err *e) {
     int pages;
     if (pdf_render(r->a, &d, &pdf, &len, &pages) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     reply_header(r, "Content-Disposition", print_disposition(r->a, d.subtitle));
-    reply_header(r, "Cache-Control", "private, no-store");
     return reply_raw(r, 200, "application/pdf", pdf, len);
 }
 
 void print_routes_register(void) {
     settings_declare(print_settings, (int)(sizeof print_settings / sizeof print_settings[0]));
     static const Route routes[] = {
-        {"GET", "/api/v1/:entity/:id/print", print_get, 0, 0, "A record's printed document as text (print view)", "entities"},
-        {"GET", "/api/v1/:entity/:id/print.pdf", print_pdf, R_SLOW | R_RAW, 0, "A record's printed document as an A4 PDF",
+        {"GET", "/api/v1/:entity/:id/print", print_get, 0, 0, "A record's printed document as text (print view)",
          "entities"},
+        {"GET", "/api/v1/:entity/:id/print.pdf", print_pdf, R_SLOW | R_RAW, 0,
+         "A record's printed document as an A4 PDF", "entities"},
     };
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
 }
