@@ -141,7 +141,9 @@
     X(EC_LINK_NOT_FOUND, "public_link.not_found", "链接无效或已失效", "連結無效或已失效",                       \
       "This link is not valid or no longer active")                                                    \
     X(EC_LINK_RATE, "public_link.rate_limited", "访问过于频繁，请 {detail} 秒后再试",               \
-      "存取過於頻繁，請 {detail} 秒後再試", "Too many requests; try again in {detail} seconds")
+      "存取過於頻繁，請 {detail} 秒後再試", "Too many requests; try again in {detail} seconds") \
+    X(EC_PRINT_NONE, "print.no_layout", "此类记录没有打印格式", "此類記錄沒有列印格式",              \
+      "This kind of record has no print layout")
 
 /*
 ** Details translated in the message: a code raised with one of these details

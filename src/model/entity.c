@@ -97,6 +97,7 @@ int entity_check_schema(Db *db) {
         }
         if (compute_check(aEntity[i]) < 0) bad = 1;
         if (publink_check(aEntity[i], db) < 0) bad = 1;
+        if (print_check(aEntity[i]) < 0) bad = 1;
     }
     return bad ? -1 : 0;
 }

@@ -138,6 +138,29 @@ typedef struct Child {
     int max_rows;              /* at most this many (0: 500) */
 } Child;
 
+/*
+** A printed document (issue 9 mechanism 6): how one row looks on paper, as data.
+** GET /api/v1/E/:id/print resolves it for a row (labels, formatted values, lines,
+** totals, 大写) and GET /api/v1/E/:id/print.pdf draws the same text on A4
+** (model/print.c, model/pdf.c). Field names may be declared fields or the system
+** columns owner_id (the owner's name), created_at (the date) and state; a column
+** named "#" is the line's position (1, 2, ...).
+*/
+typedef struct PrintColumn {
+    const char *field; /* a field of the printed child collection, or "#" */
+    int width;         /* relative width: the table's widths are shared out in proportion */
+} PrintColumn;
+
+typedef struct PrintLayout {
+    const char *zh, *tw, *en;      /* document title: "报价单" */
+    const char *const *header;     /* fields shown as label: value pairs, 2 per row; NULL-terminated */
+    const char *lines;             /* child collection printed as the table, or NULL */
+    const PrintColumn *columns;    /* the table's columns, {NULL}-terminated */
+    const char *const *totals;     /* fields under the table, label: value; NULL-terminated, or NULL */
+    const char *upper;             /* a money field also written in capitals (money_upper), or NULL */
+    const char *footer_zh, *footer_tw, *footer_en; /* closing text (signature lines), "\n" breaks; or NULL */
+} PrintLayout;
+
 typedef enum {
     VIS_OWNER, /* owner, managers of the row's org unit subtree, explicit shares */
     VIS_ALL,   /* every signed-in user with a read role (catalogues, reference data) */
@@ -210,6 +233,7 @@ typedef struct Entity {
     const FieldGroup *groups; /* form sections in order, {NULL}-terminated; or NULL (one section) */
     bool attachments;        /* rows take files: /api/v1/<name>/:id/attachments (attach.c, R-INT-3) */
     const PublicPurpose *public_purposes; /* public links it offers, {NULL}-terminated; or NULL */
+    const PrintLayout *print; /* the printed document (print view and PDF), or NULL */
 } Entity;
 
 /* Registry, filled by modules_register() at start. */

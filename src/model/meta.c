@@ -118,6 +118,7 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
     json_object_set_new(o, "groups", groups);
     json_object_set_new(o, "computes", computes_json(en->computes));
     json_object_set_new(o, "public_purposes", publink_purposes_json(r, en));
+    json_object_set_new(o, "print", json_boolean(en->print != NULL)); /* GET /E/:id/print and print.pdf */
     json_object_set_new(o, "permissions",
                         json_pack("{s:b, s:b, s:b, s:b, s:b}", "read", entity_can_read(en, r->user), "create",
                                   entity_can_write(en, r->user), "update", entity_can_write(en, r->user), "delete",

@@ -130,6 +130,8 @@ int shares_remove(Req *r, Err *e);
 int links_list(Req *r, Err *e);
 int links_add(Req *r, Err *e);
 int links_remove(Req *r, Err *e);
+/* Does en's print layout name only fields it can print? (print.c; -1 logged) */
+int print_check(const Entity *en);
 /* Entity of the :entity path parameter, readable by the user, or e (404/403). */
 const Entity *entity_for_request(Req *r, Err *e);
 /* Add "_actions", "_permissions" and the decorate hook's values to a row about to be sent. */

@@ -5,6 +5,7 @@
 #include "../flow/flow.h"
 #include "../http/internal.h"
 #include "../model/attach.h"
+#include "../model/print.h"
 #include "../model/settings.h"
 #include "modules.h"
 
@@ -18,6 +19,7 @@ void modules_register(void) {
     tasks_routes_register();
     housekeeping_register();
     attach_register();       /* files on the records of entities declared with .attachments */
+    print_routes_register(); /* GET /api/v1/:entity/:id/print[.pdf] */
     model_routes_register(); /* after specific routes: its patterns are the most generic */
     /* modules */
     admin_register();

@@ -76,6 +76,19 @@ static const PublicPurpose doc_purposes[] = {
      "customer_confirmed customer_note", doc_confirm_submit},
     {NULL},
 };
+/* ---- issue 9 mechanism 6: the printed document (print view and PDF) ---- */
+static const char *const doc_print_header[] = {"number", "created_at", "customer_id", "owner_id", "title", "tax_rate_bp", NULL};
+static const PrintColumn doc_print_columns[] = {
+    {"#", 5}, {"item", 30}, {"quantity", 10}, {"unit_price", 13}, {"discount_bp", 9}, {"amount", 14}, {NULL},
+};
+static const char *const doc_print_totals[] = {"total_qty", "subtotal", "tax", "total", NULL};
+static const PrintLayout doc_print = {
+    "测试单据", "測試單據", "Test document", doc_print_header, "lines", doc_print_columns, doc_print_totals, "total",
+    "销售代表：＿＿＿＿＿＿    客户签字：＿＿＿＿＿＿    日期：＿＿＿＿＿＿",
+    "業務代表：＿＿＿＿＿＿    客戶簽名：＿＿＿＿＿＿    日期：＿＿＿＿＿＿",
+    "Sales representative: ____________    Customer signature: ____________    Date: ____________",
+};
+/* ---- end of the printed document ---- */
 
 static const Entity doc_entity = {
     .name = "test_documents", .table = "test_documents", .zh = "测试单据", .tw = "測試單據", .en = "Test documents",
@@ -83,6 +96,7 @@ static const Entity doc_entity = {
     .tag = "test", .number_prefix = "TD", .children = doc_children, .computes = doc_computes,
     .attachments = true, .groups = doc_groups,
     .public_purposes = doc_purposes,
+    .print = &doc_print, /* issue 9 mechanism 6 */
 };
 
 /* A document that replaces an earlier one (links.c): "取代" seen from the new, "被取代" from the old. */

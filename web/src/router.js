@@ -12,6 +12,8 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
     // a public link's page: no sign-in, no way into the app (views/PublicLinkView.vue)
     { path: '/p/:token', name: 'publicLink', component: () => import('./views/PublicLinkView.vue'), meta: { public: true } },
+    // the print view of a record: outside the app layout (no navigation), sign-in required
+    { path: '/print/:entity/:id(\\d+)', name: 'print', component: () => import('./views/PrintView.vue') },
     {
       path: '/',
       component: Layout,
