@@ -25,8 +25,14 @@ static const Field sys_fields[] = {
 };
 static const Field state_field = {"state", FT_ENUM, F_FILTER | F_SORT};
 
-/* Field by name among declared and system fields (state only with a workflow). */
-static const Field *find_field(const Entity *en, const char *name) {
+/* Field by name among declared and system fields (state only with a workflow); through a view,
+   only the fields it names. */
+static const Field *find_field(const Entity *en, const ListView *view, const char *name) {
+    if (view) {
+        bool named = false;
+        for (const char *const *v = view->fields; *v && !named; v++) named = strcmp(*v, name) == 0;
+        if (!named) return NULL;
+    }
     const Field *f = entity_field(en, name);
     if (f) return (f->flags & F_VIRTUAL) ? NULL : f;
     for (const Field *s = sys_fields; s->name; s++)
@@ -94,7 +100,7 @@ static int parse_filter(Req *r, const Entity *en, ListQuery *lq, const char *par
     const char *close = strchr(p, ']');
     if (!close || close == p) return bad(e, param, "filter[field] expected");
     char *name = arena_strndup(r->a, p, (size_t)(close - p));
-    const Field *f = find_field(en, name);
+    const Field *f = find_field(en, lq->view, name);
     if (!f || !(f->flags & F_FILTER)) return bad(e, param, "not a filterable field");
     const char *op = close + 1;
     if (*op == '\0') {
@@ -152,7 +158,7 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
     if (pn < 0) return bad(e, "q", "too many conditions");
     int k = 0;
     for (const Field *f = en->fields; f->name; f++) {
-        if (!(f->flags & F_SEARCH) || (f->flags & F_VIRTUAL)) continue;
+        if (!(f->flags & F_SEARCH) || (f->flags & F_VIRTUAL) || (lq->view && !find_field(en, lq->view, f->name))) continue;
         buf_printf(&lq->where, "%s LOWER(t.%s) LIKE ?%d ESCAPE '\\'", k++ ? " OR" : " AND (", f->name, pn);
     }
     if (k) buf_puts(&lq->where, ")");
@@ -168,7 +174,7 @@ static int parse_sort(Req *r, const Entity *en, ListQuery *lq, const char *sort,
         size_t len = comma ? (size_t)(comma - s) : strlen(s);
         bool desc = *s == '-';
         char *name = arena_strndup(r->a, s + desc, len - desc);
-        const Field *f = find_field(en, name);
+        const Field *f = find_field(en, lq->view, name);
         if (!f || !(f->flags & F_SORT)) return bad(e, "sort", "not a sortable field");
         if (++k > 4) return bad(e, "sort", "at most 4 sort fields");
         buf_printf(&lq->order, "%st.%s %s", lq->order.n ? ", " : "", f->name, desc ? "DESC" : "ASC");
@@ -178,8 +184,11 @@ static int parse_sort(Req *r, const Entity *en, ListQuery *lq, const char *sort,
     return 0;
 }
 
-int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e) {
+int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e) { return list_query_parse_view(r, en, NULL, lq, e); }
+
+int list_query_parse_view(Req *r, const Entity *en, const ListView *view, ListQuery *lq, Err *e) {
     memset(lq, 0, sizeof *lq);
+    lq->view = view;
     buf_init(&lq->where, r->a);
     buf_init(&lq->order, r->a);
     buf_puts(&lq->where, "");
@@ -189,8 +198,8 @@ int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e) {
     /* visibility parameters come first: reserve their numbers */
     Buf vis;
     buf_init(&vis, r->a);
-    int nvis = entity_visibility_sql(en, r->user, &vis, 1);
-    for (int i = 0; i < nvis; i++) add_int(lq, 0); /* placeholders, bound by entity_visibility_bind */
+    int nvis = view ? view->scope_sql(r, &vis, 1) : entity_visibility_sql(en, r->user, &vis, 1);
+    for (int i = 0; i < nvis; i++) add_int(lq, 0); /* placeholders, bound by the visibility's binder */
     const char *sort = NULL;
     for (int i = 0; i < r->nqp; i++) {
         const char *n = r->qp[i].name, *v = r->qp[i].value;
@@ -211,8 +220,8 @@ int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e) {
     }
     if (sort && *sort) {
         if (parse_sort(r, en, lq, sort, e) < 0) return -1;
-    } else if (en->default_sort) {
-        if (parse_sort(r, en, lq, en->default_sort, e) < 0) return -1;
+    } else if (view ? view->default_sort != NULL : en->default_sort != NULL) {
+        if (parse_sort(r, en, lq, view ? view->default_sort : en->default_sort, e) < 0) return -1;
     }
     buf_printf(&lq->order, "%st.id DESC", lq->order.n ? ", " : "");
     return 0;
@@ -221,8 +230,10 @@ int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e) {
 char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, const char *tail, bool ordered) {
     Buf sql;
     buf_init(&sql, r->a);
-    buf_printf(&sql, "SELECT %s FROM %s t WHERE t.deleted_at IS NULL AND ", cols, en->table);
-    entity_visibility_sql(en, r->user, &sql, 1);
+    buf_printf(&sql, "SELECT %s FROM %s t%s WHERE t.deleted_at IS NULL AND ", cols, en->table,
+               lq->view && lq->view->join ? lq->view->join : "");
+    if (lq->view) lq->view->scope_sql(r, &sql, 1);
+    else entity_visibility_sql(en, r->user, &sql, 1);
     buf_puts(&sql, lq->where.p);
     if (ordered) buf_printf(&sql, " ORDER BY %s", lq->order.p);
     if (tail) buf_printf(&sql, " %s", tail);
@@ -230,7 +241,15 @@ char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, 
 }
 
 void list_query_bind(Req *r, const Entity *en, ListQuery *lq, Stmt *st) {
-    int nvis = entity_visibility_bind(en, r->user, st, 1);
+    int nvis;
+    if (lq->view) {
+        Buf scratch; /* the scope's parameter count, as reserved by the parse */
+        buf_init(&scratch, r->a);
+        nvis = lq->view->scope_sql(r, &scratch, 1);
+        lq->view->scope_bind(r, st, 1);
+    } else {
+        nvis = entity_visibility_bind(en, r->user, st, 1);
+    }
     for (int i = nvis; i < lq->nbind; i++) {
         if (lq->binds[i].kind == 0) db_bind_int64(st, i + 1, lq->binds[i].i);
         else db_bind_text(st, i + 1, lq->binds[i].s, -1);

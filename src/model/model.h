@@ -76,8 +76,22 @@ int children_load(Req *r, const Entity *en, json_t *row);
 
 /* ---------------------------------------------------------------- lists */
 
+/*
+** A module's own view of an entity's rows through the list language (the public pool): a scope
+** that replaces row visibility, the only fields that may be filtered, sorted and searched (a
+** masked view must not be probed through hidden columns), and joins for its display columns.
+*/
+typedef struct ListView {
+    const char *const *fields;                       /* allowed field names, NULL-terminated */
+    int (*scope_sql)(Req *r, Buf *sql, int first);   /* condition on alias t; returns its parameter count */
+    void (*scope_bind)(Req *r, Stmt *st, int first); /* binds those parameters */
+    const char *join;                                /* text after "FROM table t", or NULL */
+    const char *default_sort;                        /* used when the request names none */
+} ListView;
+
 /* A list query parsed from the query string, plus its SQL WHERE and ORDER. */
 typedef struct ListQuery {
+    const ListView *view; /* NULL: the entity's own rows and fields, under row visibility */
     Buf where;       /* " AND ..." conditions after visibility */
     Buf order;       /* "t.x DESC, t.id DESC" */
     int nbind;       /* parameters used so far (visibility first) */
@@ -91,6 +105,8 @@ typedef struct ListQuery {
 
 /* Parse q/filter/sort/page from the request; -1 with e = 400 request.bad_query. */
 int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e);
+/* The same through a module's view (fields, scope and joins of view). */
+int list_query_parse_view(Req *r, const Entity *en, const ListView *view, ListQuery *lq, Err *e);
 /* "SELECT <cols> FROM table t WHERE live AND visible <where> [ORDER BY ...] <tail>" (arena string). */
 char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, const char *tail, bool ordered);
 /* Bind the query's parameters (visibility first) to a statement prepared from list_query_sql. */

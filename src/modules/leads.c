@@ -64,6 +64,7 @@ static const Field lead_fields[] = {
     {"converted_at", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "转化时间", "轉化時間", "Converted at"},
     {"in_pool", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, NULL, "在公海", "在公海", "In the pool"},
     {"pool_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "退回公海原因", "退回公海原因", "Why in the pool"},
+    {"pool_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "退回时间", "退回時間", "In the pool since"},
     {NULL},
 };
 

@@ -250,62 +250,47 @@ static void pool_scope_bind(Req *r, Stmt *st, int p) {
 
 /* ---------------------------------------------------------------- handlers */
 
+/* The pool's view of customers and leads through the list language (model/list.c): its scope
+   replaces row visibility, and only unmasked fields may be searched, filtered and sorted. */
+static int pool_view_scope(Req *r, Buf *sql, int p) {
+    buf_puts(sql, "t.in_pool = 1 AND ");
+    return pool_scope_sql(r, sql, p);
+}
+static const char *const pool_customer_fields[] = {"name", "region", "industry", "tier", "pool_since", "org_unit_id", NULL};
+static const char *const pool_lead_fields[] = {"company", "region", "industry", "pool_since", "org_unit_id", NULL};
+static const ListView pool_views[2] = {
+    {pool_customer_fields, pool_view_scope, pool_scope_bind,
+     " LEFT JOIN org_units ou ON ou.id = t.org_unit_id LEFT JOIN users pu ON pu.id = t.previous_owner_id", "-pool_since"},
+    {pool_lead_fields, pool_view_scope, pool_scope_bind,
+     " LEFT JOIN org_units ou ON ou.id = t.org_unit_id LEFT JOIN users pu ON pu.id = t.previous_owner_id", "-pool_since"},
+};
+
 /*
-** GET /api/v1/pool/:entity        (customers | leads)          roles: any signed-in user
-** Query: q (name contains), filter[region], filter[industry], filter[tier] (customers), page, per_page
+** GET /api/v1/pool/:entity                                 signed in (the pools of the user's units)
+** Query: the list language over the unmasked fields — q (name), filter[region|industry|tier|
+** pool_since|org_unit_id], sort (name, region, industry, tier, pool_since; default -pool_since),
+** page, per_page
 ** 200 {"items":[{"id","number","name","region","industry","tier"?,"pool_reason","pool_since",
 **               "org_unit_id","org_unit_name","previous_owner_id","previous_owner_name"}],"total","page","per_page"}
-** Masked: no phone, e-mail, address, tax id or amounts. | 404 unknown entity | 400 request.bad_query
+** Masked: no phone, e-mail, address, tax id or amounts, and none of them may be filtered on.
+** | 404 unknown entity | 400 request.bad_query (naming the parameter)
 */
 static int pool_list(Req *r, Err *e) {
     const char *entity = r->params[0];
-    const char *table = pool_table(entity);
-    if (!table) return err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+    const Entity *en = pool_table(entity) ? entity_find(entity) : NULL;
+    if (!en) return err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
     bool cust = !strcmp(entity, "customers");
-    int64_t page = 1, per = 20;
-    const char *v;
-    if ((v = req_query(r, "page")) && (str_to_int64(v, &page) || page < 1)) return err_set(e, 400, EC_BAD_QUERY, "page", ">= 1");
-    if ((v = req_query(r, "per_page")) && (str_to_int64(v, &per) || per < 1 || per > 200))
-        return err_set(e, 400, EC_BAD_QUERY, "per_page", "1..200");
-    Buf where;
-    buf_init(&where, r->a);
-    buf_puts(&where, " FROM ");
-    buf_puts(&where, table);
-    buf_puts(&where, " t LEFT JOIN org_units ou ON ou.id = t.org_unit_id LEFT JOIN users pu ON pu.id = t.previous_owner_id"
-                     " WHERE t.in_pool = 1 AND t.deleted_at IS NULL AND ");
-    int p = 1 + pool_scope_sql(r, &where, 1);
-    const char *binds[8];
-    int nb = 0, first = p;
-    const char *q = req_query(r, "q");
-    if (q && *q) {
-        Buf pat;
-        buf_init(&pat, r->a);
-        buf_putc(&pat, '%');
-        for (const char *c = q; *c; c++) {
-            if (*c == '%' || *c == '_' || *c == '\\') buf_putc(&pat, '\\');
-            buf_putc(&pat, *c);
-        }
-        buf_putc(&pat, '%');
-        buf_printf(&where, " AND lower(t.%s) LIKE lower(?%d) ESCAPE '\\'", pool_name_col(entity), p++);
-        binds[nb++] = pat.p;
-    }
-    static const char *const filters[] = {"region", "industry", "tier"};
-    for (int i = 0; i < 3; i++) {
-        if (i == 2 && !cust) break;
-        const char *fv = req_query(r, arena_printf(r->a, "filter[%s]", filters[i]));
-        if (!fv) continue;
-        buf_printf(&where, " AND t.%s = ?%d", filters[i], p++);
-        binds[nb++] = fv;
-    }
+    ListQuery lq;
+    if (list_query_parse_view(r, en, &pool_views[cust ? 0 : 1], &lq, e) < 0) return -1;
+    int nfilter = lq.nbind;
+    int pl = list_query_add_int(&lq, lq.per_page), po = list_query_add_int(&lq, (lq.page - 1) * lq.per_page);
     const char *cols = arena_printf(r->a,
-                                    "SELECT t.id, t.number, t.%s, t.region, t.industry, %s, t.pool_reason, t.pool_since,"
+                                    "t.id, t.number, t.%s, t.region, t.industry, %s, t.pool_reason, t.pool_since,"
                                     " t.org_unit_id, ou.name, t.previous_owner_id, pu.display_name",
                                     pool_name_col(entity), cust ? "t.tier" : "NULL");
-    Stmt *st = db_prepare(r->db, arena_printf(r->a, "%s%s ORDER BY t.pool_since DESC, t.id DESC LIMIT %lld OFFSET %lld", cols,
-                                              where.p, (long long)per, (long long)((page - 1) * per)));
+    Stmt *st = db_prepare(r->db, list_query_sql(r, en, &lq, cols, arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po), true));
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    pool_scope_bind(r, st, 1);
-    for (int i = 0; i < nb; i++) db_bind_text(st, first + i, binds[i], -1);
+    list_query_bind(r, en, &lq, st);
     json_t *items = json_array();
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -327,17 +312,22 @@ static int pool_list(Req *r, Err *e) {
         json_decref(items);
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
-    st = db_prepare(r->db, arena_printf(r->a, "SELECT count(*)%s", where.p));
+    lq.nbind = nfilter;
+    st = db_prepare(r->db, arena_printf(r->a, "SELECT count(*) FROM (%s) x", list_query_sql(r, en, &lq, "1", NULL, false)));
     if (!st) {
         json_decref(items);
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
-    pool_scope_bind(r, st, 1);
-    for (int i = 0; i < nb; i++) db_bind_text(st, first + i, binds[i], -1);
-    int64_t total = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+    list_query_bind(r, en, &lq, st);
+    rc = db_step(st);
+    int64_t total = rc == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
     return reply_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-                                        (json_int_t)page, "per_page", (json_int_t)per));
+                                        (json_int_t)lq.page, "per_page", (json_int_t)lq.per_page));
 }
 
 /* A pooled row as the pool handlers need it. */

@@ -67,6 +67,25 @@ test('P01 a released customer is in its unit\'s pool, masked; other regions do n
   expectError(await repB.get('/api/v1/pool/orders'), 404);
 });
 
+test('P01b the pool list speaks the list language over its unmasked fields only: sort, filter, search; hidden columns cannot be probed', async () => {
+  const a = await mk(repA, '公海排序A有限公司', { region: '苏州', industry: '纺织', phone: '13600007771' });
+  const b = await mk(repA, '公海排序B有限公司', { region: '无锡', industry: '纺织', phone: '13600007772' });
+  await release(a.id);
+  await release(b.id);
+  const byName = expectStatus(await repB.get(`${P}?q=公海排序&sort=name`), 200);
+  assert.deepEqual(byName.items.map((i) => i.id), [a.id, b.id]);
+  const desc = expectStatus(await repB.get(`${P}?q=公海排序&sort=-name`), 200);
+  assert.deepEqual(desc.items.map((i) => i.id), [b.id, a.id]);
+  const wx = expectStatus(await repB.get(`${P}?q=公海排序&filter[region]=无锡`), 200);
+  assert.deepEqual([wx.items.map((i) => i.id), wx.total], [[b.id], 1]);
+  expectError(await repB.get(`${P}?filter[phone]=13600007771`), 400, 'request.bad_query', 'filter[phone]');
+  expectError(await repB.get(`${P}?sort=credit_limit`), 400, 'request.bad_query', 'sort');
+  const byPhone = expectStatus(await repB.get(`${P}?q=13600007771`), 200);
+  assert.equal(byPhone.items.length, 0, 'q searches the name, not the masked phone');
+  const paged = expectStatus(await repB.get(`${P}?q=公海排序&sort=name&per_page=1&page=2`), 200);
+  assert.deepEqual([paged.items.map((i) => i.id), paged.total, paged.page, paged.per_page], [[b.id], 2, 2, 1]);
+});
+
 test('P02 a rep claims from the pool: owner, unit, owned_since; contacts follow; twice → 409; other region → 404', async () => {
   expectError(await repS.post(`${P}/${x.id}/claim`), 404);
   const r = await repB.post(`${P}/${x.id}/claim`);
