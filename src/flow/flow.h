@@ -34,6 +34,8 @@ typedef struct Approval {
 enum {
     T_OWNER = 1 << 0,   /* the row's owner may run it, whatever the roles */
     T_COMMENT = 1 << 1, /* a non-empty "comment" is required */
+    T_REVISE = 1 << 2,  /* opens a new version of a signed document: the row as signed is kept
+                           whole (version_keep, with the comment as the reason) before it moves */
 };
 
 /* Guard or effect of a transition. During an action rec also carries the

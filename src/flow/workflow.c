@@ -404,6 +404,9 @@ static int flow_run_transition(Req *r, const Entity *en, const Transition *t, js
             err_set(e, 409, EC_GUARD, NULL, "%s", t->action);
         return -1;
     }
+    /* A new version of a signed document: keep the signed one whole before anything moves. */
+    if ((t->flags & T_REVISE) && version_keep(r, en, before ? before : rec, from, comment, e) < 0)
+        return -1;
     /* Leaving the state ends whatever approval round was open in it. */
     if (flow_cancel_open(r, en, id, e) < 0)
         return -1;

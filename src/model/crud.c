@@ -208,11 +208,20 @@ static int reply_conflict(Req *r, const Entity *en, int64_t id) {
     return reply_json(r, 409, json_pack("{s:o, s:o}", "error", error_object(r, &e), "current", cur ? cur : json_null()));
 }
 
-/* In an entity with a workflow, may the row be edited in its current state? */
-static int check_editable(const Entity *en, json_t *row, Err *e) {
+/* In an entity with a workflow, may the row be edited in its current state? body: a PATCH's
+   fields, which may still change a signed row when the entity lists them all as after_sign
+   (NULL for a delete, which never may). */
+static int check_editable(const Entity *en, json_t *row, json_t *body, Err *e) {
     if (!en->flow || !en->flow->editable_states) return 0;
     const char *state = json_string_value(json_object_get(row, "state"));
     if (state && str_word_in(en->flow->editable_states, state)) return 0;
+    if (body && en->after_sign) {
+        const char *k;
+        json_t *v;
+        bool only = true;
+        json_object_foreach(body, k, v) if (strcmp(k, "version") && !str_word_in(en->after_sign, k)) only = false;
+        if (only) return 0;
+    }
     return err_set(e, 409, EC_BAD_STATE, NULL, "%s", state ? state : "");
 }
 
@@ -544,7 +553,7 @@ static int entity_patch(Req *r, Err *e) {
     json_t *ver = json_object_get(body, "version");
     if (!json_is_integer(ver)) return err_set(e, 400, EC_VERSION, "version", NULL);
     if (json_integer_value(ver) != json_integer_value(json_object_get(old, "version"))) return reply_conflict(r, en, id);
-    if (check_editable(en, old, e) < 0) return -1;
+    if (check_editable(en, old, body, e) < 0) return -1;
     json_t *vals = json_object();
     arena_defer(r->a, (void (*)(void *))json_decref, vals);
     if (collect_input(r, en, body, old, vals, e) < 0) return -1;
@@ -676,7 +685,7 @@ static int entity_delete(Req *r, Err *e) {
     const char *qv = req_query(r, "version");
     if (!qv || !*qv) return err_set(e, 400, EC_VERSION, "version", NULL);
     if (str_to_int64(qv, &version) != 0) return err_set(e, 400, EC_BAD_QUERY, "version", "integer expected");
-    if (check_editable(en, old, e) < 0) return -1;
+    if (check_editable(en, old, NULL, e) < 0) return -1;
     int rc = soft_delete(r, en, id, version);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (rc == 0) return reply_conflict(r, en, id);
@@ -707,6 +716,9 @@ void model_routes_register(void) {
         {"POST", "/api/v1/:entity/:id/shares", shares_add, R_WRITE, 0, "Share a row with a user", "entities"},
         {"DELETE", "/api/v1/:entity/:id/shares/:user_id", shares_remove, R_WRITE, 0, "Stop sharing a row", "entities"},
         {"GET", "/api/v1/:entity/:id/links", links_list, 0, 0, "Records linked to a row (both directions)", "entities"},
+        {"GET", "/api/v1/:entity/:id/versions", versions_list, 0, 0, "Kept versions of a signed document", "entities"},
+        {"GET", "/api/v1/:entity/:id/versions/:rev", versions_get, 0, 0, "One kept version, whole", "entities"},
+        {"GET", "/api/v1/:entity/:id/versions/:rev/diff", versions_diff, 0, 0, "What changed from one version to the next (or another, or the current row)", "entities"},
         {"POST", "/api/v1/:entity/:id/links", links_add, R_WRITE, 0, "Link a row to another record", "entities"},
         {"DELETE", "/api/v1/:entity/:id/links/:link_id", links_remove, R_WRITE, 0, "Remove a link", "entities"},
     };

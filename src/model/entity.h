@@ -234,6 +234,10 @@ typedef struct Entity {
     bool attachments;        /* rows take files: /api/v1/<name>/:id/attachments (attach.c, R-INT-3) */
     const PublicPurpose *public_purposes; /* public links it offers, {NULL}-terminated; or NULL */
     const PrintLayout *print; /* the printed document (print view and PDF), or NULL */
+    /* Signed documents (versions.c): fields that may still change while the row is in a state its
+       workflow does not list as editable ("note contact_id"), or NULL. Such a row is otherwise
+       changed through a new version: a transition flagged T_REVISE keeps the signed one whole. */
+    const char *after_sign;
 } Entity;
 
 /* Registry, filled by modules_register() at start. */
@@ -343,6 +347,13 @@ void link_kinds_declare(const LinkKind *kinds, int n);
 */
 char *msg_make(Arena *a, const char *key, ...) __attribute__((sentinel));
 const char *msg_render(Arena *a, const char *locale, const char *stored);
+/*
+** Versions of signed documents (versions.c). version_keep stores rec as signed (fields and lines,
+** in the state it was signed in) as the row's next revision, with a reason; the flow layer calls it
+** for a T_REVISE transition before the row leaves that state. 0, or -1 with e.
+*/
+int version_keep(Req *r, const struct Entity *en, json_t *rec, const char *state, const char *reason, Err *e);
+
 /* Render the F_MESSAGE fields of a row in the request's locale. */
 void row_render_messages(Req *r, const Entity *en, json_t *row);
 

@@ -44,6 +44,9 @@ static const Approval budget_approval = {budget_steps, "approved", "rejected"};
 static const Transition budget_transitions[] = {
     {"submit", "draft rejected", "submitted", 0, T_OWNER, NULL, NULL, &budget_approval, "提交审批", "提交審批", "Submit"},
     {"withdraw", "submitted", "draft", 0, T_OWNER, NULL, NULL, NULL, "撤回", "撤回", "Withdraw"},
+    /* an approved budget is changed through a new version (the approved one is kept) and approved again */
+    {"revise", "approved", "draft", RB(SALES_DIRECTOR) | RB(GM), T_OWNER | T_COMMENT | T_REVISE, NULL, NULL, NULL,
+     "修订（新版本）", "修訂（新版本）", "Revise (new version)"},
     {NULL},
 };
 
@@ -83,7 +86,8 @@ static const Entity budgets_entity = {
     .name = "budgets", .table = "budgets", .zh = "费用预算", .tw = "費用預算", .en = "Expense budgets",
     .fields = budget_fields, .vis = VIS_OWNER, .read_roles = 0, .write_roles = 0,
     .default_sort = "-period_start", .title_field = "number", .flow = &budget_flow,
-    .before_save = budget_check, .tag = "expenses", .number_prefix = "BG", .attachments = true,
+    .before_save = budget_check, .tag = "expenses", .number_prefix = "BG",
+    .after_sign = "note", /* an approved budget's note may still change; its amounts need a new version */ .attachments = true,
 };
 
 void budget_register(void) { entity_register(&budgets_entity); }
