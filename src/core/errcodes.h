@@ -131,7 +131,16 @@
       "\"{field}\": \"{detail}\" is not a valid date (each entry is MM-DD or YYYY-MM-DD, then a space and a name; comma-separated)") \
     X(EC_DAYS_LIST, "field.days_list", "“{field}”中的“{detail}”无效（每项为 名称=天数，天数为整数，逗号分隔）",     \
       "「{field}」中的「{detail}」無效（每項為 名稱=天數，天數為整數，逗號分隔）",                         \
-      "\"{field}\": \"{detail}\" is invalid (each entry is name=days, days an integer; comma-separated)")
+      "\"{field}\": \"{detail}\" is invalid (each entry is name=days, days an integer; comma-separated)") \
+    X(EC_DELEG_SELF, "delegation.self", "不能把审批委托给自己", "不能把審批委託給自己",             \
+      "You cannot delegate approvals to yourself")                                                 \
+    X(EC_DELEG_PERIOD, "delegation.bad_period", "委托期间无效：结束时间须晚于开始时间和当前时间",  \
+      "委託期間無效：結束時間須晚於開始時間和目前時間",                                            \
+      "Invalid period: the end must come after the start and after now")                          \
+    X(EC_DELEG_OVERLAP, "delegation.overlap", "该期间已有一项委托（#{detail}），请先结束它",       \
+      "該期間已有一項委託（#{detail}），請先結束它",                                                \
+      "A delegation already covers this period (#{detail}); end it first")                        \
+    X(EC_DELEG_ENDED, "delegation.ended", "该委托已结束", "該委託已結束", "This delegation has already ended")
 
 /*
 ** Details translated in the message: a code raised with one of these details

@@ -9,13 +9,22 @@
 #include "../core/errcodes.h"
 #include "flow.h"
 
+/* See flow.h. */
 int task_remind(Db *db, int64_t user_id, const char *kind, const char *entity, int64_t row_id, const char *title,
                 int64_t due_at, const char *dedupe_key, int64_t now) {
+    return task_remind_msg(db, user_id, kind, entity, row_id, title, NULL, NULL, due_at, dedupe_key, now);
+}
+
+/* See flow.h. */
+int task_remind_msg(Db *db, int64_t user_id, const char *kind, const char *entity, int64_t row_id, const char *title,
+                    const char *msg_key, json_t *params, int64_t due_at, const char *dedupe_key, int64_t now) {
     static const char zSql[] =
-        "INSERT INTO tasks(user_id, kind, entity, row_id, title, due_at, status, dedupe_key, created_at)\n"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8) ON CONFLICT (dedupe_key) DO NOTHING";
+        "INSERT INTO tasks(user_id, kind, entity, row_id, title, due_at, status, dedupe_key, created_at,"
+        " msg_key, msg_params)\n"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10) ON CONFLICT (dedupe_key) DO NOTHING";
     Stmt *st = db_prepare(db, zSql);
     if (!st) return -1;
+    char *pj = params ? json_dumps(params, JSON_COMPACT) : NULL;
     db_bind_int64(st, 1, user_id);
     db_bind_text(st, 2, kind, -1);
     if (entity) db_bind_text(st, 3, entity, -1);
@@ -27,8 +36,13 @@ int task_remind(Db *db, int64_t user_id, const char *kind, const char *entity, i
     else db_bind_null(st, 6);
     db_bind_text(st, 7, dedupe_key, -1);
     db_bind_int64(st, 8, now);
+    if (msg_key) db_bind_text(st, 9, msg_key, -1);
+    else db_bind_null(st, 9);
+    if (pj) db_bind_text(st, 10, pj, -1);
+    else db_bind_null(st, 10);
     int rc = db_step(st);
     db_done(st);
+    free(pj);
     if (rc < 0) return -1;
     return db_changes(db) > 0 ? 1 : 0;
 }
