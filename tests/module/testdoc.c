@@ -5,7 +5,7 @@
 ** carries what quotations, orders and expense claims need (docs/ARCHITECTURE.md
 ** walks through it); tests/api/lines.test.mjs drives it.
 */
-#include "../../src/model/entity.h"
+#include "../../src/flow/flow.h"
 
 /* A line: what, how much, at what price and discount; the amounts are the server's. */
 static const Field line_fields[] = {
@@ -40,6 +40,12 @@ static const Field doc_fields[] = {
     {"tax", FT_MONEY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "税额", "稅額", "Tax"},
     {"total", FT_MONEY, F_READONLY | F_COMPUTED | F_LIST | F_SORT | F_FILTER, 0, 100000000000000, NULL, NULL, NULL, "价税合计", "價稅合計", "Total"},
     {"total_qty", FT_QTY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "总数量", "總數量", "Total quantity"},
+    /* reviews routed by the data (below): who must review, and what each department reviews */
+    {"needs_legal", FT_BOOL, F_FILTER, 0, 0, NULL, NULL, "0", "需法务评审", "需法務評審", "Legal review"},
+    {"needs_tech", FT_BOOL, F_FILTER, 0, 0, NULL, NULL, "0", "需技术评审", "需技術評審", "Technical review"},
+    {"needs_finance", FT_BOOL, F_FILTER, 0, 0, NULL, NULL, "0", "需财务评审", "需財務評審", "Finance review"},
+    {"terms", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "合同条款", "合約條款", "Terms"},
+    {"spec", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "技术要求", "技術要求", "Technical requirements"},
     {NULL},
 };
 
@@ -51,10 +57,59 @@ static const Compute doc_computes[] = {
     {NULL},
 };
 
+/* ------------------------------------------------------------ reviews routed by the data
+** (issue 9, mechanism 3; tests/api/reviews.test.mjs). draft → submitted → approved | rejected.
+** The owner's manager reviews a document whose total is above ¥10,000; then the departments the
+** document calls for (its needs_* flags) review in parallel and every verdict is collected; on a
+** later round only the departments whose fields changed are asked again.
+*/
+static const EnumVal doc_states[] = {
+    {"draft", "草稿", "草稿", "Draft"},
+    {"submitted", "审批中", "審批中", "In review"},
+    {"approved", "已批准", "已核准", "Approved"},
+    {"rejected", "已驳回", "已駁回", "Rejected"},
+    {NULL},
+};
+
+static const Condition doc_over_threshold[] = {{"total", COND_GT, "1000000"}, {NULL}};
+static const Condition doc_legal[] = {{"needs_legal", COND_SET, NULL}, {NULL}};
+static const Condition doc_tech[] = {{"needs_tech", COND_SET, NULL}, {NULL}};
+static const Condition doc_finance[] = {{"needs_finance", COND_SET, NULL}, {NULL}};
+
+static const Reviewer doc_departments[] = {
+    {RB(LEGAL), doc_legal, "terms customer_id"},
+    {RB(TECH), doc_tech, "spec lines"},
+    {RB(FINANCE), doc_finance, "total tax_rate_bp"},
+    {0},
+};
+
+static const ApprovalStep doc_steps[] = {
+    {"manager_review", RB(SALES_MANAGER), SCOPE_OWNER_MANAGER, 0, "主管审批", "主管審批", "Manager review",
+     .when = doc_over_threshold, .concerns = "total customer_id"},
+    {"department_review", 0, SCOPE_ANY, 48, "部门会审", "部門會審", "Department review",
+     .reviewers = doc_departments, .flags = STEP_COLLECT_ALL},
+    {NULL},
+};
+
+static const Approval doc_approval = {doc_steps, "approved", "rejected"};
+
+static const Transition doc_transitions[] = {
+    {"submit", "draft rejected", "submitted", 0, T_OWNER, NULL, NULL, &doc_approval, "提交审批", "提交審批", "Submit"},
+    {"withdraw", "submitted", "draft", 0, T_OWNER, NULL, NULL, NULL, "撤回", "撤回", "Withdraw"},
+    {"revise", "approved", "draft", 0, T_OWNER, NULL, NULL, NULL, "修订", "修訂", "Revise"},
+    {NULL},
+};
+
+static const Workflow doc_flow = {
+    .initial = "draft", .states = doc_states, .transitions = doc_transitions, .editable_states = "draft rejected",
+};
+/* ------------------------------------------------------------ end of reviews */
+
 static const Entity doc_entity = {
     .name = "test_documents", .table = "test_documents", .zh = "测试单据", .tw = "測試單據", .en = "Test documents",
     .fields = doc_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "number",
     .tag = "test", .number_prefix = "TD", .children = doc_children, .computes = doc_computes,
+    .flow = &doc_flow,
 };
 
 void test_module_register(void);
