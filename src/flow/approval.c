@@ -620,7 +620,7 @@ int flow_open_round(Req *r, const Entity *en, json_t *rec, const Approval *ap, E
     }
     if (flow_round_record(r, en, row_id, round, snap, changed, e) < 0)
         goto out;
-    if (prev && flow_notify_signers(r, en, rec, prev, round, changed, e) < 0)
+    if (prev && flow_approval_rereviews(ap) && flow_notify_signers(r, en, rec, prev, round, changed, e) < 0)
         goto out;
     if (active < 0) {
         /* Nothing to sign: the chain is approved as soon as it opens. */

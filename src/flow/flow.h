@@ -259,6 +259,10 @@ const char *flow_role_concerns(const ApprovalStep *s, int role);
 /* Must a reviewer with these concerns sign again after the change listed in
    changed (a JSON array of field/child names)? NULL concerns: always. */
 bool flow_concern_touched(const char *concerns, const json_t *changed);
+/* Does the approval re-review by concern (some step or reviewer declares
+   concerns)? Only then are earlier signers told about a new round; an approval
+   without concerns asks everyone again, and the new tasks are the notice. */
+bool flow_approval_rereviews(const Approval *ap);
 /* The declared fields and child collections of a row, as compared between
    rounds (lines without their ids). New reference. */
 json_t *flow_snapshot(const Entity *en, const json_t *rec);

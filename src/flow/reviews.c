@@ -192,6 +192,19 @@ bool flow_concern_touched(const char *concerns, const json_t *changed)
     return false;
 }
 
+/* See flow.h. */
+bool flow_approval_rereviews(const Approval *ap)
+{
+    for (const ApprovalStep *s = ap->steps; s && s->name; s++) {
+        if (s->concerns)
+            return true;
+        for (const Reviewer *v = s->reviewers; v && v->role; v++)
+            if (v->concerns)
+                return true;
+    }
+    return false;
+}
+
 /* ---------------------------------------------------------------- changes between rounds */
 
 /* A copy of a child collection's lines without their "id" and "idx" (a line

@@ -178,6 +178,10 @@ static void test_08_declaration_json(void **state) {
         {NULL},
     };
     static const Approval ap = {steps, "approved", "rejected"};
+    static const ApprovalStep plain_steps[] = {{"gm", RB(GM), SCOPE_ANY, 0, "", "", ""}, {NULL}};
+    static const Approval plain = {plain_steps, "approved", "rejected"};
+    assert_true(flow_approval_rereviews(&ap)); /* a reviewer declares a concern */
+    assert_false(flow_approval_rereviews(&plain)); /* budgets-like: everyone signs again */
     assert_string_equal(flow_cond_op_name(COND_GTE), "gte");
     assert_string_equal(flow_cond_op_name(COND_SET), "set");
     json_t *j = flow_approval_json(&ap, "en", "submitted");
