@@ -235,6 +235,7 @@ test('RR09 delegation: the delegate sees the delegator\'s approvals in my work a
   assert.equal(w.length, 1);
   assert.deepEqual([w[0].role, w[0].on_behalf_of_id, w[0].on_behalf_of_name], ['legal', legal.user.id, '法务王']);
   assert.equal((await waiting(legal, d.id))[0].on_behalf_of_id, null, 'the delegator still has it as their own');
+  assert.equal((await row(d.id, deputy)).id, d.id, 'the delegate reads what they are asked to sign');
   await actOk(deputy, d.id, 'approve', { comment: '代签' });
   assert.equal((await row(d.id)).state, 'approved');
   const t = byRole(step((await rounds(d.id))[0], 'department_review')).legal;
@@ -254,6 +255,7 @@ test('RR10 delegation ends: after its period (or when ended) the delegate no lon
   await actOk(rep, d.id, 'submit');
   assert.equal((await waiting(deputy, d.id)).length, 0, 'ended: nothing in the delegate\'s work');
   expectError(await act(deputy, d.id, 'approve'), 404, 'record.not_found');
+  expectError(await deputy.get(`${D}/${d.id}`), 404, 'record.not_found');
   // a short delegation: signs within the period, not after
   const short = expectStatus(await legal.post('/api/v1/delegations', { to_user_id: deputy.user.id, ends_at: now() + 2 }), 201);
   assert.equal(short.active, true);
