@@ -143,7 +143,16 @@
     X(EC_LINK_RATE, "public_link.rate_limited", "访问过于频繁，请 {detail} 秒后再试",               \
       "存取過於頻繁，請 {detail} 秒後再試", "Too many requests; try again in {detail} seconds") \
     X(EC_PRINT_NONE, "print.no_layout", "此类记录没有打印格式", "此類記錄沒有列印格式",              \
-      "This kind of record has no print layout")
+      "This kind of record has no print layout") \
+    X(EC_DELEG_SELF, "delegation.self", "不能把审批委托给自己", "不能把審批委託給自己",             \
+      "You cannot delegate approvals to yourself")                                                 \
+    X(EC_DELEG_PERIOD, "delegation.bad_period", "委托期间无效：结束时间须晚于开始时间和当前时间",  \
+      "委託期間無效：結束時間須晚於開始時間和目前時間",                                            \
+      "Invalid period: the end must come after the start and after now")                          \
+    X(EC_DELEG_OVERLAP, "delegation.overlap", "该期间已有一项委托（#{detail}），请先结束它",       \
+      "該期間已有一項委託（#{detail}），請先結束它",                                                \
+      "A delegation already covers this period (#{detail}); end it first")                        \
+    X(EC_DELEG_ENDED, "delegation.ended", "该委托已结束", "該委託已結束", "This delegation has already ended")
 
 /*
 ** Details translated in the message: a code raised with one of these details

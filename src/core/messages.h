@@ -49,6 +49,10 @@
       "超過 {days} 天未跟進{by_line}，自動退回公海（最近跟進或領取：{date}）",                                       \
       "No follow-up for over {days} days{by_line}: returned to the public pool (last follow-up or claim: {date})")   \
     X("pool.by_line", "（按产品线保护期）", "（依產品線保護期）", " (product-line protection)")                        \
+    X("review.changed", "重新审批：{what} {title} 已修改 {fields}", "重新審批：{what} {title} 已修改 {fields}",         \
+      "Review again: {what} {title} changed {fields}")                                                                \
+    X("review.resubmitted", "重新审批：{what} {title} 重新提交", "重新審批：{what} {title} 重新提交",                 \
+      "Review again: {what} {title} resubmitted")                                                                     \
     X("tier.manual", "人工定级（{by}）：{reason}", "人工定級（{by}）：{reason}", "Set by hand ({by}): {reason}")     \
     X("tier.important_amount", "近12个月采购额 {amount} ≥ {threshold}", "近12個月採購額 {amount} ≥ {threshold}",   \
       "Purchases in the last 12 months {amount} ≥ {threshold}")                                                      \

@@ -6,6 +6,12 @@
 **     POST /api/v1/<entity>/<id>/actions/<action>
 ** "approve" and "reject" are built in for entities with approvals. Every
 ** transition and signature is audited; approval tasks feed "my work".
+**
+** Reviews routed by the data (issue 9): a step may apply only when conditions
+** on the record hold, take its reviewers from the record (each reviewer a role
+** with its own condition and concern), collect every verdict before deciding,
+** and on a later round keep the approvals whose concern the change did not
+** touch. Approvals may be signed by a delegate on the signer's behalf.
 */
 #ifndef SALESLOOP_FLOW_H
 #define SALESLOOP_FLOW_H
@@ -15,6 +21,46 @@
 enum {
     SCOPE_ANY = 0,  /* any holder of the role signs */
     SCOPE_UNIT = 1, /* the signer's org unit must contain the row's org unit */
+    /* the owner's manager: a holder of the role in the nearest unit, from the
+       owner's unit (else the row's) upwards, that has one; exactly that unit */
+    SCOPE_OWNER_MANAGER = 2,
+};
+
+/* Operators of a declared condition on a record's field. */
+typedef enum {
+    COND_GT = 1, /* field > value (numbers; text compares by bytes: dates) */
+    COND_GTE,    /* field >= value */
+    COND_LT,     /* field < value */
+    COND_LTE,    /* field <= value */
+    COND_EQ,     /* field = value ("true"/"false" for booleans) */
+    COND_NE,     /* field != value (an empty field differs from every value) */
+    COND_IN,     /* field is one of the space-separated words of value */
+    COND_SET,    /* field is set: true, non-zero, non-empty text or lines; value unused */
+} CondOp;
+
+/* A condition on the record, as data: {"total", COND_GT, "1000000"}. Lists of
+   them end with {NULL}; a list holds when every condition holds. */
+typedef struct Condition {
+    const char *field; /* a declared field (or child collection, for COND_SET) of the row */
+    CondOp op;         /* COND_* */
+    const char *value; /* the compared value as text; NULL for COND_SET */
+} Condition;
+
+/* One reviewer of a step whose reviewers come from the record. Lists end with {0}. */
+typedef struct Reviewer {
+    uint32_t role;         /* one role bit, RB(LEGAL) */
+    const Condition *when; /* NULL: always asked; else asked when every condition holds */
+    /* Space-separated fields and child collections this reviewer answers for
+       ("lines tax_rate_bp"): on a later round the reviewer's earlier approval
+       is kept unless one of them changed. NULL: every round asks again. */
+    const char *concerns;
+} Reviewer;
+
+enum {
+    /* The step collects every verdict: a rejection leaves the other tasks of
+       the step open, and the step decides when all have answered (rejected
+       when any rejected). Default: the first rejection ends the round. */
+    STEP_COLLECT_ALL = 1 << 0,
 };
 
 typedef struct ApprovalStep {
@@ -23,6 +69,16 @@ typedef struct ApprovalStep {
     int scope;              /* SCOPE_* */
     int due_hours;          /* deadline from activation, 0 = none */
     const char *zh, *tw, *en;
+    /* NULL or conditions on the record, evaluated when a round opens: when
+       one fails the step is skipped (recorded as skipped). */
+    const Condition *when;
+    /* NULL: roles sign. Else the step's signers are the reviewers of this
+       list whose condition holds (a parallel group computed per record);
+       the others are recorded as skipped. roles is then unused. */
+    const Reviewer *reviewers;
+    /* Concerns of the roles of `roles` (see Reviewer.concerns); NULL = all. */
+    const char *concerns;
+    unsigned flags; /* STEP_* */
 } ApprovalStep;
 
 typedef struct Approval {
@@ -143,6 +199,7 @@ typedef struct FlowTask {
     int64_t step_no;       /* 0-based step index */
     const char *step_name; /* declared step name */
     const char *role;      /* role id that signs it */
+    int64_t on_behalf_of;  /* the delegator the user signs it for, 0 = the user's own */
 } FlowTask;
 
 /* The approval opened by entering state (transition with approval and to == state). */
@@ -151,8 +208,9 @@ const Approval *flow_approval_for_state(const Workflow *wf, const char *state);
 bool flow_has_approval(const Workflow *wf);
 /* Label of a declared approval step by name in the locale (name when undeclared). */
 const char *flow_step_label(const Workflow *wf, const char *locale, const char *name);
-/* May user u sign a task for role (role id) limited to scope_path (NULL = any)? */
-bool flow_user_signs(const User *u, const char *role, const char *scope_path);
+/* May user u sign a task for role (role id) limited to scope_path (NULL = any):
+   the user's unit contains scope_path, or is exactly it when exact? */
+bool flow_user_signs(const User *u, const char *role, const char *scope_path, bool exact);
 /* First pending task of the row that the user may sign: 1 found (*out filled),
    0 none, -1 database error (e filled). */
 int flow_signable_task(Req *r, const Entity *en, int64_t row_id, FlowTask *out, Err *e);
@@ -181,5 +239,45 @@ int flow_h_approvals(Req *r, Err *e);
 int flow_h_my_work(Req *r, Err *e);
 /* The overdue-approval reminder job (run by the scheduler). */
 int flow_job_approval_overdue(Db *db, int64_t now);
+
+/* ------------------------------------------- reviews routed by the data (reviews.c, pure) */
+
+/* Does condition c hold for the record (a JSON object of the row)? */
+bool flow_cond_holds(const Condition *c, const json_t *rec);
+/* Does every condition of the {NULL}-terminated list hold (true for NULL)? */
+bool flow_conds_hold(const Condition *list, const json_t *rec);
+/* Every role the step may ask (its roles, or all its reviewers' roles). */
+uint32_t flow_step_declared_roles(const ApprovalStep *s);
+/* The roles the step asks for this record: 0 when its conditions fail, else its
+   roles, or the reviewers whose condition holds. */
+uint32_t flow_step_roles(const ApprovalStep *s, const json_t *rec);
+/* The concerns of role (a Role index) in step s (NULL = everything). */
+const char *flow_role_concerns(const ApprovalStep *s, int role);
+/* Must a reviewer with these concerns sign again after the change listed in
+   changed (a JSON array of field/child names)? NULL concerns: always. */
+bool flow_concern_touched(const char *concerns, const json_t *changed);
+/* Does the approval re-review by concern (some step or reviewer declares
+   concerns)? Only then are earlier signers told about a new round; an approval
+   without concerns asks everyone again, and the new tasks are the notice. */
+bool flow_approval_rereviews(const Approval *ap);
+/* The declared fields and child collections of a row, as compared between
+   rounds (lines without their ids). New reference. */
+json_t *flow_snapshot(const Entity *en, const json_t *rec);
+/* Names of the fields and child collections whose values differ between two
+   snapshots, in declaration order. New reference (an array). */
+json_t *flow_changed(const Entity *en, const json_t *before, const json_t *after);
+/* Name of a condition operator ("gt" ...), and the declaration of an
+   approval as JSON for /api/v1/meta and OpenAPI (labels in locale). */
+const char *flow_cond_op_name(CondOp op);
+json_t *flow_approval_json(const Approval *ap, const char *locale, const char *state);
+
+/* ------------------------------------------- delegation (delegation.c) */
+
+/* The users whose approvals r->user may sign now (active delegations to them),
+   as User records in the arena (roles and unit path loaded). Count, or -1 on a
+   database error (e filled). */
+int flow_delegators(Req *r, User **out, Err *e);
+/* Routes: GET/POST /api/v1/delegations, POST /api/v1/delegations/:id/end. */
+void delegation_routes_register(void);
 
 #endif

@@ -1,8 +1,9 @@
 /*
 ** mywork.c — "my work": the approval tasks the signed-in user can sign now
-** (role held, row's unit inside the user's unit for unit-scoped steps, row
-** still live) and the user's open tasks and reminders, with the counts the
-** navigation shows.
+** (role held, row's unit inside the user's unit for unit-scoped steps, or the
+** very unit for the owner's-manager scope, row still live) — their own and,
+** during a delegation, those of the users they stand in for — and the user's
+** open tasks and reminders, with the counts the navigation shows.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +21,16 @@ typedef struct WorkItem {
     bool has_act, has_due;
     const Entity *en;
     const char *title, *step, *role; /* arena strings */
+    const User *behalf;              /* the delegator signed for, NULL for the user's own */
 } WorkItem;
 
 /* ---------------------------------------------------------------- helpers */
+
+/* The scope condition of approval_tasks a for a user whose LIKE pattern is
+   parameter ?like and whose unit path is ?path (see work_scope_pattern). */
+#define WORK_SCOPE_SQL(like, path)                                                                 \
+    " AND (a.scope_path IS NULL OR (a.scope_exact = 0 AND a.scope_path LIKE ?" #like ")"          \
+    " OR (a.scope_exact = 1 AND a.scope_path = ?" #path "))"
 
 /* Append "?first, ?first+1, …" for each role the user holds; returns the count. */
 static int work_role_list(const User *u, Buf *sql, int first)
@@ -47,10 +55,16 @@ static void work_role_bind(const User *u, Stmt *st, int first)
 }
 
 /* LIKE pattern matching scope paths inside the user's unit ("" matches none). */
-static const char *work_scope_pattern(Req *r)
+static const char *work_scope_pattern(Req *r, const User *u)
 {
-    const char *p = r->user->org_path;
-    return r->user->org_unit_id > 0 && p && p[0] ? arena_printf(r->a, "%s%%", p) : "";
+    const char *p = u->org_path;
+    return u->org_unit_id > 0 && p && p[0] ? arena_printf(r->a, "%s%%", p) : "";
+}
+
+/* The user's unit path for exact scopes ("" matches none). */
+static const char *work_scope_path(const User *u)
+{
+    return u->org_unit_id > 0 && u->org_path && u->org_path[0] ? u->org_path : "";
 }
 
 /* Does any transition of the entity's workflow open an approval? */
@@ -60,6 +74,8 @@ static bool work_entity_signs(const Entity *en)
 }
 
 /* ---------------------------------------------------------------- counts */
+
+static json_t *work_approvals(Req *r);
 
 /* Pending tasks of one entity the user can sign, and how many are overdue. */
 static int work_count_entity(Req *r, const Entity *en, int64_t *n, int64_t *late)
@@ -72,18 +88,18 @@ static int work_count_entity(Req *r, const Entity *en, int64_t *n, int64_t *late
                " SUM(CASE WHEN a.due_at IS NOT NULL AND a.due_at < ?3 THEN 1 ELSE 0 END)"
                " FROM approval_tasks a JOIN %s t ON t.id = a.row_id"
                " WHERE a.entity = ?1 AND a.status = 'pending' AND t.deleted_at IS NULL"
-               " AND (a.scope_path IS NULL OR a.scope_path LIKE ?2)"
-               " AND a.role IN (",
+               WORK_SCOPE_SQL(2, 4) " AND a.role IN (",
                en->table);
-    work_role_list(r->user, &sql, 4);
+    work_role_list(r->user, &sql, 5);
     buf_puts(&sql, ")");
     Stmt *st = db_prepare(r->db, sql.p);
     if (!st)
         goto out;
     db_bind_text(st, 1, en->name, -1);
-    db_bind_text(st, 2, work_scope_pattern(r), -1);
+    db_bind_text(st, 2, work_scope_pattern(r, r->user), -1);
     db_bind_int64(st, 3, r->now);
-    work_role_bind(r->user, st, 4);
+    db_bind_text(st, 4, work_scope_path(r->user), -1);
+    work_role_bind(r->user, st, 5);
     if (db_step(st) != DB_ROW)
         goto out;
     *n += db_col_int64(st, 0);
@@ -106,7 +122,23 @@ int flow_work_counts(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdu
     *approvals = *tasks = *overdue = 0;
     if (!r->user)
         return 0;
-    if (r->user->roles) {
+    User *dl;
+    Err e = {0};
+    int nd = flow_delegators(r, &dl, &e);
+    if (nd < 0)
+        goto out;
+    if (nd > 0) { /* standing in for someone: count the merged list itself */
+        json_t *a = work_approvals(r);
+        if (!a)
+            goto out;
+        size_t i;
+        json_t *x;
+        json_array_foreach(a, i, x) {
+            (*approvals)++;
+            *overdue += json_is_true(json_object_get(x, "overdue"));
+        }
+        json_decref(a);
+    } else if (r->user->roles) {
         int n;
         const Entity *const *all = entity_all(&n);
         for (int i = 0; i < n; i++)
@@ -133,23 +165,21 @@ out:
 /* See flow.h. 0 on a database error (logged): a badge is not worth a 500. */
 int64_t flow_pending_count(Req *r)
 {
-    int64_t approvals = 0, late = 0;
-    if (!r->user || !r->user->roles)
+    int64_t approvals = 0, tasks, late;
+    if (!r->user)
         return 0;
-    int n;
-    const Entity *const *all = entity_all(&n);
-    for (int i = 0; i < n; i++)
-        if (work_entity_signs(all[i]) && work_count_entity(r, all[i], &approvals, &late) < 0) {
-            log_error("flow: pending count failed: %s", db_errmsg(r->db));
-            return 0;
-        }
+    if (flow_work_counts(r, &approvals, &tasks, &late) < 0)
+        return 0;
     return approvals;
 }
 
 /* ---------------------------------------------------------------- lists */
 
-/* Append the approvals of one entity waiting for the user to *items. */
-static int work_collect_entity(Req *r, const Entity *en, WorkItem **items, int *n, int *cap)
+/* Append the approvals of one entity waiting for user u to *items; behalf is
+   the delegator u stands for (u itself then), NULL for the user's own. Tasks
+   already listed (skip the first `seen` items) are not listed twice. */
+static int work_collect_entity(Req *r, const User *u, const User *behalf, const Entity *en,
+                               WorkItem **items, int *n, int *cap, int seen)
 {
     int ret = -1;
     const char *title_col = en->title_field ? en->title_field : NULL;
@@ -161,11 +191,11 @@ static int work_collect_entity(Req *r, const Entity *en, WorkItem **items, int *
                " %s%s, %s%s"
                " FROM approval_tasks a JOIN %s t ON t.id = a.row_id"
                " WHERE a.entity = ?1 AND a.status = 'pending' AND t.deleted_at IS NULL"
-               " AND (a.scope_path IS NULL OR a.scope_path LIKE ?2)"
-               " AND a.role IN (",
+               WORK_SCOPE_SQL(2, 3) " AND a.role IN (",
                title_col ? "t." : "", title_col ? title_col : "NULL", number_col ? "t." : "",
                number_col ? number_col : "NULL", en->table);
-    work_role_list(r->user, &sql, 3);
+    if (work_role_list(u, &sql, 4) == 0)
+        return 0; /* no role: nothing to sign */
     buf_printf(&sql, ")"
                      " ORDER BY CASE WHEN a.due_at IS NULL THEN 1 ELSE 0 END, a.due_at, a.id"
                      " LIMIT %d",
@@ -174,10 +204,17 @@ static int work_collect_entity(Req *r, const Entity *en, WorkItem **items, int *
     if (!st)
         goto out;
     db_bind_text(st, 1, en->name, -1);
-    db_bind_text(st, 2, work_scope_pattern(r), -1);
-    work_role_bind(r->user, st, 3);
+    db_bind_text(st, 2, work_scope_pattern(r, u), -1);
+    db_bind_text(st, 3, work_scope_path(u), -1);
+    work_role_bind(u, st, 4);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
+        int64_t tid = db_col_int64(st, 0);
+        bool dup = false;
+        for (int k = 0; k < seen && !dup; k++)
+            dup = (*items)[k].task_id == tid && (*items)[k].en == en;
+        if (dup)
+            continue;
         if (*n == *cap) {
             int nc = *cap ? *cap * 2 : 32;
             WorkItem *nv = arena_alloc(r->a, sizeof *nv * (size_t)nc);
@@ -196,6 +233,7 @@ static int work_collect_entity(Req *r, const Entity *en, WorkItem **items, int *
         w->has_due = !db_col_null(st, 5);
         w->due_at = db_col_int64(st, 5);
         w->en = en;
+        w->behalf = behalf;
         const char *t = db_col_text(st, 6);
         if (!t || !t[0])
             t = db_col_text(st, 7);
@@ -223,15 +261,24 @@ static int work_cmp(const void *pa, const void *pb)
     return a->task_id < b->task_id ? -1 : a->task_id > b->task_id;
 }
 
-/* The approvals array of my work; NULL on a database error. */
+/* The approvals array of my work: the user's own, then those of the users
+   they stand in for (delegations), each task once; NULL on a database error. */
 static json_t *work_approvals(Req *r)
 {
     WorkItem *items = NULL;
     int n = 0, cap = 0, ne;
-    if (r->user->roles) {
-        const Entity *const *all = entity_all(&ne);
-        for (int i = 0; i < ne; i++)
-            if (work_entity_signs(all[i]) && work_collect_entity(r, all[i], &items, &n, &cap) < 0)
+    User *dl;
+    Err e = {0};
+    int nd = flow_delegators(r, &dl, &e);
+    if (nd < 0)
+        return NULL;
+    const Entity *const *all = entity_all(&ne);
+    for (int k = -1; k < nd; k++) {
+        const User *u = k < 0 ? r->user : &dl[k];
+        int seen = n;
+        for (int i = 0; i < ne && u->roles; i++)
+            if (work_entity_signs(all[i]) &&
+                work_collect_entity(r, u, k < 0 ? NULL : u, all[i], &items, &n, &cap, seen) < 0)
                 return NULL;
     }
     if (n > 1)
@@ -252,6 +299,10 @@ static json_t *work_approvals(Req *r)
                             w->has_act ? json_integer(w->activated_at) : json_null());
         json_object_set_new(o, "due_at", w->has_due ? json_integer(w->due_at) : json_null());
         json_object_set_new(o, "overdue", json_boolean(w->has_due && w->due_at < r->now));
+        json_object_set_new(o, "on_behalf_of_id", w->behalf ? json_integer(w->behalf->id) : json_null());
+        json_object_set_new(o, "on_behalf_of_name",
+                            w->behalf ? json_string(w->behalf->display_name ? w->behalf->display_name : "")
+                                      : json_null());
         json_array_append_new(a, o);
     }
     return a;

@@ -9,6 +9,7 @@
 #include "../core/errcodes.h"
 #include "flow.h"
 
+/* See flow.h. The title may be a stored message (msg_make): "my work" renders it per reader. */
 int task_remind(Db *db, int64_t user_id, const char *kind, const char *entity, int64_t row_id, const char *title,
                 int64_t due_at, const char *dedupe_key, int64_t now) {
     static const char zSql[] =

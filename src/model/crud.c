@@ -304,13 +304,16 @@ static int entity_list(Req *r, Err *e) {
 /*
 ** GET /api/v1/:entity/:id                               roles: entity read roles
 ** 200 row with "_actions" | 404 missing, deleted or not visible
+** A row with a workflow is also readable by whoever may sign one of its pending
+** tasks — for themselves or, during a delegation, for the delegator — or signed one
+** (flow_load): a delegate must read what they are asked to sign.
 */
 static int entity_get(Req *r, Err *e) {
     const Entity *en = entity_for_request(r, e);
     if (!en) return -1;
     int64_t id;
     if (req_param_id(r, 1, &id, e) < 0) return -1;
-    json_t *row = entity_load(r, en, id, e);
+    json_t *row = en->flow ? flow_load(r, en, id, e) : entity_load(r, en, id, e);
     if (!row) return -1;
     row_finish(r, en, row);
     return reply_json(r, 200, row);

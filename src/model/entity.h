@@ -347,6 +347,10 @@ void link_kinds_declare(const LinkKind *kinds, int n);
 */
 char *msg_make(Arena *a, const char *key, ...) __attribute__((sentinel));
 const char *msg_render(Arena *a, const char *locale, const char *stored);
+/* Parameters for msg_make that render as labels in the reader's language: an entity's label, and
+   the labels of some of its fields or line collections joined ("技术要求、明细"). Arena strings. */
+char *msg_entity_label(Arena *a, const char *entity);
+char *msg_field_labels(Arena *a, const char *entity, json_t *names);
 /*
 ** Versions of signed documents (versions.c). version_keep stores rec as signed (fields and lines,
 ** in the state it was signed in) as the row's next revision, with a reason; the flow layer calls it

@@ -29,14 +29,39 @@ static const Msg *msg_find(const char *key) {
     return NULL;
 }
 
-/* A value passed to msg_make: a stored message (nested) becomes its object, else a string. */
+/* A value passed to msg_make: a stored message (nested) or a label reference (msg_entity_label,
+   msg_field_labels) becomes its object, else a string. */
 static json_t *param_value(const char *v) {
-    if (v && !strncmp(v, "{\"m\":", 5)) {
+    if (v && (!strncmp(v, "{\"m\":", 5) || !strncmp(v, "{\"entity_label\":", 16) || !strncmp(v, "{\"field_labels\":", 16))) {
         json_t *o = json_loads(v, 0, NULL);
         if (json_is_object(o)) return o;
         json_decref(o);
     }
     return json_string(v ? v : "");
+}
+
+/* JSON text of an object, in the arena. */
+static char *dump_arena(Arena *a, json_t *o) {
+    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    char *out = arena_strdup(a, s ? s : "");
+    free(s);
+    return out;
+}
+
+char *msg_entity_label(Arena *a, const char *entity) { return dump_arena(a, json_pack("{s:s}", "entity_label", entity)); }
+
+char *msg_field_labels(Arena *a, const char *entity, json_t *names) {
+    return dump_arena(a, json_pack("{s:{s:s, s:O}}", "field_labels", "entity", entity, "names", names));
+}
+
+/* The label of a field or line collection of entity e in locale li's language, or the name. */
+static const char *label_of_name(const Entity *e, const char *locale, const char *name) {
+    const Field *f = e && name ? entity_field(e, name) : NULL;
+    if (f) return label_for(locale, f->zh, f->tw, f->en);
+    for (const Child *ch = e ? e->children : NULL; ch && ch->name && name; ch++)
+        if (!strcmp(ch->name, name)) return label_for(locale, ch->zh, ch->tw, ch->en);
+    return name ? name : "";
 }
 
 char *msg_make(Arena *a, const char *key, ...) {
@@ -77,8 +102,21 @@ static void render_into(Buf *b, const char *locale, json_t *o, int depth) {
             memcpy(name, open + 1, n);
             name[n] = 0;
             json_t *v = json_object_get(p, name);
-            if (json_is_object(v)) render_into(b, locale, v, depth + 1);
-            else if (json_is_string(v)) buf_puts(b, json_string_value(v));
+            json_t *el = json_object_get(v, "entity_label"), *fl = json_object_get(v, "field_labels");
+            if (json_is_string(el)) { /* an entity's label, in the reader's language */
+                const Entity *e = entity_find(json_string_value(el));
+                buf_puts(b, e ? label_for(locale, e->zh, e->tw, e->en) : json_string_value(el));
+            } else if (json_is_object(fl)) { /* field labels, joined */
+                const Entity *e = entity_find(json_string_value(json_object_get(fl, "entity")));
+                json_t *n;
+                size_t k;
+                json_array_foreach(json_object_get(fl, "names"), k, n)
+                    buf_printf(b, "%s%s", k ? (li == 2 ? ", " : "、") : "", label_of_name(e, locale, json_string_value(n)));
+            } else if (json_is_object(v)) {
+                render_into(b, locale, v, depth + 1);
+            } else if (json_is_string(v)) {
+                buf_puts(b, json_string_value(v));
+            }
         }
         t = close + 1;
     }

@@ -148,6 +148,11 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
                                                   "inputs", "requires"));
         }
         json_object_set_new(o, "actions", acts);
+        /* approval chains as data: steps, conditions, reviewers, concerns, scopes (issue 9) */
+        json_t *aps = json_array();
+        for (const Transition *t = en->flow->transitions; t->action; t++)
+            if (t->approval) json_array_append_new(aps, flow_approval_json(t->approval, r->locale, t->to));
+        json_object_set_new(o, "approvals", aps);
     } else {
         json_object_set_new(o, "states", json_array());
         json_object_set_new(o, "actions", json_array());

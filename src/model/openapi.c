@@ -79,7 +79,15 @@ static void entity_schemas(const Entity *en, json_t *schemas) {
                                       "additionalProperties", 0));
     }
     json_t *in = json_pack("{s:s, s:o, s:b}", "type", "object", "properties", inprops, "additionalProperties", 0);
-    json_object_set_new(schemas, en->name, json_pack("{s:s, s:o}", "type", "object", "properties", props));
+    json_t *row = json_pack("{s:s, s:o}", "type", "object", "properties", props);
+    if (en->flow) { /* the approval chains as declared: who reviews when (see /api/v1/meta "approvals") */
+        json_t *aps = json_array();
+        for (const Transition *t = en->flow->transitions; t->action; t++)
+            if (t->approval) json_array_append_new(aps, flow_approval_json(t->approval, "en", t->to));
+        if (json_array_size(aps)) json_object_set_new(row, "x-approvals", aps);
+        else json_decref(aps);
+    }
+    json_object_set_new(schemas, en->name, row);
     char key[160];
     snprintf(key, sizeof key, "%s_input", en->name);
     json_object_set_new(schemas, key, in);

@@ -15,6 +15,7 @@ void modules_register(void) {
     auth_routes_register();
     settings_routes_register();
     flow_routes_register();
+    delegation_routes_register();
     flow_jobs_register();
     tasks_routes_register();
     housekeeping_register();

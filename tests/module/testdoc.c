@@ -7,6 +7,7 @@
 */
 #include "../../src/core/errcodes.h"
 #include "../../src/model/entity.h"
+#include "../../src/flow/flow.h"
 
 /* A line: what, how much, at what price and discount; the amounts are the server's. */
 static const Field line_fields[] = {
@@ -46,6 +47,12 @@ static const Field doc_fields[] = {
     /* set by the customer through the public "confirm" link, read-only in the app */
     {"customer_confirmed", FT_BOOL, F_READONLY, 0, 0, NULL, NULL, NULL, "客户已确认", "客戶已確認", "Confirmed by customer"},
     {"customer_note", FT_LONGTEXT, F_READONLY, 0, 500, NULL, NULL, NULL, "客户留言", "客戶留言", "Customer's note"},
+    /* reviews routed by the data (below): who must review, and what each department reviews */
+    {"needs_legal", FT_BOOL, F_FILTER, 0, 0, NULL, NULL, "0", "需法务评审", "需法務評審", "Legal review"},
+    {"needs_tech", FT_BOOL, F_FILTER, 0, 0, NULL, NULL, "0", "需技术评审", "需技術評審", "Technical review"},
+    {"needs_finance", FT_BOOL, F_FILTER, 0, 0, NULL, NULL, "0", "需财务评审", "需財務評審", "Finance review"},
+    {"terms", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "合同条款", "合約條款", "Terms"},
+    {"spec", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "技术要求", "技術要求", "Technical requirements"},
     {NULL},
 };
 
@@ -89,6 +96,53 @@ static const PrintLayout doc_print = {
     "Sales representative: ____________    Customer signature: ____________    Date: ____________",
 };
 /* ---- end of the printed document ---- */
+/* ------------------------------------------------------------ reviews routed by the data
+** (issue 9, mechanism 3; tests/api/reviews.test.mjs). draft → submitted → approved | rejected.
+** The owner's manager reviews a document whose total is above ¥10,000; then the departments the
+** document calls for (its needs_* flags) review in parallel and every verdict is collected; on a
+** later round only the departments whose fields changed are asked again.
+*/
+static const EnumVal doc_states[] = {
+    {"draft", "草稿", "草稿", "Draft"},
+    {"submitted", "审批中", "審批中", "In review"},
+    {"approved", "已批准", "已核准", "Approved"},
+    {"rejected", "已驳回", "已駁回", "Rejected"},
+    {NULL},
+};
+
+static const Condition doc_over_threshold[] = {{"total", COND_GT, "1000000"}, {NULL}};
+static const Condition doc_legal[] = {{"needs_legal", COND_SET, NULL}, {NULL}};
+static const Condition doc_tech[] = {{"needs_tech", COND_SET, NULL}, {NULL}};
+static const Condition doc_finance[] = {{"needs_finance", COND_SET, NULL}, {NULL}};
+
+static const Reviewer doc_departments[] = {
+    {RB(LEGAL), doc_legal, "terms customer_id"},
+    {RB(TECH), doc_tech, "spec lines"},
+    {RB(FINANCE), doc_finance, "total tax_rate_bp"},
+    {0},
+};
+
+static const ApprovalStep doc_steps[] = {
+    {"manager_review", RB(SALES_MANAGER), SCOPE_OWNER_MANAGER, 0, "主管审批", "主管審批", "Manager review",
+     .when = doc_over_threshold, .concerns = "total customer_id"},
+    {"department_review", 0, SCOPE_ANY, 48, "部门会审", "部門會審", "Department review",
+     .reviewers = doc_departments, .flags = STEP_COLLECT_ALL},
+    {NULL},
+};
+
+static const Approval doc_approval = {doc_steps, "approved", "rejected"};
+
+static const Transition doc_transitions[] = {
+    {"submit", "draft rejected", "submitted", 0, T_OWNER, NULL, NULL, &doc_approval, "提交审批", "提交審批", "Submit"},
+    {"withdraw", "submitted", "draft", 0, T_OWNER, NULL, NULL, NULL, "撤回", "撤回", "Withdraw"},
+    {"revise", "approved", "draft", 0, T_OWNER | T_REVISE, NULL, NULL, NULL, "修订", "修訂", "Revise"},
+    {NULL},
+};
+
+static const Workflow doc_flow = {
+    .initial = "draft", .states = doc_states, .transitions = doc_transitions, .editable_states = "draft rejected",
+};
+/* ------------------------------------------------------------ end of reviews */
 
 static const Entity doc_entity = {
     .name = "test_documents", .table = "test_documents", .zh = "测试单据", .tw = "測試單據", .en = "Test documents",
@@ -97,6 +151,7 @@ static const Entity doc_entity = {
     .attachments = true, .groups = doc_groups,
     .public_purposes = doc_purposes,
     .print = &doc_print, /* issue 9 mechanism 6 */
+    .flow = &doc_flow,
 };
 
 /* A document that replaces an earlier one (links.c): "取代" seen from the new, "被取代" from the old. */
