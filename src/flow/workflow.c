@@ -541,4 +541,7 @@ static const Route flow_routes[] = {
 void flow_routes_register(void)
 {
     routes_add(flow_routes, (int)(sizeof flow_routes / sizeof flow_routes[0]));
+    auth_set_work_counts(flow_work_counts); /* GET /auth/me's badges, without http calling up */
+    static const FlowBridge b = {flow_available_actions, flow_load, flow_approval_json};
+    model_set_flow_bridge(&b); /* rows' actions, signers' reads, approvals in meta */
 }

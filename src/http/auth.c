@@ -10,7 +10,6 @@
 #include <sodium.h>
 
 #include "../core/errcodes.h"
-#include "../flow/flow.h"
 #include "../model/settings.h"
 #include "internal.h"
 
@@ -456,18 +455,26 @@ static int auth_logout(Req *r, Err *e) {
         Stmt *st = db_prepare(r->db, "DELETE FROM sessions WHERE id = ?1");
         if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         db_bind_int64(st, 1, r->user->session_id);
-        db_step(st);
+        int rc = db_step(st);
         db_done(st);
+        if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* the session would stay valid */
     }
     reply_header(r, "Set-Cookie",
                  arena_printf(r->a, SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0%s", cookie_secure(r)));
     return reply_empty(r, 204);
 }
 
-/* Waiting work of the user for the navigation badges: the same counts as /my/work. */
+/* Who counts a user's waiting work: the flow layer registers it at start (auth_set_work_counts),
+   so that this layer calls nothing above it. */
+static AuthWorkCounts work_counter;
+
+void auth_set_work_counts(AuthWorkCounts fn) { work_counter = fn; }
+
+/* Waiting work of the user for the navigation badges: the same counts as /my/work; null when
+   they cannot be read (never zeros that are not true). */
 static json_t *work_counts(Req *r) {
     int64_t approvals = 0, tasks = 0, overdue = 0;
-    flow_work_counts(r, &approvals, &tasks, &overdue);
+    if (!work_counter || work_counter(r, &approvals, &tasks, &overdue) < 0) return json_null();
     return json_pack("{s:I, s:I, s:I}", "approvals", (json_int_t)approvals, "tasks", (json_int_t)tasks, "overdue",
                      (json_int_t)overdue);
 }
@@ -520,7 +527,8 @@ static int auth_me_patch(Req *r, Err *e) {
             return err_set(e, 400, EC_UNKNOWN_FIELD, arena_strdup(r->a, key), NULL);
         }
     }
-    audit_write(r, "users", r->user->id, "update_profile", json_deep_copy(body));
+    if (audit_write(r, "users", r->user->id, "update_profile", json_deep_copy(body)) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return reply_json(r, 200, json_pack("{s:o}", "user", user_json(r->user)));
 }
 
@@ -560,7 +568,7 @@ static int auth_password(Req *r, Err *e) {
     db_bind_int64(st, 1, r->user->id);
     db_bind_int64(st, 2, r->user->session_id);
     if ((rc = step_done(st)) < 0) return rollback_failed(r, e, rc);
-    audit_write(r, "users", r->user->id, "change_password", NULL);
+    if (audit_write(r, "users", r->user->id, "change_password", NULL) < 0) return rollback_failed(r, e, DB_ERROR);
     if (db_commit(r->db) != DB_OK) {
         db_rollback(r->db);
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -633,7 +641,8 @@ static int tokens_create(Req *r, Err *e) {
     int64_t id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
     if (!id) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    audit_write(r, "api_tokens", id, "create", json_pack("{s:[n,s]}", "name", name));
+    if (audit_write(r, "api_tokens", id, "create", json_pack("{s:[n,s]}", "name", name)) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return reply_json(r, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token));
 }
 
@@ -650,10 +659,11 @@ static int tokens_revoke(Req *r, Err *e) {
     db_bind_int64(st, 1, r->now);
     db_bind_int64(st, 2, id);
     db_bind_int64(st, 3, r->user->id);
-    db_step(st);
+    int rc = db_step(st);
     db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (db_changes(r->db) != 1) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
-    audit_write(r, "api_tokens", id, "revoke", NULL);
+    if (audit_write(r, "api_tokens", id, "revoke", NULL) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return reply_empty(r, 204);
 }
 

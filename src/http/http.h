@@ -185,6 +185,17 @@ int route_index(const Route *rt);
 */
 void request_run(Req *r);
 
+/*
+** Write one audit entry in the current transaction (audit_trail.c). changes is a JSON object
+** {"field":[before, after], ...} (stolen; may be NULL). 0 or -1 (database error).
+*/
+int audit_write(Req *r, const char *entity, int64_t row_id, const char *action, json_t *changes);
+
+/* The counts of a user's waiting work (approvals, tasks, overdue) for GET /auth/me; 0 or -1.
+   Registered by the flow layer at start, so that http calls nothing above it. */
+typedef int (*AuthWorkCounts)(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdue);
+void auth_set_work_counts(AuthWorkCounts fn);
+
 /* Does the signed-in user hold any role of mask? (admin holds all for reads) */
 bool user_has_role(const User *u, uint32_t mask);
 

@@ -25,42 +25,24 @@ const Entity *entity_for_request(Req *r, Err *e) {
     return en;
 }
 
+static const FlowBridge *bridge;
+void model_set_flow_bridge(const FlowBridge *b) { bridge = b; }
+const FlowBridge *model_flow_bridge(void) {
+    static const FlowBridge none = {NULL, NULL, NULL};
+    return bridge ? bridge : &none;
+}
+
 void row_finish(Req *r, const Entity *en, json_t *row) {
     row_render_messages(r, en, row);
     if (en->decorate) en->decorate(r, en, row);
     /* the actions the user may run now: none for entities without a workflow */
-    json_object_set_new(row, "_actions", en->flow ? flow_available_actions(r, en, row) : json_array());
+    json_t *acts = en->flow && model_flow_bridge()->row_actions ? model_flow_bridge()->row_actions(r, en, row) : NULL;
+    json_object_set_new(row, "_actions", acts ? acts : json_array());
     /* what the access rule lets the user do to this row, so a screen offers only that */
     json_object_set_new(row, "_permissions",
                         json_pack("{s:b, s:b, s:b}", "update", entity_row_may(r, en, row, ACCESS_WRITE, NULL), "delete",
                                   entity_row_may(r, en, row, ACCESS_DELETE, NULL), "share",
                                   entity_row_may(r, en, row, ACCESS_SHARE, NULL)));
-}
-
-int audit_write(Req *r, const char *entity, int64_t row_id, const char *action, json_t *changes) {
-    static const char zSql[] =
-        "INSERT INTO audit(at, user_id, entity, row_id, action, changes, client_addr, request_id)\n"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-    char *text = changes ? json_dumps(changes, JSON_COMPACT) : NULL;
-    json_decref(changes);
-    Stmt *st = db_prepare(r->db, zSql);
-    int rc = -1;
-    if (st) {
-        db_bind_int64(st, 1, r->now);
-        if (r->user) db_bind_int64(st, 2, r->user->id);
-        else db_bind_null(st, 2);
-        db_bind_text(st, 3, entity, -1);
-        db_bind_int64(st, 4, row_id);
-        db_bind_text(st, 5, action, -1);
-        if (text) db_bind_text(st, 6, text, -1);
-        else db_bind_null(st, 6);
-        db_bind_text(st, 7, r->client_addr ? r->client_addr : "", -1);
-        db_bind_text(st, 8, r->request_id ? r->request_id : "", -1);
-        rc = db_step(st) < 0 ? -1 : 0;
-        db_done(st);
-    }
-    free(text);
-    return rc;
 }
 
 const char *doc_number_next(Req *r, const char *prefix, Err *e) {
@@ -313,7 +295,7 @@ static int entity_get(Req *r, Err *e) {
     if (!en) return -1;
     int64_t id;
     if (req_param_id(r, 1, &id, e) < 0) return -1;
-    json_t *row = en->flow ? flow_load(r, en, id, e) : entity_load(r, en, id, e);
+    json_t *row = en->flow && model_flow_bridge()->load ? model_flow_bridge()->load(r, en, id, e) : entity_load(r, en, id, e);
     if (!row) return -1;
     row_finish(r, en, row);
     return reply_json(r, 200, row);

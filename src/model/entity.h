@@ -299,11 +299,6 @@ json_t *entity_load(Req *r, const Entity *en, int64_t id, Err *e);
 /* Row columns -> JSON object (typed per declaration). */
 json_t *entity_row_json(const Entity *en, Stmt *st);
 
-/*
-** Write one audit entry in the current transaction. changes is a JSON object
-** {"field":[before, after], ...} (stolen; may be NULL).
-*/
-int audit_write(Req *r, const char *entity, int64_t row_id, const char *action, json_t *changes);
 
 /*
 ** Create a row from an input object exactly as POST /api/v1/<entity> does

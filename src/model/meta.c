@@ -151,7 +151,8 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
         /* approval chains as data: steps, conditions, reviewers, concerns, scopes (issue 9) */
         json_t *aps = json_array();
         for (const Transition *t = en->flow->transitions; t->action; t++)
-            if (t->approval) json_array_append_new(aps, flow_approval_json(t->approval, r->locale, t->to));
+            if (t->approval && model_flow_bridge()->approval_json)
+                json_array_append_new(aps, model_flow_bridge()->approval_json(t->approval, r->locale, t->to));
         json_object_set_new(o, "approvals", aps);
     } else {
         json_object_set_new(o, "states", json_array());

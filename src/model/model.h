@@ -7,6 +7,21 @@
 
 #include "entity.h"
 
+/*
+** What the flow layer lends the model, registered at start (flow_routes_register) so that the
+** model calls nothing above it: the actions a user may run on a row, loading a row for someone
+** who signs or may sign it, and an approval chain described for meta/OpenAPI. Unset members (a
+** build without the flow layer) mean: no actions, plain entity_load, no approvals.
+*/
+struct Approval;
+typedef struct FlowBridge {
+    json_t *(*row_actions)(Req *r, const Entity *en, json_t *row);
+    json_t *(*load)(Req *r, const Entity *en, int64_t id, Err *e);
+    json_t *(*approval_json)(const struct Approval *ap, const char *locale, const char *state);
+} FlowBridge;
+void model_set_flow_bridge(const FlowBridge *b);
+const FlowBridge *model_flow_bridge(void);
+
 /* Derived once per entity at registration. */
 typedef struct EntityInfo {
     Arena *arena;            /* owns the strings below, lives for the process */

@@ -83,7 +83,8 @@ static void entity_schemas(const Entity *en, json_t *schemas) {
     if (en->flow) { /* the approval chains as declared: who reviews when (see /api/v1/meta "approvals") */
         json_t *aps = json_array();
         for (const Transition *t = en->flow->transitions; t->action; t++)
-            if (t->approval) json_array_append_new(aps, flow_approval_json(t->approval, "en", t->to));
+            if (t->approval && model_flow_bridge()->approval_json)
+                json_array_append_new(aps, model_flow_bridge()->approval_json(t->approval, "en", t->to));
         if (json_array_size(aps)) json_object_set_new(row, "x-approvals", aps);
         else json_decref(aps);
     }
