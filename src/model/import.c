@@ -27,6 +27,7 @@
 
 #include "../core/errcodes.h"
 #include "../http/internal.h"
+#include "calendar.h"
 #include "import.h"
 #include "model.h"
 
@@ -275,8 +276,9 @@ static int date_text(const char *s, char out[11]) {
     return date_parse(out, &yy, &mm, &dd) == 0 ? 0 : -1;
 }
 
-/* "YYYY-MM-DD[ T]HH:MM[:SS]" in the company's zone (UTC+8) -> epoch seconds; -1 when malformed. */
-static int datetime_text(const char *s, int64_t *out) {
+/* "YYYY-MM-DD[ T]HH:MM[:SS]" in the company's zone (tzmin minutes east of UTC) -> epoch
+   seconds; -1 when malformed. */
+static int datetime_text(const char *s, int tzmin, int64_t *out) {
     char d[11];
     if (date_text(s, d) != 0) return -1;
     const char *p = strpbrk(s, " T");
@@ -289,7 +291,7 @@ static int datetime_text(const char *s, int64_t *out) {
     }
     int y, m, dd;
     date_parse(d, &y, &m, &dd);
-    *out = epoch_of_date(y, m, dd, 480) + h * 3600 + mi * 60 + se;
+    *out = epoch_of_date(y, m, dd, tzmin) + h * 3600 + mi * 60 + se;
     return 0;
 }
 
@@ -574,7 +576,7 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
         return 0;
     case FT_DATETIME:
         if (c->kind == CELL_NUMBER && excel_serial_date(s, true, d) == 0) s = arena_strdup(r->a, d);
-        if (datetime_text(s, &n) != 0 && !(c->kind == CELL_TEXT && str_to_int64(s, &n) == 0 && n >= 0))
+        if (datetime_text(s, company_tz(r), &n) != 0 && !(c->kind == CELL_TEXT && str_to_int64(s, &n) == 0 && n >= 0))
             return cell_fail(r, f, e, EC_FORMAT, "YYYY-MM-DD HH:MM");
         *out = json_integer(n);
         return 0;

@@ -121,6 +121,7 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
                                                   label_for(r->locale, "驳回", "駁回", "Reject"), "from", "to", "comment_required", 1));
         }
         json_object_set_new(o, "actions", acts);
+        json_object_set_new(o, "deadlines", deadline_meta(r, en));
     } else {
         json_object_set_new(o, "states", json_array());
         json_object_set_new(o, "actions", json_array());

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../http/internal.h"
+#include "../model/calendar.h"
 #include "demo.h"
 #include "modules.h"
 
@@ -59,7 +60,7 @@ int64_t demo_sql(Demo *d, const char *sql, const char *types, ...) {
 
 const char *demo_number(Demo *d, const char *prefix) {
     char day[11];
-    date_of_epoch(d->now, 480, day);
+    date_of_epoch(d->now, company_tz_db(d->db), day);
     int64_t year = (day[0] - '0') * 1000 + (day[1] - '0') * 100 + (day[2] - '0') * 10 + (day[3] - '0');
     int64_t n = demo_sql(d, "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)"
                             " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last",

@@ -4,6 +4,7 @@
 */
 #include "../flow/flow.h"
 #include "../http/internal.h"
+#include "../model/calendar.h"
 #include "../model/settings.h"
 #include "modules.h"
 
@@ -16,6 +17,8 @@ void modules_register(void) {
     flow_jobs_register();
     tasks_routes_register();
     housekeeping_register();
+    calendar_register();
+    deadline_register();
     model_routes_register(); /* after specific routes: its patterns are the most generic */
     /* modules */
     admin_register();

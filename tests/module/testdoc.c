@@ -51,10 +51,43 @@ static const Compute doc_computes[] = {
     {NULL},
 };
 
+/* ---- deadlines (issue 9, mechanism 8): a minimal workflow whose states carry clocks;
+   tests/api/deadlines.test.mjs drives it. */
+#include "../../src/flow/flow.h"
+
+static const EnumVal doc_states[] = {
+    {"draft", "草稿", "草稿", "Draft"},
+    {"submitted", "已提交", "已提交", "Submitted"},
+    {"on_hold", "待补充", "待補充", "On hold"},
+    {"approved", "已通过", "已通過", "Approved"},
+    {NULL},
+};
+static const Transition doc_transitions[] = {
+    {"submit", "draft", "submitted", 0, T_OWNER, NULL, NULL, NULL, "提交", "提交", "Submit"},
+    {"hold", "submitted", "on_hold", 0, T_OWNER, NULL, NULL, NULL, "待补充", "待補充", "Put on hold"},
+    {"resume", "on_hold", "submitted", 0, T_OWNER, NULL, NULL, NULL, "继续审核", "繼續審核", "Resume"},
+    {"accept", "submitted", "approved", ROLES_MANAGING, 0, NULL, NULL, NULL, "通过", "通過", "Accept"},
+    {NULL},
+};
+/* review: 2 working days while submitted, paused on hold, the managers told 1 working day
+   later; response: 24 calendar hours from submission, ended by anything else. */
+static const Deadline doc_deadlines[] = {
+    {"review", "submitted", "on_hold", 2, DU_DAYS, .working = true, .escalate_after = 1, .zh = "审核时限",
+     .tw = "審核時限", .en = "Review"},
+    {"response", "submitted", NULL, 24, DU_HOURS, .no_escalation = true, .zh = "响应时限", .tw = "響應時限",
+     .en = "Response"},
+    {NULL},
+};
+static const Workflow doc_flow = {
+    .initial = "draft", .states = doc_states, .final_states = "approved", .transitions = doc_transitions,
+    .deadlines = doc_deadlines,
+};
+
 static const Entity doc_entity = {
     .name = "test_documents", .table = "test_documents", .zh = "测试单据", .tw = "測試單據", .en = "Test documents",
     .fields = doc_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "number",
     .tag = "test", .number_prefix = "TD", .children = doc_children, .computes = doc_computes,
+    .flow = &doc_flow,
 };
 
 void test_module_register(void);
