@@ -182,7 +182,7 @@ static int dl_pause(Req *r, const Entity *en, int64_t row_id, const ClockRun *ru
 static int dl_resume(Req *r, const Deadline *d, const ClockRun *run, const Calendar *c) {
     static const char zSql[] =
         "UPDATE deadline_clocks SET paused_total = paused_total + (?1 - paused_at), paused_at = NULL,\n"
-        " due_at = ?2, next_at = CASE WHEN escalated_level >= 2 THEN NULL ELSE ?2 END\n"
+        " due_at = ?2, next_at = CASE WHEN escalated_level >= 2 THEN NULL ELSE CAST(?2 AS BIGINT) END\n"
         " WHERE id = ?3";
     int64_t due = run->due_at;
     if (due > run->paused_at) {
