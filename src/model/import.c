@@ -828,6 +828,7 @@ static int import_execute(ImportJob *j, Db *db, Db *pdb) {
         json_decref(in);
         arena_free(r.a);
         r.a = NULL;
+        r.settings = NULL; /* the settings memo lived in that arena */
         long long done = atomic_fetch_add(&j->processed, 1) + 1;
         if (pdb && done % PROGRESS_ROWS == 0) progress_store(pdb, j);
     }
