@@ -756,6 +756,11 @@ static int import_execute(ImportJob *j, Db *db, Db *pdb) {
     bool sp = db_kind(db) == DB_SQLITE || j->partial;
     bool ok = db_begin(db) == DB_OK;
     if (!ok) err_set(&fatal, 503, EC_UNAVAILABLE, NULL, NULL);
+    /* the company zone (document numbers, date-times) read once for the whole file: its memo
+       lives in the job's arena; what a row memoises in its own arena is forgotten after it */
+    r.a = j->a;
+    if (ok) (void)company_tz(&r);
+    struct SettingMemo *memo = r.settings;
     for (int i = 1; ok && i < j->t.nrows; i++) {
         ImpRow *row = &j->t.rows[i];
         r.a = arena_new();
@@ -828,7 +833,7 @@ static int import_execute(ImportJob *j, Db *db, Db *pdb) {
         json_decref(in);
         arena_free(r.a);
         r.a = NULL;
-        r.settings = NULL; /* the settings memo lived in that arena */
+        r.settings = memo; /* entries added during the row lived in that arena */
         long long done = atomic_fetch_add(&j->processed, 1) + 1;
         if (pdb && done % PROGRESS_ROWS == 0) progress_store(pdb, j);
     }

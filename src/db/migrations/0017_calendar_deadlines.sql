@@ -44,3 +44,9 @@ CREATE TABLE deadline_sweeps (
   swept_at BIGINT NOT NULL,
   PRIMARY KEY (entity, clock)
 );
+
+-- The stage watcher's reminders (dedupe keys 'stage:<entity>:<id>:…') are replaced by the stage
+-- clocks' ('clock:…'): close the open ones, so that a row still overdue is reminded once, by its
+-- clock, on the first run of the deadlines job (which gives existing rows their clocks).
+UPDATE tasks SET status = 'done', done_at = created_at
+ WHERE status = 'open' AND kind IN ('stage_overdue', 'stage_escalated') AND dedupe_key LIKE 'stage:%';
