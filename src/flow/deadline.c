@@ -450,7 +450,11 @@ static int dl_sweep(Req *r, const Entity *en, const Deadline *d, const Calendar 
     if (!st) return -1;
     db_bind_text(st, 1, en->name, -1);
     db_bind_text(st, 2, d->clock, -1);
-    typedef struct { int64_t id, at; const char *state; } Missing;
+    typedef struct {
+        int64_t id;        /* the row */
+        int64_t at;        /* when its current state began (the run's start) */
+        const char *state; /* its state (arena) */
+    } Missing;
     Missing *m = NULL;
     size_t n = 0, cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {
