@@ -124,6 +124,9 @@ void civil_from_days(int64_t days, int *y, int *m, int *d);
 /* UTC offset in minutes of a time-zone name; -1 when unknown. Zones without DST only
    (Asia/Shanghai, Asia/Taipei, Asia/Hong_Kong, Asia/Singapore, Asia/Tokyo, UTC ...). */
 int tz_offset_minutes(const char *tz, int *out);
+/* The i-th zone of that table (0-based) and its offset into *minutes (may be NULL); NULL past
+   the end. The company time-zone setting offers exactly these. */
+const char *tz_name_at(int i, int *minutes);
 /* The local calendar date of epoch t in a zone at offset tzmin, written as YYYY-MM-DD. */
 void date_of_epoch(int64_t t, int tzmin, char out[11]);
 /* Epoch of local midnight starting date y-m-d in the zone. */
@@ -131,6 +134,48 @@ int64_t epoch_of_date(int y, int m, int d, int tzmin);
 /* Period containing t in the zone: kind "day","week"(Mon-Sun),"month","quarter","year".
    [*start, *end) in epoch seconds; 0 ok, -1 unknown kind. */
 int period_bounds(const char *kind, int64_t t, int tzmin, int64_t *start, int64_t *end);
+
+/* ---------------------------------------------------------------- working calendar */
+
+/* A dated exception to the weekly pattern (workcal.c). */
+typedef struct CalException {
+    int64_t day;  /* local date as days since 1970-01-01 */
+    bool working; /* true: a make-up workday (调休上班, e.g. a Saturday); false: a holiday */
+} CalException;
+
+/*
+** A company's working calendar, pure data (the company settings and the
+** calendar_days table fill it: model/calendar.c): which local days are working
+** days and which hours of them are working time. The arithmetic below needs
+** nothing else, so it is unit-tested with a holiday list in memory.
+*/
+typedef struct Calendar {
+    int tzmin;              /* the company zone, minutes east of UTC */
+    unsigned weekdays;      /* working weekdays: bit 0 Monday ... bit 6 Sunday */
+    int work_start;         /* working hours of a working day: [start, end) in minutes */
+    int work_end;           /*   after local midnight, 0 <= start < end <= 1440 */
+    const CalException *ex; /* exceptions sorted by day, one per day; may be NULL */
+    int nex;                /* number of exceptions */
+} Calendar;
+
+/* The local day (days since 1970-01-01) of epoch t, and the epoch where local day starts. */
+int64_t cal_day_of(const Calendar *c, int64_t t);
+int64_t cal_day_start(const Calendar *c, int64_t day);
+/* Is the local day a working day: a make-up workday, or a working weekday that is no holiday? */
+bool cal_is_working_day(const Calendar *c, int64_t day);
+/*
+** Working-day arithmetic on local days: n > 0 gives the n-th working day after
+** day, n < 0 the |n|-th before it, n == 0 day itself when it works, else the
+** next working day. A calendar without any working day in 100 years answers
+** day ± 36,500.
+*/
+int64_t cal_add_working_days(const Calendar *c, int64_t day, int64_t n);
+/* Working seconds in [t1, t2): the parts of working days inside working hours; negative when
+   t2 < t1 (minus the working seconds of [t2, t1)). */
+int64_t cal_working_seconds_between(const Calendar *c, int64_t t1, int64_t t2);
+/* The earliest epoch at which secs (>= 0) working seconds have passed since t; t itself when
+   secs is 0. "Three working days" is 3 x (work_end - work_start) x 60 seconds of it. */
+int64_t cal_add_working_seconds(const Calendar *c, int64_t t, int64_t secs);
 
 /* ---------------------------------------------------------------- logging */
 

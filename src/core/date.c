@@ -2,6 +2,13 @@
 ** date.c — time as UTC epoch seconds, calendar dates as YYYY-MM-DD, and the
 ** company-time-zone periods (day, week, month, quarter, year) that reports
 ** and KPIs group by. Integer arithmetic only; zones have fixed offsets.
+**
+** Zones come from the table below, not from the system's tzdata: localtime_r
+** would need TZ set with setenv, which is process-wide and races with every
+** other thread reading the environment, and would tie local dates to the
+** tzdata installed on each server. The zones our customers use (China,
+** Taiwan, Hong Kong, Singapore, Japan ...) have no daylight saving time, so a
+** fixed offset is exact and the answer is the same on every machine.
 */
 #include "core/core.h"
 
@@ -146,7 +153,24 @@ static const TzEntry tz_table[] = {
     {"Etc/UTC", 0},
     {"GMT", 0},
     {"Etc/GMT", 0},
+    /* whole-hour fixed offsets; POSIX signs: Etc/GMT+5 is five hours west (UTC-5) */
+    {"Etc/GMT-14", 840}, {"Etc/GMT-13", 780}, {"Etc/GMT-12", 720}, {"Etc/GMT-11", 660},
+    {"Etc/GMT-10", 600}, {"Etc/GMT-9", 540}, {"Etc/GMT-8", 480}, {"Etc/GMT-7", 420},
+    {"Etc/GMT-6", 360}, {"Etc/GMT-5", 300}, {"Etc/GMT-4", 240}, {"Etc/GMT-3", 180},
+    {"Etc/GMT-2", 120}, {"Etc/GMT-1", 60}, {"Etc/GMT+1", -60}, {"Etc/GMT+2", -120},
+    {"Etc/GMT+3", -180}, {"Etc/GMT+4", -240}, {"Etc/GMT+5", -300}, {"Etc/GMT+6", -360},
+    {"Etc/GMT+7", -420}, {"Etc/GMT+8", -480}, {"Etc/GMT+9", -540}, {"Etc/GMT+10", -600},
+    {"Etc/GMT+11", -660}, {"Etc/GMT+12", -720},
 };
+
+/* The i-th zone of the table (0-based) with its offset into *minutes; NULL past the end. */
+const char *tz_name_at(int i, int *minutes) {
+    if (i < 0 || (size_t)i >= sizeof tz_table / sizeof tz_table[0])
+        return NULL;
+    if (minutes)
+        *minutes = tz_table[i].minutes;
+    return tz_table[i].name;
+}
 
 /* Offset of zone tz in minutes east of UTC into *out; 0 ok, -1 unknown zone. */
 int tz_offset_minutes(const char *tz, int *out) {

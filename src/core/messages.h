@@ -53,6 +53,14 @@
       "Review again: {what} {title} changed {fields}")                                                                \
     X("review.resubmitted", "重新审批：{what} {title} 重新提交", "重新審批：{what} {title} 重新提交",                 \
       "Review again: {what} {title} resubmitted")                                                                     \
+    X("deadline.overdue", "{what}超期：{title}（{label} 超过 {amount} {unit}）", "{what}逾期：{title}（{label} 超過 {amount} {unit}）", \
+      "{what} overdue: {title} ({label} over {amount} {unit})")                                                        \
+    X("deadline.escalated", "{what}超期升级：{title}（{label} 超过 {amount} {unit}）",                                 \
+      "{what}逾期升級：{title}（{label} 超過 {amount} {unit}）", "{what} overdue, escalated: {title} ({label} over {amount} {unit})") \
+    X("unit.hours", "小时", "小時", "hours")                                                                          \
+    X("unit.working_hours", "个工作小时", "個工作小時", "working hours")                                              \
+    X("unit.days", "天", "天", "days")                                                                                \
+    X("unit.working_days", "个工作日", "個工作日", "working days")                                                    \
     X("tier.manual", "人工定级（{by}）：{reason}", "人工定級（{by}）：{reason}", "Set by hand ({by}): {reason}")     \
     X("tier.important_amount", "近12个月采购额 {amount} ≥ {threshold}", "近12個月採購額 {amount} ≥ {threshold}",   \
       "Purchases in the last 12 months {amount} ≥ {threshold}")                                                      \

@@ -127,6 +127,44 @@ typedef struct Transition {
    takes its target from the body's "to", which must be one of them and not
    the current state; its guard sees the target as rec's "_to". */
 
+/*
+** A deadline declared on a workflow's states (ERPNext's service level agreement):
+** a clock that starts when a row enters one of `states`, is paused in `pause`
+** states and stops in any other state. Past due, the row's owner gets a reminder
+** in "my work"; after a further delay the managers over the row's unit are told.
+** Clock runs are rows of deadline_clocks; one job (deadline.c) watches them all.
+**
+**     {"review", "submitted", "on_hold", 2, DU_DAYS, .working = true, .escalate_after = 1}
+**         review within 2 working days while submitted, paused while on hold
+**     {"stage", "prospecting needs_analysis", NULL, 0, DU_DAYS, .setting = "stage.%s.days",
+**      .escalate_setting = "stage.escalate_after_days", .per_state = true}
+**         each stage its own limit from the settings, restarted on every stage change
+*/
+typedef enum {
+    DU_HOURS, /* the limit counts hours (of working time with .working) */
+    DU_DAYS,  /* days: calendar days, or working days of the working hours' length with .working */
+} DeadlineUnit;
+
+typedef struct Deadline {
+    const char *clock;        /* name, unique in the workflow ("review"), in _clocks and reminder keys */
+    const char *states;       /* space-separated states in which the clock runs */
+    const char *pause;        /* space-separated states in which it is paused; NULL = none */
+    int64_t amount;           /* the limit, in units */
+    DeadlineUnit unit;
+    bool working;             /* count working time (company calendar) instead of calendar time */
+    const char *setting;      /* NULL, or an ST_INT setting holding the limit in units, read when
+                                 the clock starts; "%s" in it becomes the state ("stage.%s.days") */
+    int64_t escalate_after;   /* units past due before the managers are told (0 = at once) */
+    const char *escalate_setting; /* NULL, or an ST_INT setting overriding escalate_after */
+    bool no_escalation;       /* only the owner is reminded */
+    uint32_t escalate_roles;  /* who is told: holders of these roles in the nearest unit at or above
+                                 the row's unit that has any (not the owner); 0 = sales_manager and
+                                 supervisor */
+    bool per_state;           /* every state of `states` is a run of its own: moving between them
+                                 stops the run and starts a new one (time in stage) */
+    const char *zh, *tw, *en; /* the clock's label */
+} Deadline;
+
 typedef struct Workflow {
     const char *initial;          /* state of a new row */
     const EnumVal *states;        /* all states with labels, {NULL}-terminated */
@@ -137,6 +175,7 @@ typedef struct Workflow {
        and on every state change); the table must have it. */
     bool track_state_since;
     FlowMoveHook on_move;         /* NULL or runs after every state change */
+    const Deadline *deadlines;    /* NULL, or clocks on the states, {NULL}-terminated (deadline.c) */
 } Workflow;
 
 /* Routes: actions, approvals of a row, my work. */
@@ -160,6 +199,22 @@ int task_remind(Db *db, int64_t user_id, const char *kind, const char *entity, i
 int task_close(Db *db, const char *dedupe_prefix, int64_t now);
 /* POST /api/v1/my/tasks/:id/done */
 void tasks_routes_register(void);
+
+/* ---------------------------------------------------------------- deadlines */
+
+/* Start, pause, resume or stop the row's declared clocks for its move from `from` (NULL: the
+   row was just created) to `to`, in the caller's transaction. 0, or -1 with e filled. */
+int deadline_on_state(Req *r, const struct Entity *en, int64_t row_id, const char *from, const char *to, Err *e);
+/* The row's clocks for GET row: [{"clock","label","state","started_at","due_at","remaining_seconds"
+   | "overdue_seconds","paused","working","breached"}] — open runs only. NULL on a database error. */
+json_t *deadline_row_clocks(Req *r, const struct Entity *en, int64_t row_id);
+/* The workflow's declared clocks for the meta: [{"clock","label","states","pause","limit","unit",
+   "working","escalate_after"}] (limits from settings resolved per state). */
+json_t *deadline_meta(Req *r, const struct Entity *en);
+/* The job "deadlines" and nothing else (routes none). */
+void deadline_register(void);
+/* One pass of the job (also run by tests): 0 ok, -1 database error. */
+int deadline_job_run(Db *db, int64_t now);
 
 /* ---------------------------------------------------------------- scheduler */
 

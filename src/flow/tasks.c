@@ -35,7 +35,7 @@ int task_remind(Db *db, int64_t user_id, const char *kind, const char *entity, i
 }
 
 int task_close(Db *db, const char *dedupe_prefix, int64_t now) {
-    Stmt *st = db_prepare(db, "UPDATE tasks SET status = 'done', done_at = ?1 WHERE status = 'open' AND dedupe_key LIKE ?2");
+    Stmt *st = db_prepare(db, "UPDATE tasks SET status = 'done', done_at = ?1 WHERE status = 'open' AND dedupe_key LIKE ?2 ESCAPE '\\'");
     if (!st) return -1;
     size_t n = strlen(dedupe_prefix);
     char *pat = xmalloc(n * 2 + 2), *p = pat;

@@ -273,6 +273,8 @@ int flow_set_state(Req *r, const Entity *en, json_t *rec, const char *to, Err *e
         json_object_set_new(rec, "state_since", json_integer(r->now));
     db_done(st);
     st = NULL;
+    if (deadline_on_state(r, en, id, from, to, e) < 0)
+        goto out;
     if (en->flow->on_move && en->flow->on_move(r, en, rec, from, since, e) < 0) {
         if (e->status == 0)
             flow_db_error(r, e, "on_move");
@@ -524,6 +526,14 @@ static int flow_h_action(Req *r, Err *e)
     if (en->decorate) /* the same computed values as GET */
         en->decorate(r, en, out);
     json_object_set_new(out, "_actions", flow_available_actions(r, en, out));
+    if (en->flow->deadlines) {
+        json_t *clocks = deadline_row_clocks(r, en, id);
+        if (!clocks) {
+            json_decref(out);
+            return flow_db_error(r, e, "clocks");
+        }
+        json_object_set_new(out, "_clocks", clocks);
+    }
     return reply_json(r, 200, out);
 }
 

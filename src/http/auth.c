@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "../core/errcodes.h"
+#include "../model/calendar.h"
 #include "../model/settings.h"
 #include "internal.h"
 
@@ -318,13 +319,14 @@ static int login_reserve(Req *r, const char *username, Reservation *res) {
 
 /*
 ** The answer for a locked user name: 423 auth.locked with the end of the lock in the company's
-** zone (UTC+8) — the same for an account and for a name no one has.
+** zone (company.time_zone) — the same for an account and for a name no one has.
 */
-static int locked_answer(Err *e, int64_t locked_until) {
+static int locked_answer(Req *r, Err *e, int64_t locked_until) {
     char when[11];
-    date_of_epoch(locked_until, 480, when);
-    int64_t local = locked_until + 480 * 60;
-    int hh = (int)((local % 86400) / 3600), mm = (int)((local % 3600) / 60);
+    int tz = company_tz(r);
+    date_of_epoch(locked_until, tz, when);
+    int64_t local = locked_until + (int64_t)tz * 60;
+    int hh = (int)(((local % 86400) + 86400) % 86400 / 3600), mm = (int)(((local % 3600) + 3600) % 3600 / 60);
     return err_set(e, 423, EC_AUTH_LOCKED, NULL, "%s %02d:%02d", when, hh, mm);
 }
 
@@ -371,7 +373,7 @@ static int auth_login(Req *r, Err *e) {
     }
     if (commit_or_rollback(r->db) < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
     if (res.rate_limited) return err_set(e, 429, EC_AUTH_RATE, NULL, NULL);
-    if (res.locked_until > r->now) return locked_answer(e, res.locked_until);
+    if (res.locked_until > r->now) return locked_answer(r, e, res.locked_until);
 
     /* 2. verify: against a dummy hash for an unknown name, so the time does not tell */
     int ok = password_verify(hash ? hash : dummy_hash(), password) && hash != NULL;

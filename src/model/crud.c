@@ -8,6 +8,7 @@
 
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
+#include "calendar.h"
 #include "model.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -43,14 +44,21 @@ void row_finish(Req *r, const Entity *en, json_t *row) {
                         json_pack("{s:b, s:b, s:b}", "update", entity_row_may(r, en, row, ACCESS_WRITE, NULL), "delete",
                                   entity_row_may(r, en, row, ACCESS_DELETE, NULL), "share",
                                   entity_row_may(r, en, row, ACCESS_SHARE, NULL)));
+    /* the row's deadline clocks (declared on its workflow's states) */
+    if (en->flow && en->flow->deadlines) {
+        json_t *clocks = deadline_row_clocks(r, en, json_integer_value(json_object_get(row, "id")));
+        json_object_set_new(row, "_clocks", clocks ? clocks : json_null()); /* null: read failed (callers answer 500) */
+    }
 }
 
 const char *doc_number_next(Req *r, const char *prefix, Err *e) {
     static const char zSql[] =
         "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)\n"
         " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last";
+    int64_t ys, ye; /* the number's year: the company-local year of now (period_bounds) */
+    period_bounds("year", r->now, company_tz(r), &ys, &ye);
     char today[11];
-    date_of_epoch(r->now, 480, today);
+    date_of_epoch(ys, company_tz(r), today);
     int year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) {
@@ -298,6 +306,10 @@ static int entity_get(Req *r, Err *e) {
     json_t *row = en->flow && model_flow_bridge()->load ? model_flow_bridge()->load(r, en, id, e) : entity_load(r, en, id, e);
     if (!row) return -1;
     row_finish(r, en, row);
+    if (json_is_null(json_object_get(row, "_clocks"))) {
+        json_decref(row);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
     return reply_json(r, 200, row);
 }
 
@@ -424,6 +436,7 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
         return -1;
     }
     if (audit_write(r, en->name, id, "create", changes) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (en->flow && deadline_on_state(r, en, id, NULL, en->flow->initial, e) < 0) return -1;
     if (en->after_save && en->after_save(r, en, rec, NULL, e) < 0) return -1;
     *out_id = id;
     return 0;
@@ -445,6 +458,10 @@ static int entity_create(Req *r, Err *e) {
     json_t *row = entity_load(r, en, id, e);
     if (!row) return -1;
     row_finish(r, en, row);
+    if (json_is_null(json_object_get(row, "_clocks"))) {
+        json_decref(row);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
     return reply_json(r, 201, row);
 }
 
@@ -582,6 +599,10 @@ static int entity_patch(Req *r, Err *e) {
     json_t *row = entity_load(r, en, id, e);
     if (!row) return -1;
     row_finish(r, en, row);
+    if (json_is_null(json_object_get(row, "_clocks"))) {
+        json_decref(row);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
     return reply_json(r, 200, row);
 }
 

@@ -346,6 +346,8 @@ const char *msg_render(Arena *a, const char *locale, const char *stored);
    the labels of some of its fields or line collections joined ("技术要求、明细"). Arena strings. */
 char *msg_entity_label(Arena *a, const char *entity);
 char *msg_field_labels(Arena *a, const char *entity, json_t *names);
+/* A parameter that is a declared label in the three languages (a state's, a clock's). */
+char *msg_text3(Arena *a, const char *zh, const char *tw, const char *en);
 /*
 ** Versions of signed documents (versions.c). version_keep stores rec as signed (fields and lines,
 ** in the state it was signed in) as the row's next revision, with a reason; the flow layer calls it

@@ -14,6 +14,7 @@
 
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
+#include "calendar.h"
 #include "model.h"
 
 #define EXPORT_MAX_ROWS 100000
@@ -50,8 +51,9 @@ static const char *cell_text(Req *r, const Field *f, json_t *v) {
     case FT_DATETIME: {
         int64_t t = json_integer_value(v);
         char d[11];
-        date_of_epoch(t, 480, d);
-        int64_t local = t + 480 * 60;
+        int tz = company_tz(r);
+        date_of_epoch(t, tz, d);
+        int64_t local = t + (int64_t)tz * 60;
         return arena_printf(r->a, "%s %02d:%02d", d, (int)((local % 86400 + 86400) % 86400 / 3600),
                             (int)((local % 3600 + 3600) % 3600 / 60));
     }

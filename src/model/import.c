@@ -27,6 +27,7 @@
 
 #include "../core/errcodes.h"
 #include "../http/internal.h"
+#include "calendar.h"
 #include "import.h"
 #include "model.h"
 
@@ -275,8 +276,9 @@ static int date_text(const char *s, char out[11]) {
     return date_parse(out, &yy, &mm, &dd) == 0 ? 0 : -1;
 }
 
-/* "YYYY-MM-DD[ T]HH:MM[:SS]" in the company's zone (UTC+8) -> epoch seconds; -1 when malformed. */
-static int datetime_text(const char *s, int64_t *out) {
+/* "YYYY-MM-DD[ T]HH:MM[:SS]" in the company's zone (tzmin minutes east of UTC) -> epoch
+   seconds; -1 when malformed. */
+static int datetime_text(const char *s, int tzmin, int64_t *out) {
     char d[11];
     if (date_text(s, d) != 0) return -1;
     const char *p = strpbrk(s, " T");
@@ -289,7 +291,7 @@ static int datetime_text(const char *s, int64_t *out) {
     }
     int y, m, dd;
     date_parse(d, &y, &m, &dd);
-    *out = epoch_of_date(y, m, dd, 480) + h * 3600 + mi * 60 + se;
+    *out = epoch_of_date(y, m, dd, tzmin) + h * 3600 + mi * 60 + se;
     return 0;
 }
 
@@ -576,7 +578,7 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
         return 0;
     case FT_DATETIME:
         if (c->kind == CELL_NUMBER && excel_serial_date(s, true, d) == 0) s = arena_strdup(r->a, d);
-        if (datetime_text(s, &n) != 0 && !(c->kind == CELL_TEXT && str_to_int64(s, &n) == 0 && n >= 0))
+        if (datetime_text(s, company_tz(r), &n) != 0 && !(c->kind == CELL_TEXT && str_to_int64(s, &n) == 0 && n >= 0))
             return cell_fail(r, f, e, EC_FORMAT, "YYYY-MM-DD HH:MM");
         *out = json_integer(n);
         return 0;
@@ -756,6 +758,11 @@ static int import_execute(ImportJob *j, Db *db, Db *pdb) {
     bool sp = db_kind(db) == DB_SQLITE || j->partial;
     bool ok = db_begin(db) == DB_OK;
     if (!ok) err_set(&fatal, 503, EC_UNAVAILABLE, NULL, NULL);
+    /* the company zone (document numbers, date-times) read once for the whole file: its memo
+       lives in the job's arena; what a row memoises in its own arena is forgotten after it */
+    r.a = j->a;
+    if (ok) (void)company_tz(&r);
+    struct SettingMemo *memo = r.settings;
     for (int i = 1; ok && i < j->t.nrows; i++) {
         ImpRow *row = &j->t.rows[i];
         r.a = arena_new();
@@ -828,6 +835,7 @@ static int import_execute(ImportJob *j, Db *db, Db *pdb) {
         json_decref(in);
         arena_free(r.a);
         r.a = NULL;
+        r.settings = memo; /* entries added during the row lived in that arena */
         long long done = atomic_fetch_add(&j->processed, 1) + 1;
         if (pdb && done % PROGRESS_ROWS == 0) progress_store(pdb, j);
     }

@@ -32,7 +32,8 @@ static const Msg *msg_find(const char *key) {
 /* A value passed to msg_make: a stored message (nested) or a label reference (msg_entity_label,
    msg_field_labels) becomes its object, else a string. */
 static json_t *param_value(const char *v) {
-    if (v && (!strncmp(v, "{\"m\":", 5) || !strncmp(v, "{\"entity_label\":", 16) || !strncmp(v, "{\"field_labels\":", 16))) {
+    if (v && (!strncmp(v, "{\"m\":", 5) || !strncmp(v, "{\"entity_label\":", 16) || !strncmp(v, "{\"field_labels\":", 16) ||
+              !strncmp(v, "{\"t3\":", 6))) {
         json_t *o = json_loads(v, 0, NULL);
         if (json_is_object(o)) return o;
         json_decref(o);
@@ -50,6 +51,10 @@ static char *dump_arena(Arena *a, json_t *o) {
 }
 
 char *msg_entity_label(Arena *a, const char *entity) { return dump_arena(a, json_pack("{s:s}", "entity_label", entity)); }
+
+char *msg_text3(Arena *a, const char *zh, const char *tw, const char *en) {
+    return dump_arena(a, json_pack("{s:[s,s,s]}", "t3", zh ? zh : "", tw ? tw : (zh ? zh : ""), en ? en : (zh ? zh : "")));
+}
 
 char *msg_field_labels(Arena *a, const char *entity, json_t *names) {
     return dump_arena(a, json_pack("{s:{s:s, s:O}}", "field_labels", "entity", entity, "names", names));
@@ -103,7 +108,10 @@ static void render_into(Buf *b, const char *locale, json_t *o, int depth) {
             name[n] = 0;
             json_t *v = json_object_get(p, name);
             json_t *el = json_object_get(v, "entity_label"), *fl = json_object_get(v, "field_labels");
-            if (json_is_string(el)) { /* an entity's label, in the reader's language */
+            json_t *t3 = json_object_get(v, "t3");
+            if (json_is_array(t3)) { /* a declared label given in the three languages */
+                buf_puts(b, json_string_value(json_array_get(t3, (size_t)li)) ? json_string_value(json_array_get(t3, (size_t)li)) : "");
+            } else if (json_is_string(el)) { /* an entity's label, in the reader's language */
                 const Entity *e = entity_find(json_string_value(el));
                 buf_puts(b, e ? label_for(locale, e->zh, e->tw, e->en) : json_string_value(el));
             } else if (json_is_object(fl)) { /* field labels, joined */

@@ -154,6 +154,7 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
             if (t->approval && model_flow_bridge()->approval_json)
                 json_array_append_new(aps, model_flow_bridge()->approval_json(t->approval, r->locale, t->to));
         json_object_set_new(o, "approvals", aps);
+        json_object_set_new(o, "deadlines", deadline_meta(r, en));
     } else {
         json_object_set_new(o, "states", json_array());
         json_object_set_new(o, "actions", json_array());

@@ -12,6 +12,7 @@
 
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
+#include "calendar.h"
 #include "model.h"
 #include "pdf.h"
 #include "print.h"
@@ -26,7 +27,6 @@ static const Setting print_settings[] = {
 };
 
 /* Documents show dates in the company's zone (UTC+8, as exports do). */
-#define PRINT_TZ_MINUTES 480
 
 /* ---------------------------------------------------------------- formatting (pure) */
 
@@ -221,10 +221,10 @@ static const char *ref_title(Resolve *rs, const char *name, int64_t id) {
 }
 
 /* Date "YYYY-MM-DD" of epoch t in the company's zone (arena). */
-static char *local_date(Arena *a, int64_t t) {
+static char *local_date(Req *r, int64_t t) {
     char d[11];
-    date_of_epoch(t, PRINT_TZ_MINUTES, d);
-    return arena_strdup(a, d);
+    company_date(r, t, d);
+    return arena_strdup(r->a, d);
 }
 
 /* The printed text of value v of field f; NULL on a database error. */
@@ -252,10 +252,10 @@ static const char *value_text(Resolve *rs, const Field *f, json_t *v) {
         return enum_label(r, f, json_string_value(v));
     }
     case FT_DATE:
-        return json_is_integer(v) ? local_date(r->a, i) : json_string_value(v) ? json_string_value(v) : "";
+        return json_is_integer(v) ? local_date(r, i) : json_string_value(v) ? json_string_value(v) : "";
     case FT_DATETIME: {
-        int64_t local = i + PRINT_TZ_MINUTES * 60;
-        return arena_printf(r->a, "%s %02d:%02d", local_date(r->a, i), (int)((local % 86400 + 86400) % 86400 / 3600),
+        int64_t local = i + (int64_t)company_tz(r) * 60;
+        return arena_printf(r->a, "%s %02d:%02d", local_date(r, i), (int)((local % 86400 + 86400) % 86400 / 3600),
                             (int)((local % 3600 + 3600) % 3600 / 60));
     }
     case FT_REF:

@@ -46,19 +46,33 @@ int64_t setting_int(Db *db, const char *key) {
 /* One setting already read by a request. */
 typedef struct SettingMemo {
     const char *key;          /* the setting's declared key (static) */
-    int64_t value;
+    int64_t value;            /* integer value (int, bool, money settings) */
+    const char *text;         /* text value (req_setting_text), arena; NULL for an integer memo */
     struct SettingMemo *next;
 } SettingMemo;
 
 int64_t req_setting_int(Req *r, const char *key) {
     for (SettingMemo *m = r->settings; m; m = m->next)
-        if (strcmp(m->key, key) == 0) return m->value;
+        if (!m->text && strcmp(m->key, key) == 0) return m->value;
     SettingMemo *m = arena_alloc(r->a, sizeof *m);
     m->key = arena_strdup(r->a, key);
     m->value = setting_int(r->db, key);
+    m->text = NULL;
     m->next = r->settings;
     r->settings = m;
     return m->value;
+}
+
+const char *req_setting_text(Req *r, const char *key) {
+    for (SettingMemo *m = r->settings; m; m = m->next)
+        if (m->text && strcmp(m->key, key) == 0) return m->text;
+    SettingMemo *m = arena_alloc(r->a, sizeof *m);
+    m->key = arena_strdup(r->a, key);
+    m->value = 0;
+    m->text = setting_text(r->db, r->a, key);
+    m->next = r->settings;
+    r->settings = m;
+    return m->text;
 }
 
 const char *setting_text(Db *db, Arena *a, const char *key) {
@@ -83,6 +97,7 @@ static const char *type_name(SettingType t) {
     case ST_ENUM: return "enum";
     case ST_DATES: return "dates";
     case ST_DAYS: return "days_list";
+    case ST_HOURS: return "hours";
     default: return "text";
     }
 }
@@ -180,6 +195,20 @@ static int check_dates(Req *r, const Setting *s, const char *text, Err *e) {
     return 0;
 }
 
+/* Two digits at p as a number, or -1. */
+static int two_digits(const char *p) { return digits(p, 2) ? (p[0] - '0') * 10 + (p[1] - '0') : -1; }
+
+int setting_hours_parse(const char *text, int *start, int *end) {
+    if (!text || strlen(text) != 11 || text[2] != ':' || text[5] != '-' || text[8] != ':') return -1;
+    int h1 = two_digits(text), m1 = two_digits(text + 3), h2 = two_digits(text + 6), m2 = two_digits(text + 9);
+    if (h1 < 0 || m1 < 0 || h2 < 0 || m2 < 0 || h1 > 23 || m1 > 59 || m2 > 59 || h2 > 24 || (h2 == 24 && m2)) return -1;
+    int s = h1 * 60 + m1, e = h2 * 60 + m2;
+    if (s >= e) return -1;
+    *start = s;
+    *end = e;
+    return 0;
+}
+
 /* ST_DAYS: every entry of the list is "name=days" (or ＝), days within the declared range. */
 static int check_days(Req *r, const Setting *s, const char *text, Err *e) {
     for (const char *p = text; *p;) {
@@ -230,6 +259,7 @@ int setting_validate(Req *r, const Setting *s, json_t *v, const char **text, Err
     case ST_TEXT:
     case ST_DATES:
     case ST_DAYS:
+    case ST_HOURS:
         break;
     }
     if (!json_is_string(v)) return fail(r, e, s, EC_TYPE, "text");
@@ -250,6 +280,8 @@ int setting_validate(Req *r, const Setting *s, json_t *v, const char **text, Err
     }
     if (s->type == ST_DATES && check_dates(r, s, t, e) < 0) return -1;
     if (s->type == ST_DAYS && check_days(r, s, t, e) < 0) return -1;
+    int hs, he;
+    if (s->type == ST_HOURS && setting_hours_parse(t, &hs, &he) < 0) return fail(r, e, s, EC_FORMAT, "HH:MM-HH:MM");
     *text = t;
     return 0;
 }
@@ -288,8 +320,8 @@ static int settings_list(Req *r, Err *e) {
 ** PUT /api/v1/settings/:key                              roles: admin
 ** Body: {"value": integer|boolean|string, as the setting's type}
 ** 200 {"key","value"} | 404 unknown key | 400 naming the key: field.required,
-** field.type, field.range, field.enum, field.too_long, field.format,
-** field.date_list, field.days_list
+** field.type, field.range, field.enum, field.too_long, field.format (NUL; hours not
+** "HH:MM-HH:MM"), field.date_list, field.days_list
 */
 static int settings_put(Req *r, Err *e) {
     const Setting *s = setting_find(r->params[0]);

@@ -17,6 +17,7 @@
 
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
+#include "../model/calendar.h"
 #include "../model/settings.h"
 #include "customers.h"
 #include "modules.h"
@@ -50,7 +51,7 @@ static int care_birthdays(Req *r, int64_t today, int64_t ahead, int *count) {
                 const char *title = msg_make(r->a, "care.birthday", "name", db_col_text(st, 1), "customer", db_col_text(st, 4), "date",
                                              arena_printf(r->a, "%02d-%02d", m, d), NULL);
                 int ok = task_remind(r->db, owner, "care_birthday", "customers", cid, title,
-                                     epoch_of_date(y, m, d, 480) + 9 * 3600,
+                                     epoch_of_date(y, m, d, company_tz(r)) + 9 * 3600,
                                      arena_printf(r->a, "care:birthday:%lld:%d", (long long)pid, y), r->now);
                 if (ok < 0) {
                     db_done(st);
@@ -110,7 +111,7 @@ static int care_holidays(Req *r, int64_t today, int64_t ahead, int *count) {
             const char *title = msg_make(r->a, "care.holiday", "holiday", hname, "date", arena_printf(r->a, "%02d-%02d", m, d),
                                          "customer", db_col_text(st, 1), NULL);
             int ok = task_remind(r->db, db_col_int64(st, 2), "care_holiday", "customers", cid, title,
-                                 epoch_of_date(y, m, d, 480), arena_printf(r->a, "care:holiday:%lld:%s", (long long)cid, ds), r->now);
+                                 epoch_of_date(y, m, d, company_tz(r)), arena_printf(r->a, "care:holiday:%lld:%s", (long long)cid, ds), r->now);
             if (ok < 0) {
                 db_done(st);
                 return -1;
@@ -150,7 +151,7 @@ static int care_job(Db *db, int64_t now) {
     Req r;
     job_req_init(&r, db, now);
     char today[11];
-    local_date(now, today);
+    company_date(&r, now, today);
     int y, m, d, count = 0;
     date_parse(today, &y, &m, &d);
     int64_t day = days_from_civil(y, m, d);

@@ -34,8 +34,6 @@ void job_req_init(Req *r, Db *db, int64_t now) {
 
 void job_req_done(Req *r) { arena_free(r->a); }
 
-void local_date(int64_t t, char out[11]) { date_of_epoch(t, 480, out); }
-
 int customers_cascade_owner(Db *db, int64_t customer_id, int64_t owner, int64_t unit) {
     static const char *const sql[] = {
         "UPDATE contacts SET owner_id = ?1, org_unit_id = ?2 WHERE customer_id = ?3 AND deleted_at IS NULL",

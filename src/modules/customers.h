@@ -38,8 +38,6 @@ void job_req_done(Req *r);
 /* The tier recompute of every customer, as the nightly job runs it (tiering.c). 0 ok, -1 error. */
 int tier_recompute_job(Db *db, int64_t now);
 
-/* Local (Asia/Shanghai, UTC+8) calendar date of t as YYYY-MM-DD. */
-void local_date(int64_t t, char out[11]);
 
 void collision_register(void);
 

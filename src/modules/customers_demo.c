@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../http/internal.h"
+#include "../model/calendar.h"
 #include "collision.h"
 #include "customers.h"
 #include "demo.h"
@@ -37,7 +38,7 @@ static int64_t cd_user(CdCtx *c, const char *username, int64_t *unit) {
 /* A date n days before now as YYYY-MM-DD. */
 static const char *cd_date(CdCtx *c, int64_t days_ago) {
     char d[11];
-    local_date(c->r.now - days_ago * 86400, d);
+    company_date(&c->r, c->r.now - days_ago * 86400, d);
     return arena_strdup(c->r.a, d);
 }
 

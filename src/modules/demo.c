@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../http/internal.h"
+#include "../model/calendar.h"
 #include "demo.h"
 #include "modules.h"
 
@@ -59,7 +60,7 @@ int64_t demo_sql(Demo *d, const char *sql, const char *types, ...) {
 
 const char *demo_number(Demo *d, const char *prefix) {
     char day[11];
-    date_of_epoch(d->now, 480, day);
+    date_of_epoch(d->now, company_tz_db(d->db), day);
     int64_t year = (day[0] - '0') * 1000 + (day[1] - '0') * 100 + (day[2] - '0') * 10 + (day[3] - '0');
     int64_t n = demo_sql(d, "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)"
                             " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last",
@@ -193,6 +194,9 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     if (!c.fail && customers_demo(db, c.a, c.now, err, errlen) < 0) c.fail = 1;
     /* the pipeline works on the demo customers: keep it after customers_demo */
     if (!c.fail && pipeline_demo(db, c.a, c.now, err, errlen) < 0) c.fail = 1;
+    /* the demo wrote leads and opportunities without the workflow: let the deadline job give
+       them their stage clocks on its next run (flow/deadline.c, dl_sweep) */
+    if (!c.fail) demo_sql(&c, "DELETE FROM deadline_sweeps", "");
     if (c.fail || db_commit(db) != DB_OK) {
         if (!c.fail) snprintf(err, errlen, "%s", db_errmsg(db));
         db_rollback(db);

@@ -12,13 +12,12 @@
 
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
+#include "../model/calendar.h"
 #include "../model/model.h"
 #include "modules.h"
 
 /* Who records follow-ups: reps, managers and customer service (care). */
 #define FU_ROLES (ROLES_MANAGING | RB(SALES_REP) | RB(CS_SPECIALIST))
-/* Local time zone of calendar dates (Asia/Shanghai), minutes east of UTC. */
-#define FU_TZ 480
 
 static const EnumVal fu_channels[] = {
     {"phone", "电话", "電話", "Phone"},
@@ -63,10 +62,10 @@ static const Field plan_fields[] = {
 
 /* ---------------------------------------------------------------- helpers */
 
-/* "YYYY-MM-DD" of the local day of t plus days. */
-static void day_plus(int64_t t, int64_t days, char out[11]) {
+/* "YYYY-MM-DD" of the company-local day of t plus days (zone: tzmin minutes east of UTC). */
+static void day_plus(int tzmin, int64_t t, int64_t days, char out[11]) {
     int y, m, d;
-    int64_t day = (t + FU_TZ * 60) / 86400 + days;
+    int64_t day = (t + (int64_t)tzmin * 60) / 86400 + days;
     civil_from_days(day, &y, &m, &d);
     snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 }
@@ -123,6 +122,7 @@ static int plans_advance(Req *r, int64_t customer, int64_t at) {
         " WHERE customer_id = ?1 AND active = 1 AND deleted_at IS NULL";
     static const char zUpd[] =
         "UPDATE follow_up_plans SET next_date = ?1, version = version + 1, updated_at = ?2 WHERE id = ?3";
+    int tz = company_tz(r); /* read before the statement below is stepped */
     Stmt *st = db_prepare(r->db, zSel);
     if (!st) return -1;
     db_bind_int64(st, 1, customer);
@@ -130,7 +130,7 @@ static int plans_advance(Req *r, int64_t customer, int64_t at) {
     int n = 0, rc;
     while ((rc = db_step(st)) == DB_ROW && n < 64) {
         p[n].id = db_col_int64(st, 0);
-        day_plus(at, db_col_int64(st, 1), p[n].next);
+        day_plus(tz, at, db_col_int64(st, 1), p[n].next);
         snprintf(p[n].old, sizeof p[n].old, "%s", db_col_text(st, 2) ? db_col_text(st, 2) : "");
         n++;
     }
@@ -191,7 +191,7 @@ static int plan_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e
     json_t *nd = json_object_get(rec, "next_date");
     if (!json_is_string(nd)) {
         char day[11];
-        day_plus(r->now, flow_rec_int(rec, "frequency_days"), day);
+        day_plus(company_tz(r), r->now, flow_rec_int(rec, "frequency_days"), day);
         json_object_set_new(rec, "next_date", json_string(day));
     }
     return 0;
@@ -228,6 +228,7 @@ typedef struct Due {
    columns user, entity, row id, date, name, what. */
 static int remind_rows(Db *db, Arena *a, const char *sql, const char *today, const char *kind, bool plan,
                        int64_t now) {
+    int tz = company_tz_db(db);
     Stmt *st = db_prepare(db, sql);
     if (!st) return -1;
     db_bind_text(st, 1, today, -1);
@@ -252,7 +253,7 @@ static int remind_rows(Db *db, Arena *a, const char *sql, const char *today, con
     int ret = rc < 0 ? -1 : 0;
     for (size_t i = 0; i < n && ret == 0; i++) {
         int y, m, dd;
-        int64_t due = date_parse(d[i].date, &y, &m, &dd) == 0 ? epoch_of_date(y, m, dd, FU_TZ) + 86400 : 0;
+        int64_t due = date_parse(d[i].date, &y, &m, &dd) == 0 ? epoch_of_date(y, m, dd, tz) + 86400 : 0;
         if (task_remind(db, d[i].user, kind, d[i].entity, d[i].row_id, d[i].title, due, d[i].key, now) < 0) ret = -1;
     }
     free(d);
@@ -279,7 +280,7 @@ static int job_followup_overdue(Db *db, int64_t now) {
         " FROM follow_up_plans p JOIN customers c ON c.id = p.customer_id AND c.deleted_at IS NULL\n"
         " WHERE p.deleted_at IS NULL AND p.active = 1 AND p.next_date < ?1";
     char today[11];
-    date_of_epoch(now, FU_TZ, today);
+    date_of_epoch(now, company_tz_db(db), today);
     Arena *a = arena_new();
     int ret = remind_rows(db, a, zFollow, today, "followup_overdue", false, now);
     if (ret == 0) ret = remind_rows(db, a, zPlans, today, "followup_plan_overdue", true, now);

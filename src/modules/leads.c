@@ -103,13 +103,6 @@ static int lead_keys(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e)
     return 0;
 }
 
-/* on_move: leaving a state ends its overdue reminders (stage_overdue, opportunities.c). */
-static int lead_moved(Req *r, const Entity *en, json_t *rec, const char *from, int64_t since, Err *e) {
-    if (task_close(r->db, arena_printf(r->a, "stage:leads:%lld:", (long long)flow_rec_int(rec, "id")), r->now) < 0)
-        return flow_db_error(r, e, "stage reminders");
-    return 0;
-}
-
 /* ---------------------------------------------------------------- conversion */
 
 /* What the body of `convert` may carry, parsed by convert_input. */
@@ -255,10 +248,20 @@ static const Transition lead_transitions[] = {
     {NULL},
 };
 
+/* Standard time in each open lead state (R-CUS-10): lead.<state>.days, then the owner is
+   reminded ("stage_overdue") and after stage.escalate_after_days the nearest managers
+   ("stage_escalated"); a new run on every state change (flow/deadline.c). */
+static const Deadline lead_deadlines[] = {
+    {"stage", "new contacted qualified", NULL, 0, DU_DAYS, .setting = "lead.%s.days",
+     .escalate_setting = "stage.escalate_after_days", .per_state = true, .zh = "阶段时限", .tw = "階段時限",
+     .en = "Time in state"},
+    {NULL},
+};
+
 static const Workflow lead_flow = {
     .initial = "new", .states = lead_states, .final_states = "converted",
     .transitions = lead_transitions, .editable_states = "new contacted qualified", .track_state_since = true,
-    .on_move = lead_moved,
+    .deadlines = lead_deadlines,
 };
 
 static const Entity leads_entity = {
@@ -271,7 +274,7 @@ static const Entity leads_entity = {
     .attachments = true,
 };
 
-/* Standard time in each open lead state (R-CUS-10); read by the stage_overdue job. */
+/* Standard time in each open lead state (R-CUS-10); read by the lead stage clock (lead_deadlines). */
 static const Setting lead_settings[] = {
     {"lead.new.days", ST_INT, "3", 1, 365, "新线索标准时限（天）", "新線索標準時限（天）", "Days a lead may stay new"},
     {"lead.contacted.days", ST_INT, "7", 1, 365, "已联系线索标准时限（天）", "已聯繫線索標準時限（天）", "Days a lead may stay contacted"},

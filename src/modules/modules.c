@@ -6,6 +6,7 @@
 #include "../http/internal.h"
 #include "../model/attach.h"
 #include "../model/print.h"
+#include "../model/calendar.h"
 #include "../model/settings.h"
 #include "modules.h"
 
@@ -21,6 +22,8 @@ void modules_register(void) {
     housekeeping_register();
     attach_register();       /* files on the records of entities declared with .attachments */
     print_routes_register(); /* GET /api/v1/:entity/:id/print[.pdf] */
+    calendar_register();
+    deadline_register();
     model_routes_register(); /* after specific routes: its patterns are the most generic */
     /* modules */
     admin_register();

@@ -22,7 +22,7 @@ void care_register(void);
 /* Demo customers, contacts, needs, competitors and past won deals (demo_load, same transaction). 0 ok. */
 int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen);
 void leads_register(void);         /* leads.c: leads and their conversion */
-void opportunities_register(void); /* opportunities.c: stages, pipeline, stage_overdue */
+void opportunities_register(void); /* opportunities.c: stages, pipeline, stage clocks */
 void followups_register(void);     /* followups.c: follow-ups, plans, followup_overdue */
 void sales_plans_register(void);   /* sales_plans.c: plans and quotas */
 

@@ -5,7 +5,7 @@
 ** skipped except by a manager's recorded override; probability per stage and
 ** the weighted pipeline; every stage change logged in opportunity_stages for
 ** the funnel; stage time limits with overdue reminders and escalation to the
-** managers (R-CUS-10, job "stage_overdue", which also watches leads).
+** managers (R-CUS-10): a declared deadline clock per stage (flow/deadline.c).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
+#include "../model/calendar.h"
 #include "../model/model.h"
 #include "../model/settings.h"
 #include "modules.h"
@@ -154,16 +155,14 @@ static int opp_created(Req *r, const Entity *en, json_t *rec, json_t *old, Err *
     return 0;
 }
 
-/* on_move: log the stage change (with the manager's reason on an override)
-   and close the overdue reminders of the stage left. */
+/* on_move: log the stage change (with the manager's reason on an override).
+   The stage clock itself (and its reminders) follows the move in deadline.c. */
 static int opp_moved(Req *r, const Entity *en, json_t *rec, const char *from, int64_t since, Err *e) {
     int64_t id = flow_rec_int(rec, "id");
     const char *action = flow_rec_str(rec, "_action");
     const char *reason = action && !strcmp(action, "override_stage") ? flow_rec_str(rec, "_comment") : NULL;
     if (stage_log(r, id, from, flow_rec_str(rec, "state"), since ? r->now - since : 0, reason) < 0)
         return flow_db_error(r, e, "stage log");
-    if (task_close(r->db, arena_printf(r->a, "stage:opportunities:%lld:", (long long)id), r->now) < 0)
-        return flow_db_error(r, e, "stage reminders");
     return 0;
 }
 
@@ -192,7 +191,7 @@ static int needs_recorded(Req *r, json_t *rec) {
         " AND (created_at >= ?2 OR need_date >= ?3)";
     char day[11];
     int64_t created = flow_rec_int(rec, "created_at");
-    date_of_epoch(created, 480, day);
+    company_date(r, created, day);
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) return -1;
     db_bind_int64(st, 1, flow_rec_int(rec, "customer_id"));
@@ -289,9 +288,19 @@ static const Transition opp_transitions[] = {
     {NULL},
 };
 
+/* Stage time limits (R-CUS-10): each open stage its standard time (stage.<stage>.days), the
+   owner reminded past it ("stage_overdue"), the nearest managers after stage.escalate_after_days
+   more ("stage_escalated"); a new run on every stage change (deadline.c). */
+static const Deadline opp_deadlines[] = {
+    {"stage", OPP_OPEN, NULL, 0, DU_DAYS, .setting = "stage.%s.days", .escalate_setting = "stage.escalate_after_days",
+     .per_state = true, .zh = "阶段时限", .tw = "階段時限", .en = "Time in stage"},
+    {NULL},
+};
+
 static const Workflow opp_flow = {
     .initial = "prospecting", .states = opp_states, .final_states = "won lost",
     .transitions = opp_transitions, .editable_states = OPP_OPEN, .track_state_since = true, .on_move = opp_moved,
+    .deadlines = opp_deadlines,
 };
 
 static const FieldGroup opp_groups[] = {
@@ -462,133 +471,6 @@ static int opp_stages(Req *r, Err *e) {
     return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-/* ---------------------------------------------------------------- stage time limits */
-
-/* One watched table: its open states and the setting prefix of their limits. */
-typedef struct StageWatch {
-    const char *entity;   /* entity name, also in reminder keys */
-    const char *table;
-    const char *title;    /* title column */
-    const char *states;   /* space-separated states with a limit */
-    const char *prefix;   /* "stage" -> stage.<state>.days */
-    const char *zh;       /* what the reminder calls the row */
-} StageWatch;
-
-static const StageWatch watches[] = {
-    {"opportunities", "opportunities", "name", OPP_OPEN, "stage", "商机"},
-    {"leads", "leads", "company", "new contacted qualified", "lead", "线索"},
-};
-
-/* The managers to tell about a row of unit: holders of sales_manager or
-   supervisor in the nearest unit at or above it that has any (not the owner). */
-static int escalate(Db *db, const StageWatch *w, int64_t unit, int64_t owner, int64_t id, int64_t since,
-                    const char *title, int64_t due, int64_t now) {
-    static const char zSql[] =
-        "SELECT u.id, LENGTH(o.path) FROM users u\n"
-        " JOIN org_units o ON o.id = u.org_unit_id\n"
-        " JOIN org_units ro ON ro.id = ?1 AND ro.path LIKE o.path || '%'\n"
-        " WHERE u.deleted_at IS NULL AND u.disabled = 0 AND u.id <> ?2\n"
-        " AND u.id IN (SELECT ur.user_id FROM user_roles ur WHERE ur.role IN ('sales_manager', 'supervisor'))\n"
-        " ORDER BY LENGTH(o.path) DESC, u.id";
-    Stmt *st = db_prepare(db, zSql);
-    if (!st) return -1;
-    db_bind_int64(st, 1, unit);
-    db_bind_int64(st, 2, owner);
-    int64_t ids[32], best = -1;
-    int n = 0, rc;
-    while ((rc = db_step(st)) == DB_ROW && n < 32) {
-        int64_t len = db_col_int64(st, 1);
-        if (best >= 0 && len < best) break;
-        best = len;
-        ids[n++] = db_col_int64(st, 0);
-    }
-    db_done(st);
-    if (rc < 0) return -1;
-    for (int i = 0; i < n; i++) {
-        char key[160];
-        snprintf(key, sizeof key, "stage:%s:%lld:%lld:mgr:%lld", w->entity, (long long)id, (long long)since,
-                 (long long)ids[i]);
-        if (task_remind(db, ids[i], "stage_escalated", w->entity, id, title, due, key, now) < 0) return -1;
-    }
-    return 0;
-}
-
-/* A row past its limit, collected before the reminders are written. */
-typedef struct LateRow {
-    int64_t id, owner, unit, since; /* owner/unit 0 when none */
-    const char *title;              /* arena */
-} LateRow;
-
-/* Reminders for the rows of one state of w past their limit. */
-static int watch_state(Db *db, Arena *a, const StageWatch *w, const char *state, int64_t now) {
-    int64_t days = setting_int(db, arena_printf(a, "%s.%s.days", w->prefix, state));
-    int64_t esc = setting_int(db, "stage.escalate_after_days");
-    char *sql = arena_printf(a,
-                             "SELECT t.id, t.owner_id, t.org_unit_id, t.state_since, t.%s FROM %s t\n"
-                             " WHERE t.deleted_at IS NULL AND t.state = ?1 AND t.state_since < ?2",
-                             w->title, w->table);
-    Stmt *st = db_prepare(db, sql);
-    if (!st) return -1;
-    db_bind_text(st, 1, state, -1);
-    db_bind_int64(st, 2, now - days * 86400);
-    int rc, ret = 0;
-    const char *label = state;
-    for (int i = 0; opp_states[i].value; i++)
-        if (!strcmp(opp_states[i].value, state)) label = opp_states[i].zh;
-    if (!strcmp(w->entity, "leads")) label = !strcmp(state, "new") ? "新线索" : !strcmp(state, "contacted") ? "已联系" : "已确认";
-    /* collect first: the reminders are written on the same connection */
-    LateRow *rows = NULL;
-    size_t n = 0, cap = 0;
-    while ((rc = db_step(st)) == DB_ROW) {
-        if (n == cap) rows = xrealloc(rows, (cap = cap ? cap * 2 : 64) * sizeof *rows);
-        rows[n++] = (LateRow){db_col_int64(st, 0), db_col_null(st, 1) ? 0 : db_col_int64(st, 1),
-                              db_col_null(st, 2) ? 0 : db_col_int64(st, 2), db_col_int64(st, 3),
-                              arena_strdup(a, db_col_text(st, 4) ? db_col_text(st, 4) : "")};
-    }
-    db_done(st);
-    if (rc < 0) ret = -1;
-    for (size_t i = 0; i < n && ret == 0; i++) {
-        LateRow *x = &rows[i];
-        int64_t due = x->since + days * 86400;
-        char key[160];
-        if (x->owner) {
-            snprintf(key, sizeof key, "stage:%s:%lld:%lld:owner", w->entity, (long long)x->id, (long long)x->since);
-            const char *title = arena_printf(a, "%s超期：%s（%s 超过 %lld 天）", w->zh, x->title, label, (long long)days);
-            if (task_remind(db, x->owner, "stage_overdue", w->entity, x->id, title, due, key, now) < 0) ret = -1;
-        }
-        if (ret == 0 && x->unit && now >= due + esc * 86400) {
-            const char *title = arena_printf(a, "%s超期升级：%s（%s 超过 %lld 天）", w->zh, x->title, label,
-                                             (long long)(days + esc));
-            if (escalate(db, w, x->unit, x->owner, x->id, x->since, title, due + esc * 86400, now) < 0) ret = -1;
-        }
-    }
-    free(rows);
-    return ret;
-}
-
-/* Job "stage_overdue" (hourly): rows of the open stages and lead states past
-   their standard time → reminder to the owner; after the further period → to
-   the nearest managers of the row's unit. Deduplicated per row per stage entry. */
-static int job_stage_overdue(Db *db, int64_t now) {
-    Arena *a = arena_new();
-    int ret = 0;
-    for (size_t w = 0; w < sizeof watches / sizeof watches[0] && ret == 0; w++) {
-        char buf[64];
-        const char *p = watches[w].states;
-        while (*p && ret == 0) {
-            size_t len = strcspn(p, " ");
-            snprintf(buf, sizeof buf, "%.*s", (int)len, p);
-            ret = watch_state(db, a, &watches[w], buf, now);
-            p += len;
-            while (*p == ' ') p++;
-        }
-    }
-    arena_free(a);
-    return ret;
-}
-
-static const Job stage_job = {"stage_overdue", 3600, job_stage_overdue};
-
 static const Route opp_routes[] = {
     {"GET", "/api/v1/pipeline/summary", pipeline_summary, 0, OPP_ROLES, "Weighted pipeline by stage", "pipeline"},
     {"GET", "/api/v1/pipeline/funnel", pipeline_funnel, 0, OPP_ROLES, "Funnel with time in stage", "pipeline"},
@@ -599,5 +481,4 @@ void opportunities_register(void) {
     entity_register(&opportunities_entity);
     settings_declare(opp_settings, (int)(sizeof opp_settings / sizeof opp_settings[0]));
     routes_add(opp_routes, (int)(sizeof opp_routes / sizeof opp_routes[0]));
-    scheduler_add(&stage_job);
 }

@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "../http/internal.h"
+#include "../model/calendar.h"
 #include "demo.h"
 #include "modules.h"
 
 /* "YYYY-MM-DD" of the local day of now plus days. */
 static const char *pd_day(Demo *c, int64_t days) {
     char out[11];
-    date_of_epoch(c->now + days * 86400, 480, out);
+    date_of_epoch(c->now + days * 86400, company_tz_db(c->db), out);
     return arena_strdup(c->a, out);
 }
 
@@ -166,7 +167,7 @@ int pipeline_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
 
     /* the year's plan of the company root, allocated to the reps' units and the reps */
     char day[11];
-    date_of_epoch(now, 480, day);
+    date_of_epoch(now, company_tz_db(c.db), day);
     const char *year = arena_printf(a, "%.4s-01-01", day);
     int64_t root = demo_sql(&c, "SELECT min(id) FROM org_units", "");
     int64_t top = demo_sql(&c, "INSERT INTO sales_plans(period_kind, period_start, plan_unit_id, target_amount, target_volume,"

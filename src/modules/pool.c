@@ -17,6 +17,7 @@
 
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
+#include "../model/calendar.h"
 #include "../model/model.h"
 #include "../model/settings.h"
 #include "customers.h"
@@ -191,7 +192,7 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
         int64_t eff = line ? line : days;
         if (eff <= 0 || rows[i].last >= r->now - eff * 86400) continue; /* still protected */
         char day[11];
-        local_date(rows[i].last, day);
+        company_date(r, rows[i].last, day);
         const char *reason = msg_make(r->a, "pool.auto_return", "days", arena_printf(r->a, "%lld", (long long)eff), "by_line",
                                       line ? msg_make(r->a, "pool.by_line", NULL) : "", "date", day, NULL);
         int ok = pool_return_row(r, entity, rows[i].id, rows[i].owner, rows[i].name, reason, "pool_return");
@@ -431,7 +432,7 @@ static int pool_reply_row(Req *r, const char *entity, int64_t id, Err *e) {
 ** POST /api/v1/pool/:entity/:id/claim                        roles: sales roles (rep … director)
 ** 200 row (now owned by the user, in the user's unit) | 404 not in the user's pool |
 ** 409 pool.not_in_pool | 409 pool.cooldown (previous owner within pool.cooldown_days) |
-** 429 pool.daily_cap (pool.daily_claim_cap claims per local day, Asia/Shanghai)
+** 429 pool.daily_cap (pool.daily_claim_cap claims per company-local day, company.time_zone)
 */
 static int pool_claim(Req *r, Err *e) {
     const char *entity;
@@ -441,7 +442,7 @@ static int pool_claim(Req *r, Err *e) {
     int64_t cd = setting_int(r->db, "pool.cooldown_days");
     if (x.prev == me && cd > 0 && x.since + cd * 86400 > r->now) {
         char day[11];
-        local_date(x.since + cd * 86400, day);
+        company_date(r, x.since + cd * 86400, day);
         return err_set(e, 409, EC_POOL_COOLDOWN, NULL, "%s", day);
     }
     /* serialise this user's claims (a row lock on PostgreSQL) so parallel claims cannot both
@@ -453,14 +454,12 @@ static int pool_claim(Req *r, Err *e) {
     db_done(lk);
     if (lrc < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
     int64_t cap = setting_int(r->db, "pool.daily_claim_cap");
-    char today[11];
-    local_date(r->now, today);
-    int y, m, d;
-    date_parse(today, &y, &m, &d);
+    int64_t day_start, day_end; /* the company-local day of now */
+    period_bounds("day", r->now, company_tz(r), &day_start, &day_end);
     Stmt *st = db_prepare(r->db, "SELECT count(*) FROM pool_events WHERE user_id = ?1 AND event = 'claimed' AND at >= ?2");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, me);
-    db_bind_int64(st, 2, epoch_of_date(y, m, d, 480));
+    db_bind_int64(st, 2, day_start);
     int urc = db_step(st);
     int64_t used = urc == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);

@@ -105,6 +105,7 @@ static const PrintLayout doc_print = {
 static const EnumVal doc_states[] = {
     {"draft", "草稿", "草稿", "Draft"},
     {"submitted", "审批中", "審批中", "In review"},
+    {"on_hold", "待补充", "待補充", "On hold"},
     {"approved", "已批准", "已核准", "Approved"},
     {"rejected", "已驳回", "已駁回", "Rejected"},
     {NULL},
@@ -136,11 +137,25 @@ static const Transition doc_transitions[] = {
     {"submit", "draft rejected", "submitted", 0, T_OWNER, NULL, NULL, &doc_approval, "提交审批", "提交審批", "Submit"},
     {"withdraw", "submitted", "draft", 0, T_OWNER, NULL, NULL, NULL, "撤回", "撤回", "Withdraw"},
     {"revise", "approved", "draft", 0, T_OWNER | T_REVISE, NULL, NULL, NULL, "修订", "修訂", "Revise"},
+    {"hold", "submitted", "on_hold", 0, T_OWNER, NULL, NULL, NULL, "待补充", "待補充", "Put on hold"},
+    {"resume", "on_hold", "submitted", 0, T_OWNER, NULL, NULL, NULL, "继续审核", "繼續審核", "Resume"},
+    {"accept", "submitted", "approved", ROLES_MANAGING, 0, NULL, NULL, NULL, "通过", "通過", "Accept"},
+    {NULL},
+};
+
+/* deadlines (mechanism 8; tests/api/deadlines.test.mjs): review within 2 working days while
+   submitted, paused on hold, the managers told 1 working day later; a response within 24 hours. */
+static const Deadline doc_deadlines[] = {
+    {"review", "submitted", "on_hold", 2, DU_DAYS, .working = true, .escalate_after = 1, .zh = "审核时限",
+     .tw = "審核時限", .en = "Review"},
+    {"response", "submitted", NULL, 24, DU_HOURS, .no_escalation = true, .zh = "响应时限", .tw = "響應時限",
+     .en = "Response"},
     {NULL},
 };
 
 static const Workflow doc_flow = {
-    .initial = "draft", .states = doc_states, .transitions = doc_transitions, .editable_states = "draft rejected",
+    .initial = "draft", .states = doc_states, .final_states = "approved", .transitions = doc_transitions,
+    .editable_states = "draft rejected", .deadlines = doc_deadlines,
 };
 /* ------------------------------------------------------------ end of reviews */
 

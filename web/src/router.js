@@ -30,6 +30,7 @@ export const router = createRouter({
         { path: 'account/tokens', name: 'tokens', component: () => import('./views/TokensView.vue') },
         { path: 'admin/settings', name: 'settings', component: () => import('./views/admin/SettingsView.vue') },
         { path: 'admin/org', name: 'orgTree', component: () => import('./views/admin/OrgTree.vue') },
+        { path: 'admin/calendar', name: 'calendar', component: () => import('./views/admin/CalendarView.vue') },
         { path: ':rest(.*)*', name: 'notFound', component: () => import('./views/NotFound.vue') },
       ],
     },
