@@ -1,13 +1,19 @@
 /*
 ** testdoc.c — a test-only module, compiled into the test build (make
 ** build/salesloop-test) and nowhere else: a document with lines, computed line
-** amounts and totals, on nothing but declarations. It proves that the core
-** carries what quotations, orders and expense claims need (docs/ARCHITECTURE.md
-** walks through it); tests/api/lines.test.mjs drives it.
+** amounts and totals, a review chosen by the record, deadlines, a new version
+** after approval, attachments and a printed PDF — on nothing but declarations.
+** It proves that the core carries what quotations, orders and expense claims
+** need (docs/ARCHITECTURE.md walks through it); tests/api/lines, reviews,
+** deadlines, versions, print and attachments tests drive it.
 */
 #include "../../src/core/errcodes.h"
 #include "../../src/model/entity.h"
 #include "../../src/flow/flow.h"
+
+/* testdoc_extras.c: what other tests add to the document (public links, a link kind). */
+extern const PublicPurpose doc_purposes[];
+void testdoc_extras_register(void);
 
 /* A line: what, how much, at what price and discount; the amounts are the server's. */
 static const Field line_fields[] = {
@@ -20,19 +26,16 @@ static const Field line_fields[] = {
     {"amount", FT_MONEY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "折后金额", "折後金額", "Amount"},
     {NULL},
 };
-
 static const Compute line_computes[] = {
     {"gross", CK_MUL, "quantity", "unit_price"},
     {"discount", CK_MUL, "gross", "discount_bp"},
     {"amount", CK_SUB, "gross", "discount"},
     {NULL},
 };
-
 static const Child doc_children[] = {
     {"lines", "test_document_lines", "明细", "明細", "Lines", line_fields, line_computes, 1, 50},
     {NULL},
 };
-
 static const Field doc_fields[] = {
     {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "单号", "單號", "Number"},
     {"title", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "标题", "標題", "Title"},
@@ -55,7 +58,6 @@ static const Field doc_fields[] = {
     {"spec", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "技术要求", "技術要求", "Technical requirements"},
     {NULL},
 };
-
 static const FieldGroup doc_groups[] = {{"delivery", "交付", "交付", "Delivery"}, {NULL}};
 
 static const Compute doc_computes[] = {
@@ -65,25 +67,7 @@ static const Compute doc_computes[] = {
     {"total", CK_ADD, "subtotal", "tax"},
     {NULL},
 };
-
-/* ---- public links (issue 9, mechanism 9): a status page and a one-time confirmation */
-
-/* A confirmation says something: confirmed, or a note saying why not. */
-static int doc_confirm_submit(Req *r, const Entity *en, json_t *row, json_t *vals, Err *e) {
-    if (json_is_true(json_object_get(vals, "customer_confirmed")) || json_is_string(json_object_get(vals, "customer_note")))
-        return 0;
-    err_set(e, 400, EC_REQUIRED, "customer_confirmed", NULL);
-    e->label = label_for(r->locale, "客户已确认", "客戶已確認", "Confirmed by customer");
-    return -1;
-}
-
-static const PublicPurpose doc_purposes[] = {
-    {"status", "单据状态", "單據狀態", "Document status", 30, false, "number title total state", NULL, NULL},
-    {"confirm", "客户确认", "客戶確認", "Customer confirmation", 7, true, "number title total",
-     "customer_confirmed customer_note", doc_confirm_submit},
-    {NULL},
-};
-/* ---- issue 9 mechanism 6: the printed document (print view and PDF) ---- */
+/* the printed document (print view and PDF) */
 static const char *const doc_print_header[] = {"number", "created_at", "customer_id", "owner_id", "title", "tax_rate_bp", NULL};
 static const PrintColumn doc_print_columns[] = {
     {"#", 5}, {"item", 30}, {"quantity", 10}, {"unit_price", 13}, {"discount_bp", 9}, {"amount", 14}, {NULL},
@@ -95,13 +79,8 @@ static const PrintLayout doc_print = {
     "業務代表：＿＿＿＿＿＿    客戶簽名：＿＿＿＿＿＿    日期：＿＿＿＿＿＿",
     "Sales representative: ____________    Customer signature: ____________    Date: ____________",
 };
-/* ---- end of the printed document ---- */
-/* ------------------------------------------------------------ reviews routed by the data
-** (issue 9, mechanism 3; tests/api/reviews.test.mjs). draft → submitted → approved | rejected.
-** The owner's manager reviews a document whose total is above ¥10,000; then the departments the
-** document calls for (its needs_* flags) review in parallel and every verdict is collected; on a
-** later round only the departments whose fields changed are asked again.
-*/
+/* reviews routed by the data: the owner's manager above ¥10,000, then the departments the document
+   calls for (needs_*), every verdict collected; a later round asks only those whose fields changed */
 static const EnumVal doc_states[] = {
     {"draft", "草稿", "草稿", "Draft"},
     {"submitted", "审批中", "審批中", "In review"},
@@ -110,7 +89,6 @@ static const EnumVal doc_states[] = {
     {"rejected", "已驳回", "已駁回", "Rejected"},
     {NULL},
 };
-
 static const Condition doc_over_threshold[] = {{"total", COND_GT, "1000000"}, {NULL}};
 static const Condition doc_legal[] = {{"needs_legal", COND_SET, NULL}, {NULL}};
 static const Condition doc_tech[] = {{"needs_tech", COND_SET, NULL}, {NULL}};
@@ -122,7 +100,6 @@ static const Reviewer doc_departments[] = {
     {RB(FINANCE), doc_finance, "total tax_rate_bp"},
     {0},
 };
-
 static const ApprovalStep doc_steps[] = {
     {"manager_review", RB(SALES_MANAGER), SCOPE_OWNER_MANAGER, 0, "主管审批", "主管審批", "Manager review",
      .when = doc_over_threshold, .concerns = "total customer_id"},
@@ -130,7 +107,6 @@ static const ApprovalStep doc_steps[] = {
      .reviewers = doc_departments, .flags = STEP_COLLECT_ALL},
     {NULL},
 };
-
 static const Approval doc_approval = {doc_steps, "approved", "rejected"};
 
 static const Transition doc_transitions[] = {
@@ -142,9 +118,7 @@ static const Transition doc_transitions[] = {
     {"accept", "submitted", "approved", ROLES_MANAGING, 0, NULL, NULL, NULL, "通过", "通過", "Accept"},
     {NULL},
 };
-
-/* deadlines (mechanism 8; tests/api/deadlines.test.mjs): review within 2 working days while
-   submitted, paused on hold, the managers told 1 working day later; a response within 24 hours. */
+/* deadlines: review within 2 working days (paused on hold, managers told a day later), reply in 24 h */
 static const Deadline doc_deadlines[] = {
     {"review", "submitted", "on_hold", 2, DU_DAYS, .working = true, .escalate_after = 1, .zh = "审核时限",
      .tw = "審核時限", .en = "Review"},
@@ -152,30 +126,21 @@ static const Deadline doc_deadlines[] = {
      .en = "Response"},
     {NULL},
 };
-
 static const Workflow doc_flow = {
     .initial = "draft", .states = doc_states, .final_states = "approved", .transitions = doc_transitions,
     .editable_states = "draft rejected", .deadlines = doc_deadlines,
 };
-/* ------------------------------------------------------------ end of reviews */
-
 static const Entity doc_entity = {
     .name = "test_documents", .table = "test_documents", .zh = "测试单据", .tw = "測試單據", .en = "Test documents",
     .fields = doc_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "number",
     .tag = "test", .number_prefix = "TD", .children = doc_children, .computes = doc_computes,
     .attachments = true, .groups = doc_groups,
     .public_purposes = doc_purposes,
-    .print = &doc_print, /* issue 9 mechanism 6 */
+    .print = &doc_print,
     .flow = &doc_flow,
 };
-
-/* A document that replaces an earlier one (links.c): "取代" seen from the new, "被取代" from the old. */
-static const LinkKind doc_links[] = {
-    {"supersedes", "test_documents", "test_documents", "取代", "取代", "Supersedes", "被取代", "被取代", "Superseded by"},
-};
-
 void test_module_register(void);
 void test_module_register(void) {
     entity_register(&doc_entity);
-    link_kinds_declare(doc_links, 1);
+    testdoc_extras_register();
 }
