@@ -150,6 +150,7 @@ browser: build/salesloop-test web
 	scripts/test-browser.sh
 
 test: deps build/salesloop-test
+	$(MAKE) check
 	$(MAKE) unit
 	$(MAKE) api
 	$(MAKE) crash
@@ -175,8 +176,9 @@ soak: build/salesloop
 race: build/salesloop-tsan
 	tests/race/race.sh
 
+# the house format (.clang-format) and cppcheck's warnings, over every C source and header
 check:
-	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h)
+	clang-format --dry-run --Werror $(SRC) src/main.c $(wildcard src/*/*.h)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance --inline-suppr -Isrc $(SRC)
 
 clean:

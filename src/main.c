@@ -34,7 +34,7 @@ typedef struct Opts {
     int port, threads, workers, demo, help, expires_days;
     long max_body;
     long max_import_body; /* body limit of file imports (R_BIG_BODY routes) */
-    int argc;     /* positional arguments after the options */
+    int argc;             /* positional arguments after the options */
     char **argv;
 } Opts;
 
@@ -54,21 +54,35 @@ static void read_config(Opts *o) {
         if (!eq) continue;
         *eq = 0;
         char *k = line, *v = eq + 1;
-        while (*k == ' ' || *k == '\t') k++;
-        for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
-        while (*v == ' ' || *v == '\t') v++;
-        for (char *e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\r' || e[-1] == '\t'); e--) e[-1] = 0;
+        while (*k == ' ' || *k == '\t')
+            k++;
+        for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
+            e[-1] = 0;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        for (char *e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\r' || e[-1] == '\t'); e--)
+            e[-1] = 0;
         char *val = xstrdup(v);
-        if (!strcmp(k, "db") && !o->db) o->db = val;
-        else if (!strcmp(k, "bind") && !o->bind) o->bind = val;
-        else if (!strcmp(k, "web") && !o->web) o->web = val;
-        else if (!strcmp(k, "data") && !o->data) o->data = val;
-        else if (!strcmp(k, "port") && !o->port) o->port = atoi(val);
-        else if (!strcmp(k, "threads") && !o->threads) o->threads = atoi(val);
-        else if (!strcmp(k, "workers") && !o->workers) o->workers = atoi(val);
-        else if (!strcmp(k, "max_body") && !o->max_body) o->max_body = atol(val);
-        else if (!strcmp(k, "max_import_body") && !o->max_import_body) o->max_import_body = atol(val);
-        else if (!strcmp(k, "trusted_proxies") && !o->trusted_proxies) o->trusted_proxies = val;
+        if (!strcmp(k, "db") && !o->db)
+            o->db = val;
+        else if (!strcmp(k, "bind") && !o->bind)
+            o->bind = val;
+        else if (!strcmp(k, "web") && !o->web)
+            o->web = val;
+        else if (!strcmp(k, "data") && !o->data)
+            o->data = val;
+        else if (!strcmp(k, "port") && !o->port)
+            o->port = atoi(val);
+        else if (!strcmp(k, "threads") && !o->threads)
+            o->threads = atoi(val);
+        else if (!strcmp(k, "workers") && !o->workers)
+            o->workers = atoi(val);
+        else if (!strcmp(k, "max_body") && !o->max_body)
+            o->max_body = atol(val);
+        else if (!strcmp(k, "max_import_body") && !o->max_import_body)
+            o->max_import_body = atol(val);
+        else if (!strcmp(k, "trusted_proxies") && !o->trusted_proxies)
+            o->trusted_proxies = val;
     }
     fclose(f);
 }
@@ -98,16 +112,25 @@ static void add_trusted_proxy(Opts *o, const char *v) {
 
 static int parse_opts(int argc, char **argv, Opts *o) {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},      {"port", required_argument, 0, 'p'},
-        {"bind", required_argument, 0, 'b'},    {"web", required_argument, 0, 'w'},
-        {"data", required_argument, 0, 'D'},    {"config", required_argument, 0, 'c'},
-        {"threads", required_argument, 0, 't'}, {"workers", required_argument, 0, 'W'},
-        {"max-body", required_argument, 0, 'm'}, {"password", required_argument, 0, 'P'},
+        {"db", required_argument, 0, 'd'},
+        {"port", required_argument, 0, 'p'},
+        {"bind", required_argument, 0, 'b'},
+        {"web", required_argument, 0, 'w'},
+        {"data", required_argument, 0, 'D'},
+        {"config", required_argument, 0, 'c'},
+        {"threads", required_argument, 0, 't'},
+        {"workers", required_argument, 0, 'W'},
+        {"max-body", required_argument, 0, 'm'},
+        {"password", required_argument, 0, 'P'},
         {"max-import-body", required_argument, 0, 'M'},
-        {"admin-password", required_argument, 0, 'P'}, {"name", required_argument, 0, 'n'},
-        {"roles", required_argument, 0, 'r'},   {"unit", required_argument, 0, 'u'},
-        {"demo", no_argument, 0, 'x'},          {"demo-password", required_argument, 0, 'X'},
-        {"expires-days", required_argument, 0, 'e'}, {"help", no_argument, 0, 'h'},
+        {"admin-password", required_argument, 0, 'P'},
+        {"name", required_argument, 0, 'n'},
+        {"roles", required_argument, 0, 'r'},
+        {"unit", required_argument, 0, 'u'},
+        {"demo", no_argument, 0, 'x'},
+        {"demo-password", required_argument, 0, 'X'},
+        {"expires-days", required_argument, 0, 'e'},
+        {"help", no_argument, 0, 'h'},
         {"trusted-proxy", required_argument, 0, 'T'},
         {0, 0, 0, 0},
     };
@@ -116,26 +139,65 @@ static int parse_opts(int argc, char **argv, Opts *o) {
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': o->db = optarg; break;
-        case 'p': o->port = atoi(optarg); break;
-        case 'b': o->bind = optarg; break;
-        case 'w': o->web = optarg; break;
-        case 'D': o->data = optarg; break;
-        case 'c': o->config = optarg; break;
-        case 't': o->threads = atoi(optarg); break;
-        case 'W': o->workers = atoi(optarg); break;
-        case 'm': o->max_body = atol(optarg); break;
-        case 'M': o->max_import_body = atol(optarg); break;
-        case 'P': o->password = optarg; break;
-        case 'n': o->name = optarg; break;
-        case 'r': o->roles = optarg; break;
-        case 'u': o->unit = optarg; break;
-        case 'x': o->demo = 1; break;
-        case 'X': o->demo_password = optarg; break;
-        case 'e': o->expires_days = atoi(optarg); break;
-        case 'T': add_trusted_proxy(o, optarg); break;
-        case 'h': o->help = 1; break;
-        default: return -1;
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'p':
+            o->port = atoi(optarg);
+            break;
+        case 'b':
+            o->bind = optarg;
+            break;
+        case 'w':
+            o->web = optarg;
+            break;
+        case 'D':
+            o->data = optarg;
+            break;
+        case 'c':
+            o->config = optarg;
+            break;
+        case 't':
+            o->threads = atoi(optarg);
+            break;
+        case 'W':
+            o->workers = atoi(optarg);
+            break;
+        case 'm':
+            o->max_body = atol(optarg);
+            break;
+        case 'M':
+            o->max_import_body = atol(optarg);
+            break;
+        case 'P':
+            o->password = optarg;
+            break;
+        case 'n':
+            o->name = optarg;
+            break;
+        case 'r':
+            o->roles = optarg;
+            break;
+        case 'u':
+            o->unit = optarg;
+            break;
+        case 'x':
+            o->demo = 1;
+            break;
+        case 'X':
+            o->demo_password = optarg;
+            break;
+        case 'e':
+            o->expires_days = atoi(optarg);
+            break;
+        case 'T':
+            add_trusted_proxy(o, optarg);
+            break;
+        case 'h':
+            o->help = 1;
+            break;
+        default:
+            return -1;
         }
     }
     o->argc = argc - optind;
@@ -207,13 +269,16 @@ static int create_user(Db *db, const char *username, const char *display, const 
         goto out;
     }
     int64_t now = now_epoch();
-    Stmt *st = db_prepare(db, "INSERT INTO users(username, display_name, password_hash, org_unit_id, created_at, updated_at)\n"
-                              " VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id");
+    Stmt *st =
+        db_prepare(db, "INSERT INTO users(username, display_name, password_hash, org_unit_id, created_at, updated_at)\n"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id");
     db_bind_text(st, 1, username, -1);
     db_bind_text(st, 2, display, -1);
     db_bind_text(st, 3, hash, -1);
-    if (unit) db_bind_int64(st, 4, unit);
-    else db_bind_null(st, 4);
+    if (unit)
+        db_bind_int64(st, 4, unit);
+    else
+        db_bind_null(st, 4);
     db_bind_int64(st, 5, now);
     int64_t id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
@@ -226,7 +291,8 @@ static int create_user(Db *db, const char *username, const char *display, const 
     db_bind_int64(st, 1, id);
     db_step(st);
     db_done(st);
-    st = db_prepare(db, "INSERT INTO audit(at, entity, row_id, action, changes, client_addr) VALUES (?1, 'users', ?2, 'create', ?3, 'cli')");
+    st = db_prepare(db, "INSERT INTO audit(at, entity, row_id, action, changes, client_addr) VALUES (?1, 'users', ?2, "
+                        "'create', ?3, 'cli')");
     db_bind_int64(st, 1, now);
     db_bind_int64(st, 2, id);
     char *ch = arena_printf(a, "{\"username\":[null,\"%s\"],\"via\":[null,\"command line\"]}", username);
@@ -298,11 +364,17 @@ static int cmd_serve(Opts *o) {
     db_refresh_statistics(db); /* good plans from the first request on */
     db_close(db);
     ServerConfig cfg = {
-        .db_url = o->db, .bind = o->bind ? o->bind : "127.0.0.1", .port = o->port ? o->port : 8080,
-        .web_dir = o->web, .data_dir = o->data ? o->data : "./data", .threads = o->threads,
-        .workers = o->workers, .max_body = o->max_body > 0 ? (size_t)o->max_body : 1024 * 1024,
+        .db_url = o->db,
+        .bind = o->bind ? o->bind : "127.0.0.1",
+        .port = o->port ? o->port : 8080,
+        .web_dir = o->web,
+        .data_dir = o->data ? o->data : "./data",
+        .threads = o->threads,
+        .workers = o->workers,
+        .max_body = o->max_body > 0 ? (size_t)o->max_body : 1024 * 1024,
         .max_big_body = o->max_import_body > 0 ? (size_t)o->max_import_body : 50u << 20,
-        .request_timeout = 30, .trusted_proxies = o->trusted_proxies,
+        .request_timeout = 30,
+        .trusted_proxies = o->trusted_proxies,
     };
     attach_init(cfg.data_dir);
     struct stat sb;
@@ -346,7 +418,8 @@ static int cmd_init(Opts *o) {
     }
     int64_t now = now_epoch();
     db_begin(db);
-    st = db_prepare(db, "INSERT INTO org_units(name, code, path, created_at, updated_at) VALUES ('总公司', 'HQ', '/', ?1, ?1) RETURNING id");
+    st = db_prepare(db, "INSERT INTO org_units(name, code, path, created_at, updated_at) VALUES ('总公司', 'HQ', '/', "
+                        "?1, ?1) RETURNING id");
     db_bind_int64(st, 1, now);
     int64_t root = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
@@ -374,7 +447,9 @@ static int cmd_init(Opts *o) {
             fprintf(stderr, "salesloop: demo data: %s\n", err);
             return 1;
         }
-        printf("demo company loaded; demo users (wang.fang, li.qiang, zhao.min, chen.jie, liu.yang, ...) password: %s\n", dpw);
+        printf(
+            "demo company loaded; demo users (wang.fang, li.qiang, zhao.min, chen.jie, liu.yang, ...) password: %s\n",
+            dpw);
         free(dpw);
     }
     free(pw);
@@ -542,19 +617,24 @@ static int cmd_token(Opts *o) {
             rc = 1;
         } else {
             char *tok = arena_printf(a, "slt_%s", random_token(a, 32));
-            Stmt *st = db_prepare(db, "INSERT INTO api_tokens(user_id, name, token_hash, prefix, created_at, expires_at)"
-                                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+            Stmt *st =
+                db_prepare(db, "INSERT INTO api_tokens(user_id, name, token_hash, prefix, created_at, expires_at)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
             db_bind_int64(st, 1, uid);
             db_bind_text(st, 2, o->name ? o->name : "cli", -1);
             db_bind_text(st, 3, sha256_hex(a, tok), -1);
             db_bind_text(st, 4, tok, 10);
             db_bind_int64(st, 5, now_epoch());
-            if (o->expires_days > 0) db_bind_int64(st, 6, now_epoch() + (int64_t)o->expires_days * 86400);
-            else db_bind_null(st, 6);
+            if (o->expires_days > 0)
+                db_bind_int64(st, 6, now_epoch() + (int64_t)o->expires_days * 86400);
+            else
+                db_bind_null(st, 6);
             int64_t id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
             db_done(st);
-            if (id) printf("token %lld (shown once): %s\n", (long long)id, tok);
-            else rc = 1;
+            if (id)
+                printf("token %lld (shown once): %s\n", (long long)id, tok);
+            else
+                rc = 1;
         }
     } else if (!strcmp(sub, "revoke")) {
         Stmt *st = db_prepare(db, "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL");
@@ -651,7 +731,8 @@ static int cmd_test_request(Opts *o) {
     buf_init(&in, a);
     char chunk[4096];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) buf_add(&in, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        buf_add(&in, chunk, n);
     Req r = {0};
     r.a = a;
     r.db = db;
@@ -688,14 +769,20 @@ static int cmd_test_request(Opts *o) {
         if (colon) {
             *colon = 0;
             char *v = colon + 1;
-            while (*v == ' ') v++;
+            while (*v == ' ')
+                v++;
             char *e = v + strlen(v);
             if (e > v && e[-1] == '\r') e[-1] = 0;
-            if (!strcasecmp(p, "cookie")) r.cookie = v;
-            else if (!strcasecmp(p, "authorization")) r.authorization = v;
-            else if (!strcasecmp(p, "x-csrf-token")) r.csrf_header = v;
-            else if (!strcasecmp(p, "accept-language")) r.accept_language = v;
-            else if (!strcasecmp(p, "content-type")) r.content_type = v;
+            if (!strcasecmp(p, "cookie"))
+                r.cookie = v;
+            else if (!strcasecmp(p, "authorization"))
+                r.authorization = v;
+            else if (!strcasecmp(p, "x-csrf-token"))
+                r.csrf_header = v;
+            else if (!strcasecmp(p, "accept-language"))
+                r.accept_language = v;
+            else if (!strcasecmp(p, "content-type"))
+                r.content_type = v;
         }
         if (!eol) {
             p += strlen(p);
@@ -712,7 +799,8 @@ static int cmd_test_request(Opts *o) {
     request_run(&r);
     printf("%d\n", r.status);
     if (r.content_type_out) printf("Content-Type: %s\n", r.content_type_out);
-    for (int i = 0; i < r.nhdrs; i++) printf("%s: %s\n", r.hdrs[i].name, r.hdrs[i].value);
+    for (int i = 0; i < r.nhdrs; i++)
+        printf("%s: %s\n", r.hdrs[i].name, r.hdrs[i].value);
     printf("\n");
     fwrite(r.out ? r.out : "", 1, r.out_len, stdout);
     printf("\n");
@@ -735,15 +823,24 @@ int main(int argc, char **argv) {
     test_module_register(); /* the test build's document module (tests/module) */
 #endif
     int rc;
-    if (!strcmp(cmd, "serve")) rc = cmd_serve(&o);
-    else if (!strcmp(cmd, "init")) rc = cmd_init(&o);
-    else if (!strcmp(cmd, "migrate")) rc = cmd_migrate(&o);
-    else if (!strcmp(cmd, "user")) rc = cmd_user(&o);
-    else if (!strcmp(cmd, "token")) rc = cmd_token(&o);
-    else if (!strcmp(cmd, "backup")) rc = cmd_backup(&o, false);
-    else if (!strcmp(cmd, "restore")) rc = cmd_backup(&o, true);
-    else if (!strcmp(cmd, "demo")) rc = cmd_demo(&o);
-    else if (!strcmp(cmd, "test-request")) rc = cmd_test_request(&o);
+    if (!strcmp(cmd, "serve"))
+        rc = cmd_serve(&o);
+    else if (!strcmp(cmd, "init"))
+        rc = cmd_init(&o);
+    else if (!strcmp(cmd, "migrate"))
+        rc = cmd_migrate(&o);
+    else if (!strcmp(cmd, "user"))
+        rc = cmd_user(&o);
+    else if (!strcmp(cmd, "token"))
+        rc = cmd_token(&o);
+    else if (!strcmp(cmd, "backup"))
+        rc = cmd_backup(&o, false);
+    else if (!strcmp(cmd, "restore"))
+        rc = cmd_backup(&o, true);
+    else if (!strcmp(cmd, "demo"))
+        rc = cmd_demo(&o);
+    else if (!strcmp(cmd, "test-request"))
+        rc = cmd_test_request(&o);
     else {
         fprintf(stderr, "salesloop: unknown command %s\n", cmd);
         rc = usage();

@@ -52,12 +52,10 @@ static size_t round_up(size_t n) { return (n + ARENA_ALIGN - 1) & ~(size_t)(AREN
 /* A zeroed chunk with at least size usable, aligned bytes. */
 static Chunk *chunk_new(size_t size) {
     size_t total;
-    if (__builtin_add_overflow(sizeof(Chunk) + ARENA_ALIGN - 1, size, &total))
-        too_big();
+    if (__builtin_add_overflow(sizeof(Chunk) + ARENA_ALIGN - 1, size, &total)) too_big();
     Chunk *c = xcalloc(1, total);
     c->size = size;
-    c->base =
-        (unsigned char *)(((uintptr_t)c->mem + ARENA_ALIGN - 1) & ~(uintptr_t)(ARENA_ALIGN - 1));
+    c->base = (unsigned char *)(((uintptr_t)c->mem + ARENA_ALIGN - 1) & ~(uintptr_t)(ARENA_ALIGN - 1));
     return c;
 }
 
@@ -66,8 +64,7 @@ Arena *arena_new(void) { return xcalloc(1, sizeof(Arena)); }
 
 /* Run the deferred cleanups (latest first), then free every chunk. */
 void arena_free(Arena *a) {
-    if (!a)
-        return;
+    if (!a) return;
     while (a->defers) { /* a cleanup may itself defer more: keep popping */
         Defer *d = a->defers;
         a->defers = d->next;
@@ -87,8 +84,7 @@ void arena_free(Arena *a) {
 /* n zeroed bytes, 16-byte aligned, valid until arena_free. Never NULL. */
 void *arena_alloc(Arena *a, size_t n) {
     assert(a);
-    if (n > SIZE_MAX / 2)
-        too_big();
+    if (n > SIZE_MAX / 2) too_big();
     size_t need = round_up(n ? n : 1);
     a->used += n;
     if (need > ARENA_LARGE) {
@@ -128,8 +124,8 @@ static void *arena_grow(Arena *a, void *p, size_t old, size_t n) {
     if (p && big && big->base == p && need > ARENA_LARGE) {
         size_t off = (size_t)(big->base - (unsigned char *)big);
         Chunk *nb = xrealloc(big, sizeof(Chunk) + ARENA_ALIGN - 1 + need);
-        unsigned char *nbase = (unsigned char *)(((uintptr_t)nb->mem + ARENA_ALIGN - 1) &
-                                                 ~(uintptr_t)(ARENA_ALIGN - 1));
+        unsigned char *nbase =
+            (unsigned char *)(((uintptr_t)nb->mem + ARENA_ALIGN - 1) & ~(uintptr_t)(ARENA_ALIGN - 1));
         if ((size_t)(nbase - (unsigned char *)nb) != off) /* alignment moved: shift data */
             memmove(nbase, (unsigned char *)nb + off, old);
         nb->base = nbase;
@@ -139,8 +135,7 @@ static void *arena_grow(Arena *a, void *p, size_t old, size_t n) {
         return nbase;
     }
     void *q = arena_alloc(a, n);
-    if (old)
-        memcpy(q, p, old);
+    if (old) memcpy(q, p, old);
     return q;
 }
 
@@ -149,8 +144,7 @@ char *arena_strdup(Arena *a, const char *s) { return s ? arena_strndup(a, s, str
 
 /* Copy of the first n bytes of s (stopping early at a NUL), NUL-terminated. */
 char *arena_strndup(Arena *a, const char *s, size_t n) {
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     size_t len = strnlen(s, n);
     char *p = arena_alloc(a, len + 1);
     memcpy(p, s, len);
@@ -172,11 +166,9 @@ char *arena_vprintf(Arena *a, const char *fmt, va_list ap) {
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
-        n = 0; /* encoding error: answer an empty string */
+    if (n < 0) n = 0; /* encoding error: answer an empty string */
     char *p = arena_alloc(a, (size_t)n + 1);
-    if (n > 0)
-        vsnprintf(p, (size_t)n + 1, fmt, ap);
+    if (n > 0) vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }
 
@@ -206,10 +198,8 @@ void buf_init(Buf *b, Arena *a) {
 /* Make room for extra more bytes plus the terminating NUL. */
 static void buf_reserve(Buf *b, size_t extra) {
     size_t need;
-    if (__builtin_add_overflow(b->n, extra, &need) || __builtin_add_overflow(need, 1, &need))
-        too_big();
-    if (need <= b->cap)
-        return;
+    if (__builtin_add_overflow(b->n, extra, &need) || __builtin_add_overflow(need, 1, &need)) too_big();
+    if (need <= b->cap) return;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
@@ -219,8 +209,7 @@ static void buf_reserve(Buf *b, size_t extra) {
 
 /* Append n bytes of s. */
 void buf_add(Buf *b, const char *s, size_t n) {
-    if (!n)
-        return;
+    if (!n) return;
     buf_reserve(b, n);
     memcpy(b->p + b->n, s, n);
     b->n += n;

@@ -26,14 +26,14 @@ char *xstrdup(const char *s);
 ** never runs on two at once).
 */
 typedef struct Arena Arena;
-Arena *arena_new(void);                 /* freed by arena_free */
-void arena_free(Arena *a);              /* arena_free(NULL) is harmless */
-void *arena_alloc(Arena *a, size_t n);  /* 16-byte aligned, zeroed */
-char *arena_strdup(Arena *a, const char *s);           /* NULL -> NULL */
+Arena *arena_new(void);                      /* freed by arena_free */
+void arena_free(Arena *a);                   /* arena_free(NULL) is harmless */
+void *arena_alloc(Arena *a, size_t n);       /* 16-byte aligned, zeroed */
+char *arena_strdup(Arena *a, const char *s); /* NULL -> NULL */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(Arena *a, const char *fmt, va_list ap);
-size_t arena_used(const Arena *a);      /* bytes handed out, for metrics/tests */
+size_t arena_used(const Arena *a); /* bytes handed out, for metrics/tests */
 /* Run fn(p) when the arena is freed (latest first): releases non-arena objects
    such as a jansson tree owned by the request. */
 void arena_defer(Arena *a, void (*fn)(void *), void *p);
@@ -73,11 +73,11 @@ int str_to_int64(const char *s, int64_t *out);
 ** argument for the message (a limit, an allowed value list), may be empty.
 */
 typedef struct Err {
-    int status;          /* HTTP status to answer with */
-    const char *code;    /* stable machine code, static string */
-    const char *field;   /* offending field name or NULL; static or arena string */
-    char detail[192];    /* message argument, may be empty */
-    const char *label;   /* the field's label in the user's language, for the message; may be NULL */
+    int status;        /* HTTP status to answer with */
+    const char *code;  /* stable machine code, static string */
+    const char *field; /* offending field name or NULL; static or arena string */
+    char detail[192];  /* message argument, may be empty */
+    const char *label; /* the field's label in the user's language, for the message; may be NULL */
 } Err;
 
 /* Fill e and return -1, so handlers can `return err_set(...)`. fmt may be NULL. */
@@ -88,8 +88,7 @@ int err_set(Err *e, int status, const char *code, const char *field, const char 
 ** The error message for code in locale ("zh-CN", "zh-TW", "en"), with {field}
 ** replaced by field_label and {detail} by detail. Returns an arena string.
 */
-const char *i18n_error(Arena *a, const char *locale, const char *code, const char *field_label,
-                       const char *detail);
+const char *i18n_error(Arena *a, const char *locale, const char *code, const char *field_label, const char *detail);
 /* Normalise an Accept-Language value or user setting to one of the three locales. */
 const char *i18n_locale(const char *accept_language);
 

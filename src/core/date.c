@@ -27,8 +27,7 @@ static int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b;
 static int digits(const char *s, int n, int *v) {
     *v = 0;
     for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
+        if (s[i] < '0' || s[i] > '9') return -1;
         *v = *v * 10 + (s[i] - '0');
     }
     return 0;
@@ -49,18 +48,12 @@ static int month_days(int y, int m) {
 */
 int date_parse(const char *s, int *y, int *m, int *d) {
     int yy, mm, dd;
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return -1;
-    if (digits(s, 4, &yy) || digits(s + 5, 2, &mm) || digits(s + 8, 2, &dd))
-        return -1;
-    if (yy < 1 || mm < 1 || mm > 12 || dd < 1 || dd > month_days(yy, mm))
-        return -1;
-    if (y)
-        *y = yy;
-    if (m)
-        *m = mm;
-    if (d)
-        *d = dd;
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') return -1;
+    if (digits(s, 4, &yy) || digits(s + 5, 2, &mm) || digits(s + 8, 2, &dd)) return -1;
+    if (yy < 1 || mm < 1 || mm > 12 || dd < 1 || dd > month_days(yy, mm)) return -1;
+    if (y) *y = yy;
+    if (m) *m = mm;
+    if (d) *d = dd;
     return 0;
 }
 
@@ -98,18 +91,16 @@ int64_t now_epoch(void) {
     if (env && *env) {
         int64_t t;
         int y, m, d, hh = 0, mi = 0, ss = 0;
-        if (str_to_int64(env, &t) == 0)
-            return t;
+        if (str_to_int64(env, &t) == 0) return t;
         char day[11];
         size_t n = strlen(env);
         if (n >= 10) {
             memcpy(day, env, 10);
             day[10] = '\0';
-            bool time_ok = n == 10 || ((n == 19 || (n == 20 && env[19] == 'Z')) &&
-                                       (env[10] == 'T' || env[10] == ' ') && env[13] == ':' &&
-                                       env[16] == ':' && !digits(env + 11, 2, &hh) &&
-                                       !digits(env + 14, 2, &mi) && !digits(env + 17, 2, &ss) &&
-                                       hh < 24 && mi < 60 && ss < 60);
+            bool time_ok =
+                n == 10 || ((n == 19 || (n == 20 && env[19] == 'Z')) && (env[10] == 'T' || env[10] == ' ') &&
+                            env[13] == ':' && env[16] == ':' && !digits(env + 11, 2, &hh) &&
+                            !digits(env + 14, 2, &mi) && !digits(env + 17, 2, &ss) && hh < 24 && mi < 60 && ss < 60);
             if (time_ok && date_parse(day, &y, &m, &d) == 0)
                 return days_from_civil(y, m, d) * 86400 + hh * 3600 + mi * 60 + ss;
         }
@@ -154,28 +145,44 @@ static const TzEntry tz_table[] = {
     {"GMT", 0},
     {"Etc/GMT", 0},
     /* whole-hour fixed offsets; POSIX signs: Etc/GMT+5 is five hours west (UTC-5) */
-    {"Etc/GMT-14", 840}, {"Etc/GMT-13", 780}, {"Etc/GMT-12", 720}, {"Etc/GMT-11", 660},
-    {"Etc/GMT-10", 600}, {"Etc/GMT-9", 540}, {"Etc/GMT-8", 480}, {"Etc/GMT-7", 420},
-    {"Etc/GMT-6", 360}, {"Etc/GMT-5", 300}, {"Etc/GMT-4", 240}, {"Etc/GMT-3", 180},
-    {"Etc/GMT-2", 120}, {"Etc/GMT-1", 60}, {"Etc/GMT+1", -60}, {"Etc/GMT+2", -120},
-    {"Etc/GMT+3", -180}, {"Etc/GMT+4", -240}, {"Etc/GMT+5", -300}, {"Etc/GMT+6", -360},
-    {"Etc/GMT+7", -420}, {"Etc/GMT+8", -480}, {"Etc/GMT+9", -540}, {"Etc/GMT+10", -600},
-    {"Etc/GMT+11", -660}, {"Etc/GMT+12", -720},
+    {"Etc/GMT-14", 840},
+    {"Etc/GMT-13", 780},
+    {"Etc/GMT-12", 720},
+    {"Etc/GMT-11", 660},
+    {"Etc/GMT-10", 600},
+    {"Etc/GMT-9", 540},
+    {"Etc/GMT-8", 480},
+    {"Etc/GMT-7", 420},
+    {"Etc/GMT-6", 360},
+    {"Etc/GMT-5", 300},
+    {"Etc/GMT-4", 240},
+    {"Etc/GMT-3", 180},
+    {"Etc/GMT-2", 120},
+    {"Etc/GMT-1", 60},
+    {"Etc/GMT+1", -60},
+    {"Etc/GMT+2", -120},
+    {"Etc/GMT+3", -180},
+    {"Etc/GMT+4", -240},
+    {"Etc/GMT+5", -300},
+    {"Etc/GMT+6", -360},
+    {"Etc/GMT+7", -420},
+    {"Etc/GMT+8", -480},
+    {"Etc/GMT+9", -540},
+    {"Etc/GMT+10", -600},
+    {"Etc/GMT+11", -660},
+    {"Etc/GMT+12", -720},
 };
 
 /* The i-th zone of the table (0-based) with its offset into *minutes; NULL past the end. */
 const char *tz_name_at(int i, int *minutes) {
-    if (i < 0 || (size_t)i >= sizeof tz_table / sizeof tz_table[0])
-        return NULL;
-    if (minutes)
-        *minutes = tz_table[i].minutes;
+    if (i < 0 || (size_t)i >= sizeof tz_table / sizeof tz_table[0]) return NULL;
+    if (minutes) *minutes = tz_table[i].minutes;
     return tz_table[i].name;
 }
 
 /* Offset of zone tz in minutes east of UTC into *out; 0 ok, -1 unknown zone. */
 int tz_offset_minutes(const char *tz, int *out) {
-    if (!tz)
-        return -1;
+    if (!tz) return -1;
     for (size_t i = 0; i < sizeof tz_table / sizeof tz_table[0]; i++) {
         if (strcmp(tz_table[i].name, tz) == 0) {
             *out = tz_table[i].minutes;
@@ -189,14 +196,11 @@ int tz_offset_minutes(const char *tz, int *out) {
 void date_of_epoch(int64_t t, int tzmin, char out[11]) {
     int y, m, d;
     civil_from_days(floor_div(t + (int64_t)tzmin * 60, 86400), &y, &m, &d);
-    if (y < 0)
-        y = 0;
-    if (y > 9999)
-        y = 9999;
+    if (y < 0) y = 0;
+    if (y > 9999) y = 9999;
     int v[3] = {y, m, d}, w[3] = {4, 2, 2}, pos = 0;
     for (int i = 0; i < 3; i++) {
-        if (i)
-            out[pos++] = '-';
+        if (i) out[pos++] = '-';
         for (int k = w[i] - 1; k >= 0; k--, v[i] /= 10)
             out[pos + k] = (char)('0' + v[i] % 10);
         pos += w[i];
@@ -205,9 +209,7 @@ void date_of_epoch(int64_t t, int tzmin, char out[11]) {
 }
 
 /* Epoch of local midnight at the start of y-m-d in a zone tzmin minutes east of UTC. */
-int64_t epoch_of_date(int y, int m, int d, int tzmin) {
-    return days_from_civil(y, m, d) * 86400 - (int64_t)tzmin * 60;
-}
+int64_t epoch_of_date(int y, int m, int d, int tzmin) { return days_from_civil(y, m, d) * 86400 - (int64_t)tzmin * 60; }
 
 /*
 ** The period of kind "day", "week" (Monday to Sunday), "month", "quarter" or
@@ -215,8 +217,7 @@ int64_t epoch_of_date(int y, int m, int d, int tzmin) {
 ** 0 ok, -1 unknown kind.
 */
 int period_bounds(const char *kind, int64_t t, int tzmin, int64_t *start, int64_t *end) {
-    if (!kind)
-        return -1;
+    if (!kind) return -1;
     int64_t days = floor_div(t + (int64_t)tzmin * 60, 86400);
     int y, m, d;
     civil_from_days(days, &y, &m, &d);

@@ -80,26 +80,21 @@ static void expand(Buf *b, const char *tpl, const char *field, const char *detai
 ** ERRDETAILS is shown in the locale's words). Falls back to the
 ** zh-CN text, and to the code itself when the code is unknown. Arena string.
 */
-const char *i18n_error(Arena *a, const char *locale, const char *code, const char *field_label,
-                       const char *detail) {
-    if (!code)
-        return arena_strdup(a, "");
+const char *i18n_error(Arena *a, const char *locale, const char *code, const char *field_label, const char *detail) {
+    if (!code) return arena_strdup(a, "");
     const char *loc = i18n_locale(locale);
     int li = LOCALE_ZH_CN;
     for (int i = 0; i < 3; i++)
-        if (strcmp(loc, locale_names[i]) == 0)
-            li = i;
+        if (strcmp(loc, locale_names[i]) == 0) li = i;
     const char *tpl = NULL;
     for (size_t i = 0; i < sizeof err_msgs / sizeof err_msgs[0]; i++) {
         if (strcmp(err_msgs[i].code, code) == 0) {
             tpl = err_msgs[i].msg[li];
-            if (!tpl || !*tpl)
-                tpl = err_msgs[i].msg[LOCALE_ZH_CN];
+            if (!tpl || !*tpl) tpl = err_msgs[i].msg[LOCALE_ZH_CN];
             break;
         }
     }
-    if (!tpl)
-        return arena_strdup(a, code);
+    if (!tpl) return arena_strdup(a, code);
     for (size_t i = 0; detail && i < sizeof err_details / sizeof err_details[0]; i++) {
         if (strcmp(err_details[i].code, code) == 0 && strcmp(err_details[i].detail, detail) == 0) {
             detail = err_details[i].msg[li];
@@ -115,29 +110,23 @@ const char *i18n_error(Arena *a, const char *locale, const char *code, const cha
 /* Case-insensitive: does s[0..n) start with the language tag prefix pre? */
 static bool tag_starts(const char *s, size_t n, const char *pre) {
     size_t pn = strlen(pre);
-    if (n < pn)
-        return false;
+    if (n < pn) return false;
     for (size_t i = 0; i < pn; i++) {
         char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c == '_')
-            c = '-';
-        if (c != pre[i])
-            return false;
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c == '_') c = '-';
+        if (c != pre[i]) return false;
     }
     return n == pn || s[pn] == '-' || s[pn] == '_';
 }
 
 /* The supported locale a single language tag maps to, or -1. */
 static int tag_locale(const char *s, size_t n) {
-    if (tag_starts(s, n, "en"))
-        return LOCALE_EN;
+    if (tag_starts(s, n, "en")) return LOCALE_EN;
     if (tag_starts(s, n, "zh-tw") || tag_starts(s, n, "zh-hk") || tag_starts(s, n, "zh-mo") ||
         tag_starts(s, n, "zh-hant"))
         return LOCALE_ZH_TW;
-    if (tag_starts(s, n, "zh"))
-        return LOCALE_ZH_CN;
+    if (tag_starts(s, n, "zh")) return LOCALE_ZH_CN;
     return -1;
 }
 
@@ -150,10 +139,8 @@ static int tag_quality(const char *params, size_t n) {
         if (end - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
             p += 2;
             int q = 0, scale = 1000;
-            if (p < end && *p == '1')
-                return 1000;
-            if (p < end && *p == '0')
-                p++;
+            if (p < end && *p == '1') return 1000;
+            if (p < end && *p == '0') p++;
             if (p < end && *p == '.')
                 for (p++; p < end && *p >= '0' && *p <= '9' && scale > 1; p++) {
                     scale /= 10;

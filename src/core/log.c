@@ -22,8 +22,7 @@ static const char *const level_names[] = {"debug", "info", "warn", "error"};
 static void log_init(void) {
     const char *env = getenv("SALESLOOP_LOG");
     for (int i = 0; env && i < 4; i++)
-        if (strcmp(env, level_names[i]) == 0)
-            atomic_store(&log_level, i);
+        if (strcmp(env, level_names[i]) == 0) atomic_store(&log_level, i);
 }
 
 /* Set the lowest level that is written (overrides SALESLOOP_LOG). */
@@ -74,10 +73,8 @@ static void json_escape(Buf *b, const char *s) {
 /* Write one log line at lvl when lvl is at or above the threshold. */
 void log_msg(LogLevel lvl, const char *fmt, ...) {
     pthread_once(&log_once, log_init);
-    if ((int)lvl < atomic_load(&log_level))
-        return;
-    if ((int)lvl < LOG_DEBUG || (int)lvl > LOG_ERROR)
-        lvl = LOG_ERROR;
+    if ((int)lvl < atomic_load(&log_level)) return;
+    if ((int)lvl < LOG_DEBUG || (int)lvl > LOG_ERROR) lvl = LOG_ERROR;
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -91,9 +88,9 @@ void log_msg(LogLevel lvl, const char *fmt, ...) {
 
     Buf b;
     buf_init(&b, a);
-    buf_printf(&b, "{\"t\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\",\"level\":\"%s\",\"msg\":\"",
-               tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-               (int)(ts.tv_nsec / 1000000), level_names[lvl]);
+    buf_printf(&b, "{\"t\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\",\"level\":\"%s\",\"msg\":\"", tm.tm_year + 1900,
+               tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000),
+               level_names[lvl]);
     json_escape(&b, msg);
     buf_puts(&b, "\"}\n");
 

@@ -9,70 +9,74 @@
 #define SALESLOOP_MESSAGES_H
 
 /* X(key, zh-CN, zh-TW, en) — {name} is replaced by the parameter "name". */
-#define MESSAGES(X)                                                                                                   \
-    X("referral.customer", "转介绍客户「{name}」按转介绍规则归属您（录入人：{by}）",                               \
-      "轉介紹客戶「{name}」依轉介紹規則歸屬您（錄入人：{by}）",                                                     \
-      "Referred customer \"{name}\" is yours by the referral rule (entered by {by})")                                 \
-    X("referral.lead", "转介绍线索「{name}」按转介绍规则归属您（录入人：{by}）",                                   \
-      "轉介紹線索「{name}」依轉介紹規則歸屬您（錄入人：{by}）",                                                     \
-      "Referred lead \"{name}\" is yours by the referral rule (entered by {by})")                                     \
-    X("referral.claim", "转介绍：{what}「{name}」的转介绍客户归您负责，已提交经理裁决（{number}）",                \
-      "轉介紹：{what}「{name}」的轉介紹客戶歸您負責，已提交經理裁決（{number}）",                                    \
-      "Referral: the referrer of {what} \"{name}\" is your customer; a manager will decide ({number})")              \
-    X("referral.claim_reason", "转介绍规则：转介绍客户的负责人应得此记录（系统提交，录入人看不到转介绍客户）",      \
-      "轉介紹規則：轉介紹客戶的負責人應得此記錄（系統提交，錄入人看不到轉介紹客戶）",                               \
-      "Referral rule: the owner of the referring customer should get this record (filed by the system; the "        \
-      "creator cannot see the referrer)")                                                                             \
-    X("what.customer", "客户", "客戶", "customer")                                                                    \
-    X("what.lead", "线索", "線索", "lead")                                                                            \
-    X("claim.decided", "撞单申诉 {number} 已裁决：{decision}（{name}）", "撞單申訴 {number} 已裁決：{decision}（{name}）", \
-      "Collision claim {number} decided: {decision} ({name})")                                                       \
-    X("claim.keep", "维持原负责人", "維持原負責人", "keep the owner")                                                 \
-    X("claim.transfer", "转给申诉人", "轉給申訴人", "transfer to the claimant")                                       \
-    X("claim.share", "共享", "共享", "share")                                                                         \
-    X("pool.returned", "{what}「{name}」已退回公海：{reason}", "{what}「{name}」已退回公海：{reason}",              \
-      "{what} \"{name}\" went back to the public pool: {reason}")                                                    \
-    X("pool.released", "{by}放弃：{reason}", "{by}放棄：{reason}", "given up by {by}: {reason}")                     \
-    X("pool.assigned", "{by}将公海{what}「{name}」分配给您", "{by}將公海{what}「{name}」分配給您",                   \
-      "{by} assigned the pooled {what} \"{name}\" to you")                                                           \
-    X("care.birthday", "客户联系人 {name}（{customer}）生日 {date}", "客戶聯絡人 {name}（{customer}）生日 {date}",    \
-      "Birthday of {name} ({customer}) on {date}")                                                                    \
-    X("care.holiday", "节日关怀：{holiday}（{date}）问候客户 {customer}", "節日關懷：{holiday}（{date}）問候客戶 {customer}", \
-      "Holiday greeting: {holiday} ({date}), greet customer {customer}")                                             \
-    X("care.need_review", "客户需求复核：{description}（复核日 {date}）", "客戶需求複核：{description}（複核日 {date}）", \
-      "Review a customer need: {description} (due {date})")                                                          \
-    X("followup.plan_overdue", "跟进计划逾期：{name}（{what}，计划日期 {date}）", "跟進計畫逾期：{name}（{what}，計畫日期 {date}）", \
-      "Follow-up plan overdue: {name} ({what}, planned for {date})")                                                 \
-    X("followup.overdue", "跟进逾期：{name}（{what}，约定日期 {date}）", "跟進逾期：{name}（{what}，約定日期 {date}）", \
-      "Follow-up overdue: {name} ({what}, agreed for {date})")                                                        \
-    X("pool.auto_return", "超过 {days} 天未跟进{by_line}，自动退回公海（最近跟进或领取：{date}）",                   \
-      "超過 {days} 天未跟進{by_line}，自動退回公海（最近跟進或領取：{date}）",                                       \
-      "No follow-up for over {days} days{by_line}: returned to the public pool (last follow-up or claim: {date})")   \
+#define MESSAGES(X)                                                                                                    \
+    X("referral.customer", "转介绍客户「{name}」按转介绍规则归属您（录入人：{by}）",                                   \
+      "轉介紹客戶「{name}」依轉介紹規則歸屬您（錄入人：{by}）",                                                        \
+      "Referred customer \"{name}\" is yours by the referral rule (entered by {by})")                                  \
+    X("referral.lead", "转介绍线索「{name}」按转介绍规则归属您（录入人：{by}）",                                       \
+      "轉介紹線索「{name}」依轉介紹規則歸屬您（錄入人：{by}）",                                                        \
+      "Referred lead \"{name}\" is yours by the referral rule (entered by {by})")                                      \
+    X("referral.claim", "转介绍：{what}「{name}」的转介绍客户归您负责，已提交经理裁决（{number}）",                    \
+      "轉介紹：{what}「{name}」的轉介紹客戶歸您負責，已提交經理裁決（{number}）",                                      \
+      "Referral: the referrer of {what} \"{name}\" is your customer; a manager will decide ({number})")                \
+    X("referral.claim_reason", "转介绍规则：转介绍客户的负责人应得此记录（系统提交，录入人看不到转介绍客户）",         \
+      "轉介紹規則：轉介紹客戶的負責人應得此記錄（系統提交，錄入人看不到轉介紹客戶）",                                  \
+      "Referral rule: the owner of the referring customer should get this record (filed by the system; the "           \
+      "creator cannot see the referrer)")                                                                              \
+    X("what.customer", "客户", "客戶", "customer")                                                                     \
+    X("what.lead", "线索", "線索", "lead")                                                                             \
+    X("claim.decided", "撞单申诉 {number} 已裁决：{decision}（{name}）",                                               \
+      "撞單申訴 {number} 已裁決：{decision}（{name}）", "Collision claim {number} decided: {decision} ({name})")       \
+    X("claim.keep", "维持原负责人", "維持原負責人", "keep the owner")                                                  \
+    X("claim.transfer", "转给申诉人", "轉給申訴人", "transfer to the claimant")                                        \
+    X("claim.share", "共享", "共享", "share")                                                                          \
+    X("pool.returned", "{what}「{name}」已退回公海：{reason}", "{what}「{name}」已退回公海：{reason}",                 \
+      "{what} \"{name}\" went back to the public pool: {reason}")                                                      \
+    X("pool.released", "{by}放弃：{reason}", "{by}放棄：{reason}", "given up by {by}: {reason}")                       \
+    X("pool.assigned", "{by}将公海{what}「{name}」分配给您", "{by}將公海{what}「{name}」分配給您",                     \
+      "{by} assigned the pooled {what} \"{name}\" to you")                                                             \
+    X("care.birthday", "客户联系人 {name}（{customer}）生日 {date}", "客戶聯絡人 {name}（{customer}）生日 {date}",     \
+      "Birthday of {name} ({customer}) on {date}")                                                                     \
+    X("care.holiday", "节日关怀：{holiday}（{date}）问候客户 {customer}",                                              \
+      "節日關懷：{holiday}（{date}）問候客戶 {customer}",                                                              \
+      "Holiday greeting: {holiday} ({date}), greet customer {customer}")                                               \
+    X("care.need_review", "客户需求复核：{description}（复核日 {date}）",                                              \
+      "客戶需求複核：{description}（複核日 {date}）", "Review a customer need: {description} (due {date})")            \
+    X("followup.plan_overdue", "跟进计划逾期：{name}（{what}，计划日期 {date}）",                                      \
+      "跟進計畫逾期：{name}（{what}，計畫日期 {date}）",                                                               \
+      "Follow-up plan overdue: {name} ({what}, planned for {date})")                                                   \
+    X("followup.overdue", "跟进逾期：{name}（{what}，约定日期 {date}）",                                               \
+      "跟進逾期：{name}（{what}，約定日期 {date}）", "Follow-up overdue: {name} ({what}, agreed for {date})")          \
+    X("pool.auto_return", "超过 {days} 天未跟进{by_line}，自动退回公海（最近跟进或领取：{date}）",                     \
+      "超過 {days} 天未跟進{by_line}，自動退回公海（最近跟進或領取：{date}）",                                         \
+      "No follow-up for over {days} days{by_line}: returned to the public pool (last follow-up or claim: {date})")     \
     X("pool.by_line", "（按产品线保护期）", "（依產品線保護期）", " (product-line protection)")                        \
-    X("review.changed", "重新审批：{what} {title} 已修改 {fields}", "重新審批：{what} {title} 已修改 {fields}",         \
-      "Review again: {what} {title} changed {fields}")                                                                \
-    X("review.resubmitted", "重新审批：{what} {title} 重新提交", "重新審批：{what} {title} 重新提交",                 \
-      "Review again: {what} {title} resubmitted")                                                                     \
-    X("deadline.overdue", "{what}超期：{title}（{label} 超过 {amount} {unit}）", "{what}逾期：{title}（{label} 超過 {amount} {unit}）", \
-      "{what} overdue: {title} ({label} over {amount} {unit})")                                                        \
+    X("review.changed", "重新审批：{what} {title} 已修改 {fields}", "重新審批：{what} {title} 已修改 {fields}",        \
+      "Review again: {what} {title} changed {fields}")                                                                 \
+    X("review.resubmitted", "重新审批：{what} {title} 重新提交", "重新審批：{what} {title} 重新提交",                  \
+      "Review again: {what} {title} resubmitted")                                                                      \
+    X("deadline.overdue", "{what}超期：{title}（{label} 超过 {amount} {unit}）",                                       \
+      "{what}逾期：{title}（{label} 超過 {amount} {unit}）", "{what} overdue: {title} ({label} over {amount} {unit})") \
     X("deadline.escalated", "{what}超期升级：{title}（{label} 超过 {amount} {unit}）",                                 \
-      "{what}逾期升級：{title}（{label} 超過 {amount} {unit}）", "{what} overdue, escalated: {title} ({label} over {amount} {unit})") \
-    X("unit.hours", "小时", "小時", "hours")                                                                          \
-    X("unit.working_hours", "个工作小时", "個工作小時", "working hours")                                              \
-    X("unit.days", "天", "天", "days")                                                                                \
-    X("unit.working_days", "个工作日", "個工作日", "working days")                                                    \
-    X("tier.manual", "人工定级（{by}）：{reason}", "人工定級（{by}）：{reason}", "Set by hand ({by}): {reason}")     \
-    X("tier.important_amount", "近12个月采购额 {amount} ≥ {threshold}", "近12個月採購額 {amount} ≥ {threshold}",   \
-      "Purchases in the last 12 months {amount} ≥ {threshold}")                                                      \
-    X("tier.important_rank", "近12个月采购额 {amount}，位列前 {percent}%", "近12個月採購額 {amount}，位列前 {percent}%", \
-      "Purchases in the last 12 months {amount}, in the top {percent}%")                                              \
-    X("tier.key_amount", "近12个月采购额 {amount} ≥ {threshold}", "近12個月採購額 {amount} ≥ {threshold}",         \
-      "Purchases in the last 12 months {amount} ≥ {threshold}")                                                      \
-    X("tier.key_orders", "近12个月采购 {orders} 次 ≥ {threshold} 次", "近12個月採購 {orders} 次 ≥ {threshold} 次",   \
-      "{orders} purchases in the last 12 months ≥ {threshold}")                                                      \
-    X("tier.key_potential", "潜在价值 {amount} ≥ {threshold}", "潛在價值 {amount} ≥ {threshold}",                  \
-      "Potential value {amount} ≥ {threshold}")                                                                       \
-    X("tier.normal", "近12个月采购额 {amount}、{orders} 次，未达关键客户标准", "近12個月採購額 {amount}、{orders} 次，未達關鍵客戶標準", \
+      "{what}逾期升級：{title}（{label} 超過 {amount} {unit}）",                                                       \
+      "{what} overdue, escalated: {title} ({label} over {amount} {unit})")                                             \
+    X("unit.hours", "小时", "小時", "hours")                                                                           \
+    X("unit.working_hours", "个工作小时", "個工作小時", "working hours")                                               \
+    X("unit.days", "天", "天", "days")                                                                                 \
+    X("unit.working_days", "个工作日", "個工作日", "working days")                                                     \
+    X("tier.manual", "人工定级（{by}）：{reason}", "人工定級（{by}）：{reason}", "Set by hand ({by}): {reason}")       \
+    X("tier.important_amount", "近12个月采购额 {amount} ≥ {threshold}", "近12個月採購額 {amount} ≥ {threshold}",       \
+      "Purchases in the last 12 months {amount} ≥ {threshold}")                                                        \
+    X("tier.important_rank", "近12个月采购额 {amount}，位列前 {percent}%",                                             \
+      "近12個月採購額 {amount}，位列前 {percent}%", "Purchases in the last 12 months {amount}, in the top {percent}%") \
+    X("tier.key_amount", "近12个月采购额 {amount} ≥ {threshold}", "近12個月採購額 {amount} ≥ {threshold}",             \
+      "Purchases in the last 12 months {amount} ≥ {threshold}")                                                        \
+    X("tier.key_orders", "近12个月采购 {orders} 次 ≥ {threshold} 次", "近12個月採購 {orders} 次 ≥ {threshold} 次",     \
+      "{orders} purchases in the last 12 months ≥ {threshold}")                                                        \
+    X("tier.key_potential", "潜在价值 {amount} ≥ {threshold}", "潛在價值 {amount} ≥ {threshold}",                      \
+      "Potential value {amount} ≥ {threshold}")                                                                        \
+    X("tier.normal", "近12个月采购额 {amount}、{orders} 次，未达关键客户标准",                                         \
+      "近12個月採購額 {amount}、{orders} 次，未達關鍵客戶標準",                                                        \
       "Purchases in the last 12 months {amount} in {orders} orders: below the key-customer bar")
 
 #endif

@@ -22,8 +22,7 @@ static void skip_currency(const char **p) {
 ** out of range.
 */
 int money_parse(const char *s, int64_t *fen) {
-    if (!s)
-        return -1;
+    if (!s) return -1;
     const char *p = s;
     skip_currency(&p);
     bool neg = *p == '-';
@@ -36,45 +35,35 @@ int money_parse(const char *s, int64_t *fen) {
     bool commas = false;
     for (; (*p >= '0' && *p <= '9') || *p == ','; p++) {
         if (*p == ',') {
-            if (digits == 0 || (commas && group != 3) || (!commas && group > 3))
-                return -1;
+            if (digits == 0 || (commas && group != 3) || (!commas && group > 3)) return -1;
             commas = true;
             group = 0;
             continue;
         }
-        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *p - '0', &v))
-            return -1;
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *p - '0', &v)) return -1;
         digits++;
         group++;
     }
-    if (digits == 0 || (commas && group != 3))
-        return -1;
+    if (digits == 0 || (commas && group != 3)) return -1;
     int64_t cents = 0;
     if (*p == '.') {
         p++;
         int n = 0;
         for (; *p >= '0' && *p <= '9'; p++, n++) {
-            if (n == 2)
-                return -1; /* more than two decimals */
+            if (n == 2) return -1; /* more than two decimals */
             cents = cents * 10 + (*p - '0');
         }
-        if (n == 0)
-            return -1;
-        if (n == 1)
-            cents *= 10;
+        if (n == 0) return -1;
+        if (n == 1) cents *= 10;
     }
-    if (*p)
-        return -1;
-    if (__builtin_mul_overflow(v, 100, &v) || __builtin_add_overflow(v, cents, &v))
-        return -1;
+    if (*p) return -1;
+    if (__builtin_mul_overflow(v, 100, &v) || __builtin_add_overflow(v, cents, &v)) return -1;
     *fen = neg ? -v : v;
     return 0;
 }
 
 /* |fen| without overflow for INT64_MIN. */
-static uint64_t magnitude(int64_t fen) {
-    return fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-}
+static uint64_t magnitude(int64_t fen) { return fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen; }
 
 /* "1,234.56", "-0.05", "0.00": an arena string. */
 char *money_format(Arena *a, int64_t fen) {
@@ -85,12 +74,10 @@ char *money_format(Arena *a, int64_t fen) {
         digits[nd++] = (char)('0' + yuan % 10);
         yuan /= 10;
     } while (yuan);
-    if (fen < 0)
-        out[n++] = '-';
+    if (fen < 0) out[n++] = '-';
     for (int i = nd - 1; i >= 0; i--) {
         out[n++] = digits[i];
-        if (i > 0 && i % 3 == 0)
-            out[n++] = ',';
+        if (i > 0 && i % 3 == 0) out[n++] = ',';
     }
     out[n++] = '.';
     out[n++] = (char)('0' + m % 100 / 10);
@@ -116,8 +103,7 @@ static void upper_yuan(Buf *b, uint64_t y) {
     bool zero = false; /* zeros skipped since the last digit written */
     for (int pos = nd - 1; pos >= 0; pos--) {
         if (d[pos]) {
-            if (zero)
-                buf_puts(b, cn_digit[0]);
+            if (zero) buf_puts(b, cn_digit[0]);
             zero = false;
             buf_puts(b, cn_digit[d[pos]]);
             buf_puts(b, cn_unit[pos % 4]);
@@ -150,8 +136,7 @@ char *money_upper(Arena *a, int64_t fen) {
         buf_puts(&b, "零元整");
         return b.p;
     }
-    if (fen < 0)
-        buf_puts(&b, "负");
+    if (fen < 0) buf_puts(&b, "负");
     if (yuan) {
         upper_yuan(&b, yuan);
         buf_puts(&b, "元");
@@ -180,7 +165,8 @@ char *money_upper(Arena *a, int64_t fen) {
 */
 int money_muldiv(int64_t a, int64_t b, int64_t mul, int64_t div, int64_t *out) {
     __int128 ab, num;
-    if (div <= 0 || __builtin_mul_overflow((__int128)a, (__int128)b, &ab) || __builtin_mul_overflow(ab, (__int128)mul, &num))
+    if (div <= 0 || __builtin_mul_overflow((__int128)a, (__int128)b, &ab) ||
+        __builtin_mul_overflow(ab, (__int128)mul, &num))
         return -1;
     bool neg = num < 0;
     __int128 mag = neg ? -num : num;
@@ -188,18 +174,15 @@ int money_muldiv(int64_t a, int64_t b, int64_t mul, int64_t div, int64_t *out) {
     if ((mag % div) * 2 >= div) /* half away from zero */
         q++;
     int64_t r;
-    if (__builtin_mul_overflow(q, neg ? -1 : 1, &r))
-        return -1;
+    if (__builtin_mul_overflow(q, neg ? -1 : 1, &r)) return -1;
     *out = r;
     return 0;
 }
 
 int money_line_amount(int64_t qty_milli, int64_t unit_fen, int64_t discount_bp, int64_t *out) {
-    if (discount_bp < 0 || discount_bp > 10000)
-        return -1;
+    if (discount_bp < 0 || discount_bp > 10000) return -1;
     int64_t gross; /* quantity in thousandths times unit price: fen * 1000 */
-    if (__builtin_mul_overflow(qty_milli, unit_fen, &gross))
-        return -1;
+    if (__builtin_mul_overflow(qty_milli, unit_fen, &gross)) return -1;
     /* 1000 (thousandths) * 10000 (basis points) */
     return money_muldiv(gross, 10000 - discount_bp, 1, 10000000, out);
 }

@@ -40,14 +40,11 @@ bool utf8_valid(const char *s, size_t n) {
             else if (c == 0xF4)
                 hi = 0x8F; /* F4 90.. would be above U+10FFFF */
         } else
-            return false; /* NUL, stray continuation, C0/C1 overlong lead, F5..FF */
-        if ((size_t)(end - p) < len)
-            return false; /* truncated */
-        if (p[1] < lo || p[1] > hi)
-            return false;
+            return false;                          /* NUL, stray continuation, C0/C1 overlong lead, F5..FF */
+        if ((size_t)(end - p) < len) return false; /* truncated */
+        if (p[1] < lo || p[1] > hi) return false;
         for (size_t i = 2; i < len; i++)
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
+            if ((p[i] & 0xC0) != 0x80) return false;
         p += len;
     }
     return true;
@@ -57,15 +54,13 @@ bool utf8_valid(const char *s, size_t n) {
 size_t utf8_len(const char *s, size_t n) {
     size_t count = 0;
     for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            count++;
+        if (((unsigned char)s[i] & 0xC0) != 0x80) count++;
     return count;
 }
 
 /* True when word is one of the space-separated words of list (whole-word match). */
 bool str_word_in(const char *list, const char *word) {
-    if (!list || !word || !*word)
-        return false;
+    if (!list || !word || !*word) return false;
     size_t wn = strlen(word);
     const char *p = list;
     while (*p) {
@@ -74,8 +69,7 @@ bool str_word_in(const char *list, const char *word) {
         const char *start = p;
         while (*p && *p != ' ')
             p++;
-        if ((size_t)(p - start) == wn && memcmp(start, word, wn) == 0)
-            return true;
+        if ((size_t)(p - start) == wn && memcmp(start, word, wn) == 0) return true;
     }
     return false;
 }
@@ -85,22 +79,17 @@ bool str_word_in(const char *list, const char *word) {
 ** digits, nothing else (no spaces, no '+', no hex). 0 ok, -1 junk/overflow.
 */
 int str_to_int64(const char *s, int64_t *out) {
-    if (!s)
-        return -1;
+    if (!s) return -1;
     bool neg = *s == '-';
     const char *p = s + neg;
-    if (!*p)
-        return -1;
+    if (!*p) return -1;
     /* Accumulate negatively so INT64_MIN parses without overflow. */
     int64_t v = 0;
     for (; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        if (__builtin_mul_overflow(v, 10, &v) || __builtin_sub_overflow(v, *p - '0', &v))
-            return -1;
+        if (*p < '0' || *p > '9') return -1;
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_sub_overflow(v, *p - '0', &v)) return -1;
     }
-    if (!neg && __builtin_mul_overflow(v, -1, &v))
-        return -1;
+    if (!neg && __builtin_mul_overflow(v, -1, &v)) return -1;
     *out = v;
     return 0;
 }

@@ -26,9 +26,7 @@ void db_set_error(Db *db, const char *fmt, ...) {
 }
 
 /* True when s starts with prefix. */
-static bool starts_with(const char *s, const char *prefix) {
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
+static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
 /*
 ** Open url: "postgres://..." or "postgresql://..." with libpq, anything else
@@ -63,8 +61,7 @@ Db *db_open(const char *url, char *err, size_t errlen) {
 ** still held by callers must have been db_done'd before.
 */
 void db_close(Db *db) {
-    if (!db)
-        return;
+    if (!db) return;
     if (db->depth > 0) {
         log_warn("db: connection closed inside a transaction begun at %s; rolling back", db->where);
         db->ops->exec(db, "ROLLBACK");
@@ -73,8 +70,7 @@ void db_close(Db *db) {
     db->closing = true;
     for (Stmt *st = db->lru_head, *next; st; st = next) {
         next = st->next;
-        if (st->in_use)
-            log_warn("db: statement still in use at close: %s", st->sql);
+        if (st->in_use) log_warn("db: statement still in use at close: %s", st->sql);
         db->ops->finalize(db, st->h);
         free(st->sql);
         free(st);
@@ -116,11 +112,9 @@ static void lru_unlink(Db *db, Stmt *st) {
 static void lru_push(Db *db, Stmt *st) {
     st->prev = NULL;
     st->next = db->lru_head;
-    if (db->lru_head)
-        db->lru_head->prev = st;
+    if (db->lru_head) db->lru_head->prev = st;
     db->lru_head = st;
-    if (!db->lru_tail)
-        db->lru_tail = st;
+    if (!db->lru_tail) db->lru_tail = st;
 }
 
 /* Drop the least recently used idle statement; false when every one is in use. */
@@ -128,8 +122,7 @@ static bool cache_evict(Db *db) {
     Stmt *victim = db->lru_tail;
     while (victim && victim->in_use)
         victim = victim->prev;
-    if (!victim)
-        return false;
+    if (!victim) return false;
     Stmt **pp = &db->buckets[victim->hash % DB_CACHE_BUCKETS];
     while (*pp != victim)
         pp = &(*pp)->hnext;
@@ -192,8 +185,7 @@ int db_cache_size(const Db *db) { return db->ncache; }
 
 /* Return st to the cache (reset, bindings cleared) or finalize an uncached one. */
 void db_done(Stmt *st) {
-    if (!st)
-        return;
+    if (!st) return;
     assert(st->in_use);
     Db *db = st->db;
     if (st->cached) {
@@ -210,8 +202,7 @@ void db_done(Stmt *st) {
 
 /* Log a failed bind with the statement's SQL and pass the code on. */
 static int bind_result(Stmt *st, int idx, int rc) {
-    if (rc < 0)
-        log_error("db: bind of parameter %d failed: %s; SQL: %s", idx, st->db->errmsg, st->sql);
+    if (rc < 0) log_error("db: bind of parameter %d failed: %s; SQL: %s", idx, st->db->errmsg, st->sql);
     return rc;
 }
 
@@ -224,8 +215,7 @@ int db_bind_int64(Stmt *st, int idx, int64_t v) {
 /* Bind a copy of text (len bytes, or up to the NUL when len < 0) to ?idx; NULL binds NULL. */
 int db_bind_text(Stmt *st, int idx, const char *s, int len) {
     assert(st && st->in_use);
-    if (!s)
-        return db_bind_null(st, idx);
+    if (!s) return db_bind_null(st, idx);
     if (len < 0) {
         size_t n = strlen(s);
         assert(n <= (size_t)INT32_MAX);
@@ -289,8 +279,7 @@ int64_t db_changes(Db *db) { return db->ops->changes(db); }
 /* Run parameterless SQL; failures are logged with (the start of) the SQL. */
 int db_exec(Db *db, const char *sql) {
     int rc = db->ops->exec(db, sql);
-    if (rc < 0)
-        log_error("db: %s; SQL: %.300s", db->errmsg, sql);
+    if (rc < 0) log_error("db: %s; SQL: %.300s", db->errmsg, sql);
     return rc;
 }
 
@@ -314,8 +303,7 @@ int db_begin_at(Db *db, const char *where) {
     }
     if (db->depth == 0) {
         rc = tx_exec(db, db->ops->begin_sql);
-        if (rc == DB_OK)
-            snprintf(db->where, sizeof db->where, "%s", where ? where : "?");
+        if (rc == DB_OK) snprintf(db->where, sizeof db->where, "%s", where ? where : "?");
     } else {
         snprintf(sql, sizeof sql, "SAVEPOINT sp%d", db->depth);
         rc = tx_exec(db, sql);
@@ -385,11 +373,9 @@ int db_rollback(Db *db) {
     if (level == 0)
         snprintf(sql, sizeof sql, "ROLLBACK");
     else
-        snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d", level,
-                 level);
+        snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d", level, level);
     rc = tx_exec(db, sql);
-    if (rc < 0)
-        log_error("db: rollback of the transaction begun at %s failed: %s", db->where, db->errmsg);
+    if (rc < 0) log_error("db: rollback of the transaction begun at %s failed: %s", db->where, db->errmsg);
     db->depth--;
     return rc;
 }
@@ -462,12 +448,10 @@ char *db_rewrite_placeholders_n(const char *sql, int *max_param) {
             if (*p >= '0' && *p <= '9') {
                 long n = 0;
                 while (*p >= '0' && *p <= '9') {
-                    if (n < 1000000)
-                        n = n * 10 + (*p - '0');
+                    if (n < 1000000) n = n * 10 + (*p - '0');
                     out[o++] = *p++;
                 }
-                if (n > max)
-                    max = (int)n;
+                if (n > max) max = (int)n;
             } else {
                 max++;
                 o += (size_t)sprintf(out + o, "%d", max);
@@ -477,8 +461,7 @@ char *db_rewrite_placeholders_n(const char *sql, int *max_param) {
         }
     }
     out[o] = '\0';
-    if (max_param)
-        *max_param = max;
+    if (max_param) *max_param = max;
     return out;
 }
 

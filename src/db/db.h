@@ -55,8 +55,8 @@ int db_step(Stmt *st);
 int db_col_count(Stmt *st);
 const char *db_col_name(Stmt *st, int col);
 bool db_col_null(Stmt *st, int col);
-int64_t db_col_int64(Stmt *st, int col);     /* 0 for NULL */
-const char *db_col_text(Stmt *st, int col);  /* NULL for NULL; valid until the next step/done */
+int64_t db_col_int64(Stmt *st, int col);    /* 0 for NULL */
+const char *db_col_text(Stmt *st, int col); /* NULL for NULL; valid until the next step/done */
 /* Reset and release the statement (back to the cache). db_done(NULL) is harmless. */
 void db_done(Stmt *st);
 

@@ -45,8 +45,7 @@ static char *expand_ids(const char *sql, DbKind kind) {
         size_t n = hit ? (size_t)(hit - p) : strlen(p);
         memcpy(o, p, n);
         o += n;
-        if (!hit)
-            break;
+        if (!hit) break;
         memcpy(o, key, kn);
         o += kn;
         p = hit + tn;
@@ -57,21 +56,17 @@ static char *expand_ids(const char *sql, DbKind kind) {
 
 /* Take the migration lock for the rest of the transaction (PostgreSQL only). */
 static int lock_migrations(Db *db) {
-    if (db_kind(db) != DB_PG)
-        return DB_OK; /* BEGIN IMMEDIATE already serialises SQLite writers */
+    if (db_kind(db) != DB_PG) return DB_OK; /* BEGIN IMMEDIATE already serialises SQLite writers */
     return db_exec(db, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")");
 }
 
 /* 1 when migration number is recorded, 0 when not, < 0 on error. */
 static int is_applied(Db *db, int number) {
     Stmt *st = db_prepare(db, zSqlApplied);
-    if (!st)
-        return DB_ERROR;
+    if (!st) return DB_ERROR;
     int rc = db_bind_int64(st, 1, number);
-    if (rc == DB_OK)
-        rc = db_step(st);
-    if (rc == DB_ROW)
-        rc = db_col_int64(st, 0) > 0;
+    if (rc == DB_OK) rc = db_step(st);
+    if (rc == DB_ROW) rc = db_col_int64(st, 0) > 0;
     db_done(st);
     return rc;
 }
@@ -79,15 +74,11 @@ static int is_applied(Db *db, int number) {
 /* Record migration m as applied now. */
 static int record(Db *db, const Migration *m) {
     Stmt *st = db_prepare(db, zSqlRecord);
-    if (!st)
-        return DB_ERROR;
+    if (!st) return DB_ERROR;
     int rc = db_bind_int64(st, 1, m->number);
-    if (rc == DB_OK)
-        rc = db_bind_text(st, 2, m->name, -1);
-    if (rc == DB_OK)
-        rc = db_bind_int64(st, 3, now_epoch());
-    if (rc == DB_OK)
-        rc = db_step(st);
+    if (rc == DB_OK) rc = db_bind_text(st, 2, m->name, -1);
+    if (rc == DB_OK) rc = db_bind_int64(st, 3, now_epoch());
+    if (rc == DB_OK) rc = db_step(st);
     db_done(st);
     return rc;
 }
@@ -101,21 +92,16 @@ static int apply_one(Db *db, const Migration *m) {
     char *sql = NULL;
     int applied = 0;
     int rc = db_begin(db);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     rc = lock_migrations(db);
-    if (rc < 0)
-        goto out;
+    if (rc < 0) goto out;
     rc = is_applied(db, m->number);
-    if (rc != 0)
-        goto out; /* already there (1) or an error (< 0) */
+    if (rc != 0) goto out; /* already there (1) or an error (< 0) */
     sql = expand_ids(m->sql, db_kind(db));
     rc = db_exec(db, sql);
-    if (rc < 0)
-        goto out;
+    if (rc < 0) goto out;
     rc = record(db, m);
-    if (rc < 0)
-        goto out;
+    if (rc < 0) goto out;
     applied = 1;
 out:
     free(sql);
@@ -130,11 +116,9 @@ out:
 /* Create schema_migrations when missing (under the lock on PostgreSQL). */
 static int ensure_table(Db *db) {
     int rc = db_begin(db);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     rc = lock_migrations(db);
-    if (rc == DB_OK)
-        rc = db_exec(db, zSqlCreate);
+    if (rc == DB_OK) rc = db_exec(db, zSqlCreate);
     if (rc < 0) {
         db_rollback(db);
         return rc;
@@ -173,21 +157,17 @@ int db_migrate(Db *db, char *err, size_t errlen) {
 int db_schema_version(Db *db) {
     static const char zSqlExistsLite[] =
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
-    static const char zSqlExistsPg[] =
-        "SELECT count(*) FROM information_schema.tables"
-        " WHERE table_schema = current_schema() AND table_name = 'schema_migrations'";
+    static const char zSqlExistsPg[] = "SELECT count(*) FROM information_schema.tables"
+                                       " WHERE table_schema = current_schema() AND table_name = 'schema_migrations'";
     static const char zSqlMax[] = "SELECT COALESCE(MAX(number), 0) FROM schema_migrations";
     int version = 0;
     Stmt *st = db_prepare(db, db_kind(db) == DB_PG ? zSqlExistsPg : zSqlExistsLite);
-    if (!st)
-        return 0;
+    if (!st) return 0;
     bool exists = db_step(st) == DB_ROW && db_col_int64(st, 0) > 0;
     db_done(st);
-    if (!exists)
-        return 0;
+    if (!exists) return 0;
     st = db_prepare(db, zSqlMax);
-    if (st && db_step(st) == DB_ROW)
-        version = (int)db_col_int64(st, 0);
+    if (st && db_step(st) == DB_ROW) version = (int)db_col_int64(st, 0);
     db_done(st);
     return version;
 }

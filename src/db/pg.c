@@ -40,14 +40,11 @@ static PgStmt *ps(Stmt *st) { return st->h; }
 /* Map a failed result to a db.h code by SQLSTATE, recording the message. */
 static int fail_result(Db *db, const PGresult *res) {
     const char *msg = res ? PQresultErrorMessage(res) : "";
-    if (!msg || !*msg)
-        msg = PQerrorMessage(pc(db)->pg);
+    if (!msg || !*msg) msg = PQerrorMessage(pc(db)->pg);
     db_set_error(db, "%s", msg);
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    if (!state)
-        return DB_ERROR;
-    if (strncmp(state, "23", 2) == 0)
-        return DB_CONSTRAINT; /* integrity constraint violation */
+    if (!state) return DB_ERROR;
+    if (strncmp(state, "23", 2) == 0) return DB_CONSTRAINT; /* integrity constraint violation */
     if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
         return DB_BUSY; /* serialization failure, deadlock, lock not available */
     return DB_ERROR;
@@ -114,8 +111,7 @@ static void *pg_prepare(Db *db, const char *sql, bool persistent) {
         snprintf(s->name, sizeof s->name, "s%d", ++pc(db)->next_name);
         PGresult *res = PQprepare(pc(db)->pg, s->name, s->sql, 0, NULL);
         bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-        if (!ok)
-            fail_result(db, res);
+        if (!ok) fail_result(db, res);
         PQclear(res);
         if (!ok) {
             free(s->vals);
@@ -167,9 +163,7 @@ static int pg_bind_int64(Stmt *st, int idx, int64_t v) {
 }
 
 /* Bind a copy of len bytes of text. */
-static int pg_bind_text(Stmt *st, int idx, const char *s, int len) {
-    return set_param(st, idx, s, (size_t)len);
-}
+static int pg_bind_text(Stmt *st, int idx, const char *s, int len) { return set_param(st, idx, s, (size_t)len); }
 
 /* Bind NULL. */
 static int pg_bind_null(Stmt *st, int idx) { return set_param(st, idx, NULL, 0); }
@@ -178,8 +172,7 @@ static int pg_bind_null(Stmt *st, int idx) { return set_param(st, idx, NULL, 0);
 static bool is_write(const char *tag) {
     static const char *const writes[] = {"INSERT ", "UPDATE ", "DELETE ", "MERGE "};
     for (size_t i = 0; tag && i < sizeof writes / sizeof writes[0]; i++)
-        if (strncmp(tag, writes[i], strlen(writes[i])) == 0)
-            return true;
+        if (strncmp(tag, writes[i], strlen(writes[i])) == 0) return true;
     return false;
 }
 
@@ -192,20 +185,17 @@ static int pg_step(Stmt *st) {
         s->res = s->name[0] ? PQexecPrepared(c->pg, s->name, s->nparams, vals, NULL, NULL, 0)
                             : PQexecParams(c->pg, s->sql, s->nparams, NULL, vals, NULL, NULL, 0);
         ExecStatusType status = PQresultStatus(s->res);
-        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK &&
-            status != PGRES_EMPTY_QUERY) {
+        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && status != PGRES_EMPTY_QUERY) {
             int rc = fail_result(st->db, s->res);
             PQclear(s->res);
             s->res = NULL;
             return rc;
         }
         s->nrows = status == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
-        if (is_write(PQcmdStatus(s->res)))
-            c->changes = strtoll(PQcmdTuples(s->res), NULL, 10);
+        if (is_write(PQcmdStatus(s->res))) c->changes = strtoll(PQcmdTuples(s->res), NULL, 10);
         s->row = -1;
     }
-    if (s->row < s->nrows)
-        s->row++;
+    if (s->row < s->nrows) s->row++;
     return s->row < s->nrows ? DB_ROW : DB_DONE;
 }
 
@@ -218,9 +208,7 @@ static bool have(PgStmt *s, int col) {
 static int pg_col_count(Stmt *st) { return ps(st)->res ? PQnfields(ps(st)->res) : 0; }
 
 /* Name of a column. */
-static const char *pg_col_name(Stmt *st, int col) {
-    return ps(st)->res ? PQfname(ps(st)->res, col) : NULL;
-}
+static const char *pg_col_name(Stmt *st, int col) { return ps(st)->res ? PQfname(ps(st)->res, col) : NULL; }
 
 /* True when the column of the current row is NULL (or there is no row). */
 static bool pg_col_null(Stmt *st, int col) {
@@ -241,19 +229,15 @@ static const char *pg_col_text(Stmt *st, int col) {
 static int64_t pg_col_int64(Stmt *st, int col) {
     const char *v = pg_col_text(st, col);
     int64_t n = 0;
-    if (!v)
-        return 0;
-    if (str_to_int64(v, &n) == 0)
-        return n;
-    if (!strcmp(v, "t"))
-        return 1;
+    if (!v) return 0;
+    if (str_to_int64(v, &n) == 0) return n;
+    if (!strcmp(v, "t")) return 1;
     char head[24]; /* the digits before a decimal point */
     size_t len = strcspn(v, ".");
     if (len > 0 && len < sizeof head && v[len] == '.') {
         memcpy(head, v, len);
         head[len] = '\0';
-        if (str_to_int64(head, &n) == 0)
-            return n;
+        if (str_to_int64(head, &n) == 0) return n;
     }
     return 0;
 }

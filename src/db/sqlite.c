@@ -76,8 +76,7 @@ static void sq_close(Db *db) { sqlite3_close_v2(conn(db)); }
 static void *sq_prepare(Db *db, const char *sql, bool persistent) {
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
-    int rc = sqlite3_prepare_v3(conn(db), sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0, &st,
-                                &tail);
+    int rc = sqlite3_prepare_v3(conn(db), sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0, &st, &tail);
     if (rc != SQLITE_OK) {
         fail(db, rc);
         return NULL;
@@ -123,10 +122,8 @@ static int sq_bind_null(Stmt *st, int idx) {
 /* Step: DB_ROW, DB_DONE or a mapped error. */
 static int sq_step(Stmt *st) {
     int rc = sqlite3_step(handle(st));
-    if (rc == SQLITE_ROW)
-        return DB_ROW;
-    if (rc == SQLITE_DONE)
-        return DB_DONE;
+    if (rc == SQLITE_ROW) return DB_ROW;
+    if (rc == SQLITE_DONE) return DB_DONE;
     return fail(st->db, rc);
 }
 
@@ -137,17 +134,13 @@ static int sq_col_count(Stmt *st) { return sqlite3_column_count(handle(st)); }
 static const char *sq_col_name(Stmt *st, int col) { return sqlite3_column_name(handle(st), col); }
 
 /* True when the column of the current row is NULL. */
-static bool sq_col_null(Stmt *st, int col) {
-    return sqlite3_column_type(handle(st), col) == SQLITE_NULL;
-}
+static bool sq_col_null(Stmt *st, int col) { return sqlite3_column_type(handle(st), col) == SQLITE_NULL; }
 
 /* Column as an integer (0 for NULL). */
 static int64_t sq_col_int64(Stmt *st, int col) { return sqlite3_column_int64(handle(st), col); }
 
 /* Column as text (NULL for NULL). */
-static const char *sq_col_text(Stmt *st, int col) {
-    return (const char *)sqlite3_column_text(handle(st), col);
-}
+static const char *sq_col_text(Stmt *st, int col) { return (const char *)sqlite3_column_text(handle(st), col); }
 
 /* Ready to run again with nothing bound. */
 static void sq_reset(Stmt *st) {
@@ -165,11 +158,9 @@ static bool sq_in_tx(Db *db) { return !sqlite3_get_autocommit(conn(db)); }
 static int sq_exec(Db *db, const char *sql) {
     char *msg = NULL;
     int rc = sqlite3_exec(conn(db), sql, NULL, NULL, &msg);
-    if (rc == SQLITE_OK)
-        return DB_OK;
+    if (rc == SQLITE_OK) return DB_OK;
     int code = fail(db, rc);
-    if (msg)
-        db_set_error(db, "%s", msg);
+    if (msg) db_set_error(db, "%s", msg);
     sqlite3_free(msg);
     return code;
 }
@@ -189,8 +180,7 @@ static int copy_db(sqlite3 *dst, sqlite3 *src, char *err, size_t errlen) {
     int rc, waits = 0;
     do {
         rc = sqlite3_backup_step(b, -1);
-        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-            sqlite3_sleep(10);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(10);
     } while (rc == SQLITE_OK || ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && ++waits < 3000));
     sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE) {

@@ -16,8 +16,8 @@
 #include "../model/settings.h"
 #include "flow.h"
 
-#define DL_BATCH 500    /* clocks read per query of the job */
-#define DL_MAX_BATCHES 40 /* batches per run: the rest waits for the next run */
+#define DL_BATCH 500       /* clocks read per query of the job */
+#define DL_MAX_BATCHES 40  /* batches per run: the rest waits for the next run */
 #define DL_MAX_MANAGERS 32 /* managers told per escalation */
 
 /* ---------------------------------------------------------------- declarations */
@@ -30,7 +30,8 @@ static bool dl_in(const char *list, const char *state) {
         size_t len = strcspn(p, " ");
         if (len == n && strncmp(p, state, n) == 0) return true;
         p += len;
-        while (*p == ' ') p++;
+        while (*p == ' ')
+            p++;
     }
     return false;
 }
@@ -86,19 +87,18 @@ static const char *dl_unit_word(Arena *a, const Deadline *d) {
 
 /* An open run of a clock as stored. */
 typedef struct ClockRun {
-    int64_t id;         /* deadline_clocks.id; 0 when there is none */
-    const char *state;  /* the state it started in (arena) */
-    int64_t paused_at;  /* 0 when running */
+    int64_t id;        /* deadline_clocks.id; 0 when there is none */
+    const char *state; /* the state it started in (arena) */
+    int64_t paused_at; /* 0 when running */
     int64_t due_at;
-    int level;          /* escalated_level */
+    int level; /* escalated_level */
 } ClockRun;
 
 /* The open run of (entity, row, clock) into *run (id 0: none). 0 or -1 database error. */
 static int dl_open_run(Req *r, const Entity *en, int64_t row_id, const char *clock, ClockRun *run) {
-    static const char zSql[] =
-        "SELECT id, state, paused_at, due_at, escalated_level FROM deadline_clocks\n"
-        " WHERE entity = ?1 AND row_id = ?2 AND clock = ?3 AND stopped_at IS NULL\n"
-        " ORDER BY id DESC";
+    static const char zSql[] = "SELECT id, state, paused_at, due_at, escalated_level FROM deadline_clocks\n"
+                               " WHERE entity = ?1 AND row_id = ?2 AND clock = ?3 AND stopped_at IS NULL\n"
+                               " ORDER BY id DESC";
     memset(run, 0, sizeof *run);
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) return -1;
@@ -129,8 +129,10 @@ static int dl_exec(Db *db, const char *sql, int n, const int64_t *v) {
     Stmt *st = db_prepare(db, sql);
     if (!st) return -1;
     for (int i = 0; i < n; i++) {
-        if (v[i] == INT64_MIN) db_bind_null(st, i + 1);
-        else db_bind_int64(st, i + 1, v[i]);
+        if (v[i] == INT64_MIN)
+            db_bind_null(st, i + 1);
+        else
+            db_bind_int64(st, i + 1, v[i]);
     }
     int rc = db_step(st);
     db_done(st);
@@ -143,7 +145,8 @@ static int dl_stop(Db *db, const char *entity, int64_t row_id, const ClockRun *r
         "UPDATE deadline_clocks SET stopped_at = ?1, next_at = NULL,\n"
         " paused_total = paused_total + CASE WHEN paused_at IS NULL THEN 0 ELSE ?1 - paused_at END,\n"
         " paused_at = NULL,\n"
-        " breached_at = CASE WHEN breached_at IS NULL AND paused_at IS NULL AND due_at < ?1 THEN due_at ELSE breached_at END\n"
+        " breached_at = CASE WHEN breached_at IS NULL AND paused_at IS NULL AND due_at < ?1 THEN due_at ELSE "
+        "breached_at END\n"
         " WHERE id = ?2 AND stopped_at IS NULL";
     int64_t v[] = {now, run->id};
     if (dl_exec(db, zSql, 2, v) < 0) return -1;
@@ -212,8 +215,10 @@ int deadline_on_state(Req *r, const Entity *en, int64_t row_id, const char *from
                 rc = dl_stop(r->db, en->name, row_id, &run, r->now);
                 run.id = 0;
             }
-            if (rc == 0 && run.id && run.paused_at) rc = dl_resume(r, d, &run, &cal);
-            else if (rc == 0 && !run.id) rc = dl_start(r, en, row_id, d, to, &cal);
+            if (rc == 0 && run.id && run.paused_at)
+                rc = dl_resume(r, d, &run, &cal);
+            else if (rc == 0 && !run.id)
+                rc = dl_start(r, en, row_id, d, to, &cal);
         } else if (pauses) {
             if (run.id && !run.paused_at) rc = dl_pause(r, en, row_id, &run);
         } else if (run.id) {
@@ -248,12 +253,14 @@ json_t *deadline_row_clocks(Req *r, const Entity *en, int64_t row_id) {
         int64_t ref = paused ? db_col_int64(st, 3) : r->now;
         json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:b, s:I, s:i}", "clock", db_col_text(st, 0), "label",
                               d ? label_for(r->locale, d->zh, d->tw, d->en) : db_col_text(st, 0), "state",
-                              db_col_text(st, 1), "started_at", (json_int_t)db_col_int64(st, 2), "due_at", (json_int_t)due,
-                              "paused", paused, "working", d && d->working, "paused_seconds",
+                              db_col_text(st, 1), "started_at", (json_int_t)db_col_int64(st, 2), "due_at",
+                              (json_int_t)due, "paused", paused, "working", d && d->working, "paused_seconds",
                               (json_int_t)(db_col_int64(st, 4) + (paused ? r->now - db_col_int64(st, 3) : 0)),
                               "escalated_level", (int)db_col_int64(st, 7));
-        if (due >= ref) json_object_set_new(o, "remaining_seconds", json_integer(due - ref));
-        else json_object_set_new(o, "overdue_seconds", json_integer(ref - due));
+        if (due >= ref)
+            json_object_set_new(o, "remaining_seconds", json_integer(due - ref));
+        else
+            json_object_set_new(o, "overdue_seconds", json_integer(ref - due));
         json_object_set_new(o, "breached", json_boolean(due < ref || !db_col_null(st, 6)));
         json_array_append_new(out, o);
     }
@@ -276,19 +283,22 @@ json_t *deadline_meta(Req *r, const Entity *en) {
             json_array_append_new(states, json_string(s));
             json_object_set_new(limits, s, json_integer(dl_amount(r, d, s)));
             p += len;
-            while (*p == ' ') p++;
+            while (*p == ' ')
+                p++;
         }
         for (const char *p = d->pause ? d->pause : ""; *p;) {
             size_t len = strcspn(p, " ");
             json_array_append_new(pause, json_string(arena_strndup(r->a, p, len)));
             p += len;
-            while (*p == ' ') p++;
+            while (*p == ' ')
+                p++;
         }
-        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:b}", "clock", d->clock, "label",
-                              label_for(r->locale, d->zh, d->tw, d->en), "states", states, "pause", pause, "limits", limits,
-                              "unit", d->unit == DU_HOURS ? "hours" : "days", "working", d->working, "per_state",
-                              d->per_state);
-        json_object_set_new(o, "escalate_after", d->no_escalation ? json_null() : json_integer(dl_escalate_amount(r, d)));
+        json_t *o =
+            json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:b, s:b}", "clock", d->clock, "label",
+                      label_for(r->locale, d->zh, d->tw, d->en), "states", states, "pause", pause, "limits", limits,
+                      "unit", d->unit == DU_HOURS ? "hours" : "days", "working", d->working, "per_state", d->per_state);
+        json_object_set_new(o, "escalate_after",
+                            d->no_escalation ? json_null() : json_integer(dl_escalate_amount(r, d)));
         json_array_append_new(out, o);
     }
     return out;
@@ -369,8 +379,8 @@ static int dl_escalate(Req *r, const Deadline *d, const DueClock *k, const Clock
         char key[200];
         snprintf(key, sizeof key, "clock:%s:%lld:%lld:%lld:mgr:%lld", k->entity, (long long)k->row_id, (long long)k->id,
                  (long long)k->due_at, (long long)ids[i]);
-        if (task_remind(r->db, ids[i], arena_printf(r->a, "%s_escalated", k->clock), k->entity, k->row_id, title, due, key,
-                        r->now) < 0)
+        if (task_remind(r->db, ids[i], arena_printf(r->a, "%s_escalated", k->clock), k->entity, k->row_id, title, due,
+                        key, r->now) < 0)
             return -1;
     }
     return n;
@@ -399,11 +409,11 @@ static int dl_visit(Req *r, const DueClock *k, const Calendar *cal) {
     if (level == 0) {
         if (row.owner) {
             char key[200];
-            snprintf(key, sizeof key, "clock:%s:%lld:%lld:%lld:owner", k->entity, (long long)k->row_id, (long long)k->id,
-                     (long long)k->due_at);
-            const char *title = msg_make(r->a, "deadline.overdue", "what", msg_entity_label(r->a, en->name), "title",
-                                         row.title, "label", label, "amount", arena_printf(r->a, "%lld", (long long)amount),
-                                         "unit", dl_unit_word(r->a, d), NULL);
+            snprintf(key, sizeof key, "clock:%s:%lld:%lld:%lld:owner", k->entity, (long long)k->row_id,
+                     (long long)k->id, (long long)k->due_at);
+            const char *title = msg_make(
+                r->a, "deadline.overdue", "what", msg_entity_label(r->a, en->name), "title", row.title, "label", label,
+                "amount", arena_printf(r->a, "%lld", (long long)amount), "unit", dl_unit_word(r->a, d), NULL);
             if (task_remind(r->db, row.owner, arena_printf(r->a, "%s_overdue", k->clock), k->entity, k->row_id, title,
                             k->due_at, key, r->now) < 0)
                 return -1;
@@ -414,9 +424,10 @@ static int dl_visit(Req *r, const DueClock *k, const Calendar *cal) {
     if (level == 1 && !d->no_escalation && row.unit) {
         int64_t at = dl_after(d, cal, k->due_at, esc * dl_unit_seconds(d, cal));
         if (r->now >= at) {
-            const char *title = msg_make(r->a, "deadline.escalated", "what", msg_entity_label(r->a, en->name), "title",
-                                         row.title, "label", label, "amount",
-                                         arena_printf(r->a, "%lld", (long long)(amount + esc)), "unit", dl_unit_word(r->a, d), NULL);
+            const char *title =
+                msg_make(r->a, "deadline.escalated", "what", msg_entity_label(r->a, en->name), "title", row.title,
+                         "label", label, "amount", arena_printf(r->a, "%lld", (long long)(amount + esc)), "unit",
+                         dl_unit_word(r->a, d), NULL);
             if (dl_escalate(r, d, k, &row, title, at) < 0) return -1;
             level = 2;
         } else {
@@ -442,12 +453,13 @@ static int dl_sweep(Req *r, const Entity *en, const Deadline *d, const Calendar 
     db_done(st);
     if (rc != DB_DONE) return rc == DB_ROW ? 0 : -1;
     bool since = en->flow->track_state_since;
-    const char *sql = arena_printf(r->a,
-                                   "SELECT t.id, t.state, %s FROM %s t WHERE t.deleted_at IS NULL\n"
-                                   " AND NOT EXISTS (SELECT 1 FROM deadline_clocks c WHERE c.entity = ?1 AND c.row_id = t.id\n"
-                                   "   AND c.clock = ?2 AND c.stopped_at IS NULL)\n"
-                                   " ORDER BY t.id",
-                                   since ? "COALESCE(t.state_since, t.updated_at)" : "t.updated_at", en->table);
+    const char *sql =
+        arena_printf(r->a,
+                     "SELECT t.id, t.state, %s FROM %s t WHERE t.deleted_at IS NULL\n"
+                     " AND NOT EXISTS (SELECT 1 FROM deadline_clocks c WHERE c.entity = ?1 AND c.row_id = t.id\n"
+                     "   AND c.clock = ?2 AND c.stopped_at IS NULL)\n"
+                     " ORDER BY t.id",
+                     since ? "COALESCE(t.state_since, t.updated_at)" : "t.updated_at", en->table);
     st = db_prepare(r->db, sql);
     if (!st) return -1;
     db_bind_text(st, 1, en->name, -1);
@@ -483,11 +495,15 @@ static int dl_sweep(Req *r, const Entity *en, const Deadline *d, const Calendar 
         db_bind_text(ins, 3, d->clock, -1);
         db_bind_text(ins, 4, m[i].state, -1);
         db_bind_int64(ins, 5, m[i].at);
-        if (paused) db_bind_int64(ins, 6, r->now); /* the time before is unknown: paused from now */
-        else db_bind_null(ins, 6);
+        if (paused)
+            db_bind_int64(ins, 6, r->now); /* the time before is unknown: paused from now */
+        else
+            db_bind_null(ins, 6);
         db_bind_int64(ins, 7, due);
-        if (paused) db_bind_null(ins, 8);
-        else db_bind_int64(ins, 8, due);
+        if (paused)
+            db_bind_null(ins, 8);
+        else
+            db_bind_int64(ins, 8, due);
         if (db_step(ins) != DB_DONE) ret = -1;
         db_done(ins);
     }
@@ -504,9 +520,8 @@ static int dl_sweep(Req *r, const Entity *en, const Deadline *d, const Calendar 
 }
 
 int deadline_job_run(Db *db, int64_t now) {
-    static const char zSql[] =
-        "SELECT id, entity, row_id, clock, state, due_at, escalated_level FROM deadline_clocks\n"
-        " WHERE next_at IS NOT NULL AND next_at <= ?1 ORDER BY next_at, id LIMIT 500";
+    static const char zSql[] = "SELECT id, entity, row_id, clock, state, due_at, escalated_level FROM deadline_clocks\n"
+                               " WHERE next_at IS NOT NULL AND next_at <= ?1 ORDER BY next_at, id LIMIT 500";
     Req r;
     memset(&r, 0, sizeof r);
     r.a = arena_new();
@@ -534,13 +549,18 @@ int deadline_job_run(Db *db, int64_t now) {
         DueClock k[DL_BATCH];
         int n = 0, rc = DB_DONE;
         while (n < DL_BATCH && (rc = db_step(st)) == DB_ROW) {
-            k[n++] = (DueClock){db_col_int64(st, 0), db_col_int64(st, 2), db_col_int64(st, 5), (int)db_col_int64(st, 6),
-                                arena_strdup(r.a, db_col_text(st, 1)), arena_strdup(r.a, db_col_text(st, 3)),
+            k[n++] = (DueClock){db_col_int64(st, 0),
+                                db_col_int64(st, 2),
+                                db_col_int64(st, 5),
+                                (int)db_col_int64(st, 6),
+                                arena_strdup(r.a, db_col_text(st, 1)),
+                                arena_strdup(r.a, db_col_text(st, 3)),
                                 arena_strdup(r.a, db_col_text(st, 4))};
         }
         db_done(st);
         if (n < DL_BATCH && rc < 0) ret = -1;
-        for (int i = 0; i < n && ret == 0; i++) ret = dl_visit(&r, &k[i], &cal);
+        for (int i = 0; i < n && ret == 0; i++)
+            ret = dl_visit(&r, &k[i], &cal);
         if (n < DL_BATCH) break;
     }
     if (ret < 0) log_error("deadlines: %s", db_errmsg(db));

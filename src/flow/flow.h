@@ -64,10 +64,10 @@ enum {
 };
 
 typedef struct ApprovalStep {
-    const char *name;       /* "department_review" */
-    uint32_t roles;         /* one bit: single signer; several: parallel group, one per role */
-    int scope;              /* SCOPE_* */
-    int due_hours;          /* deadline from activation, 0 = none */
+    const char *name; /* "department_review" */
+    uint32_t roles;   /* one bit: single signer; several: parallel group, one per role */
+    int scope;        /* SCOPE_* */
+    int due_hours;    /* deadline from activation, 0 = none */
     const char *zh, *tw, *en;
     /* NULL or conditions on the record, evaluated when a round opens: when
        one fails the step is skipped (recorded as skipped). */
@@ -102,17 +102,16 @@ typedef int (*FlowHook)(Req *r, const struct Entity *en, json_t *rec, Err *e);
 /* Runs after every state change of a row (actions and approvals), in the same
    transaction, with rec already in the new state: from is the state left and
    since when it began (0 when unknown). It must not change the row itself. */
-typedef int (*FlowMoveHook)(Req *r, const struct Entity *en, json_t *rec, const char *from, int64_t since,
-                            Err *e);
+typedef int (*FlowMoveHook)(Req *r, const struct Entity *en, json_t *rec, const char *from, int64_t since, Err *e);
 
 typedef struct Transition {
-    const char *action;     /* "submit" */
-    const char *from;       /* space-separated states, "*" = any non-final */
-    const char *to;         /* target state (for approval transitions: the pending state) */
-    uint32_t roles;         /* roles allowed (admin is not implied) */
-    unsigned flags;         /* T_* */
-    FlowHook guard;         /* NULL or returns -1 with e filled when the action may not run */
-    FlowHook effect;        /* NULL or runs after the state change, same transaction */
+    const char *action;       /* "submit" */
+    const char *from;         /* space-separated states, "*" = any non-final */
+    const char *to;           /* target state (for approval transitions: the pending state) */
+    uint32_t roles;           /* roles allowed (admin is not implied) */
+    unsigned flags;           /* T_* */
+    FlowHook guard;           /* NULL or returns -1 with e filled when the action may not run */
+    FlowHook effect;          /* NULL or runs after the state change, same transaction */
     const Approval *approval; /* when set, entering `to` opens this approval chain */
     const char *zh, *tw, *en;
     /* Declared fields the action's body may set with the state change
@@ -146,36 +145,36 @@ typedef enum {
 } DeadlineUnit;
 
 typedef struct Deadline {
-    const char *clock;        /* name, unique in the workflow ("review"), in _clocks and reminder keys */
-    const char *states;       /* space-separated states in which the clock runs */
-    const char *pause;        /* space-separated states in which it is paused; NULL = none */
-    int64_t amount;           /* the limit, in units */
+    const char *clock;  /* name, unique in the workflow ("review"), in _clocks and reminder keys */
+    const char *states; /* space-separated states in which the clock runs */
+    const char *pause;  /* space-separated states in which it is paused; NULL = none */
+    int64_t amount;     /* the limit, in units */
     DeadlineUnit unit;
-    bool working;             /* count working time (company calendar) instead of calendar time */
-    const char *setting;      /* NULL, or an ST_INT setting holding the limit in units, read when
-                                 the clock starts; "%s" in it becomes the state ("stage.%s.days") */
-    int64_t escalate_after;   /* units past due before the managers are told (0 = at once) */
+    bool working;                 /* count working time (company calendar) instead of calendar time */
+    const char *setting;          /* NULL, or an ST_INT setting holding the limit in units, read when
+                                     the clock starts; "%s" in it becomes the state ("stage.%s.days") */
+    int64_t escalate_after;       /* units past due before the managers are told (0 = at once) */
     const char *escalate_setting; /* NULL, or an ST_INT setting overriding escalate_after */
-    bool no_escalation;       /* only the owner is reminded */
-    uint32_t escalate_roles;  /* who is told: holders of these roles in the nearest unit at or above
-                                 the row's unit that has any (not the owner); 0 = sales_manager and
-                                 supervisor */
-    bool per_state;           /* every state of `states` is a run of its own: moving between them
-                                 stops the run and starts a new one (time in stage) */
-    const char *zh, *tw, *en; /* the clock's label */
+    bool no_escalation;           /* only the owner is reminded */
+    uint32_t escalate_roles;      /* who is told: holders of these roles in the nearest unit at or above
+                                     the row's unit that has any (not the owner); 0 = sales_manager and
+                                     supervisor */
+    bool per_state;               /* every state of `states` is a run of its own: moving between them
+                                     stops the run and starts a new one (time in stage) */
+    const char *zh, *tw, *en;     /* the clock's label */
 } Deadline;
 
 typedef struct Workflow {
-    const char *initial;          /* state of a new row */
-    const EnumVal *states;        /* all states with labels, {NULL}-terminated */
-    const char *final_states;     /* space-separated, e.g. "completed terminated" */
+    const char *initial;           /* state of a new row */
+    const EnumVal *states;         /* all states with labels, {NULL}-terminated */
+    const char *final_states;      /* space-separated, e.g. "completed terminated" */
     const Transition *transitions; /* {NULL}-terminated */
-    const char *editable_states;  /* states in which PATCH/DELETE are allowed; NULL = any */
+    const char *editable_states;   /* states in which PATCH/DELETE are allowed; NULL = any */
     /* Keep column state_since = when the current state began (set on create
        and on every state change); the table must have it. */
     bool track_state_since;
-    FlowMoveHook on_move;         /* NULL or runs after every state change */
-    const Deadline *deadlines;    /* NULL, or clocks on the states, {NULL}-terminated (deadline.c) */
+    FlowMoveHook on_move;      /* NULL or runs after every state change */
+    const Deadline *deadlines; /* NULL, or clocks on the states, {NULL}-terminated (deadline.c) */
 } Workflow;
 
 /* Routes: actions, approvals of a row, my work. */
@@ -220,8 +219,8 @@ int deadline_job_run(Db *db, int64_t now);
 
 /* A periodic job. It must be idempotent: it may run again after a crash. */
 typedef struct Job {
-    const char *name;      /* unique, recorded in scheduler_runs */
-    int interval_seconds;  /* how often */
+    const char *name;                /* unique, recorded in scheduler_runs */
+    int interval_seconds;            /* how often */
     int (*run)(Db *db, int64_t now); /* 0 ok, < 0 failed (logged, retried next tick) */
 } Job;
 

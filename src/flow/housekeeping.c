@@ -46,5 +46,6 @@ void housekeeping_register(void) {
         {"auth_cleanup", 3600, auth_cleanup},
         {"db_statistics", 86400, db_statistics},
     };
-    for (int i = 0; i < 2; i++) scheduler_add(&jobs[i]);
+    for (int i = 0; i < 2; i++)
+        scheduler_add(&jobs[i]);
 }

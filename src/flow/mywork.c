@@ -28,17 +28,15 @@ typedef struct WorkItem {
 
 /* The scope condition of approval_tasks a for a user whose LIKE pattern is
    parameter ?like and whose unit path is ?path (see work_scope_pattern). */
-#define WORK_SCOPE_SQL(like, path)                                                                 \
-    " AND (a.scope_path IS NULL OR (a.scope_exact = 0 AND a.scope_path LIKE ?" #like ")"          \
+#define WORK_SCOPE_SQL(like, path)                                                                                     \
+    " AND (a.scope_path IS NULL OR (a.scope_exact = 0 AND a.scope_path LIKE ?" #like ")"                               \
     " OR (a.scope_exact = 1 AND a.scope_path = ?" #path "))"
 
 /* Append "?first, ?first+1, …" for each role the user holds; returns the count. */
-static int work_role_list(const User *u, Buf *sql, int first)
-{
+static int work_role_list(const User *u, Buf *sql, int first) {
     int n = 0;
     for (int i = 0; i < ROLE_COUNT; i++) {
-        if (!(u->roles & (1u << i)))
-            continue;
+        if (!(u->roles & (1u << i))) continue;
         buf_printf(sql, "%s?%d", n ? ", " : "", first + n);
         n++;
     }
@@ -46,40 +44,32 @@ static int work_role_list(const User *u, Buf *sql, int first)
 }
 
 /* Bind the role ids of the user from parameter first on (order of work_role_list). */
-static void work_role_bind(const User *u, Stmt *st, int first)
-{
+static void work_role_bind(const User *u, Stmt *st, int first) {
     int n = 0;
     for (int i = 0; i < ROLE_COUNT; i++)
-        if (u->roles & (1u << i))
-            db_bind_text(st, first + n++, role_info[i].id, -1);
+        if (u->roles & (1u << i)) db_bind_text(st, first + n++, role_info[i].id, -1);
 }
 
 /* LIKE pattern matching scope paths inside the user's unit ("" matches none). */
-static const char *work_scope_pattern(Req *r, const User *u)
-{
+static const char *work_scope_pattern(Req *r, const User *u) {
     const char *p = u->org_path;
     return u->org_unit_id > 0 && p && p[0] ? arena_printf(r->a, "%s%%", p) : "";
 }
 
 /* The user's unit path for exact scopes ("" matches none). */
-static const char *work_scope_path(const User *u)
-{
+static const char *work_scope_path(const User *u) {
     return u->org_unit_id > 0 && u->org_path && u->org_path[0] ? u->org_path : "";
 }
 
 /* Does any transition of the entity's workflow open an approval? */
-static bool work_entity_signs(const Entity *en)
-{
-    return en->flow && flow_has_approval(en->flow);
-}
+static bool work_entity_signs(const Entity *en) { return en->flow && flow_has_approval(en->flow); }
 
 /* ---------------------------------------------------------------- counts */
 
 static json_t *work_approvals(Req *r);
 
 /* Pending tasks of one entity the user can sign, and how many are overdue. */
-static int work_count_entity(Req *r, const Entity *en, int64_t *n, int64_t *late)
-{
+static int work_count_entity(Req *r, const Entity *en, int64_t *n, int64_t *late) {
     int ret = -1;
     Buf sql;
     buf_init(&sql, r->a);
@@ -87,21 +77,19 @@ static int work_count_entity(Req *r, const Entity *en, int64_t *n, int64_t *late
                "SELECT COUNT(*),"
                " SUM(CASE WHEN a.due_at IS NOT NULL AND a.due_at < ?3 THEN 1 ELSE 0 END)"
                " FROM approval_tasks a JOIN %s t ON t.id = a.row_id"
-               " WHERE a.entity = ?1 AND a.status = 'pending' AND t.deleted_at IS NULL"
-               WORK_SCOPE_SQL(2, 4) " AND a.role IN (",
+               " WHERE a.entity = ?1 AND a.status = 'pending' AND t.deleted_at IS NULL" WORK_SCOPE_SQL(
+                   2, 4) " AND a.role IN (",
                en->table);
     work_role_list(r->user, &sql, 5);
     buf_puts(&sql, ")");
     Stmt *st = db_prepare(r->db, sql.p);
-    if (!st)
-        goto out;
+    if (!st) goto out;
     db_bind_text(st, 1, en->name, -1);
     db_bind_text(st, 2, work_scope_pattern(r, r->user), -1);
     db_bind_int64(st, 3, r->now);
     db_bind_text(st, 4, work_scope_path(r->user), -1);
     work_role_bind(r->user, st, 5);
-    if (db_step(st) != DB_ROW)
-        goto out;
+    if (db_step(st) != DB_ROW) goto out;
     *n += db_col_int64(st, 0);
     *late += db_col_int64(st, 1);
     ret = 0;
@@ -111,26 +99,21 @@ out:
 }
 
 /* See flow.h. */
-int flow_work_counts(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdue)
-{
-    static const char zSqlTasks[] =
-        "SELECT COUNT(*),"
-        " SUM(CASE WHEN due_at IS NOT NULL AND due_at < ?2 THEN 1 ELSE 0 END)"
-        " FROM tasks WHERE user_id = ?1 AND status = 'open'";
+int flow_work_counts(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdue) {
+    static const char zSqlTasks[] = "SELECT COUNT(*),"
+                                    " SUM(CASE WHEN due_at IS NOT NULL AND due_at < ?2 THEN 1 ELSE 0 END)"
+                                    " FROM tasks WHERE user_id = ?1 AND status = 'open'";
     int ret = -1;
     Stmt *st = NULL;
     *approvals = *tasks = *overdue = 0;
-    if (!r->user)
-        return 0;
+    if (!r->user) return 0;
     User *dl;
     Err e = {0};
     int nd = flow_delegators(r, &dl, &e);
-    if (nd < 0)
-        goto out;
+    if (nd < 0) goto out;
     if (nd > 0) { /* standing in for someone: count the merged list itself */
         json_t *a = work_approvals(r);
-        if (!a)
-            goto out;
+        if (!a) goto out;
         size_t i;
         json_t *x;
         json_array_foreach(a, i, x) {
@@ -142,34 +125,27 @@ int flow_work_counts(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdu
         int n;
         const Entity *const *all = entity_all(&n);
         for (int i = 0; i < n; i++)
-            if (work_entity_signs(all[i]) && work_count_entity(r, all[i], approvals, overdue) < 0)
-                goto out;
+            if (work_entity_signs(all[i]) && work_count_entity(r, all[i], approvals, overdue) < 0) goto out;
     }
     st = db_prepare(r->db, zSqlTasks);
-    if (!st)
-        goto out;
+    if (!st) goto out;
     db_bind_int64(st, 1, r->user->id);
     db_bind_int64(st, 2, r->now);
-    if (db_step(st) != DB_ROW)
-        goto out;
+    if (db_step(st) != DB_ROW) goto out;
     *tasks = db_col_int64(st, 0);
     *overdue += db_col_int64(st, 1);
     ret = 0;
 out:
-    if (ret < 0)
-        log_error("flow: work counts failed: %s", db_errmsg(r->db));
+    if (ret < 0) log_error("flow: work counts failed: %s", db_errmsg(r->db));
     db_done(st);
     return ret;
 }
 
 /* See flow.h. 0 on a database error (logged): a badge is not worth a 500. */
-int64_t flow_pending_count(Req *r)
-{
+int64_t flow_pending_count(Req *r) {
     int64_t approvals = 0, tasks, late;
-    if (!r->user)
-        return 0;
-    if (flow_work_counts(r, &approvals, &tasks, &late) < 0)
-        return 0;
+    if (!r->user) return 0;
+    if (flow_work_counts(r, &approvals, &tasks, &late) < 0) return 0;
     return approvals;
 }
 
@@ -178,9 +154,8 @@ int64_t flow_pending_count(Req *r)
 /* Append the approvals of one entity waiting for user u to *items; behalf is
    the delegator u stands for (u itself then), NULL for the user's own. Tasks
    already listed (skip the first `seen` items) are not listed twice. */
-static int work_collect_entity(Req *r, const User *u, const User *behalf, const Entity *en,
-                               WorkItem **items, int *n, int *cap, int seen)
-{
+static int work_collect_entity(Req *r, const User *u, const User *behalf, const Entity *en, WorkItem **items, int *n,
+                               int *cap, int seen) {
     int ret = -1;
     const char *title_col = en->title_field ? en->title_field : NULL;
     const char *number_col = entity_field(en, "number") ? "number" : NULL;
@@ -190,19 +165,18 @@ static int work_collect_entity(Req *r, const User *u, const User *behalf, const 
                "SELECT a.id, a.row_id, a.step_name, a.role, a.activated_at, a.due_at,"
                " %s%s, %s%s"
                " FROM approval_tasks a JOIN %s t ON t.id = a.row_id"
-               " WHERE a.entity = ?1 AND a.status = 'pending' AND t.deleted_at IS NULL"
-               WORK_SCOPE_SQL(2, 3) " AND a.role IN (",
+               " WHERE a.entity = ?1 AND a.status = 'pending' AND t.deleted_at IS NULL" WORK_SCOPE_SQL(
+                   2, 3) " AND a.role IN (",
                title_col ? "t." : "", title_col ? title_col : "NULL", number_col ? "t." : "",
                number_col ? number_col : "NULL", en->table);
-    if (work_role_list(u, &sql, 4) == 0)
-        return 0; /* no role: nothing to sign */
-    buf_printf(&sql, ")"
-                     " ORDER BY CASE WHEN a.due_at IS NULL THEN 1 ELSE 0 END, a.due_at, a.id"
-                     " LIMIT %d",
+    if (work_role_list(u, &sql, 4) == 0) return 0; /* no role: nothing to sign */
+    buf_printf(&sql,
+               ")"
+               " ORDER BY CASE WHEN a.due_at IS NULL THEN 1 ELSE 0 END, a.due_at, a.id"
+               " LIMIT %d",
                WORK_LIMIT);
     Stmt *st = db_prepare(r->db, sql.p);
-    if (!st)
-        goto out;
+    if (!st) goto out;
     db_bind_text(st, 1, en->name, -1);
     db_bind_text(st, 2, work_scope_pattern(r, u), -1);
     db_bind_text(st, 3, work_scope_path(u), -1);
@@ -213,13 +187,11 @@ static int work_collect_entity(Req *r, const User *u, const User *behalf, const 
         bool dup = false;
         for (int k = 0; k < seen && !dup; k++)
             dup = (*items)[k].task_id == tid && (*items)[k].en == en;
-        if (dup)
-            continue;
+        if (dup) continue;
         if (*n == *cap) {
             int nc = *cap ? *cap * 2 : 32;
             WorkItem *nv = arena_alloc(r->a, sizeof *nv * (size_t)nc);
-            if (*n)
-                memcpy(nv, *items, sizeof *nv * (size_t)*n);
+            if (*n) memcpy(nv, *items, sizeof *nv * (size_t)*n);
             *items = nv;
             *cap = nc;
         }
@@ -235,43 +207,34 @@ static int work_collect_entity(Req *r, const User *u, const User *behalf, const 
         w->en = en;
         w->behalf = behalf;
         const char *t = db_col_text(st, 6);
-        if (!t || !t[0])
-            t = db_col_text(st, 7);
-        w->title = t && t[0] ? arena_strdup(r->a, t)
-                             : arena_printf(r->a, "#%lld", (long long)w->row_id);
+        if (!t || !t[0]) t = db_col_text(st, 7);
+        w->title = t && t[0] ? arena_strdup(r->a, t) : arena_printf(r->a, "#%lld", (long long)w->row_id);
     }
-    if (rc == DB_DONE)
-        ret = 0;
+    if (rc == DB_DONE) ret = 0;
 out:
-    if (ret < 0)
-        log_error("flow: my work (%s) failed: %s", en->name, db_errmsg(r->db));
+    if (ret < 0) log_error("flow: my work (%s) failed: %s", en->name, db_errmsg(r->db));
     db_done(st);
     return ret;
 }
 
 /* Order of my work: items with a deadline first, earliest first (so overdue
    ones lead), then the others by task id. */
-static int work_cmp(const void *pa, const void *pb)
-{
+static int work_cmp(const void *pa, const void *pb) {
     const WorkItem *a = pa, *b = pb;
-    if (a->has_due != b->has_due)
-        return a->has_due ? -1 : 1;
-    if (a->has_due && a->due_at != b->due_at)
-        return a->due_at < b->due_at ? -1 : 1;
+    if (a->has_due != b->has_due) return a->has_due ? -1 : 1;
+    if (a->has_due && a->due_at != b->due_at) return a->due_at < b->due_at ? -1 : 1;
     return a->task_id < b->task_id ? -1 : a->task_id > b->task_id;
 }
 
 /* The approvals array of my work: the user's own, then those of the users
    they stand in for (delegations), each task once; NULL on a database error. */
-static json_t *work_approvals(Req *r)
-{
+static json_t *work_approvals(Req *r) {
     WorkItem *items = NULL;
     int n = 0, cap = 0, ne;
     User *dl;
     Err e = {0};
     int nd = flow_delegators(r, &dl, &e);
-    if (nd < 0)
-        return NULL;
+    if (nd < 0) return NULL;
     const Entity *const *all = entity_all(&ne);
     for (int k = -1; k < nd; k++) {
         const User *u = k < 0 ? r->user : &dl[k];
@@ -281,22 +244,19 @@ static json_t *work_approvals(Req *r)
                 work_collect_entity(r, u, k < 0 ? NULL : u, all[i], &items, &n, &cap, seen) < 0)
                 return NULL;
     }
-    if (n > 1)
-        qsort(items, (size_t)n, sizeof *items, work_cmp);
+    if (n > 1) qsort(items, (size_t)n, sizeof *items, work_cmp);
     json_t *a = json_array();
     for (int i = 0; i < n && i < WORK_LIMIT; i++) {
         const WorkItem *w = &items[i];
         json_t *o = json_object();
         json_object_set_new(o, "task_id", json_integer(w->task_id));
         json_object_set_new(o, "entity", json_string(w->en->name));
-        json_object_set_new(o, "entity_label",
-                            json_string(label_for(r->locale, w->en->zh, w->en->tw, w->en->en)));
+        json_object_set_new(o, "entity_label", json_string(label_for(r->locale, w->en->zh, w->en->tw, w->en->en)));
         json_object_set_new(o, "row_id", json_integer(w->row_id));
         json_object_set_new(o, "title", json_string(w->title));
         json_object_set_new(o, "step", json_string(w->step ? w->step : ""));
         json_object_set_new(o, "role", json_string(w->role ? w->role : ""));
-        json_object_set_new(o, "activated_at",
-                            w->has_act ? json_integer(w->activated_at) : json_null());
+        json_object_set_new(o, "activated_at", w->has_act ? json_integer(w->activated_at) : json_null());
         json_object_set_new(o, "due_at", w->has_due ? json_integer(w->due_at) : json_null());
         json_object_set_new(o, "overdue", json_boolean(w->has_due && w->due_at < r->now));
         json_object_set_new(o, "on_behalf_of_id", w->behalf ? json_integer(w->behalf->id) : json_null());
@@ -309,30 +269,25 @@ static json_t *work_approvals(Req *r)
 }
 
 /* The user's open tasks; NULL on a database error. */
-static json_t *work_tasks(Req *r)
-{
-    static const char zSql[] =
-        "SELECT id, kind, entity, row_id, title, due_at FROM tasks"
-        " WHERE user_id = ?1 AND status = 'open'"
-        " ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id"
-        " LIMIT 200";
+static json_t *work_tasks(Req *r) {
+    static const char zSql[] = "SELECT id, kind, entity, row_id, title, due_at FROM tasks"
+                               " WHERE user_id = ?1 AND status = 'open'"
+                               " ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id"
+                               " LIMIT 200";
     json_t *a = json_array();
     Stmt *st = db_prepare(r->db, zSql);
     int rc = DB_ERROR;
-    if (!st)
-        goto out;
+    if (!st) goto out;
     db_bind_int64(st, 1, r->user->id);
     while ((rc = db_step(st)) == DB_ROW) {
-        const char *ent = db_col_text(st, 2), *kind = db_col_text(st, 1),
-                   *title = db_col_text(st, 4);
+        const char *ent = db_col_text(st, 2), *kind = db_col_text(st, 1), *title = db_col_text(st, 4);
         bool has_due = !db_col_null(st, 5);
         int64_t due = db_col_int64(st, 5);
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(db_col_int64(st, 0)));
         json_object_set_new(o, "kind", json_string(kind ? kind : ""));
         json_object_set_new(o, "entity", ent ? json_string(ent) : json_null());
-        json_object_set_new(o, "row_id",
-                            db_col_null(st, 3) ? json_null() : json_integer(db_col_int64(st, 3)));
+        json_object_set_new(o, "row_id", db_col_null(st, 3) ? json_null() : json_integer(db_col_int64(st, 3)));
         json_object_set_new(o, "title", json_string(title ? msg_render(r->a, r->locale, title) : ""));
         json_object_set_new(o, "due_at", has_due ? json_integer(due) : json_null());
         json_object_set_new(o, "overdue", json_boolean(has_due && due < r->now));
@@ -357,13 +312,11 @@ out:
 **      "due_at","overdue"}],"counts":{"approvals","tasks","overdue"}}
 ** Both lists: overdue first, then by due date; at most 200 each.
 */
-int flow_h_my_work(Req *r, Err *e)
-{
+int flow_h_my_work(Req *r, Err *e) {
     int ret = -1;
     json_t *approvals = NULL, *tasks = NULL;
     int64_t na, nt, late;
-    if (!r->user)
-        return err_set(e, 401, EC_AUTH_REQUIRED, NULL, NULL);
+    if (!r->user) return err_set(e, 401, EC_AUTH_REQUIRED, NULL, NULL);
     approvals = work_approvals(r);
     tasks = approvals ? work_tasks(r) : NULL;
     if (!tasks || flow_work_counts(r, &na, &nt, &late) < 0) {
@@ -371,9 +324,8 @@ int flow_h_my_work(Req *r, Err *e)
         goto out;
     }
     ret = reply_json(r, 200,
-                     json_pack("{s:O, s:O, s:{s:I, s:I, s:I}}", "approvals", approvals, "tasks",
-                               tasks, "counts", "approvals", (json_int_t)na, "tasks",
-                               (json_int_t)nt, "overdue", (json_int_t)late));
+                     json_pack("{s:O, s:O, s:{s:I, s:I, s:I}}", "approvals", approvals, "tasks", tasks, "counts",
+                               "approvals", (json_int_t)na, "tasks", (json_int_t)nt, "overdue", (json_int_t)late));
 out:
     json_decref(approvals);
     json_decref(tasks);

@@ -13,26 +13,22 @@
 
 /* Text value as an integer into *out; false when it is not one. Booleans read
    as 1/0 so that {"flag", COND_EQ, "true"} and {"flag", COND_EQ, "1"} agree. */
-static bool reviews_parse_int(const char *s, int64_t *out)
-{
-    if (!s || !*s)
-        return false;
+static bool reviews_parse_int(const char *s, int64_t *out) {
+    if (!s || !*s) return false;
     if (!strcmp(s, "true") || !strcmp(s, "false")) {
         *out = s[0] == 't';
         return true;
     }
     char *end;
     long long v = strtoll(s, &end, 10);
-    if (*end)
-        return false;
+    if (*end) return false;
     *out = (int64_t)v;
     return true;
 }
 
 /* Compare the record's value v with the text w: <0, 0, >0; *ok false when they
    are not comparable (different kinds, or w not a number for a number). */
-static int reviews_cmp(const json_t *v, const char *w, bool *ok)
-{
+static int reviews_cmp(const json_t *v, const char *w, bool *ok) {
     *ok = true;
     if (json_is_integer(v) || json_is_boolean(v)) {
         int64_t a = json_is_integer(v) ? (int64_t)json_integer_value(v) : json_is_true(v), b;
@@ -51,37 +47,28 @@ static int reviews_cmp(const json_t *v, const char *w, bool *ok)
 }
 
 /* Is the value set: true, non-zero, non-empty text, non-empty array/object? */
-static bool reviews_is_set(const json_t *v)
-{
-    if (!v || json_is_null(v) || json_is_false(v))
-        return false;
-    if (json_is_integer(v))
-        return json_integer_value(v) != 0;
-    if (json_is_string(v))
-        return json_string_length(v) > 0;
-    if (json_is_array(v))
-        return json_array_size(v) > 0;
-    if (json_is_object(v))
-        return json_object_size(v) > 0;
+static bool reviews_is_set(const json_t *v) {
+    if (!v || json_is_null(v) || json_is_false(v)) return false;
+    if (json_is_integer(v)) return json_integer_value(v) != 0;
+    if (json_is_string(v)) return json_string_length(v) > 0;
+    if (json_is_array(v)) return json_array_size(v) > 0;
+    if (json_is_object(v)) return json_object_size(v) > 0;
     return true;
 }
 
 /* Is the record's value v one of the space-separated words of list? */
-static bool reviews_in(const json_t *v, const char *list)
-{
+static bool reviews_in(const json_t *v, const char *list) {
     char w[128];
     for (const char *p = list; p && *p;) {
         while (*p == ' ')
             p++;
         size_t n = strcspn(p, " ");
-        if (n == 0)
-            break;
+        if (n == 0) break;
         if (n < sizeof w) {
             memcpy(w, p, n);
             w[n] = 0;
             bool ok;
-            if (reviews_cmp(v, w, &ok) == 0 && ok)
-                return true;
+            if (reviews_cmp(v, w, &ok) == 0 && ok) return true;
         }
         p += n;
     }
@@ -89,21 +76,15 @@ static bool reviews_in(const json_t *v, const char *list)
 }
 
 /* See flow.h. A missing or null field satisfies only COND_NE. */
-bool flow_cond_holds(const Condition *c, const json_t *rec)
-{
-    if (!c || !c->field)
-        return true;
+bool flow_cond_holds(const Condition *c, const json_t *rec) {
+    if (!c || !c->field) return true;
     const json_t *v = json_object_get(rec, c->field);
-    if (c->op == COND_SET)
-        return reviews_is_set(v);
-    if (!v || json_is_null(v))
-        return c->op == COND_NE;
-    if (c->op == COND_IN)
-        return reviews_in(v, c->value);
+    if (c->op == COND_SET) return reviews_is_set(v);
+    if (!v || json_is_null(v)) return c->op == COND_NE;
+    if (c->op == COND_IN) return reviews_in(v, c->value);
     bool ok;
     int cmp = reviews_cmp(v, c->value, &ok);
-    if (!ok)
-        return c->op == COND_NE;
+    if (!ok) return c->op == COND_NE;
     switch (c->op) {
     case COND_GT:
         return cmp > 0;
@@ -123,30 +104,24 @@ bool flow_cond_holds(const Condition *c, const json_t *rec)
 }
 
 /* See flow.h. */
-bool flow_conds_hold(const Condition *list, const json_t *rec)
-{
+bool flow_conds_hold(const Condition *list, const json_t *rec) {
     for (const Condition *c = list; c && c->field; c++)
-        if (!flow_cond_holds(c, rec))
-            return false;
+        if (!flow_cond_holds(c, rec)) return false;
     return true;
 }
 
 /* See flow.h. */
-const char *flow_cond_op_name(CondOp op)
-{
-    static const char *const names[] = {[COND_GT] = "gt",   [COND_GTE] = "gte", [COND_LT] = "lt",
-                                        [COND_LTE] = "lte", [COND_EQ] = "eq",   [COND_NE] = "ne",
-                                        [COND_IN] = "in",   [COND_SET] = "set"};
+const char *flow_cond_op_name(CondOp op) {
+    static const char *const names[] = {[COND_GT] = "gt", [COND_GTE] = "gte", [COND_LT] = "lt", [COND_LTE] = "lte",
+                                        [COND_EQ] = "eq", [COND_NE] = "ne",   [COND_IN] = "in", [COND_SET] = "set"};
     return op >= COND_GT && op <= COND_SET ? names[op] : "?";
 }
 
 /* ---------------------------------------------------------------- reviewer sets */
 
 /* See flow.h. */
-uint32_t flow_step_declared_roles(const ApprovalStep *s)
-{
-    if (!s->reviewers)
-        return s->roles;
+uint32_t flow_step_declared_roles(const ApprovalStep *s) {
+    if (!s->reviewers) return s->roles;
     uint32_t m = 0;
     for (const Reviewer *v = s->reviewers; v->role; v++)
         m |= v->role;
@@ -154,53 +129,40 @@ uint32_t flow_step_declared_roles(const ApprovalStep *s)
 }
 
 /* See flow.h. */
-uint32_t flow_step_roles(const ApprovalStep *s, const json_t *rec)
-{
-    if (!flow_conds_hold(s->when, rec))
-        return 0;
-    if (!s->reviewers)
-        return s->roles;
+uint32_t flow_step_roles(const ApprovalStep *s, const json_t *rec) {
+    if (!flow_conds_hold(s->when, rec)) return 0;
+    if (!s->reviewers) return s->roles;
     uint32_t m = 0;
     for (const Reviewer *v = s->reviewers; v->role; v++)
-        if (flow_conds_hold(v->when, rec))
-            m |= v->role;
+        if (flow_conds_hold(v->when, rec)) m |= v->role;
     return m;
 }
 
 /* See flow.h. */
-const char *flow_role_concerns(const ApprovalStep *s, int role)
-{
-    if (!s->reviewers)
-        return s->concerns;
+const char *flow_role_concerns(const ApprovalStep *s, int role) {
+    if (!s->reviewers) return s->concerns;
     for (const Reviewer *v = s->reviewers; v->role; v++)
-        if (v->role & (1u << role))
-            return v->concerns;
+        if (v->role & (1u << role)) return v->concerns;
     return NULL;
 }
 
 /* See flow.h. */
-bool flow_concern_touched(const char *concerns, const json_t *changed)
-{
-    if (!concerns)
-        return true;
+bool flow_concern_touched(const char *concerns, const json_t *changed) {
+    if (!concerns) return true;
     size_t i;
     const json_t *c;
     json_array_foreach(changed, i, c) {
-        if (json_is_string(c) && str_word_in(concerns, json_string_value(c)))
-            return true;
+        if (json_is_string(c) && str_word_in(concerns, json_string_value(c))) return true;
     }
     return false;
 }
 
 /* See flow.h. */
-bool flow_approval_rereviews(const Approval *ap)
-{
+bool flow_approval_rereviews(const Approval *ap) {
     for (const ApprovalStep *s = ap->steps; s && s->name; s++) {
-        if (s->concerns)
-            return true;
+        if (s->concerns) return true;
         for (const Reviewer *v = s->reviewers; v && v->role; v++)
-            if (v->concerns)
-                return true;
+            if (v->concerns) return true;
     }
     return false;
 }
@@ -209,8 +171,7 @@ bool flow_approval_rereviews(const Approval *ap)
 
 /* A copy of a child collection's lines without their "id" and "idx" (a line
    stored again under a new id is the same line). New reference. */
-static json_t *reviews_lines(const json_t *lines)
-{
+static json_t *reviews_lines(const json_t *lines) {
     json_t *out = json_array();
     size_t i;
     const json_t *l;
@@ -226,12 +187,10 @@ static json_t *reviews_lines(const json_t *lines)
 }
 
 /* See flow.h. */
-json_t *flow_snapshot(const Entity *en, const json_t *rec)
-{
+json_t *flow_snapshot(const Entity *en, const json_t *rec) {
     json_t *o = json_object();
     for (const Field *f = en->fields; f && f->name; f++) {
-        if (f->flags & (F_WRITEONLY | F_VIRTUAL))
-            continue;
+        if (f->flags & (F_WRITEONLY | F_VIRTUAL)) continue;
         json_t *v = json_object_get(rec, f->name);
         json_object_set_new(o, f->name, v ? json_deep_copy(v) : json_null());
     }
@@ -241,20 +200,17 @@ json_t *flow_snapshot(const Entity *en, const json_t *rec)
 }
 
 /* See flow.h. A key missing on either side reads as null. */
-json_t *flow_changed(const Entity *en, const json_t *before, const json_t *after)
-{
+json_t *flow_changed(const Entity *en, const json_t *before, const json_t *after) {
     json_t *a = json_array();
     for (const Field *f = en->fields; f && f->name; f++) {
         const json_t *x = json_object_get(before, f->name), *y = json_object_get(after, f->name);
         bool xn = !x || json_is_null(x), yn = !y || json_is_null(y);
-        if (xn != yn || (!xn && !json_equal((json_t *)x, (json_t *)y)))
-            json_array_append_new(a, json_string(f->name));
+        if (xn != yn || (!xn && !json_equal((json_t *)x, (json_t *)y))) json_array_append_new(a, json_string(f->name));
     }
     for (const Child *ch = en->children; ch && ch->name; ch++) {
         json_t *x = reviews_lines(json_object_get(before, ch->name));
         json_t *y = reviews_lines(json_object_get(after, ch->name));
-        if (!json_equal(x, y))
-            json_array_append_new(a, json_string(ch->name));
+        if (!json_equal(x, y)) json_array_append_new(a, json_string(ch->name));
         json_decref(x);
         json_decref(y);
     }
@@ -264,54 +220,47 @@ json_t *flow_changed(const Entity *en, const json_t *before, const json_t *after
 /* ---------------------------------------------------------------- declaration as JSON */
 
 /* A condition list as [{"field","op","value"}]. */
-static json_t *reviews_conds_json(const Condition *list)
-{
+static json_t *reviews_conds_json(const Condition *list) {
     json_t *a = json_array();
     for (const Condition *c = list; c && c->field; c++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s?}", "field", c->field, "op",
-                                           flow_cond_op_name(c->op), "value", c->value));
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:s?}", "field", c->field, "op", flow_cond_op_name(c->op), "value", c->value));
     return a;
 }
 
 /* Space-separated words as a JSON array, or null for NULL. */
-static json_t *reviews_words(const char *s)
-{
-    if (!s)
-        return json_null();
+static json_t *reviews_words(const char *s) {
+    if (!s) return json_null();
     json_t *a = json_array();
     while (*s) {
         while (*s == ' ')
             s++;
         size_t n = strcspn(s, " ");
-        if (n)
-            json_array_append_new(a, json_stringn(s, n));
+        if (n) json_array_append_new(a, json_stringn(s, n));
         s += n;
     }
     return a;
 }
 
 /* Role ids of a mask as a JSON array. */
-static json_t *reviews_roles(uint32_t m)
-{
+static json_t *reviews_roles(uint32_t m) {
     json_t *a = json_array();
     for (int i = 0; i < ROLE_COUNT; i++)
-        if (m & (1u << i))
-            json_array_append_new(a, json_string(role_info[i].id));
+        if (m & (1u << i)) json_array_append_new(a, json_string(role_info[i].id));
     return a;
 }
 
 /* See flow.h. */
-json_t *flow_approval_json(const Approval *ap, const char *locale, const char *state)
-{
+json_t *flow_approval_json(const Approval *ap, const char *locale, const char *state) {
     static const char *const scopes[] = {"any", "unit", "owner_manager"};
     json_t *steps = json_array();
     for (const ApprovalStep *s = ap->steps; s && s->name; s++) {
-        json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:i, s:b, s:o, s:o}", "name", s->name, "label",
-                              label_for(locale, s->zh, s->tw, s->en), "roles",
-                              reviews_roles(flow_step_declared_roles(s)), "scope",
-                              s->scope >= 0 && s->scope <= 2 ? scopes[s->scope] : "any", "due_hours",
-                              s->due_hours, "collect_all", (s->flags & STEP_COLLECT_ALL) != 0, "when",
-                              reviews_conds_json(s->when), "concerns", reviews_words(s->concerns));
+        json_t *o =
+            json_pack("{s:s, s:s, s:o, s:s, s:i, s:b, s:o, s:o}", "name", s->name, "label",
+                      label_for(locale, s->zh, s->tw, s->en), "roles", reviews_roles(flow_step_declared_roles(s)),
+                      "scope", s->scope >= 0 && s->scope <= 2 ? scopes[s->scope] : "any", "due_hours", s->due_hours,
+                      "collect_all", (s->flags & STEP_COLLECT_ALL) != 0, "when", reviews_conds_json(s->when),
+                      "concerns", reviews_words(s->concerns));
         json_t *rv = json_null();
         if (s->reviewers) {
             rv = json_array();
@@ -319,15 +268,14 @@ json_t *flow_approval_json(const Approval *ap, const char *locale, const char *s
                 int bit = 0;
                 while (bit < ROLE_COUNT && !(v->role & (1u << bit)))
                     bit++;
-                json_array_append_new(rv, json_pack("{s:s, s:o, s:o}", "role",
-                                                    bit < ROLE_COUNT ? role_info[bit].id : "",
-                                                    "when", reviews_conds_json(v->when), "concerns",
-                                                    reviews_words(v->concerns)));
+                json_array_append_new(
+                    rv, json_pack("{s:s, s:o, s:o}", "role", bit < ROLE_COUNT ? role_info[bit].id : "", "when",
+                                  reviews_conds_json(v->when), "concerns", reviews_words(v->concerns)));
             }
         }
         json_object_set_new(o, "reviewers", rv);
         json_array_append_new(steps, o);
     }
-    return json_pack("{s:s?, s:s, s:s, s:o}", "state", state, "approved_to", ap->approved_to,
-                     "rejected_to", ap->rejected_to, "steps", steps);
+    return json_pack("{s:s?, s:s, s:s, s:o}", "state", state, "approved_to", ap->approved_to, "rejected_to",
+                     ap->rejected_to, "steps", steps);
 }

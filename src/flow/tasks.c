@@ -19,13 +19,19 @@ int task_remind(Db *db, int64_t user_id, const char *kind, const char *entity, i
     if (!st) return -1;
     db_bind_int64(st, 1, user_id);
     db_bind_text(st, 2, kind, -1);
-    if (entity) db_bind_text(st, 3, entity, -1);
-    else db_bind_null(st, 3);
-    if (row_id) db_bind_int64(st, 4, row_id);
-    else db_bind_null(st, 4);
+    if (entity)
+        db_bind_text(st, 3, entity, -1);
+    else
+        db_bind_null(st, 3);
+    if (row_id)
+        db_bind_int64(st, 4, row_id);
+    else
+        db_bind_null(st, 4);
     db_bind_text(st, 5, title, -1);
-    if (due_at) db_bind_int64(st, 6, due_at);
-    else db_bind_null(st, 6);
+    if (due_at)
+        db_bind_int64(st, 6, due_at);
+    else
+        db_bind_null(st, 6);
     db_bind_text(st, 7, dedupe_key, -1);
     db_bind_int64(st, 8, now);
     int rc = db_step(st);
@@ -35,7 +41,8 @@ int task_remind(Db *db, int64_t user_id, const char *kind, const char *entity, i
 }
 
 int task_close(Db *db, const char *dedupe_prefix, int64_t now) {
-    Stmt *st = db_prepare(db, "UPDATE tasks SET status = 'done', done_at = ?1 WHERE status = 'open' AND dedupe_key LIKE ?2 ESCAPE '\\'");
+    Stmt *st = db_prepare(
+        db, "UPDATE tasks SET status = 'done', done_at = ?1 WHERE status = 'open' AND dedupe_key LIKE ?2 ESCAPE '\\'");
     if (!st) return -1;
     size_t n = strlen(dedupe_prefix);
     char *pat = xmalloc(n * 2 + 2), *p = pat;
@@ -60,7 +67,8 @@ int task_close(Db *db, const char *dedupe_prefix, int64_t now) {
 static int task_done(Req *r, Err *e) {
     int64_t id;
     if (req_param_id(r, 0, &id, e) < 0) return -1;
-    Stmt *st = db_prepare(r->db, "UPDATE tasks SET status = 'done', done_at = ?1 WHERE id = ?2 AND user_id = ?3 AND status = 'open'");
+    Stmt *st = db_prepare(
+        r->db, "UPDATE tasks SET status = 'done', done_at = ?1 WHERE id = ?2 AND user_id = ?3 AND status = 'open'");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, r->now);
     db_bind_int64(st, 2, id);

@@ -18,13 +18,17 @@ int audit_write(Req *r, const char *entity, int64_t row_id, const char *action, 
     int rc = -1;
     if (st) {
         db_bind_int64(st, 1, r->now);
-        if (r->user) db_bind_int64(st, 2, r->user->id);
-        else db_bind_null(st, 2);
+        if (r->user)
+            db_bind_int64(st, 2, r->user->id);
+        else
+            db_bind_null(st, 2);
         db_bind_text(st, 3, entity, -1);
         db_bind_int64(st, 4, row_id);
         db_bind_text(st, 5, action, -1);
-        if (text) db_bind_text(st, 6, text, -1);
-        else db_bind_null(st, 6);
+        if (text)
+            db_bind_text(st, 6, text, -1);
+        else
+            db_bind_null(st, 6);
         db_bind_text(st, 7, r->client_addr ? r->client_addr : "", -1);
         db_bind_text(st, 8, r->request_id ? r->request_id : "", -1);
         rc = db_step(st) < 0 ? -1 : 0;
@@ -33,4 +37,3 @@ int audit_write(Req *r, const char *entity, int64_t row_id, const char *action, 
     free(text);
     return rc;
 }
-

@@ -25,8 +25,7 @@ static const Setting auth_settings[] = {
      "單一位址 10 分鐘內允許的失敗次數", "Failed sign-ins allowed per address in 10 minutes"},
     {"auth.session_hours", ST_INT, "12", 1, 720, "会话有效期（小时）", "工作階段有效期（小時）",
      "Session lifetime (hours)"},
-    {"auth.min_password_length", ST_INT, "8", 6, 128, "密码最短长度", "密碼最短長度",
-     "Minimum password length"},
+    {"auth.min_password_length", ST_INT, "8", 6, 128, "密码最短长度", "密碼最短長度", "Minimum password length"},
 };
 
 /* ---------------------------------------------------------------- crypto helpers */
@@ -55,8 +54,7 @@ char *random_token(Arena *a, size_t nbytes) {
 
 char *password_hash(Arena *a, const char *password) {
     char *out = arena_alloc(a, crypto_pwhash_STRBYTES);
-    if (crypto_pwhash_str_alg(out, password, strlen(password), PW_OPS, PW_MEM,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0)
+    if (crypto_pwhash_str_alg(out, password, strlen(password), PW_OPS, PW_MEM, crypto_pwhash_ALG_ARGON2ID13) != 0)
         return NULL;
     return out;
 }
@@ -73,12 +71,11 @@ static const char zSqlSession[] =
     "  FROM sessions s JOIN users u ON u.id = s.user_id\n"
     "  LEFT JOIN org_units o ON o.id = u.org_unit_id\n"
     " WHERE s.token_hash = ?1";
-static const char zSqlToken[] =
-    "SELECT t.id, t.user_id, NULL, t.expires_at, u.username, u.display_name, u.locale,\n"
-    "       u.org_unit_id, o.path, u.disabled, u.deleted_at\n"
-    "  FROM api_tokens t JOIN users u ON u.id = t.user_id\n"
-    "  LEFT JOIN org_units o ON o.id = u.org_unit_id\n"
-    " WHERE t.token_hash = ?1 AND t.revoked_at IS NULL";
+static const char zSqlToken[] = "SELECT t.id, t.user_id, NULL, t.expires_at, u.username, u.display_name, u.locale,\n"
+                                "       u.org_unit_id, o.path, u.disabled, u.deleted_at\n"
+                                "  FROM api_tokens t JOIN users u ON u.id = t.user_id\n"
+                                "  LEFT JOIN org_units o ON o.id = u.org_unit_id\n"
+                                " WHERE t.token_hash = ?1 AND t.revoked_at IS NULL";
 static const char zSqlRoles[] = "SELECT role FROM user_roles WHERE user_id = ?1";
 
 /* Role bit set of a user. */
@@ -147,7 +144,8 @@ int auth_load_user(Req *r) {
     r->user = NULL;
     if (r->authorization && strncasecmp(r->authorization, "Bearer ", 7) == 0) {
         const char *tok = r->authorization + 7;
-        while (*tok == ' ') tok++;
+        while (*tok == ' ')
+            tok++;
         if (!*tok) return 0;
         return load_by_hash(r, zSqlToken, sha256_hex(r->a, tok), false) < 0 ? -1 : 0;
     }
@@ -161,9 +159,8 @@ json_t *user_json(const User *u) {
     json_t *roles = json_array();
     for (int i = 0; i < ROLE_COUNT; i++)
         if (u->roles & (1u << i)) json_array_append_new(roles, json_string(role_info[i].id));
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:I}", "id", (json_int_t)u->id, "username", u->username,
-                     "display_name", u->display_name, "locale", u->locale, "roles", roles,
-                     "org_unit_id", (json_int_t)u->org_unit_id);
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:I}", "id", (json_int_t)u->id, "username", u->username, "display_name",
+                     u->display_name, "locale", u->locale, "roles", roles, "org_unit_id", (json_int_t)u->org_unit_id);
 }
 
 /* ---------------------------------------------------------------- sign-in */
@@ -265,8 +262,7 @@ static int login_reserve(Req *r, const char *username, Reservation *res) {
     int rc = step_done(st);
     if (rc < 0) return rc;
 
-    static const char zSqlFails[] =
-        "SELECT count(*) FROM login_attempts WHERE client_addr = ?1 AND ok = 0 AND at > ?2";
+    static const char zSqlFails[] = "SELECT count(*) FROM login_attempts WHERE client_addr = ?1 AND ok = 0 AND at > ?2";
     st = db_prepare(r->db, zSqlFails);
     if (!st) return DB_ERROR;
     db_bind_text(st, 1, addr, -1);
@@ -384,9 +380,8 @@ static int auth_login(Req *r, Err *e) {
     if (!ok) {
         int64_t limit = req_setting_int(r, "auth.lockout_failures");
         if (res.failures >= limit) { /* the last allowed attempt failed: lock the name */
-            static const char zSqlLock[] =
-                "UPDATE login_guards SET failures = 0, locked_until = ?2, updated_at = ?3\n"
-                " WHERE name = ?1 AND failures >= ?4 AND locked_until <= ?3";
+            static const char zSqlLock[] = "UPDATE login_guards SET failures = 0, locked_until = ?2, updated_at = ?3\n"
+                                           " WHERE name = ?1 AND failures >= ?4 AND locked_until <= ?3";
             st = db_prepare(r->db, zSqlLock);
             if (!st) return rollback_failed(r, e, DB_ERROR);
             db_bind_text(st, 1, ukey, -1);
@@ -585,20 +580,19 @@ static int auth_password(Req *r, Err *e) {
 ** 200 {"items":[{"id","name","prefix","created_at","expires_at","last_used_at","revoked_at"}]}
 */
 static int tokens_list(Req *r, Err *e) {
-    static const char zSql[] =
-        "SELECT id, name, prefix, created_at, expires_at, last_used_at, revoked_at\n"
-        "  FROM api_tokens WHERE user_id = ?1 ORDER BY id DESC LIMIT 200";
+    static const char zSql[] = "SELECT id, name, prefix, created_at, expires_at, last_used_at, revoked_at\n"
+                               "  FROM api_tokens WHERE user_id = ?1 ORDER BY id DESC LIMIT 200";
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, r->user->id);
     json_t *items = json_array();
     while (db_step(st) == DB_ROW) {
-        json_t *o = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)db_col_int64(st, 0), "name",
-                              db_col_text(st, 1), "prefix", db_col_text(st, 2), "created_at",
-                              (json_int_t)db_col_int64(st, 3));
+        json_t *o = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)db_col_int64(st, 0), "name", db_col_text(st, 1),
+                              "prefix", db_col_text(st, 2), "created_at", (json_int_t)db_col_int64(st, 3));
         static const char *const opt[] = {"expires_at", "last_used_at", "revoked_at"};
         for (int i = 0; i < 3; i++)
-            json_object_set_new(o, opt[i], db_col_null(st, 4 + i) ? json_null() : json_integer(db_col_int64(st, 4 + i)));
+            json_object_set_new(o, opt[i],
+                                db_col_null(st, 4 + i) ? json_null() : json_integer(db_col_int64(st, 4 + i)));
         json_array_append_new(items, o);
     }
     db_done(st);
@@ -625,12 +619,11 @@ static int tokens_create(Req *r, Err *e) {
     }
     const char *key;
     json_t *v;
-    json_object_foreach(body, key, v) if (strcmp(key, "name") && strcmp(key, "expires_days"))
-        return err_set(e, 400, EC_UNKNOWN_FIELD, arena_strdup(r->a, key), NULL);
+    json_object_foreach(body, key, v) if (strcmp(key, "name") && strcmp(key, "expires_days")) return err_set(
+        e, 400, EC_UNKNOWN_FIELD, arena_strdup(r->a, key), NULL);
     char *token = arena_printf(r->a, "slt_%s", random_token(r->a, 32));
-    static const char zSql[] =
-        "INSERT INTO api_tokens(user_id, name, token_hash, prefix, created_at, expires_at)\n"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+    static const char zSql[] = "INSERT INTO api_tokens(user_id, name, token_hash, prefix, created_at, expires_at)\n"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, r->user->id);
@@ -638,8 +631,10 @@ static int tokens_create(Req *r, Err *e) {
     db_bind_text(st, 3, sha256_hex(r->a, token), -1);
     db_bind_text(st, 4, token, 10);
     db_bind_int64(st, 5, r->now);
-    if (expires) db_bind_int64(st, 6, expires);
-    else db_bind_null(st, 6);
+    if (expires)
+        db_bind_int64(st, 6, expires);
+    else
+        db_bind_null(st, 6);
     int64_t id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
     if (!id) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -655,8 +650,8 @@ static int tokens_create(Req *r, Err *e) {
 static int tokens_revoke(Req *r, Err *e) {
     int64_t id;
     if (req_param_id(r, 0, &id, e) < 0) return -1;
-    Stmt *st = db_prepare(r->db,
-                          "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL");
+    Stmt *st = db_prepare(
+        r->db, "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, r->now);
     db_bind_int64(st, 2, id);
@@ -671,13 +666,12 @@ static int tokens_revoke(Req *r, Err *e) {
 
 void auth_routes_register(void) {
     static const Route routes[] = {
-        {"POST", "/api/v1/auth/login", auth_login, R_PUBLIC | R_SLOW | R_OWN_TX | R_NO_CSRF | R_WRITE, 0,
-         "Sign in", "auth"},
+        {"POST", "/api/v1/auth/login", auth_login, R_PUBLIC | R_SLOW | R_OWN_TX | R_NO_CSRF | R_WRITE, 0, "Sign in",
+         "auth"},
         {"POST", "/api/v1/auth/logout", auth_logout, R_WRITE, 0, "Sign out", "auth"},
         {"GET", "/api/v1/auth/me", auth_me, 0, 0, "The signed-in user", "auth"},
         {"PATCH", "/api/v1/auth/me", auth_me_patch, R_WRITE, 0, "Change own locale or name", "auth"},
-        {"POST", "/api/v1/auth/password", auth_password, R_SLOW | R_OWN_TX | R_WRITE, 0,
-         "Change own password", "auth"},
+        {"POST", "/api/v1/auth/password", auth_password, R_SLOW | R_OWN_TX | R_WRITE, 0, "Change own password", "auth"},
         {"GET", "/api/v1/tokens", tokens_list, 0, 0, "List own API tokens", "auth"},
         {"POST", "/api/v1/tokens", tokens_create, R_WRITE, 0, "Create an API token", "auth"},
         {"DELETE", "/api/v1/tokens/:id", tokens_revoke, R_WRITE, 0, "Revoke an API token", "auth"},

@@ -42,7 +42,7 @@ typedef enum {
 #define ROLES_MANAGING (RB(GM) | RB(SALES_DIRECTOR) | RB(DEPUTY_DIRECTOR) | RB(SALES_MANAGER) | RB(SUPERVISOR))
 
 typedef struct RoleInfo {
-    const char *id;         /* "sales_manager" */
+    const char *id; /* "sales_manager" */
     const char *zh, *tw, *en;
 } RoleInfo;
 extern const RoleInfo role_info[ROLE_COUNT];
@@ -55,13 +55,13 @@ typedef struct User {
     int64_t id;
     const char *username;
     const char *display_name;
-    const char *locale;     /* "zh-CN" | "zh-TW" | "en" */
-    uint32_t roles;         /* bit set of Role */
+    const char *locale; /* "zh-CN" | "zh-TW" | "en" */
+    uint32_t roles;     /* bit set of Role */
     int64_t org_unit_id;
-    const char *org_path;   /* materialised path of the unit, "/1/4/" */
-    int64_t session_id;     /* 0 when authenticated by API token */
-    int64_t token_id;       /* the API token's id, 0 for a session */
-    const char *csrf;       /* session's CSRF token, NULL for tokens */
+    const char *org_path; /* materialised path of the unit, "/1/4/" */
+    int64_t session_id;   /* 0 when authenticated by API token */
+    int64_t token_id;     /* the API token's id, 0 for a session */
+    const char *csrf;     /* session's CSRF token, NULL for tokens */
 } User;
 
 typedef struct QueryParam {
@@ -86,31 +86,31 @@ typedef struct Req {
     const char *query;      /* raw query string, may be "" */
     QueryParam *qp;         /* decoded query parameters */
     int nqp;
-    const char *params[4];  /* path parameters in pattern order (":entity", ":id") */
+    const char *params[4]; /* path parameters in pattern order (":entity", ":id") */
     int nparams;
-    const char *body;       /* request body (NUL-terminated copy), may be NULL */
+    const char *body; /* request body (NUL-terminated copy), may be NULL */
     size_t body_len;
-    json_t *json_body;      /* body parsed by req_json, owned by the request */
+    json_t *json_body;            /* body parsed by req_json, owned by the request */
     struct SettingMemo *settings; /* settings read during this request (settings.c), in the arena */
-    const char *cookie;            /* Cookie header or NULL */
-    const char *authorization;     /* Authorization header or NULL */
-    const char *csrf_header;       /* X-CSRF-Token header or NULL */
-    const char *accept_language;   /* Accept-Language header or NULL */
-    const char *content_type;      /* Content-Type header or NULL */
-    const char *client_addr;       /* peer address, "127.0.0.1" (a trusted proxy's X-Forwarded-For) */
-    bool secure;                   /* reached over https, as a trusted proxy says (X-Forwarded-Proto) */
-    const struct Route *route;     /* matched route */
-    User *user;                    /* NULL when not signed in */
-    const char *locale;            /* user's locale, else from Accept-Language */
+    const char *cookie;           /* Cookie header or NULL */
+    const char *authorization;    /* Authorization header or NULL */
+    const char *csrf_header;      /* X-CSRF-Token header or NULL */
+    const char *accept_language;  /* Accept-Language header or NULL */
+    const char *content_type;     /* Content-Type header or NULL */
+    const char *client_addr;      /* peer address, "127.0.0.1" (a trusted proxy's X-Forwarded-For) */
+    bool secure;                  /* reached over https, as a trusted proxy says (X-Forwarded-Proto) */
+    const struct Route *route;    /* matched route */
+    User *user;                   /* NULL when not signed in */
+    const char *locale;           /* user's locale, else from Accept-Language */
 
     /* the reply, filled by the handler through the reply_* helpers */
     int status;
     const char *content_type_out;
-    const char *out;               /* body bytes (arena) */
+    const char *out; /* body bytes (arena) */
     size_t out_len;
-    Header hdrs[8];                /* extra response headers (Set-Cookie, ...) */
+    Header hdrs[8]; /* extra response headers (Set-Cookie, ...) */
     int nhdrs;
-    const char *file_path;         /* when set, the loop sends this file as the body */
+    const char *file_path; /* when set, the loop sends this file as the body */
 } Req;
 
 /* Query parameter value or NULL. */
@@ -127,10 +127,10 @@ int req_param_id(Req *r, int i, int64_t *out, Err *e);
 const char *req_cookie(const Req *r, const char *name);
 
 /* Reply helpers. Each returns 0 so a handler can end with `return reply_json(...)`. */
-int reply_json(Req *r, int status, json_t *body);   /* steals body */
+int reply_json(Req *r, int status, json_t *body); /* steals body */
 int reply_raw(Req *r, int status, const char *content_type, const char *data, size_t len);
 int reply_empty(Req *r, int status);
-int reply_error(Req *r, const Err *e);               /* {"error":{code,field,message,request_id}} */
+int reply_error(Req *r, const Err *e); /* {"error":{code,field,message,request_id}} */
 /* The error object of e as reply_error sends it, for replies that add to it (409 + "current"). */
 json_t *error_object(Req *r, const Err *e);
 void reply_header(Req *r, const char *name, const char *value); /* values copied */
@@ -145,13 +145,13 @@ void reply_header(Req *r, const char *name, const char *value); /* values copied
 typedef int (*Handler)(Req *r, Err *e);
 
 enum {
-    R_PUBLIC = 1 << 0,  /* no sign-in needed */
-    R_WRITE = 1 << 1,   /* changes data: runs in a transaction (group commit on SQLite);
-                           rolled back unless the reply status is < 400 */
-    R_SLOW = 1 << 2,    /* may take milliseconds or more: runs on the worker pool */
-    R_OWN_TX = 1 << 3,  /* with R_SLOW: the handler manages its own transaction */
-    R_NO_CSRF = 1 << 4, /* a write that needs no CSRF token (login) */
-    R_RAW = 1 << 5,     /* answers non-JSON (metrics, exports) */
+    R_PUBLIC = 1 << 0,   /* no sign-in needed */
+    R_WRITE = 1 << 1,    /* changes data: runs in a transaction (group commit on SQLite);
+                            rolled back unless the reply status is < 400 */
+    R_SLOW = 1 << 2,     /* may take milliseconds or more: runs on the worker pool */
+    R_OWN_TX = 1 << 3,   /* with R_SLOW: the handler manages its own transaction */
+    R_NO_CSRF = 1 << 4,  /* a write that needs no CSRF token (login) */
+    R_RAW = 1 << 5,      /* answers non-JSON (metrics, exports) */
     R_BIG_BODY = 1 << 6, /* takes a body up to --max-import-body (default 50 MiB) instead of --max-body */
 };
 
@@ -171,8 +171,7 @@ void routes_add(const Route *routes, int n);
 ** Find the route for method + path; fills params. Returns the route, or NULL
 ** with *status 404 (no path matched) or 405 (path matched, method not).
 */
-const Route *routes_match(const char *method, const char *path, const char **params, int *nparams,
-                          int *status);
+const Route *routes_match(const char *method, const char *path, const char **params, int *nparams, int *status);
 /* All routes, for OpenAPI and metrics. */
 const Route *routes_all(int *n);
 /* Index of a route in routes_all(), for per-route metrics. */

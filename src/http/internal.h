@@ -9,16 +9,16 @@
 
 /* Server settings from the command line / environment / config file. */
 typedef struct ServerConfig {
-    const char *db_url;     /* SQLite path or postgres:// URL */
-    const char *bind;       /* "127.0.0.1" or "0.0.0.0" */
+    const char *db_url; /* SQLite path or postgres:// URL */
+    const char *bind;   /* "127.0.0.1" or "0.0.0.0" */
     int port;
-    const char *web_dir;    /* built front end (web/dist), may be NULL */
-    const char *data_dir;   /* attachments, exports */
-    int threads;            /* event loops */
-    int workers;            /* worker threads */
-    size_t max_body;        /* request body limit in bytes */
-    size_t max_big_body;    /* body limit of R_BIG_BODY routes (file imports); 0 = 50 MiB */
-    int request_timeout;    /* seconds a queued request may wait before 503 */
+    const char *web_dir;         /* built front end (web/dist), may be NULL */
+    const char *data_dir;        /* attachments, exports */
+    int threads;                 /* event loops */
+    int workers;                 /* worker threads */
+    size_t max_body;             /* request body limit in bytes */
+    size_t max_big_body;         /* body limit of R_BIG_BODY routes (file imports); 0 = 50 MiB */
+    int request_timeout;         /* seconds a queued request may wait before 503 */
     const char *trusted_proxies; /* comma-separated peer addresses whose X-Forwarded-Proto/-For are
                                     believed; NULL or "" = none */
 } ServerConfig;

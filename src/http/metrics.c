@@ -14,7 +14,8 @@ static const int codes[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 41
 /* requests by route (+1 slot for unmatched) and status code (+1 slot for others) */
 static atomic_llong counts[MAX_ROUTES + 1][NCODES + 1];
 /* latency histogram upper bounds in microseconds */
-static const int64_t bounds_us[] = {250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000};
+static const int64_t bounds_us[] = {250,   500,    1000,   2500,   5000,    10000,  25000,
+                                    50000, 100000, 250000, 500000, 1000000, 2500000};
 #define NB ((int)(sizeof bounds_us / sizeof bounds_us[0]))
 static atomic_llong hist[NB + 1];
 static atomic_llong hist_sum_us, hist_count;
@@ -27,7 +28,8 @@ void metrics_observe(int route_idx, int status, int64_t micros) {
         if (codes[i] == status) ci = i;
     atomic_fetch_add_explicit(&counts[ri][ci], 1, memory_order_relaxed);
     int b = 0;
-    while (b < NB && micros > bounds_us[b]) b++;
+    while (b < NB && micros > bounds_us[b])
+        b++;
     atomic_fetch_add_explicit(&hist[b], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&hist_sum_us, micros, memory_order_relaxed);
     atomic_fetch_add_explicit(&hist_count, 1, memory_order_relaxed);
@@ -99,9 +101,9 @@ static int healthz(Req *r, Err *e) {
     int ok = st && db_step(st) == DB_ROW;
     db_done(st);
     if (!ok) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
-    return reply_json(r, 200, json_pack("{s:s, s:s, s:i}", "status", "ok", "db",
-                                        db_kind(r->db) == DB_PG ? "postgres" : "sqlite", "schema",
-                                        db_schema_version(r->db)));
+    return reply_json(r, 200,
+                      json_pack("{s:s, s:s, s:i}", "status", "ok", "db",
+                                db_kind(r->db) == DB_PG ? "postgres" : "sqlite", "schema", db_schema_version(r->db)));
 }
 
 void ops_routes_register(void) {

@@ -38,7 +38,8 @@ char *url_decode(Arena *a, const char *s, size_t n, bool plus_space) {
 int req_parse_query(Req *r) {
     const char *q = r->query ? r->query : "";
     int cap = 1;
-    for (const char *p = q; *p; p++) cap += *p == '&';
+    for (const char *p = q; *p; p++)
+        cap += *p == '&';
     if (cap > 256) return -1;
     r->qp = arena_alloc(r->a, sizeof(QueryParam) * (size_t)cap);
     r->nqp = 0;
@@ -50,8 +51,7 @@ int req_parse_query(Req *r) {
             size_t nl = eq ? (size_t)(eq - q) : len;
             char *name = url_decode(r->a, q, nl, true);
             char *value = eq ? url_decode(r->a, eq + 1, len - nl - 1, true) : arena_strdup(r->a, "");
-            if (!name || !value || !utf8_valid(name, strlen(name)) || !utf8_valid(value, strlen(value)))
-                return -1;
+            if (!name || !value || !utf8_valid(name, strlen(name)) || !utf8_valid(value, strlen(value))) return -1;
             r->qp[r->nqp].name = name;
             r->qp[r->nqp].value = value;
             r->nqp++;

@@ -62,18 +62,24 @@ static void json_release(void *p) { json_decref((json_t *)p); }
 /* Is s (NUL-terminated) a number literal by the JSON grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? */
 static bool json_number_ok(const char *s) {
     if (*s == '-') s++;
-    if (*s == '0') s++;
-    else if (*s >= '1' && *s <= '9') while (*s >= '0' && *s <= '9') s++;
-    else return false;
+    if (*s == '0')
+        s++;
+    else if (*s >= '1' && *s <= '9')
+        while (*s >= '0' && *s <= '9')
+            s++;
+    else
+        return false;
     if (*s == '.') {
         if (!(*++s >= '0' && *s <= '9')) return false;
-        while (*s >= '0' && *s <= '9') s++;
+        while (*s >= '0' && *s <= '9')
+            s++;
     }
     if (*s == 'e' || *s == 'E') {
         s++;
         if (*s == '+' || *s == '-') s++;
         if (!(*s >= '0' && *s <= '9')) return false;
-        while (*s >= '0' && *s <= '9') s++;
+        while (*s >= '0' && *s <= '9')
+            s++;
     }
     return *s == '\0';
 }
@@ -95,9 +101,12 @@ static char *widen_numbers(Arena *a, const char *s, size_t n, size_t *out_n) {
         char c = s[i];
         if (c == '"') { /* a string: copied up to its closing quote */
             size_t j = i + 1;
-            while (j < n && s[j] != '"') j += s[j] == '\\' ? 2 : 1;
-            if (j > n) j = n;
-            else if (j < n) j++;
+            while (j < n && s[j] != '"')
+                j += s[j] == '\\' ? 2 : 1;
+            if (j > n)
+                j = n;
+            else if (j < n)
+                j++;
             buf_add(&b, s + i, j - i);
             i = j;
         } else if (c == '-' || (c >= '0' && c <= '9')) {
@@ -180,7 +189,8 @@ const char *req_cookie(const Req *r, const char *name) {
     size_t nl = strlen(name);
     const char *p = r->cookie;
     while (*p) {
-        while (*p == ' ' || *p == ';') p++;
+        while (*p == ' ' || *p == ';')
+            p++;
         const char *eq = strchr(p, '=');
         if (!eq) break;
         const char *end = strchr(eq, ';');
@@ -227,8 +237,8 @@ json_t *error_object(Req *r, const Err *e) {
     if (e->status >= 500 && !detail[0]) detail = r->request_id;
     const char *label = e->label ? e->label : e->field;
     const char *msg = i18n_error(r->a, r->locale, e->code, label ? label : "", detail);
-    return json_pack("{s:s, s:s?, s:s, s:s}", "code", e->code, "field", e->field, "message", msg,
-                     "request_id", r->request_id ? r->request_id : "");
+    return json_pack("{s:s, s:s?, s:s, s:s}", "code", e->code, "field", e->field, "message", msg, "request_id",
+                     r->request_id ? r->request_id : "");
 }
 
 int reply_error(Req *r, const Err *e) {
@@ -252,8 +262,7 @@ static int request_check(Req *r, Err *e) {
     if (!r->user) return err_set(e, 401, EC_AUTH_REQUIRED, NULL, NULL);
     if (!is_safe_method(r->method) && r->user->session_id && !(rt->flags & R_NO_CSRF)) {
         const char *want = r->user->csrf, *got = r->csrf_header;
-        if (!got || !want || strlen(got) != strlen(want) ||
-            sodium_memcmp(got, want, strlen(want)) != 0)
+        if (!got || !want || strlen(got) != strlen(want) || sodium_memcmp(got, want, strlen(want)) != 0)
             return err_set(e, 403, EC_CSRF, NULL, NULL);
     }
     if (!user_has_role(r->user, rt->roles)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
@@ -276,7 +285,8 @@ void request_run(Req *r) {
         err_set(&e, status, status == 405 ? EC_BAD_METHOD : EC_NOT_FOUND, NULL, NULL);
         goto fail;
     }
-    for (int i = 0; i < np; i++) r->params[i] = arena_strdup(r->a, params[i]);
+    for (int i = 0; i < np; i++)
+        r->params[i] = arena_strdup(r->a, params[i]);
     r->nparams = np;
     if (request_check(r, &e) < 0) goto fail;
 

@@ -59,8 +59,7 @@ static int split_segments(char *s, char **segs) {
 ** Match one pattern against path segments. Returns the number of literal
 ** segments (>= 0) or -1 when it does not match; fills params.
 */
-static int match_pattern(const char *pattern, char **segs, int nsegs, const char **params,
-                         int *nparams) {
+static int match_pattern(const char *pattern, char **segs, int nsegs, const char **params, int *nparams) {
     int literals = 0, i = 0;
     const char *p = pattern + 1;
     *nparams = 0;
@@ -88,8 +87,7 @@ static int match_pattern(const char *pattern, char **segs, int nsegs, const char
 ** copy of the path, valid until the next call on this thread; callers copy
 ** them into their arena at once.
 */
-const Route *routes_match(const char *method, const char *path, const char **params, int *nparams,
-                          int *status) {
+const Route *routes_match(const char *method, const char *path, const char **params, int *nparams, int *status) {
     static _Thread_local char buf[2048];
     char *segs[MAX_SEGS];
     const Route *best = NULL;
@@ -109,7 +107,8 @@ const Route *routes_match(const char *method, const char *path, const char **par
         if (strcmp(aRoute[i].method, method) != 0 || lit <= bestLit) continue;
         bestLit = lit;
         best = &aRoute[i];
-        for (int k = 0; k < ntmp; k++) params[k] = tmp[k];
+        for (int k = 0; k < ntmp; k++)
+            params[k] = tmp[k];
         *nparams = ntmp;
     }
     if (!best) *status = pathMatched ? 405 : 404;

@@ -49,12 +49,12 @@ typedef struct Marker {
 /* One request travelling to a worker or the writer and back. malloc'd. */
 typedef struct Job {
     h2o_multithread_message_t super; /* link for the loop's receiver queue */
-    h2o_req_t *req;   /* NULL when h2o disposed the request meanwhile */
-    Marker *marker;   /* in req->pool */
-    Loop *loop;       /* the loop to answer on */
-    Req r;            /* the request and its reply */
-    int64_t t0;       /* start, monotonic microseconds */
-    struct Job *next; /* queue link */
+    h2o_req_t *req;                  /* NULL when h2o disposed the request meanwhile */
+    Marker *marker;                  /* in req->pool */
+    Loop *loop;                      /* the loop to answer on */
+    Req r;                           /* the request and its reply */
+    int64_t t0;                      /* start, monotonic microseconds */
+    struct Job *next;                /* queue link */
 } Job;
 
 struct Loop {
@@ -104,8 +104,10 @@ static void queue_init(Queue *q) {
 static void queue_push(Queue *q, Job *j) {
     pthread_mutex_lock(&q->mu);
     j->next = NULL;
-    if (q->tail) q->tail->next = j;
-    else q->head = j;
+    if (q->tail)
+        q->tail->next = j;
+    else
+        q->head = j;
     q->tail = j;
     q->depth++;
     metrics_queue_depth_add(1);
@@ -116,7 +118,8 @@ static void queue_push(Queue *q, Job *j) {
 /* Take up to max jobs (a chain), waiting for at least one; NULL when stopping. */
 static Job *queue_take(Queue *q, int max) {
     pthread_mutex_lock(&q->mu);
-    while (!q->head && !atomic_load(&stopping)) pthread_cond_wait(&q->cv, &q->mu);
+    while (!q->head && !atomic_load(&stopping))
+        pthread_cond_wait(&q->cv, &q->mu);
     Job *first = q->head, *last = q->head;
     int n = 0;
     if (first) {
@@ -178,8 +181,10 @@ int server_trusted_proxies(const char *list) {
         size_t n = strcspn(p, ",");
         char item[INET6_ADDRSTRLEN + 1];
         const char *s = p, *end = p + n;
-        while (s < end && (*s == ' ' || *s == '\t')) s++;
-        while (end > s && (end[-1] == ' ' || end[-1] == '\t')) end--;
+        while (s < end && (*s == ' ' || *s == '\t'))
+            s++;
+        while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
         p += n + (p[n] == ',');
         if (end == s) continue;
         if ((size_t)(end - s) >= sizeof item || nproxies == MAX_PROXIES) {
@@ -208,10 +213,13 @@ static bool header_last_item(const char *v, char *out, size_t outlen, bool skip_
     const char *end = v + strlen(v);
     while (end > v) {
         const char *start = end;
-        while (start > v && start[-1] != ',') start--;
+        while (start > v && start[-1] != ',')
+            start--;
         const char *s = start, *e = end;
-        while (s < e && (*s == ' ' || *s == '\t')) s++;
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
         if ((size_t)(e - s) >= outlen) return false;
         memcpy(out, s, (size_t)(e - s));
         out[e - s] = 0;
@@ -225,15 +233,13 @@ static bool header_last_item(const char *v, char *out, size_t outlen, bool skip_
 /* ---------------------------------------------------------------- building a Req */
 
 /* A header value by token, several occurrences joined with sep; NULL when absent. */
-static const char *header_get(Arena *a, h2o_req_t *req, const h2o_token_t *tok, const char *name,
-                              const char *sep) {
+static const char *header_get(Arena *a, h2o_req_t *req, const h2o_token_t *tok, const char *name, const char *sep) {
     Buf b;
     buf_init(&b, a);
     ssize_t i = -1;
     int found = 0;
     for (;;) {
-        i = tok ? h2o_find_header(&req->headers, tok, i)
-                : h2o_find_header_by_str(&req->headers, name, strlen(name), i);
+        i = tok ? h2o_find_header(&req->headers, tok, i) : h2o_find_header_by_str(&req->headers, name, strlen(name), i);
         if (i < 0) break;
         if (found++) buf_puts(&b, sep);
         buf_add(&b, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
@@ -308,23 +314,40 @@ static int req_build(Req *r, h2o_req_t *req, Err *e) {
 
 static const char *reason_of(int status) {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 423: return "Locked";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "OK";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 423:
+        return "Locked";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status >= 500 ? "Internal Server Error" : "OK";
     }
 }
 
@@ -429,7 +452,8 @@ static void *worker_main(void *arg) {
         if (!db) db = db_recover(db);
         if (!job_expired(j)) {
             j->r.db = db;
-            if (db) request_run(&j->r);
+            if (db)
+                request_run(&j->r);
             else {
                 Err e = {0};
                 err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
@@ -460,7 +484,8 @@ static void *writer_main(void *arg) {
         for (Job *j = batch; j; j = j->next) {
             if (job_expired(j)) continue;
             j->r.db = db;
-            if (open) request_run(&j->r);
+            if (open)
+                request_run(&j->r);
             else {
                 Err e = {0};
                 err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
@@ -526,8 +551,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req) {
     const Route *rt = routes_match(j->r.method, j->r.path, params, &np, &status);
     unsigned flags = rt ? rt->flags : 0;
     Queue *q = NULL;
-    if (is_pg || (flags & R_SLOW)) q = &workq;
-    else if (flags & R_WRITE) q = &writeq;
+    if (is_pg || (flags & R_SLOW))
+        q = &workq;
+    else if (flags & R_WRITE)
+        q = &writeq;
     if (!q) { /* SQLite read: answer inline on the loop */
         j->r.db = lp->db;
         request_run(&j->r);
@@ -605,7 +632,8 @@ static void *loop_main(void *arg) {
     h2o_socket_t *sock = h2o_evloop_socket_create(lp->ctx.loop, lp->fd, H2O_SOCKET_FLAG_DONT_READ);
     sock->data = lp;
     h2o_socket_read_start(sock, on_accept);
-    while (!atomic_load(&stopping)) h2o_evloop_run(lp->ctx.loop, 200);
+    while (!atomic_load(&stopping))
+        h2o_evloop_run(lp->ctx.loop, 200);
     h2o_socket_read_stop(sock);
     h2o_socket_close(sock);
     return NULL;
@@ -677,25 +705,30 @@ int server_run(const ServerConfig *c) {
     queue_init(&writeq);
     int nworkers = cfg.workers > 0 ? cfg.workers : 4;
     workers = xcalloc((size_t)nworkers, sizeof *workers);
-    for (int i = 0; i < nworkers; i++) pthread_create(&workers[i], NULL, worker_main, NULL);
+    for (int i = 0; i < nworkers; i++)
+        pthread_create(&workers[i], NULL, worker_main, NULL);
     if (!is_pg) pthread_create(&writer_tid, NULL, writer_main, NULL);
     metrics_set_gauges(nloops * !is_pg + nworkers + !is_pg);
     pthread_barrier_init(&loops_ready, NULL, (unsigned)nloops + 1);
-    for (int i = 0; i < nloops; i++) pthread_create(&loops[i].tid, NULL, loop_main, &loops[i]);
+    for (int i = 0; i < nloops; i++)
+        pthread_create(&loops[i].tid, NULL, loop_main, &loops[i]);
     pthread_barrier_wait(&loops_ready); /* every loop can receive finished jobs from here on */
     log_info("salesloop serving on http://%s:%d (%s, %d loops, %d workers)", cfg.bind, cfg.port,
              is_pg ? "postgres" : "sqlite", nloops, nworkers);
 
-    for (int i = 0; i < nloops; i++) pthread_join(loops[i].tid, NULL);
+    for (int i = 0; i < nloops; i++)
+        pthread_join(loops[i].tid, NULL);
     pthread_mutex_lock(&workq.mu);
     pthread_cond_broadcast(&workq.cv);
     pthread_mutex_unlock(&workq.mu);
     pthread_mutex_lock(&writeq.mu);
     pthread_cond_broadcast(&writeq.cv);
     pthread_mutex_unlock(&writeq.mu);
-    for (int i = 0; i < nworkers; i++) pthread_join(workers[i], NULL);
+    for (int i = 0; i < nworkers; i++)
+        pthread_join(workers[i], NULL);
     if (!is_pg) pthread_join(writer_tid, NULL);
-    for (int i = 0; i < nloops; i++) db_close(loops[i].db);
+    for (int i = 0; i < nloops; i++)
+        db_close(loops[i].db);
     log_info("salesloop stopped");
     return 0;
 }

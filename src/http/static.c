@@ -18,7 +18,8 @@ static const char csp[] =
 static int send_text(h2o_req_t *req, int status, const char *reason, const char *body) {
     req->res.status = status;
     req->res.reason = reason;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain; charset=utf-8"));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                   H2O_STRLIT("text/plain; charset=utf-8"));
     req->res.content_length = strlen(body);
     h2o_send_inline(req, body, strlen(body));
     return 0;
@@ -39,7 +40,8 @@ static int send_file(h2o_req_t *req, h2o_globalconf_t *conf, const char *file, i
     const char *slash = strrchr(file, '/');
     h2o_iovec_t mime = h2o_iovec_init(H2O_STRLIT("application/octet-stream"));
     if (dot && dot > slash) {
-        h2o_mimemap_type_t *mt = h2o_mimemap_get_type_by_extension(conf->mimemap, h2o_iovec_init(dot + 1, strlen(dot + 1)));
+        h2o_mimemap_type_t *mt =
+            h2o_mimemap_get_type_by_extension(conf->mimemap, h2o_iovec_init(dot + 1, strlen(dot + 1)));
         if (mt && mt->type == H2O_MIMEMAP_TYPE_MIMETYPE) mime = mt->data.mimetype;
     }
     if (immutable)
@@ -48,8 +50,8 @@ static int send_file(h2o_req_t *req, h2o_globalconf_t *conf, const char *file, i
     else
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-cache"));
     if (mime.len >= 9 && memcmp(mime.base, "text/html", 9) == 0)
-        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("content-security-policy"), 0, NULL,
-                              csp, sizeof csp - 1);
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("content-security-policy"), 0, NULL, csp,
+                              sizeof csp - 1);
     if (h2o_file_send(req, 200, "OK", file, mime, 0) != 0) return send_text(req, 404, "Not Found", "not found\n");
     return 0;
 }

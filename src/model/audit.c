@@ -38,13 +38,13 @@ int audit_list(Req *r, Err *e) {
     while ((rc = db_step(st)) == DB_ROW) {
         const char *ch = db_col_text(st, 5);
         json_t *changes = ch ? json_loads(ch, 0, NULL) : NULL;
-        json_array_append_new(
-            items, json_pack("{s:I, s:I, s:o, s:s?, s:s, s:o, s:s?, s:s?}", "id", (json_int_t)db_col_int64(st, 0), "at",
-                             (json_int_t)db_col_int64(st, 1), "user_id",
-                             db_col_null(st, 2) ? json_null() : json_integer(db_col_int64(st, 2)), "user_name",
-                             db_col_text(st, 3), "action", db_col_text(st, 4), "changes",
-                             changes ? changes : json_object(), "client_addr", db_col_text(st, 6), "request_id",
-                             db_col_text(st, 7)));
+        json_array_append_new(items,
+                              json_pack("{s:I, s:I, s:o, s:s?, s:s, s:o, s:s?, s:s?}", "id",
+                                        (json_int_t)db_col_int64(st, 0), "at", (json_int_t)db_col_int64(st, 1),
+                                        "user_id", db_col_null(st, 2) ? json_null() : json_integer(db_col_int64(st, 2)),
+                                        "user_name", db_col_text(st, 3), "action", db_col_text(st, 4), "changes",
+                                        changes ? changes : json_object(), "client_addr", db_col_text(st, 6),
+                                        "request_id", db_col_text(st, 7)));
     }
     db_done(st);
     if (rc < 0) {
@@ -74,18 +74,18 @@ int shares_list(Req *r, Err *e) {
     const Entity *en;
     int64_t id;
     if (!shareable_row(r, &en, &id, e)) return -1;
-    Stmt *st = db_prepare(r->db,
-                          "SELECT s.user_id, u.display_name, s.created_at FROM shares s JOIN users u ON u.id = s.user_id\n"
-                          " WHERE s.entity = ?1 AND s.row_id = ?2 ORDER BY s.created_at");
+    Stmt *st = db_prepare(
+        r->db, "SELECT s.user_id, u.display_name, s.created_at FROM shares s JOIN users u ON u.id = s.user_id\n"
+               " WHERE s.entity = ?1 AND s.row_id = ?2 ORDER BY s.created_at");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_text(st, 1, en->name, -1);
     db_bind_int64(st, 2, id);
     json_t *items = json_array();
     int rc;
     while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(items, json_pack("{s:I, s:s, s:I}", "user_id", (json_int_t)db_col_int64(st, 0),
-                                               "display_name", db_col_text(st, 1), "created_at",
-                                               (json_int_t)db_col_int64(st, 2)));
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s, s:I}", "user_id", (json_int_t)db_col_int64(st, 0), "display_name",
+                                        db_col_text(st, 1), "created_at", (json_int_t)db_col_int64(st, 2)));
     db_done(st);
     if (rc < 0) {
         json_decref(items);
@@ -112,9 +112,9 @@ int shares_add(Req *r, Err *e) {
     int ok = entity_ref_ok(r, "users", json_integer_value(uid));
     if (ok < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (!ok) return err_set(e, 400, EC_REF, "user_id", NULL);
-    Stmt *st = db_prepare(r->db,
-                          "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)\n"
-                          " ON CONFLICT (entity, row_id, user_id) DO NOTHING");
+    Stmt *st = db_prepare(
+        r->db, "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)\n"
+               " ON CONFLICT (entity, row_id, user_id) DO NOTHING");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_text(st, 1, en->name, -1);
     db_bind_int64(st, 2, id);

@@ -139,11 +139,13 @@ static int int_arg(Req *r, const char *name, int64_t *out, Err *e) {
 static int calendar_show(Req *r, Err *e) {
     const char *year = req_query(r, "year");
     int64_t y = 0;
-    if (year && (str_to_int64(year, &y) != 0 || y < 1 || y > 9999)) return err_set(e, 400, EC_BAD_QUERY, "year", "1..9999");
+    if (year && (str_to_int64(year, &y) != 0 || y < 1 || y > 9999))
+        return err_set(e, 400, EC_BAD_QUERY, "year", "1..9999");
     Calendar c;
     if (calendar_get(r, &c) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    Stmt *st = db_prepare(r->db, year ? "SELECT day, kind, name FROM calendar_days WHERE day >= ?1 AND day < ?2 ORDER BY day"
-                                      : "SELECT day, kind, name FROM calendar_days ORDER BY day");
+    Stmt *st =
+        db_prepare(r->db, year ? "SELECT day, kind, name FROM calendar_days WHERE day >= ?1 AND day < ?2 ORDER BY day"
+                               : "SELECT day, kind, name FROM calendar_days ORDER BY day");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (year) {
         db_bind_text(st, 1, arena_printf(r->a, "%04lld-01-01", (long long)y), -1);
@@ -155,8 +157,8 @@ static int calendar_show(Req *r, Err *e) {
         int yy, mm, dd;
         int wd = date_parse(db_col_text(st, 0), &yy, &mm, &dd) == 0 ? iso_weekday(days_from_civil(yy, mm, dd)) : 0;
         json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:i}", "date", db_col_text(st, 0), "kind",
-                                               db_col_text(st, 1), "kind_label", kind_label(r, db_col_text(st, 1)), "name",
-                                               db_col_text(st, 2) ? db_col_text(st, 2) : "", "weekday", wd));
+                                               db_col_text(st, 1), "kind_label", kind_label(r, db_col_text(st, 1)),
+                                               "name", db_col_text(st, 2) ? db_col_text(st, 2) : "", "weekday", wd));
     }
     db_done(st);
     if (rc < 0) {
@@ -168,11 +170,12 @@ static int calendar_show(Req *r, Err *e) {
         if ((c.weekdays >> i) & 1u) json_array_append_new(wds, json_integer(i + 1));
     char today[11];
     date_of_epoch(r->now, c.tzmin, today);
-    return reply_json(r, 200, json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:I, s:o}", "time_zone",
-                                        req_setting_text(r, "company.time_zone"), "utc_offset_minutes", c.tzmin, "today",
-                                        today, "weekdays", req_setting_text(r, "calendar.weekdays"), "working_weekdays", wds,
-                                        "work_hours", req_setting_text(r, "calendar.work_hours"), "work_day_seconds",
-                                        (json_int_t)calendar_day_seconds(&c), "items", items));
+    return reply_json(r, 200,
+                      json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:I, s:o}", "time_zone",
+                                req_setting_text(r, "company.time_zone"), "utc_offset_minutes", c.tzmin, "today", today,
+                                "weekdays", req_setting_text(r, "calendar.weekdays"), "working_weekdays", wds,
+                                "work_hours", req_setting_text(r, "calendar.work_hours"), "work_day_seconds",
+                                (json_int_t)calendar_day_seconds(&c), "items", items));
 }
 
 /*
@@ -227,7 +230,8 @@ static int calendar_put(Req *r, Err *e) {
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_text(st, 1, date, -1);
     int rc = db_step(st);
-    json_t *before = rc == DB_ROW ? json_pack("{s:s, s:s}", "kind", db_col_text(st, 0), "name", db_col_text(st, 1) ? db_col_text(st, 1) : "")
+    json_t *before = rc == DB_ROW ? json_pack("{s:s, s:s}", "kind", db_col_text(st, 0), "name",
+                                              db_col_text(st, 1) ? db_col_text(st, 1) : "")
                                   : json_null();
     db_done(st);
     if (rc < 0) {
@@ -251,10 +255,12 @@ static int calendar_put(Req *r, Err *e) {
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
     json_t *after = json_pack("{s:s, s:s}", "kind", kind, "name", name);
-    if (audit_write(r, "calendar", 0, arena_printf(r->a, "set:%s", date), json_pack("{s:[o,o]}", date, before, after)) < 0)
+    if (audit_write(r, "calendar", 0, arena_printf(r->a, "set:%s", date), json_pack("{s:[o,o]}", date, before, after)) <
+        0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    return reply_json(r, 200, json_pack("{s:s, s:s, s:s, s:i}", "date", date, "kind", kind, "name", name, "weekday",
-                                        iso_weekday(day)));
+    return reply_json(
+        r, 200,
+        json_pack("{s:s, s:s, s:s, s:i}", "date", date, "kind", kind, "name", name, "weekday", iso_weekday(day)));
 }
 
 /*
@@ -268,7 +274,8 @@ static int calendar_delete(Req *r, Err *e) {
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_text(st, 1, r->params[0], -1);
     int rc = db_step(st);
-    json_t *before = rc == DB_ROW ? json_pack("{s:s, s:s}", "kind", db_col_text(st, 0), "name", db_col_text(st, 1) ? db_col_text(st, 1) : "")
+    json_t *before = rc == DB_ROW ? json_pack("{s:s, s:s}", "kind", db_col_text(st, 0), "name",
+                                              db_col_text(st, 1) ? db_col_text(st, 1) : "")
                                   : NULL;
     if (rc == DB_ROW) rc = db_step(st);
     db_done(st);
@@ -298,9 +305,10 @@ static int calendar_working_days(Req *r, Err *e) {
     if (calendar_get(r, &c) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     int y, m, d;
     civil_from_days(cal_add_working_days(&c, day, n), &y, &m, &d);
-    return reply_json(r, 200, json_pack("{s:s, s:I, s:s, s:b}", "date", req_query(r, "date"), "add", (json_int_t)n, "result",
-                                        arena_printf(r->a, "%04d-%02d-%02d", y, m, d), "working_day",
-                                        cal_is_working_day(&c, day)));
+    return reply_json(r, 200,
+                      json_pack("{s:s, s:I, s:s, s:b}", "date", req_query(r, "date"), "add", (json_int_t)n, "result",
+                                arena_printf(r->a, "%04d-%02d-%02d", y, m, d), "working_day",
+                                cal_is_working_day(&c, day)));
 }
 
 /*
@@ -319,12 +327,14 @@ static int calendar_working_time(Req *r, Err *e) {
         to = cal_add_working_seconds(&c, from, secs);
     } else {
         if (int_arg(r, "to", &to, e) < 0) return -1;
-        if (to - from > 86400LL * 3660 || from - to > 86400LL * 3660) return err_set(e, 400, EC_BAD_QUERY, "to", "10 years");
+        if (to - from > 86400LL * 3660 || from - to > 86400LL * 3660)
+            return err_set(e, 400, EC_BAD_QUERY, "to", "10 years");
         if (calendar_get(r, &c) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         secs = cal_working_seconds_between(&c, from, to);
     }
-    return reply_json(r, 200, json_pack("{s:I, s:I, s:I}", "from", (json_int_t)from, "to", (json_int_t)to, "seconds",
-                                        (json_int_t)secs));
+    return reply_json(
+        r, 200,
+        json_pack("{s:I, s:I, s:I}", "from", (json_int_t)from, "to", (json_int_t)to, "seconds", (json_int_t)secs));
 }
 
 void calendar_register(void) {
@@ -332,16 +342,20 @@ void calendar_register(void) {
     const char *name;
     while (n < CAL_MAX_ZONES && (name = tz_name_at(n, &mins))) {
         int a = mins < 0 ? -mins : mins;
-        snprintf(zone_labels[n], sizeof zone_labels[n], "%s (UTC%c%02d:%02d)", name, mins < 0 ? '-' : '+', a / 60, a % 60);
+        snprintf(zone_labels[n], sizeof zone_labels[n], "%s (UTC%c%02d:%02d)", name, mins < 0 ? '-' : '+', a / 60,
+                 a % 60);
         zone_vals[n] = (EnumVal){name, zone_labels[n], zone_labels[n], zone_labels[n]};
         n++;
     }
     zone_vals[n] = (EnumVal){NULL};
     settings_declare(cal_settings, (int)(sizeof cal_settings / sizeof cal_settings[0]));
     static const Route routes[] = {
-        {"GET", "/api/v1/calendar", calendar_show, 0, 0, "The company calendar: zone, working week and hours, holidays", "calendar"},
-        {"PUT", "/api/v1/calendar/days/:date", calendar_put, R_WRITE, RB(ADMIN), "Set a holiday or make-up workday", "calendar"},
-        {"DELETE", "/api/v1/calendar/days/:date", calendar_delete, R_WRITE, RB(ADMIN), "Remove a calendar day", "calendar"},
+        {"GET", "/api/v1/calendar", calendar_show, 0, 0, "The company calendar: zone, working week and hours, holidays",
+         "calendar"},
+        {"PUT", "/api/v1/calendar/days/:date", calendar_put, R_WRITE, RB(ADMIN), "Set a holiday or make-up workday",
+         "calendar"},
+        {"DELETE", "/api/v1/calendar/days/:date", calendar_delete, R_WRITE, RB(ADMIN), "Remove a calendar day",
+         "calendar"},
         {"GET", "/api/v1/calendar/working_days", calendar_working_days, 0, 0, "Working-day arithmetic", "calendar"},
         {"GET", "/api/v1/calendar/working_time", calendar_working_time, 0, 0, "Working-time arithmetic", "calendar"},
     };

@@ -13,9 +13,12 @@
 
 int64_t field_unit_scale(FieldType t) {
     switch (t) {
-    case FT_QTY: return 1000;
-    case FT_PERCENT_BP: return 10000;
-    default: return 1;
+    case FT_QTY:
+        return 1000;
+    case FT_PERCENT_BP:
+        return 10000;
+    default:
+        return 1;
     }
 }
 

@@ -52,9 +52,8 @@ void row_finish(Req *r, const Entity *en, json_t *row) {
 }
 
 const char *doc_number_next(Req *r, const char *prefix, Err *e) {
-    static const char zSql[] =
-        "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)\n"
-        " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last";
+    static const char zSql[] = "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)\n"
+                               " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last";
     int64_t ys, ye; /* the number's year: the company-local year of now (period_bounds) */
     period_bounds("year", r->now, company_tz(r), &ys, &ye);
     char today[11];
@@ -114,8 +113,8 @@ static int check_assignment(Req *r, const char *key, json_t *v, json_t *old, Err
     /* a stored row: only a manager over it (not one it was merely shared with) hands it on */
     if (old && !entity_row_managed(r, old)) return err_set(e, 403, EC_FORBIDDEN, key, NULL);
     /* the target user / unit must lie in the manager's subtree */
-    static const char zUser[] =
-        "SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_unit_id WHERE u.id = ?1 AND o.path LIKE ?2 AND u.deleted_at IS NULL";
+    static const char zUser[] = "SELECT 1 FROM users u JOIN org_units o ON o.id = u.org_unit_id WHERE u.id = ?1 AND "
+                                "o.path LIKE ?2 AND u.deleted_at IS NULL";
     static const char zUnit[] = "SELECT 1 FROM org_units o WHERE o.id = ?1 AND o.path LIKE ?2 AND o.deleted_at IS NULL";
     Stmt *st = db_prepare(r->db, strcmp(key, "owner_id") == 0 ? zUser : zUnit);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -195,7 +194,8 @@ static int reply_conflict(Req *r, const Entity *en, int64_t id) {
     err_set(&e, 409, EC_CONFLICT, NULL, NULL);
     json_t *cur = entity_load(r, en, id, &e2);
     if (cur) row_finish(r, en, cur);
-    return reply_json(r, 409, json_pack("{s:o, s:o}", "error", error_object(r, &e), "current", cur ? cur : json_null()));
+    return reply_json(r, 409,
+                      json_pack("{s:o, s:o}", "error", error_object(r, &e), "current", cur ? cur : json_null()));
 }
 
 /* In an entity with a workflow, may the row be edited in its current state? body: a PATCH's
@@ -286,9 +286,9 @@ static int entity_list(Req *r, Err *e) {
     }
     bool capped = !exact && total > LIST_COUNT_CAP;
     if (capped) total = seen > LIST_COUNT_CAP ? seen : LIST_COUNT_CAP;
-    return reply_json(r, 200, json_pack("{s:o, s:I, s:b, s:I, s:I}", "items", items, "total", (json_int_t)total,
-                                        "total_capped", capped, "page", (json_int_t)lq.page, "per_page",
-                                        (json_int_t)lq.per_page));
+    return reply_json(r, 200,
+                      json_pack("{s:o, s:I, s:b, s:I, s:I}", "items", items, "total", (json_int_t)total, "total_capped",
+                                capped, "page", (json_int_t)lq.page, "per_page", (json_int_t)lq.per_page));
 }
 
 /*
@@ -303,7 +303,8 @@ static int entity_get(Req *r, Err *e) {
     if (!en) return -1;
     int64_t id;
     if (req_param_id(r, 1, &id, e) < 0) return -1;
-    json_t *row = en->flow && model_flow_bridge()->load ? model_flow_bridge()->load(r, en, id, e) : entity_load(r, en, id, e);
+    json_t *row =
+        en->flow && model_flow_bridge()->load ? model_flow_bridge()->load(r, en, id, e) : entity_load(r, en, id, e);
     if (!row) return -1;
     row_finish(r, en, row);
     if (json_is_null(json_object_get(row, "_clocks"))) {
@@ -347,8 +348,10 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
     }
     db_bind_int64(st, 1, json_integer_value(json_object_get(rec, "owner_id")));
     json_t *unit = json_object_get(rec, "org_unit_id");
-    if (json_is_integer(unit) && json_integer_value(unit) > 0) db_bind_int64(st, 2, json_integer_value(unit));
-    else db_bind_null(st, 2);
+    if (json_is_integer(unit) && json_integer_value(unit) > 0)
+        db_bind_int64(st, 2, json_integer_value(unit));
+    else
+        db_bind_null(st, 2);
     db_bind_int64(st, 3, r->now);
     db_bind_int64(st, 4, r->user->id);
     p = 5;
@@ -364,7 +367,8 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
         /* a unique index refused it: a concurrent create won the race past check_unique (the
            transaction is aborted on PostgreSQL, so the field is named from the declaration) */
         const Field *u = en->fields;
-        while (u->name && !(u->flags & F_UNIQUE)) u++;
+        while (u->name && !(u->flags & F_UNIQUE))
+            u++;
         err_set(e, 400, EC_DUPLICATE, u->name, NULL);
         if (u->name) e->label = field_label(r, u);
     } else if (!id) {
@@ -379,10 +383,12 @@ int record_defaults(Req *r, const Field *fields, json_t *rec, Err *e) {
         json_t *v = NULL;
         if (f->def) {
             int64_t n;
-            if (f->type == FT_BOOL) v = json_boolean(strcmp(f->def, "1") == 0 || strcmp(f->def, "true") == 0);
+            if (f->type == FT_BOOL)
+                v = json_boolean(strcmp(f->def, "1") == 0 || strcmp(f->def, "true") == 0);
             else if (f->type != FT_TEXT && f->type != FT_ENUM && f->type != FT_DATE && str_to_int64(f->def, &n) == 0)
                 v = json_integer(n);
-            else v = json_string(f->def);
+            else
+                v = json_string(f->def);
         } else if (f->flags & F_READONLY) {
             v = json_null();
         } else {
@@ -404,7 +410,8 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
     if (en->children && children_collect(r, en, body, NULL, rec, e) < 0) return -1;
     if (!json_object_get(rec, "owner_id")) json_object_set_new(rec, "owner_id", json_integer(r->user->id));
     if (!json_object_get(rec, "org_unit_id"))
-        json_object_set_new(rec, "org_unit_id", r->user->org_unit_id ? json_integer(r->user->org_unit_id) : json_null());
+        json_object_set_new(rec, "org_unit_id",
+                            r->user->org_unit_id ? json_integer(r->user->org_unit_id) : json_null());
     if (en->flow) json_object_set_new(rec, "state", json_string(en->flow->initial));
     if (en->flow && en->flow->track_state_since) json_object_set_new(rec, "state_since", json_integer(r->now));
     if (en->number_prefix) {
@@ -482,8 +489,10 @@ static int update_row(Req *r, const Entity *en, int64_t id, int64_t version, jso
     Stmt *st = db_prepare(r->db, sql.p);
     if (!st) return -1;
     db_bind_int64(st, 1, r->now);
-    if (r->user) db_bind_int64(st, 2, r->user->id);
-    else db_bind_null(st, 2);
+    if (r->user)
+        db_bind_int64(st, 2, r->user->id);
+    else
+        db_bind_null(st, 2);
     db_bind_int64(st, 3, id);
     db_bind_int64(st, 4, version);
     p = 5;
@@ -554,7 +563,8 @@ static int entity_patch(Req *r, Err *e) {
     if (en->decorate) en->decorate(r, en, old); /* virtual values take part in the diff */
     json_t *ver = json_object_get(body, "version");
     if (!json_is_integer(ver)) return err_set(e, 400, EC_VERSION, "version", NULL);
-    if (json_integer_value(ver) != json_integer_value(json_object_get(old, "version"))) return reply_conflict(r, en, id);
+    if (json_integer_value(ver) != json_integer_value(json_object_get(old, "version")))
+        return reply_conflict(r, en, id);
     if (check_editable(en, old, body, e) < 0) return -1;
     json_t *vals = json_object();
     arena_defer(r->a, (void (*)(void *))json_decref, vals);
@@ -592,7 +602,8 @@ static int entity_patch(Req *r, Err *e) {
         json_decref(ch);
         return -1;
     }
-    if (json_object_size(ch) == 0) json_decref(ch); /* nothing changed: no audit entry */
+    if (json_object_size(ch) == 0)
+        json_decref(ch);                                     /* nothing changed: no audit entry */
     else if (audit_write(r, en->name, id, "update", ch) < 0) /* audit_write owns ch from here */
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (en->after_save && en->after_save(r, en, rec, old, e) < 0) return -1;
@@ -648,13 +659,15 @@ static int delete_dependents(Req *r, const Entity *en, int64_t id, int depth, Er
             db_bind_int64(st, 1, id);
             json_t *ids = json_array();
             int rc;
-            while ((rc = db_step(st)) == DB_ROW) json_array_append_new(ids, json_integer(db_col_int64(st, 0)));
+            while ((rc = db_step(st)) == DB_ROW)
+                json_array_append_new(ids, json_integer(db_col_int64(st, 0)));
             db_done(st);
             arena_defer(r->a, (void (*)(void *))json_decref, ids);
             if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
             if (!json_array_size(ids)) continue;
             if (!cascade)
-                return err_set(e, 409, EC_IN_USE, f->name, "%s", label_for(r->locale, all[i]->zh, all[i]->tw, all[i]->en));
+                return err_set(e, 409, EC_IN_USE, f->name, "%s",
+                               label_for(r->locale, all[i]->zh, all[i]->tw, all[i]->en));
             size_t k;
             json_t *v;
             json_array_foreach(ids, k, v) {
@@ -708,11 +721,14 @@ void model_routes_register(void) {
         {"GET", "/api/v1/audit", audit_list, 0, 0, "Audit trail of one record", "audit"},
         {"GET", "/api/v1/:entity", entity_list, 0, 0, "List rows", "entities"},
         {"POST", "/api/v1/:entity", entity_create, R_WRITE, 0, "Create a row", "entities"},
-        {"GET", "/api/v1/:entity/export.csv", export_csv, R_SLOW | R_RAW, 0, "Export the filtered rows as CSV", "entities"},
-        {"GET", "/api/v1/:entity/export.xlsx", export_xlsx, R_SLOW | R_RAW, 0, "Export the filtered rows as XLSX", "entities"},
+        {"GET", "/api/v1/:entity/export.csv", export_csv, R_SLOW | R_RAW, 0, "Export the filtered rows as CSV",
+         "entities"},
+        {"GET", "/api/v1/:entity/export.xlsx", export_xlsx, R_SLOW | R_RAW, 0, "Export the filtered rows as XLSX",
+         "entities"},
         {"POST", "/api/v1/:entity/import", import_post, R_SLOW | R_OWN_TX | R_BIG_BODY, 0,
          "Import rows from a CSV or XLSX file (dry run by default)", "entities"},
-        {"GET", "/api/v1/:entity/import/template.csv", import_template, R_RAW, 0, "CSV header row for an import", "entities"},
+        {"GET", "/api/v1/:entity/import/template.csv", import_template, R_RAW, 0, "CSV header row for an import",
+         "entities"},
         {"GET", "/api/v1/imports", import_jobs_list, 0, 0, "My recent imports", "entities"},
         {"GET", "/api/v1/imports/:id", import_job_get, 0, 0, "State, progress and report of an import", "entities"},
         {"GET", "/api/v1/:entity/:id", entity_get, 0, 0, "Get one row", "entities"},
@@ -724,7 +740,8 @@ void model_routes_register(void) {
         {"GET", "/api/v1/:entity/:id/links", links_list, 0, 0, "Records linked to a row (both directions)", "entities"},
         {"GET", "/api/v1/:entity/:id/versions", versions_list, 0, 0, "Kept versions of a signed document", "entities"},
         {"GET", "/api/v1/:entity/:id/versions/:rev", versions_get, 0, 0, "One kept version, whole", "entities"},
-        {"GET", "/api/v1/:entity/:id/versions/:rev/diff", versions_diff, 0, 0, "What changed from one version to the next (or another, or the current row)", "entities"},
+        {"GET", "/api/v1/:entity/:id/versions/:rev/diff", versions_diff, 0, 0,
+         "What changed from one version to the next (or another, or the current row)", "entities"},
         {"POST", "/api/v1/:entity/:id/links", links_add, R_WRITE, 0, "Link a row to another record", "entities"},
         {"DELETE", "/api/v1/:entity/:id/links/:link_id", links_remove, R_WRITE, 0, "Remove a link", "entities"},
     };

@@ -16,7 +16,7 @@ static EntityInfo aInfo[MAX_ENTITIES];      /* derived data, same index */
 static int nEntity;
 
 /* The system columns every entity table has, in the order they are selected. */
-const char *const sys_columns[] = {"id", "version", "owner_id", "org_unit_id", "created_at",
+const char *const sys_columns[] = {"id",         "version",    "owner_id",   "org_unit_id", "created_at",
                                    "updated_at", "created_by", "updated_by", NULL};
 
 const char *label_for(const char *locale, const char *zh, const char *tw, const char *en) {
@@ -34,7 +34,8 @@ void entity_register(const Entity *en) {
     Buf b;
     ei->arena = arena_new();
     buf_init(&b, ei->arena);
-    for (int i = 0; sys_columns[i]; i++) buf_printf(&b, "%st.%s", i ? ", " : "", sys_columns[i]);
+    for (int i = 0; sys_columns[i]; i++)
+        buf_printf(&b, "%st.%s", i ? ", " : "", sys_columns[i]);
     ei->nsys = 8;
     if (en->flow) {
         buf_puts(&b, ", t.state");
@@ -86,11 +87,13 @@ int entity_check_schema(Db *db) {
         db_done(st);
         for (const Child *ch = aEntity[i]->children; ch && ch->name; ch++) {
             int n = snprintf(sql, sizeof sql, "SELECT id, parent_id, idx");
-            for (const Field *f = ch->fields; f->name; f++) n += snprintf(sql + n, sizeof sql - n, ", %s", f->name);
+            for (const Field *f = ch->fields; f->name; f++)
+                n += snprintf(sql + n, sizeof sql - n, ", %s", f->name);
             snprintf(sql + n, sizeof sql - n, " FROM %s WHERE 1 = 0", ch->table);
             st = db_prepare(db, sql);
             if (!st || db_step(st) < 0) {
-                log_error("lines %s.%s do not match table %s: %s", aEntity[i]->name, ch->name, ch->table, db_errmsg(db));
+                log_error("lines %s.%s do not match table %s: %s", aEntity[i]->name, ch->name, ch->table,
+                          db_errmsg(db));
                 bad = 1;
             }
             db_done(st);
@@ -170,9 +173,12 @@ static json_t *col_json(Stmt *st, int col, FieldType t) {
     case FT_DATETIME:
     case FT_REF:
     case FT_QTY:
-    case FT_PERCENT_BP: return json_integer(db_col_int64(st, col));
-    case FT_BOOL: return json_boolean(db_col_int64(st, col) != 0);
-    default: return json_string(db_col_text(st, col));
+    case FT_PERCENT_BP:
+        return json_integer(db_col_int64(st, col));
+    case FT_BOOL:
+        return json_boolean(db_col_int64(st, col) != 0);
+    default:
+        return json_string(db_col_text(st, col));
     }
 }
 
@@ -181,14 +187,17 @@ json_t *entity_col_json(Stmt *st, int col, FieldType t) { return col_json(st, co
 json_t *entity_row_json(const Entity *en, Stmt *st) {
     const EntityInfo *ei = entity_info(en);
     json_t *o = json_object();
-    for (int i = 0; sys_columns[i]; i++) json_object_set_new(o, sys_columns[i], col_json(st, i, FT_INT));
+    for (int i = 0; sys_columns[i]; i++)
+        json_object_set_new(o, sys_columns[i], col_json(st, i, FT_INT));
     int c = 8;
     if (en->flow) json_object_set_new(o, "state", col_json(st, c++, FT_TEXT));
     for (const Field *f = en->fields; f->name; f++) {
         if (f->flags & F_VIRTUAL) continue;
         json_t *v = col_json(st, c++, f->type);
-        if (f->flags & F_WRITEONLY) json_decref(v);
-        else json_object_set_new(o, f->name, v);
+        if (f->flags & F_WRITEONLY)
+            json_decref(v);
+        else
+            json_object_set_new(o, f->name, v);
     }
     (void)ei;
     return o;
@@ -198,8 +207,7 @@ json_t *entity_load(Req *r, const Entity *en, int64_t id, Err *e) {
     const EntityInfo *ei = entity_info(en);
     Buf sql;
     buf_init(&sql, r->a);
-    buf_printf(&sql, "SELECT %s FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL AND ", ei->select_cols,
-               en->table);
+    buf_printf(&sql, "SELECT %s FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL AND ", ei->select_cols, en->table);
     entity_visibility_sql(en, r->user, &sql, 2);
     Stmt *st = db_prepare(r->db, sql.p);
     if (!st) {
@@ -243,7 +251,8 @@ int entity_ref_ok(Req *r, const char *name, int64_t id) {
 int entity_ref_exists(Req *r, const char *name, int64_t id) {
     const Entity *ref = entity_find(name);
     if (!ref) return 0;
-    Stmt *st = db_prepare(r->db, arena_printf(r->a, "SELECT 1 FROM %s WHERE id = ?1 AND deleted_at IS NULL", ref->table));
+    Stmt *st =
+        db_prepare(r->db, arena_printf(r->a, "SELECT 1 FROM %s WHERE id = ?1 AND deleted_at IS NULL", ref->table));
     if (!st) return -1;
     db_bind_int64(st, 1, id);
     int rc = db_step(st);

@@ -18,51 +18,51 @@
 #include "../http/http.h"
 
 typedef enum {
-    FT_TEXT,      /* one line of text; max = characters */
-    FT_LONGTEXT,  /* multi-line text; max = characters */
-    FT_INT,       /* int64; min/max inclusive when min < max */
-    FT_MONEY,     /* int64 fen; JSON integer; min/max in fen when min < max */
-    FT_DATE,      /* calendar date "YYYY-MM-DD" */
-    FT_DATETIME,  /* UTC epoch seconds, JSON integer */
-    FT_BOOL,      /* JSON true/false, stored 0/1 */
-    FT_ENUM,      /* one of enums[] values */
-    FT_REF,       /* id of a row of entity `ref` (must exist and be visible) */
-    FT_EMAIL,     /* text with a plausible address */
-    FT_PHONE,     /* digits, spaces, + - ( ) */
+    FT_TEXT,       /* one line of text; max = characters */
+    FT_LONGTEXT,   /* multi-line text; max = characters */
+    FT_INT,        /* int64; min/max inclusive when min < max */
+    FT_MONEY,      /* int64 fen; JSON integer; min/max in fen when min < max */
+    FT_DATE,       /* calendar date "YYYY-MM-DD" */
+    FT_DATETIME,   /* UTC epoch seconds, JSON integer */
+    FT_BOOL,       /* JSON true/false, stored 0/1 */
+    FT_ENUM,       /* one of enums[] values */
+    FT_REF,        /* id of a row of entity `ref` (must exist and be visible) */
+    FT_EMAIL,      /* text with a plausible address */
+    FT_PHONE,      /* digits, spaces, + - ( ) */
     FT_PERCENT_BP, /* basis points 0..10000 (12.5 % = 1250), JSON integer */
-    FT_ROLES,     /* JSON array of role ids (users only; virtual) */
-    FT_QTY,       /* quantity with 3 decimals as int64 thousandths (12.5 kg = 12500), JSON integer;
-                     goods sold by weight or length; min/max in thousandths when min < max */
+    FT_ROLES,      /* JSON array of role ids (users only; virtual) */
+    FT_QTY,        /* quantity with 3 decimals as int64 thousandths (12.5 kg = 12500), JSON integer;
+                      goods sold by weight or length; min/max in thousandths when min < max */
 } FieldType;
 
 typedef struct EnumVal {
-    const char *value;      /* stored and sent as is */
+    const char *value; /* stored and sent as is */
     const char *zh, *tw, *en;
 } EnumVal;
 
 enum {
-    F_REQUIRED = 1 << 0, /* must be present and non-empty on create */
-    F_READONLY = 1 << 1, /* set by the server only; clients may not send it */
-    F_LIST = 1 << 2,     /* shown as a list column by default */
-    F_SEARCH = 1 << 3,   /* matched by ?q= */
-    F_FILTER = 1 << 4,   /* usable in ?filter[field]= */
-    F_SORT = 1 << 5,     /* usable in ?sort= */
-    F_UNIQUE = 1 << 6,   /* no two live rows share the value (field.duplicate) */
-    F_CREATE_ONLY = 1 << 7, /* may be set on create, not changed afterwards */
-    F_VIRTUAL = 1 << 8,  /* not a column: validated here, stored by the entity's hooks */
-    F_WRITEONLY = 1 << 9, /* accepted on input, never sent back (passwords) */
-    F_COMPUTED = 1 << 11, /* stored, computed by the server on every write from the entity's
-                             Compute list (implies read-only: never accepted from a client) */
+    F_REQUIRED = 1 << 0,     /* must be present and non-empty on create */
+    F_READONLY = 1 << 1,     /* set by the server only; clients may not send it */
+    F_LIST = 1 << 2,         /* shown as a list column by default */
+    F_SEARCH = 1 << 3,       /* matched by ?q= */
+    F_FILTER = 1 << 4,       /* usable in ?filter[field]= */
+    F_SORT = 1 << 5,         /* usable in ?sort= */
+    F_UNIQUE = 1 << 6,       /* no two live rows share the value (field.duplicate) */
+    F_CREATE_ONLY = 1 << 7,  /* may be set on create, not changed afterwards */
+    F_VIRTUAL = 1 << 8,      /* not a column: validated here, stored by the entity's hooks */
+    F_WRITEONLY = 1 << 9,    /* accepted on input, never sent back (passwords) */
+    F_COMPUTED = 1 << 11,    /* stored, computed by the server on every write from the entity's
+                                Compute list (implies read-only: never accepted from a client) */
     F_REF_CASCADE = 1 << 12, /* FT_REF: deleting the referred row deletes this row too (a
                                 customer's contacts); by default a live referring row blocks it */
     F_REF_KEEP = 1 << 13,    /* FT_REF: deleting the referred row leaves this one as it is (a
                                 referrer, a former owner): a historical pointer, not a dependency */
-    F_MESSAGE = 1 << 14, /* text the server writes as a message key with parameters (msg_make):
-                            rendered in the reader's language wherever the row is read */
-    F_REF_ANY = 1 << 10, /* FT_REF: the row need not be visible to the user (a referrer owned by
-                            another rep, R-CUS-3). Validation checks only that the value is an id;
-                            the entity's hooks resolve it, answering a row the user cannot see
-                            exactly as one that does not exist (no oracle of other reps' rows) */
+    F_MESSAGE = 1 << 14,     /* text the server writes as a message key with parameters (msg_make):
+                                rendered in the reader's language wherever the row is read */
+    F_REF_ANY = 1 << 10,     /* FT_REF: the row need not be visible to the user (a referrer owned by
+                                another rep, R-CUS-3). Validation checks only that the value is an id;
+                                the entity's hooks resolve it, answering a row the user cannot see
+                                exactly as one that does not exist (no oracle of other reps' rows) */
 };
 
 /*
@@ -73,15 +73,15 @@ enum {
 */
 
 typedef struct Field {
-    const char *name;        /* column and JSON name */
+    const char *name; /* column and JSON name */
     FieldType type;
-    unsigned flags;          /* F_* */
-    int64_t min, max;        /* limits (length for text, value for numbers); ignored when both 0 */
-    const EnumVal *enums;    /* FT_ENUM: values, terminated by {NULL} */
-    const char *ref;         /* FT_REF: entity name referred to */
-    const char *def;         /* default on create, as text ("draft", "0"), or NULL */
+    unsigned flags;           /* F_* */
+    int64_t min, max;         /* limits (length for text, value for numbers); ignored when both 0 */
+    const EnumVal *enums;     /* FT_ENUM: values, terminated by {NULL} */
+    const char *ref;          /* FT_REF: entity name referred to */
+    const char *def;          /* default on create, as text ("draft", "0"), or NULL */
     const char *zh, *tw, *en; /* labels */
-    const char *group;       /* key of the entity's FieldGroup the form shows it in, or NULL */
+    const char *group;        /* key of the entity's FieldGroup the form shows it in, or NULL */
     /* Shown (and, when F_REQUIRED, required) only while a condition on the record holds:
        "field" = that field is set (non-empty, true), "field=a|b" = it is one of the values;
        "state=lost" reads the workflow state. NULL = always. Declared with .when = "...". */
@@ -129,13 +129,13 @@ typedef struct Compute {
 ** array leaves out is deleted.
 */
 typedef struct Child {
-    const char *name;          /* JSON key and meta name: "lines" */
-    const char *table;         /* SQL table */
-    const char *zh, *tw, *en;  /* labels */
+    const char *name;           /* JSON key and meta name: "lines" */
+    const char *table;          /* SQL table */
+    const char *zh, *tw, *en;   /* labels */
     const struct Field *fields; /* a line's fields, terminated by {NULL} */
-    const Compute *computes;   /* per-line computed fields, terminated by {NULL}; or NULL */
-    int min_rows;              /* at least this many lines (0: none needed) */
-    int max_rows;              /* at most this many (0: 500) */
+    const Compute *computes;    /* per-line computed fields, terminated by {NULL}; or NULL */
+    int min_rows;               /* at least this many lines (0: none needed) */
+    int max_rows;               /* at most this many (0: 500) */
 } Child;
 
 /*
@@ -152,12 +152,12 @@ typedef struct PrintColumn {
 } PrintColumn;
 
 typedef struct PrintLayout {
-    const char *zh, *tw, *en;      /* document title: "报价单" */
-    const char *const *header;     /* fields shown as label: value pairs, 2 per row; NULL-terminated */
-    const char *lines;             /* child collection printed as the table, or NULL */
-    const PrintColumn *columns;    /* the table's columns, {NULL}-terminated */
-    const char *const *totals;     /* fields under the table, label: value; NULL-terminated, or NULL */
-    const char *upper;             /* a money field also written in capitals (money_upper), or NULL */
+    const char *zh, *tw, *en;                      /* document title: "报价单" */
+    const char *const *header;                     /* fields shown as label: value pairs, 2 per row; NULL-terminated */
+    const char *lines;                             /* child collection printed as the table, or NULL */
+    const PrintColumn *columns;                    /* the table's columns, {NULL}-terminated */
+    const char *const *totals;                     /* fields under the table, label: value; NULL-terminated, or NULL */
+    const char *upper;                             /* a money field also written in capitals (money_upper), or NULL */
     const char *footer_zh, *footer_tw, *footer_en; /* closing text (signature lines), "\n" breaks; or NULL */
 } PrintLayout;
 
@@ -172,7 +172,7 @@ struct Entity;
 /* One existing row an input record matches (duplicate/collision detection).
    Strings live in the request arena. */
 typedef struct EntityMatch {
-    const char *entity;     /* entity of the matching row ("customers" | "leads" ...) */
+    const char *entity; /* entity of the matching row ("customers" | "leads" ...) */
     int64_t row_id;
     int64_t owner_id;       /* 0 when unowned (public pool) */
     const char *owner_name; /* display name of the owner, or NULL */
@@ -205,35 +205,35 @@ typedef struct PublicPurpose {
 } PublicPurpose;
 
 typedef struct Entity {
-    const char *name;        /* URL and meta name: "market_research" */
-    const char *table;       /* SQL table */
+    const char *name;         /* URL and meta name: "market_research" */
+    const char *table;        /* SQL table */
     const char *zh, *tw, *en; /* labels */
-    const Field *fields;     /* declared fields, terminated by {NULL} */
+    const Field *fields;      /* declared fields, terminated by {NULL} */
     Visibility vis;
-    uint32_t read_roles;     /* who may read (0 = every signed-in user); admin always may */
-    uint32_t write_roles;    /* who may create and patch (0 = every signed-in user) */
-    uint32_t delete_roles;   /* who may delete (0 = same as write) */
-    uint32_t write_any_roles; /* roles that may change and delete every row they see, not only
-                                 their own and their subtree's (0 = none; see entity_row_may) */
-    const char *default_sort; /* "-created_at" */
-    const char *title_field;  /* field naming a row in lists, references and "my work" */
+    uint32_t read_roles;         /* who may read (0 = every signed-in user); admin always may */
+    uint32_t write_roles;        /* who may create and patch (0 = every signed-in user) */
+    uint32_t delete_roles;       /* who may delete (0 = same as write) */
+    uint32_t write_any_roles;    /* roles that may change and delete every row they see, not only
+                                    their own and their subtree's (0 = none; see entity_row_may) */
+    const char *default_sort;    /* "-created_at" */
+    const char *title_field;     /* field naming a row in lists, references and "my work" */
     const struct Workflow *flow; /* NULL when the entity has no workflow */
-    EntityHook before_save;  /* NULL or module validation/computation */
-    EntityHook after_save;   /* NULL or module effect after the row is written */
-    const char *tag;         /* module name for OpenAPI/navigation grouping */
-    const char *number_prefix; /* when set, field "number" gets "PREFIX-YYYY-000123" on create */
+    EntityHook before_save;      /* NULL or module validation/computation */
+    EntityHook after_save;       /* NULL or module effect after the row is written */
+    const char *tag;             /* module name for OpenAPI/navigation grouping */
+    const char *number_prefix;   /* when set, field "number" gets "PREFIX-YYYY-000123" on create */
     /* NULL or finds existing rows that rec duplicates (beyond F_UNIQUE fields), for
        the import dry run; fills up to max, returns the count or -1. */
     int (*find_matches)(Req *r, const struct Entity *en, json_t *rec, EntityMatch *out, int max);
     /* NULL or adds computed/virtual values to a loaded row (users: roles). */
     void (*decorate)(Req *r, const struct Entity *en, json_t *row);
-    bool importable;         /* POST /api/v1/<name>/import reads CSV/XLSX into new rows (import.c) */
-    const Child *children;   /* child collections (lines), terminated by {NULL}; or NULL */
-    const Compute *computes; /* computed header fields in order (after the lines'), {NULL}-terminated; or NULL */
+    bool importable;          /* POST /api/v1/<name>/import reads CSV/XLSX into new rows (import.c) */
+    const Child *children;    /* child collections (lines), terminated by {NULL}; or NULL */
+    const Compute *computes;  /* computed header fields in order (after the lines'), {NULL}-terminated; or NULL */
     const FieldGroup *groups; /* form sections in order, {NULL}-terminated; or NULL (one section) */
-    bool attachments;        /* rows take files: /api/v1/<name>/:id/attachments (attach.c, R-INT-3) */
+    bool attachments;         /* rows take files: /api/v1/<name>/:id/attachments (attach.c, R-INT-3) */
     const PublicPurpose *public_purposes; /* public links it offers, {NULL}-terminated; or NULL */
-    const PrintLayout *print; /* the printed document (print view and PDF), or NULL */
+    const PrintLayout *print;             /* the printed document (print view and PDF), or NULL */
     /* Signed documents (versions.c): fields that may still change while the row is in a state its
        workflow does not list as editable ("note contact_id"), or NULL. Such a row is otherwise
        changed through a new version: a transition flagged T_REVISE keeps the signed one whole. */
@@ -299,7 +299,6 @@ json_t *entity_load(Req *r, const Entity *en, int64_t id, Err *e);
 /* Row columns -> JSON object (typed per declaration). */
 json_t *entity_row_json(const Entity *en, Stmt *st);
 
-
 /*
 ** Create a row from an input object exactly as POST /api/v1/<entity> does
 ** (validation naming the field, defaults, hooks, unique checks, audit), in
@@ -314,8 +313,7 @@ int entity_create_row(Req *r, const Entity *en, json_t *input, int64_t *out_id, 
 ** UPDATE with version check, audit entry. vals is an object of field -> value
 ** (not stolen). On success *rec (if given) is updated. 409 when version moved.
 */
-int entity_update_fields(Req *r, const Entity *en, json_t *rec, json_t *vals, const char *action,
-                         Err *e);
+int entity_update_fields(Req *r, const Entity *en, json_t *rec, json_t *vals, const char *action, Err *e);
 
 /* May rows be imported from files (the entity's `importable`, or one of R-INT-2's defaults)? */
 bool entity_importable(const Entity *en);

@@ -31,7 +31,8 @@ static char *qty_text(Arena *a, int64_t milli) {
     uint64_t u = milli < 0 ? (uint64_t)0 - (uint64_t)milli : (uint64_t)milli;
     char frac[8];
     snprintf(frac, sizeof frac, ".%03llu", (unsigned long long)(u % 1000));
-    for (int i = 3; i > 0 && frac[i] == '0'; i--) frac[i] = 0;
+    for (int i = 3; i > 0 && frac[i] == '0'; i--)
+        frac[i] = 0;
     return arena_printf(a, "%s%llu%s", milli < 0 ? "-" : "", (unsigned long long)(u / 1000), frac[1] ? frac : "");
 }
 
@@ -40,10 +41,14 @@ static const char *cell_text(Req *r, const Field *f, json_t *v) {
     if (!v || json_is_null(v)) return "";
     if ((f->flags & F_MESSAGE) && json_is_string(v)) return msg_render(r->a, r->locale, json_string_value(v));
     switch (f->type) {
-    case FT_MONEY: return yuan_plain(r->a, json_integer_value(v));
-    case FT_QTY: return qty_text(r->a, json_integer_value(v));
-    case FT_BOOL: return json_is_true(v) ? label_for(r->locale, "是", "是", "yes") : label_for(r->locale, "否", "否", "no");
-    case FT_ENUM: return enum_label(r, f, json_string_value(v));
+    case FT_MONEY:
+        return yuan_plain(r->a, json_integer_value(v));
+    case FT_QTY:
+        return qty_text(r->a, json_integer_value(v));
+    case FT_BOOL:
+        return json_is_true(v) ? label_for(r->locale, "是", "是", "yes") : label_for(r->locale, "否", "否", "no");
+    case FT_ENUM:
+        return enum_label(r, f, json_string_value(v));
     case FT_PERCENT_BP: {
         int64_t bp = json_integer_value(v);
         return arena_printf(r->a, "%lld.%02lld%%", (long long)(bp / 100), (long long)(bp % 100));
@@ -57,7 +62,8 @@ static const char *cell_text(Req *r, const Field *f, json_t *v) {
         return arena_printf(r->a, "%s %02d:%02d", d, (int)((local % 86400 + 86400) % 86400 / 3600),
                             (int)((local % 3600 + 3600) % 3600 / 60));
     }
-    case FT_ROLES: return "";
+    case FT_ROLES:
+        return "";
     default:
         if (json_is_integer(v)) return arena_printf(r->a, "%lld", (long long)json_integer_value(v));
         return json_string_value(v) ? json_string_value(v) : "";
@@ -130,7 +136,8 @@ typedef struct CsvCtx {
 /* RFC 4180 quoting; a leading = + - @ is prefixed with ' so spreadsheets don't run formulas. */
 static void csv_cell(Buf *b, const char *s) {
     bool quote = strpbrk(s, ",\"\r\n") != NULL;
-    bool inject = (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') && !(s[0] == '-' && s[1] >= '0' && s[1] <= '9');
+    bool inject =
+        (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') && !(s[0] == '-' && s[1] >= '0' && s[1] <= '9');
     if (quote) buf_putc(b, '"');
     if (inject) buf_putc(b, '\'');
     for (const char *p = s; *p; p++) {
@@ -223,8 +230,10 @@ int export_xlsx(Req *r, Err *e) {
     c->r = r;
     int rc = -1;
     if (!wb || !en) {
-        if (!en) rc = err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
-        else rc = err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        if (!en)
+            rc = err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+        else
+            rc = err_set(e, 500, EC_INTERNAL, NULL, NULL);
         goto out;
     }
     c->en = en;
@@ -234,7 +243,8 @@ int export_xlsx(Req *r, Err *e) {
     lxw_format *bold = workbook_add_format(wb);
     format_set_bold(bold);
     c->ncols = columns(r, en, c->cols, 64);
-    for (int i = 0; i < c->ncols; i++) worksheet_write_string(c->ws, 0, (lxw_col_t)i, c->cols[i].label, bold);
+    for (int i = 0; i < c->ncols; i++)
+        worksheet_write_string(c->ws, 0, (lxw_col_t)i, c->cols[i].label, bold);
     if (export_rows(r, &en, xlsx_emit, c, e) < 0) goto out;
     lxw_error le = workbook_close(wb);
     wb = NULL;

@@ -549,7 +549,8 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
         return 0;
     case FT_QTY:
         /* up to three decimals -> thousandths (12.5 -> 12500); an XLSX number is rounded */
-        if (decimal_scaled(s, 3, false, c->kind == CELL_NUMBER, true, &n) != 0) return cell_fail(r, f, e, EC_FORMAT, "12.5");
+        if (decimal_scaled(s, 3, false, c->kind == CELL_NUMBER, true, &n) != 0)
+            return cell_fail(r, f, e, EC_FORMAT, "12.5");
         *out = json_integer(n);
         return 0;
     case FT_PERCENT_BP: {

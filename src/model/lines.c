@@ -162,12 +162,14 @@ static int64_t line_insert(Req *r, const Child *ch, int64_t parent, size_t idx, 
         buf_printf(&cols, ", %s", f->name);
         buf_printf(&vals, ", ?%d", p++);
     }
-    Stmt *st = db_prepare(r->db, arena_printf(r->a, "INSERT INTO %s (%s) VALUES (%s) RETURNING id", ch->table, cols.p, vals.p));
+    Stmt *st = db_prepare(
+        r->db, arena_printf(r->a, "INSERT INTO %s (%s) VALUES (%s) RETURNING id", ch->table, cols.p, vals.p));
     if (!st) return 0;
     db_bind_int64(st, 1, parent);
     db_bind_int64(st, 2, (int64_t)idx);
     p = 3;
-    for (const Field *f = ch->fields; f->name; f++) bind_value(st, p++, f->type, json_object_get(line, f->name));
+    for (const Field *f = ch->fields; f->name; f++)
+        bind_value(st, p++, f->type, json_object_get(line, f->name));
     int64_t id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
     return id;
@@ -220,7 +222,8 @@ int children_save(Req *r, const Entity *en, int64_t parent, json_t *rec, json_t 
                 int64_t nid = line_insert(r, ch, parent, i, line);
                 if (!nid) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
                 json_object_set_new(line, "id", json_integer(nid));
-                json_object_set_new(changes, arena_printf(r->a, "%s#%lld", ch->name, (long long)nid), json_pack("[n,O]", line));
+                json_object_set_new(changes, arena_printf(r->a, "%s#%lld", ch->name, (long long)nid),
+                                    json_pack("[n,O]", line));
                 continue;
             }
             json_t *before = NULL;
@@ -238,7 +241,8 @@ int children_save(Req *r, const Entity *en, int64_t parent, json_t *rec, json_t 
             bool kept = false;
             json_array_foreach(lines, i, line) kept |= json_equal(json_object_get(line, "id"), id);
             if (kept) continue;
-            Stmt *st = db_prepare(r->db, arena_printf(r->a, "DELETE FROM %s WHERE id = ?1 AND parent_id = ?2", ch->table));
+            Stmt *st =
+                db_prepare(r->db, arena_printf(r->a, "DELETE FROM %s WHERE id = ?1 AND parent_id = ?2", ch->table));
             if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
             db_bind_int64(st, 1, json_integer_value(id));
             db_bind_int64(st, 2, parent);
@@ -258,7 +262,8 @@ int children_load(Req *r, const Entity *en, json_t *row) {
         Buf sql;
         buf_init(&sql, r->a);
         buf_puts(&sql, "SELECT id");
-        for (const Field *f = ch->fields; f->name; f++) buf_printf(&sql, ", %s", f->name);
+        for (const Field *f = ch->fields; f->name; f++)
+            buf_printf(&sql, ", %s", f->name);
         buf_printf(&sql, " FROM %s WHERE parent_id = ?1 ORDER BY idx, id", ch->table);
         Stmt *st = db_prepare(r->db, sql.p);
         if (!st) return -1;
@@ -268,7 +273,8 @@ int children_load(Req *r, const Entity *en, json_t *row) {
         while ((rc = db_step(st)) == DB_ROW) {
             json_t *line = json_pack("{s:I}", "id", (json_int_t)db_col_int64(st, 0));
             int c = 1;
-            for (const Field *f = ch->fields; f->name; f++) json_object_set_new(line, f->name, entity_col_json(st, c++, f->type));
+            for (const Field *f = ch->fields; f->name; f++)
+                json_object_set_new(line, f->name, entity_col_json(st, c++, f->type));
             json_array_append_new(lines, line);
         }
         db_done(st);

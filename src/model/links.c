@@ -43,13 +43,13 @@ static const char *kind_label(Req *r, const LinkKind *k, bool out) {
 }
 
 /* The title of a live row the user sees (its title field, else its number, else "#id") into
-   *title (arena): 1 seen, 0 not seen or gone, -1 database error. */
+ *title (arena): 1 seen, 0 not seen or gone, -1 database error. */
 static int end_title(Req *r, const Entity *en, int64_t id, const char **title) {
     const char *tf = en->title_field && entity_field(en, en->title_field) ? en->title_field : NULL;
     Buf sql;
     buf_init(&sql, r->a);
-    buf_printf(&sql, "SELECT %s%s FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL AND ", tf ? "t." : "", tf ? tf : "NULL",
-               en->table);
+    buf_printf(&sql, "SELECT %s%s FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL AND ", tf ? "t." : "",
+               tf ? tf : "NULL", en->table);
     entity_visibility_sql(en, r->user, &sql, 2);
     Stmt *st = db_prepare(r->db, sql.p);
     if (!st) return -1;
@@ -95,11 +95,12 @@ int links_list(Req *r, Err *e) {
     arena_defer(r->a, (void (*)(void *))json_decref, raw);
     int rc;
     while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(raw, json_pack("{s:I, s:s, s:I, s:s, s:I, s:s, s:s?, s:I, s:I}", "id", (json_int_t)db_col_int64(st, 0),
-                                             "from", db_col_text(st, 1), "from_id", (json_int_t)db_col_int64(st, 2), "to",
-                                             db_col_text(st, 3), "to_id", (json_int_t)db_col_int64(st, 4), "kind",
-                                             db_col_text(st, 5), "note", db_col_null(st, 6) ? NULL : db_col_text(st, 6),
-                                             "at", (json_int_t)db_col_int64(st, 7), "by",
+        json_array_append_new(raw, json_pack("{s:I, s:s, s:I, s:s, s:I, s:s, s:s?, s:I, s:I}", "id",
+                                             (json_int_t)db_col_int64(st, 0), "from", db_col_text(st, 1), "from_id",
+                                             (json_int_t)db_col_int64(st, 2), "to", db_col_text(st, 3), "to_id",
+                                             (json_int_t)db_col_int64(st, 4), "kind", db_col_text(st, 5), "note",
+                                             db_col_null(st, 6) ? NULL : db_col_text(st, 6), "at",
+                                             (json_int_t)db_col_int64(st, 7), "by",
                                              (json_int_t)(db_col_null(st, 8) ? 0 : db_col_int64(st, 8))));
     db_done(st);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -125,12 +126,14 @@ int links_list(Req *r, Err *e) {
         const LinkKind *k = kind_find(json_string_value(json_object_get(l, "kind")));
         json_t *by = json_object_get(l, "by");
         json_array_append_new(
-            items, json_pack("{s:O, s:O, s:s, s:s, s:s, s:s, s:I, s:s, s:O, s:O, s:o}", "id", json_object_get(l, "id"), "kind",
-                             json_object_get(l, "kind"), "label", k ? kind_label(r, k, out) : json_string_value(json_object_get(l, "kind")),
-                             "direction", out ? "out" : "in", "entity", other->name, "entity_label",
-                             label_for(r->locale, other->zh, other->tw, other->en), "row_id", (json_int_t)oid, "title", title,
-                             "note", json_object_get(l, "note") ? json_object_get(l, "note") : json_null(), "created_at",
-                             json_object_get(l, "at"), "created_by", json_integer_value(by) ? json_incref(by) : json_null()));
+            items,
+            json_pack("{s:O, s:O, s:s, s:s, s:s, s:s, s:I, s:s, s:O, s:O, s:o}", "id", json_object_get(l, "id"), "kind",
+                      json_object_get(l, "kind"), "label",
+                      k ? kind_label(r, k, out) : json_string_value(json_object_get(l, "kind")), "direction",
+                      out ? "out" : "in", "entity", other->name, "entity_label",
+                      label_for(r->locale, other->zh, other->tw, other->en), "row_id", (json_int_t)oid, "title", title,
+                      "note", json_object_get(l, "note") ? json_object_get(l, "note") : json_null(), "created_at",
+                      json_object_get(l, "at"), "created_by", json_integer_value(by) ? json_incref(by) : json_null()));
     }
     json_t *kinds = json_array();
     for (int k = 0; k < nKind; k++)
@@ -144,7 +147,8 @@ int links_list(Req *r, Err *e) {
 static int link_audit(Req *r, const char *entity, int64_t id, const char *action, const char *kind, const char *oe,
                       int64_t oid, bool made) {
     json_t *v = json_pack("{s:s, s:s, s:I}", "kind", kind, "entity", oe, "id", (json_int_t)oid);
-    return audit_write(r, entity, id, action, made ? json_pack("{s:[n,o]}", "link", v) : json_pack("{s:[o,n]}", "link", v));
+    return audit_write(r, entity, id, action,
+                       made ? json_pack("{s:[n,o]}", "link", v) : json_pack("{s:[o,n]}", "link", v));
 }
 
 /*
@@ -183,11 +187,13 @@ int links_add(Req *r, Err *e) {
     const LinkKind *k = kind_find(kv && json_is_string(kv) ? json_string_value(kv) : "related");
     if (!k || !kind_joins(k, en->name, other->name)) return err_set(e, 400, EC_ENUM, "kind", NULL);
     json_t *nv = json_object_get(body, "note");
-    if (nv && !json_is_null(nv) && (!json_is_string(nv) || utf8_len(json_string_value(nv), json_string_length(nv)) > 500 ||
-                                    strlen(json_string_value(nv)) != json_string_length(nv)))
+    if (nv && !json_is_null(nv) &&
+        (!json_is_string(nv) || utf8_len(json_string_value(nv), json_string_length(nv)) > 500 ||
+         strlen(json_string_value(nv)) != json_string_length(nv)))
         return err_set(e, 400, json_is_string(nv) ? EC_TOO_LONG : EC_TYPE, "note", json_is_string(nv) ? "500" : "text");
-    static const char zSql[] = "INSERT INTO record_links(from_entity, from_id, to_entity, to_id, kind, note, created_at, created_by)\n"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING RETURNING id";
+    static const char zSql[] =
+        "INSERT INTO record_links(from_entity, from_id, to_entity, to_id, kind, note, created_at, created_by)\n"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING RETURNING id";
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_text(st, 1, en->name, -1);
@@ -195,8 +201,10 @@ int links_add(Req *r, Err *e) {
     db_bind_text(st, 3, other->name, -1);
     db_bind_int64(st, 4, oid);
     db_bind_text(st, 5, k->kind, -1);
-    if (nv && json_is_string(nv) && json_string_length(nv)) db_bind_text(st, 6, json_string_value(nv), -1);
-    else db_bind_null(st, 6);
+    if (nv && json_is_string(nv) && json_string_length(nv))
+        db_bind_text(st, 6, json_string_value(nv), -1);
+    else
+        db_bind_null(st, 6);
     db_bind_int64(st, 7, r->now);
     db_bind_int64(st, 8, r->user->id);
     int rc = db_step(st);
@@ -221,8 +229,9 @@ int links_remove(Req *r, Err *e) {
     if (!row) return -1;
     if (req_param_id(r, 2, &lid, e) < 0) return -1;
     if (entity_row_check(r, en, row, ACCESS_WRITE, e) < 0) return -1;
-    static const char zSql[] = "DELETE FROM record_links WHERE id = ?1 AND ((from_entity = ?2 AND from_id = ?3) OR"
-                               " (to_entity = ?2 AND to_id = ?3)) RETURNING from_entity, from_id, to_entity, to_id, kind";
+    static const char zSql[] =
+        "DELETE FROM record_links WHERE id = ?1 AND ((from_entity = ?2 AND from_id = ?3) OR"
+        " (to_entity = ?2 AND to_id = ?3)) RETURNING from_entity, from_id, to_entity, to_id, kind";
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, lid);
@@ -241,7 +250,8 @@ int links_remove(Req *r, Err *e) {
     db_done(st);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (rc != DB_ROW) return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
-    if (link_audit(r, fe, fid, "unlink", kind, te, tid, false) < 0 || link_audit(r, te, tid, "unlink", kind, fe, fid, false) < 0)
+    if (link_audit(r, fe, fid, "unlink", kind, te, tid, false) < 0 ||
+        link_audit(r, te, tid, "unlink", kind, fe, fid, false) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return reply_empty(r, 204);
 }

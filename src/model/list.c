@@ -30,7 +30,8 @@ static const Field state_field = {"state", FT_ENUM, F_FILTER | F_SORT};
 static const Field *find_field(const Entity *en, const ListView *view, const char *name) {
     if (view) {
         bool named = false;
-        for (const char *const *v = view->fields; *v && !named; v++) named = strcmp(*v, name) == 0;
+        for (const char *const *v = view->fields; *v && !named; v++)
+            named = strcmp(*v, name) == 0;
         if (!named) return NULL;
     }
     const Field *f = entity_field(en, name);
@@ -41,9 +42,7 @@ static const Field *find_field(const Entity *en, const ListView *view, const cha
     return NULL;
 }
 
-static int bad(Err *e, const char *param, const char *why) {
-    return err_set(e, 400, EC_BAD_QUERY, param, "%s", why);
-}
+static int bad(Err *e, const char *param, const char *why) { return err_set(e, 400, EC_BAD_QUERY, param, "%s", why); }
 
 static int add_int(ListQuery *lq, int64_t v) {
     if (lq->nbind >= 64) return -1;
@@ -84,7 +83,8 @@ static int filter_value(Req *r, ListQuery *lq, const Field *f, const char *v, co
     case FT_ENUM:
         if (f->enums) {
             const EnumVal *ev = f->enums;
-            while (ev->value && strcmp(ev->value, v) != 0) ev++;
+            while (ev->value && strcmp(ev->value, v) != 0)
+                ev++;
             if (!ev->value) return bad(e, param, "unknown value");
         }
         return add_text(lq, v);
@@ -158,11 +158,14 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
     if (pn < 0) return bad(e, "q", "too many conditions");
     int k = 0;
     for (const Field *f = en->fields; f->name; f++) {
-        if (!(f->flags & F_SEARCH) || (f->flags & F_VIRTUAL) || (lq->view && !find_field(en, lq->view, f->name))) continue;
+        if (!(f->flags & F_SEARCH) || (f->flags & F_VIRTUAL) || (lq->view && !find_field(en, lq->view, f->name)))
+            continue;
         buf_printf(&lq->where, "%s LOWER(t.%s) LIKE ?%d ESCAPE '\\'", k++ ? " OR" : " AND (", f->name, pn);
     }
-    if (k) buf_puts(&lq->where, ")");
-    else buf_puts(&lq->where, " AND 1 = 0");
+    if (k)
+        buf_puts(&lq->where, ")");
+    else
+        buf_puts(&lq->where, " AND 1 = 0");
     return 0;
 }
 
@@ -184,7 +187,9 @@ static int parse_sort(Req *r, const Entity *en, ListQuery *lq, const char *sort,
     return 0;
 }
 
-int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e) { return list_query_parse_view(r, en, NULL, lq, e); }
+int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e) {
+    return list_query_parse_view(r, en, NULL, lq, e);
+}
 
 int list_query_parse_view(Req *r, const Entity *en, const ListView *view, ListQuery *lq, Err *e) {
     memset(lq, 0, sizeof *lq);
@@ -199,7 +204,8 @@ int list_query_parse_view(Req *r, const Entity *en, const ListView *view, ListQu
     Buf vis;
     buf_init(&vis, r->a);
     int nvis = view ? view->scope_sql(r, &vis, 1) : entity_visibility_sql(en, r->user, &vis, 1);
-    for (int i = 0; i < nvis; i++) add_int(lq, 0); /* placeholders, bound by the visibility's binder */
+    for (int i = 0; i < nvis; i++)
+        add_int(lq, 0); /* placeholders, bound by the visibility's binder */
     const char *sort = NULL;
     for (int i = 0; i < r->nqp; i++) {
         const char *n = r->qp[i].name, *v = r->qp[i].value;
@@ -232,8 +238,10 @@ char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, 
     buf_init(&sql, r->a);
     buf_printf(&sql, "SELECT %s FROM %s t%s WHERE t.deleted_at IS NULL AND ", cols, en->table,
                lq->view && lq->view->join ? lq->view->join : "");
-    if (lq->view) lq->view->scope_sql(r, &sql, 1);
-    else entity_visibility_sql(en, r->user, &sql, 1);
+    if (lq->view)
+        lq->view->scope_sql(r, &sql, 1);
+    else
+        entity_visibility_sql(en, r->user, &sql, 1);
     buf_puts(&sql, lq->where.p);
     if (ordered) buf_printf(&sql, " ORDER BY %s", lq->order.p);
     if (tail) buf_printf(&sql, " %s", tail);
@@ -251,8 +259,10 @@ void list_query_bind(Req *r, const Entity *en, ListQuery *lq, Stmt *st) {
         nvis = entity_visibility_bind(en, r->user, st, 1);
     }
     for (int i = nvis; i < lq->nbind; i++) {
-        if (lq->binds[i].kind == 0) db_bind_int64(st, i + 1, lq->binds[i].i);
-        else db_bind_text(st, i + 1, lq->binds[i].s, -1);
+        if (lq->binds[i].kind == 0)
+            db_bind_int64(st, i + 1, lq->binds[i].i);
+        else
+            db_bind_text(st, i + 1, lq->binds[i].s, -1);
     }
 }
 

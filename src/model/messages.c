@@ -32,8 +32,8 @@ static const Msg *msg_find(const char *key) {
 /* A value passed to msg_make: a stored message (nested) or a label reference (msg_entity_label,
    msg_field_labels) becomes its object, else a string. */
 static json_t *param_value(const char *v) {
-    if (v && (!strncmp(v, "{\"m\":", 5) || !strncmp(v, "{\"entity_label\":", 16) || !strncmp(v, "{\"field_labels\":", 16) ||
-              !strncmp(v, "{\"t3\":", 6))) {
+    if (v && (!strncmp(v, "{\"m\":", 5) || !strncmp(v, "{\"entity_label\":", 16) ||
+              !strncmp(v, "{\"field_labels\":", 16) || !strncmp(v, "{\"t3\":", 6))) {
         json_t *o = json_loads(v, 0, NULL);
         if (json_is_object(o)) return o;
         json_decref(o);
@@ -50,10 +50,13 @@ static char *dump_arena(Arena *a, json_t *o) {
     return out;
 }
 
-char *msg_entity_label(Arena *a, const char *entity) { return dump_arena(a, json_pack("{s:s}", "entity_label", entity)); }
+char *msg_entity_label(Arena *a, const char *entity) {
+    return dump_arena(a, json_pack("{s:s}", "entity_label", entity));
+}
 
 char *msg_text3(Arena *a, const char *zh, const char *tw, const char *en) {
-    return dump_arena(a, json_pack("{s:[s,s,s]}", "t3", zh ? zh : "", tw ? tw : (zh ? zh : ""), en ? en : (zh ? zh : "")));
+    return dump_arena(a,
+                      json_pack("{s:[s,s,s]}", "t3", zh ? zh : "", tw ? tw : (zh ? zh : ""), en ? en : (zh ? zh : "")));
 }
 
 char *msg_field_labels(Arena *a, const char *entity, json_t *names) {
@@ -74,7 +77,8 @@ char *msg_make(Arena *a, const char *key, ...) {
     json_t *p = json_object();
     va_list ap;
     va_start(ap, key);
-    for (const char *name; (name = va_arg(ap, const char *));) json_object_set_new(p, name, param_value(va_arg(ap, const char *)));
+    for (const char *name; (name = va_arg(ap, const char *));)
+        json_object_set_new(p, name, param_value(va_arg(ap, const char *)));
     va_end(ap);
     json_t *o = json_pack("{s:s, s:o}", "m", key, "p", p);
     char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
@@ -110,7 +114,9 @@ static void render_into(Buf *b, const char *locale, json_t *o, int depth) {
             json_t *el = json_object_get(v, "entity_label"), *fl = json_object_get(v, "field_labels");
             json_t *t3 = json_object_get(v, "t3");
             if (json_is_array(t3)) { /* a declared label given in the three languages */
-                buf_puts(b, json_string_value(json_array_get(t3, (size_t)li)) ? json_string_value(json_array_get(t3, (size_t)li)) : "");
+                buf_puts(b, json_string_value(json_array_get(t3, (size_t)li))
+                                ? json_string_value(json_array_get(t3, (size_t)li))
+                                : "");
             } else if (json_is_string(el)) { /* an entity's label, in the reader's language */
                 const Entity *e = entity_find(json_string_value(el));
                 buf_puts(b, e ? label_for(locale, e->zh, e->tw, e->en) : json_string_value(el));
@@ -118,8 +124,11 @@ static void render_into(Buf *b, const char *locale, json_t *o, int depth) {
                 const Entity *e = entity_find(json_string_value(json_object_get(fl, "entity")));
                 json_t *n;
                 size_t k;
-                json_array_foreach(json_object_get(fl, "names"), k, n)
-                    buf_printf(b, "%s%s", k ? (li == 2 ? ", " : "、") : "", label_of_name(e, locale, json_string_value(n)));
+                json_t *names = json_object_get(fl, "names");
+                json_array_foreach(names, k, n) {
+                    const char *sep = k ? (li == 2 ? ", " : "、") : "";
+                    buf_printf(b, "%s%s", sep, label_of_name(e, locale, json_string_value(n)));
+                }
             } else if (json_is_object(v)) {
                 render_into(b, locale, v, depth + 1);
             } else if (json_is_string(v)) {

@@ -23,14 +23,15 @@ const char *field_type_name(FieldType t) { return type_names[t]; }
 static json_t *enum_json(Req *r, const EnumVal *ev) {
     json_t *a = json_array();
     for (; ev && ev->value; ev++)
-        json_array_append_new(a, json_pack("{s:s, s:s}", "value", ev->value, "label", label_for(r->locale, ev->zh, ev->tw, ev->en)));
+        json_array_append_new(
+            a, json_pack("{s:s, s:s}", "value", ev->value, "label", label_for(r->locale, ev->zh, ev->tw, ev->en)));
     return a;
 }
 
 json_t *field_json(Req *r, const Field *f) {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "type", type_names[f->type],
-                          "label", field_label(r, f), "required", (f->flags & F_REQUIRED) != 0, "list",
-                          (f->flags & F_LIST) != 0, "search", (f->flags & F_SEARCH) != 0, "filter",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "type",
+                          type_names[f->type], "label", field_label(r, f), "required", (f->flags & F_REQUIRED) != 0,
+                          "list", (f->flags & F_LIST) != 0, "search", (f->flags & F_SEARCH) != 0, "filter",
                           (f->flags & F_FILTER) != 0, "sort", (f->flags & F_SORT) != 0, "readonly",
                           (f->flags & F_READONLY) != 0, "create_only", (f->flags & F_CREATE_ONLY) != 0);
     json_object_set_new(o, "writeonly", json_boolean(f->flags & F_WRITEONLY));
@@ -43,8 +44,9 @@ json_t *field_json(Req *r, const Field *f) {
     if (f->type == FT_ROLES) {
         json_t *a = json_array();
         for (int i = 0; i < ROLE_COUNT; i++)
-            json_array_append_new(a, json_pack("{s:s, s:s}", "value", role_info[i].id, "label",
-                                               label_for(r->locale, role_info[i].zh, role_info[i].tw, role_info[i].en)));
+            json_array_append_new(a,
+                                  json_pack("{s:s, s:s}", "value", role_info[i].id, "label",
+                                            label_for(r->locale, role_info[i].zh, role_info[i].tw, role_info[i].en)));
         json_object_set_new(o, "enum", a);
     }
     if (f->def) json_object_set_new(o, "default", json_string(f->def));
@@ -58,8 +60,9 @@ json_t *field_json(Req *r, const Field *f) {
             json_array_append_new(vals, json_stringn(p, l));
             p += l + (bar ? 1 : 0);
         }
-        json_object_set_new(o, "when", json_pack("{s:s%, s:o}", "field", f->when, eq ? (size_t)(eq - f->when) : strlen(f->when),
-                                                  "values", vals));
+        json_object_set_new(
+            o, "when",
+            json_pack("{s:s%, s:o}", "field", f->when, eq ? (size_t)(eq - f->when) : strlen(f->when), "values", vals));
     } else {
         json_object_set_new(o, "when", json_null());
     }
@@ -70,7 +73,8 @@ json_t *field_json(Req *r, const Field *f) {
 static json_t *words(const char *s) {
     json_t *a = json_array();
     while (s && *s) {
-        while (*s == ' ') s++;
+        while (*s == ' ')
+            s++;
         const char *e = strchr(s, ' ');
         size_t n = e ? (size_t)(e - s) : strlen(s);
         if (n) json_array_append_new(a, json_stringn(s, n));
@@ -84,7 +88,8 @@ static json_t *computes_json(const Compute *cs) {
     static const char *const ops[] = {[CK_MUL] = "mul", [CK_ADD] = "add", [CK_SUB] = "sub", [CK_SUM] = "sum"};
     json_t *a = json_array();
     for (const Compute *c = cs; c && c->field; c++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}", "field", c->field, "op", ops[c->op], "a", c->a, "b", c->b));
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:s, s:s}", "field", c->field, "op", ops[c->op], "a", c->a, "b", c->b));
     return a;
 }
 
@@ -93,7 +98,8 @@ static json_t *children_json(Req *r, const Entity *en) {
     json_t *a = json_array();
     for (const Child *ch = en->children; ch && ch->name; ch++) {
         json_t *fields = json_array();
-        for (const Field *f = ch->fields; f->name; f++) json_array_append_new(fields, field_json(r, f));
+        for (const Field *f = ch->fields; f->name; f++)
+            json_array_append_new(fields, field_json(r, f));
         json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:i, s:o, s:o}", "name", ch->name, "label",
                                            label_for(r->locale, ch->zh, ch->tw, ch->en), "min_rows", ch->min_rows,
                                            "max_rows", ch->max_rows ? ch->max_rows : 500, "fields", fields, "computes",
@@ -109,12 +115,13 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
             json_array_append_new(fields, field_json(r, f));
     json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s, s:o}", "name", en->name, "label",
                           label_for(r->locale, en->zh, en->tw, en->en), "tag", en->tag, "title_field", en->title_field,
-                          "default_sort", en->default_sort, "visibility", en->vis == VIS_ALL ? "all" : "owner", "fields",
-                          fields);
+                          "default_sort", en->default_sort, "visibility", en->vis == VIS_ALL ? "all" : "owner",
+                          "fields", fields);
     json_object_set_new(o, "children", children_json(r, en));
     json_t *groups = json_array();
     for (const FieldGroup *g = en->groups; g && g->key; g++)
-        json_array_append_new(groups, json_pack("{s:s, s:s}", "key", g->key, "label", label_for(r->locale, g->zh, g->tw, g->en)));
+        json_array_append_new(
+            groups, json_pack("{s:s, s:s}", "key", g->key, "label", label_for(r->locale, g->zh, g->tw, g->en)));
     json_object_set_new(o, "groups", groups);
     json_object_set_new(o, "computes", computes_json(en->computes));
     json_object_set_new(o, "public_purposes", publink_purposes_json(r, en));
@@ -129,23 +136,25 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
         json_object_set_new(o, "states", enum_json(r, en->flow->states));
         json_object_set_new(o, "initial_state", json_string(en->flow->initial));
         json_object_set_new(o, "final_states", words(en->flow->final_states));
-        json_object_set_new(o, "editable_states", en->flow->editable_states ? words(en->flow->editable_states) : json_null());
+        json_object_set_new(o, "editable_states",
+                            en->flow->editable_states ? words(en->flow->editable_states) : json_null());
         json_t *acts = json_array();
         for (const Transition *t = en->flow->transitions; t->action; t++)
-            json_array_append_new(acts, json_pack("{s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:b}", "action", t->action, "label",
-                                                  label_for(r->locale, t->zh, t->tw, t->en), "from", words(t->from), "to",
-                                                  t->to, "comment_required", (t->flags & T_COMMENT) != 0, "inputs",
-                                                  words(t->inputs), "requires", words(t->requires), "owner",
-                                                  (t->flags & T_OWNER) != 0));
+            json_array_append_new(acts, json_pack("{s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:b}", "action", t->action,
+                                                  "label", label_for(r->locale, t->zh, t->tw, t->en), "from",
+                                                  words(t->from), "to", t->to, "comment_required",
+                                                  (t->flags & T_COMMENT) != 0, "inputs", words(t->inputs), "requires",
+                                                  words(t->requires), "owner", (t->flags & T_OWNER) != 0));
         bool approvals = false;
-        for (const Transition *t = en->flow->transitions; t->action; t++) approvals |= t->approval != NULL;
+        for (const Transition *t = en->flow->transitions; t->action; t++)
+            approvals |= t->approval != NULL;
         if (approvals) {
-            json_array_append_new(acts, json_pack("{s:s, s:s, s:[], s:n, s:b, s:[], s:[]}", "action", "approve", "label",
-                                                  label_for(r->locale, "同意", "同意", "Approve"), "from", "to", "comment_required", 0,
-                                                  "inputs", "requires"));
+            json_array_append_new(acts, json_pack("{s:s, s:s, s:[], s:n, s:b, s:[], s:[]}", "action", "approve",
+                                                  "label", label_for(r->locale, "同意", "同意", "Approve"), "from",
+                                                  "to", "comment_required", 0, "inputs", "requires"));
             json_array_append_new(acts, json_pack("{s:s, s:s, s:[], s:n, s:b, s:[], s:[]}", "action", "reject", "label",
-                                                  label_for(r->locale, "驳回", "駁回", "Reject"), "from", "to", "comment_required", 1,
-                                                  "inputs", "requires"));
+                                                  label_for(r->locale, "驳回", "駁回", "Reject"), "from", "to",
+                                                  "comment_required", 1, "inputs", "requires"));
         }
         json_object_set_new(o, "actions", acts);
         /* approval chains as data: steps, conditions, reviewers, concerns, scopes (issue 9) */
@@ -174,8 +183,10 @@ int meta_get(Req *r, Err *e) {
         if (entity_can_read(all[i], r->user)) json_array_append_new(ents, entity_meta_json(r, all[i]));
     json_t *roles = json_array();
     for (int i = 0; i < ROLE_COUNT; i++)
-        json_array_append_new(roles, json_pack("{s:s, s:s}", "id", role_info[i].id, "label",
-                                               label_for(r->locale, role_info[i].zh, role_info[i].tw, role_info[i].en)));
-    return reply_json(r, 200, json_pack("{s:[s,s,s], s:s, s:o, s:o, s:o}", "locales", "zh-CN", "zh-TW", "en", "locale",
-                                        r->locale, "roles", roles, "user", user_json(r->user), "entities", ents));
+        json_array_append_new(roles,
+                              json_pack("{s:s, s:s}", "id", role_info[i].id, "label",
+                                        label_for(r->locale, role_info[i].zh, role_info[i].tw, role_info[i].en)));
+    return reply_json(r, 200,
+                      json_pack("{s:[s,s,s], s:s, s:o, s:o, s:o}", "locales", "zh-CN", "zh-TW", "en", "locale",
+                                r->locale, "roles", roles, "user", user_json(r->user), "entities", ents));
 }

@@ -107,11 +107,11 @@ typedef struct ListView {
 /* A list query parsed from the query string, plus its SQL WHERE and ORDER. */
 typedef struct ListQuery {
     const ListView *view; /* NULL: the entity's own rows and fields, under row visibility */
-    Buf where;       /* " AND ..." conditions after visibility */
-    Buf order;       /* "t.x DESC, t.id DESC" */
-    int nbind;       /* parameters used so far (visibility first) */
+    Buf where;            /* " AND ..." conditions after visibility */
+    Buf order;            /* "t.x DESC, t.id DESC" */
+    int nbind;            /* parameters used so far (visibility first) */
     struct {
-        int kind;    /* 0 int, 1 text */
+        int kind; /* 0 int, 1 text */
         int64_t i;
         const char *s;
     } binds[64];

@@ -47,7 +47,8 @@ bool publink_token_shape_ok(const char *s) {
 */
 static const char *next_word(const char *s, char *buf, size_t n) {
     if (!s) return NULL;
-    while (*s == ' ') s++;
+    while (*s == ' ')
+        s++;
     if (!*s) return NULL;
     size_t i = 0;
     while (*s && *s != ' ') {
@@ -77,8 +78,8 @@ static int not_found(Err *e) { return err_set(e, 404, EC_LINK_NOT_FOUND, NULL, N
 static json_t *state_json(Req *r, const Entity *en) {
     json_t *vals = json_array();
     for (const EnumVal *ev = en->flow ? en->flow->states : NULL; ev && ev->value; ev++)
-        json_array_append_new(vals, json_pack("{s:s, s:s}", "value", ev->value, "label",
-                                              label_for(r->locale, ev->zh, ev->tw, ev->en)));
+        json_array_append_new(
+            vals, json_pack("{s:s, s:s}", "value", ev->value, "label", label_for(r->locale, ev->zh, ev->tw, ev->en)));
     return json_pack("{s:s, s:s, s:s, s:o}", "name", "state", "type", "enum", "label",
                      label_for(r->locale, "状态", "狀態", "State"), "enum", vals);
 }
@@ -94,7 +95,8 @@ int publink_check(const Entity *en, Db *db) {
         for (const char *s = p->shows; (s = next_word(s, w, sizeof w));) {
             const Field *f = entity_field(en, w);
             if (strcmp(w, "state") == 0) {
-                Stmt *st = db_prepare(db, arena_printf(entity_info(en)->arena, "SELECT state FROM %s WHERE 1 = 0", en->table));
+                Stmt *st =
+                    db_prepare(db, arena_printf(entity_info(en)->arena, "SELECT state FROM %s WHERE 1 = 0", en->table));
                 if (!st || db_step(st) < 0) {
                     log_error("entity %s: public purpose %s shows state, which the table lacks", en->name, p->name);
                     bad = 1;
@@ -120,8 +122,8 @@ json_t *publink_purposes_json(Req *r, const Entity *en) {
     json_t *a = json_array();
     for (const PublicPurpose *p = en->public_purposes; p && p->name; p++)
         json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:b, s:b}", "name", p->name, "label",
-                                           label_for(r->locale, p->zh, p->tw, p->en), "lifetime_days",
-                                           p->lifetime_days, "single_use", p->single_use, "form", p->accepts != NULL));
+                                           label_for(r->locale, p->zh, p->tw, p->en), "lifetime_days", p->lifetime_days,
+                                           "single_use", p->single_use, "form", p->accepts != NULL));
     return a;
 }
 
@@ -157,11 +159,11 @@ static int rate_count(Req *r, int64_t *retry) {
 
 /* A link found by its token. */
 typedef struct Link {
-    int64_t id;               /* public_links.id */
-    int64_t row_id;           /* the record */
-    int64_t expires_at;       /* epoch seconds */
-    const Entity *en;         /* the record's entity */
-    const PublicPurpose *pp;  /* the purpose, as declared now */
+    int64_t id;              /* public_links.id */
+    int64_t row_id;          /* the record */
+    int64_t expires_at;      /* epoch seconds */
+    const Entity *en;        /* the record's entity */
+    const PublicPurpose *pp; /* the purpose, as declared now */
 } Link;
 
 /*
@@ -169,10 +171,9 @@ typedef struct Link {
 ** a purpose its entity no longer declares), < 0 the statement's error. Found by the token's hash.
 */
 static int link_find(Req *r, const char *token, Link *l) {
-    static const char zSql[] =
-        "SELECT id, entity, row_id, purpose, expires_at FROM public_links\n"
-        " WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2\n"
-        "   AND (max_uses IS NULL OR uses < max_uses)";
+    static const char zSql[] = "SELECT id, entity, row_id, purpose, expires_at FROM public_links\n"
+                               " WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2\n"
+                               "   AND (max_uses IS NULL OR uses < max_uses)";
     memset(l, 0, sizeof *l);
     if (!publink_token_shape_ok(token)) return 0;
     Stmt *st = db_prepare(r->db, zSql);
@@ -202,7 +203,8 @@ static json_t *projection_load(Req *r, const Link *l, int *rc) {
     buf_puts(&sql, "SELECT ");
     char w[64];
     int n = 0;
-    for (const char *s = l->pp->shows; (s = next_word(s, w, sizeof w));) buf_printf(&sql, "%st.%s", n++ ? ", " : "", w);
+    for (const char *s = l->pp->shows; (s = next_word(s, w, sizeof w));)
+        buf_printf(&sql, "%st.%s", n++ ? ", " : "", w);
     buf_printf(&sql, " FROM %s t WHERE t.id = ?1 AND t.deleted_at IS NULL", l->en->table);
     Stmt *st = db_prepare(r->db, sql.p);
     if (!st) {
@@ -317,8 +319,8 @@ static int submit_work(Req *r, const char *token, Err *e) {
     if (!body) return -1;
     const char *k;
     json_t *v;
-    json_object_foreach(body, k, v) if (!str_word_in(l.pp->accepts, k))
-        return err_set(e, 400, EC_UNKNOWN_FIELD, arena_strdup(r->a, k), NULL);
+    json_object_foreach(body, k, v) if (!str_word_in(l.pp->accepts, k)) return err_set(e, 400, EC_UNKNOWN_FIELD,
+                                                                                       arena_strdup(r->a, k), NULL);
     json_t *vals = json_object();
     arena_defer(r->a, (void (*)(void *))json_decref, vals);
     char w[64];
@@ -391,7 +393,8 @@ static int public_run(Req *r, Err *e, bool submit) {
             return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
         }
         rc = submit ? submit_work(r, token, e) : view_work(r, token, e);
-        if (rc < 0) db_rollback(r->db);
+        if (rc < 0)
+            db_rollback(r->db);
         else if (db_commit(r->db) != DB_OK) {
             db_rollback(r->db); /* the savepoint, then the whole transaction below */
             db_rollback(r->db);
@@ -466,8 +469,8 @@ static int publinks_create(Req *r, Err *e) {
     if (!body) return -1;
     const char *k;
     json_t *v;
-    json_object_foreach(body, k, v) if (strcmp(k, "purpose") && strcmp(k, "expires_days"))
-        return err_set(e, 400, EC_UNKNOWN_FIELD, arena_strdup(r->a, k), NULL);
+    json_object_foreach(body, k, v) if (strcmp(k, "purpose") && strcmp(k, "expires_days")) return err_set(
+        e, 400, EC_UNKNOWN_FIELD, arena_strdup(r->a, k), NULL);
     const PublicPurpose *p = purpose_find(en, json_string_value(json_object_get(body, "purpose")));
     if (!p) {
         Buf names;
@@ -499,8 +502,10 @@ static int publinks_create(Req *r, Err *e) {
     db_bind_int64(st, 5, r->user->id);
     db_bind_int64(st, 6, r->now);
     db_bind_int64(st, 7, expires);
-    if (p->single_use) db_bind_int64(st, 8, 1);
-    else db_bind_null(st, 8);
+    if (p->single_use)
+        db_bind_int64(st, 8, 1);
+    else
+        db_bind_null(st, 8);
     int rc = db_step(st);
     int64_t link = rc == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
@@ -550,7 +555,8 @@ static int publinks_list(Req *r, Err *e) {
         static const char *const opt[] = {"max_uses", "revoked_at", "last_used_at"};
         static const int col[] = {6, 8, 9};
         for (int i = 0; i < 3; i++)
-            json_object_set_new(o, opt[i], db_col_null(st, col[i]) ? json_null() : json_integer(db_col_int64(st, col[i])));
+            json_object_set_new(o, opt[i],
+                                db_col_null(st, col[i]) ? json_null() : json_integer(db_col_int64(st, col[i])));
         json_array_append_new(items, o);
     }
     db_done(st);
@@ -558,8 +564,8 @@ static int publinks_list(Req *r, Err *e) {
         json_decref(items);
         return db_failed(e, rc);
     }
-    return reply_json(r, 200, json_pack("{s:o, s:b}", "items", items, "can_manage",
-                                        entity_row_may(r, en, row, ACCESS_WRITE, NULL)));
+    return reply_json(
+        r, 200, json_pack("{s:o, s:b}", "items", items, "can_manage", entity_row_may(r, en, row, ACCESS_WRITE, NULL)));
 }
 
 /*

@@ -16,7 +16,8 @@ static int nSetting;
 
 /* Add n declared settings to the table (module start-up; see settings.h). */
 void settings_declare(const Setting *s, int n) {
-    for (int i = 0; i < n && nSetting < MAX_SETTINGS; i++) aSetting[nSetting++] = &s[i];
+    for (int i = 0; i < n && nSetting < MAX_SETTINGS; i++)
+        aSetting[nSetting++] = &s[i];
 }
 
 /* The declared setting named key, or NULL. */
@@ -45,9 +46,9 @@ int64_t setting_int(Db *db, const char *key) {
 
 /* One setting already read by a request. */
 typedef struct SettingMemo {
-    const char *key;          /* the setting's declared key (static) */
-    int64_t value;            /* integer value (int, bool, money settings) */
-    const char *text;         /* text value (req_setting_text), arena; NULL for an integer memo */
+    const char *key;  /* the setting's declared key (static) */
+    int64_t value;    /* integer value (int, bool, money settings) */
+    const char *text; /* text value (req_setting_text), arena; NULL for an integer memo */
     struct SettingMemo *next;
 } SettingMemo;
 
@@ -91,14 +92,22 @@ const char *setting_text(Db *db, Arena *a, const char *key) {
 /* The type's name in GET /api/v1/settings. */
 static const char *type_name(SettingType t) {
     switch (t) {
-    case ST_INT: return "int";
-    case ST_BOOL: return "bool";
-    case ST_MONEY: return "money";
-    case ST_ENUM: return "enum";
-    case ST_DATES: return "dates";
-    case ST_DAYS: return "days_list";
-    case ST_HOURS: return "hours";
-    default: return "text";
+    case ST_INT:
+        return "int";
+    case ST_BOOL:
+        return "bool";
+    case ST_MONEY:
+        return "money";
+    case ST_ENUM:
+        return "enum";
+    case ST_DATES:
+        return "dates";
+    case ST_DAYS:
+        return "days_list";
+    case ST_HOURS:
+        return "hours";
+    default:
+        return "text";
     }
 }
 
@@ -120,14 +129,20 @@ static int fail(Req *r, Err *e, const Setting *s, const char *code, const char *
 /* p[0..n) with leading and trailing blanks (space, tab, CR, U+3000) removed; arena copy. */
 static char *trim_blanks(Arena *a, const char *p, size_t n) {
     for (;;) {
-        if (n && (*p == ' ' || *p == '\t' || *p == '\r')) p++, n--;
-        else if (n >= 3 && memcmp(p, "\xE3\x80\x80", 3) == 0) p += 3, n -= 3;
-        else break;
+        if (n && (*p == ' ' || *p == '\t' || *p == '\r'))
+            p++, n--;
+        else if (n >= 3 && memcmp(p, "\xE3\x80\x80", 3) == 0)
+            p += 3, n -= 3;
+        else
+            break;
     }
     for (;;) {
-        if (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r')) n--;
-        else if (n >= 3 && memcmp(p + n - 3, "\xE3\x80\x80", 3) == 0) n -= 3;
-        else break;
+        if (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r'))
+            n--;
+        else if (n >= 3 && memcmp(p + n - 3, "\xE3\x80\x80", 3) == 0)
+            n -= 3;
+        else
+            break;
     }
     return arena_strndup(a, p, n);
 }
@@ -137,7 +152,8 @@ static const char *entry_detail(Arena *a, const char *tok) {
     size_t n = 0, chars = 0;
     while (tok[n] && chars < 40) {
         n++;
-        while ((tok[n] & 0xC0) == 0x80) n++;
+        while ((tok[n] & 0xC0) == 0x80)
+            n++;
         chars++;
     }
     return tok[n] ? arena_printf(a, "%.*s…", (int)n, tok) : tok;
@@ -157,7 +173,8 @@ static bool digits(const char *p, int n) {
 static bool holiday_ok(const char *tok) {
     char ds[11];
     const char *rest;
-    if (strlen(tok) >= 10 && digits(tok, 4) && tok[4] == '-' && digits(tok + 5, 2) && tok[7] == '-' && digits(tok + 8, 2)) {
+    if (strlen(tok) >= 10 && digits(tok, 4) && tok[4] == '-' && digits(tok + 5, 2) && tok[7] == '-' &&
+        digits(tok + 8, 2)) {
         memcpy(ds, tok, 10);
         rest = tok + 10;
     } else if (strlen(tok) >= 5 && digits(tok, 2) && tok[2] == '-' && digits(tok + 3, 2)) {
@@ -226,8 +243,9 @@ static int check_days(Req *r, const Setting *s, const char *text, Err *e) {
         int64_t d;
         if (!*name || str_to_int64(num, &d) != 0) return fail(r, e, s, EC_DAYS_LIST, entry_detail(r->a, tok));
         if (s->min < s->max && (d < s->min || d > s->max))
-            return fail(r, e, s, EC_RANGE,
-                        arena_printf(r->a, "%s: %lld..%lld", entry_detail(r->a, tok), (long long)s->min, (long long)s->max));
+            return fail(
+                r, e, s, EC_RANGE,
+                arena_printf(r->a, "%s: %lld..%lld", entry_detail(r->a, tok), (long long)s->min, (long long)s->max));
     }
     return 0;
 }
@@ -239,7 +257,8 @@ int setting_validate(Req *r, const Setting *s, json_t *v, const char **text, Err
     case ST_INT:
     case ST_MONEY: {
         if (!json_is_integer(v)) {
-            if (json_is_real(v) && (json_real_value(v) >= 9223372036854775808.0 || json_real_value(v) <= -9223372036854775808.0))
+            if (json_is_real(v) &&
+                (json_real_value(v) >= 9223372036854775808.0 || json_real_value(v) <= -9223372036854775808.0))
                 return fail(r, e, s, EC_RANGE,
                             s->min < s->max ? arena_printf(r->a, "%lld..%lld", (long long)s->min, (long long)s->max)
                                             : "-9223372036854775808..9223372036854775807");
@@ -274,7 +293,8 @@ int setting_validate(Req *r, const Setting *s, json_t *v, const char **text, Err
             Buf b;
             buf_init(&b, r->a);
             buf_puts(&b, "");
-            for (const EnumVal *x = s->enums; x && x->value; x++) buf_printf(&b, "%s%s", x == s->enums ? "" : ", ", x->value);
+            for (const EnumVal *x = s->enums; x && x->value; x++)
+                buf_printf(&b, "%s%s", x == s->enums ? "" : ", ", x->value);
             return fail(r, e, s, EC_ENUM, b.p);
         }
     }
@@ -331,9 +351,8 @@ static int settings_put(Req *r, Err *e) {
     const char *text;
     if (setting_validate(r, s, json_object_get(body, "value"), &text, e) < 0) return -1;
     const char *old = setting_text(r->db, r->a, s->key);
-    static const char zSqlPut[] =
-        "INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)\n"
-        " ON CONFLICT (key) DO UPDATE SET value = ?2, updated_at = ?3, updated_by = ?4";
+    static const char zSqlPut[] = "INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)\n"
+                                  " ON CONFLICT (key) DO UPDATE SET value = ?2, updated_at = ?3, updated_by = ?4";
     Stmt *st = db_prepare(r->db, zSqlPut);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_text(st, 1, s->key, -1);

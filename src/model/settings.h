@@ -28,11 +28,11 @@ typedef enum { ST_INT, ST_TEXT, ST_BOOL, ST_MONEY, ST_ENUM, ST_DATES, ST_DAYS, S
 struct EnumVal;
 
 typedef struct Setting {
-    const char *key;        /* "auth.lockout_failures" */
+    const char *key; /* "auth.lockout_failures" */
     SettingType type;
-    const char *def;        /* default as text */
-    int64_t min, max;       /* ST_INT / ST_MONEY: the value, ST_DAYS: each entry's days; when min < max */
-    const char *zh, *tw, *en; /* label */
+    const char *def;             /* default as text */
+    int64_t min, max;            /* ST_INT / ST_MONEY: the value, ST_DAYS: each entry's days; when min < max */
+    const char *zh, *tw, *en;    /* label */
     const struct EnumVal *enums; /* ST_ENUM: allowed values, terminated by {NULL} */
 } Setting;
 

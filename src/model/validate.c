@@ -36,8 +36,10 @@ static bool plausible_email(const char *s) {
 static bool plausible_phone(const char *s) {
     int digits = 0;
     for (const char *p = s; *p; p++) {
-        if (*p >= '0' && *p <= '9') digits++;
-        else if (!strchr(" +-()", *p)) return false;
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (!strchr(" +-()", *p))
+            return false;
     }
     return digits >= 3;
 }
@@ -64,7 +66,8 @@ static const char *enum_values(Req *r, const Field *f) {
     Buf b;
     buf_init(&b, r->a);
     buf_puts(&b, "");
-    for (const EnumVal *ev = f->enums; ev && ev->value; ev++) buf_printf(&b, "%s%s", ev == f->enums ? "" : ", ", ev->value);
+    for (const EnumVal *ev = f->enums; ev && ev->value; ev++)
+        buf_printf(&b, "%s%s", ev == f->enums ? "" : ", ", ev->value);
     return b.p;
 }
 
@@ -83,7 +86,7 @@ static int not_integer(Req *r, const Field *f, json_t *v, const char *range, Err
         /* |d| >= 2^63: whole (no double this large has a fraction) and past int64 — or, at
            exactly -2^63, an integer literal below it that rounded there */
         if (d >= 9223372036854775808.0 || d <= -9223372036854775808.0) {
-            const char *rule = range[0] ? range
+            const char *rule = range[0]                   ? range
                                : f->type == FT_PERCENT_BP ? "0..10000"
                                : f->type == FT_DATETIME   ? ">= 0"
                                                           : "-9223372036854775808..9223372036854775807";
@@ -121,7 +124,8 @@ int record_check_conditions(Req *r, const Field *fields, json_t *rec, Err *e) {
     for (const Field *f = fields; f->name; f++) {
         if (!f->when || !(f->flags & F_REQUIRED) || !field_condition_holds(f, rec)) continue;
         json_t *v = json_object_get(rec, f->name);
-        if (!v || json_is_null(v) || (json_is_string(v) && !json_string_length(v))) return fail(r, e, f, 400, EC_REQUIRED, NULL);
+        if (!v || json_is_null(v) || (json_is_string(v) && !json_string_length(v)))
+            return fail(r, e, f, 400, EC_REQUIRED, NULL);
     }
     return 0;
 }
@@ -210,7 +214,8 @@ int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
             if (!json_is_string(x) || has_nul(x) || role_by_name(json_string_value(x)) < 0) {
                 Buf b;
                 buf_init(&b, r->a);
-                for (int k = 0; k < ROLE_COUNT; k++) buf_printf(&b, "%s%s", k ? ", " : "", role_info[k].id);
+                for (int k = 0; k < ROLE_COUNT; k++)
+                    buf_printf(&b, "%s%s", k ? ", " : "", role_info[k].id);
                 return fail(r, e, f, 400, EC_ENUM, b.p);
             }
         }

@@ -45,11 +45,15 @@ int version_keep(Req *r, const Entity *en, json_t *rec, const char *state, const
     }
     db_bind_text(st, 1, en->name, -1);
     db_bind_int64(st, 2, id);
-    if (state) db_bind_text(st, 3, state, -1);
-    else db_bind_null(st, 3);
+    if (state)
+        db_bind_text(st, 3, state, -1);
+    else
+        db_bind_null(st, 3);
     db_bind_text(st, 4, text, -1);
-    if (reason) db_bind_text(st, 5, reason, -1);
-    else db_bind_null(st, 5);
+    if (reason)
+        db_bind_text(st, 5, reason, -1);
+    else
+        db_bind_null(st, 5);
     db_bind_int64(st, 6, r->now);
     db_bind_int64(st, 7, r->user->id);
     int rc = db_step(st);
@@ -57,7 +61,8 @@ int version_keep(Req *r, const Entity *en, json_t *rec, const char *state, const
     db_done(st);
     free(text);
     if (!rev) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (audit_write(r, en->name, id, "new_version", json_pack("{s:[I,I]}", "revision", (json_int_t)rev, (json_int_t)rev + 1)) < 0)
+    if (audit_write(r, en->name, id, "new_version",
+                    json_pack("{s:[I,I]}", "revision", (json_int_t)rev, (json_int_t)rev + 1)) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return 0;
 }
@@ -89,9 +94,9 @@ static json_t *version_load(Req *r, const Entity *en, int64_t id, int64_t rev, E
     if (rc == DB_ROW) {
         json_t *doc = json_loads(db_col_text(st, 5), 0, NULL);
         o = json_pack("{s:I, s:s?, s:s?, s:I, s:o, s:o}", "revision", (json_int_t)db_col_int64(st, 0), "state",
-                      db_col_null(st, 1) ? NULL : db_col_text(st, 1), "reason", db_col_null(st, 2) ? NULL : db_col_text(st, 2),
-                      "created_at", (json_int_t)db_col_int64(st, 3), "created_by",
-                      db_col_null(st, 4) ? json_null() : json_integer(db_col_int64(st, 4)), "document",
+                      db_col_null(st, 1) ? NULL : db_col_text(st, 1), "reason",
+                      db_col_null(st, 2) ? NULL : db_col_text(st, 2), "created_at", (json_int_t)db_col_int64(st, 3),
+                      "created_by", db_col_null(st, 4) ? json_null() : json_integer(db_col_int64(st, 4)), "document",
                       doc ? doc : json_object());
     }
     db_done(st);
@@ -116,17 +121,19 @@ int versions_list(Req *r, Err *e) {
     json_t *items = json_array();
     int rc;
     while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(items, json_pack("{s:I, s:s?, s:s?, s:I, s:o}", "revision", (json_int_t)db_col_int64(st, 0),
-                                               "state", db_col_null(st, 1) ? NULL : db_col_text(st, 1), "reason",
-                                               db_col_null(st, 2) ? NULL : db_col_text(st, 2), "created_at",
-                                               (json_int_t)db_col_int64(st, 3), "created_by",
-                                               db_col_null(st, 4) ? json_null() : json_integer(db_col_int64(st, 4))));
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s?, s:s?, s:I, s:o}", "revision", (json_int_t)db_col_int64(st, 0),
+                                        "state", db_col_null(st, 1) ? NULL : db_col_text(st, 1), "reason",
+                                        db_col_null(st, 2) ? NULL : db_col_text(st, 2), "created_at",
+                                        (json_int_t)db_col_int64(st, 3), "created_by",
+                                        db_col_null(st, 4) ? json_null() : json_integer(db_col_int64(st, 4))));
     db_done(st);
     if (rc < 0) {
         json_decref(items);
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
-    return reply_json(r, 200, json_pack("{s:I, s:o}", "current_revision", (json_int_t)json_array_size(items) + 1, "items", items));
+    return reply_json(
+        r, 200, json_pack("{s:I, s:o}", "current_revision", (json_int_t)json_array_size(items) + 1, "items", items));
 }
 
 /*
@@ -167,10 +174,13 @@ static json_t *lines_diff(const Child *ch, json_t *a, json_t *b) {
         json_t *fd = json_object();
         for (const Field *f = ch->fields; f->name; f++) {
             json_t *p = json_object_get(match, f->name), *q = json_object_get(y, f->name);
-            if (!json_equal(p ? p : json_null(), q ? q : json_null())) json_object_set_new(fd, f->name, json_pack("[O?,O?]", p, q));
+            if (!json_equal(p ? p : json_null(), q ? q : json_null()))
+                json_object_set_new(fd, f->name, json_pack("[O?,O?]", p, q));
         }
-        if (json_object_size(fd)) json_array_append_new(changed, json_pack("{s:O, s:o}", "id", json_object_get(y, "id"), "fields", fd));
-        else json_decref(fd);
+        if (json_object_size(fd))
+            json_array_append_new(changed, json_pack("{s:O, s:o}", "id", json_object_get(y, "id"), "fields", fd));
+        else
+            json_decref(fd);
     }
     json_array_foreach(a, j, x) {
         bool kept = false;
@@ -197,7 +207,8 @@ int versions_diff(Req *r, Err *e) {
     arena_defer(r->a, (void (*)(void *))json_decref, a);
     const char *q = req_query(r, "to");
     bool current = q && !strcmp(q, "current");
-    if (q && !current && (str_to_int64(q, &to) != 0 || to <= rev)) return err_set(e, 400, EC_BAD_QUERY, "to", "current or a later revision");
+    if (q && !current && (str_to_int64(q, &to) != 0 || to <= rev))
+        return err_set(e, 400, EC_BAD_QUERY, "to", "current or a later revision");
     json_t *bdoc;
     if (current) {
         bdoc = document_of(en, row);
@@ -215,8 +226,10 @@ int versions_diff(Req *r, Err *e) {
     json_t *adoc = json_object_get(a, "document");
     json_t *lines = json_object();
     for (const Child *ch = en->children; ch && ch->name; ch++)
-        json_object_set_new(lines, ch->name, lines_diff(ch, json_object_get(adoc, ch->name), json_object_get(bdoc, ch->name)));
-    json_t *out = json_pack("{s:I, s:o, s:o}", "from", (json_int_t)rev, "fields", fields_diff(en, adoc, bdoc), "lines", lines);
+        json_object_set_new(lines, ch->name,
+                            lines_diff(ch, json_object_get(adoc, ch->name), json_object_get(bdoc, ch->name)));
+    json_t *out =
+        json_pack("{s:I, s:o, s:o}", "from", (json_int_t)rev, "fields", fields_diff(en, adoc, bdoc), "lines", lines);
     json_object_set_new(out, "to", current ? json_string("current") : json_integer(to));
     return reply_json(r, 200, out);
 }

@@ -72,9 +72,19 @@ static int org_unit_paths(Req *r, const Entity *en, json_t *rec, json_t *old, Er
 }
 
 static const Entity org_units_entity = {
-    .name = "org_units", .table = "org_units", .zh = "组织单位", .tw = "組織單位", .en = "Org units",
-    .fields = org_unit_fields, .vis = VIS_ALL, .read_roles = 0, .write_roles = RB(ADMIN),
-    .default_sort = "name", .title_field = "name", .before_save = org_unit_check, .after_save = org_unit_paths,
+    .name = "org_units",
+    .table = "org_units",
+    .zh = "组织单位",
+    .tw = "組織單位",
+    .en = "Org units",
+    .fields = org_unit_fields,
+    .vis = VIS_ALL,
+    .read_roles = 0,
+    .write_roles = RB(ADMIN),
+    .default_sort = "name",
+    .title_field = "name",
+    .before_save = org_unit_check,
+    .after_save = org_unit_paths,
     .tag = "admin",
 };
 
@@ -90,14 +100,16 @@ static const EnumVal locales[] = {
 static const Field user_fields[] = {
     {"username", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT | F_UNIQUE | F_CREATE_ONLY, 2, 64, NULL, NULL, NULL,
      "用户名", "使用者名稱", "User name"},
-    {"display_name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 100, NULL, NULL, NULL, "姓名", "姓名", "Name"},
+    {"display_name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 100, NULL, NULL, NULL, "姓名", "姓名",
+     "Name"},
     {"email", FT_EMAIL, F_LIST | F_SEARCH, 0, 254, NULL, NULL, NULL, "邮箱", "電子郵件", "Email"},
     {"phone", FT_PHONE, F_SEARCH, 0, 32, NULL, NULL, NULL, "电话", "電話", "Phone"},
     {"locale", FT_ENUM, F_FILTER, 0, 0, locales, NULL, "zh-CN", "界面语言", "介面語言", "Language"},
     {"disabled", FT_BOOL, F_LIST | F_FILTER, 0, 0, NULL, NULL, "0", "已停用", "已停用", "Disabled"},
     {"roles", FT_ROLES, F_VIRTUAL | F_LIST, 0, 0, NULL, NULL, NULL, "角色", "角色", "Roles"},
     {"password", FT_TEXT, F_VIRTUAL | F_WRITEONLY, 8, 1024, NULL, NULL, NULL, "密码", "密碼", "Password"},
-    {"password_hash", FT_TEXT, F_READONLY | F_WRITEONLY, 0, 0, NULL, NULL, NULL, "密码摘要", "密碼摘要", "Password hash"},
+    {"password_hash", FT_TEXT, F_READONLY | F_WRITEONLY, 0, 0, NULL, NULL, NULL, "密码摘要", "密碼摘要",
+     "Password hash"},
     {NULL},
 };
 
@@ -107,7 +119,8 @@ static json_t *roles_of(Db *db, int64_t uid) {
     Stmt *st = db_prepare(db, "SELECT role FROM user_roles WHERE user_id = ?1 ORDER BY role");
     if (!st) return a;
     db_bind_int64(st, 1, uid);
-    while (db_step(st) == DB_ROW) json_array_append_new(a, json_string(db_col_text(st, 0)));
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(a, json_string(db_col_text(st, 0)));
     db_done(st);
     return a;
 }
@@ -126,7 +139,8 @@ static int user_before_save(Req *r, const Entity *en, json_t *rec, json_t *old, 
     if (u) {
         char *low = str_ascii_lower(arena_strdup(r->a, u));
         for (const char *p = low; *p; p++)
-            if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' || *p == '@'))
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' ||
+                  *p == '@'))
                 return err_set(e, 400, EC_FORMAT, "username", "a-z 0-9 . _ - @");
         json_object_set_new(rec, "username", json_string(low));
         u = json_string_value(json_object_get(rec, "username"));
@@ -201,10 +215,21 @@ static int user_after_save(Req *r, const Entity *en, json_t *rec, json_t *old, E
 }
 
 static const Entity users_entity = {
-    .name = "users", .table = "users", .zh = "用户", .tw = "使用者", .en = "Users",
-    .fields = user_fields, .vis = VIS_ALL, .read_roles = 0, .write_roles = RB(ADMIN),
-    .default_sort = "username", .title_field = "display_name", .before_save = user_before_save,
-    .after_save = user_after_save, .decorate = user_decorate, .tag = "admin",
+    .name = "users",
+    .table = "users",
+    .zh = "用户",
+    .tw = "使用者",
+    .en = "Users",
+    .fields = user_fields,
+    .vis = VIS_ALL,
+    .read_roles = 0,
+    .write_roles = RB(ADMIN),
+    .default_sort = "username",
+    .title_field = "display_name",
+    .before_save = user_before_save,
+    .after_save = user_after_save,
+    .decorate = user_decorate,
+    .tag = "admin",
 };
 
 void admin_register(void) {

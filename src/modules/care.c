@@ -23,16 +23,20 @@
 #include "modules.h"
 
 static const Setting care_settings[] = {
-    {"care.birthday_days_ahead", ST_INT, "3", 0, 60, "联系人生日提前提醒天数", "聯絡人生日提前提醒天數", "Remind contact birthdays days ahead"},
-    {"care.holiday_days_ahead", ST_INT, "3", 0, 60, "节日关怀提前提醒天数", "節日關懷提前提醒天數", "Remind holidays days ahead"},
-    {"care.holidays", ST_DATES, "01-01 元旦,05-01 劳动节,10-01 国庆节", 0, 0, "关怀节日（MM-DD 或 YYYY-MM-DD 名称，逗号分隔）",
-     "關懷節日（MM-DD 或 YYYY-MM-DD 名稱，逗號分隔）", "Care holidays (MM-DD or YYYY-MM-DD name, comma-separated)"},
+    {"care.birthday_days_ahead", ST_INT, "3", 0, 60, "联系人生日提前提醒天数", "聯絡人生日提前提醒天數",
+     "Remind contact birthdays days ahead"},
+    {"care.holiday_days_ahead", ST_INT, "3", 0, 60, "节日关怀提前提醒天数", "節日關懷提前提醒天數",
+     "Remind holidays days ahead"},
+    {"care.holidays", ST_DATES, "01-01 元旦,05-01 劳动节,10-01 国庆节", 0, 0,
+     "关怀节日（MM-DD 或 YYYY-MM-DD 名称，逗号分隔）", "關懷節日（MM-DD 或 YYYY-MM-DD 名稱，逗號分隔）",
+     "Care holidays (MM-DD or YYYY-MM-DD name, comma-separated)"},
 };
 
 /* Birthday reminders for the days [today, today + ahead]. */
 static int care_birthdays(Req *r, int64_t today, int64_t ahead, int *count) {
     static const char zSql[] =
-        "SELECT p.id, p.name, p.birthday, c.id, c.name, c.owner_id FROM contacts p JOIN customers c ON c.id = p.customer_id\n"
+        "SELECT p.id, p.name, p.birthday, c.id, c.name, c.owner_id FROM contacts p JOIN customers c ON c.id = "
+        "p.customer_id\n"
         " WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL AND c.owner_id IS NOT NULL AND p.birthday IS NOT NULL\n"
         "   AND substr(p.birthday, 6, 5) = ?1 ORDER BY p.id";
     for (int64_t i = 0; i <= ahead; i++) {
@@ -48,8 +52,8 @@ static int care_birthdays(Req *r, int64_t today, int64_t ahead, int *count) {
             int rc;
             while ((rc = db_step(st)) == DB_ROW) {
                 int64_t pid = db_col_int64(st, 0), cid = db_col_int64(st, 3), owner = db_col_int64(st, 5);
-                const char *title = msg_make(r->a, "care.birthday", "name", db_col_text(st, 1), "customer", db_col_text(st, 4), "date",
-                                             arena_printf(r->a, "%02d-%02d", m, d), NULL);
+                const char *title = msg_make(r->a, "care.birthday", "name", db_col_text(st, 1), "customer",
+                                             db_col_text(st, 4), "date", arena_printf(r->a, "%02d-%02d", m, d), NULL);
                 int ok = task_remind(r->db, owner, "care_birthday", "customers", cid, title,
                                      epoch_of_date(y, m, d, company_tz(r)) + 9 * 3600,
                                      arena_printf(r->a, "care:birthday:%lld:%d", (long long)pid, y), r->now);
@@ -83,7 +87,8 @@ static int care_holidays(Req *r, int64_t today, int64_t ahead, int *count) {
     int ty, tm, td;
     civil_from_days(today, &ty, &tm, &td);
     for (char *p = list, *tok; (tok = strsep(&p, ",;\n"));) {
-        while (*tok == ' ') tok++;
+        while (*tok == ' ')
+            tok++;
         if (!*tok) continue;
         int y = 0, m, d;
         char name[128] = "";
@@ -102,16 +107,18 @@ static int care_holidays(Req *r, int64_t today, int64_t ahead, int *count) {
         int64_t day = days_from_civil(y, m, d);
         if (day < today || day > today + ahead) continue;
         const char *hname = *name ? name : ds;
-        Stmt *st = db_prepare(r->db, "SELECT id, name, owner_id FROM customers WHERE deleted_at IS NULL AND owner_id IS NOT NULL"
-                                     " AND tier IN ('important', 'key') ORDER BY id");
+        Stmt *st = db_prepare(
+            r->db, "SELECT id, name, owner_id FROM customers WHERE deleted_at IS NULL AND owner_id IS NOT NULL"
+                   " AND tier IN ('important', 'key') ORDER BY id");
         if (!st) return -1;
         int rc;
         while ((rc = db_step(st)) == DB_ROW) {
             int64_t cid = db_col_int64(st, 0);
-            const char *title = msg_make(r->a, "care.holiday", "holiday", hname, "date", arena_printf(r->a, "%02d-%02d", m, d),
-                                         "customer", db_col_text(st, 1), NULL);
+            const char *title = msg_make(r->a, "care.holiday", "holiday", hname, "date",
+                                         arena_printf(r->a, "%02d-%02d", m, d), "customer", db_col_text(st, 1), NULL);
             int ok = task_remind(r->db, db_col_int64(st, 2), "care_holiday", "customers", cid, title,
-                                 epoch_of_date(y, m, d, company_tz(r)), arena_printf(r->a, "care:holiday:%lld:%s", (long long)cid, ds), r->now);
+                                 epoch_of_date(y, m, d, company_tz(r)),
+                                 arena_printf(r->a, "care:holiday:%lld:%s", (long long)cid, ds), r->now);
             if (ok < 0) {
                 db_done(st);
                 return -1;
@@ -126,16 +133,20 @@ static int care_holidays(Req *r, int64_t today, int64_t ahead, int *count) {
 
 /* Needs due for their periodic review (R-PRE-3). */
 static int care_need_reviews(Req *r, const char *today, int *count) {
-    Stmt *st = db_prepare(r->db, "SELECT n.id, n.review_date, n.owner_id, c.name FROM customer_needs n JOIN customers c ON c.id = n.customer_id"
-                                 " WHERE n.deleted_at IS NULL AND n.status = 'open' AND n.review_date IS NOT NULL AND n.review_date <= ?1"
-                                 " AND n.owner_id IS NOT NULL ORDER BY n.id LIMIT 5000");
+    Stmt *st = db_prepare(
+        r->db,
+        "SELECT n.id, n.review_date, n.owner_id, c.name FROM customer_needs n JOIN customers c ON c.id = n.customer_id"
+        " WHERE n.deleted_at IS NULL AND n.status = 'open' AND n.review_date IS NOT NULL AND n.review_date <= ?1"
+        " AND n.owner_id IS NOT NULL ORDER BY n.id LIMIT 5000");
     if (!st) return -1;
     db_bind_text(st, 1, today, -1);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        const char *title = msg_make(r->a, "care.need_review", "description", db_col_text(st, 3), "date", db_col_text(st, 1), NULL);
-        int ok = task_remind(r->db, db_col_int64(st, 2), "need_review", "customer_needs", db_col_int64(st, 0), title, 0,
-                             arena_printf(r->a, "need:review:%lld:%s", (long long)db_col_int64(st, 0), db_col_text(st, 1)), r->now);
+        const char *title =
+            msg_make(r->a, "care.need_review", "description", db_col_text(st, 3), "date", db_col_text(st, 1), NULL);
+        int ok = task_remind(
+            r->db, db_col_int64(st, 2), "need_review", "customer_needs", db_col_int64(st, 0), title, 0,
+            arena_printf(r->a, "need:review:%lld:%s", (long long)db_col_int64(st, 0), db_col_text(st, 1)), r->now);
         if (ok < 0) {
             db_done(st);
             return -1;
@@ -158,8 +169,10 @@ static int care_job(Db *db, int64_t now) {
     int rc = care_birthdays(&r, day, setting_int(db, "care.birthday_days_ahead"), &count);
     if (rc == 0) rc = care_holidays(&r, day, setting_int(db, "care.holiday_days_ahead"), &count);
     if (rc == 0) rc = care_need_reviews(&r, today, &count);
-    if (rc < 0) log_error("customer_care: %s", db_errmsg(db));
-    else if (count) log_info("customer_care: %d reminders", count);
+    if (rc < 0)
+        log_error("customer_care: %s", db_errmsg(db));
+    else if (count)
+        log_info("customer_care: %d reminders", count);
     job_req_done(&r);
     return rc;
 }

@@ -7,24 +7,38 @@
 #include "modules.h"
 
 static const Field product_fields[] = {
-    {"code", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT | F_UNIQUE | F_FILTER, 1, 32, NULL, NULL, NULL, "产品编码", "產品編碼", "Product code"},
-    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "产品名称", "產品名稱", "Product name"},
+    {"code", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT | F_UNIQUE | F_FILTER, 1, 32, NULL, NULL, NULL,
+     "产品编码", "產品編碼", "Product code"},
+    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "产品名称", "產品名稱",
+     "Product name"},
     {"model", FT_TEXT, F_LIST | F_SEARCH, 0, 100, NULL, NULL, NULL, "型号", "型號", "Model"},
     {"spec", FT_TEXT, F_SEARCH, 0, 200, NULL, NULL, NULL, "规格", "規格", "Specification"},
     {"unit", FT_TEXT, F_REQUIRED | F_LIST, 1, 16, NULL, NULL, NULL, "单位", "單位", "Unit"},
-    {"list_price", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 100000000000, NULL, NULL, "0", "目录价", "目錄價", "List price"},
-    {"standard_cost", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000, NULL, NULL, "0", "标准成本", "標準成本", "Standard cost"},
-    {"product_line", FT_TEXT, F_LIST | F_FILTER | F_SEARCH | F_SORT, 0, 64, NULL, NULL, NULL, "产品线", "產品線", "Product line"},
+    {"list_price", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 100000000000, NULL, NULL, "0", "目录价", "目錄價",
+     "List price"},
+    {"standard_cost", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000, NULL, NULL, "0", "标准成本", "標準成本",
+     "Standard cost"},
+    {"product_line", FT_TEXT, F_LIST | F_FILTER | F_SEARCH | F_SORT, 0, 64, NULL, NULL, NULL, "产品线", "產品線",
+     "Product line"},
     {"active", FT_BOOL, F_LIST | F_FILTER, 0, 0, NULL, NULL, "1", "在售", "在售", "Active"},
     {"description", FT_LONGTEXT, 0, 0, 10000, NULL, NULL, NULL, "说明", "說明", "Description"},
     {NULL},
 };
 
 static const Entity products_entity = {
-    .name = "products", .table = "products", .zh = "产品目录", .tw = "產品目錄", .en = "Products",
-    .fields = product_fields, .vis = VIS_ALL, .read_roles = 0,
-    .write_roles = RB(SALES_MANAGER) | RB(SALES_DIRECTOR), .default_sort = "code", .title_field = "name",
-    .tag = "presale", .importable = true,
+    .name = "products",
+    .table = "products",
+    .zh = "产品目录",
+    .tw = "產品目錄",
+    .en = "Products",
+    .fields = product_fields,
+    .vis = VIS_ALL,
+    .read_roles = 0,
+    .write_roles = RB(SALES_MANAGER) | RB(SALES_DIRECTOR),
+    .default_sort = "code",
+    .title_field = "name",
+    .tag = "presale",
+    .importable = true,
 };
 
 void catalogue_register(void) { entity_register(&products_entity); }

@@ -36,13 +36,14 @@
 static opencc_t cc_all[CC_MAX];
 static int cc_n;
 static pthread_mutex_t cc_mu = PTHREAD_MUTEX_INITIALIZER;
-static _Thread_local opencc_t cc_mine;  /* this thread's t2s converter */
-static _Thread_local bool cc_failed;    /* opening failed once: do not retry on every call */
+static _Thread_local opencc_t cc_mine; /* this thread's t2s converter */
+static _Thread_local bool cc_failed;   /* opening failed once: do not retry on every call */
 
 /* Close every converter (atexit). */
 static void cc_close_all(void) {
     pthread_mutex_lock(&cc_mu);
-    for (int i = 0; i < cc_n; i++) opencc_close(cc_all[i]);
+    for (int i = 0; i < cc_n; i++)
+        opencc_close(cc_all[i]);
     cc_n = 0;
     pthread_mutex_unlock(&cc_mu);
 }
@@ -83,10 +84,14 @@ static uint32_t utf8_next(const char **p) {
     const unsigned char *s = (const unsigned char *)*p;
     uint32_t c = s[0];
     int n = 0;
-    if (c >= 0xF0 && s[1] && s[2] && s[3]) c = ((c & 7u) << 18) | ((s[1] & 63u) << 12) | ((s[2] & 63u) << 6) | (s[3] & 63u), n = 4;
-    else if (c >= 0xE0 && s[1] && s[2]) c = ((c & 15u) << 12) | ((s[1] & 63u) << 6) | (s[2] & 63u), n = 3;
-    else if (c >= 0xC0 && s[1]) c = ((c & 31u) << 6) | (s[1] & 63u), n = 2;
-    else n = 1;
+    if (c >= 0xF0 && s[1] && s[2] && s[3])
+        c = ((c & 7u) << 18) | ((s[1] & 63u) << 12) | ((s[2] & 63u) << 6) | (s[3] & 63u), n = 4;
+    else if (c >= 0xE0 && s[1] && s[2])
+        c = ((c & 15u) << 12) | ((s[1] & 63u) << 6) | (s[2] & 63u), n = 3;
+    else if (c >= 0xC0 && s[1])
+        c = ((c & 31u) << 6) | (s[1] & 63u), n = 2;
+    else
+        n = 1;
     *p += n;
     return c;
 }
@@ -111,8 +116,10 @@ static void utf8_put(Buf *b, uint32_t c) {
 
 /* Full width → half width (U+FF01..FF5E → ASCII, U+3000 → space), ASCII lower case. */
 static uint32_t narrow(uint32_t c) {
-    if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;
-    else if (c == 0x3000) c = ' ';
+    if (c >= 0xFF01 && c <= 0xFF5E)
+        c -= 0xFEE0;
+    else if (c == 0x3000)
+        c = ' ';
     if (c >= 'A' && c <= 'Z') c += 32;
     return c;
 }
@@ -130,8 +137,10 @@ char *norm_phone(Arena *a, const char *s) {
     const char *d = b.p;
     size_t n = b.n;
     bool intl = false;
-    if (n > 4 && strncmp(d, "0086", 4) == 0) d += 4, n -= 4, intl = true;
-    else if (n >= 12 && strncmp(d, "86", 2) == 0) d += 2, n -= 2, intl = true;
+    if (n > 4 && strncmp(d, "0086", 4) == 0)
+        d += 4, n -= 4, intl = true;
+    else if (n >= 12 && strncmp(d, "86", 2) == 0)
+        d += 2, n -= 2, intl = true;
     if (n < 5) return NULL; /* too short to identify anyone */
     if (intl && !(n == 11 && d[0] == '1') && d[0] != '0') return arena_printf(a, "0%s", d); /* landline: area code */
     return arena_strdup(a, d);
@@ -139,9 +148,11 @@ char *norm_phone(Arena *a, const char *s) {
 
 char *norm_email(Arena *a, const char *s) {
     if (!s) return NULL;
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
     if (!n) return NULL;
     char *o = arena_strndup(a, s, n);
     for (char *p = o; *p; p++)
@@ -155,19 +166,27 @@ char *norm_tax_id(Arena *a, const char *s) {
     buf_init(&b, a);
     for (const char *p = s; *p;) {
         uint32_t c = narrow(utf8_next(&p));
-        if (c >= 'a' && c <= 'z') buf_putc(&b, (char)(c - 32));
-        else if (c >= '0' && c <= '9') buf_putc(&b, (char)c);
+        if (c >= 'a' && c <= 'z')
+            buf_putc(&b, (char)(c - 32));
+        else if (c >= '0' && c <= '9')
+            buf_putc(&b, (char)c);
     }
     return b.n ? b.p : NULL;
 }
 
 /* Is c an opening / closing bracket (ASCII, full width, CJK)? */
-static bool is_open(uint32_t c) { return c == '(' || c == '[' || c == '{' || c == 0x3010 || c == 0x3014 || c == 0x300C || c == 0x300E || c == 0x3008 || c == 0x300A; }
-static bool is_close(uint32_t c) { return c == ')' || c == ']' || c == '}' || c == 0x3011 || c == 0x3015 || c == 0x300D || c == 0x300F || c == 0x3009 || c == 0x300B; }
+static bool is_open(uint32_t c) {
+    return c == '(' || c == '[' || c == '{' || c == 0x3010 || c == 0x3014 || c == 0x300C || c == 0x300E ||
+           c == 0x3008 || c == 0x300A;
+}
+static bool is_close(uint32_t c) {
+    return c == ')' || c == ']' || c == '}' || c == 0x3011 || c == 0x3015 || c == 0x300D || c == 0x300F ||
+           c == 0x3009 || c == 0x300B;
+}
 /* Letters and digits (ASCII) and any non-ASCII character that is not CJK punctuation. */
 static bool is_word(uint32_t c) {
     if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (c >= 0x3000 && c <= 0x303F) return false; /* CJK punctuation: 、。〃 ... */
+    if (c >= 0x3000 && c <= 0x303F) return false;                /* CJK punctuation: 、。〃 ... */
     if (c == 0x00B7 || c == 0x30FB || c == 0xFF65) return false; /* middle dots */
     return true;
 }
@@ -180,13 +199,15 @@ static bool ends_with(const char *s, size_t n, const char *suffix) {
 
 /* Cut English legal-form words from the end of a space-separated text (in place). */
 static void cut_english(char *s) {
-    static const char *const words[] = {"co", "ltd", "limited", "inc", "incorporated", "corp", "corporation",
-                                        "llc", "company", "gmbh", "plc", "lp", NULL};
+    static const char *const words[] = {"co",  "ltd",     "limited", "inc", "incorporated", "corp", "corporation",
+                                        "llc", "company", "gmbh",    "plc", "lp",           NULL};
     for (;;) {
         size_t n = strlen(s);
-        while (n && s[n - 1] == ' ') s[--n] = 0;
+        while (n && s[n - 1] == ' ')
+            s[--n] = 0;
         size_t w = n;
-        while (w && s[w - 1] != ' ') w--;
+        while (w && s[w - 1] != ' ')
+            w--;
         if (w == 0) return; /* never cut the only word: "Co" alone stays a name */
         bool cut = false;
         for (int i = 0; words[i]; i++)
@@ -216,8 +237,10 @@ char *norm_company(Arena *a, const char *s) {
             continue;
         }
         Buf *b = depth ? &front : &main;
-        if (is_word(c)) utf8_put(b, c);
-        else buf_putc(b, ' ');
+        if (is_word(c))
+            utf8_put(b, c);
+        else
+            buf_putc(b, ' ');
     }
     cut_english(main.p);
     main.n = strlen(main.p);
@@ -234,7 +257,8 @@ char *norm_company(Arena *a, const char *s) {
         size_t m = strlen(forms[i]);
         if (!ends_with(key.p + nfront, key.n - nfront, forms[i])) continue;
         /* the first (longest) form found decides; a name that is only a form stays whole */
-        if (key.n - nfront > m && !(!strcmp(forms[i], "公司") && ends_with(key.p, key.n - m, "分"))) { /* 分公司 stays */
+        if (key.n - nfront > m &&
+            !(!strcmp(forms[i], "公司") && ends_with(key.p, key.n - m, "分"))) { /* 分公司 stays */
             key.n -= m;
             key.p[key.n] = 0;
         }
@@ -314,8 +338,8 @@ static const char *user_name(Req *r, int64_t id) {
    converted or disqualified lead), -1 error. */
 static int match_row(Req *r, const char *entity, int64_t id, Match *m) {
     static const char zCust[] = "SELECT owner_id, name FROM customers WHERE id = ?1 AND deleted_at IS NULL";
-    static const char zLead[] =
-        "SELECT owner_id, company FROM leads WHERE id = ?1 AND deleted_at IS NULL AND state NOT IN ('converted', 'disqualified')";
+    static const char zLead[] = "SELECT owner_id, company FROM leads WHERE id = ?1 AND deleted_at IS NULL AND state "
+                                "NOT IN ('converted', 'disqualified')";
     bool cust = strcmp(entity, "customers") == 0;
     if (!cust && strcmp(entity, "leads") != 0) return 0;
     Stmt *st = db_prepare(r->db, cust ? zCust : zLead);
@@ -336,7 +360,8 @@ static int match_row(Req *r, const char *entity, int64_t id, Match *m) {
 }
 
 int collision_find(Req *r, const char *entity, int64_t self_id, json_t *rec, Match *out, int max) {
-    static const char zSql[] = "SELECT entity, row_id FROM match_keys WHERE kind = ?1 AND value = ?2 ORDER BY entity, row_id LIMIT 50";
+    static const char zSql[] =
+        "SELECT entity, row_id FROM match_keys WHERE kind = ?1 AND value = ?2 ORDER BY entity, row_id LIMIT 50";
     Key keys[8];
     int nk = keys_of(r->a, entity, rec, keys, 8), n = 0;
     for (int i = 0; i < nk && n < max; i++) {
@@ -344,7 +369,10 @@ int collision_find(Req *r, const char *entity, int64_t self_id, json_t *rec, Mat
         if (!st) return -1;
         db_bind_text(st, 1, keys[i].kind, -1);
         db_bind_text(st, 2, keys[i].value, -1);
-        struct { const char *entity; int64_t id; } hits[50];
+        struct {
+            const char *entity;
+            int64_t id;
+        } hits[50];
         int nh = 0, rc;
         while ((rc = db_step(st)) == DB_ROW && nh < 50) {
             hits[nh].entity = arena_strdup(r->a, db_col_text(st, 0));
@@ -384,8 +412,8 @@ static bool shared_with(Req *r, const char *entity, int64_t row_id, int64_t uid)
 static json_t *match_json(const Match *m) {
     return json_pack("{s:s, s:I, s:s, s:o, s:o, s:s, s:b}", "entity", m->entity, "id", (json_int_t)m->row_id, "name",
                      m->name ? m->name : "", "owner_id", m->owner_id ? json_integer(m->owner_id) : json_null(),
-                     "owner_name", m->owner_name ? json_string(m->owner_name) : json_null(), "kind", m->kind,
-                     "in_pool", m->owner_id == 0);
+                     "owner_name", m->owner_name ? json_string(m->owner_name) : json_null(), "kind", m->kind, "in_pool",
+                     m->owner_id == 0);
 }
 
 int collision_check(Req *r, const char *entity, int64_t self_id, json_t *rec, Err *e) {
@@ -403,7 +431,7 @@ int collision_check(Req *r, const char *entity, int64_t self_id, json_t *rec, Er
         if (!mine) {
             collision = true;
             const char *nm = m[i].owner_id ? (m[i].owner_name ? m[i].owner_name : "?")
-                                            : label_for(r->locale, "公海", "公海", "the public pool");
+                                           : label_for(r->locale, "公海", "公海", "the public pool");
             if (!strstr(who.p ? who.p : "", nm)) buf_printf(&who, "%s%s", who.n ? "、" : "", nm);
         }
         json_array_append_new(mine ? dups : coll, match_json(&m[i]));
@@ -438,8 +466,10 @@ int collision_check_save(Req *r, const char *entity, json_t *rec, json_t *old, E
         any = true;
     }
     if (!any) return 0;
-    json_object_set(probe, "owner_id", json_object_get(rec, "owner_id") ? json_object_get(rec, "owner_id") : json_null());
-    if (json_is_true(json_object_get(rec, "_allow_duplicate"))) json_object_set_new(probe, "_allow_duplicate", json_true());
+    json_object_set(probe, "owner_id",
+                    json_object_get(rec, "owner_id") ? json_object_get(rec, "owner_id") : json_null());
+    if (json_is_true(json_object_get(rec, "_allow_duplicate")))
+        json_object_set_new(probe, "_allow_duplicate", json_true());
     return collision_check(r, entity, old ? json_integer_value(json_object_get(old, "id")) : 0, probe, e);
 }
 
@@ -447,7 +477,8 @@ int collision_keys_store(Req *r, const char *entity, int64_t row_id, json_t *rec
     Key keys[64];
     int n = keys_of(r->a, entity, rec, keys, 64);
     if (!strcmp(entity, "customers")) { /* the contacts' numbers and addresses count for their customer */
-        Stmt *st = db_prepare(r->db, "SELECT phone, mobile, email FROM contacts WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY id LIMIT 40");
+        Stmt *st = db_prepare(r->db, "SELECT phone, mobile, email FROM contacts WHERE customer_id = ?1 AND deleted_at "
+                                     "IS NULL ORDER BY id LIMIT 40");
         if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         db_bind_int64(st, 1, row_id);
         int krc;
@@ -466,7 +497,9 @@ int collision_keys_store(Req *r, const char *entity, int64_t row_id, json_t *rec
     int rc = db_step(st);
     db_done(st);
     for (int i = 0; i < n && rc >= 0; i++) {
-        st = db_prepare(r->db, "INSERT INTO match_keys(entity, row_id, kind, value) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
+        st = db_prepare(
+            r->db,
+            "INSERT INTO match_keys(entity, row_id, kind, value) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
         if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         db_bind_text(st, 1, entity, -1);
         db_bind_int64(st, 2, row_id);
@@ -481,8 +514,8 @@ int collision_keys_store(Req *r, const char *entity, int64_t row_id, json_t *rec
 /* Owner and the owner's unit of a live customer whose owner is an active user: 1 found,
    0 none (no such customer, in the pool, or owned by a departed rep), -1 error. */
 static int referrer_owner(Req *r, int64_t customer_id, int64_t *owner, int64_t *unit) {
-    Stmt *st = db_prepare(r->db,
-                          "SELECT c.owner_id, u.org_unit_id FROM customers c JOIN users u ON u.id = c.owner_id"
+    Stmt *st =
+        db_prepare(r->db, "SELECT c.owner_id, u.org_unit_id FROM customers c JOIN users u ON u.id = c.owner_id"
                           " WHERE c.id = ?1 AND c.deleted_at IS NULL AND u.deleted_at IS NULL AND u.disabled = 0");
     if (!st) return -1;
     db_bind_int64(st, 1, customer_id);
@@ -541,8 +574,10 @@ int referral_claim_file(Req *r, const char *entity, json_t *rec, Err *e) {
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     json_t *unit = json_object_get(rec, "org_unit_id");
     db_bind_int64(st, 1, claimant);
-    if (json_is_integer(unit)) db_bind_int64(st, 2, json_integer_value(unit));
-    else db_bind_null(st, 2);
+    if (json_is_integer(unit))
+        db_bind_int64(st, 2, json_integer_value(unit));
+    else
+        db_bind_null(st, 2);
     db_bind_text(st, 3, number, -1);
     db_bind_text(st, 4, entity, -1);
     db_bind_int64(st, 5, target);
@@ -558,8 +593,9 @@ int referral_claim_file(Req *r, const char *entity, json_t *rec, Err *e) {
                                 "referral", "target_id", (json_int_t)target, "owner_id", (json_int_t)claimant,
                                 "referrer_id", (json_int_t)referrer);
     if (audit_write(r, "collision_claims", cid, "create", changes) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    const char *title = msg_make(r->a, "referral.claim", "what", msg_make(r->a, !strcmp(entity, "leads") ? "what.lead" : "what.customer", NULL),
-                                 "name", name ? name : "", "number", number, NULL);
+    const char *title = msg_make(r->a, "referral.claim", "what",
+                                 msg_make(r->a, !strcmp(entity, "leads") ? "what.lead" : "what.customer", NULL), "name",
+                                 name ? name : "", "number", number, NULL);
     if (task_remind(r->db, claimant, "referral", "collision_claims", cid, title, 0,
                     arena_printf(r->a, "referral:claim:%lld", (long long)cid), r->now) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -582,12 +618,9 @@ static const EnumVal target_entities[] = {
 };
 
 static const EnumVal match_kinds[] = {
-    {"phone", "电话", "電話", "Phone"},
-    {"name", "公司名称", "公司名稱", "Company name"},
-    {"tax_id", "税号", "稅號", "Tax id"},
-    {"email", "邮箱", "電子郵件", "Email"},
-    {"referral", "转介绍", "轉介紹", "Referral"},
-    {NULL},
+    {"phone", "电话", "電話", "Phone"},           {"name", "公司名称", "公司名稱", "Company name"},
+    {"tax_id", "税号", "稅號", "Tax id"},         {"email", "邮箱", "電子郵件", "Email"},
+    {"referral", "转介绍", "轉介紹", "Referral"}, {NULL},
 };
 
 static const EnumVal decisions[] = {
@@ -598,28 +631,38 @@ static const EnumVal decisions[] = {
 };
 
 static const Field claim_fields[] = {
-    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "申诉编号", "申訴編號", "Number"},
-    {"target_entity", FT_ENUM, F_REQUIRED | F_CREATE_ONLY | F_LIST | F_FILTER, 0, 0, target_entities, NULL, NULL, "对象类型", "對象類型", "Record type"},
-    {"target_id", FT_INT, F_REQUIRED | F_CREATE_ONLY | F_LIST | F_FILTER, 1, 9007199254740991, NULL, NULL, NULL, "对象编号", "對象編號", "Record id"},
-    {"target_owner_id", FT_REF, F_READONLY | F_LIST | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "原负责人", "原負責人", "Owner"},
-    {"match_kind", FT_ENUM, F_CREATE_ONLY | F_LIST | F_FILTER, 0, 0, match_kinds, NULL, NULL, "撞单依据", "撞單依據", "Matched on"},
-    {"reason", FT_LONGTEXT, F_REQUIRED | F_SEARCH | F_MESSAGE, 1, 2000, NULL, NULL, NULL, "申诉理由", "申訴理由", "Reason"},
-    {"referrer_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶", "Referred by"},
+    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "申诉编号", "申訴編號",
+     "Number"},
+    {"target_entity", FT_ENUM, F_REQUIRED | F_CREATE_ONLY | F_LIST | F_FILTER, 0, 0, target_entities, NULL, NULL,
+     "对象类型", "對象類型", "Record type"},
+    {"target_id", FT_INT, F_REQUIRED | F_CREATE_ONLY | F_LIST | F_FILTER, 1, 9007199254740991, NULL, NULL, NULL,
+     "对象编号", "對象編號", "Record id"},
+    {"target_owner_id", FT_REF, F_READONLY | F_LIST | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "原负责人",
+     "原負責人", "Owner"},
+    {"match_kind", FT_ENUM, F_CREATE_ONLY | F_LIST | F_FILTER, 0, 0, match_kinds, NULL, NULL, "撞单依据", "撞單依據",
+     "Matched on"},
+    {"reason", FT_LONGTEXT, F_REQUIRED | F_SEARCH | F_MESSAGE, 1, 2000, NULL, NULL, NULL, "申诉理由", "申訴理由",
+     "Reason"},
+    {"referrer_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶",
+     "Referred by"},
     {"attempted", FT_LONGTEXT, F_CREATE_ONLY, 0, 20000, NULL, NULL, NULL, "拟建记录", "擬建記錄", "Attempted record"},
     {"decision", FT_ENUM, F_READONLY | F_LIST | F_FILTER, 0, 0, decisions, NULL, NULL, "裁决", "裁決", "Decision"},
     {"decision_note", FT_LONGTEXT, F_READONLY, 0, 2000, NULL, NULL, NULL, "裁决说明", "裁決說明", "Decision note"},
-    {"decided_by", FT_REF, F_READONLY | F_LIST | F_REF_KEEP, 0, 0, NULL, "users", NULL, "裁决人", "裁決人", "Decided by"},
-    {"decided_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "裁决时间", "裁決時間", "Decided at"},
+    {"decided_by", FT_REF, F_READONLY | F_LIST | F_REF_KEEP, 0, 0, NULL, "users", NULL, "裁决人", "裁決人",
+     "Decided by"},
+    {"decided_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "裁决时间", "裁決時間",
+     "Decided at"},
     {NULL},
 };
 
 /* Owner, unit, unit path and name of a live customer/lead, whoever may see it. 0 ok, 1 missing, -1 error. */
 static int target_info(Req *r, const char *entity, int64_t id, int64_t *owner, int64_t *unit, const char **path,
                        const char **name) {
-    const char *sql = arena_printf(r->a,
-                                   "SELECT t.owner_id, t.org_unit_id, o.path, t.%s FROM %s t"
-                                   " LEFT JOIN org_units o ON o.id = t.org_unit_id WHERE t.id = ?1 AND t.deleted_at IS NULL",
-                                   name_field(entity), strcmp(entity, "leads") == 0 ? "leads" : "customers");
+    const char *sql =
+        arena_printf(r->a,
+                     "SELECT t.owner_id, t.org_unit_id, o.path, t.%s FROM %s t"
+                     " LEFT JOIN org_units o ON o.id = t.org_unit_id WHERE t.id = ?1 AND t.deleted_at IS NULL",
+                     name_field(entity), strcmp(entity, "leads") == 0 ? "leads" : "customers");
     Stmt *st = db_prepare(r->db, sql);
     if (!st) return -1;
     db_bind_int64(st, 1, id);
@@ -650,8 +693,8 @@ static int claim_before_save(Req *r, const Entity *en, json_t *rec, json_t *old,
     json_object_set_new(rec, "owner_id", json_integer(me));
     if (owner == 0) return err_set(e, 409, EC_POOL_IN, "target_id", NULL);
     if (owner == me) return err_set(e, 409, EC_OWN_RECORD, "target_id", NULL);
-    Stmt *st = db_prepare(r->db,
-                          "SELECT 1 FROM collision_claims WHERE target_entity = ?1 AND target_id = ?2 AND owner_id = ?3"
+    Stmt *st =
+        db_prepare(r->db, "SELECT 1 FROM collision_claims WHERE target_entity = ?1 AND target_id = ?2 AND owner_id = ?3"
                           " AND state = 'pending' AND deleted_at IS NULL");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_text(st, 1, te, -1);
@@ -714,7 +757,8 @@ static int referral_record(Req *r, const char *entity, int64_t id, int64_t refer
     int rc = db_step(st);
     db_done(st);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (audit_write(r, entity, id, "referral", json_pack("{s:[n,I]}", "referrer_customer_id", (json_int_t)referrer)) < 0)
+    if (audit_write(r, entity, id, "referral", json_pack("{s:[n,I]}", "referrer_customer_id", (json_int_t)referrer)) <
+        0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return 0;
 }
@@ -738,8 +782,9 @@ static int claim_effect_decide(Req *r, const Entity *en, json_t *rec, Err *e) {
         db_done(st);
         if (customers_set_owner(r, te, tid, claimant, cu, "collision_transfer", e) < 0) return -1;
     } else if (!strcmp(d, "share")) {
-        Stmt *st = db_prepare(r->db, "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)"
-                                     " ON CONFLICT DO NOTHING");
+        Stmt *st = db_prepare(
+            r->db, "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)"
+                   " ON CONFLICT DO NOTHING");
         if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         db_bind_text(st, 1, te, -1);
         db_bind_int64(st, 2, tid);
@@ -762,9 +807,14 @@ static int claim_effect_decide(Req *r, const Entity *en, json_t *rec, Err *e) {
     int rc = entity_update_fields(r, en, rec, vals, "decision", e);
     json_decref(vals);
     if (rc < 0) return -1;
-    const char *title = msg_make(r->a, "claim.decided", "number", rec_str(rec, "number") ? rec_str(rec, "number") : "", "decision",
-                                 msg_make(r->a, !strcmp(d, "keep") ? "claim.keep" : !strcmp(d, "transfer") ? "claim.transfer" : "claim.share", NULL),
-                                 "name", name, NULL);
+    const char *title =
+        msg_make(r->a, "claim.decided", "number", rec_str(rec, "number") ? rec_str(rec, "number") : "", "decision",
+                 msg_make(r->a,
+                          !strcmp(d, "keep")       ? "claim.keep"
+                          : !strcmp(d, "transfer") ? "claim.transfer"
+                                                   : "claim.share",
+                          NULL),
+                 "name", name, NULL);
     int64_t cid = flow_rec_int(rec, "id");
     if (task_remind(r->db, claimant, "collision_decided", "collision_claims", cid, title, 0,
                     arena_printf(r->a, "collision:%lld:claimant", (long long)cid), r->now) < 0 ||
@@ -776,23 +826,49 @@ static int claim_effect_decide(Req *r, const Entity *en, json_t *rec, Err *e) {
 }
 
 static const Transition claim_transitions[] = {
-    {.action = "decide", .from = "pending", .to = "decided",
+    {.action = "decide",
+     .from = "pending",
+     .to = "decided",
      .roles = RB(SALES_MANAGER) | RB(SALES_DIRECTOR) | RB(DEPUTY_DIRECTOR),
-     .guard = claim_guard_decide, .effect = claim_effect_decide, .zh = "裁决", .tw = "裁決", .en = "Decide",
-     .inputs = "decision decision_note", .requires = "decision"},
-    {.action = "withdraw", .from = "pending", .to = "withdrawn", .flags = T_OWNER, .zh = "撤回", .tw = "撤回", .en = "Withdraw"},
+     .guard = claim_guard_decide,
+     .effect = claim_effect_decide,
+     .zh = "裁决",
+     .tw = "裁決",
+     .en = "Decide",
+     .inputs = "decision decision_note",
+     .requires = "decision"},
+    {.action = "withdraw",
+     .from = "pending",
+     .to = "withdrawn",
+     .flags = T_OWNER,
+     .zh = "撤回",
+     .tw = "撤回",
+     .en = "Withdraw"},
     {NULL},
 };
 
 static const Workflow claim_flow = {
-    .initial = "pending", .states = claim_states, .final_states = "decided withdrawn",
-    .transitions = claim_transitions, .editable_states = "pending",
+    .initial = "pending",
+    .states = claim_states,
+    .final_states = "decided withdrawn",
+    .transitions = claim_transitions,
+    .editable_states = "pending",
 };
 
 static const Entity claims_entity = {
-    .name = "collision_claims", .table = "collision_claims", .zh = "撞单申诉", .tw = "撞單申訴", .en = "Collision claims",
-    .fields = claim_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "number",
-    .flow = &claim_flow, .before_save = claim_before_save, .tag = "customers", .number_prefix = "CL",
+    .name = "collision_claims",
+    .table = "collision_claims",
+    .zh = "撞单申诉",
+    .tw = "撞單申訴",
+    .en = "Collision claims",
+    .fields = claim_fields,
+    .vis = VIS_OWNER,
+    .default_sort = "-created_at",
+    .title_field = "number",
+    .flow = &claim_flow,
+    .before_save = claim_before_save,
+    .tag = "customers",
+    .number_prefix = "CL",
     .attachments = true,
 };
 

@@ -44,11 +44,15 @@ int customers_cascade_owner(Db *db, int64_t customer_id, int64_t owner, int64_t 
     for (int i = unit < 0 ? 2 : 0, n = i + 2; i < n; i++) {
         Stmt *st = db_prepare(db, sql[i]);
         if (!st) return -1;
-        if (owner) db_bind_int64(st, 1, owner);
-        else db_bind_null(st, 1);
+        if (owner)
+            db_bind_int64(st, 1, owner);
+        else
+            db_bind_null(st, 1);
         if (unit >= 0) {
-            if (unit) db_bind_int64(st, 2, unit);
-            else db_bind_null(st, 2);
+            if (unit)
+                db_bind_int64(st, 2, unit);
+            else
+                db_bind_null(st, 2);
         }
         db_bind_int64(st, unit < 0 ? 2 : 3, customer_id);
         int rc = db_step(st);
@@ -62,7 +66,9 @@ int customers_set_owner(Req *r, const char *entity, int64_t id, int64_t owner, i
                         Err *e) {
     bool cust = strcmp(entity, "customers") == 0;
     const char *table = cust ? "customers" : "leads";
-    Stmt *st = db_prepare(r->db, arena_printf(r->a, "SELECT owner_id, org_unit_id, in_pool FROM %s WHERE id = ?1 AND deleted_at IS NULL", table));
+    Stmt *st = db_prepare(
+        r->db, arena_printf(r->a, "SELECT owner_id, org_unit_id, in_pool FROM %s WHERE id = ?1 AND deleted_at IS NULL",
+                            table));
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, id);
     int rc = db_step(st);
@@ -72,29 +78,38 @@ int customers_set_owner(Req *r, const char *entity, int64_t id, int64_t owner, i
     db_done(st);
     if (rc != DB_ROW) return err_set(e, rc < 0 ? 500 : 404, rc < 0 ? EC_INTERNAL : EC_REC_NOT_FOUND, NULL, NULL);
     if (!unit) unit = old_unit;
-    st = db_prepare(r->db, arena_printf(r->a,
-                                        "UPDATE %s SET owner_id = ?1, org_unit_id = ?2, owned_since = ?3, in_pool = 0,"
-                                        " pool_reason = NULL, pool_since = NULL, version = version + 1, updated_at = ?3,"
-                                        " updated_by = ?4 WHERE id = ?5 AND deleted_at IS NULL",
-                                        table));
+    st =
+        db_prepare(r->db, arena_printf(r->a,
+                                       "UPDATE %s SET owner_id = ?1, org_unit_id = ?2, owned_since = ?3, in_pool = 0,"
+                                       " pool_reason = NULL, pool_since = NULL, version = version + 1, updated_at = ?3,"
+                                       " updated_by = ?4 WHERE id = ?5 AND deleted_at IS NULL",
+                                       table));
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (owner) db_bind_int64(st, 1, owner);
-    else db_bind_null(st, 1);
-    if (unit) db_bind_int64(st, 2, unit);
-    else db_bind_null(st, 2);
+    if (owner)
+        db_bind_int64(st, 1, owner);
+    else
+        db_bind_null(st, 1);
+    if (unit)
+        db_bind_int64(st, 2, unit);
+    else
+        db_bind_null(st, 2);
     db_bind_int64(st, 3, r->now);
-    if (r->user) db_bind_int64(st, 4, r->user->id);
-    else db_bind_null(st, 4);
+    if (r->user)
+        db_bind_int64(st, 4, r->user->id);
+    else
+        db_bind_null(st, 4);
     db_bind_int64(st, 5, id);
     rc = db_step(st);
     db_done(st);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     json_t *ch = json_object();
-    json_object_set_new(ch, "owner_id", json_pack("[o,o]", old_owner ? json_integer(old_owner) : json_null(),
-                                                  owner ? json_integer(owner) : json_null()));
+    json_object_set_new(ch, "owner_id",
+                        json_pack("[o,o]", old_owner ? json_integer(old_owner) : json_null(),
+                                  owner ? json_integer(owner) : json_null()));
     if (unit != old_unit)
-        json_object_set_new(ch, "org_unit_id", json_pack("[o,o]", old_unit ? json_integer(old_unit) : json_null(),
-                                                         unit ? json_integer(unit) : json_null()));
+        json_object_set_new(ch, "org_unit_id",
+                            json_pack("[o,o]", old_unit ? json_integer(old_unit) : json_null(),
+                                      unit ? json_integer(unit) : json_null()));
     if (in_pool) json_object_set_new(ch, "in_pool", json_pack("[b,b]", 1, 0));
     if (audit_write(r, entity, id, action, ch) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (cust && customers_cascade_owner(r->db, id, owner, unit) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -129,33 +144,54 @@ static const EnumVal frequencies[] = {
 };
 
 static const Field customer_fields[] = {
-    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "客户编号", "客戶編號", "Number", .group = "basic"},
-    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 2, 200, NULL, NULL, NULL, "客户名称", "客戶名稱", "Customer name", .group = "basic"},
-    {"tax_id", FT_TEXT, F_SEARCH | F_FILTER, 0, 32, NULL, NULL, NULL, "统一社会信用代码", "統一編號", "Tax id", .group = "basic"},
-    {"industry", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "行业", "行業", "Industry", .group = "basic"},
-    {"region", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "区域", "區域", "Region", .group = "basic"},
+    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "客户编号", "客戶編號",
+     "Number", .group = "basic"},
+    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 2, 200, NULL, NULL, NULL, "客户名称", "客戶名稱",
+     "Customer name", .group = "basic"},
+    {"tax_id", FT_TEXT, F_SEARCH | F_FILTER, 0, 32, NULL, NULL, NULL, "统一社会信用代码", "統一編號", "Tax id",
+     .group = "basic"},
+    {"industry", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "行业", "行業", "Industry",
+     .group = "basic"},
+    {"region", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "区域", "區域", "Region",
+     .group = "basic"},
     {"address", FT_TEXT, F_SEARCH, 0, 300, NULL, NULL, NULL, "地址", "地址", "Address", .group = "basic"},
     {"phone", FT_PHONE, F_SEARCH, 0, 40, NULL, NULL, NULL, "总机电话", "總機電話", "Phone", .group = "contact"},
     {"email", FT_EMAIL, F_SEARCH, 0, 254, NULL, NULL, NULL, "邮箱", "電子郵件", "Email", .group = "contact"},
     {"website", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "网站", "網站", "Website", .group = "contact"},
-    {"source", FT_ENUM, F_LIST | F_FILTER, 0, 0, sources, NULL, NULL, "客户来源", "客戶來源", "Source", .group = "basic"},
-    {"referrer_customer_id", FT_REF, F_FILTER | F_REF_ANY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶", "Referred by", .group = "basic", .when = "source=referral"},
-    {"tier", FT_ENUM, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, tiers, NULL, "normal", "客户等级", "客戶等級", "Tier", .group = "value"},
-    {"tier_manual", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "人工定级", "人工定級", "Tier set by hand", .group = "value"},
-    {"tier_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "定级依据", "定級依據", "Tier reason", .group = "value"},
-    {"visit_frequency", FT_ENUM, F_LIST | F_FILTER, 0, 0, frequencies, NULL, NULL, "拜访频率", "拜訪頻率", "Visit frequency", .group = "value"},
-    {"potential_value", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "潜在价值", "潛在價值", "Potential value", .group = "value"},
-    {"purchase_12m", FT_MONEY, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购额", "近12個月採購額", "Purchases, 12 months", .group = "value"},
-    {"orders_12m", FT_INT, F_READONLY | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购次数", "近12個月採購次數", "Orders, 12 months", .group = "value"},
-    {"credit_limit", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "信用额度", "信用額度", "Credit limit", .group = "value"},
+    {"source", FT_ENUM, F_LIST | F_FILTER, 0, 0, sources, NULL, NULL, "客户来源", "客戶來源", "Source",
+     .group = "basic"},
+    {"referrer_customer_id", FT_REF, F_FILTER | F_REF_ANY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转介绍客户",
+     "轉介紹客戶", "Referred by", .group = "basic", .when = "source=referral"},
+    {"tier", FT_ENUM, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, tiers, NULL, "normal", "客户等级", "客戶等級",
+     "Tier", .group = "value"},
+    {"tier_manual", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "人工定级", "人工定級", "Tier set by hand",
+     .group = "value"},
+    {"tier_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "定级依据", "定級依據", "Tier reason",
+     .group = "value"},
+    {"visit_frequency", FT_ENUM, F_LIST | F_FILTER, 0, 0, frequencies, NULL, NULL, "拜访频率", "拜訪頻率",
+     "Visit frequency", .group = "value"},
+    {"potential_value", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "潜在价值", "潛在價值",
+     "Potential value", .group = "value"},
+    {"purchase_12m", FT_MONEY, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购额",
+     "近12個月採購額", "Purchases, 12 months", .group = "value"},
+    {"orders_12m", FT_INT, F_READONLY | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购次数",
+     "近12個月採購次數", "Orders, 12 months", .group = "value"},
+    {"credit_limit", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "信用额度", "信用額度",
+     "Credit limit", .group = "value"},
     {"payment_terms", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "付款条件", "付款條件", "Payment terms", .group = "value"},
     {"tags", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "标签", "標籤", "Tags", .group = "basic"},
-    {"in_pool", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "在公海", "在公海", "In the pool", .group = "ownership"},
-    {"pool_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "退回原因", "退回原因", "Pool reason", .group = "ownership", .when = "in_pool"},
-    {"pool_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "退回时间", "退回時間", "In the pool since", .group = "ownership", .when = "in_pool"},
-    {"previous_owner_id", FT_REF, F_READONLY | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "前负责人", "前負責人", "Previous owner", .group = "ownership"},
-    {"owned_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "领取/分配时间", "領取/分配時間", "Owned since", .group = "ownership"},
-    {"last_followup_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "最近跟进", "最近跟進", "Last follow-up", .group = "ownership"},
+    {"in_pool", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "在公海", "在公海", "In the pool",
+     .group = "ownership"},
+    {"pool_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "退回原因", "退回原因", "Pool reason",
+     .group = "ownership", .when = "in_pool"},
+    {"pool_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "退回时间", "退回時間",
+     "In the pool since", .group = "ownership", .when = "in_pool"},
+    {"previous_owner_id", FT_REF, F_READONLY | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "前负责人", "前負責人",
+     "Previous owner", .group = "ownership"},
+    {"owned_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "领取/分配时间", "領取/分配時間",
+     "Owned since", .group = "ownership"},
+    {"last_followup_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "最近跟进", "最近跟進",
+     "Last follow-up", .group = "ownership"},
     {NULL},
 };
 
@@ -177,7 +213,8 @@ static int customer_before_save(Req *r, const Entity *en, json_t *rec, json_t *o
     bool manager = (r->user->roles & (ROLES_MANAGING | RB(ADMIN))) != 0;
     if (old && changed(rec, old, "owner_id") && !manager) return err_set(e, 403, EC_FORBIDDEN, "owner_id", NULL);
     if (old && changed(rec, old, "referrer_customer_id") &&
-        json_integer_value(json_object_get(rec, "referrer_customer_id")) == json_integer_value(json_object_get(rec, "id")))
+        json_integer_value(json_object_get(rec, "referrer_customer_id")) ==
+            json_integer_value(json_object_get(rec, "id")))
         return err_set(e, 400, EC_REF, "referrer_customer_id", NULL);
     /* the referral rule decides the owner of a new customer only: changing the referrer of an
        existing one does not move it (ownership changes go through managers, claims and the pool);
@@ -194,7 +231,8 @@ static int customer_before_save(Req *r, const Entity *en, json_t *rec, json_t *o
     json_t *vf = json_object_get(rec, "visit_frequency");
     if (!vf || json_is_null(vf)) {
         const char *tier = json_string_value(json_object_get(rec, "tier"));
-        json_object_set_new(rec, "visit_frequency", json_string(tier_visit_default(r->db, r->a, tier ? tier : "normal")));
+        json_object_set_new(rec, "visit_frequency",
+                            json_string(tier_visit_default(r->db, r->a, tier ? tier : "normal")));
     }
     /* only the keys that are new or changed: an old duplicate does not block unrelated edits */
     return collision_check_save(r, "customers", rec, old, e);
@@ -202,8 +240,9 @@ static int customer_before_save(Req *r, const Entity *en, json_t *rec, json_t *o
 
 /* Share a row with a user (the rep who entered a customer that the referral rule gave to another). */
 static int share_row(Req *r, const char *entity, int64_t id, int64_t uid) {
-    Stmt *st = db_prepare(r->db, "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?3)"
-                                 " ON CONFLICT DO NOTHING");
+    Stmt *st = db_prepare(
+        r->db, "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?3)"
+               " ON CONFLICT DO NOTHING");
     if (!st) return -1;
     db_bind_text(st, 1, entity, -1);
     db_bind_int64(st, 2, id);
@@ -227,8 +266,8 @@ static int customer_after_save(Req *r, const Entity *en, json_t *rec, json_t *ol
     if (!old && referral_claim_file(r, "customers", rec, e) < 0) return -1;
     if (!old && owner && owner != r->user->id && !(r->user->roles & (ROLES_MANAGING | RB(ADMIN)))) {
         if (share_row(r, "customers", id, r->user->id) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        const char *title = msg_make(r->a, "referral.customer", "name", json_string_value(json_object_get(rec, "name")), "by",
-                                     r->user->display_name, NULL);
+        const char *title = msg_make(r->a, "referral.customer", "name", json_string_value(json_object_get(rec, "name")),
+                                     "by", r->user->display_name, NULL);
         if (task_remind(r->db, owner, "referral", "customers", id, title, 0,
                         arena_printf(r->a, "referral:customers:%lld", (long long)id), r->now) < 0)
             return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -237,7 +276,8 @@ static int customer_after_save(Req *r, const Entity *en, json_t *rec, json_t *ol
 }
 
 int customers_keys_refresh(Req *r, int64_t customer_id, Err *e) {
-    Stmt *st = db_prepare(r->db, "SELECT name, phone, email, tax_id FROM customers WHERE id = ?1 AND deleted_at IS NULL");
+    Stmt *st =
+        db_prepare(r->db, "SELECT name, phone, email, tax_id FROM customers WHERE id = ?1 AND deleted_at IS NULL");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, customer_id);
     json_t *rec = json_object();
@@ -266,9 +306,19 @@ static const FieldGroup customer_groups[] = {
 };
 
 static const Entity customers_entity = {
-    .name = "customers", .table = "customers", .zh = "客户", .tw = "客戶", .en = "Customers",
-    .fields = customer_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "name",
-    .before_save = customer_before_save, .after_save = customer_after_save, .tag = "customers", .number_prefix = "CU",
+    .name = "customers",
+    .table = "customers",
+    .zh = "客户",
+    .tw = "客戶",
+    .en = "Customers",
+    .fields = customer_fields,
+    .vis = VIS_OWNER,
+    .default_sort = "-created_at",
+    .title_field = "name",
+    .before_save = customer_before_save,
+    .after_save = customer_after_save,
+    .tag = "customers",
+    .number_prefix = "CU",
     .importable = true,
     .find_matches = collision_matches,
     .attachments = true,
@@ -288,7 +338,8 @@ static const EnumVal contact_roles[] = {
 };
 
 static const Field contact_fields[] = {
-    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
+    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户",
+     "客戶", "Customer"},
     {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 100, NULL, NULL, NULL, "姓名", "姓名", "Name"},
     {"role", FT_ENUM, F_LIST | F_FILTER, 0, 0, contact_roles, NULL, NULL, "角色", "角色", "Role"},
     {"title", FT_TEXT, F_LIST | F_SEARCH, 0, 100, NULL, NULL, NULL, "职务", "職務", "Job title"},
@@ -337,10 +388,20 @@ static int contact_after_save(Req *r, const Entity *en, json_t *rec, json_t *old
 }
 
 static const Entity contacts_entity = {
-    .name = "contacts", .table = "contacts", .zh = "联系人", .tw = "聯絡人", .en = "Contacts",
-    .fields = contact_fields, .vis = VIS_OWNER, .default_sort = "name", .title_field = "name",
-    .before_save = child_before_save, .after_save = contact_after_save, .tag = "customers",
-    .importable = true, .attachments = true,
+    .name = "contacts",
+    .table = "contacts",
+    .zh = "联系人",
+    .tw = "聯絡人",
+    .en = "Contacts",
+    .fields = contact_fields,
+    .vis = VIS_OWNER,
+    .default_sort = "name",
+    .title_field = "name",
+    .before_save = child_before_save,
+    .after_save = contact_after_save,
+    .tag = "customers",
+    .importable = true,
+    .attachments = true,
 };
 
 /* ---------------------------------------------------------------- needs (R-PRE-3) */
@@ -368,10 +429,13 @@ static const EnumVal need_states[] = {
 };
 
 static const Field need_fields[] = {
-    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
-    {"need_date", FT_DATE, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "记录日期", "記錄日期", "Date"},
+    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户",
+     "客戶", "Customer"},
+    {"need_date", FT_DATE, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "记录日期", "記錄日期",
+     "Date"},
     {"kind", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER, 0, 0, need_kinds, NULL, NULL, "需求类型", "需求類型", "Kind"},
-    {"description", FT_LONGTEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 5000, NULL, NULL, NULL, "需求描述", "需求描述", "Need"},
+    {"description", FT_LONGTEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 5000, NULL, NULL, NULL, "需求描述", "需求描述",
+     "Need"},
     {"pain_points", FT_LONGTEXT, F_SEARCH, 0, 5000, NULL, NULL, NULL, "痛点", "痛點", "Pain points"},
     {"budget", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, NULL, "预算", "預算", "Budget"},
     {"purchasing_power", FT_ENUM, F_FILTER, 0, 0, power_levels, NULL, NULL, "购买力", "購買力", "Purchasing power"},
@@ -381,9 +445,17 @@ static const Field need_fields[] = {
 };
 
 static const Entity needs_entity = {
-    .name = "customer_needs", .table = "customer_needs", .zh = "客户需求档案", .tw = "客戶需求檔案", .en = "Customer needs",
-    .fields = need_fields, .vis = VIS_OWNER, .default_sort = "-need_date", .title_field = "description",
-    .before_save = child_before_save, .tag = "presale",
+    .name = "customer_needs",
+    .table = "customer_needs",
+    .zh = "客户需求档案",
+    .tw = "客戶需求檔案",
+    .en = "Customer needs",
+    .fields = need_fields,
+    .vis = VIS_OWNER,
+    .default_sort = "-need_date",
+    .title_field = "description",
+    .before_save = child_before_save,
+    .tag = "presale",
 };
 
 /* ---------------------------------------------------------------- competitors (R-PRE-1) */
@@ -405,23 +477,34 @@ static const EnumVal intel_sources[] = {
 };
 
 static const Field competitor_fields[] = {
-    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "竞争对手", "競爭對手", "Competitor"},
+    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "竞争对手", "競爭對手",
+     "Competitor"},
     {"products", FT_LONGTEXT, F_SEARCH, 0, 5000, NULL, NULL, NULL, "竞品", "競品", "Competing products"},
     {"strengths", FT_LONGTEXT, F_SEARCH, 0, 5000, NULL, NULL, NULL, "优势", "優勢", "Strengths"},
     {"weaknesses", FT_LONGTEXT, F_SEARCH, 0, 5000, NULL, NULL, NULL, "劣势", "劣勢", "Weaknesses"},
     {"price_level", FT_ENUM, F_LIST | F_FILTER, 0, 0, price_levels, NULL, NULL, "价格水平", "價格水準", "Price level"},
-    {"market_share_bp", FT_PERCENT_BP, F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "估计市场份额", "估計市佔率", "Estimated share"},
+    {"market_share_bp", FT_PERCENT_BP, F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "估计市场份额", "估計市佔率",
+     "Estimated share"},
     {"region", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "区域", "區域", "Region"},
     {"source", FT_ENUM, F_LIST | F_FILTER, 0, 0, intel_sources, NULL, NULL, "情报来源", "情報來源", "Source"},
-    {"research_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "market_research", NULL, "来源调研", "來源調研", "Research record"},
+    {"research_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "market_research", NULL, "来源调研", "來源調研",
+     "Research record"},
     {"observed_on", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "获取日期", "取得日期", "Observed on"},
     {"note", FT_LONGTEXT, F_SEARCH, 0, 5000, NULL, NULL, NULL, "备注", "備註", "Note"},
     {NULL},
 };
 
 static const Entity competitors_entity = {
-    .name = "competitors", .table = "competitors", .zh = "竞争对手情报", .tw = "競爭對手情報", .en = "Competitors",
-    .fields = competitor_fields, .vis = VIS_ALL, .default_sort = "-observed_on", .title_field = "name", .tag = "presale",
+    .name = "competitors",
+    .table = "competitors",
+    .zh = "竞争对手情报",
+    .tw = "競爭對手情報",
+    .en = "Competitors",
+    .fields = competitor_fields,
+    .vis = VIS_ALL,
+    .default_sort = "-observed_on",
+    .title_field = "name",
+    .tag = "presale",
 };
 
 /* ---------------------------------------------------------------- 360 overview */
@@ -434,8 +517,9 @@ static json_t *rows_of(Req *r, const char *entity, const char *order, int64_t cu
     json_t *a = json_array();
     const Entity *en = entity_find(entity);
     if (!en || !entity_can_read(en, r->user)) return a; /* the entity's read roles hold here too */
-    Stmt *st = db_prepare(r->db, arena_printf(r->a, "SELECT %s FROM %s t WHERE t.customer_id = ?1 AND t.deleted_at IS NULL"
-                                                    " ORDER BY %s LIMIT %d",
+    Stmt *st = db_prepare(r->db, arena_printf(r->a,
+                                              "SELECT %s FROM %s t WHERE t.customer_id = ?1 AND t.deleted_at IS NULL"
+                                              " ORDER BY %s LIMIT %d",
                                               entity_info(en)->select_cols, en->table, order, limit));
     if (!st) {
         *fail = 1;
@@ -483,8 +567,10 @@ static int customer_overview(Req *r, Err *e) {
     if (fail) return -1;
     json_t *th = json_array();
     json_object_set_new(out, "tier_history", th);
-    Stmt *st = db_prepare(r->db, "SELECT h.at, h.old_tier, h.new_tier, h.source, h.reason, h.user_id, u.display_name, h.purchase_12m, h.orders_12m"
-                                 " FROM tier_history h LEFT JOIN users u ON u.id = h.user_id WHERE h.customer_id = ?1 ORDER BY h.at DESC, h.id DESC LIMIT 100");
+    Stmt *st = db_prepare(r->db, "SELECT h.at, h.old_tier, h.new_tier, h.source, h.reason, h.user_id, u.display_name, "
+                                 "h.purchase_12m, h.orders_12m"
+                                 " FROM tier_history h LEFT JOIN users u ON u.id = h.user_id WHERE h.customer_id = ?1 "
+                                 "ORDER BY h.at DESC, h.id DESC LIMIT 100");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, id);
     while (db_step(st) == DB_ROW) {
@@ -493,7 +579,9 @@ static int customer_overview(Req *r, Err *e) {
         json_object_set_new(o, "old_tier", db_col_null(st, 1) ? json_null() : json_string(db_col_text(st, 1)));
         json_object_set_new(o, "new_tier", json_string(db_col_text(st, 2)));
         json_object_set_new(o, "source", json_string(db_col_text(st, 3)));
-        json_object_set_new(o, "reason", db_col_null(st, 4) ? json_null() : json_string(msg_render(r->a, r->locale, db_col_text(st, 4))));
+        json_object_set_new(o, "reason",
+                            db_col_null(st, 4) ? json_null()
+                                               : json_string(msg_render(r->a, r->locale, db_col_text(st, 4))));
         json_object_set_new(o, "user_id", db_col_null(st, 5) ? json_null() : json_integer(db_col_int64(st, 5)));
         json_object_set_new(o, "user_name", db_col_null(st, 6) ? json_null() : json_string(db_col_text(st, 6)));
         json_object_set_new(o, "purchase_12m", db_col_null(st, 7) ? json_null() : json_integer(db_col_int64(st, 7)));
@@ -503,17 +591,19 @@ static int customer_overview(Req *r, Err *e) {
     db_done(st);
     json_t *au = json_array();
     json_object_set_new(out, "audit", au);
-    st = db_prepare(r->db, "SELECT a.id, a.at, a.user_id, u.display_name, a.action, a.changes FROM audit a LEFT JOIN users u ON u.id = a.user_id"
+    st = db_prepare(r->db, "SELECT a.id, a.at, a.user_id, u.display_name, a.action, a.changes FROM audit a LEFT JOIN "
+                           "users u ON u.id = a.user_id"
                            " WHERE a.entity = 'customers' AND a.row_id = ?1 ORDER BY a.at DESC, a.id DESC LIMIT 50");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, id);
     while (db_step(st) == DB_ROW) {
         json_t *ch = db_col_null(st, 5) ? NULL : json_loads(db_col_text(st, 5), 0, NULL);
-        json_array_append_new(au, json_pack("{s:I, s:I, s:o, s:o, s:s, s:o}", "id", (json_int_t)db_col_int64(st, 0), "at",
-                                            (json_int_t)db_col_int64(st, 1), "user_id",
-                                            db_col_null(st, 2) ? json_null() : json_integer(db_col_int64(st, 2)), "user_name",
-                                            db_col_null(st, 3) ? json_null() : json_string(db_col_text(st, 3)), "action",
-                                            db_col_text(st, 4), "changes", ch ? ch : json_null()));
+        json_array_append_new(au,
+                              json_pack("{s:I, s:I, s:o, s:o, s:s, s:o}", "id", (json_int_t)db_col_int64(st, 0), "at",
+                                        (json_int_t)db_col_int64(st, 1), "user_id",
+                                        db_col_null(st, 2) ? json_null() : json_integer(db_col_int64(st, 2)),
+                                        "user_name", db_col_null(st, 3) ? json_null() : json_string(db_col_text(st, 3)),
+                                        "action", db_col_text(st, 4), "changes", ch ? ch : json_null()));
     }
     db_done(st);
     return reply_json(r, 200, json_incref(out));
@@ -522,13 +612,18 @@ static int customer_overview(Req *r, Err *e) {
 /* ---------------------------------------------------------------- registration */
 
 static const Setting customer_settings[] = {
-    {"tier.visit.important", ST_ENUM, "monthly", 0, 0, "重要客户默认拜访频率", "重要客戶預設拜訪頻率", "Default visit frequency, important", frequencies},
-    {"tier.visit.key", ST_ENUM, "quarterly", 0, 0, "关键客户默认拜访频率", "關鍵客戶預設拜訪頻率", "Default visit frequency, key", frequencies},
-    {"tier.visit.normal", ST_ENUM, "half_yearly", 0, 0, "普通客户默认拜访频率", "普通客戶預設拜訪頻率", "Default visit frequency, normal", frequencies},
+    {"tier.visit.important", ST_ENUM, "monthly", 0, 0, "重要客户默认拜访频率", "重要客戶預設拜訪頻率",
+     "Default visit frequency, important", frequencies},
+    {"tier.visit.key", ST_ENUM, "quarterly", 0, 0, "关键客户默认拜访频率", "關鍵客戶預設拜訪頻率",
+     "Default visit frequency, key", frequencies},
+    {"tier.visit.normal", ST_ENUM, "half_yearly", 0, 0, "普通客户默认拜访频率", "普通客戶預設拜訪頻率",
+     "Default visit frequency, normal", frequencies},
 };
 
 const char *tier_visit_default(Db *db, Arena *a, const char *tier) {
-    const char *key = !strcmp(tier, "important") ? "tier.visit.important" : !strcmp(tier, "key") ? "tier.visit.key" : "tier.visit.normal";
+    const char *key = !strcmp(tier, "important") ? "tier.visit.important"
+                      : !strcmp(tier, "key")     ? "tier.visit.key"
+                                                 : "tier.visit.normal";
     const char *v = setting_text(db, a, key);
     for (const EnumVal *f = frequencies; f->value; f++)
         if (!strcmp(f->value, v)) return v;
@@ -537,7 +632,8 @@ const char *tier_visit_default(Db *db, Arena *a, const char *tier) {
 
 void customers_register(void) {
     static const Route routes[] = {
-        {"GET", "/api/v1/customers/:id/overview", customer_overview, 0, 0, "Customer 360: contacts, needs, follow-ups, opportunities, tiers, audit", "customers"},
+        {"GET", "/api/v1/customers/:id/overview", customer_overview, 0, 0,
+         "Customer 360: contacts, needs, follow-ups, opportunities, tiers, audit", "customers"},
     };
     routes_add(routes, 1);
     settings_declare(customer_settings, (int)(sizeof customer_settings / sizeof customer_settings[0]));

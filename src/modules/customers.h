@@ -38,7 +38,6 @@ void job_req_done(Req *r);
 /* The tier recompute of every customer, as the nightly job runs it (tiering.c). 0 ok, -1 error. */
 int tier_recompute_job(Db *db, int64_t now);
 
-
 void collision_register(void);
 
 #endif

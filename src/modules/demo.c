@@ -30,14 +30,18 @@ int64_t demo_vsql(Demo *d, const char *sql, const char *types, va_list ap) {
     for (int i = 0; types[i]; i++) {
         if (types[i] == 's') {
             const char *v = va_arg(ap, const char *);
-            if (v) db_bind_text(st, i + 1, v, -1);
-            else db_bind_null(st, i + 1);
+            if (v)
+                db_bind_text(st, i + 1, v, -1);
+            else
+                db_bind_null(st, i + 1);
         } else if (types[i] == 'n') {
             db_bind_null(st, i + 1);
         } else {
             int64_t v = va_arg(ap, int64_t);
-            if (types[i] == 'z' && v == 0) db_bind_null(st, i + 1);
-            else db_bind_int64(st, i + 1, v);
+            if (types[i] == 'z' && v == 0)
+                db_bind_null(st, i + 1);
+            else
+                db_bind_int64(st, i + 1, v);
         }
     }
     int rc = db_step(st);
@@ -62,8 +66,9 @@ const char *demo_number(Demo *d, const char *prefix) {
     char day[11];
     date_of_epoch(d->now, company_tz_db(d->db), day);
     int64_t year = (day[0] - '0') * 1000 + (day[1] - '0') * 100 + (day[2] - '0') * 10 + (day[3] - '0');
-    int64_t n = demo_sql(d, "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)"
-                            " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last",
+    int64_t n = demo_sql(d,
+                         "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)"
+                         " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last",
                          "si", prefix, year);
     return arena_printf(d->a, "%s-%lld-%06lld", prefix, (long long)year, (long long)n);
 }
@@ -74,17 +79,22 @@ static int64_t unit(Demo *c, const char *name, const char *code, int64_t parent)
     db_bind_int64(st, 1, parent);
     if (db_step(st) == DB_ROW) pp = arena_strdup(c->a, db_col_text(st, 0));
     db_done(st);
-    int64_t id = demo_sql(c, "INSERT INTO org_units(name, code, parent_id, path, created_at, updated_at) VALUES (?1, ?2, ?3, '/', ?4, ?4) RETURNING id",
-                     "ssii", name, code, parent, c->now);
-    demo_sql(c, "UPDATE org_units SET path = ?1, org_unit_id = ?2 WHERE id = ?2", "si", arena_printf(c->a, "%s%lld/", pp, (long long)id), id);
+    int64_t id = demo_sql(c,
+                          "INSERT INTO org_units(name, code, parent_id, path, created_at, updated_at) VALUES (?1, ?2, "
+                          "?3, '/', ?4, ?4) RETURNING id",
+                          "ssii", name, code, parent, c->now);
+    demo_sql(c, "UPDATE org_units SET path = ?1, org_unit_id = ?2 WHERE id = ?2", "si",
+             arena_printf(c->a, "%s%lld/", pp, (long long)id), id);
     return id;
 }
 
 static int64_t person(Demo *c, const char *username, const char *name, const char *hash, int64_t unit_id,
                       const char *roles) {
-    int64_t id = demo_sql(c, "INSERT INTO users(username, display_name, email, password_hash, org_unit_id, created_at, updated_at)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
-                     "ssssii", username, name, arena_printf(c->a, "%s@demo.salesloop.cn", username), hash, unit_id, c->now);
+    int64_t id =
+        demo_sql(c,
+                 "INSERT INTO users(username, display_name, email, password_hash, org_unit_id, created_at, updated_at)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
+                 "ssssii", username, name, arena_printf(c->a, "%s@demo.salesloop.cn", username), hash, unit_id, c->now);
     demo_sql(c, "UPDATE users SET owner_id = id WHERE id = ?1", "i", id);
     char *copy = arena_strdup(c->a, roles);
     for (char *p = copy, *tok; (tok = strsep(&p, " "));)
@@ -118,10 +128,8 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     int64_t mgr_s = person(&c, "zhao.min", "赵敏", hash, south, "sales_manager");
     person(&c, "chen.jie", "陈杰", hash, sh, "supervisor");
     int64_t reps[] = {
-        person(&c, "liu.yang", "刘洋", hash, sh, "sales_rep"),
-        person(&c, "zhang.wei", "张伟", hash, sh, "sales_rep"),
-        person(&c, "huang.lei", "黄磊", hash, hz, "sales_rep"),
-        person(&c, "xu.jing", "徐静", hash, gz, "sales_rep"),
+        person(&c, "liu.yang", "刘洋", hash, sh, "sales_rep"),  person(&c, "zhang.wei", "张伟", hash, sh, "sales_rep"),
+        person(&c, "huang.lei", "黄磊", hash, hz, "sales_rep"), person(&c, "xu.jing", "徐静", hash, gz, "sales_rep"),
         person(&c, "guo.peng", "郭鹏", hash, gz, "sales_rep"),
     };
     int64_t rep_units[] = {sh, sh, hz, gz, gz};
@@ -154,29 +162,36 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
         {"SPR-FAN", "变频器散热风扇（备件）", "SL-FAN", "个", "备件", 28000, 11000},
     };
     for (size_t i = 0; i < sizeof products / sizeof products[0]; i++)
-        demo_sql(&c, "INSERT INTO products(code, name, model, unit, list_price, standard_cost, product_line, active, owner_id, org_unit_id, created_at, updated_at, created_by)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9, ?10, ?10, ?8)",
-            "ssssiisiii", products[i].code, products[i].name, products[i].model, products[i].unit, products[i].price,
-            products[i].cost, products[i].line, dir, sales, c.now);
+        demo_sql(&c,
+                 "INSERT INTO products(code, name, model, unit, list_price, standard_cost, product_line, active, "
+                 "owner_id, org_unit_id, created_at, updated_at, created_by)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9, ?10, ?10, ?8)",
+                 "ssssiisiii", products[i].code, products[i].name, products[i].model, products[i].unit,
+                 products[i].price, products[i].cost, products[i].line, dir, sales, c.now);
 
     static const char *const kinds[] = {"questionnaire", "interview", "trade_show", "seminar", "desk"};
     static const char *const topics[] = {
-        "长三角注塑机行业变频改造需求", "食品包装线伺服替代进口调研", "水处理行业流量计选型习惯", "汽车零部件厂自动化升级预算",
-        "纺织机械客户对交期的要求", "工业展会竞品价格收集", "暖通空调项目变频器品牌偏好", "电梯改造市场容量估算",
-        "客户对售后响应时间的期望", "光伏组件厂控制柜采购流程",
+        "长三角注塑机行业变频改造需求", "食品包装线伺服替代进口调研", "水处理行业流量计选型习惯",
+        "汽车零部件厂自动化升级预算",   "纺织机械客户对交期的要求",   "工业展会竞品价格收集",
+        "暖通空调项目变频器品牌偏好",   "电梯改造市场容量估算",       "客户对售后响应时间的期望",
+        "光伏组件厂控制柜采购流程",
     };
     static const char *const regions[] = {"上海", "杭州", "苏州", "广州", "深圳", "佛山"};
-    static const char *const competitors[] = {"汇川、英威腾", "西门子、ABB", "台达、信捷", "安川、松下", "施耐德、正泰"};
+    static const char *const competitors[] = {"汇川、英威腾", "西门子、ABB", "台达、信捷", "安川、松下",
+                                              "施耐德、正泰"};
     for (int i = 0; i < 60; i++) {
         int k = (int)rnd(5);
         int64_t day = c.now / 86400 - (int64_t)rnd(400);
         int y, m, d;
         civil_from_days(day, &y, &m, &d);
-        demo_sql(&c, "INSERT INTO market_research(research_date, topic, kind, region, findings, competitors, respondents, cost, owner_id, org_unit_id, created_at, updated_at, created_by)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?9)",
-            "ssssssiiiii", arena_printf(c.a, "%04d-%02d-%02d", y, m, d), topics[rnd(10)], kinds[k], regions[rnd(6)],
-            "客户普遍关注交期与售后响应速度；价格敏感度中等，愿为稳定性支付约 5% 溢价。", competitors[rnd(5)],
-            (int64_t)(5 + rnd(60)), (int64_t)(rnd(50) * 10000), reps[k], rep_units[k], c.now - (int64_t)rnd(86400 * 30));
+        demo_sql(&c,
+                 "INSERT INTO market_research(research_date, topic, kind, region, findings, competitors, respondents, "
+                 "cost, owner_id, org_unit_id, created_at, updated_at, created_by)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?9)",
+                 "ssssssiiiii", arena_printf(c.a, "%04d-%02d-%02d", y, m, d), topics[rnd(10)], kinds[k],
+                 regions[rnd(6)], "客户普遍关注交期与售后响应速度；价格敏感度中等，愿为稳定性支付约 5% 溢价。",
+                 competitors[rnd(5)], (int64_t)(5 + rnd(60)), (int64_t)(rnd(50) * 10000), reps[k], rep_units[k],
+                 c.now - (int64_t)rnd(86400 * 30));
     }
     static const char *const cats[] = {"marketing", "travel", "entertainment", "training", "other"};
     int y, m, d;
@@ -185,11 +200,13 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     int64_t owner_units[] = {east, south, sales};
     for (int i = 0; i < 9; i++) {
         int qm = ((m - 1) / 3) * 3 + 1;
-        demo_sql(&c, "INSERT INTO budgets(state, number, budget_unit_id, period_kind, period_start, category, amount, note, owner_id, org_unit_id, created_at, updated_at, created_by)"
-                " VALUES ('draft', ?1, ?2, 'quarter', ?3, ?4, ?5, ?6, ?7, ?2, ?8, ?8, ?7)",
-            "sissisii", demo_number(&c, "BG"), owner_units[i % 3],
-            arena_printf(c.a, "%04d-%02d-01", y, qm), cats[i % 5], (int64_t)(50000000 + rnd(200) * 1000000),
-            "本季度区域市场推广与客户拜访费用预算", owners[i % 3], c.now);
+        demo_sql(&c,
+                 "INSERT INTO budgets(state, number, budget_unit_id, period_kind, period_start, category, amount, "
+                 "note, owner_id, org_unit_id, created_at, updated_at, created_by)"
+                 " VALUES ('draft', ?1, ?2, 'quarter', ?3, ?4, ?5, ?6, ?7, ?2, ?8, ?8, ?7)",
+                 "sissisii", demo_number(&c, "BG"), owner_units[i % 3], arena_printf(c.a, "%04d-%02d-01", y, qm),
+                 cats[i % 5], (int64_t)(50000000 + rnd(200) * 1000000), "本季度区域市场推广与客户拜访费用预算",
+                 owners[i % 3], c.now);
     }
     if (!c.fail && customers_demo(db, c.a, c.now, err, errlen) < 0) c.fail = 1;
     /* the pipeline works on the demo customers: keep it after customers_demo */

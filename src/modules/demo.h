@@ -14,9 +14,9 @@
 /* A demo generator's state: connection, arena, clock and the first error. */
 typedef struct Demo {
     Db *db;
-    Arena *a;      /* strings built while generating; freed by demo_load */
-    int64_t now;   /* the demo's "today" */
-    int fail;      /* a statement failed: err holds why, later statements are skipped */
+    Arena *a;    /* strings built while generating; freed by demo_load */
+    int64_t now; /* the demo's "today" */
+    int fail;    /* a statement failed: err holds why, later statements are skipped */
     char *err;
     size_t errlen;
 } Demo;

@@ -36,26 +36,37 @@ static const EnumVal fu_kinds[] = {
 };
 
 static const Field fu_fields[] = {
-    {"customer_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
-    {"lead_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_CASCADE, 0, 0, NULL, "leads", NULL, "线索", "線索", "Lead"},
-    {"opportunity_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "opportunities", NULL, "销售机会", "銷售機會", "Opportunity"},
+    {"customer_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户",
+     "客戶", "Customer"},
+    {"lead_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_CASCADE, 0, 0, NULL, "leads", NULL, "线索", "線索",
+     "Lead"},
+    {"opportunity_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "opportunities", NULL, "销售机会", "銷售機會",
+     "Opportunity"},
     {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact"},
     {"followed_at", FT_DATETIME, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "跟进时间", "跟進時間", "When"},
-    {"channel", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, fu_channels, NULL, NULL, "跟进方式", "跟進方式", "Channel"},
+    {"channel", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, fu_channels, NULL, NULL, "跟进方式", "跟進方式",
+     "Channel"},
     {"kind", FT_ENUM, F_LIST | F_FILTER, 0, 0, fu_kinds, NULL, "normal", "类型", "類型", "Kind"},
-    {"content", FT_LONGTEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 4000, NULL, NULL, NULL, "跟进内容", "跟進內容", "Content"},
+    {"content", FT_LONGTEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 4000, NULL, NULL, NULL, "跟进内容", "跟進內容",
+     "Content"},
     {"feedback", FT_LONGTEXT, F_SEARCH, 0, 4000, NULL, NULL, NULL, "客户反馈", "客戶回饋", "Customer feedback"},
     {"next_step", FT_TEXT, F_LIST, 0, 500, NULL, NULL, NULL, "下一步", "下一步", "Next step"},
-    {"next_date", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "下次跟进日期", "下次跟進日期", "Next date"},
+    {"next_date", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "下次跟进日期", "下次跟進日期",
+     "Next date"},
     {NULL},
 };
 
 static const Field plan_fields[] = {
-    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer"},
-    {"content", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 500, NULL, NULL, NULL, "跟进内容", "跟進內容", "What to follow up"},
-    {"channel", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER, 0, 0, fu_channels, NULL, NULL, "跟进方式", "跟進方式", "Channel"},
-    {"frequency_days", FT_INT, F_REQUIRED | F_LIST | F_SORT, 1, 365, NULL, NULL, NULL, "频率（天）", "頻率（天）", "Every (days)"},
-    {"next_date", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "下次计划日期", "下次計畫日期", "Next date"},
+    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_CASCADE, 0, 0, NULL, "customers",
+     NULL, "客户", "客戶", "Customer"},
+    {"content", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 500, NULL, NULL, NULL, "跟进内容", "跟進內容",
+     "What to follow up"},
+    {"channel", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER, 0, 0, fu_channels, NULL, NULL, "跟进方式", "跟進方式",
+     "Channel"},
+    {"frequency_days", FT_INT, F_REQUIRED | F_LIST | F_SORT, 1, 365, NULL, NULL, NULL, "频率（天）", "頻率（天）",
+     "Every (days)"},
+    {"next_date", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "下次计划日期", "下次計畫日期",
+     "Next date"},
     {"active", FT_BOOL, F_LIST | F_FILTER, 0, 0, NULL, NULL, "1", "启用", "啟用", "Active"},
     {NULL},
 };
@@ -96,8 +107,9 @@ static int fu_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) 
     int64_t cust = flow_rec_int(rec, "customer_id"), lead = flow_rec_int(rec, "lead_id");
     if (!cust && !lead) return fu_fail(r, e, EC_REQUIRED, fu_fields, "customer_id", NULL);
     if (cust && lead)
-        return fu_fail(r, e, EC_FORMAT, fu_fields, "lead_id",
-                       label_for(r->locale, "客户与线索只能二选一", "客戶與線索只能擇一", "a customer or a lead, not both"));
+        return fu_fail(
+            r, e, EC_FORMAT, fu_fields, "lead_id",
+            label_for(r->locale, "客户与线索只能二选一", "客戶與線索只能擇一", "a customer or a lead, not both"));
     static const char *const children[][2] = {{"contact_id", "contacts"}, {"opportunity_id", "opportunities"}};
     for (int i = 0; i < 2; i++) {
         int64_t id = flow_rec_int(rec, children[i][0]);
@@ -117,16 +129,18 @@ static int fu_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) 
 /* Advance the customer's active plans to the followed day + their frequency
    (never backwards), audited, and close their reminders. */
 static int plans_advance(Req *r, int64_t customer, int64_t at) {
-    static const char zSel[] =
-        "SELECT id, frequency_days, next_date FROM follow_up_plans\n"
-        " WHERE customer_id = ?1 AND active = 1 AND deleted_at IS NULL";
+    static const char zSel[] = "SELECT id, frequency_days, next_date FROM follow_up_plans\n"
+                               " WHERE customer_id = ?1 AND active = 1 AND deleted_at IS NULL";
     static const char zUpd[] =
         "UPDATE follow_up_plans SET next_date = ?1, version = version + 1, updated_at = ?2 WHERE id = ?3";
     int tz = company_tz(r); /* read before the statement below is stepped */
     Stmt *st = db_prepare(r->db, zSel);
     if (!st) return -1;
     db_bind_int64(st, 1, customer);
-    struct { int64_t id; char next[11], old[11]; } p[64];
+    struct {
+        int64_t id;
+        char next[11], old[11];
+    } p[64];
     int n = 0, rc;
     while ((rc = db_step(st)) == DB_ROW && n < 64) {
         p[n].id = db_col_int64(st, 0);
@@ -146,7 +160,8 @@ static int plans_advance(Req *r, int64_t customer, int64_t at) {
         rc = db_step(st);
         db_done(st);
         if (rc < 0) return -1;
-        if (audit_write(r, "follow_up_plans", p[i].id, "advance", json_pack("{s:[s,s]}", "next_date", p[i].old, p[i].next)) < 0)
+        if (audit_write(r, "follow_up_plans", p[i].id, "advance",
+                        json_pack("{s:[s,s]}", "next_date", p[i].old, p[i].next)) < 0)
             return -1;
         if (task_close(r->db, arena_printf(r->a, "plan:%lld:", (long long)p[i].id), r->now) < 0) return -1;
     }
@@ -178,9 +193,19 @@ static int fu_after(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) 
 }
 
 static const Entity followups_entity = {
-    .name = "follow_ups", .table = "follow_ups", .zh = "跟进记录", .tw = "跟進記錄", .en = "Follow-ups",
-    .fields = fu_fields, .vis = VIS_OWNER, .read_roles = FU_ROLES, .write_roles = FU_ROLES,
-    .default_sort = "-followed_at", .title_field = "content", .before_save = fu_check, .after_save = fu_after,
+    .name = "follow_ups",
+    .table = "follow_ups",
+    .zh = "跟进记录",
+    .tw = "跟進記錄",
+    .en = "Follow-ups",
+    .fields = fu_fields,
+    .vis = VIS_OWNER,
+    .read_roles = FU_ROLES,
+    .write_roles = FU_ROLES,
+    .default_sort = "-followed_at",
+    .title_field = "content",
+    .before_save = fu_check,
+    .after_save = fu_after,
     .tag = "pipeline",
 };
 
@@ -209,9 +234,19 @@ static int plan_after(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e
 }
 
 static const Entity plans_entity = {
-    .name = "follow_up_plans", .table = "follow_up_plans", .zh = "跟进计划", .tw = "跟進計畫", .en = "Follow-up plans",
-    .fields = plan_fields, .vis = VIS_OWNER, .read_roles = FU_ROLES, .write_roles = FU_ROLES,
-    .default_sort = "next_date", .title_field = "content", .before_save = plan_check, .after_save = plan_after,
+    .name = "follow_up_plans",
+    .table = "follow_up_plans",
+    .zh = "跟进计划",
+    .tw = "跟進計畫",
+    .en = "Follow-up plans",
+    .fields = plan_fields,
+    .vis = VIS_OWNER,
+    .read_roles = FU_ROLES,
+    .write_roles = FU_ROLES,
+    .default_sort = "next_date",
+    .title_field = "content",
+    .before_save = plan_check,
+    .after_save = plan_after,
     .tag = "pipeline",
 };
 
@@ -219,15 +254,14 @@ static const Entity plans_entity = {
 
 /* One reminder to raise, collected before writing on the same connection. */
 typedef struct Due {
-    int64_t user, row_id; /* who, and the customer/lead (or plan) it is about */
-    const char *entity;   /* "customers" | "leads" | "follow_up_plans" */
+    int64_t user, row_id;           /* who, and the customer/lead (or plan) it is about */
+    const char *entity;             /* "customers" | "leads" | "follow_up_plans" */
     const char *title, *key, *date; /* arena */
 } Due;
 
 /* Run a reminder query (?1 = today) and raise one reminder per row:
    columns user, entity, row id, date, name, what. */
-static int remind_rows(Db *db, Arena *a, const char *sql, const char *today, const char *kind, bool plan,
-                       int64_t now) {
+static int remind_rows(Db *db, Arena *a, const char *sql, const char *today, const char *kind, bool plan, int64_t now) {
     int tz = company_tz_db(db);
     Stmt *st = db_prepare(db, sql);
     if (!st) return -1;
@@ -243,8 +277,11 @@ static int remind_rows(Db *db, Arena *a, const char *sql, const char *today, con
         const char *date = arena_strdup(a, db_col_text(st, 3));
         const char *name = db_col_text(st, 4) ? db_col_text(st, 4) : "";
         const char *what = db_col_text(st, 5) ? db_col_text(st, 5) : "";
-        d[n++] = (Due){db_col_int64(st, 0), rid, plan ? "follow_up_plans" : ent,
-                       msg_make(a, plan ? "followup.plan_overdue" : "followup.overdue", "name", name, "what", what, "date", date, NULL),
+        d[n++] = (Due){db_col_int64(st, 0),
+                       rid,
+                       plan ? "follow_up_plans" : ent,
+                       msg_make(a, plan ? "followup.plan_overdue" : "followup.overdue", "name", name, "what", what,
+                                "date", date, NULL),
                        plan ? arena_printf(a, "plan:%lld:%s", (long long)rid, date)
                             : arena_printf(a, "followup:%s:%lld:%s", ent, (long long)rid, date),
                        date};
@@ -265,15 +302,19 @@ static int remind_rows(Db *db, Arena *a, const char *sql, const char *today, con
    reminder to the record's owner (one per record and date). */
 static int job_followup_overdue(Db *db, int64_t now) {
     static const char zFollow[] =
-        "SELECT COALESCE(c.owner_id, l.owner_id), CASE WHEN f.customer_id IS NOT NULL THEN 'customers' ELSE 'leads' END,\n"
-        "  COALESCE(f.customer_id, f.lead_id), f.next_date, COALESCE(c.name, l.company), COALESCE(f.next_step, f.content)\n"
+        "SELECT COALESCE(c.owner_id, l.owner_id), CASE WHEN f.customer_id IS NOT NULL THEN 'customers' ELSE 'leads' "
+        "END,\n"
+        "  COALESCE(f.customer_id, f.lead_id), f.next_date, COALESCE(c.name, l.company), COALESCE(f.next_step, "
+        "f.content)\n"
         " FROM follow_ups f\n"
         " LEFT JOIN customers c ON c.id = f.customer_id AND c.deleted_at IS NULL\n"
-        " LEFT JOIN leads l ON l.id = f.lead_id AND l.deleted_at IS NULL AND l.state NOT IN ('converted', 'disqualified')\n"
+        " LEFT JOIN leads l ON l.id = f.lead_id AND l.deleted_at IS NULL AND l.state NOT IN ('converted', "
+        "'disqualified')\n"
         " WHERE f.deleted_at IS NULL AND f.next_date IS NOT NULL AND f.next_date < ?1\n"
         " AND (c.id IS NOT NULL OR l.id IS NOT NULL)\n"
         " AND NOT EXISTS (SELECT 1 FROM follow_ups g WHERE g.deleted_at IS NULL AND g.id <> f.id\n"
-        "   AND ((f.customer_id IS NOT NULL AND g.customer_id = f.customer_id) OR (f.lead_id IS NOT NULL AND g.lead_id = f.lead_id))\n"
+        "   AND ((f.customer_id IS NOT NULL AND g.customer_id = f.customer_id) OR (f.lead_id IS NOT NULL AND g.lead_id "
+        "= f.lead_id))\n"
         "   AND (g.followed_at > f.followed_at OR (g.followed_at = f.followed_at AND g.id > f.id)))";
     static const char zPlans[] =
         "SELECT c.owner_id, 'customers', p.id, p.next_date, c.name, p.content\n"

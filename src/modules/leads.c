@@ -39,8 +39,10 @@ static const EnumVal lead_states[] = {
 };
 
 static const Field lead_fields[] = {
-    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "线索编号", "線索編號", "Number"},
-    {"company", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "公司名称", "公司名稱", "Company"},
+    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "线索编号", "線索編號",
+     "Number"},
+    {"company", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "公司名称", "公司名稱",
+     "Company"},
     {"contact_name", FT_TEXT, F_LIST | F_SEARCH, 0, 100, NULL, NULL, NULL, "联系人", "聯絡人", "Contact"},
     {"phone", FT_PHONE, F_LIST | F_SEARCH, 0, 40, NULL, NULL, NULL, "电话", "電話", "Phone"},
     {"email", FT_EMAIL, F_SEARCH, 0, 200, NULL, NULL, NULL, "邮箱", "電子郵件", "Email"},
@@ -48,23 +50,34 @@ static const Field lead_fields[] = {
     {"tax_id", FT_TEXT, F_SEARCH, 0, 40, NULL, NULL, NULL, "统一社会信用代码", "統一社會信用代碼", "Tax id"},
     {"industry", FT_TEXT, F_FILTER, 0, 100, NULL, NULL, NULL, "行业", "行業", "Industry"},
     {"region", FT_TEXT, F_FILTER, 0, 100, NULL, NULL, NULL, "地区", "地區", "Region"},
-    {"source", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, lead_sources, NULL, NULL, "线索来源", "線索來源", "Source"},
-    {"referrer_customer_id", FT_REF, F_FILTER | F_REF_ANY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "推荐客户", "推薦客戶", "Referring customer"},
+    {"source", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, lead_sources, NULL, NULL, "线索来源", "線索來源",
+     "Source"},
+    {"referrer_customer_id", FT_REF, F_FILTER | F_REF_ANY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "推荐客户",
+     "推薦客戶", "Referring customer"},
     {"referrer_name", FT_TEXT, 0, 0, 100, NULL, NULL, NULL, "推荐人", "推薦人", "Referrer"},
-    {"estimated_value", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 1000000000000, NULL, NULL, "0", "预计价值", "預計價值", "Estimated value"},
+    {"estimated_value", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 1000000000000, NULL, NULL, "0", "预计价值", "預計價值",
+     "Estimated value"},
     {"score", FT_INT, F_LIST | F_FILTER | F_SORT, 0, 100, NULL, NULL, NULL, "潜在价值评分", "潛在價值評分", "Score"},
     {"product_interest", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "意向产品", "意向產品", "Products of interest"},
     {"note", FT_LONGTEXT, 0, 0, 4000, NULL, NULL, NULL, "备注", "備註", "Note"},
-    {"disqualify_reason", FT_LONGTEXT, F_READONLY, 1, 2000, NULL, NULL, NULL, "无效原因", "無效原因", "Reason disqualified"},
-    {"state_since", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "进入当前状态", "進入目前狀態", "In state since"},
-    {"last_followup_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "最近跟进", "最近跟進", "Last follow-up"},
-    {"converted_customer_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转化客户", "轉化客戶", "Converted customer"},
-    {"converted_contact_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "转化联系人", "轉化聯絡人", "Converted contact"},
-    {"converted_opportunity_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "opportunities", NULL, "转化商机", "轉化商機", "Converted opportunity"},
+    {"disqualify_reason", FT_LONGTEXT, F_READONLY, 1, 2000, NULL, NULL, NULL, "无效原因", "無效原因",
+     "Reason disqualified"},
+    {"state_since", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "进入当前状态", "進入目前狀態",
+     "In state since"},
+    {"last_followup_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "最近跟进",
+     "最近跟進", "Last follow-up"},
+    {"converted_customer_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转化客户", "轉化客戶",
+     "Converted customer"},
+    {"converted_contact_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "转化联系人", "轉化聯絡人",
+     "Converted contact"},
+    {"converted_opportunity_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "opportunities", NULL, "转化商机",
+     "轉化商機", "Converted opportunity"},
     {"converted_at", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "转化时间", "轉化時間", "Converted at"},
     {"in_pool", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, NULL, "在公海", "在公海", "In the pool"},
-    {"pool_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "退回公海原因", "退回公海原因", "Why in the pool"},
-    {"pool_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "退回时间", "退回時間", "In the pool since"},
+    {"pool_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "退回公海原因", "退回公海原因",
+     "Why in the pool"},
+    {"pool_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "退回时间", "退回時間",
+     "In the pool since"},
     {NULL},
 };
 
@@ -97,8 +110,8 @@ static int lead_keys(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e)
     if (rc < 0) return flow_db_error(r, e, "lead share");
     const char *title = msg_make(r->a, "referral.lead", "name", flow_rec_str(rec, "company"), "by",
                                  r->user->display_name ? r->user->display_name : "", NULL);
-    if (task_remind(r->db, owner, "referral", "leads", id, title, 0, arena_printf(r->a, "referral:leads:%lld", (long long)id),
-                    r->now) < 0)
+    if (task_remind(r->db, owner, "referral", "leads", id, title, 0,
+                    arena_printf(r->a, "referral:leads:%lld", (long long)id), r->now) < 0)
         return flow_db_error(r, e, "referral reminder");
     return 0;
 }
@@ -199,9 +212,10 @@ static int lead_convert(Req *r, const Entity *en, json_t *rec, Err *e) {
         if (!cu) return err_set(e, 500, EC_INTERNAL, NULL, "no customers");
         json_t *c = json_object();
         put_if(cu, c, "name", rec, "company");
-        static const char *const same[] = {"phone", "email", "tax_id", "industry", "region", "source",
-                                           "referrer_customer_id", NULL};
-        for (int i = 0; same[i]; i++) put_if(cu, c, same[i], rec, same[i]);
+        static const char *const same[] = {
+            "phone", "email", "tax_id", "industry", "region", "source", "referrer_customer_id", NULL};
+        for (int i = 0; same[i]; i++)
+            put_if(cu, c, same[i], rec, same[i]);
         put_if(cu, c, "potential_value", rec, "estimated_value");
         put_owner(r, c, rec);
         if (create_related(r, "customers", c, &customer_id, e) < 0) return -1;
@@ -219,7 +233,10 @@ static int lead_convert(Req *r, const Entity *en, json_t *rec, Err *e) {
         if (create_related(r, "contacts", c, &contact_id, e) < 0) return -1;
     }
     const char *company = flow_rec_str(rec, "company");
-    json_t *o = json_pack("{s:s, s:I, s:I, s:O}", "name", in.opportunity_name ? in.opportunity_name : company ? company : "",
+    json_t *o = json_pack("{s:s, s:I, s:I, s:O}", "name",
+                          in.opportunity_name ? in.opportunity_name
+                          : company           ? company
+                                              : "",
                           "customer_id", (json_int_t)customer_id, "lead_id", (json_int_t)lead_id, "amount",
                           json_object_get(rec, "estimated_value"));
     if (contact_id) json_object_set_new(o, "contact_id", json_integer(contact_id));
@@ -239,11 +256,13 @@ static int lead_convert(Req *r, const Entity *en, json_t *rec, Err *e) {
 /* ---------------------------------------------------------------- workflow */
 
 static const Transition lead_transitions[] = {
-    {"contact", "new", "contacted", ROLES_MANAGING, T_OWNER, NULL, NULL, NULL, "标记已联系", "標記已聯繫", "Mark contacted"},
+    {"contact", "new", "contacted", ROLES_MANAGING, T_OWNER, NULL, NULL, NULL, "标记已联系", "標記已聯繫",
+     "Mark contacted"},
     {"qualify", "contacted", "qualified", ROLES_MANAGING, T_OWNER, NULL, NULL, NULL, "确认有效", "確認有效", "Qualify"},
-    {"convert", "qualified", "converted", ROLES_MANAGING, T_OWNER, lead_convert_guard, lead_convert, NULL, "转化为客户", "轉化為客戶", "Convert"},
-    {"disqualify", "new contacted qualified", "disqualified", ROLES_MANAGING, T_OWNER, NULL, NULL, NULL, "标记无效", "標記無效", "Disqualify",
-     "disqualify_reason", "disqualify_reason"},
+    {"convert", "qualified", "converted", ROLES_MANAGING, T_OWNER, lead_convert_guard, lead_convert, NULL, "转化为客户",
+     "轉化為客戶", "Convert"},
+    {"disqualify", "new contacted qualified", "disqualified", ROLES_MANAGING, T_OWNER, NULL, NULL, NULL, "标记无效",
+     "標記無效", "Disqualify", "disqualify_reason", "disqualify_reason"},
     {"reopen", "disqualified", "new", LEAD_MANAGERS, 0, NULL, NULL, NULL, "重新激活", "重新啟用", "Reopen"},
     {NULL},
 };
@@ -259,16 +278,32 @@ static const Deadline lead_deadlines[] = {
 };
 
 static const Workflow lead_flow = {
-    .initial = "new", .states = lead_states, .final_states = "converted",
-    .transitions = lead_transitions, .editable_states = "new contacted qualified", .track_state_since = true,
+    .initial = "new",
+    .states = lead_states,
+    .final_states = "converted",
+    .transitions = lead_transitions,
+    .editable_states = "new contacted qualified",
+    .track_state_since = true,
     .deadlines = lead_deadlines,
 };
 
 static const Entity leads_entity = {
-    .name = "leads", .table = "leads", .zh = "线索", .tw = "線索", .en = "Leads",
-    .fields = lead_fields, .vis = VIS_OWNER, .read_roles = LEAD_ROLES, .write_roles = LEAD_ROLES,
-    .default_sort = "-created_at", .title_field = "company", .flow = &lead_flow,
-    .before_save = lead_check, .after_save = lead_keys, .tag = "pipeline", .number_prefix = "LD",
+    .name = "leads",
+    .table = "leads",
+    .zh = "线索",
+    .tw = "線索",
+    .en = "Leads",
+    .fields = lead_fields,
+    .vis = VIS_OWNER,
+    .read_roles = LEAD_ROLES,
+    .write_roles = LEAD_ROLES,
+    .default_sort = "-created_at",
+    .title_field = "company",
+    .flow = &lead_flow,
+    .before_save = lead_check,
+    .after_save = lead_keys,
+    .tag = "pipeline",
+    .number_prefix = "LD",
     .importable = true,
     .find_matches = collision_matches,
     .attachments = true,
@@ -277,8 +312,10 @@ static const Entity leads_entity = {
 /* Standard time in each open lead state (R-CUS-10); read by the lead stage clock (lead_deadlines). */
 static const Setting lead_settings[] = {
     {"lead.new.days", ST_INT, "3", 1, 365, "新线索标准时限（天）", "新線索標準時限（天）", "Days a lead may stay new"},
-    {"lead.contacted.days", ST_INT, "7", 1, 365, "已联系线索标准时限（天）", "已聯繫線索標準時限（天）", "Days a lead may stay contacted"},
-    {"lead.qualified.days", ST_INT, "14", 1, 365, "已确认线索标准时限（天）", "已確認線索標準時限（天）", "Days a lead may stay qualified"},
+    {"lead.contacted.days", ST_INT, "7", 1, 365, "已联系线索标准时限（天）", "已聯繫線索標準時限（天）",
+     "Days a lead may stay contacted"},
+    {"lead.qualified.days", ST_INT, "14", 1, 365, "已确认线索标准时限（天）", "已確認線索標準時限（天）",
+     "Days a lead may stay qualified"},
 };
 
 void leads_register(void) {

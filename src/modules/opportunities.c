@@ -50,45 +50,78 @@ static const EnumVal loss_reasons[] = {
 };
 
 static const Field opp_fields[] = {
-    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "商机编号", "商機編號", "Number", .group = "basic"},
-    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "商机名称", "商機名稱", "Name", .group = "basic"},
-    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer", .group = "basic"},
-    {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact", .group = "basic"},
-    {"lead_id", FT_REF, F_CREATE_ONLY | F_FILTER | F_REF_KEEP, 0, 0, NULL, "leads", NULL, "来源线索", "來源線索", "From lead", .group = "basic"},
-    {"product_id", FT_REF, F_FILTER, 0, 0, NULL, "products", NULL, "主要产品", "主要產品", "Main product", .group = "basic"},
-    {"products", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "产品/范围", "產品/範圍", "Products / scope", .group = "basic"},
-    {"amount", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 1000000000000, NULL, NULL, "0", "金额", "金額", "Amount", .group = "basic"},
-    {"probability_bp", FT_PERCENT_BP, F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "赢单概率", "贏單機率", "Win probability", .group = "basic"},
-    {"expected_close", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "预计成交日期", "預計成交日期", "Expected close", .group = "basic"},
-    {"needs_analysis", FT_LONGTEXT, 0, 0, 8000, NULL, NULL, NULL, "需求分析", "需求分析", "Needs analysis", .group = "stage"},
-    {"quote_sent_on", FT_DATE, F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "报价发出日期", "報價發出日期", "Quote sent on", .group = "stage"},
-    {"quote_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "报价单号", "報價單號", "Quote number", .group = "stage"},
-    {"contract_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "合同编号", "合約編號", "Contract number", .group = "stage"},
-    {"loss_reason", FT_ENUM, F_FILTER, 0, 0, loss_reasons, NULL, NULL, "输单原因", "輸單原因", "Loss reason", .group = "loss", .when = "state=lost"},
-    {"loss_note", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "输单说明", "輸單說明", "Loss note", .group = "loss", .when = "state=lost"},
-    {"competitor", FT_TEXT, F_SEARCH, 0, 200, NULL, NULL, NULL, "竞争对手", "競爭對手", "Competitor", .group = "loss", .when = "state=lost"},
-    {"state_since", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "进入当前阶段", "進入目前階段", "In stage since", .group = "stage"},
-    {"closed_at", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "关闭时间", "關閉時間", "Closed at", .group = "stage"},
+    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "商机编号", "商機編號",
+     "Number", .group = "basic"},
+    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "商机名称", "商機名稱", "Name",
+     .group = "basic"},
+    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer",
+     .group = "basic"},
+    {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact",
+     .group = "basic"},
+    {"lead_id", FT_REF, F_CREATE_ONLY | F_FILTER | F_REF_KEEP, 0, 0, NULL, "leads", NULL, "来源线索", "來源線索",
+     "From lead", .group = "basic"},
+    {"product_id", FT_REF, F_FILTER, 0, 0, NULL, "products", NULL, "主要产品", "主要產品", "Main product",
+     .group = "basic"},
+    {"products", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "产品/范围", "產品/範圍", "Products / scope",
+     .group = "basic"},
+    {"amount", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 1000000000000, NULL, NULL, "0", "金额", "金額", "Amount",
+     .group = "basic"},
+    {"probability_bp", FT_PERCENT_BP, F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "赢单概率", "贏單機率",
+     "Win probability", .group = "basic"},
+    {"expected_close", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "预计成交日期", "預計成交日期",
+     "Expected close", .group = "basic"},
+    {"needs_analysis", FT_LONGTEXT, 0, 0, 8000, NULL, NULL, NULL, "需求分析", "需求分析", "Needs analysis",
+     .group = "stage"},
+    {"quote_sent_on", FT_DATE, F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "报价发出日期", "報價發出日期",
+     "Quote sent on", .group = "stage"},
+    {"quote_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "报价单号", "報價單號", "Quote number",
+     .group = "stage"},
+    {"contract_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "合同编号", "合約編號", "Contract number",
+     .group = "stage"},
+    {"loss_reason", FT_ENUM, F_FILTER, 0, 0, loss_reasons, NULL, NULL, "输单原因", "輸單原因", "Loss reason",
+     .group = "loss", .when = "state=lost"},
+    {"loss_note", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "输单说明", "輸單說明", "Loss note", .group = "loss",
+     .when = "state=lost"},
+    {"competitor", FT_TEXT, F_SEARCH, 0, 200, NULL, NULL, NULL, "竞争对手", "競爭對手", "Competitor", .group = "loss",
+     .when = "state=lost"},
+    {"state_since", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "进入当前阶段", "進入目前階段",
+     "In stage since", .group = "stage"},
+    {"closed_at", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "关闭时间", "關閉時間",
+     "Closed at", .group = "stage"},
     {NULL},
 };
 
 /* ---------------------------------------------------------------- settings */
 
 static const Setting opp_settings[] = {
-    {"stage.proposal.requires_needs_analysis", ST_BOOL, "1", 0, 0, "进入方案报价须有需求分析记录", "進入方案報價須有需求分析記錄", "Proposal requires a needs analysis"},
-    {"stage.negotiation.requires_quote", ST_BOOL, "1", 0, 0, "进入商务谈判须已发出报价", "進入商務談判須已發出報價", "Negotiation requires a sent quotation"},
-    {"stage.won.requires_contract", ST_BOOL, "0", 0, 0, "赢单须有已签合同", "贏單須有已簽合約", "Won requires a signed contract"},
-    {"stage.prospecting.probability_bp", ST_INT, "1000", 0, 10000, "初步接洽默认赢单概率（基点）", "初步接洽預設贏單機率（基點）", "Default probability, prospecting (bp)"},
-    {"stage.needs_analysis.probability_bp", ST_INT, "2500", 0, 10000, "需求分析默认赢单概率（基点）", "需求分析預設贏單機率（基點）", "Default probability, needs analysis (bp)"},
-    {"stage.proposal.probability_bp", ST_INT, "5000", 0, 10000, "方案报价默认赢单概率（基点）", "方案報價預設贏單機率（基點）", "Default probability, proposal (bp)"},
-    {"stage.negotiation.probability_bp", ST_INT, "7500", 0, 10000, "商务谈判默认赢单概率（基点）", "商務談判預設贏單機率（基點）", "Default probability, negotiation (bp)"},
-    {"stage.won.probability_bp", ST_INT, "10000", 0, 10000, "赢单概率（基点）", "贏單機率（基點）", "Probability, won (bp)"},
-    {"stage.lost.probability_bp", ST_INT, "0", 0, 10000, "输单概率（基点）", "輸單機率（基點）", "Probability, lost (bp)"},
-    {"stage.prospecting.days", ST_INT, "14", 1, 365, "初步接洽标准时限（天）", "初步接洽標準時限（天）", "Days allowed in prospecting"},
-    {"stage.needs_analysis.days", ST_INT, "14", 1, 365, "需求分析标准时限（天）", "需求分析標準時限（天）", "Days allowed in needs analysis"},
-    {"stage.proposal.days", ST_INT, "21", 1, 365, "方案报价标准时限（天）", "方案報價標準時限（天）", "Days allowed in proposal"},
-    {"stage.negotiation.days", ST_INT, "30", 1, 365, "商务谈判标准时限（天）", "商務談判標準時限（天）", "Days allowed in negotiation"},
-    {"stage.escalate_after_days", ST_INT, "7", 0, 365, "超期后升级给经理的天数", "逾期後升級給經理的天數", "Days overdue before the manager is told"},
+    {"stage.proposal.requires_needs_analysis", ST_BOOL, "1", 0, 0, "进入方案报价须有需求分析记录",
+     "進入方案報價須有需求分析記錄", "Proposal requires a needs analysis"},
+    {"stage.negotiation.requires_quote", ST_BOOL, "1", 0, 0, "进入商务谈判须已发出报价", "進入商務談判須已發出報價",
+     "Negotiation requires a sent quotation"},
+    {"stage.won.requires_contract", ST_BOOL, "0", 0, 0, "赢单须有已签合同", "贏單須有已簽合約",
+     "Won requires a signed contract"},
+    {"stage.prospecting.probability_bp", ST_INT, "1000", 0, 10000, "初步接洽默认赢单概率（基点）",
+     "初步接洽預設贏單機率（基點）", "Default probability, prospecting (bp)"},
+    {"stage.needs_analysis.probability_bp", ST_INT, "2500", 0, 10000, "需求分析默认赢单概率（基点）",
+     "需求分析預設贏單機率（基點）", "Default probability, needs analysis (bp)"},
+    {"stage.proposal.probability_bp", ST_INT, "5000", 0, 10000, "方案报价默认赢单概率（基点）",
+     "方案報價預設贏單機率（基點）", "Default probability, proposal (bp)"},
+    {"stage.negotiation.probability_bp", ST_INT, "7500", 0, 10000, "商务谈判默认赢单概率（基点）",
+     "商務談判預設贏單機率（基點）", "Default probability, negotiation (bp)"},
+    {"stage.won.probability_bp", ST_INT, "10000", 0, 10000, "赢单概率（基点）", "贏單機率（基點）",
+     "Probability, won (bp)"},
+    {"stage.lost.probability_bp", ST_INT, "0", 0, 10000, "输单概率（基点）", "輸單機率（基點）",
+     "Probability, lost (bp)"},
+    {"stage.prospecting.days", ST_INT, "14", 1, 365, "初步接洽标准时限（天）", "初步接洽標準時限（天）",
+     "Days allowed in prospecting"},
+    {"stage.needs_analysis.days", ST_INT, "14", 1, 365, "需求分析标准时限（天）", "需求分析標準時限（天）",
+     "Days allowed in needs analysis"},
+    {"stage.proposal.days", ST_INT, "21", 1, 365, "方案报价标准时限（天）", "方案報價標準時限（天）",
+     "Days allowed in proposal"},
+    {"stage.negotiation.days", ST_INT, "30", 1, 365, "商务谈判标准时限（天）", "商務談判標準時限（天）",
+     "Days allowed in negotiation"},
+    {"stage.escalate_after_days", ST_INT, "7", 0, 365, "超期后升级给经理的天数", "逾期後升級給經理的天數",
+     "Days overdue before the manager is told"},
 };
 
 /* Position of a stage in opp_states, -1 when unknown. */
@@ -126,22 +159,30 @@ static int opp_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e)
 
 /* Append one row to the stage log. */
 static int stage_log(Req *r, int64_t opp, const char *from, const char *to, int64_t seconds, const char *reason) {
-    static const char zSql[] =
-        "INSERT INTO opportunity_stages(opportunity_id, from_stage, to_stage, at, user_id, seconds_in_from, override_reason)\n"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    static const char zSql[] = "INSERT INTO opportunity_stages(opportunity_id, from_stage, to_stage, at, user_id, "
+                               "seconds_in_from, override_reason)\n"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) return -1;
     db_bind_int64(st, 1, opp);
-    if (from) db_bind_text(st, 2, from, -1);
-    else db_bind_null(st, 2);
+    if (from)
+        db_bind_text(st, 2, from, -1);
+    else
+        db_bind_null(st, 2);
     db_bind_text(st, 3, to, -1);
     db_bind_int64(st, 4, r->now);
-    if (r->user) db_bind_int64(st, 5, r->user->id);
-    else db_bind_null(st, 5);
-    if (from) db_bind_int64(st, 6, seconds);
-    else db_bind_null(st, 6);
-    if (reason) db_bind_text(st, 7, reason, -1);
-    else db_bind_null(st, 7);
+    if (r->user)
+        db_bind_int64(st, 5, r->user->id);
+    else
+        db_bind_null(st, 5);
+    if (from)
+        db_bind_int64(st, 6, seconds);
+    else
+        db_bind_null(st, 6);
+    if (reason)
+        db_bind_text(st, 7, reason, -1);
+    else
+        db_bind_null(st, 7);
     int rc = db_step(st);
     db_done(st);
     return rc < 0 ? -1 : 0;
@@ -173,7 +214,8 @@ static void opp_decorate(Req *r, const Entity *en, json_t *row) {
     int64_t bp = json_is_integer(p) ? json_integer_value(p) : stage_probability(r, flow_rec_str(row, "state"));
     int64_t amount = flow_rec_int(row, "amount");
     json_object_set_new(row, "effective_probability_bp", json_integer(bp));
-    json_object_set_new(row, "weighted_amount", json_integer((amount / 10000) * bp + ((amount % 10000) * bp + 5000) / 10000));
+    json_object_set_new(row, "weighted_amount",
+                        json_integer((amount / 10000) * bp + ((amount % 10000) * bp + 5000) / 10000));
 }
 
 /* ---------------------------------------------------------------- stage rules */
@@ -186,9 +228,8 @@ static int guard_fail(Req *r, Err *e, const char *field, const char *zh, const c
 
 /* Does the customer have a needs record dated on or after the opportunity's creation? */
 static int needs_recorded(Req *r, json_t *rec) {
-    static const char zSql[] =
-        "SELECT 1 FROM customer_needs WHERE customer_id = ?1 AND deleted_at IS NULL\n"
-        " AND (created_at >= ?2 OR need_date >= ?3)";
+    static const char zSql[] = "SELECT 1 FROM customer_needs WHERE customer_id = ?1 AND deleted_at IS NULL\n"
+                               " AND (created_at >= ?2 OR need_date >= ?3)";
     char day[11];
     int64_t created = flow_rec_int(rec, "created_at");
     company_date(r, created, day);
@@ -211,9 +252,10 @@ static int stage_prerequisite(Req *r, json_t *rec, const char *to, Err *e) {
         int n = needs_recorded(r, rec);
         if (n < 0) return flow_db_error(r, e, "needs check");
         if (n) return 0;
-        return guard_fail(r, e, "needs_analysis", "进入方案报价前须有需求分析记录（填写需求分析，或为客户登记需求档案）",
-                          "進入方案報價前須有需求分析記錄（填寫需求分析，或為客戶登記需求檔案）",
-                          "a needs analysis is required before the proposal (fill in the needs analysis or record a customer need)");
+        return guard_fail(
+            r, e, "needs_analysis", "进入方案报价前须有需求分析记录（填写需求分析，或为客户登记需求档案）",
+            "進入方案報價前須有需求分析記錄（填寫需求分析，或為客戶登記需求檔案）",
+            "a needs analysis is required before the proposal (fill in the needs analysis or record a customer need)");
     }
     if (!strcmp(to, "negotiation") && setting_int(r->db, "stage.negotiation.requires_quote")) {
         s = flow_rec_str(rec, "quote_sent_on");
@@ -273,16 +315,16 @@ static int opp_closed(Req *r, const Entity *en, json_t *rec, Err *e) {
 static const Transition opp_transitions[] = {
     {"to_needs_analysis", "prospecting", "needs_analysis", ROLES_MANAGING, T_OWNER, opp_stage_guard, NULL, NULL,
      "进入需求分析", "進入需求分析", "To needs analysis", "needs_analysis"},
-    {"to_proposal", "needs_analysis", "proposal", ROLES_MANAGING, T_OWNER, opp_stage_guard, NULL, NULL,
-     "进入方案报价", "進入方案報價", "To proposal", "needs_analysis"},
-    {"to_negotiation", "proposal", "negotiation", ROLES_MANAGING, T_OWNER, opp_stage_guard, NULL, NULL,
-     "进入商务谈判", "進入商務談判", "To negotiation", "quote_sent_on quote_ref"},
-    {"win", "negotiation", "won", ROLES_MANAGING, T_OWNER, opp_stage_guard, opp_closed, NULL,
-     "赢单", "贏單", "Won", "contract_ref"},
-    {"lose", OPP_OPEN, "lost", ROLES_MANAGING, T_OWNER, NULL, opp_closed, NULL,
-     "输单", "輸單", "Lost", "loss_reason loss_note competitor", "loss_reason"},
-    {"move", OPP_OPEN, OPP_TARGETS, ROLES_MANAGING, T_OWNER, opp_stage_guard, opp_closed, NULL,
-     "移动阶段", "移動階段", "Move to stage", "needs_analysis quote_sent_on quote_ref contract_ref"},
+    {"to_proposal", "needs_analysis", "proposal", ROLES_MANAGING, T_OWNER, opp_stage_guard, NULL, NULL, "进入方案报价",
+     "進入方案報價", "To proposal", "needs_analysis"},
+    {"to_negotiation", "proposal", "negotiation", ROLES_MANAGING, T_OWNER, opp_stage_guard, NULL, NULL, "进入商务谈判",
+     "進入商務談判", "To negotiation", "quote_sent_on quote_ref"},
+    {"win", "negotiation", "won", ROLES_MANAGING, T_OWNER, opp_stage_guard, opp_closed, NULL, "赢单", "贏單", "Won",
+     "contract_ref"},
+    {"lose", OPP_OPEN, "lost", ROLES_MANAGING, T_OWNER, NULL, opp_closed, NULL, "输单", "輸單", "Lost",
+     "loss_reason loss_note competitor", "loss_reason"},
+    {"move", OPP_OPEN, OPP_TARGETS, ROLES_MANAGING, T_OWNER, opp_stage_guard, opp_closed, NULL, "移动阶段", "移動階段",
+     "Move to stage", "needs_analysis quote_sent_on quote_ref contract_ref"},
     {"override_stage", OPP_OPEN, OPP_TARGETS, OPP_OVERRIDERS, T_COMMENT, opp_override_guard, opp_closed, NULL,
      "越级调整阶段", "越級調整階段", "Override stage"},
     {NULL},
@@ -298,8 +340,13 @@ static const Deadline opp_deadlines[] = {
 };
 
 static const Workflow opp_flow = {
-    .initial = "prospecting", .states = opp_states, .final_states = "won lost",
-    .transitions = opp_transitions, .editable_states = OPP_OPEN, .track_state_since = true, .on_move = opp_moved,
+    .initial = "prospecting",
+    .states = opp_states,
+    .final_states = "won lost",
+    .transitions = opp_transitions,
+    .editable_states = OPP_OPEN,
+    .track_state_since = true,
+    .on_move = opp_moved,
     .deadlines = opp_deadlines,
 };
 
@@ -311,10 +358,22 @@ static const FieldGroup opp_groups[] = {
 };
 
 static const Entity opportunities_entity = {
-    .name = "opportunities", .table = "opportunities", .zh = "销售机会", .tw = "銷售機會", .en = "Opportunities",
-    .fields = opp_fields, .vis = VIS_OWNER, .read_roles = OPP_ROLES, .write_roles = OPP_ROLES,
-    .default_sort = "-created_at", .title_field = "name", .flow = &opp_flow,
-    .before_save = opp_check, .after_save = opp_created, .tag = "pipeline", .number_prefix = "OP",
+    .name = "opportunities",
+    .table = "opportunities",
+    .zh = "销售机会",
+    .tw = "銷售機會",
+    .en = "Opportunities",
+    .fields = opp_fields,
+    .vis = VIS_OWNER,
+    .read_roles = OPP_ROLES,
+    .write_roles = OPP_ROLES,
+    .default_sort = "-created_at",
+    .title_field = "name",
+    .flow = &opp_flow,
+    .before_save = opp_check,
+    .after_save = opp_created,
+    .tag = "pipeline",
+    .number_prefix = "OP",
     .decorate = opp_decorate,
     .attachments = true,
     .groups = opp_groups,
@@ -347,7 +406,8 @@ static int pipeline_summary(Req *r, Err *e) {
     Buf p;
     buf_init(&p, r->a);
     buf_printf(&p, "COALESCE(t.probability_bp, CASE t.state");
-    for (int i = 0; i < N_STAGES; i++) buf_printf(&p, " WHEN '%s' THEN ?%d", opp_states[i].value, pdef[i]);
+    for (int i = 0; i < N_STAGES; i++)
+        buf_printf(&p, " WHEN '%s' THEN ?%d", opp_states[i].value, pdef[i]);
     buf_puts(&p, " ELSE 0 END)");
     char *cols = arena_printf(r->a,
                               "t.state, COUNT(*), CAST(SUM(t.amount) AS BIGINT),"
@@ -371,15 +431,16 @@ static int pipeline_summary(Req *r, Err *e) {
     json_t *stages = json_array();
     int64_t oc = 0, oa = 0, ow = 0;
     for (int i = 0; i < N_STAGES; i++) {
-        json_array_append_new(stages, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "stage", opp_states[i].value, "label",
-                                                label_for(r->locale, opp_states[i].zh, opp_states[i].tw, opp_states[i].en),
-                                                "count", (json_int_t)cnt[i], "amount", (json_int_t)amt[i],
-                                                "weighted_amount", (json_int_t)wt[i], "default_probability_bp",
-                                                (json_int_t)def[i]));
+        json_array_append_new(stages,
+                              json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "stage", opp_states[i].value, "label",
+                                        label_for(r->locale, opp_states[i].zh, opp_states[i].tw, opp_states[i].en),
+                                        "count", (json_int_t)cnt[i], "amount", (json_int_t)amt[i], "weighted_amount",
+                                        (json_int_t)wt[i], "default_probability_bp", (json_int_t)def[i]));
         if (i < N_OPEN) oc += cnt[i], oa += amt[i], ow += wt[i];
     }
-    return reply_json(r, 200, json_pack("{s:o, s:{s:I, s:I, s:I}}", "stages", stages, "open", "count", (json_int_t)oc,
-                                        "amount", (json_int_t)oa, "weighted_amount", (json_int_t)ow));
+    return reply_json(r, 200,
+                      json_pack("{s:o, s:{s:I, s:I, s:I}}", "stages", stages, "open", "count", (json_int_t)oc, "amount",
+                                (json_int_t)oa, "weighted_amount", (json_int_t)ow));
 }
 
 /*
@@ -396,10 +457,14 @@ static int pipeline_funnel(Req *r, Err *e) {
     const char *ids = list_query_sql(r, en, &lq, "t.id", NULL, false);
     int64_t entered[N_STAGES] = {0}, current[N_STAGES] = {0}, left[N_STAGES] = {0}, secs[N_STAGES] = {0};
     const char *sqls[3] = {
-        arena_printf(r->a, "SELECT s.to_stage, COUNT(DISTINCT s.opportunity_id), 0 FROM opportunity_stages s"
-                           " WHERE s.opportunity_id IN (%s) GROUP BY s.to_stage", ids),
-        arena_printf(r->a, "SELECT s.from_stage, COUNT(*), CAST(SUM(s.seconds_in_from) AS BIGINT) FROM opportunity_stages s"
-                           " WHERE s.from_stage IS NOT NULL AND s.opportunity_id IN (%s) GROUP BY s.from_stage", ids),
+        arena_printf(r->a,
+                     "SELECT s.to_stage, COUNT(DISTINCT s.opportunity_id), 0 FROM opportunity_stages s"
+                     " WHERE s.opportunity_id IN (%s) GROUP BY s.to_stage",
+                     ids),
+        arena_printf(r->a,
+                     "SELECT s.from_stage, COUNT(*), CAST(SUM(s.seconds_in_from) AS BIGINT) FROM opportunity_stages s"
+                     " WHERE s.from_stage IS NOT NULL AND s.opportunity_id IN (%s) GROUP BY s.from_stage",
+                     ids),
         list_query_sql(r, en, &lq, "t.state, COUNT(*), 0", "GROUP BY t.state", false),
     };
     for (int q = 0; q < 3; q++) {
@@ -410,9 +475,12 @@ static int pipeline_funnel(Req *r, Err *e) {
         while ((rc = db_step(st)) == DB_ROW) {
             int i = stage_index(db_col_text(st, 0));
             if (i < 0) continue;
-            if (q == 0) entered[i] = db_col_int64(st, 1);
-            else if (q == 1) left[i] = db_col_int64(st, 1), secs[i] = db_col_int64(st, 2);
-            else current[i] = db_col_int64(st, 1);
+            if (q == 0)
+                entered[i] = db_col_int64(st, 1);
+            else if (q == 1)
+                left[i] = db_col_int64(st, 1), secs[i] = db_col_int64(st, 2);
+            else
+                current[i] = db_col_int64(st, 1);
         }
         db_done(st);
         if (rc < 0) return flow_db_error(r, e, "pipeline funnel");
@@ -425,8 +493,9 @@ static int pipeline_funnel(Req *r, Err *e) {
                               (json_int_t)entered[i], "current", (json_int_t)current[i], "left", (json_int_t)left[i],
                               "avg_seconds", (json_int_t)avg, "avg_days", (double)((avg * 10 + 43200) / 86400) / 10.0);
         if (i < N_OPEN)
-            json_object_set_new(o, "limit_days",
-                                json_integer(setting_int(r->db, arena_printf(r->a, "stage.%s.days", opp_states[i].value))));
+            json_object_set_new(
+                o, "limit_days",
+                json_integer(setting_int(r->db, arena_printf(r->a, "stage.%s.days", opp_states[i].value))));
         json_array_append_new(stages, o);
     }
     return reply_json(r, 200, json_pack("{s:o}", "stages", stages));
@@ -474,7 +543,8 @@ static int opp_stages(Req *r, Err *e) {
 static const Route opp_routes[] = {
     {"GET", "/api/v1/pipeline/summary", pipeline_summary, 0, OPP_ROLES, "Weighted pipeline by stage", "pipeline"},
     {"GET", "/api/v1/pipeline/funnel", pipeline_funnel, 0, OPP_ROLES, "Funnel with time in stage", "pipeline"},
-    {"GET", "/api/v1/opportunities/:id/stages", opp_stages, 0, OPP_ROLES, "Stage history of an opportunity", "pipeline"},
+    {"GET", "/api/v1/opportunities/:id/stages", opp_stages, 0, OPP_ROLES, "Stage history of an opportunity",
+     "pipeline"},
 };
 
 void opportunities_register(void) {

@@ -24,15 +24,22 @@
 #include "modules.h"
 
 static const Setting pool_settings[] = {
-    {"pool.protection_days", ST_INT, "30", 0, 3650, "线索保护期（天，0 = 不退回）", "線索保護期（天，0 = 不退回）", "Lead protection period (days, 0 = never returns)"},
-    {"pool.protection_days.important", ST_INT, "30", 0, 3650, "重要客户保护期（天）", "重要客戶保護期（天）", "Protection period, important customers (days)"},
-    {"pool.protection_days.key", ST_INT, "30", 0, 3650, "关键客户保护期（天）", "關鍵客戶保護期（天）", "Protection period, key customers (days)"},
-    {"pool.protection_days.normal", ST_INT, "30", 0, 3650, "普通客户保护期（天）", "普通客戶保護期（天）", "Protection period, normal customers (days)"},
-    {"pool.protection_days.by_product_line", ST_DAYS, "", 1, 3650, "按产品线的保护期（如 成套设备=60,变频器=45；优先于上面的天数）",
+    {"pool.protection_days", ST_INT, "30", 0, 3650, "线索保护期（天，0 = 不退回）", "線索保護期（天，0 = 不退回）",
+     "Lead protection period (days, 0 = never returns)"},
+    {"pool.protection_days.important", ST_INT, "30", 0, 3650, "重要客户保护期（天）", "重要客戶保護期（天）",
+     "Protection period, important customers (days)"},
+    {"pool.protection_days.key", ST_INT, "30", 0, 3650, "关键客户保护期（天）", "關鍵客戶保護期（天）",
+     "Protection period, key customers (days)"},
+    {"pool.protection_days.normal", ST_INT, "30", 0, 3650, "普通客户保护期（天）", "普通客戶保護期（天）",
+     "Protection period, normal customers (days)"},
+    {"pool.protection_days.by_product_line", ST_DAYS, "", 1, 3650,
+     "按产品线的保护期（如 成套设备=60,变频器=45；优先于上面的天数）",
      "按產品線的保護期（如 成套設備=60,變頻器=45；優先於上面的天數）",
      "Protection period by product line (e.g. 成套设备=60,变频器=45; overrides the periods above)"},
-    {"pool.daily_claim_cap", ST_INT, "20", 0, 10000, "每人每日公海领取上限", "每人每日公海領取上限", "Daily pool claims per person"},
-    {"pool.cooldown_days", ST_INT, "7", 0, 365, "原负责人重新领取冷却期（天）", "原負責人重新領取冷卻期（天）", "Cool-down before the previous owner may reclaim (days)"},
+    {"pool.daily_claim_cap", ST_INT, "20", 0, 10000, "每人每日公海领取上限", "每人每日公海領取上限",
+     "Daily pool claims per person"},
+    {"pool.cooldown_days", ST_INT, "7", 0, 365, "原负责人重新领取冷却期（天）", "原負責人重新領取冷卻期（天）",
+     "Cool-down before the previous owner may reclaim (days)"},
 };
 
 /* Table, name column and label of a pool entity; NULL for anything else. */
@@ -50,23 +57,28 @@ static const char *pool_name_col(const char *entity) { return strcmp(entity, "le
 static int pool_return_row(Req *r, const char *entity, int64_t id, int64_t owner, const char *name, const char *reason,
                            const char *action) {
     const char *table = pool_table(entity);
-    Stmt *st = db_prepare(r->db, arena_printf(r->a,
-                                              "UPDATE %s SET previous_owner_id = owner_id, owner_id = NULL, in_pool = 1,"
-                                              " pool_reason = ?1, pool_since = ?2, version = version + 1, updated_at = ?2,"
-                                              " updated_by = ?3 WHERE id = ?4 AND owner_id = ?5 AND in_pool = 0 AND deleted_at IS NULL",
-                                              table));
+    Stmt *st = db_prepare(
+        r->db, arena_printf(r->a,
+                            "UPDATE %s SET previous_owner_id = owner_id, owner_id = NULL, in_pool = 1,"
+                            " pool_reason = ?1, pool_since = ?2, version = version + 1, updated_at = ?2,"
+                            " updated_by = ?3 WHERE id = ?4 AND owner_id = ?5 AND in_pool = 0 AND deleted_at IS NULL",
+                            table));
     if (!st) return -1;
     db_bind_text(st, 1, reason, -1);
     db_bind_int64(st, 2, r->now);
-    if (r->user) db_bind_int64(st, 3, r->user->id);
-    else db_bind_null(st, 3);
+    if (r->user)
+        db_bind_int64(st, 3, r->user->id);
+    else
+        db_bind_null(st, 3);
     db_bind_int64(st, 4, id);
     db_bind_int64(st, 5, owner);
     int rc = db_step(st);
     db_done(st);
     if (rc < 0) return -1;
     if (db_changes(r->db) != 1) return 0;
-    st = db_prepare(r->db, "INSERT INTO pool_events(entity, row_id, at, event, user_id, reason) VALUES (?1, ?2, ?3, 'returned', ?4, ?5)");
+    st = db_prepare(
+        r->db,
+        "INSERT INTO pool_events(entity, row_id, at, event, user_id, reason) VALUES (?1, ?2, ?3, 'returned', ?4, ?5)");
     if (!st) return -1;
     db_bind_text(st, 1, entity, -1);
     db_bind_int64(st, 2, id);
@@ -76,11 +88,13 @@ static int pool_return_row(Req *r, const char *entity, int64_t id, int64_t owner
     rc = db_step(st);
     db_done(st);
     if (rc < 0) return -1;
-    json_t *ch = json_pack("{s:[I,n], s:[b,b], s:[n,s]}", "owner_id", (json_int_t)owner, "in_pool", 0, 1, "pool_reason", reason);
+    json_t *ch =
+        json_pack("{s:[I,n], s:[b,b], s:[n,s]}", "owner_id", (json_int_t)owner, "in_pool", 0, 1, "pool_reason", reason);
     if (audit_write(r, entity, id, action, ch) < 0) return -1;
     if (!strcmp(entity, "customers") && customers_cascade_owner(r->db, id, 0, -1) < 0) return -1;
-    const char *title = msg_make(r->a, "pool.returned", "what", msg_make(r->a, strcmp(entity, "leads") ? "what.customer" : "what.lead", NULL),
-                                 "name", name, "reason", reason, NULL);
+    const char *title = msg_make(r->a, "pool.returned", "what",
+                                 msg_make(r->a, strcmp(entity, "leads") ? "what.customer" : "what.lead", NULL), "name",
+                                 name, "reason", reason, NULL);
     if (task_remind(r->db, owner, "pool_return", entity, id, title, 0,
                     arena_printf(r->a, "pool:%s:%lld:%lld", entity, (long long)id, (long long)r->now), r->now) < 0)
         return -1;
@@ -107,10 +121,14 @@ static void line_days_parse(Arena *a, const char *text, LineDays *ld) {
         if (!eq) continue;
         *eq = 0;
         char *name = tok, *num = eq + skip;
-        while (*name == ' ') name++;
-        for (char *e = name + strlen(name); e > name && e[-1] == ' '; e--) e[-1] = 0;
-        while (*num == ' ') num++;
-        for (char *e = num + strlen(num); e > num && e[-1] == ' '; e--) e[-1] = 0;
+        while (*name == ' ')
+            name++;
+        for (char *e = name + strlen(name); e > name && e[-1] == ' '; e--)
+            e[-1] = 0;
+        while (*num == ' ')
+            num++;
+        for (char *e = num + strlen(num); e > num && e[-1] == ' '; e--)
+            e[-1] = 0;
         int64_t d;
         if (!*name || str_to_int64(num, &d) != 0 || d < 1 || d > 3650) {
             log_warn("pool.protection_days.by_product_line: entry \"%s\" skipped (want line=days, 1..3650)", tok);
@@ -130,10 +148,11 @@ static void line_days_parse(Arena *a, const char *text, LineDays *ld) {
 static int64_t line_protection(Req *r, const char *entity, int64_t id, const LineDays *ld) {
     if (ld->n == 0) return 0;
     int64_t best = 0;
-    Stmt *st = db_prepare(r->db, strcmp(entity, "leads") == 0
-                                     ? "SELECT product_interest FROM leads WHERE id = ?1"
-                                     : "SELECT DISTINCT p.product_line FROM opportunities o JOIN products p ON p.id = o.product_id"
-                                       " WHERE o.customer_id = ?1 AND o.deleted_at IS NULL AND o.state <> 'lost'");
+    Stmt *st = db_prepare(
+        r->db, strcmp(entity, "leads") == 0
+                   ? "SELECT product_interest FROM leads WHERE id = ?1"
+                   : "SELECT DISTINCT p.product_line FROM opportunities o JOIN products p ON p.id = o.product_id"
+                     " WHERE o.customer_id = ?1 AND o.deleted_at IS NULL AND o.state <> 'lost'");
     if (!st) return 0;
     db_bind_int64(st, 1, id);
     while (db_step(st) == DB_ROW) {
@@ -157,23 +176,26 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
     if (min_days <= 0) return 0; /* 0: this class never returns and no line applies */
     bool cust = !strcmp(entity, "customers");
     int64_t cutoff = r->now - min_days * 86400;
-    const char *sql = arena_printf(r->a,
-                                   "SELECT t.id, t.owner_id, t.%s, t.created_at, t.owned_since, t.last_followup_at FROM %s t"
-                                   " WHERE t.deleted_at IS NULL AND t.in_pool = 0 AND t.owner_id IS NOT NULL"
-                                   " AND %s"
-                                   " AND t.created_at < ?1 AND (t.owned_since IS NULL OR t.owned_since < ?1)"
-                                   " AND (t.last_followup_at IS NULL OR t.last_followup_at < ?1)"
-                                   " AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.%s = t.id AND f.deleted_at IS NULL"
-                                   " AND f.followed_at >= ?1)"
-                                   " ORDER BY COALESCE(t.last_followup_at, t.owned_since, t.created_at), t.id LIMIT 2000",
-                                   pool_name_col(entity), pool_table(entity),
-                                   cust ? "t.tier = ?2" : "t.state NOT IN ('converted', 'disqualified')",
-                                   cust ? "customer_id" : "lead_id");
+    const char *sql = arena_printf(
+        r->a,
+        "SELECT t.id, t.owner_id, t.%s, t.created_at, t.owned_since, t.last_followup_at FROM %s t"
+        " WHERE t.deleted_at IS NULL AND t.in_pool = 0 AND t.owner_id IS NOT NULL"
+        " AND %s"
+        " AND t.created_at < ?1 AND (t.owned_since IS NULL OR t.owned_since < ?1)"
+        " AND (t.last_followup_at IS NULL OR t.last_followup_at < ?1)"
+        " AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.%s = t.id AND f.deleted_at IS NULL"
+        " AND f.followed_at >= ?1)"
+        " ORDER BY COALESCE(t.last_followup_at, t.owned_since, t.created_at), t.id LIMIT 2000",
+        pool_name_col(entity), pool_table(entity),
+        cust ? "t.tier = ?2" : "t.state NOT IN ('converted', 'disqualified')", cust ? "customer_id" : "lead_id");
     Stmt *st = db_prepare(r->db, sql);
     if (!st) return -1;
     db_bind_int64(st, 1, cutoff);
     if (cust) db_bind_text(st, 2, tier, -1);
-    typedef struct { int64_t id, owner, last; const char *name; } Row;
+    typedef struct {
+        int64_t id, owner, last;
+        const char *name;
+    } Row;
     Row *rows = arena_alloc(r->a, sizeof(Row) * 2000);
     int n = 0, rc;
     while ((rc = db_step(st)) == DB_ROW && n < 2000) {
@@ -193,8 +215,8 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
         if (eff <= 0 || rows[i].last >= r->now - eff * 86400) continue; /* still protected */
         char day[11];
         company_date(r, rows[i].last, day);
-        const char *reason = msg_make(r->a, "pool.auto_return", "days", arena_printf(r->a, "%lld", (long long)eff), "by_line",
-                                      line ? msg_make(r->a, "pool.by_line", NULL) : "", "date", day, NULL);
+        const char *reason = msg_make(r->a, "pool.auto_return", "days", arena_printf(r->a, "%lld", (long long)eff),
+                                      "by_line", line ? msg_make(r->a, "pool.by_line", NULL) : "", "date", day, NULL);
         int ok = pool_return_row(r, entity, rows[i].id, rows[i].owner, rows[i].name, reason, "pool_return");
         if (ok < 0) return -1;
         *count += ok;
@@ -215,8 +237,10 @@ static int pool_job_return(Db *db, int64_t now) {
         rc = pool_sweep(&r, "customers", tiers[i],
                         setting_int(db, arena_printf(r.a, "pool.protection_days.%s", tiers[i])), &ld, &count);
     if (rc == 0) rc = pool_sweep(&r, "leads", NULL, setting_int(db, "pool.protection_days"), &ld, &count);
-    if (rc < 0) log_error("pool_return: %s", db_errmsg(db));
-    else if (count) log_info("pool_return: %d records returned to the pool", count);
+    if (rc < 0)
+        log_error("pool_return: %s", db_errmsg(db));
+    else if (count)
+        log_info("pool_return: %d records returned to the pool", count);
     job_req_done(&r);
     return rc;
 }
@@ -257,13 +281,16 @@ static int pool_view_scope(Req *r, Buf *sql, int p) {
     buf_puts(sql, "t.in_pool = 1 AND ");
     return pool_scope_sql(r, sql, p);
 }
-static const char *const pool_customer_fields[] = {"name", "region", "industry", "tier", "pool_since", "org_unit_id", NULL};
+static const char *const pool_customer_fields[] = {"name",       "region",      "industry", "tier",
+                                                   "pool_since", "org_unit_id", NULL};
 static const char *const pool_lead_fields[] = {"company", "region", "industry", "pool_since", "org_unit_id", NULL};
 static const ListView pool_views[2] = {
     {pool_customer_fields, pool_view_scope, pool_scope_bind,
-     " LEFT JOIN org_units ou ON ou.id = t.org_unit_id LEFT JOIN users pu ON pu.id = t.previous_owner_id", "-pool_since"},
+     " LEFT JOIN org_units ou ON ou.id = t.org_unit_id LEFT JOIN users pu ON pu.id = t.previous_owner_id",
+     "-pool_since"},
     {pool_lead_fields, pool_view_scope, pool_scope_bind,
-     " LEFT JOIN org_units ou ON ou.id = t.org_unit_id LEFT JOIN users pu ON pu.id = t.previous_owner_id", "-pool_since"},
+     " LEFT JOIN org_units ou ON ou.id = t.org_unit_id LEFT JOIN users pu ON pu.id = t.previous_owner_id",
+     "-pool_since"},
 };
 
 /*
@@ -289,21 +316,24 @@ static int pool_list(Req *r, Err *e) {
                                     "t.id, t.number, t.%s, t.region, t.industry, %s, t.pool_reason, t.pool_since,"
                                     " t.org_unit_id, ou.name, t.previous_owner_id, pu.display_name",
                                     pool_name_col(entity), cust ? "t.tier" : "NULL");
-    Stmt *st = db_prepare(r->db, list_query_sql(r, en, &lq, cols, arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po), true));
+    Stmt *st =
+        db_prepare(r->db, list_query_sql(r, en, &lq, cols, arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po), true));
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     list_query_bind(r, en, &lq, st);
     json_t *items = json_array();
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         json_t *o = json_object();
-        static const char *const names[] = {"id", "number", "name", "region", "industry", "tier", "pool_reason", "pool_since",
-                                            "org_unit_id", "org_unit_name", "previous_owner_id", "previous_owner_name"};
+        static const char *const names[] = {
+            "id",          "number",     "name",        "region",        "industry",          "tier",
+            "pool_reason", "pool_since", "org_unit_id", "org_unit_name", "previous_owner_id", "previous_owner_name"};
         for (int c = 0; c < 12; c++) {
             bool num = c == 0 || c == 7 || c == 8 || c == 10;
             if (c == 5 && !cust) continue;
-            json_object_set_new(o, names[c], db_col_null(st, c) ? json_null()
-                                             : num ? json_integer(db_col_int64(st, c))
-                                             : c == 6 ? json_string(msg_render(r->a, r->locale, db_col_text(st, c)))
+            json_object_set_new(o, names[c],
+                                db_col_null(st, c) ? json_null()
+                                : num              ? json_integer(db_col_int64(st, c))
+                                : c == 6           ? json_string(msg_render(r->a, r->locale, db_col_text(st, c)))
                                                    : json_string(db_col_text(st, c)));
         }
         json_array_append_new(items, o);
@@ -314,7 +344,8 @@ static int pool_list(Req *r, Err *e) {
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
     lq.nbind = nfilter;
-    st = db_prepare(r->db, arena_printf(r->a, "SELECT count(*) FROM (%s) x", list_query_sql(r, en, &lq, "1", NULL, false)));
+    st = db_prepare(r->db,
+                    arena_printf(r->a, "SELECT count(*) FROM (%s) x", list_query_sql(r, en, &lq, "1", NULL, false)));
     if (!st) {
         json_decref(items);
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -327,8 +358,9 @@ static int pool_list(Req *r, Err *e) {
         json_decref(items);
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
-    return reply_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-                                        (json_int_t)lq.page, "per_page", (json_int_t)lq.per_page));
+    return reply_json(r, 200,
+                      json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+                                (json_int_t)lq.page, "per_page", (json_int_t)lq.per_page));
 }
 
 /* A pooled row as the pool handlers need it. */
@@ -387,8 +419,9 @@ static int pool_target(Req *r, const char **entity, PoolRow *x, Err *e) {
 
 /* Take the row out of the pool atomically (two claims at once: one wins). 0 ok, -1 with e. */
 static int pool_take(Req *r, const char *entity, int64_t id, Err *e) {
-    Stmt *st = db_prepare(r->db, arena_printf(r->a, "UPDATE %s SET in_pool = 0 WHERE id = ?1 AND in_pool = 1 AND deleted_at IS NULL",
-                                              pool_table(entity)));
+    Stmt *st = db_prepare(
+        r->db, arena_printf(r->a, "UPDATE %s SET in_pool = 0 WHERE id = ?1 AND in_pool = 1 AND deleted_at IS NULL",
+                            pool_table(entity)));
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, id);
     int rc = db_step(st);
@@ -400,15 +433,18 @@ static int pool_take(Req *r, const char *entity, int64_t id, Err *e) {
 
 /* Record a pool event. */
 static int pool_event(Req *r, const char *entity, int64_t id, const char *event, int64_t user, const char *reason) {
-    Stmt *st = db_prepare(r->db, "INSERT INTO pool_events(entity, row_id, at, event, user_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    Stmt *st = db_prepare(
+        r->db, "INSERT INTO pool_events(entity, row_id, at, event, user_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!st) return -1;
     db_bind_text(st, 1, entity, -1);
     db_bind_int64(st, 2, id);
     db_bind_int64(st, 3, r->now);
     db_bind_text(st, 4, event, -1);
     db_bind_int64(st, 5, user);
-    if (reason) db_bind_text(st, 6, reason, -1);
-    else db_bind_null(st, 6);
+    if (reason)
+        db_bind_text(st, 6, reason, -1);
+    else
+        db_bind_null(st, 6);
     int rc = db_step(st);
     db_done(st);
     return rc < 0 ? -1 : 0;
@@ -456,7 +492,8 @@ static int pool_claim(Req *r, Err *e) {
     int64_t cap = setting_int(r->db, "pool.daily_claim_cap");
     int64_t day_start, day_end; /* the company-local day of now */
     period_bounds("day", r->now, company_tz(r), &day_start, &day_end);
-    Stmt *st = db_prepare(r->db, "SELECT count(*) FROM pool_events WHERE user_id = ?1 AND event = 'claimed' AND at >= ?2");
+    Stmt *st =
+        db_prepare(r->db, "SELECT count(*) FROM pool_events WHERE user_id = ?1 AND event = 'claimed' AND at >= ?2");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, me);
     db_bind_int64(st, 2, day_start);
@@ -495,8 +532,9 @@ static int pool_assign(Req *r, Err *e) {
         db_done(st);
         if (!mine || !path || strncmp(path, mine, strlen(mine)) != 0) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
     }
-    Stmt *st = db_prepare(r->db, "SELECT u.org_unit_id, o.path FROM users u LEFT JOIN org_units o ON o.id = u.org_unit_id"
-                                 " WHERE u.id = ?1 AND u.deleted_at IS NULL AND u.disabled = 0");
+    Stmt *st =
+        db_prepare(r->db, "SELECT u.org_unit_id, o.path FROM users u LEFT JOIN org_units o ON o.id = u.org_unit_id"
+                          " WHERE u.id = ?1 AND u.deleted_at IS NULL AND u.disabled = 0");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, json_integer_value(uid));
     int rc = db_step(st);
@@ -507,11 +545,14 @@ static int pool_assign(Req *r, Err *e) {
         return err_set(e, 400, EC_REF, "user_id", NULL);
     if (pool_take(r, entity, x.id, e) < 0) return -1;
     if (customers_set_owner(r, entity, x.id, json_integer_value(uid), unit, "pool_assign", e) < 0) return -1;
-    if (pool_event(r, entity, x.id, "assigned", json_integer_value(uid), NULL) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    const char *title = msg_make(r->a, "pool.assigned", "by", r->user->display_name, "what",
-                                 msg_make(r->a, strcmp(entity, "leads") ? "what.customer" : "what.lead", NULL), "name", x.name, NULL);
+    if (pool_event(r, entity, x.id, "assigned", json_integer_value(uid), NULL) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    const char *title =
+        msg_make(r->a, "pool.assigned", "by", r->user->display_name, "what",
+                 msg_make(r->a, strcmp(entity, "leads") ? "what.customer" : "what.lead", NULL), "name", x.name, NULL);
     if (task_remind(r->db, json_integer_value(uid), "pool_assign", entity, x.id, title, 0,
-                    arena_printf(r->a, "pool:assign:%s:%lld:%lld", entity, (long long)x.id, (long long)r->now), r->now) < 0)
+                    arena_printf(r->a, "pool:assign:%s:%lld:%lld", entity, (long long)x.id, (long long)r->now),
+                    r->now) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return pool_reply_row(r, entity, x.id, e);
 }
@@ -545,8 +586,9 @@ static int pool_release(Req *r, Err *e) {
     int rc = pool_return_row(r, entity, id, x.owner, x.name, why, "pool_release");
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (rc == 0) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
-    return reply_json(r, 200, json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "in_pool", 1, "pool_reason",
-                                        msg_render(r->a, r->locale, why)));
+    return reply_json(r, 200,
+                      json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "in_pool", 1, "pool_reason",
+                                msg_render(r->a, r->locale, why)));
 }
 
 void pool_register(void) {

@@ -25,14 +25,21 @@ static const EnumVal period_kinds[] = {
 };
 
 static const Field plan_fields[] = {
-    {"period_kind", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, period_kinds, NULL, NULL, "期间类型", "期間類型", "Period"},
-    {"period_start", FT_DATE, F_REQUIRED | F_LIST | F_FILTER | F_SORT | F_CREATE_ONLY, 0, 0, NULL, NULL, NULL, "期间开始", "期間開始", "Period start"},
-    {"plan_unit_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "org_units", NULL, "计划单位", "計畫單位", "Unit"},
-    {"rep_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_KEEP, 0, 0, NULL, "users", NULL, "销售代表", "銷售代表", "Rep"},
-    {"parent_plan_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "sales_plans", NULL, "上级计划", "上級計畫", "Allocated from"},
-    {"target_amount", FT_MONEY, F_LIST | F_SORT, 0, 100000000000000, NULL, NULL, "0", "销售额目标", "銷售額目標", "Amount target"},
+    {"period_kind", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, period_kinds, NULL, NULL, "期间类型",
+     "期間類型", "Period"},
+    {"period_start", FT_DATE, F_REQUIRED | F_LIST | F_FILTER | F_SORT | F_CREATE_ONLY, 0, 0, NULL, NULL, NULL,
+     "期间开始", "期間開始", "Period start"},
+    {"plan_unit_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "org_units", NULL, "计划单位",
+     "計畫單位", "Unit"},
+    {"rep_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_KEEP, 0, 0, NULL, "users", NULL, "销售代表",
+     "銷售代表", "Rep"},
+    {"parent_plan_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "sales_plans", NULL, "上级计划",
+     "上級計畫", "Allocated from"},
+    {"target_amount", FT_MONEY, F_LIST | F_SORT, 0, 100000000000000, NULL, NULL, "0", "销售额目标", "銷售額目標",
+     "Amount target"},
     {"target_volume", FT_INT, F_LIST | F_SORT, 0, 1000000000, NULL, NULL, "0", "销量目标", "銷量目標", "Volume target"},
-    {"target_new_customers", FT_INT, F_LIST | F_SORT, 0, 1000000, NULL, NULL, "0", "新客户目标", "新客戶目標", "New customers target"},
+    {"target_new_customers", FT_INT, F_LIST | F_SORT, 0, 1000000, NULL, NULL, "0", "新客户目标", "新客戶目標",
+     "New customers target"},
     {"note", FT_LONGTEXT, F_SEARCH, 0, 2000, NULL, NULL, NULL, "说明", "說明", "Note"},
     {NULL},
 };
@@ -74,7 +81,8 @@ static int children_sum(Req *r, int64_t plan, int64_t except, int64_t sum[3]) {
     db_bind_int64(st, 1, plan);
     db_bind_int64(st, 2, except);
     int rc = db_step(st);
-    for (int i = 0; i < 3; i++) sum[i] = rc == DB_ROW ? db_col_int64(st, i) : 0;
+    for (int i = 0; i < 3; i++)
+        sum[i] = rc == DB_ROW ? db_col_int64(st, i) : 0;
     db_done(st);
     return rc == DB_ROW ? 0 : -1;
 }
@@ -99,7 +107,8 @@ static int plan_read(Req *r, int64_t id, PlanRow *p) {
         p->start = arena_strdup(r->a, db_col_text(st, 1));
         p->unit = db_col_int64(st, 2);
         p->rep = db_col_null(st, 3) ? 0 : db_col_int64(st, 3);
-        for (int i = 0; i < 3; i++) p->target[i] = db_col_int64(st, 4 + i);
+        for (int i = 0; i < 3; i++)
+            p->target[i] = db_col_int64(st, 4 + i);
     }
     db_done(st);
     return rc < 0 ? -1 : rc == DB_ROW;
@@ -125,7 +134,9 @@ static int plan_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e
                          (!strcmp(kind, "year") && m == 1));
     if (!ok)
         return plan_fail(r, e, EC_FORMAT, "period_start",
-                         !strcmp(kind, "year") ? "YYYY-01-01" : !strcmp(kind, "quarter") ? "YYYY-01/04/07/10-01" : "YYYY-MM-01");
+                         !strcmp(kind, "year")      ? "YYYY-01-01"
+                         : !strcmp(kind, "quarter") ? "YYYY-01/04/07/10-01"
+                                                    : "YYYY-MM-01");
     int64_t unit = flow_rec_int(rec, "plan_unit_id"), rep = flow_rec_int(rec, "rep_id");
     int64_t parent = flow_rec_int(rec, "parent_plan_id"), self = old ? flow_rec_int(old, "id") : 0;
     int rc;
@@ -179,15 +190,26 @@ static int plan_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e
         if (children_sum(r, self, 0, sum) < 0) return flow_db_error(r, e, "plan allocation");
         for (int i = 0; i < 3; i++)
             if (flow_rec_int(rec, targets[i]) < sum[i])
-                return plan_fail(r, e, EC_PLAN_OVER, targets[i], remaining_text(r, i, flow_rec_int(rec, targets[i]) - sum[i]));
+                return plan_fail(r, e, EC_PLAN_OVER, targets[i],
+                                 remaining_text(r, i, flow_rec_int(rec, targets[i]) - sum[i]));
     }
     return 0;
 }
 
 static const Entity plans_entity = {
-    .name = "sales_plans", .table = "sales_plans", .zh = "销售计划", .tw = "銷售計畫", .en = "Sales plans",
-    .fields = plan_fields, .vis = VIS_OWNER, .read_roles = PLAN_READERS, .write_roles = PLAN_WRITERS,
-    .default_sort = "-period_start", .title_field = "period_start", .before_save = plan_check, .tag = "pipeline",
+    .name = "sales_plans",
+    .table = "sales_plans",
+    .zh = "销售计划",
+    .tw = "銷售計畫",
+    .en = "Sales plans",
+    .fields = plan_fields,
+    .vis = VIS_OWNER,
+    .read_roles = PLAN_READERS,
+    .write_roles = PLAN_WRITERS,
+    .default_sort = "-period_start",
+    .title_field = "period_start",
+    .before_save = plan_check,
+    .tag = "pipeline",
 };
 
 /* ---------------------------------------------------------------- allocation */
@@ -224,7 +246,8 @@ static int plan_allocation(Req *r, Err *e) {
     entity_visibility_bind(&plans_entity, r->user, st, 2);
     json_t *children = json_array();
     int rc;
-    while ((rc = db_step(st)) == DB_ROW) json_array_append_new(children, entity_row_json(&plans_entity, st));
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(children, entity_row_json(&plans_entity, st));
     db_done(st);
     if (rc < 0) {
         json_decref(plan);
@@ -236,8 +259,9 @@ static int plan_allocation(Req *r, Err *e) {
         json_object_set_new(alloc, targets[i], json_integer(sum[i]));
         json_object_set_new(left, targets[i], json_integer(flow_rec_int(plan, targets[i]) - sum[i]));
     }
-    return reply_json(r, 200, json_pack("{s:o, s:o, s:o, s:o}", "plan", plan, "children", children, "allocated", alloc,
-                                        "unallocated", left));
+    return reply_json(
+        r, 200,
+        json_pack("{s:o, s:o, s:o, s:o}", "plan", plan, "children", children, "allocated", alloc, "unallocated", left));
 }
 
 static const Route plan_routes[] = {

@@ -31,11 +31,16 @@
 #include "modules.h"
 
 static const Setting tier_settings[] = {
-    {"tier.important.amount", ST_MONEY, "100000000", 0, 100000000000000, "重要客户：近12个月采购额下限（分）", "重要客戶：近12個月採購額下限（分）", "Important: 12-month purchases at least (fen)"},
-    {"tier.important.top_percent", ST_INT, "10", 0, 100, "重要客户：采购额排名前百分比", "重要客戶：採購額排名前百分比", "Important: top percent by purchases"},
-    {"tier.key.amount", ST_MONEY, "20000000", 0, 100000000000000, "关键客户：近12个月采购额下限（分）", "關鍵客戶：近12個月採購額下限（分）", "Key: 12-month purchases at least (fen)"},
-    {"tier.key.orders", ST_INT, "6", 0, 100000, "关键客户：近12个月采购次数下限", "關鍵客戶：近12個月採購次數下限", "Key: 12-month orders at least"},
-    {"tier.key.potential", ST_MONEY, "0", 0, 100000000000000, "关键客户：潜在价值下限（分，0 = 不使用）", "關鍵客戶：潛在價值下限（分，0 = 不使用）", "Key: potential value at least (fen, 0 = unused)"},
+    {"tier.important.amount", ST_MONEY, "100000000", 0, 100000000000000, "重要客户：近12个月采购额下限（分）",
+     "重要客戶：近12個月採購額下限（分）", "Important: 12-month purchases at least (fen)"},
+    {"tier.important.top_percent", ST_INT, "10", 0, 100, "重要客户：采购额排名前百分比", "重要客戶：採購額排名前百分比",
+     "Important: top percent by purchases"},
+    {"tier.key.amount", ST_MONEY, "20000000", 0, 100000000000000, "关键客户：近12个月采购额下限（分）",
+     "關鍵客戶：近12個月採購額下限（分）", "Key: 12-month purchases at least (fen)"},
+    {"tier.key.orders", ST_INT, "6", 0, 100000, "关键客户：近12个月采购次数下限", "關鍵客戶：近12個月採購次數下限",
+     "Key: 12-month orders at least"},
+    {"tier.key.potential", ST_MONEY, "0", 0, 100000000000000, "关键客户：潜在价值下限（分，0 = 不使用）",
+     "關鍵客戶：潛在價值下限（分，0 = 不使用）", "Key: potential value at least (fen, 0 = unused)"},
 };
 
 /* One customer as the recompute sees it. */
@@ -82,7 +87,8 @@ static const char *tier_of(Req *r, const Thresholds *t, const TierRow *x, const 
         return "key";
     }
     if (t->key_potential > 0 && x->potential >= t->key_potential) {
-        *reason = msg_make(r->a, "tier.key_potential", "amount", YUAN(x->potential), "threshold", YUAN(t->key_potential), NULL);
+        *reason = msg_make(r->a, "tier.key_potential", "amount", YUAN(x->potential), "threshold",
+                           YUAN(t->key_potential), NULL);
         return "key";
     }
     *reason = msg_make(r->a, "tier.normal", "amount", amt, "orders", NUM(x->orders), NULL);
@@ -94,19 +100,26 @@ static const char *tier_of(Req *r, const Thresholds *t, const TierRow *x, const 
 /* Write a tier_history row. */
 static int tier_history_add(Req *r, int64_t id, const char *old_tier, const char *new_tier, const char *source,
                             const char *reason, int64_t amount, int64_t orders) {
-    Stmt *st = db_prepare(r->db, "INSERT INTO tier_history(customer_id, at, old_tier, new_tier, source, reason, user_id, purchase_12m, orders_12m)"
+    Stmt *st = db_prepare(r->db, "INSERT INTO tier_history(customer_id, at, old_tier, new_tier, source, reason, "
+                                 "user_id, purchase_12m, orders_12m)"
                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!st) return -1;
     db_bind_int64(st, 1, id);
     db_bind_int64(st, 2, r->now);
-    if (old_tier) db_bind_text(st, 3, old_tier, -1);
-    else db_bind_null(st, 3);
+    if (old_tier)
+        db_bind_text(st, 3, old_tier, -1);
+    else
+        db_bind_null(st, 3);
     db_bind_text(st, 4, new_tier, -1);
     db_bind_text(st, 5, source, -1);
-    if (reason) db_bind_text(st, 6, reason, -1);
-    else db_bind_null(st, 6);
-    if (r->user) db_bind_int64(st, 7, r->user->id);
-    else db_bind_null(st, 7);
+    if (reason)
+        db_bind_text(st, 6, reason, -1);
+    else
+        db_bind_null(st, 6);
+    if (r->user)
+        db_bind_int64(st, 7, r->user->id);
+    else
+        db_bind_null(st, 7);
     db_bind_int64(st, 8, amount);
     db_bind_int64(st, 9, orders);
     int rc = db_step(st);
@@ -120,10 +133,13 @@ static int tier_history_add(Req *r, int64_t id, const char *old_tier, const char
 static int tier_apply(Req *r, TierRow *x, const char *tier, bool manual, const char *reason, const char *source,
                       const char *action) {
     const char *visit = x->visit;
-    if (!visit || !strcmp(visit, tier_visit_default(r->db, r->a, x->tier))) visit = tier_visit_default(r->db, r->a, tier);
-    Stmt *st = db_prepare(r->db, "UPDATE customers SET tier = ?1, tier_manual = ?2, tier_reason = ?3, visit_frequency = ?4,"
-                                 " purchase_12m = ?5, orders_12m = ?6, version = version + 1, updated_at = ?7 WHERE id = ?8 AND version = ?9"
-                                 " AND deleted_at IS NULL");
+    if (!visit || !strcmp(visit, tier_visit_default(r->db, r->a, x->tier)))
+        visit = tier_visit_default(r->db, r->a, tier);
+    Stmt *st = db_prepare(
+        r->db,
+        "UPDATE customers SET tier = ?1, tier_manual = ?2, tier_reason = ?3, visit_frequency = ?4,"
+        " purchase_12m = ?5, orders_12m = ?6, version = version + 1, updated_at = ?7 WHERE id = ?8 AND version = ?9"
+        " AND deleted_at IS NULL");
     if (!st) return -1;
     db_bind_text(st, 1, tier, -1);
     db_bind_int64(st, 2, manual);
@@ -168,13 +184,15 @@ typedef struct TierStats {
 ** purchase figures are refreshed. *one (when given) receives the row of only_id.
 */
 static int tier_recompute(Req *r, int64_t only_id, TierStats *out) {
-    static const char zSql[] =
-        "SELECT c.id, c.version, c.tier, c.tier_manual, c.visit_frequency, c.potential_value, c.purchase_12m, c.orders_12m, c.name,\n"
-        "       COALESCE(s.amt, 0), COALESCE(s.n, 0)\n"
-        "  FROM customers c LEFT JOIN (SELECT customer_id, CAST(SUM(amount) AS BIGINT) AS amt, COUNT(*) AS n FROM opportunities\n"
-        "                               WHERE state = 'won' AND deleted_at IS NULL AND COALESCE(closed_at, updated_at) >= ?1\n"
-        "                               GROUP BY customer_id) s ON s.customer_id = c.id\n"
-        " WHERE c.deleted_at IS NULL ORDER BY c.id";
+    static const char zSql[] = "SELECT c.id, c.version, c.tier, c.tier_manual, c.visit_frequency, c.potential_value, "
+                               "c.purchase_12m, c.orders_12m, c.name,\n"
+                               "       COALESCE(s.amt, 0), COALESCE(s.n, 0)\n"
+                               "  FROM customers c LEFT JOIN (SELECT customer_id, CAST(SUM(amount) AS BIGINT) AS amt, "
+                               "COUNT(*) AS n FROM opportunities\n"
+                               "                               WHERE state = 'won' AND deleted_at IS NULL AND "
+                               "COALESCE(closed_at, updated_at) >= ?1\n"
+                               "                               GROUP BY customer_id) s ON s.customer_id = c.id\n"
+                               " WHERE c.deleted_at IS NULL ORDER BY c.id";
     memset(out, 0, sizeof *out);
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) return -1;
@@ -234,9 +252,12 @@ static int tier_recompute(Req *r, int64_t only_id, TierStats *out) {
             if (db_step(u) < 0) ret = -1;
             db_done(u);
         }
-        if (!strcmp(x->tier, "important")) out->important++;
-        else if (!strcmp(x->tier, "key")) out->key++;
-        else out->normal++;
+        if (!strcmp(x->tier, "important"))
+            out->important++;
+        else if (!strcmp(x->tier, "key"))
+            out->key++;
+        else
+            out->normal++;
     }
     free(rows);
     free(amounts);
@@ -249,8 +270,10 @@ int tier_recompute_job(Db *db, int64_t now) {
     job_req_init(&r, db, now);
     TierStats s;
     int rc = tier_recompute(&r, 0, &s);
-    if (rc < 0) log_error("tier_recompute: %s", db_errmsg(db));
-    else log_info("tier_recompute: %d customers, %d changed", s.customers, s.changed);
+    if (rc < 0)
+        log_error("tier_recompute: %s", db_errmsg(db));
+    else
+        log_info("tier_recompute: %d customers, %d changed", s.customers, s.changed);
     job_req_done(&r);
     return rc;
 }
@@ -263,8 +286,9 @@ int tier_recompute_job(Db *db, int64_t now) {
 static int tier_h_recompute(Req *r, Err *e) {
     TierStats s;
     if (tier_recompute(r, 0, &s) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    return reply_json(r, 200, json_pack("{s:i, s:i, s:{s:i, s:i, s:i}}", "customers", s.customers, "changed", s.changed,
-                                        "tiers", "important", s.important, "key", s.key, "normal", s.normal));
+    return reply_json(r, 200,
+                      json_pack("{s:i, s:i, s:{s:i, s:i, s:i}}", "customers", s.customers, "changed", s.changed,
+                                "tiers", "important", s.important, "key", s.key, "normal", s.normal));
 }
 
 /* The customer of the request, visible and under the user's command, as a TierRow (with its
@@ -317,7 +341,8 @@ static int tier_h_override(Req *r, Err *e) {
     if (!reason || !*reason) return err_set(e, 400, EC_REQUIRED, "reason", NULL);
     if (utf8_len(reason, strlen(reason)) > 500) return err_set(e, 400, EC_TOO_LONG, "reason", "500");
     json_t *ver = json_object_get(body, "version");
-    if (ver && (!json_is_integer(ver) || json_integer_value(ver) != x.version)) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
+    if (ver && (!json_is_integer(ver) || json_integer_value(ver) != x.version))
+        return err_set(e, 409, EC_CONFLICT, NULL, NULL);
     const char *why = msg_make(r->a, "tier.manual", "by", r->user->display_name, "reason", reason, NULL);
     int ap = tier_apply(r, &x, arena_strdup(r->a, tier), true, why, "manual", "tier_manual");
     if (ap < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -356,10 +381,12 @@ static int tier_h_clear(Req *r, Err *e) {
 void tiering_register(void) {
     static const Route routes[] = {
         {"POST", "/api/v1/customers/tiers/recompute", tier_h_recompute, R_WRITE,
-         RB(SALES_MANAGER) | RB(DEPUTY_DIRECTOR) | RB(SALES_DIRECTOR) | RB(GM), "Recompute customer tiers now", "customers"},
-        {"POST", "/api/v1/customers/:id/tier", tier_h_override, R_WRITE, ROLES_MANAGING, "Set a customer's tier by hand",
+         RB(SALES_MANAGER) | RB(DEPUTY_DIRECTOR) | RB(SALES_DIRECTOR) | RB(GM), "Recompute customer tiers now",
          "customers"},
-        {"DELETE", "/api/v1/customers/:id/tier", tier_h_clear, R_WRITE, ROLES_MANAGING, "Clear a manual tier", "customers"},
+        {"POST", "/api/v1/customers/:id/tier", tier_h_override, R_WRITE, ROLES_MANAGING,
+         "Set a customer's tier by hand", "customers"},
+        {"DELETE", "/api/v1/customers/:id/tier", tier_h_clear, R_WRITE, ROLES_MANAGING, "Clear a manual tier",
+         "customers"},
     };
     static const Job job = {"tier_recompute", 86400, tier_recompute_job};
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
