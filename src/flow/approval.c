@@ -86,7 +86,7 @@ static int flow_pending_tasks(Req *r, const Entity *en, int64_t row_id, PendingT
 /* See flow.h. The user's own tasks come first; then those of the users who
    delegated their approvals to the user (signed on their behalf). */
 int flow_signable_task(Req *r, const Entity *en, int64_t row_id, FlowTask *out, Err *e) {
-    PendingTask *v;
+    PendingTask *v = NULL;
     int n = flow_pending_tasks(r, en, row_id, &v, e);
     if (n <= 0) return n;
     for (int i = 0; i < n; i++)
@@ -94,7 +94,7 @@ int flow_signable_task(Req *r, const Entity *en, int64_t row_id, FlowTask *out, 
             *out = v[i].t;
             return 1;
         }
-    User *d;
+    User *d = NULL;
     int nd = flow_delegators(r, &d, e);
     if (nd < 0) return -1;
     for (int i = 0; i < n; i++)
