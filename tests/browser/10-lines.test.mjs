@@ -92,6 +92,7 @@ test('a record is linked to another from the links tab; the link shows on both, 
   await page.getByTestId('link-add').click()
   await page.locator('[data-testid=links-table]').getByText(other.number).waitFor()
   await page.locator('[data-testid=links-table]').getByText('取代').first().waitFor()
+  await page.locator('.el-message').first().waitFor({ state: 'detached' }) // a fading toast is no contrast test
   const v = await axe(page)
   assert.deepEqual(v, [], describeViolations(v))
   await page.goto(`${BASE}/e/test_documents/${other.id}?tab=links`)
