@@ -64,6 +64,8 @@
     X("unit.working_hours", "个工作小时", "個工作小時", "working hours")                                               \
     X("unit.days", "天", "天", "days")                                                                                 \
     X("unit.working_days", "个工作日", "個工作日", "working days")                                                     \
+    X("approval.overdue", "审批超时：{what} {title} · {step}", "審批逾時：{what} {title} · {step}",                    \
+      "Approval overdue: {what} {title} · {step}")                                                                     \
     X("tier.manual", "人工定级（{by}）：{reason}", "人工定級（{by}）：{reason}", "Set by hand ({by}): {reason}")       \
     X("tier.important_amount", "近12个月采购额 {amount} ≥ {threshold}", "近12個月採購額 {amount} ≥ {threshold}",       \
       "Purchases in the last 12 months {amount} ≥ {threshold}")                                                        \

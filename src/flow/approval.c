@@ -951,14 +951,15 @@ int flow_job_approval_overdue(Db *db, int64_t now) {
     if (n < 0) goto out;
     for (int i = 0; i < n; i++) {
         const Entity *en = entity_find(v[i].entity);
-        const char *loc = i18n_locale(v[i].locale);
         const char *title =
             en ? flow_row_title(db, a, en, v[i].row_id) : arena_printf(a, "#%lld", (long long)v[i].row_id);
         if (!title) continue; /* the row is gone */
-        const char *what = en ? label_for(loc, en->zh, en->tw, en->en) : v[i].entity;
-        const char *step = flow_step_label(en ? en->flow : NULL, loc, v[i].step_name);
-        const char *full = arena_printf(
-            a, "%s%s %s · %s", label_for(loc, "审批超时：", "審批逾時：", "Approval overdue: "), what, title, step);
+        const Workflow *wf = en ? en->flow : NULL;
+        const char *step =
+            msg_text3(a, flow_step_label(wf, "zh-CN", v[i].step_name), flow_step_label(wf, "zh-TW", v[i].step_name),
+                      flow_step_label(wf, "en", v[i].step_name));
+        const char *full = msg_make(a, "approval.overdue", "what", msg_entity_label(a, v[i].entity), "title", title,
+                                    "step", step, NULL); /* shown in each reader's language */
         const char *key =
             arena_printf(a, "approval_overdue:%lld:%lld", (long long)v[i].task_id, (long long)v[i].user_id);
         if (task_remind(db, v[i].user_id, "approval_overdue", v[i].entity, v[i].row_id, full, v[i].due_at, key, now) <

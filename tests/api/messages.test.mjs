@@ -47,3 +47,20 @@ test('MS03 a manual tier reason, and the tier history, in the reader\'s language
   const c360 = expectStatus(await repEn.get(`${C}/${c.id}/overview`), 200);
   assert.equal(c360.tier_history[0].reason, 'Set by hand (李強): 战略合作');
 });
+
+test('MS04 an overdue approval is announced in each signer\'s language', async () => {
+  const fin = await srv.userClient('ms.fin', ['finance'], 1, { locale: 'en' });
+  const b = expectStatus(await repZh.post('/api/v1/budgets', { budget_unit_id: east.id, period_kind: 'month', period_start: '2026-08-01', category: 'travel', amount: 100000 }), 201);
+  expectStatus(await repZh.post(`/api/v1/budgets/${b.id}/actions/submit`, { version: b.version }), 200);
+  await srv.restart({ SALESLOOP_NOW: new Date(Date.now() + 4 * 86400000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+  const again = await srv.login('ms.fin');
+  let t;
+  for (let i = 0; i < 100 && !t; i++) {
+    t = (await tasks(again)).find((x) => x.kind === 'approval_overdue' && x.row_id === b.id);
+    if (!t) await new Promise((ok) => setTimeout(ok, 100));
+  }
+  assert.ok(t, 'the overdue reminder was raised');
+  assert.equal(t.title, `Approval overdue: Expense budgets ${b.number} · Department review`);
+  assert.ok(fin);
+  await srv.restart({ SALESLOOP_NOW: null });
+});
