@@ -1146,7 +1146,8 @@ static json_t *job_row(Req *r, int64_t id, Err *e) {
     }
     db_bind_int64(st, 1, id);
     json_t *o = NULL;
-    if (db_step(st) == DB_ROW && (db_col_int64(st, 1) == r->user->id || (r->user->roles & RB(ADMIN)))) {
+    int rc = db_step(st);
+    if (rc == DB_ROW && (db_col_int64(st, 1) == r->user->id || (r->user->roles & RB(ADMIN)))) {
         json_t *res = db_col_null(st, 8) ? json_null() : json_loads(db_col_text(st, 8), 0, NULL);
         o = json_pack("{s:I, s:s, s:b, s:s, s:I, s:I, s:s?, s:I, s:o?, s:I}", "job_id", (json_int_t)db_col_int64(st, 0),
                       "entity", db_col_text(st, 2), "dry_run", (int)db_col_int64(st, 4), "state", db_col_text(st, 5),
@@ -1156,7 +1157,7 @@ static json_t *job_row(Req *r, int64_t id, Err *e) {
         if (!db_col_null(st, 11)) json_object_set_new(o, "finished_at", json_integer(db_col_int64(st, 11)));
     }
     db_done(st);
-    if (!o) err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+    if (!o) err_set(e, rc < 0 ? 500 : 404, rc < 0 ? EC_INTERNAL : EC_REC_NOT_FOUND, NULL, NULL);
     return o;
 }
 
@@ -1208,7 +1209,8 @@ int import_jobs_list(Req *r, Err *e) {
     db_bind_int64(st, 1, r->user->id);
     db_bind_int64(st, 2, (r->user->roles & RB(ADMIN)) ? 1 : 0);
     json_t *items = json_array();
-    while (db_step(st) == DB_ROW) {
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
         json_t *o = json_pack(
             "{s:I, s:s, s:s?, s:b, s:s, s:I, s:I, s:I, s:I}", "job_id", (json_int_t)db_col_int64(st, 0), "entity",
             db_col_text(st, 1), "filename", db_col_text(st, 2), "dry_run", (int)db_col_int64(st, 3), "state",
@@ -1218,6 +1220,10 @@ int import_jobs_list(Req *r, Err *e) {
         json_array_append_new(items, o);
     }
     db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
     return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 

@@ -573,7 +573,8 @@ static int customer_overview(Req *r, Err *e) {
                                  "ORDER BY h.at DESC, h.id DESC LIMIT 100");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, id);
-    while (db_step(st) == DB_ROW) {
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
         json_t *o = json_object();
         json_object_set_new(o, "at", json_integer(db_col_int64(st, 0)));
         json_object_set_new(o, "old_tier", db_col_null(st, 1) ? json_null() : json_string(db_col_text(st, 1)));
@@ -589,6 +590,7 @@ static int customer_overview(Req *r, Err *e) {
         json_array_append_new(th, o);
     }
     db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* a 360 view is whole or not at all */
     json_t *au = json_array();
     json_object_set_new(out, "audit", au);
     st = db_prepare(r->db, "SELECT a.id, a.at, a.user_id, u.display_name, a.action, a.changes FROM audit a LEFT JOIN "
@@ -596,7 +598,7 @@ static int customer_overview(Req *r, Err *e) {
                            " WHERE a.entity = 'customers' AND a.row_id = ?1 ORDER BY a.at DESC, a.id DESC LIMIT 50");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, id);
-    while (db_step(st) == DB_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         json_t *ch = db_col_null(st, 5) ? NULL : json_loads(db_col_text(st, 5), 0, NULL);
         json_array_append_new(au,
                               json_pack("{s:I, s:I, s:o, s:o, s:s, s:o}", "id", (json_int_t)db_col_int64(st, 0), "at",
@@ -606,6 +608,7 @@ static int customer_overview(Req *r, Err *e) {
                                         "action", db_col_text(st, 4), "changes", ch ? ch : json_null()));
     }
     db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return reply_json(r, 200, json_incref(out));
 }
 

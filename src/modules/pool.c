@@ -153,9 +153,10 @@ static int64_t line_protection(Req *r, const char *entity, int64_t id, const Lin
                    ? "SELECT product_interest FROM leads WHERE id = ?1"
                    : "SELECT DISTINCT p.product_line FROM opportunities o JOIN products p ON p.id = o.product_id"
                      " WHERE o.customer_id = ?1 AND o.deleted_at IS NULL AND o.state <> 'lost'");
-    if (!st) return 0;
+    if (!st) return -1;
     db_bind_int64(st, 1, id);
-    while (db_step(st) == DB_ROW) {
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
         const char *v = db_col_text(st, 0);
         for (int i = 0; v && i < ld->n; i++) {
             bool hit = strcmp(entity, "leads") == 0 ? strstr(v, ld->line[i]) != NULL : strcmp(v, ld->line[i]) == 0;
@@ -163,7 +164,7 @@ static int64_t line_protection(Req *r, const char *entity, int64_t id, const Lin
         }
     }
     db_done(st);
-    return best;
+    return rc < 0 ? -1 : best; /* never "no protection" on an error */
 }
 
 /* Owned rows of entity (customers of one tier, or leads) without activity for their protection
@@ -211,6 +212,7 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
     if (rc < 0) return -1;
     for (int i = 0; i < n; i++) {
         int64_t line = line_protection(r, entity, rows[i].id, ld);
+        if (line < 0) return -1; /* an unread protection period returns nothing to the pool */
         int64_t eff = line ? line : days;
         if (eff <= 0 || rows[i].last >= r->now - eff * 86400) continue; /* still protected */
         char day[11];
