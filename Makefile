@@ -118,9 +118,18 @@ build/tst/unit/%: tests/unit/%.c build/tst/libsalesloop.a
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS_BASE) $(TEST_FLAGS) $(PKG_CFLAGS) -o $@ $< build/tst/libsalesloop.a $(PKG_LIBS) -lcmocka
 
-# The web UI, built by Vite into web/dist (served by the binary).
-web/dist/index.html: $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json web/vite.config.js
-	cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build
+# The web UI, built by Vite into web/dist (served by the binary) with the node on PATH: Node >= 18.20,
+# so Debian 12's nodejs is enough (scripts/node-check.sh says so when it is older or missing).
+# node_modules is (re)installed from the lockfile when the lockfile is newer than the last install.
+web/node_modules/.npm-ci.stamp: web/package.json web/package-lock.json
+	@scripts/node-check.sh web
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json web/package-lock.json \
+                     web/vite.config.js web/node_modules/.npm-ci.stamp
+	@scripts/node-check.sh web
+	cd web && npm run build
 
 web:
 	@if [ -f web/package.json ]; then $(MAKE) web/dist/index.html; fi

@@ -14,12 +14,18 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# node and npm may come from outside Debian on a developer machine; accept any working pair.
-if command -v node >/dev/null && command -v npm >/dev/null; then
+# node and npm may come from outside Debian on a developer machine; accept any pair on PATH that is
+# new enough (Node >= 18.20, scripts/node-check.sh; Debian 12's nodejs 18.20.4 is). When it is not,
+# (re)install Debian's: that installs or upgrades the packages, and the check at the end says
+# what is still wrong (e.g. an older node from elsewhere first in PATH).
+here="$(cd "$(dirname "$0")" && pwd)"
+if "$here/node-check.sh" deps >/dev/null 2>&1; then
   missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+else
+  missing+=(nodejs npm)
 fi
 want=()
-for p in "${missing[@]}"; do [[ -n "$p" ]] && want+=("$p"); done
+for p in "${missing[@]}"; do [[ -n "$p" && " ${want[*]} " != *" $p "* ]] && want+=("$p"); done
 ((${#want[@]})) || exit 0
 
 echo "deps: installing ${want[*]}"
@@ -32,3 +38,6 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
 # A fresh postgresql package starts a cluster on 5432; the tests run their own on loopback.
+
+# The node now first in PATH must be new enough for the web build and the tests.
+"$here/node-check.sh" deps

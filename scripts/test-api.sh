@@ -20,7 +20,7 @@ if [[ -n "${SALESLOOP_BIN:-}" && "$SALESLOOP_BIN" != /* ]]; then SALESLOOP_BIN="
 cd "$root"
 export SALESLOOP_BIN="${SALESLOOP_BIN:-$root/build/salesloop-test}"
 [[ -x "$SALESLOOP_BIN" ]] || { echo "test-api: $SALESLOOP_BIN not built (make build/salesloop-test)" >&2; exit 1; }
-command -v node >/dev/null || { echo "test-api: node not found (scripts/deps.sh)" >&2; exit 1; }
+scripts/node-check.sh test-api
 
 # Run a private copy of the binary: a rebuild during the run (make in another shell) must not
 # swap or truncate the file under the servers the tests start.
@@ -37,16 +37,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [[ ! -d tests/api/node_modules ]]; then
-  (cd tests/api && timeout 300 npm ci --no-audit --no-fund --loglevel=error)
+# (Re)install from the lockfile when it is newer than the last install.
+if [[ ! tests/api/node_modules/.npm-ci.stamp -nt tests/api/package-lock.json ]]; then
+  (cd tests/api && timeout 300 npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.npm-ci.stamp)
 fi
 
 files=("$@")
 ((${#files[@]})) || files=(tests/api/)
+# --test-timeout (Node >= 20.11) bounds each test; Node 18 lacks it, and there the harness's own
+# per-test and per-hook timeouts bound them. timeout bounds the whole run (a hung server fails,
+# never hangs).
+node_flags=(--test --test-concurrency=1)
+if [[ "$(node --help 2>/dev/null)" == *--test-timeout* ]]; then node_flags+=(--test-timeout=240000); fi
 run_tests() {
-  # --test-timeout bounds each file; timeout bounds the whole run (a hung server fails, never hangs).
-  timeout --kill-after=10 "${TEST_API_TIMEOUT:-900}" \
-    node --test --test-concurrency=1 --test-timeout=240000 "${files[@]}"
+  timeout --kill-after=10 "${TEST_API_TIMEOUT:-900}" node "${node_flags[@]}" "${files[@]}"
 }
 
 free_port() {

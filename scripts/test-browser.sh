@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 [[ -x /usr/bin/chromium ]] || { echo "test-browser: /usr/bin/chromium missing (scripts/deps.sh installs it)" >&2; exit 1; }
-if [[ ! -d tests/browser/node_modules ]]; then
-  (cd tests/browser && npm ci --no-audit --no-fund)
+scripts/node-check.sh test-browser
+# (Re)install from the lockfile when it is newer than the last install.
+if [[ ! tests/browser/node_modules/.npm-ci.stamp -nt tests/browser/package-lock.json ]]; then
+  (cd tests/browser && npm ci --no-audit --no-fund && touch node_modules/.npm-ci.stamp)
 fi
 make --no-print-directory web/dist/index.html
 # SL_NO_BUILD=1 uses the existing build/salesloop-test as it is (e.g. while others are mid-edit).

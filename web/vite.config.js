@@ -1,5 +1,6 @@
 // Vite build of the salesloop web UI into web/dist (served by `salesloop serve --web web/dist`).
 // `npm run dev` proxies the API to a server on 127.0.0.1:8080.
+// Vite 6 (not 7+): it runs on Node 18, the nodejs Debian 12 ships (docs/ARCHITECTURE.md, Toolchain).
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
@@ -21,6 +22,9 @@ export default defineConfig({
   },
   build: {
     outDir: 'dist',
+    // The browsers Vite 8 targets by default ('baseline-widely-available'), which this build used
+    // before; Vite 6's default ('modules') is older and would down-level more code for no gain.
+    target: ['chrome111', 'edge111', 'firefox114', 'safari16.4'],
     emptyOutDir: true,
     chunkSizeWarningLimit: 1500,
     rollupOptions: {

@@ -1,5 +1,5 @@
 // auth.test.mjs — sign-in, cookies, CSRF, logout, lockout, password change, API tokens.
-import { useServer, test, assert, expectError, expectStatus, PASSWORD } from './lib/harness.mjs';
+import { useServer, test, assert, setCookies, expectError, expectStatus, PASSWORD } from './lib/harness.mjs';
 
 const srv = useServer();
 
@@ -30,7 +30,7 @@ test('A01 login with correct password: 200, user, csrf_token, session cookie', a
 
 test('A02 session cookie is HttpOnly, SameSite=Lax, Path=/', async () => {
   const c = await srv.login('alice');
-  const sc = c.loginResponse.headers.getSetCookie().find((s) => s.startsWith('sl_session='));
+  const sc = setCookies(c.loginResponse.headers).find((s) => s.startsWith('sl_session='));
   assert.ok(sc, 'Set-Cookie sl_session');
   const attrs = sc.split(';').map((s) => s.trim().toLowerCase());
   assert.ok(attrs.includes('httponly'), `HttpOnly in ${sc}`);
@@ -104,7 +104,7 @@ test('A07 logout: 204, cookie cleared, old cookie no longer works', async () => 
   const cookie = c.cookie;
   const r = await c.post('/api/v1/auth/logout', undefined, { keepCookie: true });
   expectStatus(r, 204, 'logout');
-  const sc = r.headers.getSetCookie().find((s) => s.startsWith('sl_session='));
+  const sc = setCookies(r.headers).find((s) => s.startsWith('sl_session='));
   assert.ok(sc, 'logout sends a Set-Cookie for sl_session');
   assert.ok(/^sl_session=;|max-age=0|expires=thu, 01 jan 1970/i.test(sc), `cookie cleared: ${sc}`);
   const again = srv.anon({ Cookie: cookie });

@@ -11,7 +11,7 @@
 // (X-Forwarded-For) and the per-address counts of one case do not touch another.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { useServer, test, assert, expectError, expectStatus, PASSWORD, BIN } from './lib/harness.mjs';
+import { useServer, test, assert, setCookies, expectError, expectStatus, PASSWORD, BIN } from './lib/harness.mjs';
 
 const srv = useServer();
 const LOGIN = '/api/v1/auth/login';
@@ -33,7 +33,7 @@ function loginFrom(addr, username, password, extra = {}) {
 
 /** The sl_session Set-Cookie of an answer, or undefined. */
 function sessionCookie(res) {
-  return res.headers.getSetCookie().find((s) => s.startsWith('sl_session='));
+  return setCookies(res.headers).find((s) => s.startsWith('sl_session='));
 }
 
 /** The attributes of a Set-Cookie value, lower-cased and trimmed. */

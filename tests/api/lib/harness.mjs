@@ -60,6 +60,18 @@ function run(cmd, args, opts = {}) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The Set-Cookie lines of a fetch answer's headers. Headers.getSetCookie() is missing from the
+ * fetch of Debian 12's Node 18 (its nodejs uses Debian's undici 5.15); there get('set-cookie')
+ * joins the lines with ", ", so split at a comma followed by a new "name=", which an Expires date
+ * ("Expires=Thu, 01 Jan 1970 ...") never is.
+ */
+export function setCookies(headers) {
+  if (typeof headers.getSetCookie === 'function') return headers.getSetCookie();
+  const joined = headers.get('set-cookie');
+  return joined ? joined.split(/,\s*(?=[!#$%&'*+.^_`|~0-9A-Za-z-]+=)/) : [];
+}
+
 // ------------------------------------------------------------------ clients
 
 /**
@@ -109,7 +121,7 @@ export class Client {
     if (ct.includes('json') && text.length) {
       try { parsed = JSON.parse(text); } catch { parsed = null; }
     }
-    this.lastSetCookie = res.headers.getSetCookie();
+    this.lastSetCookie = setCookies(res.headers);
     for (const sc of this.lastSetCookie) {
       const m = /^sl_session=([^;]*)/.exec(sc);
       if (!m) continue;
