@@ -54,18 +54,6 @@ int audit_list(Req *r, Err *e) {
     return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-/* The row of the request, visible to the user, that the user may share: owner, manager over it, or admin. */
-static json_t *shareable_row(Req *r, const Entity **pen, int64_t *pid, Err *e) {
-    const Entity *en = entity_for_request(r, e);
-    if (!en) return NULL;
-    if (req_param_id(r, 1, pid, e) < 0) return NULL;
-    json_t *row = entity_load(r, en, *pid, e);
-    if (!row) return NULL;
-    arena_defer(r->a, (void (*)(void *))json_decref, row);
-    *pen = en;
-    return row;
-}
-
 /*
 ** GET /api/v1/:entity/:id/shares                       row readers
 ** 200 {"items":[{"user_id","display_name","created_at"}]}
@@ -73,7 +61,7 @@ static json_t *shareable_row(Req *r, const Entity **pen, int64_t *pid, Err *e) {
 int shares_list(Req *r, Err *e) {
     const Entity *en;
     int64_t id;
-    if (!shareable_row(r, &en, &id, e)) return -1;
+    if (!entity_request_row(r, &en, &id, e)) return -1;
     Stmt *st = db_prepare(
         r->db, "SELECT s.user_id, u.display_name, s.created_at FROM shares s JOIN users u ON u.id = s.user_id\n"
                " WHERE s.entity = ?1 AND s.row_id = ?2 ORDER BY s.created_at");
@@ -102,7 +90,7 @@ int shares_list(Req *r, Err *e) {
 int shares_add(Req *r, Err *e) {
     const Entity *en;
     int64_t id;
-    json_t *row = shareable_row(r, &en, &id, e);
+    json_t *row = entity_request_row(r, &en, &id, e);
     if (!row) return -1;
     if (entity_row_check(r, en, row, ACCESS_SHARE, e) < 0) return -1;
     json_t *body = req_json(r, e);
@@ -136,7 +124,7 @@ int shares_add(Req *r, Err *e) {
 int shares_remove(Req *r, Err *e) {
     const Entity *en;
     int64_t id, uid;
-    json_t *row = shareable_row(r, &en, &id, e);
+    json_t *row = entity_request_row(r, &en, &id, e);
     if (!row) return -1;
     if (entity_row_check(r, en, row, ACCESS_SHARE, e) < 0) return -1;
     if (req_param_id(r, 2, &uid, e) < 0) return -1;

@@ -33,6 +33,16 @@ const FlowBridge *model_flow_bridge(void) {
     return bridge ? bridge : &none;
 }
 
+json_t *entity_request_row(Req *r, const Entity **pen, int64_t *pid, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en || req_param_id(r, 1, pid, e) < 0) return NULL;
+    json_t *row = entity_load(r, en, *pid, e);
+    if (!row) return NULL;
+    arena_defer(r->a, (void (*)(void *))json_decref, row);
+    *pen = en;
+    return row;
+}
+
 void row_finish(Req *r, const Entity *en, json_t *row) {
     row_render_messages(r, en, row);
     if (en->decorate) en->decorate(r, en, row);

@@ -64,16 +64,6 @@ static int end_title(Req *r, const Entity *en, int64_t id, const char **title) {
     return rc < 0 ? -1 : rc == DB_ROW;
 }
 
-/* The record of the request (:entity/:id), loaded and visible; the entity in *pen. */
-static json_t *link_row(Req *r, const Entity **pen, int64_t *pid, Err *e) {
-    const Entity *en = entity_for_request(r, e);
-    if (!en || req_param_id(r, 1, pid, e) < 0) return NULL;
-    json_t *row = entity_load(r, en, *pid, e);
-    if (row) arena_defer(r->a, (void (*)(void *))json_decref, row);
-    *pen = en;
-    return row;
-}
-
 /*
 ** GET /api/v1/:entity/:id/links                       who reads the record
 ** 200 {"items":[{"id","kind","label","direction":"out"|"in","entity","entity_label","row_id",
@@ -83,7 +73,7 @@ static json_t *link_row(Req *r, const Entity **pen, int64_t *pid, Err *e) {
 int links_list(Req *r, Err *e) {
     const Entity *en;
     int64_t id;
-    if (!link_row(r, &en, &id, e)) return -1;
+    if (!entity_request_row(r, &en, &id, e)) return -1;
     static const char zSql[] =
         "SELECT id, from_entity, from_id, to_entity, to_id, kind, note, created_at, created_by FROM record_links\n"
         " WHERE (from_entity = ?1 AND from_id = ?2) OR (to_entity = ?1 AND to_id = ?2) ORDER BY id";
@@ -160,7 +150,7 @@ static int link_audit(Req *r, const char *entity, int64_t id, const char *action
 int links_add(Req *r, Err *e) {
     const Entity *en;
     int64_t id;
-    json_t *row = link_row(r, &en, &id, e);
+    json_t *row = entity_request_row(r, &en, &id, e);
     if (!row) return -1;
     if (entity_row_check(r, en, row, ACCESS_WRITE, e) < 0) return -1;
     json_t *body = req_json(r, e);
@@ -225,7 +215,7 @@ int links_add(Req *r, Err *e) {
 int links_remove(Req *r, Err *e) {
     const Entity *en;
     int64_t id, lid;
-    json_t *row = link_row(r, &en, &id, e);
+    json_t *row = entity_request_row(r, &en, &id, e);
     if (!row) return -1;
     if (req_param_id(r, 2, &lid, e) < 0) return -1;
     if (entity_row_check(r, en, row, ACCESS_WRITE, e) < 0) return -1;

@@ -168,6 +168,9 @@ int links_remove(Req *r, Err *e);
 int print_check(const Entity *en);
 /* Entity of the :entity path parameter, readable by the user, or e (404/403). */
 const Entity *entity_for_request(Req *r, Err *e);
+/* The record of the request's :entity/:id, loaded and visible (owned by the request); its entity
+   in *pen and id in *pid. NULL with e (403, 404, 500). For sub-resources of a record. */
+json_t *entity_request_row(Req *r, const Entity **pen, int64_t *pid, Err *e);
 /* Add "_actions", "_permissions" and the decorate hook's values to a row about to be sent. */
 void row_finish(Req *r, const Entity *en, json_t *row);
 #endif

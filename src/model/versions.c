@@ -67,16 +67,6 @@ int version_keep(Req *r, const Entity *en, json_t *rec, const char *state, const
     return 0;
 }
 
-/* The record of the request (:entity/:id), visible; its entity in *pen. */
-static json_t *versions_row(Req *r, const Entity **pen, int64_t *pid, Err *e) {
-    const Entity *en = entity_for_request(r, e);
-    if (!en || req_param_id(r, 1, pid, e) < 0) return NULL;
-    json_t *row = entity_load(r, en, *pid, e);
-    if (row) arena_defer(r->a, (void (*)(void *))json_decref, row);
-    *pen = en;
-    return row;
-}
-
 /* Kept version rev of a row as {"revision","state","reason","created_at","created_by","document"}
    (new reference), NULL with e: 404 when there is none, 500 on an error. */
 static json_t *version_load(Req *r, const Entity *en, int64_t id, int64_t rev, Err *e) {
@@ -112,7 +102,7 @@ static json_t *version_load(Req *r, const Entity *en, int64_t id, int64_t rev, E
 int versions_list(Req *r, Err *e) {
     const Entity *en;
     int64_t id;
-    if (!versions_row(r, &en, &id, e)) return -1;
+    if (!entity_request_row(r, &en, &id, e)) return -1;
     Stmt *st = db_prepare(r->db, "SELECT revision, state, reason, created_at, created_by FROM record_versions"
                                  " WHERE entity = ?1 AND row_id = ?2 ORDER BY revision");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -143,7 +133,7 @@ int versions_list(Req *r, Err *e) {
 int versions_get(Req *r, Err *e) {
     const Entity *en;
     int64_t id, rev;
-    if (!versions_row(r, &en, &id, e)) return -1;
+    if (!entity_request_row(r, &en, &id, e)) return -1;
     if (req_param_id(r, 2, &rev, e) < 0) return -1;
     json_t *v = version_load(r, en, id, rev, e);
     return v ? reply_json(r, 200, v) : -1;
@@ -199,7 +189,7 @@ static json_t *lines_diff(const Child *ch, json_t *a, json_t *b) {
 int versions_diff(Req *r, Err *e) {
     const Entity *en;
     int64_t id, rev, to = 0;
-    json_t *row = versions_row(r, &en, &id, e);
+    json_t *row = entity_request_row(r, &en, &id, e);
     if (!row) return -1;
     if (req_param_id(r, 2, &rev, e) < 0) return -1;
     json_t *a = version_load(r, en, id, rev, e);
