@@ -11,7 +11,8 @@ void testdoc_extras_register(void);
 
 /* A confirmation says something: confirmed, or a note saying why not. */
 static int doc_confirm_submit(Req *r, const Entity *en, json_t *row, json_t *vals, Err *e) {
-    if (json_is_true(json_object_get(vals, "customer_confirmed")) || json_is_string(json_object_get(vals, "customer_note")))
+    if (json_is_true(json_object_get(vals, "customer_confirmed")) ||
+        json_is_string(json_object_get(vals, "customer_note")))
         return 0;
     err_set(e, 400, EC_REQUIRED, "customer_confirmed", NULL);
     e->label = label_for(r->locale, "客户已确认", "客戶已確認", "Confirmed by customer");
@@ -27,7 +28,8 @@ const PublicPurpose doc_purposes[] = {
 
 /* A document that replaces an earlier one (links.c): "取代" seen from the new, "被取代" from the old. */
 static const LinkKind doc_links[] = {
-    {"supersedes", "test_documents", "test_documents", "取代", "取代", "Supersedes", "被取代", "被取代", "Superseded by"},
+    {"supersedes", "test_documents", "test_documents", "取代", "取代", "Supersedes", "被取代", "被取代",
+     "Superseded by"},
 };
 
 void testdoc_extras_register(void) { link_kinds_declare(doc_links, 1); }

@@ -34,9 +34,11 @@ static CalException ex[9];
 
 /* A Monday-to-Friday, 09:00-18:00 calendar in zone tz with the holiday list above. */
 static Calendar national_day(int tz) {
-    const char *off[] = {"2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05", "2026-10-06", "2026-10-07"};
+    const char *off[] = {"2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04",
+                         "2026-10-05", "2026-10-06", "2026-10-07"};
     ex[0] = (CalException){D("2026-09-27"), true};
-    for (int i = 0; i < 7; i++) ex[i + 1] = (CalException){D(off[i]), false};
+    for (int i = 0; i < 7; i++)
+        ex[i + 1] = (CalException){D(off[i]), false};
     ex[8] = (CalException){D("2026-10-10"), true};
     return (Calendar){tz, 0x1Fu, 9 * 60, 18 * 60, ex, 9};
 }
@@ -121,9 +123,12 @@ static void test_07_no_working_day(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_01_is_working_day),   cmocka_unit_test(test_02_add_working_days),
-        cmocka_unit_test(test_03_add_zero),         cmocka_unit_test(test_04_working_seconds_between),
-        cmocka_unit_test(test_05_add_working_seconds), cmocka_unit_test(test_06_zone),
+        cmocka_unit_test(test_01_is_working_day),
+        cmocka_unit_test(test_02_add_working_days),
+        cmocka_unit_test(test_03_add_zero),
+        cmocka_unit_test(test_04_working_seconds_between),
+        cmocka_unit_test(test_05_add_working_seconds),
+        cmocka_unit_test(test_06_zone),
         cmocka_unit_test(test_07_no_working_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

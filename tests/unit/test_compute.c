@@ -15,7 +15,8 @@
 /* compute_mul that must succeed. */
 static int64_t mul_ok(int64_t a, FieldType ta, int64_t b, FieldType tb, FieldType target) {
     int64_t v = -999;
-    if (compute_mul(a, ta, b, tb, target, &v) != 0) fail_msg("compute_mul(%lld, %lld) overflowed", (long long)a, (long long)b);
+    if (compute_mul(a, ta, b, tb, target, &v) != 0)
+        fail_msg("compute_mul(%lld, %lld) overflowed", (long long)a, (long long)b);
     return v;
 }
 
@@ -23,10 +24,10 @@ static int64_t mul_ok(int64_t a, FieldType ta, int64_t b, FieldType tb, FieldTyp
 static void test_01_qty_times_price(void **state) {
     assert_int_equal(mul_ok(2500, FT_QTY, 1999, FT_MONEY, FT_MONEY), 4998); /* 2.5 × 19.99 = 49.975 */
     assert_int_equal(mul_ok(1000, FT_QTY, 1999, FT_MONEY, FT_MONEY), 1999);
-    assert_int_equal(mul_ok(1, FT_QTY, 499, FT_MONEY, FT_MONEY), 0);        /* 0.499 fen */
-    assert_int_equal(mul_ok(1, FT_QTY, 500, FT_MONEY, FT_MONEY), 1);        /* 0.5 fen: up */
-    assert_int_equal(mul_ok(-1, FT_QTY, 500, FT_MONEY, FT_MONEY), -1);      /* -0.5 fen: away from zero */
-    assert_int_equal(mul_ok(3, FT_INT, 333, FT_MONEY, FT_MONEY), 999);      /* whole units */
+    assert_int_equal(mul_ok(1, FT_QTY, 499, FT_MONEY, FT_MONEY), 0);   /* 0.499 fen */
+    assert_int_equal(mul_ok(1, FT_QTY, 500, FT_MONEY, FT_MONEY), 1);   /* 0.5 fen: up */
+    assert_int_equal(mul_ok(-1, FT_QTY, 500, FT_MONEY, FT_MONEY), -1); /* -0.5 fen: away from zero */
+    assert_int_equal(mul_ok(3, FT_INT, 333, FT_MONEY, FT_MONEY), 999); /* whole units */
 }
 
 /* 2. Money × rate in basis points, and a rate of a quantity. */

@@ -69,8 +69,7 @@ static int setup_memory(void **state) { return ctx_open(state, ":memory:", NULL)
 /* Setup: a SQLite file in a new temp directory. */
 static int setup_file(void **state) {
     char dir[] = "/tmp/salesloop-test-XXXXXX", url[128];
-    if (!mkdtemp(dir))
-        return -1;
+    if (!mkdtemp(dir)) return -1;
     snprintf(url, sizeof url, "sqlite:%s/test.db", dir);
     return ctx_open(state, url, dir);
 }
@@ -79,14 +78,11 @@ static int setup_file(void **state) {
 static int setup_pg(void **state) {
     char url[600];
     const char *base = getenv("SALESLOOP_TEST_PG_URL");
-    snprintf(url, sizeof url, "%s%soptions=-csearch_path%%3Dsalesloop_test", base,
-             strchr(base, '?') ? "&" : "?");
+    snprintf(url, sizeof url, "%s%soptions=-csearch_path%%3Dsalesloop_test", base, strchr(base, '?') ? "&" : "?");
     char err[256];
     Db *db = db_open(base, err, sizeof err);
-    if (!db)
-        return -1;
-    int rc =
-        db_exec(db, "DROP SCHEMA IF EXISTS salesloop_test CASCADE; CREATE SCHEMA salesloop_test");
+    if (!db) return -1;
+    int rc = db_exec(db, "DROP SCHEMA IF EXISTS salesloop_test CASCADE; CREATE SCHEMA salesloop_test");
     db_close(db);
     return rc == DB_OK ? ctx_open(state, url, NULL) : -1;
 }
@@ -97,13 +93,11 @@ static void remove_dir(const char *dir) {
     struct dirent *e;
     char path[400];
     while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
+        if (e->d_name[0] == '.') continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         unlink(path);
     }
-    if (d)
-        closedir(d);
+    if (d) closedir(d);
     rmdir(dir);
 }
 
@@ -111,8 +105,7 @@ static void remove_dir(const char *dir) {
 static int teardown(void **state) {
     Ctx *c = *state;
     db_close(c->db);
-    if (c->dir[0])
-        remove_dir(c->dir);
+    if (c->dir[0]) remove_dir(c->dir);
     free(c);
     return 0;
 }
@@ -359,8 +352,7 @@ static void test_11_migrate(void **state) {
     char err[256] = "";
     assert_int_equal(db_schema_version(db), 0);
     int n = db_migrate(db, err, sizeof err);
-    if (n < 0)
-        fail_msg("db_migrate: %s", err);
+    if (n < 0) fail_msg("db_migrate: %s", err);
     assert_int_equal(n, migrations_count);
     assert_int_equal(db_schema_version(db), migrations[migrations_count - 1].number);
     assert_int_equal(db_migrate(db, err, sizeof err), 0);
@@ -445,8 +437,7 @@ static void test_15_sqlite_backup(void **state) {
         snprintf(name, sizeof name, "item%d", i);
         assert_int_equal(insert_item(c->db, i, name, i * 10), DB_DONE);
     }
-    if (db_backup(c->db, path, err, sizeof err) != DB_OK)
-        fail_msg("db_backup: %s", err);
+    if (db_backup(c->db, path, err, sizeof err) != DB_OK) fail_msg("db_backup: %s", err);
     Db *copy = db_open(path, err, sizeof err);
     assert_non_null(copy);
     assert_true(query_int(copy, zSqlCount) == 100);
@@ -457,8 +448,7 @@ static void test_15_sqlite_backup(void **state) {
     db_done(count);
     assert_int_equal(db_exec(c->db, "DELETE FROM items; DROP TABLE lines"), DB_OK);
     assert_true(query_int(c->db, zSqlCount) == 0);
-    if (db_restore(c->db, path, err, sizeof err) != DB_OK)
-        fail_msg("db_restore: %s", err);
+    if (db_restore(c->db, path, err, sizeof err) != DB_OK) fail_msg("db_restore: %s", err);
     assert_true(query_int(c->db, zSqlCount) == 100);
     assert_true(query_int(c->db, "SELECT count(*) FROM lines") == 0); /* table is back */
     remove_dir(dir);
@@ -575,19 +565,19 @@ static void test_21_pg_error_in_savepoint(void **state) {
 }
 
 /* The cases every backend runs, with that backend's setup. */
-#define GENERIC_TESTS(setup)                                                                       \
-    cmocka_unit_test_setup_teardown(test_01_roundtrip, setup, teardown),                           \
-        cmocka_unit_test_setup_teardown(test_02_changes, setup, teardown),                         \
-        cmocka_unit_test_setup_teardown(test_03_cache, setup, teardown),                           \
-        cmocka_unit_test_setup_teardown(test_04_done_clears_bindings, setup, teardown),            \
-        cmocka_unit_test_setup_teardown(test_05_errors, setup, teardown),                          \
-        cmocka_unit_test_setup_teardown(test_06_constraints, setup, teardown),                     \
-        cmocka_unit_test_setup_teardown(test_07_nested_rollback_inner, setup, teardown),           \
-        cmocka_unit_test_setup_teardown(test_08_nested_rollback_outer, setup, teardown),           \
-        cmocka_unit_test_setup_teardown(test_09_group_commit_savepoint, setup, teardown),          \
-        cmocka_unit_test_setup_teardown(test_10_unbalanced, setup, teardown),                      \
-        cmocka_unit_test_setup_teardown(test_11_migrate, setup, teardown),                         \
-        cmocka_unit_test_setup_teardown(test_12_cache_cap, setup, teardown),                       \
+#define GENERIC_TESTS(setup)                                                                                           \
+    cmocka_unit_test_setup_teardown(test_01_roundtrip, setup, teardown),                                               \
+        cmocka_unit_test_setup_teardown(test_02_changes, setup, teardown),                                             \
+        cmocka_unit_test_setup_teardown(test_03_cache, setup, teardown),                                               \
+        cmocka_unit_test_setup_teardown(test_04_done_clears_bindings, setup, teardown),                                \
+        cmocka_unit_test_setup_teardown(test_05_errors, setup, teardown),                                              \
+        cmocka_unit_test_setup_teardown(test_06_constraints, setup, teardown),                                         \
+        cmocka_unit_test_setup_teardown(test_07_nested_rollback_inner, setup, teardown),                               \
+        cmocka_unit_test_setup_teardown(test_08_nested_rollback_outer, setup, teardown),                               \
+        cmocka_unit_test_setup_teardown(test_09_group_commit_savepoint, setup, teardown),                              \
+        cmocka_unit_test_setup_teardown(test_10_unbalanced, setup, teardown),                                          \
+        cmocka_unit_test_setup_teardown(test_11_migrate, setup, teardown),                                             \
+        cmocka_unit_test_setup_teardown(test_12_cache_cap, setup, teardown),                                           \
         cmocka_unit_test_setup_teardown(test_13_commit_fails, setup, teardown)
 
 int main(void) {
@@ -617,8 +607,7 @@ int main(void) {
         failed += cmocka_run_group_tests_name("postgresql", pg, NULL, NULL);
         char err[256];
         Db *db = db_open(getenv("SALESLOOP_TEST_PG_URL"), err, sizeof err);
-        if (db)
-            db_exec(db, "DROP SCHEMA IF EXISTS salesloop_test CASCADE");
+        if (db) db_exec(db, "DROP SCHEMA IF EXISTS salesloop_test CASCADE");
         db_close(db);
     } else {
         printf("postgresql group: runs in the PostgreSQL pass of scripts/test-unit.sh (SALESLOOP_TEST_PG_URL)\n");

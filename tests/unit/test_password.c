@@ -47,7 +47,8 @@ static void test_04_tokens(void **state) {
     char *t1 = random_token(a, 32), *t2 = random_token(a, 32);
     assert_int_equal(strlen(t1), 43);
     assert_string_not_equal(t1, t2);
-    for (char *p = t1; *p; p++) assert_true(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p));
+    for (char *p = t1; *p; p++)
+        assert_true(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p));
     arena_free(a);
 }
 
@@ -62,8 +63,8 @@ static void test_05_policy(void **state) {
     assert_string_equal(e.code, "auth.password_has_username");
     assert_string_equal(e.field, "new_password");
     assert_int_equal(e.status, 400);
-    const char *common[] = {"12345678", "password", "PASSWORD", "Qwerty123", "iloveyou", "admin123", "woaini1314",
-                            "a1b2c3d4", "11111111", "1qaz2wsx", "Welcome2025!"};
+    const char *common[] = {"12345678",   "password", "PASSWORD", "Qwerty123", "iloveyou",    "admin123",
+                            "woaini1314", "a1b2c3d4", "11111111", "1qaz2wsx",  "Welcome2025!"};
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
         assert_int_equal(password_policy_check(NULL, "zhang.san", common[i], "password", &e), -1);
         assert_string_equal(e.code, "auth.password_common");
@@ -81,7 +82,8 @@ static void test_06_list(void **state) {
     for (int i = 1; i < common_passwords_count; i++)
         assert_true(strcmp(common_passwords[i - 1], common_passwords[i]) < 0);
     for (int i = 0; i < common_passwords_count; i++)
-        for (const char *p = common_passwords[i]; *p; p++) assert_false(*p >= 'A' && *p <= 'Z');
+        for (const char *p = common_passwords[i]; *p; p++)
+            assert_false(*p >= 'A' && *p <= 'Z');
     assert_true(password_is_common("123456"));
     assert_false(password_is_common("Kx7#river-lamp"));
 }
@@ -90,7 +92,7 @@ int main(void) {
     if (sodium_init() < 0) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_01_hash_verify), cmocka_unit_test(test_02_salted), cmocka_unit_test(test_03_bad_hash),
-        cmocka_unit_test(test_04_tokens), cmocka_unit_test(test_05_policy), cmocka_unit_test(test_06_list),
+        cmocka_unit_test(test_04_tokens),      cmocka_unit_test(test_05_policy), cmocka_unit_test(test_06_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,21 +80,35 @@ static void test_05_disposition(void **state) {
 /* A document with n lines (arena strings). */
 static PdfDoc sample(Arena *a, int n) {
     static const PdfColumn cols[] = {{"序号", 5, true}, {"品名", 40, false}, {"数量", 10, true}, {"金额", 15, true}};
-    static const PdfPair header[] = {{"单号", "TD-2026-000001"}, {"客户", "苏州新材料科技股份有限公司"}, {"日期", "2026-05-01"}};
+    static const PdfPair header[] = {
+        {"单号", "TD-2026-000001"}, {"客户", "苏州新材料科技股份有限公司"}, {"日期", "2026-05-01"}};
     static const PdfPair totals[] = {{"价税合计", "¥66.35"}};
     static const PdfPair upper = {"价税合计（大写）", "陆拾陆元叁角伍分"};
     const char **cells = arena_alloc(a, (size_t)(n * 4 + 1) * sizeof *cells);
     for (int i = 0; i < n; i++) {
         cells[i * 4] = arena_printf(a, "%d", i + 1);
-        cells[i * 4 + 1] = i % 5 == 2 ? "进口高精度数控机床主轴轴承组件（含安装调试、培训及一年质保服务），需按客户图纸加工"
-                                      : "不锈钢板 304";
+        cells[i * 4 + 1] = i % 5 == 2
+                               ? "进口高精度数控机床主轴轴承组件（含安装调试、培训及一年质保服务），需按客户图纸加工"
+                               : "不锈钢板 304";
         cells[i * 4 + 2] = "2.5";
         cells[i * 4 + 3] = "¥49.98";
     }
-    return (PdfDoc){.locale = "zh-CN", .company = "上海恒远机电设备有限公司", .title = "测试单据", .subtitle = "TD-2026-000001",
-                    .header = header, .nheader = 3, .cols = cols, .ncols = 4, .cells = cells, .nrows = n, .totals = totals,
-                    .ntotals = 1, .emphasis = &upper, .footer = "销售代表：＿＿＿＿  客户签字：＿＿＿＿",
-                    .page_fmt = "第 %d 页 / 共 %d 页", .meta_title = "测试单据"};
+    return (PdfDoc){.locale = "zh-CN",
+                    .company = "上海恒远机电设备有限公司",
+                    .title = "测试单据",
+                    .subtitle = "TD-2026-000001",
+                    .header = header,
+                    .nheader = 3,
+                    .cols = cols,
+                    .ncols = 4,
+                    .cells = cells,
+                    .nrows = n,
+                    .totals = totals,
+                    .ntotals = 1,
+                    .emphasis = &upper,
+                    .footer = "销售代表：＿＿＿＿  客户签字：＿＿＿＿",
+                    .page_fmt = "第 %d 页 / 共 %d 页",
+                    .meta_title = "测试单据"};
 }
 
 /* 6. One line fits one page; fifty (some wrapping to several lines) need more. */
@@ -129,8 +143,10 @@ static void test_07_threads(void **state) {
     int alone = 0, p[2] = {0, 0};
     render_thread(&alone);
     pthread_t t[2];
-    for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&t[i], NULL, render_thread, &p[i]), 0);
-    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, render_thread, &p[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
     assert_true(alone >= 2);
     assert_int_equal(p[0], alone);
     assert_int_equal(p[1], alone);
@@ -138,7 +154,7 @@ static void test_07_threads(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_01_money),   cmocka_unit_test(test_02_qty),   cmocka_unit_test(test_03_percent),
+        cmocka_unit_test(test_01_money),   cmocka_unit_test(test_02_qty),         cmocka_unit_test(test_03_percent),
         cmocka_unit_test(test_04_upper),   cmocka_unit_test(test_05_disposition), cmocka_unit_test(test_06_pages),
         cmocka_unit_test(test_07_threads),
     };

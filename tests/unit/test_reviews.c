@@ -93,10 +93,13 @@ static void test_05_reviewer_sets(void **state) {
     static const Condition legal[] = {{"needs_legal", COND_SET, NULL}, {NULL}};
     static const Condition tech[] = {{"needs_tech", COND_SET, NULL}, {NULL}};
     static const Reviewer deps[] = {
-        {RB(LEGAL), legal, "terms"}, {RB(TECH), tech, "spec lines"}, {RB(FINANCE), NULL, NULL}, {0},
+        {RB(LEGAL), legal, "terms"},
+        {RB(TECH), tech, "spec lines"},
+        {RB(FINANCE), NULL, NULL},
+        {0},
     };
-    static const ApprovalStep plain = {"mgr", RB(SALES_MANAGER), SCOPE_ANY, 0, "", "", "", .when = big,
-                                       .concerns = "total"};
+    static const ApprovalStep plain = {"mgr", RB(SALES_MANAGER), SCOPE_ANY,          0, "", "",
+                                       "",    .when = big,       .concerns = "total"};
     static const ApprovalStep dept = {"dept", 0, SCOPE_ANY, 0, "", "", "", .reviewers = deps};
     json_t *r1 = rec_of("{\"total\": 2000000, \"needs_legal\": true, \"needs_tech\": false}");
     json_t *r2 = rec_of("{\"total\": 10, \"needs_legal\": false, \"needs_tech\": true}");
@@ -180,20 +183,20 @@ static void test_08_declaration_json(void **state) {
     static const Approval ap = {steps, "approved", "rejected"};
     static const ApprovalStep plain_steps[] = {{"gm", RB(GM), SCOPE_ANY, 0, "", "", ""}, {NULL}};
     static const Approval plain = {plain_steps, "approved", "rejected"};
-    assert_true(flow_approval_rereviews(&ap)); /* a reviewer declares a concern */
+    assert_true(flow_approval_rereviews(&ap));     /* a reviewer declares a concern */
     assert_false(flow_approval_rereviews(&plain)); /* budgets-like: everyone signs again */
     assert_string_equal(flow_cond_op_name(COND_GTE), "gte");
     assert_string_equal(flow_cond_op_name(COND_SET), "set");
     json_t *j = flow_approval_json(&ap, "en", "submitted");
     char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-    assert_string_equal(s,
-                        "{\"approved_to\":\"approved\",\"rejected_to\":\"rejected\",\"state\":\"submitted\",\"steps\":["
-                        "{\"collect_all\":false,\"concerns\":null,\"due_hours\":24,\"label\":\"Manager\",\"name\":\"mgr\","
-                        "\"reviewers\":null,\"roles\":[\"sales_manager\"],\"scope\":\"owner_manager\","
-                        "\"when\":[{\"field\":\"total\",\"op\":\"gt\",\"value\":\"1000000\"}]},"
-                        "{\"collect_all\":true,\"concerns\":null,\"due_hours\":0,\"label\":\"Departments\",\"name\":\"dept\","
-                        "\"reviewers\":[{\"concerns\":[\"terms\"],\"role\":\"legal\",\"when\":[]}],\"roles\":[\"legal\"],"
-                        "\"scope\":\"any\",\"when\":[]}]}");
+    assert_string_equal(
+        s, "{\"approved_to\":\"approved\",\"rejected_to\":\"rejected\",\"state\":\"submitted\",\"steps\":["
+           "{\"collect_all\":false,\"concerns\":null,\"due_hours\":24,\"label\":\"Manager\",\"name\":\"mgr\","
+           "\"reviewers\":null,\"roles\":[\"sales_manager\"],\"scope\":\"owner_manager\","
+           "\"when\":[{\"field\":\"total\",\"op\":\"gt\",\"value\":\"1000000\"}]},"
+           "{\"collect_all\":true,\"concerns\":null,\"due_hours\":0,\"label\":\"Departments\",\"name\":\"dept\","
+           "\"reviewers\":[{\"concerns\":[\"terms\"],\"role\":\"legal\",\"when\":[]}],\"roles\":[\"legal\"],"
+           "\"scope\":\"any\",\"when\":[]}]}");
     free(s);
     json_decref(j);
 }

@@ -305,7 +305,8 @@ static void test_13_setting_lists(void **state) {
     assert_int_equal(check_setting(r, &st_enum, json_string(""), &t, &e), -1);
     assert_string_equal(e.code, "field.enum");
     /* holidays */
-    assert_int_equal(check_setting(r, &st_dates, json_string("01-01 元旦，2026-09-29 中秋节、02-29;10-01\n12-25 圣诞"), &t, &e), 0);
+    assert_int_equal(
+        check_setting(r, &st_dates, json_string("01-01 元旦，2026-09-29 中秋节、02-29;10-01\n12-25 圣诞"), &t, &e), 0);
     assert_int_equal(check_setting(r, &st_dates, json_string(""), &t, &e), 0);
     assert_int_equal(check_setting(r, &st_dates, json_string("  01-01　元旦  ,  "), &t, &e), 0); /* blanks, U+3000 */
     assert_int_equal(check_setting(r, &st_dates, json_string("13-45 坏日期,abc"), &t, &e), -1);
@@ -324,7 +325,12 @@ static void test_13_setting_lists(void **state) {
     assert_int_equal(check_setting(r, &st_dates, json_stringn("01-01\0", 6), &t, &e), -1);
     assert_string_equal(e.code, "field.format");
     /* a long bad entry is cut in the detail, never inside a character */
-    assert_int_equal(check_setting(r, &st_dates, json_string("坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏"), &t, &e), -1);
+    assert_int_equal(
+        check_setting(
+            r, &st_dates,
+            json_string("坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏坏"),
+            &t, &e),
+        -1);
     assert_true(utf8_valid(e.detail, strlen(e.detail)));
     /* days by name */
     assert_int_equal(check_setting(r, &st_days, json_string("成套设备=60, 变频器＝45;电机 = 30"), &t, &e), 0);
@@ -356,8 +362,10 @@ static json_t *parse_body(Req *r, const char *text, Err *e) {
 static void test_14_body_parse(void **state) {
     Req *r = new_req();
     Err e;
-    json_t *j = parse_body(r, "{\"a\":9223372036854775808,\"b\":-9223372036854775809,\"c\":1e309,\"d\":-1e999,"
-                              "\"e\":9223372036854775807,\"f\":\"9223372036854775808 1e309\",\"g\":[1e400]}", &e);
+    json_t *j = parse_body(r,
+                           "{\"a\":9223372036854775808,\"b\":-9223372036854775809,\"c\":1e309,\"d\":-1e999,"
+                           "\"e\":9223372036854775807,\"f\":\"9223372036854775808 1e309\",\"g\":[1e400]}",
+                           &e);
     assert_non_null(j);
     assert_true(json_is_real(json_object_get(j, "a")));
     assert_true(json_real_value(json_object_get(j, "a")) >= 9223372036854775808.0);
@@ -390,12 +398,20 @@ static void test_14_body_parse(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_01_required), cmocka_unit_test(test_02_text_length), cmocka_unit_test(test_03_money),
-        cmocka_unit_test(test_04_dates),    cmocka_unit_test(test_05_enum),        cmocka_unit_test(test_06_other_types),
-        cmocka_unit_test(test_07_empty_optional), cmocka_unit_test(test_08_default_not_emptied),
-        cmocka_unit_test(test_09_big_numbers),    cmocka_unit_test(test_10_nul),
-        cmocka_unit_test(test_11_localized_details), cmocka_unit_test(test_12_setting_numbers),
-        cmocka_unit_test(test_13_setting_lists),  cmocka_unit_test(test_14_body_parse),
+        cmocka_unit_test(test_01_required),
+        cmocka_unit_test(test_02_text_length),
+        cmocka_unit_test(test_03_money),
+        cmocka_unit_test(test_04_dates),
+        cmocka_unit_test(test_05_enum),
+        cmocka_unit_test(test_06_other_types),
+        cmocka_unit_test(test_07_empty_optional),
+        cmocka_unit_test(test_08_default_not_emptied),
+        cmocka_unit_test(test_09_big_numbers),
+        cmocka_unit_test(test_10_nul),
+        cmocka_unit_test(test_11_localized_details),
+        cmocka_unit_test(test_12_setting_numbers),
+        cmocka_unit_test(test_13_setting_lists),
+        cmocka_unit_test(test_14_body_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,8 +23,13 @@
 /* ---------------------------------------------------------------- the test entity */
 
 static const Field doc_fields[] = {
-    {.name = "title", .type = FT_TEXT, .flags = F_REQUIRED | F_LIST, .max = 200, .zh = "标题",
-     .tw = "標題", .en = "Title"},
+    {.name = "title",
+     .type = FT_TEXT,
+     .flags = F_REQUIRED | F_LIST,
+     .max = 200,
+     .zh = "标题",
+     .tw = "標題",
+     .en = "Title"},
     {NULL},
 };
 
@@ -54,43 +59,35 @@ static const ApprovalStep unit_steps[] = {
 static const Approval unit_chain = {unit_steps, "approved", "rejected"};
 
 /* Guard of "close": a row titled "locked" may not be closed. */
-static int guard_not_locked(Req *r, const Entity *en, json_t *rec, Err *e)
-{
+static int guard_not_locked(Req *r, const Entity *en, json_t *rec, Err *e) {
     (void)r;
     (void)en;
     const char *t = json_string_value(json_object_get(rec, "title"));
-    if (t && strcmp(t, "locked") == 0)
-        return err_set(e, 409, EC_GUARD, NULL, "locked");
+    if (t && strcmp(t, "locked") == 0) return err_set(e, 409, EC_GUARD, NULL, "locked");
     return 0;
 }
 
 static int effects_run; /* incremented by effect_count */
 
 /* Effect of "submit": counts its runs and checks it sees the new state. */
-static int effect_count(Req *r, const Entity *en, json_t *rec, Err *e)
-{
+static int effect_count(Req *r, const Entity *en, json_t *rec, Err *e) {
     (void)r;
     (void)en;
     (void)e;
-    if (strcmp(json_string_value(json_object_get(rec, "state")), "pending") == 0)
-        effects_run++;
+    if (strcmp(json_string_value(json_object_get(rec, "state")), "pending") == 0) effects_run++;
     return 0;
 }
 
 static const Transition doc_transitions[] = {
-    {"submit", "draft rejected", "pending", RB(SUPERVISOR), T_OWNER, NULL, effect_count, &chain,
-     "提交", "提交", "Submit"},
-    {"send_review", "draft", "unit_review", 0, T_OWNER, NULL, NULL, &unit_chain, "送审", "送審",
-     "Send for review"},
-    {"close", "*", "closed", RB(SALES_MANAGER), T_COMMENT, guard_not_locked, NULL, NULL, "关闭",
-     "關閉", "Close"},
+    {"submit", "draft rejected", "pending", RB(SUPERVISOR), T_OWNER, NULL, effect_count, &chain, "提交", "提交",
+     "Submit"},
+    {"send_review", "draft", "unit_review", 0, T_OWNER, NULL, NULL, &unit_chain, "送审", "送審", "Send for review"},
+    {"close", "*", "closed", RB(SALES_MANAGER), T_COMMENT, guard_not_locked, NULL, NULL, "关闭", "關閉", "Close"},
     {NULL},
 };
 
-static const Workflow doc_flow = {.initial = "draft",
-                                  .states = doc_states,
-                                  .final_states = "closed approved",
-                                  .transitions = doc_transitions};
+static const Workflow doc_flow = {
+    .initial = "draft", .states = doc_states, .final_states = "closed approved", .transitions = doc_transitions};
 
 static const Entity doc_entity = {
     .name = "wf_docs",
@@ -115,17 +112,14 @@ static int64_t g_now = 1800000000;
 /* Users of the test company: name -> id (same order as inserted). */
 enum { U_REP = 1, U_REP2, U_FIN, U_FIN2, U_LEGAL, U_GM, U_MGR_EAST, U_MGR_WEST, U_BOTH, U_ADMIN };
 
-static void exec_ok(const char *sql)
-{
+static void exec_ok(const char *sql) {
     int rc = db_exec(db, sql);
-    if (rc != DB_OK)
-        fprintf(stderr, "SQL failed: %s\n%s\n", db_errmsg(db), sql);
+    if (rc != DB_OK) fprintf(stderr, "SQL failed: %s\n%s\n", db_errmsg(db), sql);
     assert_int_equal(rc, DB_OK);
 }
 
 /* Insert a user with roles (space list) in unit, and token "tok-<name>". */
-static void add_user(int64_t id, const char *name, int64_t unit, const char *roles)
-{
+static void add_user(int64_t id, const char *name, int64_t unit, const char *roles) {
     char sql[1024];
     snprintf(sql, sizeof sql,
              "INSERT INTO users (id, username, display_name, locale, password_hash, org_unit_id,"
@@ -135,8 +129,7 @@ static void add_user(int64_t id, const char *name, int64_t unit, const char *rol
     char buf[256];
     snprintf(buf, sizeof buf, "%s", roles);
     for (char *save, *r = strtok_r(buf, " ", &save); r; r = strtok_r(NULL, " ", &save)) {
-        snprintf(sql, sizeof sql, "INSERT INTO user_roles (user_id, role) VALUES (%lld, '%s')",
-                 (long long)id, r);
+        snprintf(sql, sizeof sql, "INSERT INTO user_roles (user_id, role) VALUES (%lld, '%s')", (long long)id, r);
         exec_ok(sql);
     }
     char tok[64], hex[crypto_hash_sha256_BYTES * 2 + 1];
@@ -151,8 +144,7 @@ static void add_user(int64_t id, const char *name, int64_t unit, const char *rol
     exec_ok(sql);
 }
 
-static int setup_all(void **state)
-{
+static int setup_all(void **state) {
     (void)state;
     assert_true(sodium_init() >= 0);
     char err[256];
@@ -169,15 +161,14 @@ static int setup_all(void **state)
         assert_non_null(db);
     }
     assert_true(db_migrate(db, err, sizeof err) >= 0);
-    exec_ok(db_kind(db) == DB_PG
-                ? "CREATE TABLE wf_docs (id BIGSERIAL PRIMARY KEY, version INTEGER NOT NULL DEFAULT 1,"
-                  " owner_id BIGINT, org_unit_id BIGINT, created_at BIGINT NOT NULL,"
-                  " updated_at BIGINT NOT NULL, created_by BIGINT, updated_by BIGINT,"
-                  " deleted_at BIGINT, state TEXT, title TEXT)"
-                : "CREATE TABLE wf_docs (id INTEGER PRIMARY KEY, version INTEGER NOT NULL DEFAULT 1,"
-            " owner_id BIGINT, org_unit_id BIGINT, created_at BIGINT NOT NULL,"
-            " updated_at BIGINT NOT NULL, created_by BIGINT, updated_by BIGINT,"
-            " deleted_at BIGINT, state TEXT, title TEXT)");
+    exec_ok(db_kind(db) == DB_PG ? "CREATE TABLE wf_docs (id BIGSERIAL PRIMARY KEY, version INTEGER NOT NULL DEFAULT 1,"
+                                   " owner_id BIGINT, org_unit_id BIGINT, created_at BIGINT NOT NULL,"
+                                   " updated_at BIGINT NOT NULL, created_by BIGINT, updated_by BIGINT,"
+                                   " deleted_at BIGINT, state TEXT, title TEXT)"
+                                 : "CREATE TABLE wf_docs (id INTEGER PRIMARY KEY, version INTEGER NOT NULL DEFAULT 1,"
+                                   " owner_id BIGINT, org_unit_id BIGINT, created_at BIGINT NOT NULL,"
+                                   " updated_at BIGINT NOT NULL, created_by BIGINT, updated_by BIGINT,"
+                                   " deleted_at BIGINT, state TEXT, title TEXT)");
     exec_ok("INSERT INTO org_units (id, name, parent_id, path, created_at, updated_at) VALUES"
             " (1, 'HQ', NULL, '/1/', 1, 1), (2, 'East', 1, '/1/2/', 1, 1),"
             " (3, 'West', 1, '/1/3/', 1, 1)");
@@ -196,12 +187,10 @@ static int setup_all(void **state)
     return 0;
 }
 
-static int teardown_all(void **state)
-{
+static int teardown_all(void **state) {
     (void)state;
     db_close(db);
-    if (db_path[0] != '/')
-        return 0; /* PostgreSQL: the next run drops the schema */
+    if (db_path[0] != '/') return 0; /* PostgreSQL: the next run drops the schema */
     char p[300];
     unlink(db_path);
     snprintf(p, sizeof p, "%s-wal", db_path);
@@ -212,8 +201,7 @@ static int teardown_all(void **state)
 }
 
 /* A new draft owned by rep in the East unit; returns its id. */
-static int64_t new_doc(const char *title)
-{
+static int64_t new_doc(const char *title) {
     Stmt *st = db_prepare(db, "INSERT INTO wf_docs (owner_id, org_unit_id, state, title,"
                               " created_at, updated_at, created_by) VALUES (?1, 2, 'draft', ?2,"
                               " 1, 1, ?1)");
@@ -230,9 +218,7 @@ static int64_t new_doc(const char *title)
 }
 
 /* Run one request as user (NULL: anonymous); *out gets the parsed reply (decref). */
-static int call(const char *user, const char *method, const char *path, const char *body,
-                json_t **out)
-{
+static int call(const char *user, const char *method, const char *path, const char *body, json_t **out) {
     Req r = {0};
     r.a = arena_new();
     r.db = db;
@@ -248,8 +234,7 @@ static int call(const char *user, const char *method, const char *path, const ch
         r.body_len = strlen(body);
         r.content_type = "application/json";
     }
-    if (user)
-        r.authorization = arena_printf(r.a, "Bearer tok-%s", user);
+    if (user) r.authorization = arena_printf(r.a, "Bearer tok-%s", user);
     request_run(&r);
     int status = r.status;
     json_t *j = r.out_len ? json_loadb(r.out, r.out_len, 0, NULL) : NULL;
@@ -262,22 +247,19 @@ static int call(const char *user, const char *method, const char *path, const ch
 }
 
 /* POST an action on doc id; returns the status, *out as call(). */
-static int act(const char *user, int64_t id, const char *action, const char *body, json_t **out)
-{
+static int act(const char *user, int64_t id, const char *action, const char *body, json_t **out) {
     char path[128];
     snprintf(path, sizeof path, "/api/v1/wf_docs/%lld/actions/%s", (long long)id, action);
     return call(user, "POST", path, body, out);
 }
 
 /* The error code of a reply (borrowed from j). */
-static const char *code_of(json_t *j)
-{
+static const char *code_of(json_t *j) {
     return json_string_value(json_object_get(json_object_get(j, "error"), "code"));
 }
 
 /* One integer from SQL with one int64 parameter. */
-static int64_t sql_int(const char *sql, int64_t p)
-{
+static int64_t sql_int(const char *sql, int64_t p) {
     Stmt *st = db_prepare(db, sql);
     assert_non_null(st);
     db_bind_int64(st, 1, p);
@@ -288,8 +270,7 @@ static int64_t sql_int(const char *sql, int64_t p)
 }
 
 /* State of doc id (compared in place). */
-static void assert_state(int64_t id, const char *want)
-{
+static void assert_state(int64_t id, const char *want) {
     Stmt *st = db_prepare(db, "SELECT state FROM wf_docs WHERE id = ?1");
     db_bind_int64(st, 1, id);
     assert_int_equal(db_step(st), DB_ROW);
@@ -298,8 +279,7 @@ static void assert_state(int64_t id, const char *want)
 }
 
 /* Count of approval tasks of doc id with a status. */
-static int64_t tasks_with(int64_t id, const char *status)
-{
+static int64_t tasks_with(int64_t id, const char *status) {
     Stmt *st = db_prepare(db, "SELECT COUNT(*) FROM approval_tasks WHERE entity = 'wf_docs'"
                               " AND row_id = ?1 AND status = ?2");
     db_bind_int64(st, 1, id);
@@ -311,14 +291,11 @@ static int64_t tasks_with(int64_t id, const char *status)
 }
 
 /* Does the _actions array of j name action? */
-static bool has_action(json_t *j, const char *action)
-{
+static bool has_action(json_t *j, const char *action) {
     size_t i;
     json_t *a;
-    json_array_foreach(json_object_get(j, "_actions"), i, a)
-    {
-        if (strcmp(json_string_value(json_object_get(a, "action")), action) == 0)
-            return true;
+    json_array_foreach(json_object_get(j, "_actions"), i, a) {
+        if (strcmp(json_string_value(json_object_get(a, "action")), action) == 0) return true;
     }
     return false;
 }
@@ -326,8 +303,7 @@ static bool has_action(json_t *j, const char *action)
 /* ---------------------------------------------------------------- cases */
 
 /* 1. Declared transitions: roles, owner, state, comment, guard, unknown things. */
-static void test_transition_rules(void **state)
-{
+static void test_transition_rules(void **state) {
     (void)state;
     json_t *j;
     int64_t id = new_doc("first");
@@ -350,8 +326,7 @@ static void test_transition_rules(void **state)
     /* 1d. stale version: 409 with the current row */
     assert_int_equal(act("rep", id, "submit", "{\"version\":7}", &j), 409);
     assert_string_equal(code_of(j), EC_CONFLICT);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "current"), "version")),
-                     1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "current"), "version")), 1);
     json_decref(j);
     /* 1e. bad body */
     assert_int_equal(act("rep", id, "submit", "{\"comment\":5}", &j), 400);
@@ -368,8 +343,7 @@ static void test_transition_rules(void **state)
     assert_string_equal(code_of(j), EC_GUARD);
     json_decref(j);
     assert_state(locked, "draft");
-    assert_int_equal(act("mgr_east", id, "close", "{\"comment\":\"done\",\"version\":1}", &j),
-                     200);
+    assert_int_equal(act("mgr_east", id, "close", "{\"comment\":\"done\",\"version\":1}", &j), 200);
     assert_string_equal(json_string_value(json_object_get(j, "state")), "closed");
     assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
     assert_true(json_is_array(json_object_get(j, "_actions")));
@@ -389,10 +363,8 @@ static void test_transition_rules(void **state)
     assert_int_equal(db_step(st), DB_ROW);
     assert_string_equal(db_col_text(st, 0), "close");
     json_t *ch = json_loads(db_col_text(st, 1), 0, NULL);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(ch, "state"), 1)),
-                        "closed");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(ch, "comment"), 1)),
-                        "done");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(ch, "state"), 1)), "closed");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(ch, "comment"), 1)), "done");
     json_decref(ch);
     assert_int_equal(db_col_int64(st, 2), U_MGR_EAST);
     assert_int_equal(db_step(st), DB_DONE);
@@ -400,8 +372,7 @@ static void test_transition_rules(void **state)
 }
 
 /* 2. Owner submits; the parallel group signs in any order; then the GM. */
-static void test_parallel_then_single(void **state)
-{
+static void test_parallel_then_single(void **state) {
     (void)state;
     json_t *j;
     int64_t id = new_doc("parallel");
@@ -474,8 +445,7 @@ static void test_parallel_then_single(void **state)
 }
 
 /* 3. A user holding two roles of the group signs one task per call. */
-static void test_one_signature_per_call(void **state)
-{
+static void test_one_signature_per_call(void **state) {
     (void)state;
     json_t *j;
     int64_t id = new_doc("both");
@@ -493,8 +463,7 @@ static void test_one_signature_per_call(void **state)
 }
 
 /* 4. Reject needs a comment, cancels the round; resubmission opens round 2. */
-static void test_reject_and_resubmit(void **state)
-{
+static void test_reject_and_resubmit(void **state) {
     (void)state;
     json_t *j;
     int64_t id = new_doc("reject");
@@ -533,8 +502,7 @@ static void test_reject_and_resubmit(void **state)
 }
 
 /* 5. A unit-scoped step: a manager outside the row's unit cannot sign. */
-static void test_scope_unit(void **state)
-{
+static void test_scope_unit(void **state) {
     (void)state;
     json_t *j;
     int64_t id = new_doc("scoped");
@@ -565,8 +533,7 @@ static void test_scope_unit(void **state)
 }
 
 /* 6. Two finance users approve the same task from the same read: the second gets 409. */
-static void test_double_approve(void **state)
-{
+static void test_double_approve(void **state) {
     (void)state;
     json_t *j;
     int64_t id = new_doc("race");
@@ -585,8 +552,7 @@ static void test_double_approve(void **state)
     assert_int_equal(act("fin", id, "approve", body, NULL), 200);
     assert_int_equal(act("fin2", id, "approve", body, &j), 409);
     assert_string_equal(code_of(j), EC_CONFLICT);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "current"), "version")),
-                     v + 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "current"), "version")), v + 1);
     json_decref(j);
     /* without a version: nothing left for finance */
     assert_int_equal(act("fin2", id, "approve", NULL, &j), 403);
@@ -596,13 +562,12 @@ static void test_double_approve(void **state)
 
 /* The racing request of case 6b, run on its own thread (on the shared db). */
 typedef struct Race {
-    int64_t id;   /* row */
-    int status;   /* reply status */
-    json_t *out;  /* reply body */
+    int64_t id;  /* row */
+    int status;  /* reply status */
+    json_t *out; /* reply body */
 } Race;
 
-static void *race_main(void *arg)
-{
+static void *race_main(void *arg) {
     Race *ra = arg;
     ra->status = act("fin2", ra->id, "approve", NULL, &ra->out);
     return NULL;
@@ -612,8 +577,7 @@ static void *race_main(void *arg)
    and holds its transaction open; fin2's approve reads the task as pending,
    blocks on its row lock, and after the commit its conditional UPDATE matches
    nothing: 409, and nothing of fin2's request stays. */
-static void test_true_race(void **state)
-{
+static void test_true_race(void **state) {
     (void)state;
     assert_int_equal(db_kind(db), DB_PG);
     int64_t id = new_doc("true race");
@@ -636,8 +600,7 @@ static void test_true_race(void **state)
         usleep(10000);
         Stmt *st = db_prepare(watch, "SELECT COUNT(*) FROM pg_stat_activity"
                                      " WHERE wait_event_type = 'Lock'");
-        if (db_step(st) == DB_ROW)
-            waiting = db_col_int64(st, 0);
+        if (db_step(st) == DB_ROW) waiting = db_col_int64(st, 0);
         db_done(st);
     }
     assert_int_equal(db_commit(other), DB_OK);
@@ -657,8 +620,7 @@ static void test_true_race(void **state)
 }
 
 /* 7. My work: approvals waiting for me (overdue first) and my open tasks. */
-static void test_my_work(void **state)
-{
+static void test_my_work(void **state) {
     (void)state;
     json_t *j;
     exec_ok("UPDATE approval_tasks SET status = 'cancelled' WHERE status IN ('pending','waiting')");
@@ -685,25 +647,27 @@ static void test_my_work(void **state)
     assert_int_equal(json_integer_value(json_object_get(first, "row_id")), a);
     assert_true(json_is_true(json_object_get(first, "overdue")));
     assert_string_equal(json_string_value(json_object_get(first, "title")), "work A");
-    assert_string_equal(json_string_value(json_object_get(first, "entity_label")),
-                        "Test document");
+    assert_string_equal(json_string_value(json_object_get(first, "entity_label")), "Test document");
     assert_string_equal(json_string_value(json_object_get(first, "step")), "Review");
     assert_string_equal(json_string_value(json_object_get(first, "role")), "finance");
     assert_true(json_is_false(json_object_get(json_array_get(ap, 1), "overdue")));
     json_t *tk = json_object_get(j, "tasks");
     assert_int_equal(json_array_size(tk), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(tk, 0), "title")),
-                        "Call back");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tk, 0), "title")), "Call back");
     json_t *counts = json_object_get(j, "counts");
     assert_int_equal(json_integer_value(json_object_get(counts, "approvals")), 2);
     assert_int_equal(json_integer_value(json_object_get(counts, "tasks")), 2);
     assert_int_equal(json_integer_value(json_object_get(counts, "overdue")), 2);
     json_decref(j);
     /* the badge counts agree with the list */
-    User fin = {.id = U_FIN, .username = "fin", .display_name = "Fin", .locale = "en",
-                .roles = RB(FINANCE), .org_unit_id = 1, .org_path = "/1/"};
-    Req r = {.a = arena_new(), .db = db, .now = g_now, .request_id = "t", .user = &fin,
-             .locale = "en"};
+    User fin = {.id = U_FIN,
+                .username = "fin",
+                .display_name = "Fin",
+                .locale = "en",
+                .roles = RB(FINANCE),
+                .org_unit_id = 1,
+                .org_path = "/1/"};
+    Req r = {.a = arena_new(), .db = db, .now = g_now, .request_id = "t", .user = &fin, .locale = "en"};
     assert_int_equal(flow_pending_count(&r), 2);
     int64_t na, nt, late;
     assert_int_equal(flow_work_counts(&r, &na, &nt, &late), 0);
@@ -711,12 +675,11 @@ static void test_my_work(void **state)
     assert_int_equal(nt, 2);
     assert_int_equal(late, 2);
     /* available actions of row a for finance: approve and reject */
-    json_t *row = json_pack("{s:I, s:s, s:I, s:I}", "id", (json_int_t)a, "state", "pending",
-                            "owner_id", (json_int_t)U_REP, "version", (json_int_t)2);
+    json_t *row = json_pack("{s:I, s:s, s:I, s:I}", "id", (json_int_t)a, "state", "pending", "owner_id",
+                            (json_int_t)U_REP, "version", (json_int_t)2);
     json_t *acts = flow_available_actions(&r, &doc_entity, row);
     assert_int_equal(json_array_size(acts), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(acts, 0), "label")),
-                        "Approve");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(acts, 0), "label")), "Approve");
     json_decref(acts);
     json_decref(row);
     arena_free(r.a);
@@ -726,12 +689,14 @@ static void test_my_work(void **state)
     json_decref(j);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_transition_rules),    cmocka_unit_test(test_parallel_then_single),
-        cmocka_unit_test(test_one_signature_per_call), cmocka_unit_test(test_reject_and_resubmit),
-        cmocka_unit_test(test_scope_unit),          cmocka_unit_test(test_double_approve),
+        cmocka_unit_test(test_transition_rules),
+        cmocka_unit_test(test_parallel_then_single),
+        cmocka_unit_test(test_one_signature_per_call),
+        cmocka_unit_test(test_reject_and_resubmit),
+        cmocka_unit_test(test_scope_unit),
+        cmocka_unit_test(test_double_approve),
         cmocka_unit_test(test_my_work),
     };
     /* a true race needs two connections that really run at once: PostgreSQL only (the PostgreSQL
