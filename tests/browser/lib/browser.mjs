@@ -55,9 +55,18 @@ export function describeViolations(vs) {
 
 /** Pick an option of an Element Plus select that has the given input id. */
 export async function pickOption(page, selectId, optionText) {
-  await page.locator('#' + selectId).click({ force: true })
   const opt = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: optionText }).first()
-  await opt.waitFor()
+  // A click that lands while another popper (a date picker) is still closing only closes that one:
+  // open the select again until its options show.
+  for (let i = 0; i < 3; i++) {
+    await page.locator('#' + selectId).click({ force: true })
+    try {
+      await opt.waitFor({ timeout: 5000 })
+      break
+    } catch (e) {
+      if (i === 2) throw e
+    }
+  }
   await opt.click()
 }
 
