@@ -450,12 +450,7 @@ static json_t *printed_row(Req *r, const Entity **pen, Err *e) {
         return NULL;
     }
     int64_t id;
-    if (req_param_id(r, 1, &id, e) < 0) return NULL;
-    json_t *row = entity_load(r, en, id, e);
-    if (!row) return NULL;
-    arena_defer(r->a, (void (*)(void *))json_decref, row);
-    *pen = en;
-    return row;
+    return entity_request_row(r, pen, &id, e);
 }
 
 /*

@@ -444,12 +444,7 @@ static json_t *link_record(Req *r, const Entity **pen, int64_t *pid, Err *e) {
         err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
         return NULL;
     }
-    if (req_param_id(r, 1, pid, e) < 0) return NULL;
-    json_t *row = entity_load(r, en, *pid, e);
-    if (!row) return NULL;
-    arena_defer(r->a, (void (*)(void *))json_decref, row);
-    *pen = en;
-    return row;
+    return entity_request_row(r, pen, pid, e);
 }
 
 /*
