@@ -21,6 +21,7 @@ struct Db {
     int depth;                       /* transaction nesting, 0 outside */
     char where[128];                 /* file:line of the outermost db_begin */
     bool closing;                    /* db_close is finalizing: skip server round trips */
+    bool fault;                      /* a read that must not pass for "absent" failed (db_fault_mark) */
     Stmt *buckets[DB_CACHE_BUCKETS]; /* cached statements by SQL hash */
     Stmt *lru_head, *lru_tail;       /* cached statements, most recently used first */
     int ncache;                      /* statements in the cache */

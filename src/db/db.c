@@ -82,6 +82,31 @@ void db_close(Db *db) {
 /* Which backend serves this connection. */
 DbKind db_kind(const Db *db) { return db->ops->kind; }
 
+void db_fault_mark(Db *db) { db->fault = true; }
+
+bool db_fault_take(Db *db) {
+    bool f = db->fault;
+    db->fault = false;
+    return f;
+}
+
+/* Is column the first column of an index on table? Read from each engine's catalogue. */
+int db_column_leads_index(Db *db, const char *table, const char *column) {
+    const char *sql = db_kind(db) == DB_SQLITE
+                          ? "SELECT 1 FROM pragma_index_list(?1) il, pragma_index_info(il.name) ii"
+                            " WHERE ii.seqno = 0 AND ii.name = ?2"
+                          : "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+                            " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]"
+                            " WHERE c.relname = ?1 AND a.attname = ?2 AND pg_table_is_visible(c.oid)";
+    Stmt *st = db_prepare(db, sql);
+    if (!st) return -1;
+    db_bind_text(st, 1, table, -1);
+    db_bind_text(st, 2, column, -1);
+    int rc = db_step(st);
+    db_done(st);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+}
+
 /* The last error text of this connection ("" when none yet). */
 const char *db_errmsg(Db *db) { return db->errmsg; }
 
@@ -337,6 +362,10 @@ int db_commit(Db *db) {
     if (level == 0 && !db->ops->in_tx(db)) {
         /* PostgreSQL would answer a bare COMMIT with a mere warning: the work is lost */
         db_set_error(db, "the transaction had already ended (rolled back)");
+        rc = DB_ERROR;
+    } else if (level == 0 && db->fault) {
+        /* the work went on from a read that failed (db_fault_mark): it is not committed */
+        db_set_error(db, "a read in this transaction failed");
         rc = DB_ERROR;
     } else if (level == 0) {
         rc = tx_exec(db, "COMMIT");

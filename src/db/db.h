@@ -96,6 +96,20 @@ int db_schema_version(Db *db);
 int db_backup(Db *db, const char *dest_path, char *err, size_t errlen);
 int db_restore(Db *db, const char *src_path, char *err, size_t errlen);
 
+/*
+** Fail closed without threading an error through every caller: a read whose failure must not pass
+** for "absent" (a setting, whose default would silently be used instead) marks the connection, and
+** the unit of work on it — a request (request.c), a scheduler job — is then refused and rolled back;
+** an outermost db_commit refuses while the mark is set (handlers that commit as they go included).
+** db_fault_take answers whether a mark was set since the last take, and clears it.
+*/
+void db_fault_mark(Db *db);
+bool db_fault_take(Db *db);
+
+/* Is column the first column of an index on table (unique, partial and primary keys count)?
+   1 yes, 0 no, -1 on a database error. For the start-up check of filterable fields. */
+int db_column_leads_index(Db *db, const char *table, const char *column);
+
 /* Number of statements in this connection's cache (metrics/tests). */
 int db_cache_size(const Db *db);
 

@@ -133,7 +133,9 @@ static int sched_run(Db *db, const Job *job, int64_t now) {
         snprintf(msg, sizeof msg, "begin failed: %s", db_errmsg(db));
         goto out;
     }
+    db_fault_take(db);
     rc = job->run(db, now);
+    if (db_fault_take(db) && rc == 0) rc = -2; /* went on from a failed read (db_fault_mark) */
     if (rc == 0 && db_commit(db) == 0) goto out;
     const char *dbmsg = db_errmsg(db);
     snprintf(msg, sizeof msg, "%s (rc %d)%s%s", rc == 0 ? "commit failed" : "failed", rc, dbmsg && dbmsg[0] ? ": " : "",

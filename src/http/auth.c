@@ -252,6 +252,8 @@ static int login_reserve(Req *r, const char *username, Reservation *res) {
     int64_t lock_for = req_setting_int(r, "auth.lockout_minutes") * 60;
     int64_t ip_limit = req_setting_int(r, "auth.ip_failures_per_10min");
     memset(res, 0, sizeof *res);
+    /* this handler commits as it goes (R_OWN_TX): limits it could not read refuse it here */
+    if (db_fault_take(r->db)) return DB_ERROR;
 
     static const char zSqlAddr[] = "INSERT INTO login_guards(name, updated_at) VALUES (?1, ?2)\n"
                                    " ON CONFLICT (name) DO UPDATE SET updated_at = ?2";

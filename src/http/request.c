@@ -271,7 +271,15 @@ void request_run(Req *r) {
         err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
         goto fail;
     }
+    db_fault_take(r->db); /* a mark left by earlier work on this connection is not ours */
     rc = r->route->fn(r, &e);
+    if (db_fault_take(r->db) && rc == 0) { /* the handler went on from a failed read: refuse it all */
+        err_set(&e, 500, EC_INTERNAL, NULL, "a read failed (db_fault_mark)");
+        r->out = NULL; /* nothing of the handler's answer goes out: no body, no cookie */
+        r->status = 0;
+        r->nhdrs = 0;
+        rc = -1;
+    }
     if (tx) {
         if (rc == 0 && r->status < 400) {
             if (db_commit(r->db) != DB_OK) {

@@ -429,6 +429,7 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
         if (!num) return -1;
         json_object_set_new(rec, "number", json_string(num));
     }
+    if (entity_owner_inherit(r, en, rec, NULL, e) < 0) return -1; /* a customer's contact is its owner's */
     /* computed fields before the hook (it may check a total) and after it (it may set an input) */
     if (record_compute(r, en, rec, e) < 0) return -1;
     if (en->before_save && en->before_save(r, en, rec, NULL, e) < 0) return -1;
@@ -455,6 +456,7 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
     if (audit_write(r, en->name, id, "create", changes) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (en->flow && deadline_on_state(r, en, id, NULL, en->flow->initial, e) < 0) return -1;
     if (en->after_save && en->after_save(r, en, rec, NULL, e) < 0) return -1;
+    if (rollups_refresh(r, en, rec, NULL, e) < 0) return -1;
     *out_id = id;
     return 0;
 }
@@ -517,6 +519,14 @@ static int update_row(Req *r, const Entity *en, int64_t id, int64_t version, jso
     return db_changes(r->db) == 1 ? 1 : 0;
 }
 
+/* Does key differ between rec and old (a missing key counts as null)? */
+static bool changed_key(json_t *rec, json_t *old, const char *key) {
+    json_t *a = json_object_get(rec, key), *b = json_object_get(old, key);
+    if (!a) a = json_null();
+    if (!b) b = json_null();
+    return !json_equal(a, b);
+}
+
 /* Field-by-field diff of the values that change: {"f":[before, after]}. */
 static json_t *diff_of(const Entity *en, json_t *old, json_t *vals) {
     json_t *ch = json_object();
@@ -547,6 +557,7 @@ int entity_update_fields(Req *r, const Entity *en, json_t *rec, json_t *vals, co
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
     if (audit_write(r, en->name, id, action, ch) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (rollups_refresh(r, en, rec, vals, e) < 0) return -1; /* before and after: a moved reference */
     json_object_update(rec, vals);
     json_object_set_new(rec, "version", json_integer(version + 1));
     return 0;
@@ -583,16 +594,19 @@ static int entity_patch(Req *r, Err *e) {
     arena_defer(r->a, (void (*)(void *))json_decref, rec);
     json_object_update(rec, vals);
     if (en->children && children_collect(r, en, body, old, rec, e) < 0) return -1;
+    if (entity_owner_inherit(r, en, rec, old, e) < 0) return -1; /* moved to another customer */
+    if (en->owner_changing && changed_key(rec, old, "owner_id")) en->owner_changing(r, en, old, rec);
     if (record_compute(r, en, rec, e) < 0) return -1;
     if (en->before_save && en->before_save(r, en, rec, old, e) < 0) return -1;
     if (record_compute(r, en, rec, e) < 0) return -1;
-    /* the hook may have computed more fields: write every changed one */
+    /* the hooks may have computed more fields: write every changed one */
     const char *k;
     json_t *v;
     json_object_foreach(rec, k, v) {
         const Field *f = entity_field(en, k);
         json_t *o = json_object_get(old, k);
-        if (f && (!o || !json_equal(o, v))) json_object_set(vals, k, v);
+        bool owner_col = !strcmp(k, "owner_id") || !strcmp(k, "org_unit_id");
+        if ((f || owner_col) && (!o || !json_equal(o, v))) json_object_set(vals, k, v);
     }
     if (record_check_conditions(r, en->fields, rec, e) < 0) return -1;
     if (check_unique(r, en, rec, id, e) < 0) return -1;
@@ -616,7 +630,12 @@ static int entity_patch(Req *r, Err *e) {
         json_decref(ch);                                     /* nothing changed: no audit entry */
     else if (audit_write(r, en->name, id, "update", ch) < 0) /* audit_write owns ch from here */
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if ((changed_key(rec, old, "owner_id") || changed_key(rec, old, "org_unit_id")) &&
+        entity_owner_cascade(r, en, id, json_integer_value(json_object_get(rec, "owner_id")),
+                             json_integer_value(json_object_get(rec, "org_unit_id"))) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (en->after_save && en->after_save(r, en, rec, old, e) < 0) return -1;
+    if (rollups_refresh(r, en, rec, old, e) < 0) return -1;
     json_t *row = entity_load(r, en, id, e);
     if (!row) return -1;
     row_finish(r, en, row);
@@ -689,6 +708,7 @@ static int delete_dependents(Req *r, const Entity *en, int64_t id, int depth, Er
                                           json_pack("{s:[n,[s,I]]}", "deleted_with", en->name, (json_int_t)id)) < 0)
                     return err_set(e, 500, EC_INTERNAL, NULL, NULL);
             }
+            if (rollups_refresh_ids(r, all[i], ids, e) < 0) return -1;
         }
     }
     return 0;
@@ -720,6 +740,7 @@ static int entity_delete(Req *r, Err *e) {
     if (rc == 0) return reply_conflict(r, en, id);
     /* after the row's own version check, so a stale delete answers 409 conflict, not in_use */
     if (delete_dependents(r, en, id, 0, e) < 0) return -1;
+    if (rollups_refresh(r, en, old, NULL, e) < 0) return -1;
     if (audit_write(r, en->name, id, "delete", NULL) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return reply_empty(r, 204);
 }

@@ -59,6 +59,12 @@ enum {
                                 referrer, a former owner): a historical pointer, not a dependency */
     F_MESSAGE = 1 << 14,     /* text the server writes as a message key with parameters (msg_make):
                                 rendered in the reader's language wherever the row is read */
+    F_REF_OWNER = 1 << 16,   /* FT_REF: this row belongs to the referred one (a customer's contacts):
+                                it takes that row's owner and unit on create and when moved, and
+                                follows it whenever it changes hands (owner.c) */
+    F_NOINDEX = 1 << 15,     /* F_FILTER/F_SORT without an index of its own, on purpose: a small
+                                table, or a column only ever combined with a selective one (the
+                                start-up check refuses other filterable columns without an index) */
     F_REF_ANY = 1 << 10,     /* FT_REF: the row need not be visible to the user (a referrer owned by
                                 another rep, R-CUS-3). Validation checks only that the value is an id;
                                 the entity's hooks resolve it, answering a row the user cannot see
@@ -116,6 +122,28 @@ typedef struct Compute {
     ComputeOp op;
     const char *a, *b; /* operand fields (CK_SUM: child name, line field) */
 } Compute;
+
+/*
+** A stored summary of related rows (a rollup): the latest follow-up of a customer,
+** the count of open tickets of a contract. Declared by the summarised entity, kept
+** by the core whenever a row of `from` is created, changed or deleted (whatever
+** module writes it), so no module writes another's table to keep it current. The
+** target is F_COMPUTED | F_READONLY; keeping it does not move the row's version
+** (nobody's edit of the row conflicts with a follow-up logged meanwhile).
+*/
+typedef enum {
+    RU_MAX,   /* greatest `of` among the live related rows (NULL when none) */
+    RU_COUNT, /* number of live related rows */
+    RU_SUM,   /* sum of `of` over the live related rows (0 when none) */
+} RollupOp;
+
+typedef struct Rollup {
+    const char *field; /* the F_COMPUTED target of this entity */
+    RollupOp op;
+    const char *from; /* the related entity ("follow_ups") */
+    const char *ref;  /* its FT_REF field naming this entity's row ("customer_id") */
+    const char *of;   /* the summarised field of `from` (unused by RU_COUNT) */
+} Rollup;
 
 /*
 ** A child collection: document lines (a quotation's items, an expense claim's
@@ -230,6 +258,7 @@ typedef struct Entity {
     bool importable;          /* POST /api/v1/<name>/import reads CSV/XLSX into new rows (import.c) */
     const Child *children;    /* child collections (lines), terminated by {NULL}; or NULL */
     const Compute *computes;  /* computed header fields in order (after the lines'), {NULL}-terminated; or NULL */
+    const Rollup *rollups;    /* summaries of related rows kept by the core, {NULL}-terminated; or NULL */
     const FieldGroup *groups; /* form sections in order, {NULL}-terminated; or NULL (one section) */
     bool attachments;         /* rows take files: /api/v1/<name>/:id/attachments (attach.c, R-INT-3) */
     const PublicPurpose *public_purposes; /* public links it offers, {NULL}-terminated; or NULL */
@@ -238,6 +267,12 @@ typedef struct Entity {
        workflow does not list as editable ("note contact_id"), or NULL. Such a row is otherwise
        changed through a new version: a transition flagged T_REVISE keeps the signed one whole. */
     const char *after_sign;
+    /* A table of at most a few thousand rows (the organisation, reference data, plans): its lists
+       scan, so its filterable and sortable fields need no index of their own (entity_check_schema) */
+    bool few_rows;
+    /* NULL or, when the row changes hands (PATCH of owner_id, entity_set_owner), adds the
+       entity's own consequences to vals (the fields to write), reading the row as it was */
+    void (*owner_changing)(Req *r, const struct Entity *en, json_t *old, json_t *vals);
 } Entity;
 
 /* Registry, filled by modules_register() at start. */
@@ -295,6 +330,23 @@ int entity_visibility_bind(const Entity *en, const User *u, Stmt *st, int first_
 ** The object belongs to the caller (json_decref), or use the request-owned variant.
 */
 json_t *entity_load(Req *r, const Entity *en, int64_t id, Err *e);
+/* The same whoever may see it: for the core's own effects that the caller has already
+   authorised (a claim decided by a manager, a pool claim of an unowned row). */
+json_t *entity_load_any(Req *r, const Entity *en, int64_t id, Err *e);
+
+/*
+** Ownership (owner.c). entity_set_owner gives a row to owner (0: nobody) in unit (0: the
+** row's own unit stays) as one audited update under the row's version: the entity's
+** owner_changing hook adds its own consequences (owned_since, leaving the pool), and the
+** rows that belong to it (F_REF_OWNER) follow. 0, or -1 with e (404 when the row is gone).
+*/
+int entity_set_owner(Req *r, const Entity *en, int64_t id, int64_t owner, int64_t unit, const char *action, Err *e);
+/* Rows of other entities that belong to (en, id) through an F_REF_OWNER field take owner
+   (0: none) and unit (-1: their unit unchanged). 0, or -1 on a database error. */
+int entity_owner_cascade(Req *r, const Entity *en, int64_t id, int64_t owner, int64_t unit);
+/* A create or patch of rec: each F_REF_OWNER field that is set or changed gives rec the
+   referred row's owner and unit. 0, or -1 with e. */
+int entity_owner_inherit(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e);
 
 /* Row columns -> JSON object (typed per declaration). */
 json_t *entity_row_json(const Entity *en, Stmt *st);

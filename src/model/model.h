@@ -73,6 +73,13 @@ int compute_run(Req *r, const Compute *cs, const Field *fields, const Child *chi
                 Err *e);
 /* Every compute of en names declared fields and targets F_COMPUTED | F_READONLY ones; logs, -1. */
 int compute_check(const Entity *en);
+/* Rollups (rollup.c): the declarations checked at start; and, after a row of `from` is written,
+   the summaries fed by it recomputed for the rows that a and b (the row before and after; either
+   may be NULL) refer to. -1 with e set on a database error. */
+int rollup_check(const Entity *en);
+int rollups_refresh(Req *r, const Entity *from, json_t *a, json_t *b, Err *e);
+/* The same for rows of `from` given by id (deleted with their parent: read their references). */
+int rollups_refresh_ids(Req *r, const Entity *from, json_t *ids, Err *e);
 /* The child collection of en called name, or NULL. */
 const Child *entity_child(const Entity *en, const char *name);
 /* Validate the child arrays of a create/patch body into rec (old: the stored row with its

@@ -34,12 +34,14 @@ int64_t setting_int(Db *db, const char *key) {
     assert(s && (s->type == ST_INT || s->type == ST_BOOL || s->type == ST_MONEY));
     int64_t v = 0;
     Stmt *st = db_prepare(db, zSqlGet);
-    int found = 0;
+    int found = 0, rc = DB_ERROR;
     if (st) {
         db_bind_text(st, 1, key, -1);
-        if (db_step(st) == DB_ROW && str_to_int64(db_col_text(st, 0), &v) == 0) found = 1;
+        rc = db_step(st);
+        if (rc == DB_ROW && str_to_int64(db_col_text(st, 0), &v) == 0) found = 1;
         db_done(st);
     }
+    if (rc < 0) db_fault_mark(db); /* the default is not the answer to a failed read */
     if (!found && str_to_int64(s->def, &v) != 0) v = 0;
     return v;
 }
@@ -81,11 +83,14 @@ const char *setting_text(Db *db, Arena *a, const char *key) {
     assert(s);
     const char *v = NULL;
     Stmt *st = db_prepare(db, zSqlGet);
+    int rc = DB_ERROR;
     if (st) {
         db_bind_text(st, 1, key, -1);
-        if (db_step(st) == DB_ROW) v = arena_strdup(a, db_col_text(st, 0));
+        rc = db_step(st);
+        if (rc == DB_ROW) v = arena_strdup(a, db_col_text(st, 0));
         db_done(st);
     }
+    if (rc < 0) db_fault_mark(db); /* the default is not the answer to a failed read */
     return v ? v : s->def;
 }
 

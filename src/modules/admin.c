@@ -74,6 +74,7 @@ static int org_unit_paths(Req *r, const Entity *en, json_t *rec, json_t *old, Er
 static const Entity org_units_entity = {
     .name = "org_units",
     .table = "org_units",
+    .few_rows = true,
     .zh = "组织单位",
     .tw = "組織單位",
     .en = "Org units",
@@ -217,6 +218,7 @@ static int user_after_save(Req *r, const Entity *en, json_t *rec, json_t *old, E
 static const Entity users_entity = {
     .name = "users",
     .table = "users",
+    .few_rows = true,
     .zh = "用户",
     .tw = "使用者",
     .en = "Users",

@@ -98,6 +98,7 @@ static int budget_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err 
 static const Entity budgets_entity = {
     .name = "budgets",
     .table = "budgets",
+    .few_rows = true,
     .zh = "费用预算",
     .tw = "費用預算",
     .en = "Expense budgets",

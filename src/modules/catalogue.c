@@ -28,6 +28,7 @@ static const Field product_fields[] = {
 static const Entity products_entity = {
     .name = "products",
     .table = "products",
+    .few_rows = true,
     .zh = "产品目录",
     .tw = "產品目錄",
     .en = "Products",

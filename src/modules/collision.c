@@ -639,14 +639,15 @@ static const Field claim_fields[] = {
      "对象编号", "對象編號", "Record id"},
     {"target_owner_id", FT_REF, F_READONLY | F_LIST | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "原负责人",
      "原負責人", "Owner"},
-    {"match_kind", FT_ENUM, F_CREATE_ONLY | F_LIST | F_FILTER, 0, 0, match_kinds, NULL, NULL, "撞单依据", "撞單依據",
-     "Matched on"},
+    {"match_kind", FT_ENUM, F_CREATE_ONLY | F_LIST | F_FILTER | F_NOINDEX, 0, 0, match_kinds, NULL, NULL, "撞单依据",
+     "撞單依據", "Matched on"},
     {"reason", FT_LONGTEXT, F_REQUIRED | F_SEARCH | F_MESSAGE, 1, 2000, NULL, NULL, NULL, "申诉理由", "申訴理由",
      "Reason"},
     {"referrer_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转介绍客户", "轉介紹客戶",
      "Referred by"},
     {"attempted", FT_LONGTEXT, F_CREATE_ONLY, 0, 20000, NULL, NULL, NULL, "拟建记录", "擬建記錄", "Attempted record"},
-    {"decision", FT_ENUM, F_READONLY | F_LIST | F_FILTER, 0, 0, decisions, NULL, NULL, "裁决", "裁決", "Decision"},
+    {"decision", FT_ENUM, F_READONLY | F_LIST | F_FILTER | F_NOINDEX, 0, 0, decisions, NULL, NULL, "裁决", "裁決",
+     "Decision"},
     {"decision_note", FT_LONGTEXT, F_READONLY, 0, 2000, NULL, NULL, NULL, "裁决说明", "裁決說明", "Decision note"},
     {"decided_by", FT_REF, F_READONLY | F_LIST | F_REF_KEEP, 0, 0, NULL, "users", NULL, "裁决人", "裁決人",
      "Decided by"},
@@ -780,7 +781,7 @@ static int claim_effect_decide(Req *r, const Entity *en, json_t *rec, Err *e) {
         db_bind_int64(st, 1, claimant);
         int64_t cu = db_step(st) == DB_ROW && !db_col_null(st, 0) ? db_col_int64(st, 0) : unit;
         db_done(st);
-        if (customers_set_owner(r, te, tid, claimant, cu, "collision_transfer", e) < 0) return -1;
+        if (entity_set_owner(r, entity_find(te), tid, claimant, cu, "collision_transfer", e) < 0) return -1;
     } else if (!strcmp(d, "share")) {
         Stmt *st = db_prepare(
             r->db, "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)"

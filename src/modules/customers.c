@@ -5,9 +5,9 @@
 ** Collision control runs in the customers' hooks (collision.c); the pool,
 ** tiering and care live in pool.c, tiering.c and care.c.
 **
-** Contacts and needs belong to their customer: they take its owner and unit
-** when created, and follow it when it changes hands, so whoever sees the
-** customer sees its people and needs.
+** Contacts and needs belong to their customer (F_REF_OWNER): the core gives
+** them its owner and unit when created, and they follow it when it changes
+** hands, so whoever sees the customer sees its people and needs.
 */
 #include <stdio.h>
 #include <string.h>
@@ -33,88 +33,6 @@ void job_req_init(Req *r, Db *db, int64_t now) {
 }
 
 void job_req_done(Req *r) { arena_free(r->a); }
-
-int customers_cascade_owner(Db *db, int64_t customer_id, int64_t owner, int64_t unit) {
-    static const char *const sql[] = {
-        "UPDATE contacts SET owner_id = ?1, org_unit_id = ?2 WHERE customer_id = ?3 AND deleted_at IS NULL",
-        "UPDATE customer_needs SET owner_id = ?1, org_unit_id = ?2 WHERE customer_id = ?3 AND deleted_at IS NULL",
-        "UPDATE contacts SET owner_id = ?1 WHERE customer_id = ?2 AND deleted_at IS NULL",
-        "UPDATE customer_needs SET owner_id = ?1 WHERE customer_id = ?2 AND deleted_at IS NULL",
-    };
-    for (int i = unit < 0 ? 2 : 0, n = i + 2; i < n; i++) {
-        Stmt *st = db_prepare(db, sql[i]);
-        if (!st) return -1;
-        if (owner)
-            db_bind_int64(st, 1, owner);
-        else
-            db_bind_null(st, 1);
-        if (unit >= 0) {
-            if (unit)
-                db_bind_int64(st, 2, unit);
-            else
-                db_bind_null(st, 2);
-        }
-        db_bind_int64(st, unit < 0 ? 2 : 3, customer_id);
-        int rc = db_step(st);
-        db_done(st);
-        if (rc < 0) return -1;
-    }
-    return 0;
-}
-
-int customers_set_owner(Req *r, const char *entity, int64_t id, int64_t owner, int64_t unit, const char *action,
-                        Err *e) {
-    bool cust = strcmp(entity, "customers") == 0;
-    const char *table = cust ? "customers" : "leads";
-    Stmt *st = db_prepare(
-        r->db, arena_printf(r->a, "SELECT owner_id, org_unit_id, in_pool FROM %s WHERE id = ?1 AND deleted_at IS NULL",
-                            table));
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_int64(st, 1, id);
-    int rc = db_step(st);
-    int64_t old_owner = rc == DB_ROW && !db_col_null(st, 0) ? db_col_int64(st, 0) : 0;
-    int64_t old_unit = rc == DB_ROW && !db_col_null(st, 1) ? db_col_int64(st, 1) : 0;
-    int64_t in_pool = rc == DB_ROW ? db_col_int64(st, 2) : 0;
-    db_done(st);
-    if (rc != DB_ROW) return err_set(e, rc < 0 ? 500 : 404, rc < 0 ? EC_INTERNAL : EC_REC_NOT_FOUND, NULL, NULL);
-    if (!unit) unit = old_unit;
-    st =
-        db_prepare(r->db, arena_printf(r->a,
-                                       "UPDATE %s SET owner_id = ?1, org_unit_id = ?2, owned_since = ?3, in_pool = 0,"
-                                       " pool_reason = NULL, pool_since = NULL, version = version + 1, updated_at = ?3,"
-                                       " updated_by = ?4 WHERE id = ?5 AND deleted_at IS NULL",
-                                       table));
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (owner)
-        db_bind_int64(st, 1, owner);
-    else
-        db_bind_null(st, 1);
-    if (unit)
-        db_bind_int64(st, 2, unit);
-    else
-        db_bind_null(st, 2);
-    db_bind_int64(st, 3, r->now);
-    if (r->user)
-        db_bind_int64(st, 4, r->user->id);
-    else
-        db_bind_null(st, 4);
-    db_bind_int64(st, 5, id);
-    rc = db_step(st);
-    db_done(st);
-    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    json_t *ch = json_object();
-    json_object_set_new(ch, "owner_id",
-                        json_pack("[o,o]", old_owner ? json_integer(old_owner) : json_null(),
-                                  owner ? json_integer(owner) : json_null()));
-    if (unit != old_unit)
-        json_object_set_new(ch, "org_unit_id",
-                            json_pack("[o,o]", old_unit ? json_integer(old_unit) : json_null(),
-                                      unit ? json_integer(unit) : json_null()));
-    if (in_pool) json_object_set_new(ch, "in_pool", json_pack("[b,b]", 1, 0));
-    if (audit_write(r, entity, id, action, ch) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (cust && customers_cascade_owner(r->db, id, owner, unit) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    return 0;
-}
 
 /* ---------------------------------------------------------------- customers */
 
@@ -164,20 +82,20 @@ static const Field customer_fields[] = {
      "轉介紹客戶", "Referred by", .group = "basic", .when = "source=referral"},
     {"tier", FT_ENUM, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, tiers, NULL, "normal", "客户等级", "客戶等級",
      "Tier", .group = "value"},
-    {"tier_manual", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "人工定级", "人工定級", "Tier set by hand",
-     .group = "value"},
+    {"tier_manual", FT_BOOL, F_READONLY | F_FILTER | F_NOINDEX, 0, 0, NULL, NULL, "0", "人工定级", "人工定級",
+     "Tier set by hand", .group = "value"},
     {"tier_reason", FT_TEXT, F_READONLY | F_MESSAGE, 0, 0, NULL, NULL, NULL, "定级依据", "定級依據", "Tier reason",
      .group = "value"},
-    {"visit_frequency", FT_ENUM, F_LIST | F_FILTER, 0, 0, frequencies, NULL, NULL, "拜访频率", "拜訪頻率",
+    {"visit_frequency", FT_ENUM, F_LIST | F_FILTER | F_NOINDEX, 0, 0, frequencies, NULL, NULL, "拜访频率", "拜訪頻率",
      "Visit frequency", .group = "value"},
-    {"potential_value", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "潜在价值", "潛在價值",
-     "Potential value", .group = "value"},
+    {"potential_value", FT_MONEY, F_FILTER | F_SORT | F_NOINDEX, 0, 100000000000000, NULL, NULL, "0", "潜在价值",
+     "潛在價值", "Potential value", .group = "value"},
     {"purchase_12m", FT_MONEY, F_READONLY | F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购额",
      "近12個月採購額", "Purchases, 12 months", .group = "value"},
-    {"orders_12m", FT_INT, F_READONLY | F_FILTER | F_SORT, 0, 0, NULL, NULL, "0", "近12个月采购次数",
+    {"orders_12m", FT_INT, F_READONLY | F_FILTER | F_SORT | F_NOINDEX, 0, 0, NULL, NULL, "0", "近12个月采购次数",
      "近12個月採購次數", "Orders, 12 months", .group = "value"},
-    {"credit_limit", FT_MONEY, F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, "0", "信用额度", "信用額度",
-     "Credit limit", .group = "value"},
+    {"credit_limit", FT_MONEY, F_FILTER | F_SORT | F_NOINDEX, 0, 100000000000000, NULL, NULL, "0", "信用额度",
+     "信用額度", "Credit limit", .group = "value"},
     {"payment_terms", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "付款条件", "付款條件", "Payment terms", .group = "value"},
     {"tags", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "标签", "標籤", "Tags", .group = "basic"},
     {"in_pool", FT_BOOL, F_READONLY | F_FILTER, 0, 0, NULL, NULL, "0", "在公海", "在公海", "In the pool",
@@ -190,8 +108,8 @@ static const Field customer_fields[] = {
      "Previous owner", .group = "ownership"},
     {"owned_since", FT_DATETIME, F_READONLY | F_SORT, 0, 0, NULL, NULL, NULL, "领取/分配时间", "領取/分配時間",
      "Owned since", .group = "ownership"},
-    {"last_followup_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "最近跟进", "最近跟進",
-     "Last follow-up", .group = "ownership"},
+    {"last_followup_at", FT_DATETIME, F_READONLY | F_COMPUTED | F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "最近跟进",
+     "最近跟進", "Last follow-up", .group = "ownership"},
     {NULL},
 };
 
@@ -220,14 +138,7 @@ static int customer_before_save(Req *r, const Entity *en, json_t *rec, json_t *o
        existing one does not move it (ownership changes go through managers, claims and the pool);
        a referrer the creator cannot see goes to the managers as a claim (collision.h) */
     if (referral_resolve(r, rec, old, e) < 0) return -1;
-    if (changed(rec, old, "owner_id")) {
-        json_object_set_new(rec, "owned_since", json_integer(r->now));
-        if (json_is_integer(json_object_get(rec, "owner_id"))) {
-            json_object_set_new(rec, "in_pool", json_false());
-            json_object_set_new(rec, "pool_reason", json_null());
-            json_object_set_new(rec, "pool_since", json_null());
-        }
-    }
+    if (!old) json_object_set_new(rec, "owned_since", json_integer(r->now));
     json_t *vf = json_object_get(rec, "visit_frequency");
     if (!vf || json_is_null(vf)) {
         const char *tier = json_string_value(json_object_get(rec, "tier"));
@@ -253,16 +164,12 @@ static int share_row(Req *r, const char *entity, int64_t id, int64_t uid) {
     return rc < 0 ? -1 : 0;
 }
 
-/* After a write: match keys; contacts and needs follow a new owner; a rep whose new customer
+/* After a write: match keys; a rep whose new customer
    went to the referrer's owner keeps read access (a share) and that owner gets a reminder. */
 static int customer_after_save(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     int64_t id = json_integer_value(json_object_get(rec, "id"));
     if (customers_keys_refresh(r, id, e) < 0) return -1;
     int64_t owner = json_integer_value(json_object_get(rec, "owner_id"));
-    int64_t unit = json_integer_value(json_object_get(rec, "org_unit_id"));
-    if (old && (changed(rec, old, "owner_id") || changed(rec, old, "org_unit_id")) &&
-        customers_cascade_owner(r->db, id, owner, unit) < 0)
-        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (!old && referral_claim_file(r, "customers", rec, e) < 0) return -1;
     if (!old && owner && owner != r->user->id && !(r->user->roles & (ROLES_MANAGING | RB(ADMIN)))) {
         if (share_row(r, "customers", id, r->user->id) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -323,6 +230,8 @@ static const Entity customers_entity = {
     .find_matches = collision_matches,
     .attachments = true,
     .groups = customer_groups,
+    .owner_changing = pool_owner_changing,
+    .rollups = (const Rollup[]){{"last_followup_at", RU_MAX, "follow_ups", "customer_id", "followed_at"}, {NULL}},
 };
 
 /* ---------------------------------------------------------------- contacts */
@@ -338,46 +247,21 @@ static const EnumVal contact_roles[] = {
 };
 
 static const Field contact_fields[] = {
-    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户",
-     "客戶", "Customer"},
+    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE | F_REF_OWNER, 0, 0, NULL, "customers", NULL,
+     "客户", "客戶", "Customer"},
     {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 100, NULL, NULL, NULL, "姓名", "姓名", "Name"},
-    {"role", FT_ENUM, F_LIST | F_FILTER, 0, 0, contact_roles, NULL, NULL, "角色", "角色", "Role"},
+    {"role", FT_ENUM, F_LIST | F_FILTER | F_NOINDEX, 0, 0, contact_roles, NULL, NULL, "角色", "角色", "Role"},
     {"title", FT_TEXT, F_LIST | F_SEARCH, 0, 100, NULL, NULL, NULL, "职务", "職務", "Job title"},
     {"phone", FT_PHONE, F_SEARCH, 0, 40, NULL, NULL, NULL, "电话", "電話", "Phone"},
     {"mobile", FT_PHONE, F_LIST | F_SEARCH, 0, 40, NULL, NULL, NULL, "手机", "手機", "Mobile"},
     {"email", FT_EMAIL, F_SEARCH, 0, 254, NULL, NULL, NULL, "邮箱", "電子郵件", "Email"},
     {"wechat", FT_TEXT, F_SEARCH, 0, 64, NULL, NULL, NULL, "微信", "微信", "WeChat"},
     {"birthday", FT_DATE, F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "生日", "生日", "Birthday"},
-    {"is_primary", FT_BOOL, F_LIST | F_FILTER, 0, 0, NULL, NULL, "0", "主要联系人", "主要聯絡人", "Primary contact"},
+    {"is_primary", FT_BOOL, F_LIST | F_FILTER | F_NOINDEX, 0, 0, NULL, NULL, "0", "主要联系人", "主要聯絡人",
+     "Primary contact"},
     {"note", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "备注", "備註", "Note"},
     {NULL},
 };
-
-/* Owner and unit of a live customer: 0 ok, 1 missing, -1 error. */
-static int customer_owner(Req *r, int64_t id, int64_t *owner, int64_t *unit) {
-    Stmt *st = db_prepare(r->db, "SELECT owner_id, org_unit_id FROM customers WHERE id = ?1 AND deleted_at IS NULL");
-    if (!st) return -1;
-    db_bind_int64(st, 1, id);
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        *owner = db_col_null(st, 0) ? 0 : db_col_int64(st, 0);
-        *unit = db_col_null(st, 1) ? 0 : db_col_int64(st, 1);
-    }
-    db_done(st);
-    return rc < 0 ? -1 : rc == DB_ROW ? 0 : 1;
-}
-
-/* Contacts and needs take their customer's owner and unit (on create and when moved). */
-static int child_before_save(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
-    if (!changed(rec, old, "customer_id")) return 0;
-    int64_t owner = 0, unit = 0;
-    int rc = customer_owner(r, json_integer_value(json_object_get(rec, "customer_id")), &owner, &unit);
-    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (rc > 0) return err_set(e, 400, EC_REF, "customer_id", NULL);
-    json_object_set_new(rec, "owner_id", owner ? json_integer(owner) : json_null());
-    json_object_set_new(rec, "org_unit_id", unit ? json_integer(unit) : json_null());
-    return 0;
-}
 
 /* A contact's phones and email are match keys of its customer (and of the old one when moved). */
 static int contact_after_save(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
@@ -397,7 +281,6 @@ static const Entity contacts_entity = {
     .vis = VIS_OWNER,
     .default_sort = "name",
     .title_field = "name",
-    .before_save = child_before_save,
     .after_save = contact_after_save,
     .tag = "customers",
     .importable = true,
@@ -429,18 +312,21 @@ static const EnumVal need_states[] = {
 };
 
 static const Field need_fields[] = {
-    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE, 0, 0, NULL, "customers", NULL, "客户",
-     "客戶", "Customer"},
+    {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE | F_REF_OWNER, 0, 0, NULL, "customers", NULL,
+     "客户", "客戶", "Customer"},
     {"need_date", FT_DATE, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "记录日期", "記錄日期",
      "Date"},
-    {"kind", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER, 0, 0, need_kinds, NULL, NULL, "需求类型", "需求類型", "Kind"},
+    {"kind", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_NOINDEX, 0, 0, need_kinds, NULL, NULL, "需求类型", "需求類型",
+     "Kind"},
     {"description", FT_LONGTEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 5000, NULL, NULL, NULL, "需求描述", "需求描述",
      "Need"},
     {"pain_points", FT_LONGTEXT, F_SEARCH, 0, 5000, NULL, NULL, NULL, "痛点", "痛點", "Pain points"},
-    {"budget", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 100000000000000, NULL, NULL, NULL, "预算", "預算", "Budget"},
-    {"purchasing_power", FT_ENUM, F_FILTER, 0, 0, power_levels, NULL, NULL, "购买力", "購買力", "Purchasing power"},
+    {"budget", FT_MONEY, F_LIST | F_FILTER | F_SORT | F_NOINDEX, 0, 100000000000000, NULL, NULL, NULL, "预算", "預算",
+     "Budget"},
+    {"purchasing_power", FT_ENUM, F_FILTER | F_NOINDEX, 0, 0, power_levels, NULL, NULL, "购买力", "購買力",
+     "Purchasing power"},
     {"review_date", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "下次复核", "下次複核", "Next review"},
-    {"status", FT_ENUM, F_LIST | F_FILTER, 0, 0, need_states, NULL, "open", "状态", "狀態", "Status"},
+    {"status", FT_ENUM, F_LIST | F_FILTER | F_NOINDEX, 0, 0, need_states, NULL, "open", "状态", "狀態", "Status"},
     {NULL},
 };
 
@@ -454,7 +340,6 @@ static const Entity needs_entity = {
     .vis = VIS_OWNER,
     .default_sort = "-need_date",
     .title_field = "description",
-    .before_save = child_before_save,
     .tag = "presale",
 };
 
@@ -497,6 +382,7 @@ static const Field competitor_fields[] = {
 static const Entity competitors_entity = {
     .name = "competitors",
     .table = "competitors",
+    .few_rows = true,
     .zh = "竞争对手情报",
     .tw = "競爭對手情報",
     .en = "Competitors",

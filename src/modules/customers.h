@@ -7,19 +7,7 @@
 #define SALESLOOP_CUSTOMERS_H
 
 #include "../model/entity.h"
-
-/*
-** Give a customer or lead (entity "customers" | "leads") to owner in unit (owner 0:
-** nobody, the row stays in its unit): owner_id, org_unit_id, owned_since, out of the
-** pool, version + 1, audit entry `action`. A customer's contacts and needs follow
-** their customer. 0 ok, -1 with e (404 when the row is gone).
-*/
-int customers_set_owner(Req *r, const char *entity, int64_t id, int64_t owner, int64_t unit, const char *action,
-                        Err *e);
-
-/* Contacts and needs of a customer get its owner (0: none) and unit (0: none, -1: unchanged):
-   their visibility follows the customer. 0 ok, -1 database error. */
-int customers_cascade_owner(Db *db, int64_t customer_id, int64_t owner, int64_t unit);
+#include "pool.h"
 
 /* Refresh the match keys of a customer from its row and its contacts. 0 ok, -1 with e. */
 int customers_keys_refresh(Req *r, int64_t customer_id, Err *e);

@@ -1,8 +1,9 @@
 /*
 ** followups.c — follow-up records (客户跟进记录) and follow-up plans
-** (跟进计划) of customers and leads (R-CUS-4). A follow-up stamps its
-** customer's or lead's last_followup_at (which keeps it out of the public
-** pool, R-CUS-9) and advances the customer's active plans; the hourly job
+** (跟进计划) of customers and leads (R-CUS-4). A follow-up moves its
+** customer's or lead's last_followup_at (a rollup they declare, kept by the
+** core: it keeps the record out of the public pool, R-CUS-9) and advances
+** the customer's active plans; the hourly job
 ** "followup_overdue" turns a missed next step or plan date into a reminder
 ** in "my work" (R-WRK-1), closed again once a newer follow-up exists.
 */
@@ -44,9 +45,9 @@ static const Field fu_fields[] = {
      "Opportunity"},
     {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact"},
     {"followed_at", FT_DATETIME, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "跟进时间", "跟進時間", "When"},
-    {"channel", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, fu_channels, NULL, NULL, "跟进方式", "跟進方式",
-     "Channel"},
-    {"kind", FT_ENUM, F_LIST | F_FILTER, 0, 0, fu_kinds, NULL, "normal", "类型", "類型", "Kind"},
+    {"channel", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_SORT | F_NOINDEX, 0, 0, fu_channels, NULL, NULL, "跟进方式",
+     "跟進方式", "Channel"},
+    {"kind", FT_ENUM, F_LIST | F_FILTER | F_NOINDEX, 0, 0, fu_kinds, NULL, "normal", "类型", "類型", "Kind"},
     {"content", FT_LONGTEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 4000, NULL, NULL, NULL, "跟进内容", "跟進內容",
      "Content"},
     {"feedback", FT_LONGTEXT, F_SEARCH, 0, 4000, NULL, NULL, NULL, "客户反馈", "客戶回饋", "Customer feedback"},
@@ -61,10 +62,10 @@ static const Field plan_fields[] = {
      NULL, "客户", "客戶", "Customer"},
     {"content", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH, 1, 500, NULL, NULL, NULL, "跟进内容", "跟進內容",
      "What to follow up"},
-    {"channel", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER, 0, 0, fu_channels, NULL, NULL, "跟进方式", "跟進方式",
-     "Channel"},
-    {"frequency_days", FT_INT, F_REQUIRED | F_LIST | F_SORT, 1, 365, NULL, NULL, NULL, "频率（天）", "頻率（天）",
-     "Every (days)"},
+    {"channel", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_NOINDEX, 0, 0, fu_channels, NULL, NULL, "跟进方式",
+     "跟進方式", "Channel"},
+    {"frequency_days", FT_INT, F_REQUIRED | F_LIST | F_SORT | F_NOINDEX, 1, 365, NULL, NULL, NULL, "频率（天）",
+     "頻率（天）", "Every (days)"},
     {"next_date", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "下次计划日期", "下次計畫日期",
      "Next date"},
     {"active", FT_BOOL, F_LIST | F_FILTER, 0, 0, NULL, NULL, "1", "启用", "啟用", "Active"},
@@ -168,23 +169,13 @@ static int plans_advance(Req *r, int64_t customer, int64_t at) {
     return 0;
 }
 
-/* after_save: the record's last_followup_at, its plans, and the reminders a
-   newer follow-up answers. */
+/* after_save: the customer's plans, and the reminders a newer follow-up answers (the record's
+   last_followup_at is a rollup the customers and leads declare: the core keeps it). */
 static int fu_after(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     int64_t cust = flow_rec_int(rec, "customer_id"), lead = flow_rec_int(rec, "lead_id");
     int64_t at = flow_rec_int(rec, "followed_at");
     const char *table = cust ? "customers" : "leads";
     int64_t id = cust ? cust : lead;
-    Stmt *st = db_prepare(r->db, arena_printf(r->a,
-                                              "UPDATE %s SET last_followup_at = ?1 WHERE id = ?2"
-                                              " AND (last_followup_at IS NULL OR last_followup_at < ?1)",
-                                              table));
-    if (!st) return flow_db_error(r, e, "last follow-up");
-    db_bind_int64(st, 1, at);
-    db_bind_int64(st, 2, id);
-    int rc = db_step(st);
-    db_done(st);
-    if (rc < 0) return flow_db_error(r, e, "last follow-up");
     if (cust && plans_advance(r, cust, at) < 0) return flow_db_error(r, e, "plans");
     /* the reminders of older next steps of this record are answered now */
     if (task_close(r->db, arena_printf(r->a, "followup:%s:%lld:", table, (long long)id), r->now) < 0)

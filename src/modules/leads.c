@@ -13,6 +13,7 @@
 #include "../model/settings.h"
 #include "collision.h"
 #include "modules.h"
+#include "pool.h"
 
 /* Who works with leads: reps and every managing role (admin reads all). */
 #define LEAD_ROLES (ROLES_MANAGING | RB(SALES_REP))
@@ -48,24 +49,25 @@ static const Field lead_fields[] = {
     {"email", FT_EMAIL, F_SEARCH, 0, 200, NULL, NULL, NULL, "邮箱", "電子郵件", "Email"},
     {"wechat", FT_TEXT, 0, 0, 100, NULL, NULL, NULL, "微信", "微信", "WeChat"},
     {"tax_id", FT_TEXT, F_SEARCH, 0, 40, NULL, NULL, NULL, "统一社会信用代码", "統一社會信用代碼", "Tax id"},
-    {"industry", FT_TEXT, F_FILTER, 0, 100, NULL, NULL, NULL, "行业", "行業", "Industry"},
-    {"region", FT_TEXT, F_FILTER, 0, 100, NULL, NULL, NULL, "地区", "地區", "Region"},
-    {"source", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_SORT, 0, 0, lead_sources, NULL, NULL, "线索来源", "線索來源",
-     "Source"},
+    {"industry", FT_TEXT, F_FILTER | F_NOINDEX, 0, 100, NULL, NULL, NULL, "行业", "行業", "Industry"},
+    {"region", FT_TEXT, F_FILTER | F_NOINDEX, 0, 100, NULL, NULL, NULL, "地区", "地區", "Region"},
+    {"source", FT_ENUM, F_REQUIRED | F_LIST | F_FILTER | F_SORT | F_NOINDEX, 0, 0, lead_sources, NULL, NULL, "线索来源",
+     "線索來源", "Source"},
     {"referrer_customer_id", FT_REF, F_FILTER | F_REF_ANY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "推荐客户",
      "推薦客戶", "Referring customer"},
     {"referrer_name", FT_TEXT, 0, 0, 100, NULL, NULL, NULL, "推荐人", "推薦人", "Referrer"},
-    {"estimated_value", FT_MONEY, F_LIST | F_FILTER | F_SORT, 0, 1000000000000, NULL, NULL, "0", "预计价值", "預計價值",
-     "Estimated value"},
-    {"score", FT_INT, F_LIST | F_FILTER | F_SORT, 0, 100, NULL, NULL, NULL, "潜在价值评分", "潛在價值評分", "Score"},
+    {"estimated_value", FT_MONEY, F_LIST | F_FILTER | F_SORT | F_NOINDEX, 0, 1000000000000, NULL, NULL, "0", "预计价值",
+     "預計價值", "Estimated value"},
+    {"score", FT_INT, F_LIST | F_FILTER | F_SORT | F_NOINDEX, 0, 100, NULL, NULL, NULL, "潜在价值评分", "潛在價值評分",
+     "Score"},
     {"product_interest", FT_TEXT, F_SEARCH, 0, 500, NULL, NULL, NULL, "意向产品", "意向產品", "Products of interest"},
     {"note", FT_LONGTEXT, 0, 0, 4000, NULL, NULL, NULL, "备注", "備註", "Note"},
     {"disqualify_reason", FT_LONGTEXT, F_READONLY, 1, 2000, NULL, NULL, NULL, "无效原因", "無效原因",
      "Reason disqualified"},
     {"state_since", FT_DATETIME, F_READONLY | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "进入当前状态", "進入目前狀態",
      "In state since"},
-    {"last_followup_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "最近跟进",
-     "最近跟進", "Last follow-up"},
+    {"last_followup_at", FT_DATETIME, F_READONLY | F_COMPUTED | F_LIST | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL,
+     "最近跟进", "最近跟進", "Last follow-up"},
     {"converted_customer_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "转化客户", "轉化客戶",
      "Converted customer"},
     {"converted_contact_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "转化联系人", "轉化聯絡人",
@@ -307,6 +309,8 @@ static const Entity leads_entity = {
     .importable = true,
     .find_matches = collision_matches,
     .attachments = true,
+    .owner_changing = pool_owner_changing,
+    .rollups = (const Rollup[]){{"last_followup_at", RU_MAX, "follow_ups", "lead_id", "followed_at"}, {NULL}},
 };
 
 /* Standard time in each open lead state (R-CUS-10); read by the lead stage clock (lead_deadlines). */

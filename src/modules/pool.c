@@ -52,6 +52,15 @@ static const char *pool_name_col(const char *entity) { return strcmp(entity, "le
 
 /* ---------------------------------------------------------------- returning */
 
+void pool_owner_changing(Req *r, const Entity *en, json_t *old, json_t *vals) {
+    json_object_set_new(vals, "owned_since", json_integer(r->now));
+    if (json_is_integer(json_object_get(vals, "owner_id"))) {
+        json_object_set_new(vals, "in_pool", json_false());
+        json_object_set_new(vals, "pool_reason", json_null());
+        json_object_set_new(vals, "pool_since", json_null());
+    }
+}
+
 /* Return one owned row to the pool: owner cleared, reason, event, audit, reminder for the
    owner who lost it. 1 returned, 0 it moved meanwhile, -1 error. */
 static int pool_return_row(Req *r, const char *entity, int64_t id, int64_t owner, const char *name, const char *reason,
@@ -91,7 +100,7 @@ static int pool_return_row(Req *r, const char *entity, int64_t id, int64_t owner
     json_t *ch =
         json_pack("{s:[I,n], s:[b,b], s:[n,s]}", "owner_id", (json_int_t)owner, "in_pool", 0, 1, "pool_reason", reason);
     if (audit_write(r, entity, id, action, ch) < 0) return -1;
-    if (!strcmp(entity, "customers") && customers_cascade_owner(r->db, id, 0, -1) < 0) return -1;
+    if (entity_owner_cascade(r, entity_find(entity), id, 0, -1) < 0) return -1; /* contacts and needs follow */
     const char *title = msg_make(r->a, "pool.returned", "what",
                                  msg_make(r->a, strcmp(entity, "leads") ? "what.customer" : "what.lead", NULL), "name",
                                  name, "reason", reason, NULL);
@@ -505,7 +514,7 @@ static int pool_claim(Req *r, Err *e) {
     if (urc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* the daily cap fails closed */
     if (used >= cap) return err_set(e, 429, EC_POOL_CAP, NULL, "%lld", (long long)cap);
     if (pool_take(r, entity, x.id, e) < 0) return -1;
-    if (customers_set_owner(r, entity, x.id, me, r->user->org_unit_id, "pool_claim", e) < 0) return -1;
+    if (entity_set_owner(r, entity_find(entity), x.id, me, r->user->org_unit_id, "pool_claim", e) < 0) return -1;
     if (pool_event(r, entity, x.id, "claimed", me, NULL) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return pool_reply_row(r, entity, x.id, e);
 }
@@ -546,7 +555,7 @@ static int pool_assign(Req *r, Err *e) {
     if (rc != DB_ROW || (!admin && (!upath || strncmp(upath, mine, strlen(mine)) != 0)))
         return err_set(e, 400, EC_REF, "user_id", NULL);
     if (pool_take(r, entity, x.id, e) < 0) return -1;
-    if (customers_set_owner(r, entity, x.id, json_integer_value(uid), unit, "pool_assign", e) < 0) return -1;
+    if (entity_set_owner(r, entity_find(entity), x.id, json_integer_value(uid), unit, "pool_assign", e) < 0) return -1;
     if (pool_event(r, entity, x.id, "assigned", json_integer_value(uid), NULL) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     const char *title =

@@ -34,6 +34,7 @@ static const Field research_fields[] = {
 static const Entity research_entity = {
     .name = "market_research",
     .table = "market_research",
+    .few_rows = true,
     .zh = "市场调研",
     .tw = "市場調研",
     .en = "Market research",

@@ -199,6 +199,7 @@ static int plan_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e
 static const Entity plans_entity = {
     .name = "sales_plans",
     .table = "sales_plans",
+    .few_rows = true,
     .zh = "销售计划",
     .tw = "銷售計畫",
     .en = "Sales plans",

@@ -1,7 +1,7 @@
 // failclosed.test.mjs — issue 9 ("faults to mend"): a database error is never read as "no row". Each
 // case makes one check's statement fail (SALESLOOP_FAULT_SQL, test build only) and asserts the request
 // is refused with a 500 and writes nothing — where the landed code let the write through.
-import { useServer, test, assert, expectError, expectStatus } from './lib/harness.mjs';
+import { useServer, test, assert, expectError, expectStatus, PASSWORD } from './lib/harness.mjs';
 
 let east, rep, mgr, rep2;
 const srv = useServer(async () => {
@@ -77,4 +77,27 @@ test('FC07 a unique field holds under concurrent creates: exactly one wins, the 
   assert.equal(answers.filter((a) => a.status === 201).length, 1, answers.map((a) => a.status).join(','));
   for (const a of answers.filter((x) => x.status !== 201)) expectError(a, 400, 'field.duplicate', 'code');
   assert.equal((expectStatus(await mgr.get('/api/v1/products?filter[code]=FC-RACE&count=exact'), 200)).total, 1);
+});
+
+test('FC08 a setting that cannot be read is not replaced by its default: the request is refused whole', async () => {
+  const c = expectStatus(await rep2.post('/api/v1/customers', { name: 'FC08 设置读取失败有限公司' }), 201);
+  expectStatus(await mgr.post(`/api/v1/pool/customers/${c.id}/release`, { reason: '测试' }), 200);
+  // srv.restart signs the admin in, which this fault refuses: start the server by hand
+  srv.proc.kill('SIGTERM');
+  await srv.closed;
+  srv.env = { ...srv.env, SALESLOOP_FAULT_SQL: 'SELECT value FROM settings WHERE key' };
+  try {
+    await srv.spawnServe();
+    // the claim reads the cool-down and the daily cap: with neither known, nothing is claimed
+    expectError(await rep.post(`/api/v1/pool/customers/${c.id}/claim`, {}), 500, 'server.internal');
+    // sign-in reads the lockout limits before it verifies anything: refused, and no session cookie
+    const anon = srv.anon();
+    const r = await anon.post('/api/v1/auth/login', { username: 'fc.rep', password: PASSWORD });
+    expectError(r, 500, 'server.internal');
+    assert.equal(r.headers.get('set-cookie'), null);
+  } finally {
+    await srv.restart({ SALESLOOP_FAULT_SQL: null });
+  }
+  const after = expectStatus(await mgr.get(`/api/v1/customers/${c.id}`), 200);
+  assert.deepEqual([after.in_pool, after.owner_id], [true, null], 'still in the pool');
 });

@@ -117,3 +117,29 @@ test('F04 overdue next steps and plans become reminders in my work, once; a newe
   assert.ok(!(await tasks(rep, 'followup_plan_overdue')).some((x) => x.row_id === plan.id), 'plan reminder closed');
   assert.equal((await rep.get(`${P}/${plan.id}`)).body.next_date, '2026-07-05', '2026-04-06 + 90 days');
 });
+
+test('F05 last_followup_at is the latest live follow-up: a change or a delete moves it back, none leaves it empty', async () => {
+  const c = expectStatus(await rep.post('/api/v1/customers', { name: '廊坊华拓精工机械有限公司', source: 'online' }), 201, 'customer');
+  const l = expectStatus(await rep.post('/api/v1/leads', { company: '保定瑞丰电气有限公司', source: 'online' }), 201, 'lead');
+  const at = async () => (await rep.get(`/api/v1/customers/${c.id}`)).body.last_followup_at;
+  const a = expectStatus(await rep.post(F, { customer_id: c.id, channel: 'phone', content: '首次电话', followed_at: T0 - 4 * DAY }), 201, 'a');
+  const b = expectStatus(await rep.post(F, { customer_id: c.id, channel: 'visit', content: '上门', followed_at: T0 - DAY }), 201, 'b');
+  assert.equal(await at(), T0 - DAY);
+  const before = (await rep.get(`/api/v1/customers/${c.id}`)).body.version;
+  // correcting the later one's time moves the customer's stamp, without moving the customer's version
+  expectStatus(await rep.patch(`${F}/${b.id}`, { version: b.version, followed_at: T0 - 2 * DAY }), 200, 'patch b');
+  assert.equal(await at(), T0 - 2 * DAY);
+  assert.equal((await rep.get(`/api/v1/customers/${c.id}`)).body.version, before, 'a summary is not an edit');
+  const b2 = (await rep.get(`${F}/${b.id}`)).body;
+  expectStatus(await rep.del(`${F}/${b.id}?version=${b2.version}`), 204, 'delete b');
+  assert.equal(await at(), T0 - 4 * DAY, 'back to the earlier follow-up');
+  expectStatus(await rep.del(`${F}/${a.id}?version=${a.version}`), 204, 'delete a');
+  assert.equal(await at(), null, 'no follow-up left');
+  // the same rollup on leads, declared by the leads module
+  const f = expectStatus(await rep.post(F, { lead_id: l.id, channel: 'wechat', content: '微信', followed_at: T0 - 7200 }), 201, 'lead f');
+  assert.equal((await rep.get(`/api/v1/leads/${l.id}`)).body.last_followup_at, T0 - 7200);
+  expectStatus(await rep.del(`${F}/${f.id}?version=${f.version}`), 204, 'delete lead f');
+  assert.equal((await rep.get(`/api/v1/leads/${l.id}`)).body.last_followup_at, null);
+  // the field is the server's: a client may not set it
+  expectError(await rep.patch(`/api/v1/customers/${c.id}`, { version: before, last_followup_at: T0 }), 400, 'field.readonly', 'last_followup_at');
+});

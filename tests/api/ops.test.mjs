@@ -1,4 +1,6 @@
-// ops.test.mjs — /healthz, /metrics, request ids, routing errors, security headers.
+// ops.test.mjs — /healthz, /metrics, request ids, routing errors, security headers, and the
+// start-up check that every filterable or sortable field leads an index.
+import { execFileSync } from 'node:child_process';
 import { useServer, test, assert, expectError, expectStatus, MODE } from './lib/harness.mjs';
 
 const srv = useServer(async () => {
@@ -102,4 +104,18 @@ test('O07 error shape on 401 for anonymous API calls', async () => {
   const e = expectError(r, 401, 'auth.required');
   assert.deepEqual(Object.keys(r.body), ['error']);
   assert.ok(e.request_id.length > 0);
+});
+
+test('O08 a filterable field without an index refuses the start, naming the field; with it back, the server starts', async () => {
+  const sql = (text) => (MODE === 'postgres'
+    ? execFileSync('psql', [srv.db, '-v', 'ON_ERROR_STOP=1', '-qAtc', text], { stdio: 'pipe' })
+    : execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, text], { stdio: 'pipe' }));
+  sql('DROP INDEX leads_company');
+  const from = srv.stderr.length;
+  await assert.rejects(srv.restart(), /server exited before ready/);
+  assert.match(srv.stderr.slice(from), /leads\.company is filterable or sortable but leads no index/);
+  sql('CREATE INDEX leads_company ON leads(company)');
+  await srv.restart();
+  rep = await srv.login('orep');
+  expectStatus(await rep.get('/api/v1/leads?sort=company'), 200, 'sorted by the indexed column');
 });

@@ -131,7 +131,7 @@ static const Workflow doc_flow = {
     .editable_states = "draft rejected", .deadlines = doc_deadlines,
 };
 static const Entity doc_entity = {
-    .name = "test_documents", .table = "test_documents", .zh = "测试单据", .tw = "測試單據", .en = "Test documents",
+    .name = "test_documents", .table = "test_documents", .few_rows = true, .zh = "测试单据", .tw = "測試單據", .en = "Test documents",
     .fields = doc_fields, .vis = VIS_OWNER, .default_sort = "-created_at", .title_field = "number",
     .tag = "test", .number_prefix = "TD", .children = doc_children, .computes = doc_computes,
     .attachments = true, .groups = doc_groups,

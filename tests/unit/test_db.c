@@ -564,6 +564,34 @@ static void test_21_pg_error_in_savepoint(void **state) {
     assert_true(query_int(db, zSqlCount) == 3);
 }
 
+/* 22. db_column_leads_index reads the catalogue: only the first column of an index counts. */
+static void test_22_column_leads_index(void **state) {
+    Db *db = ((Ctx *)*state)->db;
+    assert_int_equal(db_exec(db, "CREATE INDEX items_name_qty ON items(name, qty)"), DB_OK);
+    assert_int_equal(db_exec(db, "CREATE INDEX items_note ON items(note) WHERE note IS NOT NULL"), DB_OK);
+    assert_int_equal(db_column_leads_index(db, "items", "name"), 1);
+    assert_int_equal(db_column_leads_index(db, "items", "note"), 1); /* a partial index counts */
+    assert_int_equal(db_column_leads_index(db, "items", "qty"), 0);  /* second column only */
+    assert_int_equal(db_column_leads_index(db, "no_such_table", "name"), 0);
+}
+
+/* 23. A marked fault refuses the outermost commit (the work is rolled back) until it is taken. */
+static void test_23_fault_refuses_commit(void **state) {
+    Db *db = ((Ctx *)*state)->db;
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(insert_item(db, 41, "lost", 1), DB_DONE);
+    db_fault_mark(db);
+    assert_true(db_commit(db) < 0);
+    assert_int_equal(db_rollback(db), DB_OK);
+    assert_true(db_fault_take(db));
+    assert_false(db_fault_take(db)); /* taken: cleared */
+    assert_true(query_int(db, "SELECT count(*) FROM items WHERE id = 41") == 0);
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(insert_item(db, 42, "kept", 1), DB_DONE);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_true(query_int(db, "SELECT count(*) FROM items WHERE id = 42") == 1);
+}
+
 /* The cases every backend runs, with that backend's setup. */
 #define GENERIC_TESTS(setup)                                                                                           \
     cmocka_unit_test_setup_teardown(test_01_roundtrip, setup, teardown),                                               \
@@ -578,7 +606,9 @@ static void test_21_pg_error_in_savepoint(void **state) {
         cmocka_unit_test_setup_teardown(test_10_unbalanced, setup, teardown),                                          \
         cmocka_unit_test_setup_teardown(test_11_migrate, setup, teardown),                                             \
         cmocka_unit_test_setup_teardown(test_12_cache_cap, setup, teardown),                                           \
-        cmocka_unit_test_setup_teardown(test_13_commit_fails, setup, teardown)
+        cmocka_unit_test_setup_teardown(test_13_commit_fails, setup, teardown),                                        \
+        cmocka_unit_test_setup_teardown(test_22_column_leads_index, setup, teardown),                                  \
+        cmocka_unit_test_setup_teardown(test_23_fault_refuses_commit, setup, teardown)
 
 int main(void) {
     const struct CMUnitTest memory[] = {
