@@ -150,6 +150,12 @@
     X(EC_DELEG_OVERLAP, "delegation.overlap", "该期间已有一项委托（#{detail}），请先结束它",                           \
       "該期間已有一項委託（#{detail}），請先結束它",                                                                   \
       "A delegation already covers this period (#{detail}); end it first")                                             \
+    X(EC_MERGE_NONE, "merge.not_supported", "此类记录不能合并", "此類記錄不能合併",                                    \
+      "Records of this kind cannot be merged")                                                                         \
+    X(EC_MERGE_SELF, "merge.same_record", "不能把记录合并到它自己", "不能把記錄合併到它自己",                          \
+      "A record cannot be merged into itself")                                                                         \
+    X(EC_MERGE_OWNER, "merge.different_owner", "只能合并同一负责人的两条记录（{detail}）",                             \
+      "只能合併同一負責人的兩筆記錄（{detail}）", "Only two records of one owner can be merged ({detail})")            \
     X(EC_DELEG_ENDED, "delegation.ended", "该委托已结束", "該委託已結束", "This delegation has already ended")
 
 /*

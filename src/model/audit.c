@@ -9,8 +9,9 @@
 
 /*
 ** GET /api/v1/audit?entity=E&id=N                      signed in
-** 200 {"items":[{"id","at","user_id","user_name","action","changes","client_addr","request_id"}]}
-** newest first | 404 row not visible | 400 missing parameters
+** 200 {"items":[{"id","row_id","at","user_id","user_name","action","changes","client_addr","request_id"}]}
+** newest first, with the history of records merged into this one (their row_id) | 404 row not
+** visible | 400 missing parameters
 */
 int audit_list(Req *r, Err *e) {
     const char *name = req_query(r, "entity"), *ids = req_query(r, "id");
@@ -26,9 +27,10 @@ int audit_list(Req *r, Err *e) {
         json_decref(row);
     }
     static const char zSql[] =
-        "SELECT a.id, a.at, a.user_id, u.display_name, a.action, a.changes, a.client_addr, a.request_id\n"
+        "SELECT a.id, a.at, a.user_id, u.display_name, a.action, a.changes, a.client_addr, a.request_id, a.row_id\n"
         "  FROM audit a LEFT JOIN users u ON u.id = a.user_id\n"
-        " WHERE a.entity = ?1 AND a.row_id = ?2 ORDER BY a.id DESC LIMIT 500";
+        " WHERE a.entity = ?1 AND (a.row_id = ?2 OR a.row_id IN (SELECT m.from_id FROM record_merges m\n"
+        "       WHERE m.entity = ?1 AND m.into_id = ?2)) ORDER BY a.id DESC LIMIT 500";
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_text(st, 1, en->name, -1);
@@ -38,13 +40,13 @@ int audit_list(Req *r, Err *e) {
     while ((rc = db_step(st)) == DB_ROW) {
         const char *ch = db_col_text(st, 5);
         json_t *changes = ch ? json_loads(ch, 0, NULL) : NULL;
-        json_array_append_new(items,
-                              json_pack("{s:I, s:I, s:o, s:s?, s:s, s:o, s:s?, s:s?}", "id",
-                                        (json_int_t)db_col_int64(st, 0), "at", (json_int_t)db_col_int64(st, 1),
-                                        "user_id", db_col_null(st, 2) ? json_null() : json_integer(db_col_int64(st, 2)),
-                                        "user_name", db_col_text(st, 3), "action", db_col_text(st, 4), "changes",
-                                        changes ? changes : json_object(), "client_addr", db_col_text(st, 6),
-                                        "request_id", db_col_text(st, 7)));
+        json_array_append_new(
+            items,
+            json_pack("{s:I, s:I, s:I, s:o, s:s?, s:s, s:o, s:s?, s:s?}", "id", (json_int_t)db_col_int64(st, 0),
+                      "row_id", (json_int_t)db_col_int64(st, 8), "at", (json_int_t)db_col_int64(st, 1), "user_id",
+                      db_col_null(st, 2) ? json_null() : json_integer(db_col_int64(st, 2)), "user_name",
+                      db_col_text(st, 3), "action", db_col_text(st, 4), "changes", changes ? changes : json_object(),
+                      "client_addr", db_col_text(st, 6), "request_id", db_col_text(st, 7)));
     }
     db_done(st);
     if (rc < 0) {

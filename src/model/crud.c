@@ -775,6 +775,8 @@ void model_routes_register(void) {
          "What changed from one version to the next (or another, or the current row)", "entities"},
         {"POST", "/api/v1/:entity/:id/links", links_add, R_WRITE, 0, "Link a row to another record", "entities"},
         {"DELETE", "/api/v1/:entity/:id/links/:link_id", links_remove, R_WRITE, 0, "Remove a link", "entities"},
+        {"POST", "/api/v1/:entity/:id/merge", entity_merge, R_WRITE, 0,
+         "Merge another record of the same owner into this one", "entities"},
     };
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
     publink_routes_register(); /* public links of every entity that declares purposes */

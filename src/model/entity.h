@@ -273,6 +273,11 @@ typedef struct Entity {
     /* NULL or, when the row changes hands (PATCH of owner_id, entity_set_owner), adds the
        entity's own consequences to vals (the fields to write), reading the row as it was */
     void (*owner_changing)(Req *r, const struct Entity *en, json_t *old, json_t *vals);
+    /* Two records of one owner may be merged (POST /E/:id/merge, merge.c): a manager keeps one and
+       the other's references, links, files, shares and history go with it */
+    bool mergeable;
+    /* NULL or, after a merge into id, moves what only the module keeps about `from` (match keys) */
+    int (*after_merge)(Req *r, const struct Entity *en, int64_t id, int64_t from, Err *e);
 } Entity;
 
 /* Registry, filled by modules_register() at start. */

@@ -36,6 +36,8 @@ json_t *field_json(Req *r, const Field *f) {
                           (f->flags & F_READONLY) != 0, "create_only", (f->flags & F_CREATE_ONLY) != 0);
     json_object_set_new(o, "writeonly", json_boolean(f->flags & F_WRITEONLY));
     json_object_set_new(o, "computed", json_boolean(f->flags & F_COMPUTED));
+    json_object_set_new(o, "unique", json_boolean(f->flags & F_UNIQUE));
+    json_object_set_new(o, "virtual", json_boolean(f->flags & F_VIRTUAL));
     if (f->type == FT_QTY) json_object_set_new(o, "scale", json_integer(1000));
     json_object_set_new(o, "min", f->min < f->max || f->min ? json_integer(f->min) : json_null());
     json_object_set_new(o, "max", f->max ? json_integer(f->max) : json_null());
@@ -132,6 +134,7 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
                                   entity_can_delete(en, r->user), "import",
                                   entity_importable(en) && entity_can_write(en, r->user)));
     json_object_set_new(o, "attachments", json_boolean(en->attachments)); /* rows take files (attach.c) */
+    json_object_set_new(o, "mergeable", json_boolean(en->mergeable));     /* POST /E/:id/merge (merge.c) */
     if (en->flow) {
         json_object_set_new(o, "states", enum_json(r, en->flow->states));
         json_object_set_new(o, "initial_state", json_string(en->flow->initial));

@@ -80,6 +80,10 @@ int rollup_check(const Entity *en);
 int rollups_refresh(Req *r, const Entity *from, json_t *a, json_t *b, Err *e);
 /* The same for rows of `from` given by id (deleted with their parent: read their references). */
 int rollups_refresh_ids(Req *r, const Entity *from, json_t *ids, Err *e);
+/* Every rollup entity en declares, recomputed for its row id (after a merge). 0 or -1. */
+int rollups_recompute(Req *r, const Entity *en, int64_t id);
+/* POST /api/v1/:entity/:id/merge (merge.c). */
+int entity_merge(Req *r, Err *e);
 /* The child collection of en called name, or NULL. */
 const Child *entity_child(const Entity *en, const char *name);
 /* Validate the child arrays of a create/patch body into rec (old: the stored row with its

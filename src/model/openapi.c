@@ -265,6 +265,7 @@ int openapi_get(Req *r, Err *e) {
                 if (strstr(rt->pattern, "/actions/") && !ents[k]->flow) continue;
                 if (strstr(rt->pattern, "/approvals") && !ents[k]->flow) continue;
                 if (strstr(rt->pattern, "/attachments") && !ents[k]->attachments) continue;
+                if (strstr(rt->pattern, "/merge") && !ents[k]->mergeable) continue;
                 add_op(r, paths, rt, ents[k]);
             }
         } else {

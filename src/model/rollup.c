@@ -67,6 +67,12 @@ int rollups_refresh_ids(Req *r, const Entity *from, json_t *ids, Err *e) {
     return 0;
 }
 
+int rollups_recompute(Req *r, const Entity *en, int64_t id) {
+    for (const Rollup *ru = en->rollups; ru && ru->field; ru++)
+        if (refresh_one(r, en, ru, id) < 0) return -1;
+    return 0;
+}
+
 int rollup_check(const Entity *en) {
     for (const Rollup *ru = en->rollups; ru && ru->field; ru++) {
         const Field *tf = entity_field(en, ru->field);

@@ -217,6 +217,25 @@ static void cut_english(char *s) {
     }
 }
 
+/* Is the bracketed text p[0..n) only a legal form ("股份", "有限", "Ltd."), spaces aside? Such a
+   group says nothing about which company it is: "南京华信（股份）" is 南京华信股份有限公司. */
+static bool legal_form_only(const char *p, size_t n) {
+    static const char *const forms[] = {"股份",         "有限",         "有限责任", "股份有限", "有限公司",
+                                        "股份有限公司", "有限责任公司", "ltd",      "co",       "coltd",
+                                        "inc",          "limited",      "llc",      NULL};
+    char t[64];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != ' ') {
+            if (k + 1 == sizeof t) return false;
+            t[k++] = p[i];
+        }
+    t[k] = 0;
+    for (int i = 0; forms[i]; i++)
+        if (!strcmp(t, forms[i])) return true;
+    return false;
+}
+
 char *norm_company(Arena *a, const char *s) {
     if (!s) return NULL;
     const char *z = to_simplified(a, s);
@@ -224,15 +243,18 @@ char *norm_company(Arena *a, const char *s) {
     buf_init(&main, a);
     buf_init(&front, a);
     int depth = 0;
+    size_t group = 0; /* where the outermost bracket group began in front */
     for (const char *p = z; *p;) {
         uint32_t c = narrow(utf8_next(&p));
         if (is_open(c)) {
+            if (!depth) group = front.n;
             depth++;
             buf_putc(depth ? &front : &main, ' ');
             continue;
         }
         if (is_close(c)) {
             if (depth) depth--;
+            if (!depth && legal_form_only(front.p + group, front.n - group)) front.n = group; /* "（股份）" */
             buf_putc(&front, ' ');
             continue;
         }

@@ -212,6 +212,26 @@ static const FieldGroup customer_groups[] = {
     {NULL},
 };
 
+/* after_merge: the kept customer's match keys now include the moved contacts' phones; the merged
+   one's keys go, and its tier history and pool events are read with the kept one. */
+static int customer_after_merge(Req *r, const Entity *en, int64_t id, int64_t from, Err *e) {
+    static const char *const sql[] = {
+        "DELETE FROM match_keys WHERE entity = 'customers' AND row_id = ?2 AND row_id <> ?1", /* both bound */
+        "UPDATE tier_history SET customer_id = ?1 WHERE customer_id = ?2",
+        "UPDATE pool_events SET row_id = ?1 WHERE entity = 'customers' AND row_id = ?2",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        Stmt *st = db_prepare(r->db, sql[i]);
+        if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        db_bind_int64(st, 1, id);
+        db_bind_int64(st, 2, from);
+        int rc = db_step(st);
+        db_done(st);
+        if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
+    return customers_keys_refresh(r, id, e);
+}
+
 static const Entity customers_entity = {
     .name = "customers",
     .table = "customers",
@@ -232,6 +252,8 @@ static const Entity customers_entity = {
     .groups = customer_groups,
     .owner_changing = pool_owner_changing,
     .rollups = (const Rollup[]){{"last_followup_at", RU_MAX, "follow_ups", "customer_id", "followed_at"}, {NULL}},
+    .mergeable = true,
+    .after_merge = customer_after_merge,
 };
 
 /* ---------------------------------------------------------------- contacts */

@@ -103,6 +103,13 @@ static void test_05_company_brackets(void **state) {
     EQ(norm_company(a, "北京恒达机械有限公司"), "北京恒达机械");
     EQ(norm_company(a, "Acme (Shanghai) Co., Ltd."), "shanghaiacme");
     EQ(norm_company(a, "城市之光有限公司"), "城市之光"); /* 市 as the 2nd character is not a place suffix */
+    /* a bracket holding only a legal form names no place: dropped (issue 10, item 13) */
+    const char *hx = norm_company(a, "南京华信精密机械有限公司");
+    EQ(norm_company(a, "南京華信精密機械（股份）"), hx);
+    EQ(norm_company(a, "南京华信精密机械（股份）有限公司"), hx);
+    EQ(norm_company(a, "南京华信精密机械(有限)"), hx);
+    EQ(norm_company(a, "Acme Tools (Co., Ltd.)"), "acmetools");
+    EQ(norm_company(a, "南京华信精密机械（集团）"), "集团南京华信精密机械"); /* a group is not a legal form */
 }
 
 /* 6. Traditional and simplified spellings are one company (OpenCC t2s). */

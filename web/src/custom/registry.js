@@ -23,11 +23,12 @@ const Customer360 = () => import('./Customer360.vue')
 const ClaimTarget = () => import('./ClaimTarget.vue')
 const FollowUpButton = () => import('./FollowUpButton.vue')
 const PoolReleaseButton = () => import('./PoolReleaseButton.vue')
+const MergeButton = () => import('./MergeButton.vue')
 
 export const registry = {
   customers: {
     tabs: [{ name: 'overview', label: 'c360.tab', component: Customer360, default: true }],
-    buttons: [PoolReleaseButton],
+    buttons: [PoolReleaseButton, MergeButton],
     listLinks: [{ label: 'pool.customersTitle', to: '/pool/customers', testid: 'link-pool-customers' }],
     nav: [{ label: 'pool.customersTitle', to: '/pool/customers', testid: 'pool-customers' }],
   },
