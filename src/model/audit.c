@@ -40,6 +40,7 @@ int audit_list(Req *r, Err *e) {
     while ((rc = db_step(st)) == DB_ROW) {
         const char *ch = db_col_text(st, 5);
         json_t *changes = ch ? json_loads(ch, 0, NULL) : NULL;
+        if (json_is_object(changes)) row_mask_fields(en, r->user, changes); /* fields this reader may not read */
         json_array_append_new(
             items,
             json_pack("{s:I, s:I, s:I, s:o, s:s?, s:s, s:o, s:s?, s:s?}", "id", (json_int_t)db_col_int64(st, 0),

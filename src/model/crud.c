@@ -44,6 +44,7 @@ json_t *entity_request_row(Req *r, const Entity **pen, int64_t *pid, Err *e) {
 }
 
 void row_finish(Req *r, const Entity *en, json_t *row) {
+    row_mask_fields(en, r->user, row); /* fields this reader may not read (Field.read_roles) */
     row_render_messages(r, en, row);
     if (en->decorate) en->decorate(r, en, row);
     /* the actions the user may run now: none for entities without a workflow */
@@ -252,6 +253,7 @@ static int entity_list(Req *r, Err *e) {
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         json_t *row = entity_row_json(en, st);
+        row_mask_fields(en, r->user, row);
         row_render_messages(r, en, row);
         if (en->decorate) en->decorate(r, en, row);
         json_array_append_new(items, row);

@@ -73,6 +73,13 @@ const Field *entity_field(const Entity *en, const char *name) {
     return NULL;
 }
 
+bool field_readable(const Field *f, const User *u) { return !f->read_roles || user_has_role(u, f->read_roles); }
+
+void row_mask_fields(const Entity *en, const User *u, json_t *row) {
+    for (const Field *f = en->fields; f->name; f++)
+        if (!field_readable(f, u)) json_object_del(row, f->name);
+}
+
 /*
 ** A list filtered or sorted by a field must not scan the table: every F_FILTER
 ** or F_SORT column leads an index, or the field says why it needs none
@@ -80,9 +87,12 @@ const Field *entity_field(const Entity *en, const char *name) {
 */
 static int index_check(Db *db, const Entity *en) {
     int bad = 0;
-    if (en->few_rows) return 0;
     for (const Field *f = en->fields; f->name; f++) {
-        if (!(f->flags & (F_FILTER | F_SORT)) || (f->flags & (F_VIRTUAL | F_NOINDEX))) continue;
+        if (f->read_roles && (f->flags & F_SEARCH)) {
+            log_error("%s.%s has read_roles and F_SEARCH: a search would tell its values", en->name, f->name);
+            bad = 1;
+        }
+        if (en->few_rows || !(f->flags & (F_FILTER | F_SORT)) || (f->flags & (F_VIRTUAL | F_NOINDEX))) continue;
         int rc = db_column_leads_index(db, en->table, f->name);
         if (rc < 0)
             log_error("indexes of %s: %s", en->table, db_errmsg(db));

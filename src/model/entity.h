@@ -92,6 +92,10 @@ typedef struct Field {
        "field" = that field is set (non-empty, true), "field=a|b" = it is one of the values;
        "state=lost" reads the workflow state. NULL = always. Declared with .when = "...". */
     const char *when;
+    /* 0: whoever reads the entity reads the field. Else only these roles (and admin) do: for anyone
+       else it is left out of rows, lists, exports, meta and the audit trail, and refused as a filter
+       or a sort. Never F_SEARCH (a search would tell its values). Declared with .read_roles = RB(...). */
+    uint32_t read_roles;
 } Field;
 
 /* A section of the record form: fields naming its key are shown under its label. */
@@ -284,7 +288,11 @@ typedef struct Entity {
 void entity_register(const Entity *en);
 const Entity *entity_find(const char *name);
 const Entity *const *entity_all(int *n);
-const Field *entity_field(const Entity *en, const char *name); /* declared fields only */
+const Field *entity_field(const Entity *en, const char *name);
+/* May u read field f (Field.read_roles)? */
+bool field_readable(const Field *f, const User *u);
+/* Leave out of row (a JSON object of en) the fields u may not read. */
+void row_mask_fields(const Entity *en, const User *u, json_t *row); /* declared fields only */
 /* Check every declared entity against the database (each column exists); logs and
    returns -1 on a mismatch so a bad declaration fails at start, not at first use. */
 int entity_check_schema(Db *db);

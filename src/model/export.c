@@ -84,7 +84,7 @@ static int columns(Req *r, const Entity *en, Col *cols, int max) {
     cols[n++] = (Col){"id", NULL, "ID"};
     if (en->flow) cols[n++] = (Col){"state", NULL, label_for(r->locale, "状态", "狀態", "State")};
     for (const Field *f = en->fields; f->name && n < max; f++) {
-        if (f->flags & (F_VIRTUAL | F_WRITEONLY)) continue;
+        if ((f->flags & (F_VIRTUAL | F_WRITEONLY)) || !field_readable(f, r->user)) continue;
         cols[n++] = (Col){f->name, f, field_label(r, f)};
     }
     return n;

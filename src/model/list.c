@@ -101,7 +101,7 @@ static int parse_filter(Req *r, const Entity *en, ListQuery *lq, const char *par
     if (!close || close == p) return bad(e, param, "filter[field] expected");
     char *name = arena_strndup(r->a, p, (size_t)(close - p));
     const Field *f = find_field(en, lq->view, name);
-    if (!f || !(f->flags & F_FILTER)) return bad(e, param, "not a filterable field");
+    if (!f || !(f->flags & F_FILTER) || !field_readable(f, r->user)) return bad(e, param, "not a filterable field");
     const char *op = close + 1;
     if (*op == '\0') {
         bool multi = f->type == FT_ENUM || f->type == FT_REF;
@@ -178,7 +178,7 @@ static int parse_sort(Req *r, const Entity *en, ListQuery *lq, const char *sort,
         bool desc = *s == '-';
         char *name = arena_strndup(r->a, s + desc, len - desc);
         const Field *f = find_field(en, lq->view, name);
-        if (!f || !(f->flags & F_SORT)) return bad(e, "sort", "not a sortable field");
+        if (!f || !(f->flags & F_SORT) || !field_readable(f, r->user)) return bad(e, "sort", "not a sortable field");
         if (++k > 4) return bad(e, "sort", "at most 4 sort fields");
         buf_printf(&lq->order, "%st.%s %s", lq->order.n ? ", " : "", f->name, desc ? "DESC" : "ASC");
         s += len;

@@ -113,7 +113,8 @@ static json_t *children_json(Req *r, const Entity *en) {
 json_t *entity_meta_json(Req *r, const Entity *en) {
     json_t *fields = json_array();
     for (const Field *f = en->fields; f->name; f++)
-        if ((f->flags & (F_READONLY | F_WRITEONLY)) != (F_READONLY | F_WRITEONLY)) /* server-only secrets */
+        if ((f->flags & (F_READONLY | F_WRITEONLY)) != (F_READONLY | F_WRITEONLY) && /* server-only secrets */
+            field_readable(f, r->user))
             json_array_append_new(fields, field_json(r, f));
     json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s, s:o}", "name", en->name, "label",
                           label_for(r->locale, en->zh, en->tw, en->en), "tag", en->tag, "title_field", en->title_field,

@@ -105,8 +105,11 @@ static const Field user_fields[] = {
      "Name"},
     {"email", FT_EMAIL, F_LIST | F_SEARCH, 0, 254, NULL, NULL, NULL, "邮箱", "電子郵件", "Email"},
     {"phone", FT_PHONE, F_SEARCH, 0, 32, NULL, NULL, NULL, "电话", "電話", "Phone"},
-    {"locale", FT_ENUM, F_FILTER, 0, 0, locales, NULL, "zh-CN", "界面语言", "介面語言", "Language"},
-    {"disabled", FT_BOOL, F_LIST | F_FILTER, 0, 0, NULL, NULL, "0", "已停用", "已停用", "Disabled"},
+    /* what only administration needs: colleagues see names, units, contacts and roles */
+    {"locale", FT_ENUM, F_FILTER, 0, 0, locales, NULL, "zh-CN", "界面语言", "介面語言", "Language",
+     .read_roles = RB(ADMIN)},
+    {"disabled", FT_BOOL, F_LIST | F_FILTER, 0, 0, NULL, NULL, "0", "已停用", "已停用", "Disabled",
+     .read_roles = RB(ADMIN)},
     {"roles", FT_ROLES, F_VIRTUAL | F_LIST, 0, 0, NULL, NULL, NULL, "角色", "角色", "Roles"},
     {"password", FT_TEXT, F_VIRTUAL | F_WRITEONLY, 8, 1024, NULL, NULL, NULL, "密码", "密碼", "Password"},
     {"password_hash", FT_TEXT, F_READONLY | F_WRITEONLY, 0, 0, NULL, NULL, NULL, "密码摘要", "密碼摘要",
@@ -219,9 +222,9 @@ static const Entity users_entity = {
     .name = "users",
     .table = "users",
     .few_rows = true,
-    .zh = "用户",
-    .tw = "使用者",
-    .en = "Users",
+    .zh = "成员",
+    .tw = "成員",
+    .en = "People",
     .fields = user_fields,
     .vis = VIS_ALL,
     .read_roles = 0,
@@ -231,7 +234,7 @@ static const Entity users_entity = {
     .before_save = user_before_save,
     .after_save = user_after_save,
     .decorate = user_decorate,
-    .tag = "admin",
+    .tag = "team", /* the colleague directory of everyone; administration is the admin's alone */
 };
 
 void admin_register(void) {
