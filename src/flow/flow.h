@@ -225,6 +225,13 @@ typedef struct Job {
 } Job;
 
 void scheduler_add(const Job *job);
+/*
+** A request-like context for scheduler jobs, so that audit_write and the model
+** helpers can be used outside a request: no user, the job's time. Free with
+** job_req_done.
+*/
+void job_req_init(Req *r, Db *db, int64_t now);
+void job_req_done(Req *r);
 /* The server's own jobs: session/sign-in cleanup and planner statistics. */
 void housekeeping_register(void);
 /* Refresh the query planner's statistics (ANALYZE). 0 ok. */

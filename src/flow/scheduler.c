@@ -254,3 +254,15 @@ void scheduler_stop(void) {
     sched.db_url = sched.holder = NULL;
     pthread_mutex_unlock(&sched.mu);
 }
+
+void job_req_init(Req *r, Db *db, int64_t now) {
+    memset(r, 0, sizeof *r);
+    r->a = arena_new();
+    r->db = db;
+    r->now = now;
+    r->locale = "zh-CN";
+    r->request_id = "scheduler";
+    r->client_addr = "";
+}
+
+void job_req_done(Req *r) { arena_free(r->a); }

@@ -71,6 +71,11 @@ int compute_run(Req *r, const Compute *cs, const Field *fields, const Child *chi
             int64_t a = num_of(rec, c->a), b = num_of(rec, c->b);
             if (c->op == CK_MUL) {
                 if (compute_mul(a, fa->type, b, fb->type, tf->type, &v) < 0) return compute_fail(r, tf, prefix, e);
+            } else if (c->op == CK_RATIO) {
+                if (b < 0) a = -a, b = -b;
+                if (b && money_muldiv(a, field_unit_scale(tf->type) * field_unit_scale(fb->type), 1,
+                                      b * field_unit_scale(fa->type), &v) < 0)
+                    return compute_fail(r, tf, prefix, e);
             } else if (c->op == CK_ADD ? __builtin_add_overflow(a, b, &v) : __builtin_sub_overflow(a, b, &v)) {
                 return compute_fail(r, tf, prefix, e);
             }

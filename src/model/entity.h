@@ -115,10 +115,11 @@ bool field_condition_holds(const Field *f, json_t *rec);
 ** rounded once, half away from zero (四舍五入), into the target's unit.
 */
 typedef enum {
-    CK_MUL, /* field = a × b  (qty × price → fen; fen × basis points → fen) */
-    CK_ADD, /* field = a + b */
-    CK_SUB, /* field = a − b */
-    CK_SUM, /* field = sum of field b over the lines of child collection a */
+    CK_MUL,   /* field = a × b  (qty × price → fen; fen × basis points → fen) */
+    CK_ADD,   /* field = a + b */
+    CK_SUB,   /* field = a − b */
+    CK_SUM,   /* field = sum of field b over the lines of child collection a */
+    CK_RATIO, /* field = a / b in the target's unit (a margin in basis points); 0 when b is 0 */
 } ComputeOp;
 
 typedef struct Compute {

@@ -87,7 +87,8 @@ static json_t *words(const char *s) {
 
 /* A compute list as data, so a form can show a total before it is saved (the server's is the one stored). */
 static json_t *computes_json(const Compute *cs) {
-    static const char *const ops[] = {[CK_MUL] = "mul", [CK_ADD] = "add", [CK_SUB] = "sub", [CK_SUM] = "sum"};
+    static const char *const ops[] = {
+        [CK_MUL] = "mul", [CK_ADD] = "add", [CK_SUB] = "sub", [CK_SUM] = "sum", [CK_RATIO] = "ratio"};
     json_t *a = json_array();
     for (const Compute *c = cs; c && c->field; c++)
         json_array_append_new(

@@ -22,18 +22,6 @@
 
 /* ---------------------------------------------------------------- shared helpers */
 
-void job_req_init(Req *r, Db *db, int64_t now) {
-    memset(r, 0, sizeof *r);
-    r->a = arena_new();
-    r->db = db;
-    r->now = now;
-    r->locale = "zh-CN";
-    r->request_id = "scheduler";
-    r->client_addr = "";
-}
-
-void job_req_done(Req *r) { arena_free(r->a); }
-
 /* ---------------------------------------------------------------- customers */
 
 static const EnumVal sources[] = {

@@ -15,14 +15,6 @@ int customers_keys_refresh(Req *r, int64_t customer_id, Err *e);
 /* The default visit frequency of a tier (settings tier.visit.<tier>), arena string. */
 const char *tier_visit_default(Db *db, Arena *a, const char *tier);
 
-/*
-** A request-like context for scheduler jobs, so that audit_write and the model
-** helpers can be used outside a request: no user, the job's time. Free with
-** job_req_done.
-*/
-void job_req_init(Req *r, Db *db, int64_t now);
-void job_req_done(Req *r);
-
 /* The tier recompute of every customer, as the nightly job runs it (tiering.c). 0 ok, -1 error. */
 int tier_recompute_job(Db *db, int64_t now);
 

@@ -12,6 +12,7 @@
 #include "../http/internal.h"
 #include "../model/calendar.h"
 #include "collision.h"
+#include "../flow/flow.h"
 #include "customers.h"
 #include "demo.h"
 #include "modules.h"

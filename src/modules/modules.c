@@ -36,6 +36,7 @@ void modules_register(void) {
     care_register();
     leads_register();
     opportunities_register();
+    quotes_register();
     followups_register();
     sales_plans_register();
 }

@@ -74,6 +74,8 @@ static const Field opp_fields[] = {
      .group = "stage"},
     {"quote_sent_on", FT_DATE, F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "报价发出日期", "報價發出日期",
      "Quote sent on", .group = "stage"},
+    {"quote_sent_at", FT_DATETIME, F_READONLY | F_COMPUTED | F_SORT, 0, 0, NULL, NULL, NULL, "最近报价发出",
+     "最近報價發出", "Latest quote sent"},
     {"quote_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "报价单号", "報價單號", "Quote number",
      .group = "stage"},
     {"contract_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "合同编号", "合約編號", "Contract number",
@@ -259,7 +261,7 @@ static int stage_prerequisite(Req *r, json_t *rec, const char *to, Err *e) {
     }
     if (!strcmp(to, "negotiation") && setting_int(r->db, "stage.negotiation.requires_quote")) {
         s = flow_rec_str(rec, "quote_sent_on");
-        if (s && *s) return 0;
+        if ((s && *s) || flow_rec_int(rec, "quote_sent_at")) return 0; /* typed, or a quote sent in salesloop */
         return guard_fail(r, e, "quote_sent_on", "进入商务谈判前须已发出报价（报价发出日期）",
                           "進入商務談判前須已發出報價（報價發出日期）",
                           "a sent quotation is required before negotiation (quote sent on)");
@@ -377,6 +379,8 @@ static const Entity opportunities_entity = {
     .decorate = opp_decorate,
     .attachments = true,
     .groups = opp_groups,
+    /* the latest quotation sent for it (quotes.c): the negotiation stage's prerequisite */
+    .rollups = (const Rollup[]){{"quote_sent_at", RU_MAX, "quotes", "opportunity_id", "sent_at"}, {NULL}},
 };
 
 /* ---------------------------------------------------------------- pipeline reports */

@@ -62,12 +62,35 @@ static void test_04_muldiv(void **state) {
     assert_int_equal(v, 7);
 }
 
+/* 5. A ratio lands in the target's unit (basis points), rounded once; 0 over a zero base. */
+static void test_05_ratio(void **state) {
+    static const Field fields[] = {
+        {"profit", FT_MONEY, 0},
+        {"subtotal", FT_MONEY, 0},
+        {"margin_bp", FT_PERCENT_BP, F_READONLY | F_COMPUTED},
+        {NULL},
+    };
+    static const Compute cs[] = {{"margin_bp", CK_RATIO, "profit", "subtotal"}, {NULL}};
+    static const int64_t cases[][3] = {{2345, 10000, 2345}, {1, 3, 3333}, {2, 3, 6667}, {-1, 3, -3333}, {5, 0, 0}};
+    Req r = {0};
+    r.a = arena_new();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *rec = json_pack("{s:I, s:I}", "profit", (json_int_t)cases[i][0], "subtotal", (json_int_t)cases[i][1]);
+        Err e = {0};
+        assert_int_equal(compute_run(&r, cs, fields, NULL, rec, NULL, &e), 0);
+        assert_int_equal(json_integer_value(json_object_get(rec, "margin_bp")), cases[i][2]);
+        json_decref(rec);
+    }
+    arena_free(r.a);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_01_qty_times_price),
         cmocka_unit_test(test_02_rates),
         cmocka_unit_test(test_03_overflow),
         cmocka_unit_test(test_04_muldiv),
+        cmocka_unit_test(test_05_ratio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,3 +60,12 @@ test('quantities are typed as decimals and kept in thousandths', () => {
   assert.equal(milliToString(3000), '3')
   assert.equal(milliToString(-1), '-0.001')
 })
+
+test('a ratio is a rate in basis points, rounded once, 0 over a zero base (quotes margin_bp)', () => {
+  const m = {
+    fields: [{ name: 'profit', type: 'money' }, { name: 'subtotal', type: 'money' }, { name: 'margin_bp', type: 'percent_bp' }],
+    computes: [{ field: 'margin_bp', op: 'ratio', a: 'profit', b: 'subtotal' }],
+  }
+  const at = (profit, subtotal) => previewRecord(m, { profit, subtotal }).margin_bp
+  assert.deepEqual([at(2345, 10000), at(1, 3), at(2, 3), at(-1, 3), at(5, 0)], [2345, 3333, 6667, -3333, 0])
+})

@@ -33,7 +33,10 @@ export function runComputes(computes, fields, rec, children = []) {
     } else {
       const a = big(rec[c.a]), b = big(rec[c.b])
       if (c.op === 'mul') v = muldiv(a, b, scale(tt), scale(type(c.a)) * scale(type(c.b)))
-      else v = c.op === 'add' ? a + b : a - b
+      else if (c.op === 'ratio') {
+        const [n, d] = b < 0n ? [-a, -b] : [a, b]
+        v = d === 0n ? 0n : muldiv(n, scale(tt) * scale(type(c.b)), 1n, d * scale(type(c.a)))
+      } else v = c.op === 'add' ? a + b : a - b
     }
     rec[c.field] = Number(v)
   }
