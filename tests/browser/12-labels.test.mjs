@@ -1,0 +1,33 @@
+// Issue 10 item 4, raw codes on screen (a rep, desktop, zh-CN): a record's history names its fields
+// and the records it points to (负责人 王芳, not "owner_id: ∅ → 8") and its actions in words.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, login, fixture, BASE } from './lib/browser.mjs'
+import { Client } from './lib/api.mjs'
+
+let b, page
+const u = fixture.users.rep1
+before(async () => {
+  b = await launch()
+  page = await (await b.context()).newPage()
+  await login(page, u.username, u.password)
+})
+after(async () => { await b.close() })
+
+test('item 4: the history shows field labels, the owner by name and the pool actions in words', async () => {
+  const repa = new Client(BASE)
+  await repa.login(fixture.users.repa.username, fixture.users.repa.password)
+  const c = await repa.post('/customers', { name: '常州历史标签测试有限公司', industry: '包装', region: '华东' })
+  await repa.post(`/pool/customers/${c.id}/release`, { reason: '客户暂无采购计划' })
+  const rep = new Client(BASE)
+  await rep.login(u.username, u.password)
+  await rep.post(`/pool/customers/${c.id}/claim`, {})
+
+  await page.goto(`${BASE}/e/customers/${c.id}?tab=history`)
+  const history = page.getByTestId('history')
+  await history.locator('.changes li', { hasText: `负责人: ∅ → ${u.display_name}` }).waitFor()
+  await history.locator('.changes li', { hasText: `负责人: ${fixture.users.repa.display_name} → ∅` }).waitFor()
+  const text = await history.innerText()
+  assert.doesNotMatch(text, /owner_id|org_unit_id|pool_claim|pool_release/)
+  assert.match(text, /公海领取/)
+})
