@@ -49,10 +49,14 @@ void row_finish(Req *r, const Entity *en, json_t *row) {
     /* the actions the user may run now: none for entities without a workflow */
     json_t *acts = en->flow && model_flow_bridge()->row_actions ? model_flow_bridge()->row_actions(r, en, row) : NULL;
     json_object_set_new(row, "_actions", acts ? acts : json_array());
-    /* what the access rule lets the user do to this row, so a screen offers only that */
+    /* what the access rule lets the user do to this row, so a screen offers only that; a row
+       of a workflow is deleted only in an editable state (check_editable refuses the rest) */
+    const char *state = json_string_value(json_object_get(row, "state"));
+    bool state_editable = !en->flow || !en->flow->editable_states ||
+                          (state && str_word_in(en->flow->editable_states, state));
     json_object_set_new(row, "_permissions",
                         json_pack("{s:b, s:b, s:b}", "update", entity_row_may(r, en, row, ACCESS_WRITE, NULL), "delete",
-                                  entity_row_may(r, en, row, ACCESS_DELETE, NULL), "share",
+                                  state_editable && entity_row_may(r, en, row, ACCESS_DELETE, NULL), "share",
                                   entity_row_may(r, en, row, ACCESS_SHARE, NULL)));
     /* the row's deadline clocks (declared on its workflow's states) */
     if (en->flow && en->flow->deadlines) {
