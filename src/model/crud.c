@@ -52,8 +52,8 @@ void row_finish(Req *r, const Entity *en, json_t *row) {
     /* what the access rule lets the user do to this row, so a screen offers only that; a row
        of a workflow is deleted only in an editable state (check_editable refuses the rest) */
     const char *state = json_string_value(json_object_get(row, "state"));
-    bool state_editable = !en->flow || !en->flow->editable_states ||
-                          (state && str_word_in(en->flow->editable_states, state));
+    bool state_editable =
+        !en->flow || !en->flow->editable_states || (state && str_word_in(en->flow->editable_states, state));
     json_object_set_new(row, "_permissions",
                         json_pack("{s:b, s:b, s:b}", "update", entity_row_may(r, en, row, ACCESS_WRITE, NULL), "delete",
                                   state_editable && entity_row_may(r, en, row, ACCESS_DELETE, NULL), "share",

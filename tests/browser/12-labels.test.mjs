@@ -14,11 +14,17 @@ before(async () => {
 })
 after(async () => { await b.close() })
 
-test('item 4: the history shows field labels, the owner by name and the pool actions in words', async () => {
+// a customer of rep A (张伟) given up to the pool
+async function pooledCustomer(name) {
   const repa = new Client(BASE)
   await repa.login(fixture.users.repa.username, fixture.users.repa.password)
-  const c = await repa.post('/customers', { name: '常州历史标签测试有限公司', industry: '包装', region: '华东' })
+  const c = await repa.post('/customers', { name, industry: '包装', region: '华东' })
   await repa.post(`/pool/customers/${c.id}/release`, { reason: '客户暂无采购计划' })
+  return c
+}
+
+test('item 4: the history shows field labels, the owner by name and the pool actions in words', async () => {
+  const c = await pooledCustomer('常州历史标签测试有限公司')
   const rep = new Client(BASE)
   await rep.login(u.username, u.password)
   await rep.post(`/pool/customers/${c.id}/claim`, {})
@@ -30,4 +36,18 @@ test('item 4: the history shows field labels, the owner by name and the pool act
   const text = await history.innerText()
   assert.doesNotMatch(text, /owner_id|org_unit_id|pool_claim|pool_release/)
   assert.match(text, /公海领取/)
+})
+
+test('item 4: my work names a reminder\'s kind in words (公海分配, not pool_assign)', async () => {
+  const c = await pooledCustomer('常州任务类型测试有限公司')
+  const mgr = new Client(BASE)
+  await mgr.login(fixture.users.mgr1.username, fixture.users.mgr1.password)
+  await mgr.post(`/pool/customers/${c.id}/assign`, { user_id: u.id })
+
+  await page.goto(BASE + '/my/work')
+  const link = page.getByTestId(`task-pool_assign-${c.id}`)
+  await link.waitFor()
+  const row = page.locator('tr', { has: link })
+  assert.match(await row.innerText(), /公海分配/)
+  assert.doesNotMatch(await page.locator('main').innerText(), /pool_assign/)
 })
