@@ -257,5 +257,11 @@ test('W14 a row past its editable states is offered no delete (_permissions), an
   const cur = await row(b.id);
   assert.equal(cur.state, 'submitted');
   assert.deepEqual(cur._permissions, { update: true, delete: false, share: true });
-  expectError(await owner.del(`${B}/${b.id}?version=${cur.version}`), 409, 'flow.bad_state');
+  const r = await owner.del(`${B}/${b.id}?version=${cur.version}`);
+  expectError(r, 409, 'flow.bad_state');
+  // the message names the state in the reader's words, not its code
+  assert.equal(r.body.error.message, '当前状态“审批中”下不能执行此操作');
+  const w = await act(owner, b.id, 'submit');
+  expectError(w, 409, 'flow.bad_state');
+  assert.equal(w.body.error.message, '当前状态“审批中”下不能执行此操作');
 });
