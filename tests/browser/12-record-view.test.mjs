@@ -23,13 +23,12 @@ after(async () => { await b.close() })
 const selected = (field) => page.locator(`[data-field=${field}] .el-select__placeholder:not(.is-transparent)`)
 
 test('item 1: a reference shows the record\'s name in the read view and the editor, and is searched as you type', async () => {
-  await page.goto(`${BASE}/e/opportunities/${oppId}`)
-  await page.locator('#v-customer_id', { hasText: customer.name }).waitFor()
-  await page.getByTestId('form-edit').click()
+  await page.goto(`${BASE}/e/opportunities/${oppId}?edit=1`)
   await page.locator('#f-customer_id').waitFor()
   await selected('customer_id').filter({ hasText: customer.name }).waitFor()
   assert.doesNotMatch(await page.locator('[data-field=customer_id]').innerText(), /#\d+/)
   await page.getByTestId('form-cancel').click()
+  await page.locator('#v-customer_id', { hasText: customer.name }).waitFor()
 
   await page.goto(`${BASE}/e/opportunities/new`)
   await page.locator('#f-customer_id').click()
@@ -107,4 +106,21 @@ test('item 11: a follow-up is logged now, with the only contact and the only ope
   await dlg.locator('[data-field=contact_id] .el-select__selected-item', { hasText: contact.name }).first().waitFor()
   await dlg.locator('[data-field=opportunity_id] .el-select__selected-item', { hasText: opp.name }).first().waitFor()
   await page.keyboard.press('Escape')
+})
+
+test('item 6: a delete the state refuses is not offered: shown disabled, the reason said before the click', async () => {
+  const api = new Client(BASE)
+  await api.login(u.username, u.password)
+  const bud = await api.post('/budgets', { budget_unit_id: fixture.units.east.id, period_kind: 'quarter', period_start: '2026-10-01', category: 'marketing', amount: 100000, note: '删除按钮测试' })
+  await page.goto(`${BASE}/e/budgets/${bud.id}`)
+  await page.getByTestId('form-delete').waitFor() // a draft may be deleted
+  await api.post(`/budgets/${bud.id}/actions/submit`, { version: bud.version })
+  await page.reload()
+  await page.locator('[data-testid=record-state][data-state=submitted]').waitFor()
+  assert.equal(await page.getByTestId('form-delete').count(), 0)
+  const locked = page.getByTestId('form-delete-locked')
+  assert.equal(await locked.locator('button').isDisabled(), true)
+  await locked.hover()
+  await page.locator('.el-popper', { hasText: '当前状态“审批中”下不能删除' }).waitFor()
+  assert.deepEqual(await axe(page), [], describeViolations(await axe(page)))
 })
