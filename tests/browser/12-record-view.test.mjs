@@ -60,6 +60,15 @@ test('item 9: a new record asks no read-only system field; no 审批 tab where n
   await page.locator('#f-name').waitFor()
   assert.equal(await page.locator('.ro.muted').count(), 0, 'no "—" placeholders of system fields')
   assert.equal(await page.locator('[data-field=tier]').count(), 0, 'the computed tier is not asked')
+  await page.getByRole('button', { name: '返回', exact: true }).click() // nothing typed: nothing to confirm
+  await page.waitForURL(/\/e\/customers$/)
+  assert.equal(await page.locator('.leave-dialog').count(), 0)
+  for (const e of ['opportunities', 'budgets', 'test_documents', 'leads']) {
+    await page.goto(`${BASE}/e/${e}/new`)
+    await page.locator('.entity-form form').waitFor()
+    await page.getByRole('button', { name: '返回', exact: true }).click()
+    await page.waitForURL(new RegExp(`/e/${e}$`))
+  }
   await page.goto(`${BASE}/e/leads/${fixture.records.qualifiedLead.id}`)
   await page.getByTestId('read-view').waitFor()
   assert.equal(await page.getByRole('tab', { name: '审批' }).count(), 0)
