@@ -685,7 +685,7 @@ int flow_sign(Req *r, const Entity *en, json_t *rec, bool approve, const char *c
     int64_t row_id = flow_rec_int(rec, "id");
     const char *state = flow_rec_str(rec, "state");
     const Approval *ap = flow_approval_for_state(en->flow, state);
-    if (!ap) return err_set(e, 409, EC_BAD_STATE, NULL, "%s", state ? state : "");
+    if (!ap) return err_set(e, 409, EC_BAD_STATE, NULL, "%s", entity_state_label(r->locale, en, state));
     state = arena_strdup(r->a, state);
 
     FlowTask t;

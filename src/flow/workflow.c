@@ -297,7 +297,8 @@ static int flow_inputs(Req *r, const Entity *en, const Transition *t, json_t *re
 
 /* The target state of t: its `to`, or for a multi-target transition the
    body's "to" (one of them, not the current state). NULL with e filled. */
-static const char *flow_target(const Transition *t, const char *from, const char *to, Err *e) {
+static const char *flow_target(Req *r, const Entity *en, const Transition *t, const char *from, const char *to,
+                               Err *e) {
     if (!strchr(t->to, ' ')) return t->to;
     if (!to) {
         err_set(e, 400, EC_REQUIRED, "to", NULL);
@@ -308,7 +309,7 @@ static const char *flow_target(const Transition *t, const char *from, const char
         return NULL;
     }
     if (!strcmp(to, from)) {
-        err_set(e, 409, EC_BAD_STATE, NULL, "%s", from);
+        err_set(e, 409, EC_BAD_STATE, NULL, "%s", entity_state_label(r->locale, en, from));
         return NULL;
     }
     return to;
@@ -323,10 +324,11 @@ static int flow_run_transition(Req *r, const Entity *en, const Transition *t, js
     const char *from = arena_strdup(r->a, flow_state_of(en, rec));
     const char *comment = in->comment;
 
-    if (!flow_from_ok(wf, t, from)) return err_set(e, 409, EC_BAD_STATE, NULL, "%s", from);
+    if (!flow_from_ok(wf, t, from))
+        return err_set(e, 409, EC_BAD_STATE, NULL, "%s", entity_state_label(r->locale, en, from));
     if (!flow_may_run(r, en, t, rec)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
     if ((t->flags & T_COMMENT) && !comment) return err_set(e, 400, EC_COMMENT, "comment", NULL);
-    const char *to = flow_target(t, from, in->to, e);
+    const char *to = flow_target(r, en, t, from, in->to, e);
     if (!to) return -1;
     json_t *vals = NULL, *before = NULL;
     int vrc = flow_inputs(r, en, t, rec, &vals, e);

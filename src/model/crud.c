@@ -50,10 +50,14 @@ void row_finish(Req *r, const Entity *en, json_t *row) {
     /* the actions the user may run now: none for entities without a workflow */
     json_t *acts = en->flow && model_flow_bridge()->row_actions ? model_flow_bridge()->row_actions(r, en, row) : NULL;
     json_object_set_new(row, "_actions", acts ? acts : json_array());
-    /* what the access rule lets the user do to this row, so a screen offers only that */
+    /* what the access rule lets the user do to this row, so a screen offers only that; a row
+       of a workflow is deleted only in an editable state (check_editable refuses the rest) */
+    const char *state = json_string_value(json_object_get(row, "state"));
+    bool state_editable =
+        !en->flow || !en->flow->editable_states || (state && str_word_in(en->flow->editable_states, state));
     json_object_set_new(row, "_permissions",
                         json_pack("{s:b, s:b, s:b}", "update", entity_row_may(r, en, row, ACCESS_WRITE, NULL), "delete",
-                                  entity_row_may(r, en, row, ACCESS_DELETE, NULL), "share",
+                                  state_editable && entity_row_may(r, en, row, ACCESS_DELETE, NULL), "share",
                                   entity_row_may(r, en, row, ACCESS_SHARE, NULL)));
     /* the row's deadline clocks (declared on its workflow's states) */
     if (en->flow && en->flow->deadlines) {
@@ -212,7 +216,7 @@ static int reply_conflict(Req *r, const Entity *en, int64_t id) {
 /* In an entity with a workflow, may the row be edited in its current state? body: a PATCH's
    fields, which may still change a signed row when the entity lists them all as after_sign
    (NULL for a delete, which never may). */
-static int check_editable(const Entity *en, json_t *row, json_t *body, Err *e) {
+static int check_editable(Req *r, const Entity *en, json_t *row, json_t *body, Err *e) {
     if (!en->flow || !en->flow->editable_states) return 0;
     const char *state = json_string_value(json_object_get(row, "state"));
     if (state && str_word_in(en->flow->editable_states, state)) return 0;
@@ -223,7 +227,7 @@ static int check_editable(const Entity *en, json_t *row, json_t *body, Err *e) {
         json_object_foreach(body, k, v) if (strcmp(k, "version") && !str_word_in(en->after_sign, k)) only = false;
         if (only) return 0;
     }
-    return err_set(e, 409, EC_BAD_STATE, NULL, "%s", state ? state : "");
+    return err_set(e, 409, EC_BAD_STATE, NULL, "%s", entity_state_label(r->locale, en, state));
 }
 
 /* ---------------------------------------------------------------- list & get */
@@ -588,7 +592,7 @@ static int entity_patch(Req *r, Err *e) {
     if (!json_is_integer(ver)) return err_set(e, 400, EC_VERSION, "version", NULL);
     if (json_integer_value(ver) != json_integer_value(json_object_get(old, "version")))
         return reply_conflict(r, en, id);
-    if (check_editable(en, old, body, e) < 0) return -1;
+    if (check_editable(r, en, old, body, e) < 0) return -1;
     json_t *vals = json_object();
     arena_defer(r->a, (void (*)(void *))json_decref, vals);
     if (collect_input(r, en, body, old, vals, e) < 0) return -1;
@@ -736,7 +740,7 @@ static int entity_delete(Req *r, Err *e) {
     const char *qv = req_query(r, "version");
     if (!qv || !*qv) return err_set(e, 400, EC_VERSION, "version", NULL);
     if (str_to_int64(qv, &version) != 0) return err_set(e, 400, EC_BAD_QUERY, "version", "integer expected");
-    if (check_editable(en, old, NULL, e) < 0) return -1;
+    if (check_editable(r, en, old, NULL, e) < 0) return -1;
     int rc = soft_delete(r, en, id, version);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (rc == 0) return reply_conflict(r, en, id);

@@ -25,6 +25,13 @@ const char *label_for(const char *locale, const char *zh, const char *tw, const 
     return zh ? zh : (en ? en : "");
 }
 
+const char *entity_state_label(const char *locale, const Entity *en, const char *state) {
+    if (!state) return "";
+    for (const EnumVal *v = en && en->flow ? en->flow->states : NULL; v && v->value; v++)
+        if (strcmp(v->value, state) == 0) return label_for(locale, v->zh, v->tw, v->en);
+    return state;
+}
+
 void entity_register(const Entity *en) {
     if (nEntity == MAX_ENTITIES || entity_find(en->name)) {
         log_error("cannot register entity %s", en->name);

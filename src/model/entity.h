@@ -427,5 +427,8 @@ void model_routes_register(void);
 
 /* Label of a field / entity / enum value in a locale. */
 const char *label_for(const char *locale, const char *zh, const char *tw, const char *en);
+/* Label of a workflow state of en in a locale (the state itself when en does not declare it):
+   the detail of a flow.bad_state error, so the message names the state in the reader's words. */
+const char *entity_state_label(const char *locale, const Entity *en, const char *state);
 
 #endif

@@ -878,6 +878,18 @@ static const Workflow claim_flow = {
     .editable_states = "pending",
 };
 
+/* A claim read on its own carries the disputed record's name (target_title): its reader knows it
+   from the collision, even a claimant who may not open that record; null when it is gone. */
+static void claim_decorate(Req *r, const Entity *en, json_t *row) {
+    (void)en;
+    const char *entity = json_string_value(json_object_get(row, "target_entity"));
+    json_int_t id = json_integer_value(json_object_get(row, "target_id"));
+    int64_t owner = 0, unit = 0;
+    const char *path = NULL, *name = NULL;
+    bool ok = entity && id > 0 && target_info(r, entity, id, &owner, &unit, &path, &name) == 0 && name;
+    json_object_set_new(row, "target_title", ok ? json_string(name) : json_null());
+}
+
 static const Entity claims_entity = {
     .name = "collision_claims",
     .table = "collision_claims",
@@ -890,6 +902,7 @@ static const Entity claims_entity = {
     .title_field = "number",
     .flow = &claim_flow,
     .before_save = claim_before_save,
+    .decorate = claim_decorate,
     .tag = "customers",
     .number_prefix = "CL",
     .attachments = true,

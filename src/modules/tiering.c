@@ -31,16 +31,16 @@
 #include "modules.h"
 
 static const Setting tier_settings[] = {
-    {"tier.important.amount", ST_MONEY, "100000000", 0, 100000000000000, "重要客户：近12个月采购额下限（分）",
-     "重要客戶：近12個月採購額下限（分）", "Important: 12-month purchases at least (fen)"},
+    {"tier.important.amount", ST_MONEY, "100000000", 0, 100000000000000, "重要客户：近12个月采购额下限（元）",
+     "重要客戶：近12個月採購額下限（元）", "Important: 12-month purchases at least (yuan)"},
     {"tier.important.top_percent", ST_INT, "10", 0, 100, "重要客户：采购额排名前百分比", "重要客戶：採購額排名前百分比",
      "Important: top percent by purchases"},
-    {"tier.key.amount", ST_MONEY, "20000000", 0, 100000000000000, "关键客户：近12个月采购额下限（分）",
-     "關鍵客戶：近12個月採購額下限（分）", "Key: 12-month purchases at least (fen)"},
+    {"tier.key.amount", ST_MONEY, "20000000", 0, 100000000000000, "关键客户：近12个月采购额下限（元）",
+     "關鍵客戶：近12個月採購額下限（元）", "Key: 12-month purchases at least (yuan)"},
     {"tier.key.orders", ST_INT, "6", 0, 100000, "关键客户：近12个月采购次数下限", "關鍵客戶：近12個月採購次數下限",
      "Key: 12-month orders at least"},
-    {"tier.key.potential", ST_MONEY, "0", 0, 100000000000000, "关键客户：潜在价值下限（分，0 = 不使用）",
-     "關鍵客戶：潛在價值下限（分，0 = 不使用）", "Key: potential value at least (fen, 0 = unused)"},
+    {"tier.key.potential", ST_MONEY, "0", 0, 100000000000000, "关键客户：潜在价值下限（元，0 = 不使用）",
+     "關鍵客戶：潛在價值下限（元，0 = 不使用）", "Key: potential value at least (yuan, 0 = unused)"},
 };
 
 /* One customer as the recompute sees it. */

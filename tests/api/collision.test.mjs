@@ -162,6 +162,9 @@ test('C12 a rep files a claim on a record they cannot see; checks on the target'
   expectError(await mgrS.get(`${CL}/${cl.id}`), 404);
   const g = await mgrE.get(`${CL}/${cl.id}`);
   assert.ok(g.body._actions.some((a) => a.action === 'decide'), 'manager may decide');
+  // the claim read on its own names the disputed record, for the claimant too (issue 10 item 5)
+  assert.equal(g.body.target_title, '争议客户精工有限公司');
+  assert.equal((await repB.get(`${CL}/${cl.id}`)).body.target_title, '争议客户精工有限公司');
 });
 
 test('C13 a rep cannot arbitrate (403); a manager of another region cannot either', async () => {

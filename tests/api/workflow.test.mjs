@@ -249,3 +249,19 @@ test('W13 approvals of an invisible budget → 404', async () => {
   expectError(await other.get(`${B}/${b1.id}/approvals`), 404, 'record.not_found');
   expectError(await other.get(`${B}/${b1.id}`), 404, 'record.not_found');
 });
+
+test('W14 a row past its editable states is offered no delete (_permissions), and the server refuses it', async () => {
+  const b = await newBudget(100000, '删除权限');
+  assert.equal((await row(b.id))._permissions.delete, true, 'a draft may be deleted');
+  await actOk(owner, b.id, 'submit');
+  const cur = await row(b.id);
+  assert.equal(cur.state, 'submitted');
+  assert.deepEqual(cur._permissions, { update: true, delete: false, share: true });
+  const r = await owner.del(`${B}/${b.id}?version=${cur.version}`);
+  expectError(r, 409, 'flow.bad_state');
+  // the message names the state in the reader's words, not its code
+  assert.equal(r.body.error.message, '当前状态“审批中”下不能执行此操作');
+  const w = await act(owner, b.id, 'submit');
+  expectError(w, 409, 'flow.bad_state');
+  assert.equal(w.body.error.message, '当前状态“审批中”下不能执行此操作');
+});

@@ -76,7 +76,8 @@ test('open, edit and save a record; money typed in yuan is stored as exact fen',
   await rows().first().locator('a.rowlink').click()
   await page.waitForURL(/\/e\/market_research\/\d+$/)
   const id = Number(page.url().split('/').pop())
-  await page.locator('#f-topic').waitFor()
+  await page.getByTestId('read-view').waitFor() // a record opens to its read view; 编辑 edits it
+  await page.getByTestId('form-edit').click()
   await page.locator('#f-topic').fill('竞品价格跟踪（已修订）')
   await page.locator('#f-cost').fill('4.35')
   await page.locator('.money-hint', { hasText: '肆元叁角伍分' }).waitFor()
@@ -105,6 +106,7 @@ test('open, edit and save a record; money typed in yuan is stored as exact fen',
 
 test('a bad value gets the server error on the field', async () => {
   await rows().first().locator('a.rowlink').click()
+  await page.getByTestId('form-edit').click()
   await page.locator('#f-topic').waitFor()
   const meta = await page.evaluate(async () => (await (await fetch('/api/v1/meta')).json()).entities.find((e) => e.name === 'market_research'))
   const topic = meta.fields.find((f) => f.name === 'topic')
@@ -119,6 +121,7 @@ test('a bad value gets the server error on the field', async () => {
 
 test('a stale edit gets the conflict notice and reloads the current record', async () => {
   await page.reload()
+  await page.getByTestId('form-edit').click()
   await page.locator('#f-topic').waitFor()
   const id = Number(page.url().split('/').pop())
   const api = new Client(BASE)

@@ -60,7 +60,7 @@ async function signFromMyWork(user, id, action, comment) {
 test('budget: rep submits, finance + sales director + GM approve → approved', async () => {
   const rep = await as(fixture.users.rep1)
   const id = await createBudget(rep.page, '12345.67')
-  await rep.page.locator('.money-hint', { hasText: '壹万贰仟叁佰肆拾伍元陆角柒分' }).waitFor()
+  await rep.page.locator('#v-amount', { hasText: '¥12,345.67' }).waitFor() // the saved budget opens to its read view
   await rep.page.getByTestId('action-submit').click()
   await confirmDialog(rep.page)
   await rep.page.locator('[data-testid=record-state][data-state=submitted]').waitFor()

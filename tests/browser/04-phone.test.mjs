@@ -35,6 +35,7 @@ test('phone: drawer menu, usable list and form, no page-wide horizontal scroll',
   await page.getByTestId('filters').waitFor()
   await page.getByTestId('toggle-filters').click()
   await rows.first().locator('a.rowlink').click()
+  await page.getByTestId('form-edit').click()
   await page.locator('#f-topic').waitFor()
   const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
   assert.ok(overflow2 <= 1, 'form is ' + overflow2 + 'px wider than the screen')

@@ -65,7 +65,7 @@ test('the customer opens it signed out, confirms with a note, and cannot submit 
 
 test('the rep sees the submitted values and a visitor\'s audit entry', async () => {
   await page.reload()
-  await page.locator('#f-customer_note').getByText('数量无误，请按期发货').waitFor()
+  await page.locator('#v-customer_note').getByText('数量无误，请按期发货').waitFor()
   await page.getByRole('tab', { name: '公开链接' }).click()
   await page.getByTestId('public-link-list').locator('[data-status=used]').waitFor()
   await page.getByRole('tab', { name: '历史' }).click()

@@ -1,7 +1,7 @@
 // Routes. Every route but /login needs a signed-in user; a lost session anywhere
 // (401 from any call) comes back here and returns to the same place after login.
 import { createRouter, createWebHistory } from 'vue-router'
-import { store, loadMe, clearSession } from './store.js'
+import { store, loadMe, clearSession, sessionHint } from './store.js'
 import { setUnauthorizedHandler } from './api.js'
 
 const Layout = () => import('./views/AppLayout.vue')
@@ -40,7 +40,8 @@ export const router = createRouter({
 
 router.beforeEach(async (to) => {
   if (to.meta.public) {
-    if (to.name === 'login' && !store.checked) {
+    // the login page asks who we are only when this browser had a session (no 401 on every visit)
+    if (to.name === 'login' && !store.checked && sessionHint()) {
       try { if (await loadMe()) return to.query.redirect || '/' } catch { /* show login */ }
     }
     return true

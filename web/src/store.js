@@ -28,8 +28,15 @@ export function hasRole(role) {
   return !!(store.user && (store.user.roles || []).includes(role))
 }
 
+// Whether this browser was signed in when last seen: the login page asks the server who we are
+// only then (a visit without a session makes no 401 call).
+const HINT = 'sl.signedIn'
+export const sessionHint = () => { try { return localStorage.getItem(HINT) === '1' } catch { return true } }
+function setHint(on) { try { if (on) localStorage.setItem(HINT, '1'); else localStorage.removeItem(HINT) } catch { /* private mode */ } }
+
 function applyMe(data) {
   store.user = data.user
+  setHint(true)
   if (data.csrf_token) http.setCsrf(data.csrf_token)
   if (data.counts) store.counts = data.counts
 }
@@ -51,7 +58,7 @@ export async function loadMe() {
     await loadMeta()
     return true
   } catch (e) {
-    if (e.status === 401) { store.user = null; return false }
+    if (e.status === 401) { store.user = null; setHint(false); return false }
     throw e
   } finally {
     store.checked = true
@@ -81,6 +88,7 @@ export async function logout() {
 }
 
 export function clearSession() {
+  setHint(false)
   clearRefTitles()
   store.user = null
   store.meta = null

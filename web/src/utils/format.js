@@ -1,5 +1,6 @@
 // Locale-aware formatting of the API's values (dates, times, money, enums, booleans).
 import { formatMoneyCurrency } from './money.js'
+import { enumOptions } from './fields.js'
 import { milliToString } from './qty.js'
 import { store } from '../store.js'
 import { i18n } from '../i18n/index.js'
@@ -42,7 +43,7 @@ export function formatPercentBp(bp) {
 
 export function enumLabel(field, value) {
   if (value === null || value === undefined) return ''
-  const opt = (field.enum || []).find((o) => o.value === value)
+  const opt = enumOptions(field).find((o) => o.value === value) // declared values, or the roles of /meta
   return opt ? opt.label : String(value)
 }
 
@@ -70,6 +71,7 @@ export function formatValue(field, value) {
     case 'datetime': return formatDateTime(value)
     case 'bool': return value ? t('common.yes') : t('common.no')
     case 'enum':
+    case 'roles':
       if (Array.isArray(value)) return value.map((v) => enumLabel(field, v)).join(', ')
       return enumLabel(field, value)
     case 'int': return formatInt(value)

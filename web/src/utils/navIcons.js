@@ -1,0 +1,22 @@
+// Icons of the menu groups (entity tags from /api/v1/meta): the collapsed menu tells one group
+// from another. SVG paths in a 1024 × 1024 box; a tag not listed gets the list icon.
+const LIST = 'M128 192h768v128H128zm0 256h768v128H128zm0 256h768v128H128z'
+const PEOPLE = 'M512 128a160 160 0 1 1 0 320 160 160 0 0 1 0-320zM192 832c0-160 144-288 320-288s320 128 320 288v64H192z'
+const FUNNEL = 'M128 192h768L608 544v320l-192 64V544z'
+const SEARCH = 'M448 128a320 320 0 1 1 0 640 320 320 0 0 1 0-640zm0 96a224 224 0 1 0 0 448 224 224 0 0 0 0-448zm240 432 64-64 192 192-64 64z'
+const BOX = 'M512 96 128 288v448l384 192 384-192V288zm0 96 256 128-256 128-256-128z'
+const COIN = 'M512 128a384 384 0 1 1 0 768 384 384 0 0 1 0-768zm-32 160v96h-96v64h96v64h-96v64h96v96h64v-96h96v-64h-96v-64h96v-64h-96v-96z'
+const GEAR = 'M448 96h128l24 112 88 36 96-64 90 90-64 96 36 88 112 24v128l-112 24-36 88 64 96-90 90-96-64-88 36-24 112H448l-24-112-88-36-96 64-90-90 64-96-36-88L96 576V448l112-24 36-88-64-96 90-90 96 64 88-36zm64 288a128 128 0 1 0 0 256 128 128 0 0 0 0-256z'
+const DOC = 'M224 96h416l160 160v672H224zm96 320v64h384v-64zm0 160v64h384v-64zm0 160v64h256v-64z'
+const TRUCK = 'M64 256h576v384H64zm576 128h160l128 160v96H640zM224 704a80 80 0 1 1 0 160 80 80 0 0 1 0-160zm512 0a80 80 0 1 1 0 160 80 80 0 0 1 0-160z'
+const CHAT = 'M160 192h704v480H448L256 832V672h-96z'
+const CHART = 'M128 832h768v64H128zm64-320h128v288H192zm224-192h128v480H416zm224 96h128v384H640z'
+
+const BY_TAG = {
+  customers: PEOPLE, crm: PEOPLE, sales: FUNNEL, pipeline: FUNNEL, presale: SEARCH,
+  catalogue: BOX, products: BOX, expense: COIN, expenses: COIN, budgets: COIN, finance: COIN,
+  admin: GEAR, system: GEAR, contracts: DOC, orders: DOC, delivery: TRUCK,
+  service: CHAT, visits: CHAT, complaints: CHAT, quality: CHART, kpi: CHART, reports: CHART,
+}
+
+export const navIcon = (tag) => BY_TAG[tag] || LIST
