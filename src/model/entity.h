@@ -59,6 +59,9 @@ enum {
                                 referrer, a former owner): a historical pointer, not a dependency */
     F_MESSAGE = 1 << 14,     /* text the server writes as a message key with parameters (msg_make):
                                 rendered in the reader's language wherever the row is read */
+    F_SORTKEY = 1 << 15,     /* text sorted in the language's order (pinyin for 汉字): the server keeps
+                                collate_key(value) in the column <name>_sk on every write, and
+                                ?sort=<name> orders by it (list.c) */
     F_REF_ANY = 1 << 10,     /* FT_REF: the row need not be visible to the user (a referrer owned by
                                 another rep, R-CUS-3). Validation checks only that the value is an id;
                                 the entity's hooks resolve it, answering a row the user cannot see
@@ -248,6 +251,12 @@ const Field *entity_field(const Entity *en, const char *name); /* declared field
 /* Check every declared entity against the database (each column exists); logs and
    returns -1 on a mismatch so a bad declaration fails at start, not at first use. */
 int entity_check_schema(Db *db);
+/* Fill the sort keys (F_SORTKEY) of rows that have none: rows written by plain SQL, and every row
+   after the migration that adds the column. 0, or -1 on a database error (logged). */
+int entity_sortkeys_fill(Db *db);
+/* Write the sort keys of row id from the values in rec (those of its F_SORTKEY fields that rec
+   holds). 0, or -1 on a database error. */
+int entity_sortkeys_write(Req *r, const Entity *en, int64_t id, json_t *rec);
 
 /* Can the user read / write / delete rows of this entity at all (role level)? */
 bool entity_can_read(const Entity *en, const User *u);

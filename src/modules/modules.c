@@ -38,4 +38,5 @@ void modules_register(void) {
     opportunities_register();
     followups_register();
     sales_plans_register();
+    home_register(); /* reads what the modules above keep */
 }

@@ -25,6 +25,7 @@ void leads_register(void);         /* leads.c: leads and their conversion */
 void opportunities_register(void); /* opportunities.c: stages, pipeline, stage clocks */
 void followups_register(void);     /* followups.c: follow-ups, plans, followup_overdue */
 void sales_plans_register(void);   /* sales_plans.c: plans and quotas */
+void home_register(void);          /* home.c: the day view of the home page */
 
 /* Replace a user's roles (array of role ids). Used by the users entity and the CLI. */
 int user_roles_store(Db *db, int64_t uid, json_t *roles);
