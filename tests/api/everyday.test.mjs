@@ -163,3 +163,16 @@ test('E06 home: a rep\'s day and a manager\'s team, exact figures; scope checked
   assert.deepEqual([e.due_today.followups, e.won.count], [0, 0]);
   expectError(await rep.get(`${H}?scope=all`), 400, 'request.bad_query', 'scope');
 });
+
+test('E07 exports of owned lists carry the owner\'s name (负责人); reference lists do not', async () => {
+  await ok(repB.post(C, { name: '绍兴柯桥纺织印染有限公司' }), 201, 'customer');
+  const r = await repB.get(`${C}/export.csv?q=${encodeURIComponent('柯桥')}`);
+  expectStatus(r, 200, 'csv');
+  const lines = r.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  const head = lines[0].split(','), row = lines[1].split(',');
+  assert.equal(head[head.length - 1], '负责人');
+  assert.equal(row[row.length - 1], '张伟');
+  const p = await srv.admin.get('/api/v1/products/export.csv');
+  expectStatus(p, 200, 'products csv');
+  assert.ok(!p.text.split(/\r?\n/)[0].includes('负责人'), 'products are not owned');
+});
