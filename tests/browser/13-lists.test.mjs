@@ -15,7 +15,10 @@ test('customers sort by pinyin, owner column, collapsed filters; opportunities: 
   const { users } = fixture
   const rep = new Client(BASE)
   await rep.login(users.rep1.username, users.rep1.password)
-  for (const n of ['郑州十三测试重工有限公司', '鞍山十三测试钢构有限公司', '北仑十三测试港机有限公司']) await rep.post('/customers', { name: n })
+  const made = []
+  for (const n of ['郑州十三测试重工有限公司', '鞍山十三测试钢构有限公司', '北仑十三测试港机有限公司']) made.push(await rep.post('/customers', { name: n }))
+  // an opportunity in its first stage with no probability of its own (the stage default applies)
+  await rep.post('/opportunities', { name: '十三测试-设备改造', customer_id: made[0].id, amount: 1000000 })
 
   const ctx = await b.context()
   const page = await ctx.newPage()
@@ -29,13 +32,13 @@ test('customers sort by pinyin, owner column, collapsed filters; opportunities: 
   const v = await axe(page)
   assert.deepEqual(v, [], describeViolations(v))
 
-  await page.goto(BASE + '/e/opportunities?filter[state]=needs_analysis,prospecting')
+  await page.goto(BASE + '/e/opportunities?filter[state]=needs_analysis,prospecting&q=' + encodeURIComponent('十三测试'))
   const chip = page.getByTestId('chip-state')
   await chip.waitFor()
   assert.match(await chip.innerText(), /阶段|状态/)
   assert.match(await chip.innerText(), /需求分析/)
   // the probability the board shows (the stage default) is in the list, not a blank
-  const row = page.locator('[data-testid=list-table] .el-table__body-wrapper tbody tr', { hasText: '看板-智能产线改造' })
+  const row = page.locator('[data-testid=list-table] .el-table__body-wrapper tbody tr', { hasText: '十三测试-设备改造' })
   await row.waitFor()
   assert.match(await row.innerText(), /10(\.0+)?\s?%/)
   // the number column is not cut (no ellipsis tooltip cell)
@@ -45,6 +48,7 @@ test('customers sort by pinyin, owner column, collapsed filters; opportunities: 
   await page.getByTestId('filter-owner_id').waitFor()
   await chip.locator('.el-tag__close').click()
   await page.waitForURL((u) => !u.search.includes('filter'))
+  await page.locator('[data-testid=list-table] .el-table__body-wrapper tbody tr').first().waitFor()
   await page.getByTestId('column-chooser').click()
   const pop = page.locator('.col-popper:visible')
   await pop.waitFor()
