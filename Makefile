@@ -6,7 +6,7 @@ CC      ?= gcc
 MAGIC_PC    := $(shell pkg-config --exists libmagic 2>/dev/null && echo libmagic)
 MAGIC_LIBS  := $(if $(MAGIC_PC),,-lmagic)
 PKGS    := libh2o-evloop jansson libsodium sqlite3 libpq xlsxwriter openssl zlib opencc libzip expat \
-           gdk-pixbuf-2.0 pangocairo cairo $(MAGIC_PC)
+           gdk-pixbuf-2.0 pangocairo cairo icu-i18n icu-uc $(MAGIC_PC)
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror \
                -Wno-unused-parameter -Wno-missing-field-initializers -Isrc -Ibuild/gen -pthread
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libh2o-evloop-dev libjansson-dev libsodium-dev libsqlite3-dev
-      sqlite3 libpq-dev libxlsxwriter-dev libssl-dev zlib1g-dev libcmocka-dev libopencc-dev
+      sqlite3 libpq-dev libxlsxwriter-dev libssl-dev zlib1g-dev libcmocka-dev libopencc-dev libicu-dev
       libzip-dev libexpat1-dev libmagic-dev libgdk-pixbuf-2.0-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
       postgresql nodejs npm chromium fonts-wqy-microhei wrk nginx-light clang clang-format cppcheck poppler-utils)
 # Only what a test or benchmark run needs beyond building; kept in one list so CI and a new

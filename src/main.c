@@ -361,6 +361,7 @@ static int cmd_serve(Opts *o) {
     if (server_trusted_proxies(o->trusted_proxies) < 0) return 2;
     Db *db = open_db(o);
     if (entity_check_schema(db) < 0) return 1;
+    if (entity_sortkeys_fill(db) < 0) return 1;
     db_refresh_statistics(db); /* good plans from the first request on */
     db_close(db);
     ServerConfig cfg = {

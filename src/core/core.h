@@ -57,6 +57,10 @@ void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string of n bytes. */
 size_t utf8_len(const char *s, size_t n);
+/* The sort key of a text in Chinese (pinyin) order, hex-encoded so that plain byte
+   order of the key is the language's order (collate.c, ICU "zh"); arena string,
+   NULL for NULL. Only the first 256 UTF-16 units count. */
+char *collate_key(Arena *a, const char *s);
 /* Space-separated word list membership: str_word_in("a b c", "b") is true. */
 bool str_word_in(const char *list, const char *word);
 /* Lower-case the ASCII letters of s in place (user names are case-insensitive); returns s. */

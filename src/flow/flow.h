@@ -247,8 +247,23 @@ int scheduler_tick(Db *db, const char *holder_id, int64_t now);
    `tasks` for holders of a role whose approval task is past due). */
 void flow_jobs_register(void);
 
+/*
+** A decision that waits for someone (issue 10, item 2): a live row of `entity` in a state its
+** transition `action` leaves from waits for every holder of the transition's roles whose unit
+** subtree holds the row's unit (a row outside any unit: any holder), never for the row's owner.
+** The module owning the entity declares it at start; "my work" lists such rows with the
+** approvals, and counts them in the navigation's badge:
+**     static const WaitingDecision d = {"collision_claims", "decide"};   flow_decisions_declare(&d);
+*/
+typedef struct WaitingDecision {
+    const char *entity; /* entity name */
+    const char *action; /* its workflow's transition deciding the row */
+} WaitingDecision;
+void flow_decisions_declare(const WaitingDecision *d);
+
 /* The counts of "my work" for the navigation (GET /auth/me): approval tasks the
-   user can sign, open tasks, and how many of both are overdue. 0 ok, -1 db error. */
+   user can sign and decisions waiting for them (approvals), open tasks, and how many
+   of both are overdue. 0 ok, -1 db error. */
 int flow_work_counts(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdue);
 
 /* ------------------------------------------- internals shared by the src/flow files */

@@ -2,8 +2,10 @@
 ** mywork.c — "my work": the approval tasks the signed-in user can sign now
 ** (role held, row's unit inside the user's unit for unit-scoped steps, or the
 ** very unit for the owner's-manager scope, row still live) — their own and,
-** during a delegation, those of the users they stand in for — and the user's
-** open tasks and reminders, with the counts the navigation shows.
+** during a delegation, those of the users they stand in for — the decisions
+** modules declare as waiting for someone (a collision claim for its
+** arbitrators: WaitingDecision), and the user's open tasks and reminders, with
+** the counts the navigation shows.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,22 @@ typedef struct WorkItem {
     const Entity *en;
     const char *title, *step, *role; /* arena strings */
     const User *behalf;              /* the delegator signed for, NULL for the user's own */
+    const char *action;              /* a waiting decision's transition; NULL for an approval task */
 } WorkItem;
+
+/* The decisions modules declared as waiting for someone (flow_decisions_declare, at start). */
+#define DECISIONS_MAX 16
+static const WaitingDecision *aDecision[DECISIONS_MAX];
+static int nDecision;
+
+/* See flow.h. */
+void flow_decisions_declare(const WaitingDecision *d) {
+    if (nDecision == DECISIONS_MAX) {
+        log_error("flow: too many waiting decisions (%s.%s)", d->entity, d->action);
+        abort();
+    }
+    aDecision[nDecision++] = d;
+}
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -67,6 +84,7 @@ static bool work_entity_signs(const Entity *en) { return en->flow && flow_has_ap
 /* ---------------------------------------------------------------- counts */
 
 static json_t *work_approvals(Req *r);
+static int work_collect_decisions(Req *r, WorkItem **items, int *n, int *cap);
 
 /* Pending tasks of one entity the user can sign, and how many are overdue. */
 static int work_count_entity(Req *r, const Entity *en, int64_t *n, int64_t *late) {
@@ -126,6 +144,10 @@ int flow_work_counts(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdu
         const Entity *const *all = entity_all(&n);
         for (int i = 0; i < n; i++)
             if (work_entity_signs(all[i]) && work_count_entity(r, all[i], approvals, overdue) < 0) goto out;
+        WorkItem *dec = NULL;
+        int nd2 = 0, cap = 0;
+        if (work_collect_decisions(r, &dec, &nd2, &cap) < 0) goto out;
+        *approvals += nd2;
     }
     st = db_prepare(r->db, zSqlTasks);
     if (!st) goto out;
@@ -150,6 +172,88 @@ int64_t flow_pending_count(Req *r) {
 }
 
 /* ---------------------------------------------------------------- lists */
+
+/* A free slot at the end of *items (grown in the arena). */
+static WorkItem *work_item_add(Req *r, WorkItem **items, int *n, int *cap) {
+    if (*n == *cap) {
+        int nc = *cap ? *cap * 2 : 32;
+        WorkItem *nv = arena_alloc(r->a, sizeof *nv * (size_t)nc);
+        if (*n) memcpy(nv, *items, sizeof *nv * (size_t)*n);
+        *items = nv;
+        *cap = nc;
+    }
+    WorkItem *w = &(*items)[(*n)++];
+    memset(w, 0, sizeof *w);
+    return w;
+}
+
+/* Append the rows of one declared decision waiting for the signed-in user (see flow.h). */
+static int work_collect_decision(Req *r, const WaitingDecision *d, WorkItem **items, int *n, int *cap) {
+    const Entity *en = entity_find(d->entity);
+    const Transition *t = NULL;
+    for (const Transition *x = en && en->flow ? en->flow->transitions : NULL; x && x->action && !t; x++)
+        if (!strcmp(x->action, d->action)) t = x;
+    if (!t || !(r->user->roles & t->roles)) return 0; /* not theirs to decide */
+    const char *title_col = en->title_field ? en->title_field : "id";
+    Buf sql;
+    buf_init(&sql, r->a);
+    buf_printf(&sql,
+               "SELECT t.id, t.%s, t.created_at FROM %s t LEFT JOIN org_units o ON o.id = t.org_unit_id"
+               " WHERE t.deleted_at IS NULL AND (t.owner_id IS NULL OR t.owner_id <> ?1)"
+               " AND (t.org_unit_id IS NULL OR o.path LIKE ?2) AND t.state IN (",
+               title_col, en->table);
+    int ns = 0;
+    for (const char *p = t->from; *p;) { /* the states the decision leaves from, ?3 on */
+        size_t len = strcspn(p, " ");
+        if (len) {
+            buf_printf(&sql, "%s?%d", ns ? ", " : "", 3 + ns);
+            ns++;
+        }
+        p += len;
+        p += strspn(p, " ");
+    }
+    if (!ns) return 0;
+    buf_printf(&sql, ") ORDER BY t.created_at, t.id LIMIT %d", WORK_LIMIT);
+    Stmt *st = db_prepare(r->db, sql.p);
+    if (!st) goto fail;
+    db_bind_int64(st, 1, r->user->id);
+    db_bind_text(st, 2, work_scope_pattern(r, r->user), -1);
+    ns = 0;
+    for (const char *p = t->from; *p;) {
+        size_t len = strcspn(p, " ");
+        if (len) {
+            db_bind_text(st, 3 + ns, p, (int)len);
+            ns++;
+        }
+        p += len;
+        p += strspn(p, " ");
+    }
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        WorkItem *w = work_item_add(r, items, n, cap);
+        w->row_id = db_col_int64(st, 0);
+        const char *title = db_col_text(st, 1);
+        w->title = title && *title ? arena_strdup(r->a, title) : arena_printf(r->a, "#%lld", (long long)w->row_id);
+        w->has_act = !db_col_null(st, 2);
+        w->activated_at = db_col_int64(st, 2);
+        w->en = en;
+        w->action = t->action;
+        w->step = label_for(r->locale, t->zh, t->tw, t->en);
+        w->role = "";
+    }
+    db_done(st);
+    if (rc == DB_DONE) return 0;
+fail:
+    log_error("flow: waiting decisions (%s) failed: %s", d->entity, db_errmsg(r->db));
+    return -1;
+}
+
+/* Append every declared decision waiting for the signed-in user. */
+static int work_collect_decisions(Req *r, WorkItem **items, int *n, int *cap) {
+    for (int i = 0; i < nDecision; i++)
+        if (work_collect_decision(r, aDecision[i], items, n, cap) < 0) return -1;
+    return 0;
+}
 
 /* Append the approvals of one entity waiting for user u to *items; behalf is
    the delegator u stands for (u itself then), NULL for the user's own. Tasks
@@ -188,14 +292,7 @@ static int work_collect_entity(Req *r, const User *u, const User *behalf, const 
         for (int k = 0; k < seen && !dup; k++)
             dup = (*items)[k].task_id == tid && (*items)[k].en == en;
         if (dup) continue;
-        if (*n == *cap) {
-            int nc = *cap ? *cap * 2 : 32;
-            WorkItem *nv = arena_alloc(r->a, sizeof *nv * (size_t)nc);
-            if (*n) memcpy(nv, *items, sizeof *nv * (size_t)*n);
-            *items = nv;
-            *cap = nc;
-        }
-        WorkItem *w = &(*items)[(*n)++];
+        WorkItem *w = work_item_add(r, items, n, cap);
         w->task_id = db_col_int64(st, 0);
         w->row_id = db_col_int64(st, 1);
         w->step = flow_step_label(en->flow, r->locale, arena_strdup(r->a, db_col_text(st, 2)));
@@ -223,7 +320,8 @@ static int work_cmp(const void *pa, const void *pb) {
     const WorkItem *a = pa, *b = pb;
     if (a->has_due != b->has_due) return a->has_due ? -1 : 1;
     if (a->has_due && a->due_at != b->due_at) return a->due_at < b->due_at ? -1 : 1;
-    return a->task_id < b->task_id ? -1 : a->task_id > b->task_id;
+    if (a->task_id != b->task_id) return a->task_id < b->task_id ? -1 : 1;
+    return a->row_id < b->row_id ? -1 : a->row_id > b->row_id;
 }
 
 /* The approvals array of my work: the user's own, then those of the users
@@ -244,12 +342,15 @@ static json_t *work_approvals(Req *r) {
                 work_collect_entity(r, u, k < 0 ? NULL : u, all[i], &items, &n, &cap, seen) < 0)
                 return NULL;
     }
+    if (r->user->roles && work_collect_decisions(r, &items, &n, &cap) < 0) return NULL;
     if (n > 1) qsort(items, (size_t)n, sizeof *items, work_cmp);
     json_t *a = json_array();
     for (int i = 0; i < n && i < WORK_LIMIT; i++) {
         const WorkItem *w = &items[i];
         json_t *o = json_object();
-        json_object_set_new(o, "task_id", json_integer(w->task_id));
+        json_object_set_new(o, "kind", json_string(w->action ? "decision" : "approval"));
+        json_object_set_new(o, "task_id", w->action ? json_null() : json_integer(w->task_id));
+        json_object_set_new(o, "action", w->action ? json_string(w->action) : json_null());
         json_object_set_new(o, "entity", json_string(w->en->name));
         json_object_set_new(o, "entity_label", json_string(label_for(r->locale, w->en->zh, w->en->tw, w->en->en)));
         json_object_set_new(o, "row_id", json_integer(w->row_id));
@@ -307,8 +408,8 @@ out:
 
 /*
 ** GET /api/v1/my/work        roles: any signed-in user
-** 200 {"approvals":[{"task_id","entity","entity_label","row_id","title","step","role",
-**      "activated_at","due_at","overdue"}],"tasks":[{"id","kind","entity","row_id","title",
+** 200 {"approvals":[{"kind":"approval"|"decision","task_id","action","entity","entity_label","row_id",
+**      "title","step","role","activated_at","due_at","overdue"}],"tasks":[{"id","kind","entity","row_id","title",
 **      "due_at","overdue"}],"counts":{"approvals","tasks","overdue"}}
 ** Both lists: overdue first, then by due date; at most 200 each.
 */

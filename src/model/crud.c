@@ -389,6 +389,9 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
         if (u->name) e->label = field_label(r, u);
     } else if (!id) {
         err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    } else if (entity_sortkeys_write(r, en, id, rec) < 0) {
+        err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        id = 0;
     }
     return id;
 }
@@ -522,7 +525,8 @@ static int update_row(Req *r, const Entity *en, int64_t id, int64_t version, jso
     int rc = db_step(st);
     db_done(st);
     if (rc < 0) return rc == DB_CONSTRAINT ? -2 : -1;
-    return db_changes(r->db) == 1 ? 1 : 0;
+    if (db_changes(r->db) != 1) return 0;
+    return entity_sortkeys_write(r, en, id, vals) < 0 ? -1 : 1;
 }
 
 /* Does key differ between rec and old (a missing key counts as null)? */
@@ -752,6 +756,7 @@ static int entity_delete(Req *r, Err *e) {
 }
 
 void model_routes_register(void) {
+    views_routes_register(); /* /api/v1/my/views before the generic /api/v1/:entity/:id */
     static const Route routes[] = {
         {"GET", "/api/v1/meta", meta_get, 0, 0, "Entity metadata for the front end", "meta"},
         {"GET", "/api/v1/openapi.json", openapi_get, R_PUBLIC, 0, "This OpenAPI document", "meta"},

@@ -65,6 +65,9 @@ enum {
     F_NOINDEX = 1 << 15,     /* F_FILTER/F_SORT without an index of its own, on purpose: a small
                                 table, or a column only ever combined with a selective one (the
                                 start-up check refuses other filterable columns without an index) */
+    F_SORTKEY = 1 << 17,     /* text sorted in the language's order (pinyin for 汉字): the server keeps
+                                collate_key(value) in the column <name>_sk on every write, and
+                                ?sort=<name> orders by it (list.c) */
     F_REF_ANY = 1 << 10,     /* FT_REF: the row need not be visible to the user (a referrer owned by
                                 another rep, R-CUS-3). Validation checks only that the value is an id;
                                 the entity's hooks resolve it, answering a row the user cannot see
@@ -297,6 +300,12 @@ void row_mask_fields(const Entity *en, const User *u, json_t *row); /* declared 
 /* Check every declared entity against the database (each column exists); logs and
    returns -1 on a mismatch so a bad declaration fails at start, not at first use. */
 int entity_check_schema(Db *db);
+/* Fill the sort keys (F_SORTKEY) of rows that have none: rows written by plain SQL, and every row
+   after the migration that adds the column. 0, or -1 on a database error (logged). */
+int entity_sortkeys_fill(Db *db);
+/* Write the sort keys of row id from the values in rec (those of its F_SORTKEY fields that rec
+   holds). 0, or -1 on a database error. */
+int entity_sortkeys_write(Req *r, const Entity *en, int64_t id, json_t *rec);
 
 /* Can the user read / write / delete rows of this entity at all (role level)? */
 bool entity_can_read(const Entity *en, const User *u);

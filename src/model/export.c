@@ -70,12 +70,16 @@ static const char *cell_text(Req *r, const Field *f, json_t *v) {
     }
 }
 
-/* The exported columns: id, state, declared readable fields. */
+/* The exported columns: id, state, declared readable fields, the owner's name (owned entities). */
 typedef struct Col {
     const char *name;
-    const Field *f; /* NULL for id/state */
+    const Field *f; /* NULL for id/state/owner_id */
     const char *label;
+    json_t *names; /* owner_id: display names already looked up, by id (freed with the request) */
 } Col;
+
+/* Release a column's name cache (arena_defer). */
+static void names_free(void *p) { json_decref(p); }
 
 static const Field state_as_field = {"state", FT_ENUM, 0};
 
@@ -87,12 +91,35 @@ static int columns(Req *r, const Entity *en, Col *cols, int max) {
         if ((f->flags & (F_VIRTUAL | F_WRITEONLY)) || !field_readable(f, r->user)) continue;
         cols[n++] = (Col){f->name, f, field_label(r, f)};
     }
+    if (en->vis == VIS_OWNER && n < max) { /* 负责人 (issue 10): the owner's name, as the list shows it */
+        json_t *names = json_object();
+        arena_defer(r->a, names_free, names);
+        cols[n++] = (Col){"owner_id", NULL, label_for(r->locale, "负责人", "負責人", "Owner"), names};
+    }
     return n;
+}
+
+/* Display name of user id, looked up once per export ("" for none or on an error). */
+static const char *owner_name(Req *r, json_t *names, json_t *v) {
+    if (!json_is_integer(v)) return "";
+    const char *key = arena_printf(r->a, "%lld", (long long)json_integer_value(v));
+    json_t *hit = json_object_get(names, key);
+    if (hit) return json_string_value(hit);
+    Stmt *st = db_prepare(r->db, "SELECT display_name FROM users WHERE id = ?1");
+    const char *name = "";
+    if (st) {
+        db_bind_int64(st, 1, json_integer_value(v));
+        if (db_step(st) == DB_ROW && db_col_text(st, 0)) name = arena_strdup(r->a, db_col_text(st, 0));
+        db_done(st);
+    }
+    json_object_set_new(names, key, json_string(name));
+    return name;
 }
 
 static const char *col_text(Req *r, const Entity *en, const Col *c, json_t *row) {
     json_t *v = json_object_get(row, c->name);
     if (c->f) return cell_text(r, c->f, v);
+    if (c->names) return owner_name(r, c->names, v);
     if (!strcmp(c->name, "state") && en->flow) {
         Field sf = state_as_field;
         sf.enums = en->flow->states;

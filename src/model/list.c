@@ -180,7 +180,11 @@ static int parse_sort(Req *r, const Entity *en, ListQuery *lq, const char *sort,
         const Field *f = find_field(en, lq->view, name);
         if (!f || !(f->flags & F_SORT) || !field_readable(f, r->user)) return bad(e, "sort", "not a sortable field");
         if (++k > 4) return bad(e, "sort", "at most 4 sort fields");
-        buf_printf(&lq->order, "%st.%s %s", lq->order.n ? ", " : "", f->name, desc ? "DESC" : "ASC");
+        const char *sep = lq->order.n ? ", " : "", *dir = desc ? "DESC" : "ASC";
+        if (f->flags & F_SORTKEY) /* the language's order (pinyin) from the stored key; the text breaks ties */
+            buf_printf(&lq->order, "%st.%s_sk %s, t.%s %s", sep, f->name, dir, f->name, dir);
+        else
+            buf_printf(&lq->order, "%st.%s %s", sep, f->name, dir);
         s += len;
         if (*s == ',') s++;
     }

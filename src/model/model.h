@@ -140,6 +140,9 @@ void list_query_bind(Req *r, const Entity *en, ListQuery *lq, Stmt *st);
 /* One more integer parameter (LIMIT/OFFSET); returns its number. */
 int list_query_add_int(ListQuery *lq, int64_t v);
 
+/* The routes of saved views (views.c): /api/v1/my/views. */
+void views_routes_register(void);
+
 /* Next document number "PREFIX-YYYY-000123" (inside the caller's transaction). */
 const char *doc_number_next(Req *r, const char *prefix, Err *e);
 

@@ -908,7 +908,13 @@ static const Entity claims_entity = {
     .attachments = true,
 };
 
-void collision_register(void) { entity_register(&claims_entity); }
+/* A pending claim waits for the managers who arbitrate it: in their work and the bell (issue 10). */
+static const WaitingDecision claim_waiting = {"collision_claims", "decide"};
+
+void collision_register(void) {
+    entity_register(&claims_entity);
+    flow_decisions_declare(&claim_waiting);
+}
 
 int collision_matches(Req *r, const Entity *en, json_t *rec, EntityMatch *out, int max) {
     return collision_find(r, en->name, 0, rec, out, max);

@@ -52,8 +52,8 @@ static const EnumVal frequencies[] = {
 static const Field customer_fields[] = {
     {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "客户编号", "客戶編號",
      "Number", .group = "basic"},
-    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 2, 200, NULL, NULL, NULL, "客户名称", "客戶名稱",
-     "Customer name", .group = "basic"},
+    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT | F_SORTKEY, 2, 200, NULL, NULL, NULL, "客户名称",
+     "客戶名稱", "Customer name", .group = "basic"},
     {"tax_id", FT_TEXT, F_SEARCH | F_FILTER, 0, 32, NULL, NULL, NULL, "统一社会信用代码", "統一編號", "Tax id",
      .group = "basic"},
     {"industry", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "行业", "行業", "Industry",
@@ -259,7 +259,8 @@ static const EnumVal contact_roles[] = {
 static const Field contact_fields[] = {
     {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_REF_CASCADE | F_REF_OWNER, 0, 0, NULL, "customers", NULL,
      "客户", "客戶", "Customer"},
-    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 100, NULL, NULL, NULL, "姓名", "姓名", "Name"},
+    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT | F_SORTKEY, 1, 100, NULL, NULL, NULL, "姓名", "姓名",
+     "Name"},
     {"role", FT_ENUM, F_LIST | F_FILTER | F_NOINDEX, 0, 0, contact_roles, NULL, NULL, "角色", "角色", "Role"},
     {"title", FT_TEXT, F_LIST | F_SEARCH, 0, 100, NULL, NULL, NULL, "职务", "職務", "Job title"},
     {"phone", FT_PHONE, F_SEARCH, 0, 40, NULL, NULL, NULL, "电话", "電話", "Phone"},

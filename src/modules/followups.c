@@ -107,7 +107,7 @@ static int belongs_to(Req *r, const char *table, int64_t id, int64_t customer) {
 static int fu_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     int64_t cust = flow_rec_int(rec, "customer_id"), lead = flow_rec_int(rec, "lead_id");
     if (!cust && !lead) return fu_fail(r, e, EC_REQUIRED, fu_fields, "customer_id", NULL);
-    if (cust && lead)
+    if (cust && lead && !old) /* both only once a converted lead's history moved to its customer */
         return fu_fail(
             r, e, EC_FORMAT, fu_fields, "lead_id",
             label_for(r->locale, "客户与线索只能二选一", "客戶與線索只能擇一", "a customer or a lead, not both"));

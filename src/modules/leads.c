@@ -42,8 +42,8 @@ static const EnumVal lead_states[] = {
 static const Field lead_fields[] = {
     {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "线索编号", "線索編號",
      "Number"},
-    {"company", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "公司名称", "公司名稱",
-     "Company"},
+    {"company", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT | F_SORTKEY, 1, 200, NULL, NULL, NULL, "公司名称",
+     "公司名稱", "Company"},
     {"contact_name", FT_TEXT, F_LIST | F_SEARCH, 0, 100, NULL, NULL, NULL, "联系人", "聯絡人", "Contact"},
     {"phone", FT_PHONE, F_LIST | F_SEARCH, 0, 40, NULL, NULL, NULL, "电话", "電話", "Phone"},
     {"email", FT_EMAIL, F_SEARCH, 0, 200, NULL, NULL, NULL, "邮箱", "電子郵件", "Email"},
@@ -190,6 +190,40 @@ static int create_related(Req *r, const char *name, json_t *obj, int64_t *id, Er
 }
 
 /*
+** The lead's follow-ups become the customer's history (issue 10, item 3): each keeps its lead
+** and gains the customer (and the new opportunity when it named none), through the follow-ups'
+** entity (audited, versioned), so the customer's 360 shows what was done before conversion.
+*/
+static int lead_history_carry(Req *r, int64_t lead_id, int64_t customer_id, int64_t opp_id, Err *e) {
+    const Entity *fu = entity_find("follow_ups");
+    if (!fu) return 0; /* a build without follow-ups has no history to carry */
+    Stmt *st = db_prepare(r->db, "SELECT id, version, opportunity_id FROM follow_ups"
+                                 " WHERE lead_id = ?1 AND customer_id IS NULL AND deleted_at IS NULL ORDER BY id");
+    if (!st) return flow_db_error(r, e, "lead history");
+    db_bind_int64(st, 1, lead_id);
+    json_t *rows = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(rows, json_pack("{s:I, s:I, s:n, s:o}", "id", (json_int_t)db_col_int64(st, 0), "version",
+                                              (json_int_t)db_col_int64(st, 1), "customer_id", "opportunity_id",
+                                              db_col_null(st, 2) ? json_null() : json_integer(db_col_int64(st, 2))));
+    db_done(st);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        if (rc < 0) break;
+        json_t *vals = json_pack("{s:I}", "customer_id", (json_int_t)customer_id);
+        if (json_is_null(json_object_get(row, "opportunity_id")))
+            json_object_set_new(vals, "opportunity_id", json_integer(opp_id));
+        rc = entity_update_fields(r, fu, row, vals, "convert", e) < 0 ? -2 : 0;
+        json_decref(vals);
+    }
+    json_decref(rows);
+    if (rc == -2) return -1;
+    return rc < 0 ? flow_db_error(r, e, "lead history") : 0;
+}
+
+/*
 ** effect of convert: customer (or the given existing one), contact (when the
 ** lead names a person), opportunity; then the lead records what it became.
 ** Runs inside the action's transaction: any failure — a collision answered by
@@ -246,6 +280,7 @@ static int lead_convert(Req *r, const Entity *en, json_t *rec, Err *e) {
     if (interest && *interest) json_object_set_new(o, "products", json_string(interest));
     put_owner(r, o, rec);
     if (create_related(r, "opportunities", o, &opp_id, e) < 0) return -1;
+    if (lead_history_carry(r, lead_id, customer_id, opp_id, e) < 0) return -1;
 
     json_t *vals = json_pack("{s:I, s:I, s:I}", "converted_customer_id", (json_int_t)customer_id,
                              "converted_opportunity_id", (json_int_t)opp_id, "converted_at", (json_int_t)r->now);

@@ -39,4 +39,5 @@ void modules_register(void) {
     quotes_register();
     followups_register();
     sales_plans_register();
+    home_register(); /* reads what the modules above keep */
 }

@@ -23,12 +23,12 @@ void care_register(void);
 int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen);
 void leads_register(void);         /* leads.c: leads and their conversion */
 void opportunities_register(void); /* opportunities.c: stages, pipeline, stage clocks */
-void quotes_register(void);
+void quotes_register(void); /* quotes.c: quotations, their approval and expiry (R-QUO) */
 /* Demo quotations through the core's own paths (draft, sent, waiting for the manager). 0 ok. */
-int quotes_demo(Db *db, int64_t now, char *err,
-                size_t errlen);  /* quotes.c: quotations, their approval and expiry (R-QUO) */
+int quotes_demo(Db *db, int64_t now, char *err, size_t errlen);
 void followups_register(void);   /* followups.c: follow-ups, plans, followup_overdue */
 void sales_plans_register(void); /* sales_plans.c: plans and quotas */
+void home_register(void);        /* home.c: the day view of the home page */
 
 /* Replace a user's roles (array of role ids). Used by the users entity and the CLI. */
 int user_roles_store(Db *db, int64_t uid, json_t *roles);

@@ -52,8 +52,8 @@ static const EnumVal loss_reasons[] = {
 static const Field opp_fields[] = {
     {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "商机编号", "商機編號",
      "Number", .group = "basic"},
-    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT, 1, 200, NULL, NULL, NULL, "商机名称", "商機名稱", "Name",
-     .group = "basic"},
+    {"name", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT | F_SORTKEY, 1, 200, NULL, NULL, NULL, "商机名称",
+     "商機名稱", "Name", .group = "basic"},
     {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER, 0, 0, NULL, "customers", NULL, "客户", "客戶", "Customer",
      .group = "basic"},
     {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact",

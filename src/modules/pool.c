@@ -304,13 +304,38 @@ static const ListView pool_views[2] = {
      "-pool_since"},
 };
 
+/* Claims the user made today (company-local day) into *used. 0, or -1 on a database error. */
+static int pool_claims_today(Req *r, int64_t *used) {
+    int64_t day_start, day_end;
+    period_bounds("day", r->now, company_tz(r), &day_start, &day_end);
+    Stmt *st =
+        db_prepare(r->db, "SELECT count(*) FROM pool_events WHERE user_id = ?1 AND event = 'claimed' AND at >= ?2");
+    if (!st) return -1;
+    db_bind_int64(st, 1, r->user->id);
+    db_bind_int64(st, 2, day_start);
+    int rc = db_step(st);
+    *used = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    return rc == DB_ROW ? 0 : -1;
+}
+
+/* When the previous owner `prev` of a row pooled at `since` may claim it again, for the
+   signed-in user: 0 when they may claim it now (another user, or the cool-down over). */
+static int64_t pool_cooldown_until(Req *r, int64_t prev, int64_t since, int64_t cooldown_days) {
+    int64_t until = since + cooldown_days * 86400;
+    return prev == r->user->id && cooldown_days > 0 && until > r->now ? until : 0;
+}
+
 /*
 ** GET /api/v1/pool/:entity                                 signed in (the pools of the user's units)
 ** Query: the list language over the unmasked fields — q (name), filter[region|industry|tier|
 ** pool_since|org_unit_id], sort (name, region, industry, tier, pool_since; default -pool_since),
 ** page, per_page
 ** 200 {"items":[{"id","number","name","region","industry","tier"?,"pool_reason","pool_since",
-**               "org_unit_id","org_unit_name","previous_owner_id","previous_owner_name"}],"total","page","per_page"}
+**               "org_unit_id","org_unit_name","previous_owner_id","previous_owner_name",
+**               "cooldown_until"}],"total","page","per_page",
+**      "limits":{"daily_cap","claimed_today","left_today","cooldown_days"}}
+** cooldown_until: when the user (the row's previous owner) may claim it again, null when now.
 ** Masked: no phone, e-mail, address, tax id or amounts, and none of them may be filtered on.
 ** | 404 unknown entity | 400 request.bad_query (naming the parameter)
 */
@@ -319,6 +344,8 @@ static int pool_list(Req *r, Err *e) {
     const Entity *en = pool_table(entity) ? entity_find(entity) : NULL;
     if (!en) return err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
     bool cust = !strcmp(entity, "customers");
+    int64_t cd = setting_int(r->db, "pool.cooldown_days"), cap = setting_int(r->db, "pool.daily_claim_cap"), used;
+    if (pool_claims_today(r, &used) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     ListQuery lq;
     if (list_query_parse_view(r, en, &pool_views[cust ? 0 : 1], &lq, e) < 0) return -1;
     int nfilter = lq.nbind;
@@ -347,6 +374,9 @@ static int pool_list(Req *r, Err *e) {
                                 : c == 6           ? json_string(msg_render(r->a, r->locale, db_col_text(st, c)))
                                                    : json_string(db_col_text(st, c)));
         }
+        int64_t until = pool_cooldown_until(r, json_integer_value(json_object_get(o, "previous_owner_id")),
+                                            json_integer_value(json_object_get(o, "pool_since")), cd);
+        json_object_set_new(o, "cooldown_until", until ? json_integer(until) : json_null());
         json_array_append_new(items, o);
     }
     db_done(st);
@@ -370,8 +400,10 @@ static int pool_list(Req *r, Err *e) {
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
     return reply_json(r, 200,
-                      json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-                                (json_int_t)lq.page, "per_page", (json_int_t)lq.per_page));
+                      json_pack("{s:o, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}", "items", items, "total",
+                                (json_int_t)total, "page", (json_int_t)lq.page, "per_page", (json_int_t)lq.per_page,
+                                "limits", "daily_cap", (json_int_t)cap, "claimed_today", (json_int_t)used, "left_today",
+                                (json_int_t)(used < cap ? cap - used : 0), "cooldown_days", (json_int_t)cd));
 }
 
 /* A pooled row as the pool handlers need it. */
@@ -486,10 +518,10 @@ static int pool_claim(Req *r, Err *e) {
     PoolRow x;
     if (pool_target(r, &entity, &x, e) < 0) return -1;
     int64_t me = r->user->id;
-    int64_t cd = setting_int(r->db, "pool.cooldown_days");
-    if (x.prev == me && cd > 0 && x.since + cd * 86400 > r->now) {
+    int64_t until = pool_cooldown_until(r, x.prev, x.since, setting_int(r->db, "pool.cooldown_days"));
+    if (until) {
         char day[11];
-        company_date(r, x.since + cd * 86400, day);
+        company_date(r, until, day);
         return err_set(e, 409, EC_POOL_COOLDOWN, NULL, "%s", day);
     }
     /* serialise this user's claims (a row lock on PostgreSQL) so parallel claims cannot both
@@ -500,18 +532,8 @@ static int pool_claim(Req *r, Err *e) {
     int lrc = db_step(lk);
     db_done(lk);
     if (lrc < 0) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
-    int64_t cap = setting_int(r->db, "pool.daily_claim_cap");
-    int64_t day_start, day_end; /* the company-local day of now */
-    period_bounds("day", r->now, company_tz(r), &day_start, &day_end);
-    Stmt *st =
-        db_prepare(r->db, "SELECT count(*) FROM pool_events WHERE user_id = ?1 AND event = 'claimed' AND at >= ?2");
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_int64(st, 1, me);
-    db_bind_int64(st, 2, day_start);
-    int urc = db_step(st);
-    int64_t used = urc == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
-    if (urc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* the daily cap fails closed */
+    int64_t cap = setting_int(r->db, "pool.daily_claim_cap"), used;
+    if (pool_claims_today(r, &used) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* the cap fails closed */
     if (used >= cap) return err_set(e, 429, EC_POOL_CAP, NULL, "%lld", (long long)cap);
     if (pool_take(r, entity, x.id, e) < 0) return -1;
     if (entity_set_owner(r, entity_find(entity), x.id, me, r->user->org_unit_id, "pool_claim", e) < 0) return -1;

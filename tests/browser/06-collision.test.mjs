@@ -1,7 +1,7 @@
 // Collision control (R-CUS-3) and the public pool (R-CUS-9) in the browser:
 // rep B's lead collides with rep A's customer (same mobile written with +86 and dashes) → the
 // collision shows A's name, masked → B files a claim → a rep cannot decide it, the sales manager
-// over both teams transfers → B sees the customer. Pool: cool-down refused, another rep claims.
+// over both teams transfers → B sees the customer. Pool: 领取 disabled in the cool-down, another rep claims.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, login, shot, axe, describeViolations, pickOption, fixture, BASE, PHONE } from './lib/browser.mjs'
@@ -97,11 +97,12 @@ test('pool: the previous owner is refused during the cool-down; another rep clai
   await A.page.goto(BASE + '/e/customers')
   await A.page.getByTestId('link-pool-customers').click()
   await A.page.waitForURL(/\/pool\/customers$/)
-  await A.page.getByTestId('pool-claim-' + records.pooled.id).click()
-  const notice = A.page.getByTestId('pool-notice')
-  await notice.waitFor()
-  assert.equal(await notice.getAttribute('data-code'), 'pool.cooldown')
-  assert.match(await notice.innerText(), /冷却期/)
+  // issue 10: the cool-down is told before the click — 领取 is disabled, with the day it ends
+  const mine = A.page.getByTestId('pool-claim-' + records.pooled.id)
+  await mine.waitFor()
+  assert.equal(await mine.isDisabled(), true)
+  assert.match(await A.page.getByTestId('pool-limits').innerText(), /冷却期/)
+  await A.page.getByTestId('pool-until-' + records.pooled.id).waitFor()
   await shot(A.page, 'pool-desktop')
   const v = await axe(A.page)
   assert.deepEqual(v, [], describeViolations(v))

@@ -24,6 +24,7 @@ const ClaimTarget = () => import('./ClaimTarget.vue')
 const FollowUpButton = () => import('./FollowUpButton.vue')
 const PoolReleaseButton = () => import('./PoolReleaseButton.vue')
 const MergeButton = () => import('./MergeButton.vue')
+const ActivityList = () => import('./ActivityList.vue')
 
 export const registry = {
   customers: {
@@ -33,6 +34,7 @@ export const registry = {
     nav: [{ label: 'pool.customersTitle', to: '/pool/customers', testid: 'pool-customers' }],
   },
   leads: {
+    tabs: [{ name: 'activity', label: 'activity.tab', component: ActivityList }],
     buttons: [FollowUpButton, PoolReleaseButton],
     actions: {
       convert: {
@@ -47,6 +49,7 @@ export const registry = {
     nav: [{ label: 'pool.leadsTitle', to: '/pool/leads', testid: 'pool-leads' }],
   },
   opportunities: {
+    tabs: [{ name: 'activity', label: 'activity.tab', component: ActivityList }],
     // the board's move picks the target only; its stage fields are asked by the stage actions
     actions: { move: { inputs: [] } },
     listLinks: [{ label: 'board.title', to: '/pipeline', testid: 'link-board' }],
