@@ -39,7 +39,7 @@ for t in wrk nginx sqlite3 curl; do command -v $t >/dev/null || { echo "bench: $
 
 # ---------------------------------------------------------------- tools
 mkdir -p build/bench
-PKGS=$(sed -n 's/^PKGS *:= *//p' Makefile)
+PKGS=$(make -pn -f Makefile build/salesloop 2>/dev/null | sed -n 's/^PKGS := //p' | head -1) # as make expands it (continued lines, \$(MAGIC_PC))
 cc -O2 -o build/bench/gen bench/gen.c -lsqlite3 -lm
 cc -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -O2 -Isrc -Ibuild/gen -pthread $(pkg-config --cflags $PKGS) \
    -o build/bench/sqlref bench/sqlref.c build/rel/libsalesloop.a $(pkg-config --libs $PKGS) -lm -pthread

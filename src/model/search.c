@@ -249,16 +249,36 @@ static int64_t *body_tokens(Arena *a, const char *body, int *n) {
     return t;
 }
 
-static int token_write(Db *db, bool add, int64_t ek, int64_t token, int64_t id) {
-    Stmt *st = db_prepare(db, add ? "INSERT INTO search_tokens(entity, token, row_id) VALUES (?1, ?2, ?3)"
-                                  : "DELETE FROM search_tokens WHERE entity = ?1 AND token = ?2 AND row_id = ?3");
-    if (!st) return -1;
-    db_bind_int64(st, 1, ek);
-    db_bind_int64(st, 2, token);
-    db_bind_int64(st, 3, id);
-    int rc = db_step(st);
-    db_done(st);
-    return rc < 0 ? -1 : 0;
+typedef struct Posting {
+    int64_t token, row_id;
+} Posting;
+
+/* Postings per statement: one round trip to PostgreSQL writes this many. */
+#define POSTINGS_BATCH 32
+
+/* Insert (add) or delete postings of search_tokens, POSTINGS_BATCH per statement. 0 or -1. */
+static int postings_write(Db *db, Arena *a, bool add, int64_t ek, const Posting *ps, size_t n) {
+    for (size_t at = 0; at < n; at += POSTINGS_BATCH) {
+        size_t k = n - at < POSTINGS_BATCH ? n - at : POSTINGS_BATCH;
+        Buf sql;
+        buf_init(&sql, a);
+        buf_puts(&sql, add ? "INSERT INTO search_tokens(entity, token, row_id) VALUES "
+                           : "DELETE FROM search_tokens WHERE entity = ?1 AND (token, row_id) IN (");
+        for (size_t i = 0; i < k; i++)
+            buf_printf(&sql, add ? "%s(?1, ?%zu, ?%zu)" : "%s(?%zu, ?%zu)", i ? ", " : "", 2 * i + 2, 2 * i + 3);
+        if (!add) buf_putc(&sql, ')');
+        Stmt *st = db_prepare(db, sql.p);
+        if (!st) return -1;
+        db_bind_int64(st, 1, ek);
+        for (size_t i = 0; i < k; i++) {
+            db_bind_int64(st, (int)(2 * i + 2), ps[at + i].token);
+            db_bind_int64(st, (int)(2 * i + 3), ps[at + i].row_id);
+        }
+        int rc = db_step(st);
+        db_done(st);
+        if (rc < 0) return -1;
+    }
+    return 0;
 }
 
 static int doc_write(Db *db, int64_t ek, int64_t id, const char *body) {
@@ -301,15 +321,18 @@ int search_index_row(Db *db, Arena *a, const Entity *en, int64_t id) {
         no = nn = 0; /* no postings in search_tokens */
     }
     /* both sorted: drop the tokens that went, add the ones that came */
+    Posting *gone = arena_alloc(a, (size_t)(no + 1) * sizeof *gone),
+            *came = arena_alloc(a, (size_t)(nn + 1) * sizeof *came);
+    size_t ng = 0, nc = 0;
     for (int i = 0, j = 0; i < no || j < nn;) {
-        if (j == nn || (i < no && to[i] < tn[j])) {
-            if (token_write(db, false, ek, to[i++], id) < 0) return -1;
-        } else if (i == no || tn[j] < to[i]) {
-            if (token_write(db, true, ek, tn[j++], id) < 0) return -1;
-        } else {
+        if (j == nn || (i < no && to[i] < tn[j]))
+            gone[ng++] = (Posting){to[i++], id};
+        else if (i == no || tn[j] < to[i])
+            came[nc++] = (Posting){tn[j++], id};
+        else
             i++, j++;
-        }
     }
+    if (postings_write(db, a, false, ek, gone, ng) < 0 || postings_write(db, a, true, ek, came, nc) < 0) return -1;
     if (body) return doc_write(db, ek, id, body);
     st = db_prepare(db, "DELETE FROM search_docs WHERE entity = ?1 AND row_id = ?2");
     if (!st) return -1;
@@ -334,10 +357,6 @@ int search_changed(Req *r, const Entity *en, int64_t id, json_t *vals) {
 }
 
 /* ---------------------------------------------------------------- rebuild */
-
-typedef struct Posting {
-    int64_t token, row_id;
-} Posting;
 
 static int cmp_posting(const void *x, const void *y) {
     const Posting *a = x, *b = y;
@@ -378,8 +397,7 @@ static int rebuild_chunk(Db *db, const Entity *en, int64_t ek, int64_t *after, i
         if (rc == 0) rc = doc_write(db, ek, ids[i], bodies[i]);
     }
     qsort(ps, np, sizeof *ps, cmp_posting);
-    for (size_t k = 0; k < np && rc == 0; k++)
-        rc = token_write(db, true, ek, ps[k].token, ps[k].row_id);
+    if (rc == 0) rc = postings_write(db, a, true, ek, ps, np);
     free(ps);
     if (n) *after = ids[n - 1];
 out:

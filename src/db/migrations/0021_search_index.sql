@@ -13,9 +13,10 @@ CREATE TABLE search_docs (
   PRIMARY KEY (entity, row_id)
 );
 
--- the row's distinct tokens: at each position of a run of CJK characters the two characters
--- from there (one at the run's end), of a run of letters and digits the three from there;
--- up to three code points packed into an integer (21 bits each), so a prefix is a range
+-- the row's distinct tokens (PostgreSQL; SQLite keeps them in the FTS5 table search_fts, which
+-- the server makes because a migration is plain SQL for both engines): each CJK character and
+-- each pair, and the three letters/digits from each position of a run of them; up to three code
+-- points packed into an integer (21 bits each), so a prefix is a range
 CREATE TABLE search_tokens (
   entity  INTEGER NOT NULL,
   token   BIGINT NOT NULL,
