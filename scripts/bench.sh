@@ -39,7 +39,7 @@ for t in wrk nginx sqlite3 curl; do command -v $t >/dev/null || { echo "bench: $
 
 # ---------------------------------------------------------------- tools
 mkdir -p build/bench
-PKGS=$(sed -n 's/^PKGS *:= *//p' Makefile)
+PKGS=$(make -pn -f Makefile build/salesloop 2>/dev/null | sed -n 's/^PKGS := //p' | head -1) # as make expands it (continued lines, \$(MAGIC_PC))
 cc -O2 -o build/bench/gen bench/gen.c -lsqlite3 -lm
 cc -std=c17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -O2 -Isrc -Ibuild/gen -pthread $(pkg-config --cflags $PKGS) \
    -o build/bench/sqlref bench/sqlref.c build/rel/libsalesloop.a $(pkg-config --libs $PKGS) -lm -pthread
@@ -62,6 +62,14 @@ echo "bench: generating data (scale $SCALE) in $WORK"
 t0=$(date +%s.%N)
 build/bench/gen --db "$DB" --scale "$SCALE" | sed 's/^/  /'
 GEN_SECS=$(calc "$(date +%s.%N) - $t0")
+# the search index of the bulk-inserted rows (the server's own tokeniser; a binary from before the
+# index has no such command and searches by scanning)
+INDEX_SECS="–"
+if "$BIN" search-rebuild --help >/dev/null 2>&1; then
+  t0=$(date +%s.%N)
+  "$BIN" search-rebuild --db "$DB" 2>&1 | sed -n 's/.*"msg":"\(search: [^"]*\)".*/  \1/p'
+  INDEX_SECS=$(calc "$(date +%s.%N) - $t0")
+fi
 # the generated match keys are what the server's own normalisers make of the rows
 KEYS_CHECK=$(build/bench/sqlref --db "$DB" --mode keys) || { echo "bench: match keys differ from the server's" >&2; exit 1; }
 echo "  $KEYS_CHECK"
@@ -93,12 +101,16 @@ cat > "$WORK/list.txt" <<'EOF'
 /api/v1/customers?sort=-purchase_12m&per_page=20&filter[industry]=%E5%8C%96%E5%B7%A5
 /api/v1/customers?sort=-created_at&per_page=20&filter[source]=referral&filter[in_pool]=0
 EOF
-# q=: 宏达 (a brand in many names), 恒信机械 (brand + trade), 6234 (phone / tax id digits), cu00123 (e-mail, web)
-cat > "$WORK/search.txt" <<'EOF'
+# q=: 华 (one character, in ~1 name of 8), 宏达 (a brand in many names), 恒信机 (brand + a trade's first
+# character), cu00123 (e-mail, web), 6234 (phone digits), six digits from the middle of a tax id
+TAX_PART=$(q "SELECT substr(tax_id, 10, 6) FROM customers WHERE tax_id IS NOT NULL ORDER BY id LIMIT 1 OFFSET 4321")
+cat > "$WORK/search.txt" <<EOF
+/api/v1/customers?q=%E5%8D%8E
 /api/v1/customers?q=%E5%AE%8F%E8%BE%BE
-/api/v1/customers?q=%E6%81%92%E4%BF%A1%E6%9C%BA%E6%A2%B0
-/api/v1/customers?q=6234
+/api/v1/customers?q=%E6%81%92%E4%BF%A1%E6%9C%BA
 /api/v1/customers?q=cu00123
+/api/v1/customers?q=6234
+/api/v1/customers?q=$TAX_PART
 EOF
 cat "$WORK/get.txt" "$WORK/list.txt" > "$WORK/mixed.txt"
 EXPORT_Q='filter[id][lte]=10000&sort=id'
@@ -213,6 +225,7 @@ run get_customer "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/get.txt" 
 run list_rep "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/list.txt" BENCH_COOKIE="$LIST_COOKIE"
 run list_manager "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/list.txt" BENCH_COOKIE="$MGR_COOKIE"
 run search_rep "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/search.txt" BENCH_COOKIE="$LIST_COOKIE"
+run search_manager "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/search.txt" BENCH_COOKIE="$MGR_COOKIE"
 run export_csv "$BASE/api/v1/customers/export.csv?$EXPORT_Q" 1 BENCH_MODE=paths BENCH_COOKIE="$ADM_COOKIE"
 run export_xlsx "$BASE/api/v1/customers/export.xlsx?$EXPORT_Q" 1 BENCH_MODE=paths BENCH_COOKIE="$ADM_COOKIE"
 # a check that the export really holds the rows (CSV: header + rows)
@@ -232,6 +245,7 @@ ref get_customer --user $REP --paths "$WORK/get.txt"
 ref list_rep --user $REP_LIST --paths "$WORK/list.txt"
 ref list_manager --user $MGR --paths "$WORK/list.txt"
 ref search_rep --user $REP_LIST --paths "$WORK/search.txt"
+ref search_manager --user $MGR --paths "$WORK/search.txt"
 
 # writes: group commit under load, durable (synchronous=FULL)
 run login "$BASE/" "$CONNS" BENCH_MODE=login BENCH_USERS="$(printf 'bench.rep%02d ' $(seq 1 48))" BENCH_PASSWORD="$PW"
@@ -309,7 +323,10 @@ Who: *get* = rep01 reading its own customers (1,000 ids in turn); *list rep* = r
 *list manager* = the manager of region 1 (its subtree holds $N_MGR_CUST customers); filters and sorts rotate over four
 queries (tier any-of by last follow-up, region by name, industry by 12-month purchases, source + not in pool by
 creation date). *search* = \`q=\` over the customers' search fields (number, name, tax id, industry, region, address,
-phone, e-mail, tags). *export* = admin, the 10,000 customers \`filter[id][lte]=10000\` ($((EXPORT_LINES - 1)) rows came back).
+phone, e-mail, tags) through the search index (model/search.c; built for the generated rows by
+\`salesloop search-rebuild\` in $(printf '%.0f' "${INDEX_SECS/–/0}") s): 华 (one character), 宏达 (two), 恒信机 (three),
+cu00123 (Latin and digits), 6234 (phone digits), $TAX_PART (part of a tax id), in turn; *search rep* as rep10,
+*search manager* as the manager of region 1. *export* = admin, the 10,000 customers \`filter[id][lte]=10000\` ($((EXPORT_LINES - 1)) rows came back).
 *create customer* = rep02 with an API token, a new name, phone and e-mail each time: the duplicate/collision check
 (normalise, look up every key in match_keys), document number, INSERT, audit, match keys, read-back; a generated
 customer's name written differently answered HTTP $DUP_STATUS (409 = the check finds generated rows).
@@ -326,7 +343,7 @@ EOF
 for n in "${ORDER[@]}"; do
   ref_col="–"
   case $n in
-    get_customer|list_rep|list_manager|search_rep) ref_col="$(pct "${RPS[$n]}" "${REF[$n]:-}") of $(num "${REF[$n]:-}")/s";;
+    get_customer|list_rep|list_manager|search_rep|search_manager) ref_col="$(pct "${RPS[$n]}" "${REF[$n]:-}") of $(num "${REF[$n]:-}")/s";;
     create_customer) ref_col="$(pct "${RPS[$n]}" "${REF[create_group]:-}") of $(num "${REF[create_group]:-}")/s (64/commit)";;
   esac
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$(num "${RPS[$n]}")" "$(ms "${P50[$n]}")" "$(ms "${P99[$n]}")" \
@@ -351,6 +368,7 @@ Server crashes during this run: ${#CRASHES[@]}$( ((${#CRASHES[@]})) && printf ' 
 |---|---|---|---|
 | get one customer, logged in | ≥ 80 % of nginx static | $(pct "${RPS[get_customer]}" "$NG") ($(num "${RPS[get_customer]}") vs $(num "$NG") req/s) | $(yes_no "$(calc "(${RPS[get_customer]} >= 0.8 * $NG) ? 1 : 0")") |
 | list 20 customers, filtered + sorted, $N_CUST customers | p99 < 10 ms | rep $(ms "${P99[list_rep]}") ms, manager $(ms "${P99[list_manager]}") ms | $(yes_no "$(calc "(${P99[list_rep]} < 10000 && ${P99[list_manager]} < 10000) ? 1 : 0")") |
+| search \`q=\` (1-, 2-, 3-character Chinese, Latin, phone digits, tax id part), $N_CUST customers | p99 < 10 ms | rep $(ms "${P99[search_rep]}") ms, manager $(ms "${P99[search_manager]}") ms | $(yes_no "$(calc "(${P99[search_rep]} < 10000 && ${P99[search_manager]} < 10000) ? 1 : 0")") |
 | create customer with duplicate check, durable | ≥ 5,000/s | $(num "${RPS[create_customer]}")/s | $(yes_no "$(calc "(${RPS[create_customer]} >= 5000) ? 1 : 0")") |
 | XLSX export of 10,000 customers | < 1 s | p50 $(ms "${P50[export_xlsx]}") ms, max $(ms "${MAXL[export_xlsx]}") ms | $(yes_no "$(calc "(${MAXL[export_xlsx]} < 1000000) ? 1 : 0")") |
 | server RSS during mixed | < 64 MB | $(mb "${RSS[mixed]:-}") MB (heap $(mb "$MIXED_ANON") MB, mapped $(mb "$MIXED_FILE") MB) | $(yes_no "$(calc "(${RSS[mixed]:-999999} < 65536) ? 1 : 0")") |

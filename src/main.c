@@ -18,6 +18,7 @@
 #include "http/internal.h"
 #include "model/attach.h"
 #include "model/model.h"
+#include "model/search.h"
 #include "modules/modules.h"
 
 #ifdef SALESLOOP_TEST_MODULE
@@ -291,6 +292,11 @@ static int create_user(Db *db, const char *username, const char *display, const 
     db_bind_int64(st, 1, id);
     db_step(st);
     db_done(st);
+    if (search_index_row(db, a, entity_find("users"), id) < 0) {
+        snprintf(err, errlen, "cannot index user %s: %s", username, db_errmsg(db));
+        db_rollback(db);
+        goto out;
+    }
     st = db_prepare(db, "INSERT INTO audit(at, entity, row_id, action, changes, client_addr) VALUES (?1, 'users', ?2, "
                         "'create', ?3, 'cli')");
     db_bind_int64(st, 1, now);
@@ -340,6 +346,7 @@ static int usage(void) {
           "  backup      online backup of a SQLite database and the attachment files\n"
           "  restore     restore a SQLite database and the attachment files from a backup\n"
           "  demo        load the demo company into a database\n"
+          "  search-rebuild  rebuild the search index of every entity from its rows\n"
           "  test-request  run one HTTP request read from stdin, without a socket\n\n"
           "Common options: --db PATH|postgres://…  --config FILE\n",
           stderr);
@@ -362,6 +369,8 @@ static int cmd_serve(Opts *o) {
     Db *db = open_db(o);
     if (entity_check_schema(db) < 0) return 1;
     if (entity_sortkeys_fill(db) < 0) return 1;
+    /* the search index of entities it does not hold whole yet (a new database, a new entity) */
+    if (search_rebuild_needed(db, false) < 0) return 1;
     db_refresh_statistics(db); /* good plans from the first request on */
     db_close(db);
     ServerConfig cfg = {
@@ -444,7 +453,8 @@ static int cmd_init(Opts *o) {
     printf("initialised %s\n", o->db);
     if (o->demo) {
         char *dpw = o->demo_password ? xstrdup(o->demo_password) : new_password();
-        if (password_refused(db, NULL, dpw, err, sizeof err) < 0 || demo_load(db, dpw, err, sizeof err) < 0) {
+        if (password_refused(db, NULL, dpw, err, sizeof err) < 0 || demo_load(db, dpw, err, sizeof err) < 0 ||
+            search_rebuild_needed(db, true) < 0) {
             fprintf(stderr, "salesloop: demo data: %s\n", err);
             return 1;
         }
@@ -469,6 +479,22 @@ static int cmd_migrate(Opts *o) {
     return 0;
 }
 
+static int cmd_search_rebuild(Opts *o) {
+    if (o->help) {
+        fputs("salesloop search-rebuild [--db URL] [ENTITY...]   rebuild the search index from the rows\n"
+              "of every entity (or of those named); the server also builds it on start for entities it\n"
+              "does not hold yet\n",
+              stderr);
+        return 0;
+    }
+    Db *db = open_db(o);
+    int rc = o->argc > 0 ? search_rebuild_entities(db, o->argv, o->argc) : search_rebuild_needed(db, true);
+    if (rc == 0) db_refresh_statistics(db);
+    db_close(db);
+    if (rc < 0) fprintf(stderr, "salesloop: search-rebuild failed (see the log)\n");
+    return rc < 0 ? 1 : 0;
+}
+
 static int cmd_demo(Opts *o) {
     if (o->help) {
         fputs("salesloop demo [--db URL] [--demo-password PW]   load the demo company\n", stderr);
@@ -479,6 +505,10 @@ static int cmd_demo(Opts *o) {
     char *pw = o->demo_password ? xstrdup(o->demo_password) : new_password();
     if (password_refused(db, NULL, pw, err, sizeof err) < 0 || demo_load(db, pw, err, sizeof err) < 0) {
         fprintf(stderr, "salesloop: %s\n", err);
+        return 1;
+    }
+    if (search_rebuild_needed(db, true) < 0) {
+        fprintf(stderr, "salesloop: demo data: the search index could not be rebuilt\n");
         return 1;
     }
     printf("demo company loaded; demo users password: %s\n", pw);
@@ -840,6 +870,8 @@ int main(int argc, char **argv) {
         rc = cmd_backup(&o, true);
     else if (!strcmp(cmd, "demo"))
         rc = cmd_demo(&o);
+    else if (!strcmp(cmd, "search-rebuild"))
+        rc = cmd_search_rebuild(&o);
     else if (!strcmp(cmd, "test-request"))
         rc = cmd_test_request(&o);
     else {

@@ -61,6 +61,13 @@ size_t utf8_len(const char *s, size_t n);
    order of the key is the language's order (collate.c, ICU "zh"); arena string,
    NULL for NULL. Only the first 256 UTF-16 units count. */
 char *collate_key(Arena *a, const char *s);
+/* The code point at *p, advancing *p past it (a byte that starts no valid sequence stands for itself). */
+uint32_t utf8_decode_next(const char **p);
+/* Append code point c to b as UTF-8. */
+void buf_put_utf8(Buf *b, uint32_t c);
+/* s in simplified Chinese (OpenCC t2s, a converter per thread, core/t2s.c): an arena copy, or s itself
+   when it is ASCII or OpenCC's data cannot be opened (logged once per thread). */
+const char *text_t2s(Arena *a, const char *s);
 /* Space-separated word list membership: str_word_in("a b c", "b") is true. */
 bool str_word_in(const char *list, const char *word);
 /* Lower-case the ASCII letters of s in place (user names are case-insensitive); returns s. */

@@ -99,3 +99,34 @@ char *str_ascii_lower(char *s) {
         if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
     return s;
 }
+
+uint32_t utf8_decode_next(const char **p) {
+    const unsigned char *s = (const unsigned char *)*p;
+    uint32_t c = s[0];
+    int n = 1;
+    if (c >= 0xF0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80)
+        c = ((c & 7u) << 18) | ((s[1] & 63u) << 12) | ((s[2] & 63u) << 6) | (s[3] & 63u), n = 4;
+    else if (c >= 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80)
+        c = ((c & 15u) << 12) | ((s[1] & 63u) << 6) | (s[2] & 63u), n = 3;
+    else if (c >= 0xC0 && (s[1] & 0xC0) == 0x80)
+        c = ((c & 31u) << 6) | (s[1] & 63u), n = 2;
+    *p += n;
+    return c;
+}
+
+void buf_put_utf8(Buf *b, uint32_t c) {
+    char t[4];
+    if (c < 0x80) {
+        buf_putc(b, (char)c);
+    } else if (c < 0x800) {
+        t[0] = (char)(0xC0 | (c >> 6)), t[1] = (char)(0x80 | (c & 63));
+        buf_add(b, t, 2);
+    } else if (c < 0x10000) {
+        t[0] = (char)(0xE0 | (c >> 12)), t[1] = (char)(0x80 | ((c >> 6) & 63)), t[2] = (char)(0x80 | (c & 63));
+        buf_add(b, t, 3);
+    } else {
+        t[0] = (char)(0xF0 | (c >> 18)), t[1] = (char)(0x80 | ((c >> 12) & 63));
+        t[2] = (char)(0x80 | ((c >> 6) & 63)), t[3] = (char)(0x80 | (c & 63));
+        buf_add(b, t, 4);
+    }
+}

@@ -10,6 +10,7 @@
 #include "../flow/flow.h"
 #include "calendar.h"
 #include "model.h"
+#include "search.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -447,6 +448,7 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
     if (check_unique(r, en, rec, 0, e) < 0) return -1;
     int64_t id = insert_row(r, en, rec, e);
     if (!id) return -1;
+    if (search_changed(r, en, id, NULL) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     json_object_set_new(rec, "id", json_integer(id));
     json_object_set_new(rec, "version", json_integer(1));
     json_t *changes = json_object();
@@ -526,7 +528,8 @@ static int update_row(Req *r, const Entity *en, int64_t id, int64_t version, jso
     db_done(st);
     if (rc < 0) return rc == DB_CONSTRAINT ? -2 : -1;
     if (db_changes(r->db) != 1) return 0;
-    return entity_sortkeys_write(r, en, id, vals) < 0 ? -1 : 1;
+    if (entity_sortkeys_write(r, en, id, vals) < 0) return -1;
+    return search_changed(r, en, id, vals) < 0 ? -1 : 1;
 }
 
 /* Does key differ between rec and old (a missing key counts as null)? */

@@ -12,6 +12,7 @@
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
 #include "model.h"
+#include "search.h"
 
 /* System fields usable in filters and sorting, with their types. */
 static const Field sys_fields[] = {
@@ -142,9 +143,9 @@ static int parse_filter(Req *r, const Entity *en, ListQuery *lq, const char *par
     return 0;
 }
 
-/* q=: case-insensitive substring over the search fields; LIKE wildcards in q are literal. */
-static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, Err *e) {
-    if (utf8_len(q, strlen(q)) > 100) return bad(e, "q", "at most 100 characters");
+/* q= through a module's view: LOWER(field) LIKE over the fields the view names (a masked view
+   must not be probed through hidden columns, so the index, which holds them all, is not used). */
+static int search_scan(Req *r, const Entity *en, ListQuery *lq, const char *q, Err *e) {
     Buf pat;
     buf_init(&pat, r->a);
     buf_putc(&pat, '%');
@@ -158,14 +159,71 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
     if (pn < 0) return bad(e, "q", "too many conditions");
     int k = 0;
     for (const Field *f = en->fields; f->name; f++) {
-        if (!(f->flags & F_SEARCH) || (f->flags & F_VIRTUAL) || (lq->view && !find_field(en, lq->view, f->name)))
-            continue;
+        if (!(f->flags & F_SEARCH) || (f->flags & F_VIRTUAL) || !find_field(en, lq->view, f->name)) continue;
         buf_printf(&lq->where, "%s LOWER(t.%s) LIKE ?%d ESCAPE '\\'", k++ ? " OR" : " AND (", f->name, pn);
     }
-    if (k)
-        buf_puts(&lq->where, ")");
-    else
+    buf_puts(&lq->where, k ? ")" : " AND 1 = 0");
+    return 0;
+}
+
+/* At most this many index conditions per query (the final LIKE checks the rest). */
+#define SEARCH_TERMS 6
+
+/*
+** q=: the rows whose search fields, normalised (search.h: simplified Chinese, half width, lower
+** case), contain the normalised q. The index (search.c) gives the candidates: each condition is
+** "t.id IN (the rows holding a token)", so the database starts from the rarest set or from the
+** visible rows, whichever is smaller; then the row's normalised line confirms the substring.
+*/
+static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, Err *e) {
+    if (utf8_len(q, strlen(q)) > 100) return bad(e, "q", "at most 100 characters");
+    if (lq->view) return search_scan(r, en, lq, q, e);
+    if (!search_indexed(en)) {
         buf_puts(&lq->where, " AND 1 = 0");
+        return 0;
+    }
+    const char *nq = search_normalise(r->a, q);
+    SearchTerm terms[SEARCH_TERMS];
+    int nt = search_query_terms(nq, terms, SEARCH_TERMS);
+    int64_t ek = search_entity_key(en->name);
+    int pe = add_int(lq, ek);
+    if (nt && db_kind(r->db) == DB_SQLITE) { /* FTS5: the AND of the terms in one MATCH */
+        int pm = add_text(lq, search_match(r->a, terms, nt)), pb = add_int(lq, search_fts_base(ek)),
+            pt = add_int(lq, search_fts_base(ek) | (((int64_t)1 << 43) - 1));
+        if (pm < 0 || pb < 0 || pt < 0) return bad(e, "q", "too many conditions");
+        buf_printf(&lq->where,
+                   " AND t.id IN (SELECT rowid - ?%d FROM search_fts WHERE search_fts MATCH ?%d"
+                   " AND rowid BETWEEN ?%d AND ?%d)",
+                   pb, pm, pb, pt);
+        nt = 0;
+    }
+    for (int i = 0; i < nt && pe > 0; i++) {
+        int lo = add_int(lq, terms[i].lo), hi = terms[i].hi == terms[i].lo ? lo : add_int(lq, terms[i].hi);
+        if (lo < 0 || hi < 0) return bad(e, "q", "too many conditions");
+        if (lo == hi)
+            buf_printf(&lq->where,
+                       " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d AND s.token = ?%d)", pe,
+                       lo);
+        else
+            buf_printf(&lq->where,
+                       " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d"
+                       " AND s.token BETWEEN ?%d AND ?%d)",
+                       pe, lo, hi);
+    }
+    Buf pat;
+    buf_init(&pat, r->a);
+    buf_putc(&pat, '%');
+    for (const char *s = nq; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\') buf_putc(&pat, '\\');
+        buf_putc(&pat, *s);
+    }
+    buf_putc(&pat, '%');
+    int pn = add_text(lq, pat.p);
+    if (pe < 0 || pn < 0) return bad(e, "q", "too many conditions");
+    buf_printf(&lq->where,
+               " AND EXISTS (SELECT 1 FROM search_docs d WHERE d.entity = ?%d AND d.row_id = t.id"
+               " AND d.body LIKE ?%d ESCAPE '\\')",
+               pe, pn);
     return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include "../core/errcodes.h"
 #include "model.h"
+#include "search.h"
 
 /* Run one statement binding (into, from[, entity]); 0 or -1. */
 static int move_sql(Req *r, const char *sql, int64_t into, int64_t from, const char *entity) {
@@ -109,6 +110,16 @@ static int update_kept(Req *r, const Entity *en, json_t *kept, json_t *gone, int
     if (rc < 0 || db_changes(r->db) != 1) {
         json_decref(ch);
         return rc < 0 ? -1 : 0;
+    }
+    /* the filled fields' sort keys and search entry, as every write keeps them */
+    json_t *filled = json_object();
+    for (const Field *f = en->fields; f->name; f++)
+        if (json_object_get(ch, f->name)) json_object_set(filled, f->name, json_object_get(gone, f->name));
+    rc = entity_sortkeys_write(r, en, id, filled) < 0 || search_changed(r, en, id, filled) < 0 ? -1 : 0;
+    json_decref(filled);
+    if (rc < 0) {
+        json_decref(ch);
+        return -1;
     }
     return audit_write(r, en->name, id, "merge", ch) < 0 ? -1 : 1;
 }

@@ -15,6 +15,7 @@
 #include "../flow/flow.h"
 #include "../http/internal.h"
 #include "model.h"
+#include "search.h"
 #include "settings.h"
 
 /* Length of a token: 32 bytes in URL-safe base64 without padding. */
@@ -366,6 +367,10 @@ static int submit_work(Req *r, const char *token, Err *e) {
     if (rc < 0 || db_changes(r->db) != 1) {
         json_decref(changes);
         return rc < 0 ? db_failed(e, rc) : err_set(e, 409, EC_CONFLICT, NULL, NULL);
+    }
+    if (search_changed(r, l.en, l.row_id, vals) < 0) {
+        json_decref(changes);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
     if (audit_write(r, l.en->name, l.row_id, "public_submit", changes) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);

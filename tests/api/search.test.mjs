@@ -1,0 +1,181 @@
+// search.test.mjs — q= through the search index (issue 11, model/search.c): for a corpus of
+// real-looking company names, people, phones, tax ids and addresses (traditional characters and
+// full-width digits included), every query's answer EQUALS a plain scan computed here — the rows
+// the user may see whose search fields, normalised (simplified Chinese, half width, lower case),
+// contain the normalised query — for a rep (own rows), another rep and their manager (the unit's
+// subtree); after creates, imports, updates and deletes.
+import { useServer, test, assert, expectStatus } from './lib/harness.mjs';
+
+let team, other, repA, repB, repS, mgr;
+const srv = useServer(async () => {
+  team = await srv.createUnit('华南一组', 1, 'S1');
+  other = await srv.createUnit('华北一组', 1, 'N1');
+  repA = await srv.userClient('rep.a', ['sales_rep'], team.id, { display_name: '陈静' });
+  repB = await srv.userClient('rep.b', ['sales_rep'], team.id, { display_name: '黄磊' });
+  repS = await srv.userClient('rep.s', ['sales_rep'], other.id, { display_name: '赵敏' });
+  mgr = await srv.userClient('mgr.s', ['sales_manager'], team.id, { display_name: '郑强' });
+});
+const C = '/api/v1/customers';
+const CT = '/api/v1/contacts';
+
+// The traditional characters of the corpus and their simplified forms (what OpenCC t2s makes of them).
+const T2S = {
+  華: '华', 為: '为', 潤: '润', 廣: '广', 東: '东', 門: '门', 貿: '贸', 長: '长', 電: '电', 號: '号', 樓: '楼',
+  區: '区', 陳: '陈', 張: '张', 國: '国', 際: '际', 實: '实', 業: '业', 機: '机', 產: '产', 興: '兴', 發: '发',
+  灣: '湾', 臺: '台', 龍: '龙', 鄭: '郑', 劉: '刘', 黃: '黄', 醫: '医', 藥: '药', 術: '术', 達: '达', 萬: '万',
+  廈: '厦', 積: '积', 體: '体', 製: '制', 學: '学', 園: '园', 終: '终', 強: '强', 麗: '丽', 競: '竞',
+};
+function norm(s) {
+  let out = '';
+  for (const ch of String(s ?? '')) {
+    let c = T2S[ch] ?? ch;
+    const cp = c.codePointAt(0);
+    if (cp >= 0xff01 && cp <= 0xff5e) c = String.fromCodePoint(cp - 0xfee0);
+    else if (cp === 0x3000) c = ' ';
+    out += c.replace(/[A-Z]/g, (x) => x.toLowerCase());
+  }
+  return out;
+}
+
+const CUST_FIELDS = ['number', 'name', 'tax_id', 'industry', 'region', 'address', 'phone', 'email', 'tags'];
+const CONTACT_FIELDS = ['name', 'title', 'phone', 'mobile', 'email', 'wechat'];
+
+// rows[id] = {owner, unit, row}: what the server stored, kept up to date by the test
+const rows = new Map();
+const contacts = new Map();
+
+const CORPUS = [
+  // [owner, name, address, phone, tax id, email, industry, region, tags]
+  ['A', '深圳市华为技术有限公司', '深圳市龙岗区坂田华为基地B区1号', '0755-2878 0808', '914403001922038216', 'sales@huawei.com', '电子', '华南', '国企,重点跟进'],
+  ['A', '華潤萬家（香港）有限公司', '香港灣仔港灣道26號華潤大廈', '+852 2879 7888', '91440300MA5DABCD1X', 'info@crvanguard.com.hk', '零售', '华南', '外资'],
+  ['A', '广州白云山医药集团股份有限公司', '广州市荔湾区沙面北街45号', '020-6628 1218', '91440101231243173M', 'ir@gybys.com.cn', '医药', '华南', '上市公司'],
+  ['A', '廣東美的電器股份有限公司', '佛山市顺德区北滘镇美的大道６号Ｂ栋', '0757-2633 8888', '91440606MA4UQ8E96P', 'midea@midea.com', '家电', '华南', '重点跟进'],
+  ['A', '华为技术服务（东莞）有限公司', '东莞市松山湖园区新城路2号', '0769-2283 6000', '91441900MA51XX0012', null, '电子', '华南', null],
+  ['B', '中兴通讯股份有限公司', '深圳市南山区科技南路55号中兴通讯大厦A座', '0755-2677 0000', '9144030027939873X7', 'zte@zte.com.cn', '通信', '华南', '国企'],
+  ['B', '比亚迪股份有限公司', '深圳市坪山区比亚迪路3009号', '0755-8988 8888', '91440300192317458F', 'byd@byd.com', '汽车', '华南', '新能源,重点跟进'],
+  ['B', '臺灣積體電路製造股份有限公司', '新竹科學園區力行六路8號', '+886 3 563 6688', null, 'tsmc@tsmc.com', '半导体', '华东', '外资'],
+  ['B', '华润三九医药股份有限公司', '深圳市龙华区观湖街道观澜高新园区', '0755-8336 0999', '91440300279368458N', null, '医药', '华南', null],
+  ['B', '长城汽车股份有限公司', '保定市莲池区朝阳南大街2266号', '0312-219 7813', '91130600134425236K', 'gwm@gwm.com.cn', '汽车', '华北', '民营'],
+  ['B', '北京京东世纪贸易有限公司', '北京市经济技术开发区科创十一街18号C座2层', '010-8911 8888', '911103027408150000', 'jd@jd.com', '电商', '华北', null],
+  ['S', '华北制药集团有限责任公司', '石家庄市和平东路388号', '0311-8589 1234', '91130100104361013T', 'ncpc@ncpc.cn', '医药', '华北', '国企'],
+  ['S', '華為終端有限公司', '东莞市松山湖园区新城大道2号', '0769-2383 9888', '91441900MA4UJ6DH0W', 'device@huawei.com', '电子', '华南', null],
+];
+const PEOPLE = [
+  // [customer index, name, title, mobile, wechat]
+  [0, '王小明', '采购经理', '138 0013 8000', 'wxm_huawei'],
+  [0, '陳志強', '技术总监', '139-2345-6789', null],
+  [5, '张伟', '设备科长', '136 8888 6666', 'ＺｈａｎｇＷｅｉ８８'],
+  [6, '劉德華', '总经理', '+86 137 0000 1234', null],
+  [8, '黃麗', '财务主管', '15012345678', 'huangli'],
+];
+const QUERIES = [
+  '华', '華', '为', '华为', '華為', '华为技', '华为技术', '润', '华润', '華潤萬家', '广州', '廣州', '深圳', '东莞', '香港',
+  '有限公司', '股份', '医药', '醫藥', '电子', '电器', '台湾', '積體', '路', '号', '號', 'A座', 'a座', '大厦', '园区',
+  '陈', '陳志強', '张伟', '德华', '小明', '经理', '0755', '8888', '８８８８', '６号', '6号b', '138', '13800138000', '138 0013', '2878',
+  '+852', '9144', '4403', 'MA5D', 'ma4u', '2923', 'huawei', 'HUAWEI', 'zhangwei8', 'ＺＨＡＮＧ', 'com', '.cn', '@', '-', ' ', 'hw', 'h', '9',
+  '重点跟进', '国企', '外资', '新能源', '华南', '华北', '坂田', '不存在的公司', 'zzz', '%', '_', '\\',
+];
+
+// ------------------------------------------------------------------ helpers
+
+const client = { A: () => repA, B: () => repB, S: () => repS };
+
+/** The rows of `list` (a Map) user u may see: own rows; a manager's unit subtree. */
+function visible(list, u) {
+  return [...list.values()].filter((x) => (u === mgr ? x.row.org_unit_id === team.id : x.row.owner_id === u.user.id));
+}
+
+/** The plain scan: ids of visible rows whose fields contain q, both normalised. */
+function scan(list, fields, u, q) {
+  const nq = norm(q);
+  return visible(list, u)
+    .filter((x) => fields.some((f) => x.row[f] != null && norm(x.row[f]).includes(nq)))
+    .map((x) => x.row.id)
+    .sort((a, b) => a - b);
+}
+
+/** Every query, for each user: the list's ids (all pages) equal the scan, and so does the total. */
+async function checkAll(what) {
+  let nonEmpty = 0;
+  for (const u of [repA, repB, mgr, repS]) {
+    for (const [path, list, fields] of [[C, rows, CUST_FIELDS], [CT, contacts, CONTACT_FIELDS]]) {
+      for (const q of QUERIES) {
+        const r = expectStatus(await u.get(`${path}?q=${encodeURIComponent(q)}&per_page=200&count=exact`), 200, `${what} ${path} q=${q}`);
+        const got = r.items.map((x) => x.id).sort((a, b) => a - b);
+        const want = scan(list, fields, u, q);
+        assert.deepEqual(got, want, `${what}: ${u.user.username} ${path}?q=${q}`);
+        assert.equal(r.total, want.length, `${what}: total of ${u.user.username} ${path}?q=${q}`);
+        if (want.length) nonEmpty++;
+      }
+    }
+  }
+  return nonEmpty;
+}
+
+async function reload(list, path, id) {
+  const r = expectStatus(await mgr.get(`${path}/${id}`), 200, 'reload');
+  list.set(id, { row: r });
+}
+
+// ------------------------------------------------------------------ tests
+
+test('SE01 search equals a plain scan: Chinese of 1, 2, 3+ characters, traditional, full width, phones, tax ids, Latin; a rep and a manager', async () => {
+  for (const [o, name, address, phone, tax, email, industry, region, tags] of CORPUS) {
+    const body = { name, address, phone, industry, region, ...(tax && { tax_id: tax }), ...(email && { email }), ...(tags && { tags }) };
+    const r = expectStatus(await client[o]().post(C, body), 201, `create ${name}`);
+    rows.set(r.id, { row: r }); // rep S's rows are another unit's: neither rep A, rep B nor their manager sees them
+  }
+  const ids = [...rows.keys()];
+  for (const [ci, name, title, mobile, wechat] of PEOPLE) {
+    const cust = rows.get(ids[ci]).row;
+    const owner = cust.owner_id === repA.user.id ? repA : repB;
+    const r = expectStatus(await owner.post(CT, { customer_id: cust.id, name, title, mobile, ...(wechat && { wechat }) }), 201, `contact ${name}`);
+    contacts.set(r.id, { row: r });
+  }
+  const nonEmpty = await checkAll('created');
+  assert.ok(nonEmpty > 150, `most queries find rows (${nonEmpty})`);
+  // the answers the index must give, spelled out
+  const names = async (u, q) => (await u.get(`${C}?q=${encodeURIComponent(q)}&sort=id`)).body.items.map((x) => x.name);
+  assert.deepEqual(await names(repA, '華為'), ['深圳市华为技术有限公司', '华为技术服务（东莞）有限公司']);
+  assert.deepEqual(await names(mgr, '华润'), ['華潤萬家（香港）有限公司', '华润三九医药股份有限公司']);
+  assert.deepEqual(await names(repA, '6号b栋'), ['廣東美的電器股份有限公司'], 'full-width digits and letters are found by half-width ones');
+  assert.deepEqual(await names(repS, '华为'), ['華為終端有限公司'], 'a rep of another unit: only their own row');
+});
+
+test('SE02 imported rows are in the index', async () => {
+  const csv = '\ufeff客户名称,地址,总机电话\r\n華潤置地（深圳）有限公司,深圳市罗湖区深南东路5001号,0755-8269 1666\r\n珠海格力电器股份有限公司,珠海市香洲区前山金鸡西路,0756-861 4883\r\n';
+  const imp = expectStatus(await repB.post(`${C}/import?dry_run=0`, csv, { headers: { 'Content-Type': 'text/csv' } }), 200, 'import');
+  assert.equal(imp.result.imported, 2);
+  const list = expectStatus(await repB.get(`${C}?q=${encodeURIComponent('珠海格力')}`), 200);
+  assert.equal(list.items.length, 1);
+  for (const x of expectStatus(await repB.get(`${C}?per_page=200`), 200).items) if (!rows.has(x.id)) rows.set(x.id, { row: x });
+  await checkAll('imported');
+});
+
+test('SE03 after updates and deletes the index follows: old text no longer found, new text found', async () => {
+  const byName = (n) => [...rows.values()].find((x) => x.row.name === n).row;
+  const hw = byName('深圳市华为技术有限公司');
+  expectStatus(await repA.patch(`${C}/${hw.id}`, { version: hw.version, name: '深圳市荣耀终端有限公司', address: '深圳市福田区香蜜湖街道', phone: '0755-3333 1111' }), 200);
+  await reload(rows, C, hw.id);
+  const zte = byName('中兴通讯股份有限公司');
+  expectStatus(await repB.patch(`${C}/${zte.id}`, { version: zte.version, tags: '華為競品' }), 200);
+  await reload(rows, C, zte.id);
+  const byd = byName('比亚迪股份有限公司');
+  expectStatus(await repB.del(`${C}/${byd.id}?version=${byd.version}`), 204);
+  rows.delete(byd.id);
+  for (const [id, c] of contacts) if (c.row.customer_id === byd.id) contacts.delete(id); // deleted with their customer
+  const [cid, c] = [...contacts].find(([, x]) => x.row.name === '王小明');
+  expectStatus(await repA.patch(`${CT}/${cid}`, { version: c.row.version, name: '王晓明', mobile: '186 0000 2222' }), 200);
+  await reload(contacts, CT, cid);
+  await checkAll('changed');
+  assert.equal(expectStatus(await repA.get(`${C}?q=${encodeURIComponent('华为技术')}`), 200).total, 1, 'only the other 华为技术 row');
+  assert.equal(expectStatus(await repA.get(`${C}?q=${encodeURIComponent('荣耀')}`), 200).total, 1);
+  assert.equal(expectStatus(await mgr.get(`${C}?q=${encodeURIComponent('比亚迪')}`), 200).total, 0, 'a deleted row is not found');
+});
+
+test('SE04 q is validated: at most 100 characters', async () => {
+  const r = await repA.get(`${C}?q=${encodeURIComponent('华'.repeat(101))}`);
+  assert.equal(r.status, 400);
+  assert.equal(r.body.error.field, 'q');
+  expectStatus(await repA.get(`${C}?q=${encodeURIComponent('华为'.repeat(50))}`), 200);
+});
