@@ -794,9 +794,8 @@ static int import_execute(ImportJob *j, Db *db) {
         r.settings = memo; /* entries added during the row lived in that arena */
         j->processed++;
         if (ok && j->jr && job_progress(j->jr, j->processed, j->total) < 0) {
-            j->cancelled = true; /* the owner cancelled: roll back like a failed run */
+            j->cancelled = true; /* cancelled (or the server stops): roll back like a failed run */
             ok = false;
-            err_set(&fatal, 409, EC_JOB_FINISHED, NULL, NULL);
         }
     }
     bool commit = ok && !j->dry_run && (j->invalid == 0 || j->partial);
@@ -818,7 +817,7 @@ static int import_execute(ImportJob *j, Db *db) {
                             "columns", j->columns, "encoding", j->t.encoding);
     if (j->t.sep)
         json_object_set_new(res, "separator", json_string(j->t.sep == '\t' ? "tab" : j->t.sep == ';' ? ";" : ","));
-    if (!ok) json_object_set_new(res, "error", error_object(&r, &fatal));
+    if (!ok && !j->cancelled) json_object_set_new(res, "error", error_object(&r, &fatal)); /* the job says why */
     json_decref(j->result);
     j->result = res;
     if (!ok) return -1;

@@ -551,7 +551,8 @@ static int jobs_cancel(Req *r, Err *e) {
     json_decref(o);
     int64_t p, t;
     if (!strcmp(state, "running") && slot_peek(id, &p, &t, true)) {
-        /* running here: the flag in memory is enough (no write that would wait for an import's lock) */
+        /* running here: the flag in memory is enough. No transaction (R_OWN_TX): on SQLite a running
+           import holds the write lock, and a write request would wait for it */
     } else if (!strcmp(state, "queued") || !strcmp(state, "running")) {
         bool queued = !strcmp(state, "queued");
         Stmt *st = db_prepare(r->db, queued ? zQueued : zRunning);
@@ -652,7 +653,8 @@ void jobs_register(void) {
     static const Route routes[] = {
         {"GET", "/api/v1/jobs", jobs_list, 0, 0, "My background jobs (admin: everyone's)", "jobs"},
         {"GET", "/api/v1/jobs/:id", jobs_get, 0, 0, "State, progress, result or error of a job", "jobs"},
-        {"POST", "/api/v1/jobs/:id/cancel", jobs_cancel, R_WRITE, 0, "Cancel a queued or running job", "jobs"},
+        {"POST", "/api/v1/jobs/:id/cancel", jobs_cancel, R_SLOW | R_OWN_TX, 0, "Cancel a queued or running job",
+         "jobs"},
         {"GET", "/api/v1/jobs/:id/file", jobs_file, R_SLOW | R_RAW, 0, "Download a finished job's file (owner only)",
          "jobs"},
     };

@@ -101,7 +101,28 @@ test('J03 cancel: a running job stops between rows, a queued one at once; an end
   assert.equal((await waitFor(rep, c.id, ended, 'ended')).processed, 0, 'the queued one never ran');
 });
 
-test('J04 a restart fails the jobs it cut short, with a message in the reader\'s language', async () => {
+test('J04 a cancelled import rolls back: nothing is written, the job and the import both read cancelled', async () => {
+  const lines = ['code,name,unit'];
+  for (let i = 0; i < 5000; i++) lines.push(`JOBCAN-${i},撤销导入 ${i},个`);
+  const r = await rep.post('/api/v1/products/import?dry_run=0&async=1', lines.join('\n'), { headers: { 'Content-Type': 'text/csv' } });
+  // products are written by managers only: a rep's import is refused before it is queued
+  expectError(r, 403, 'auth.forbidden');
+  const pm = await srv.userClient('job_pm', ['sales_manager']);
+  const q = expectStatus(await pm.post('/api/v1/products/import?dry_run=0&async=1', lines.join('\n'),
+    { headers: { 'Content-Type': 'text/csv' } }), 202);
+  await waitFor(pm, q.job_id, (j) => j.state === 'running' && j.processed > 0, 'running');
+  expectStatus(await pm.post(`/api/v1/jobs/${q.job_id}/cancel`, null), 200);
+  const job = await waitFor(pm, q.job_id, ended, 'ended');
+  assert.equal(job.state, 'cancelled');
+  assert.equal(job.error.code, 'job.cancelled');
+  const imp = expectStatus(await pm.get(`/api/v1/imports/${q.job_id}`), 200);
+  assert.equal(imp.state, 'cancelled');
+  assert.equal(imp.result.imported, 0);
+  const left = expectStatus(await pm.get('/api/v1/products?per_page=1&count=exact&q=JOBCAN-'), 200);
+  assert.equal(left.total, 0, 'nothing of the cancelled import is kept');
+});
+
+test('J05 a restart fails the jobs it cut short, with a message in the reader\'s language', async () => {
   const q = expectStatus(await rep.post('/api/v1/test_jobs/wait?steps=1000&ms=50', null), 202);
   await waitFor(rep, q.id, (j) => j.state === 'running' && j.processed > 0, 'running');
   srv.proc.kill('SIGKILL');
