@@ -1,7 +1,7 @@
 // jobs.test.mjs — the background-job queue (issue 9, item 11): an export as a job equals the
 // synchronous export, progress and download, privacy, cancellation, and a restart failing the
 // jobs it cut short. "test_wait" is the test build's job kind (tests/module/testjob.c).
-import { useServer, test, assert, expectError, expectStatus, qs } from './lib/harness.mjs';
+import { useServer, test, assert, expectError, expectStatus, qs, unzip } from './lib/harness.mjs';
 
 const srv = useServer(async () => {
   rep = await srv.userClient('job_rep', ['sales_rep']);
@@ -122,7 +122,27 @@ test('J04 a cancelled import rolls back: nothing is written, the job and the imp
   assert.equal(left.total, 0, 'nothing of the cancelled import is kept');
 });
 
-test('J05 a restart fails the jobs it cut short, with a message in the reader\'s language', async () => {
+test('J05 PDFs of several records as one zip: the visible ones, named by number; the others skipped', async () => {
+  const doc = async (c, title) => expectStatus(await c.post('/api/v1/test_documents',
+    { title, lines: [{ item: '螺栓', quantity: 1000, unit_price: 100 }] }), 201, 'document');
+  const a = await doc(rep, '批量打印甲');
+  const b = await doc(rep, '批量打印乙');
+  const other = await doc(rep2, '别人的单据');
+  const q = expectStatus(await rep.post('/api/v1/test_documents/print-jobs', { ids: [a.id, b.id, other.id] }), 202);
+  assert.equal(q.kind, 'print');
+  const job = await waitFor(rep, q.id, ended, 'ended');
+  assert.equal(job.state, 'done', JSON.stringify(job));
+  assert.deepEqual(job.result, { files: 2, skipped: [other.id] });
+  assert.equal(job.file.name, 'test_documents.zip');
+  const zip = await unzip((await rep.get(job.file.url)).buf);
+  assert.deepEqual([...zip.keys()].sort(), [`${a.number}.pdf`, `${b.number}.pdf`].sort());
+  for (const pdf of zip.values()) assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  expectError(await rep.post('/api/v1/test_documents/print-jobs', { ids: [a.id, a.id] }), 400, 'field.type', 'ids[1]');
+  expectError(await rep.post('/api/v1/test_documents/print-jobs', { ids: [] }), 400, 'field.required', 'ids');
+  expectError(await rep.post(`${MR}/print-jobs`, { ids: [1] }), 404, 'print.no_layout');
+});
+
+test('J06 a restart fails the jobs it cut short, with a message in the reader\'s language', async () => {
   const q = expectStatus(await rep.post('/api/v1/test_jobs/wait?steps=1000&ms=50', null), 202);
   await waitFor(rep, q.id, (j) => j.state === 'running' && j.processed > 0, 'running');
   srv.proc.kill('SIGKILL');
