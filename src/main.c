@@ -17,6 +17,7 @@
 #include "flow/flow.h"
 #include "http/internal.h"
 #include "model/attach.h"
+#include "model/jobs.h"
 #include "model/model.h"
 #include "model/search.h"
 #include "modules/modules.h"
@@ -387,6 +388,7 @@ static int cmd_serve(Opts *o) {
         .trusted_proxies = o->trusted_proxies,
     };
     attach_init(cfg.data_dir);
+    jobs_init(cfg.data_dir);
     struct stat sb;
     if (cfg.web_dir && (stat(cfg.web_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
         log_warn("web folder %s not found: the API is served, the UI is not", cfg.web_dir);

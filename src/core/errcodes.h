@@ -84,6 +84,11 @@
       "有 {detail} 列資料有誤，未匯入任何資料", "{detail} rows have errors; nothing was imported")                     \
     X(EC_IMPORT_NOT_SUPPORTED, "import.not_supported", "该对象不支持导入", "該物件不支援匯入",                         \
       "This kind of record cannot be imported")                                                                        \
+    X(EC_JOB_FINISHED, "job.finished", "任务已结束，无法取消", "任務已結束，無法取消", "The job has already ended")    \
+    X(EC_JOB_NO_FILE, "job.no_file", "该任务没有可下载的文件（未完成或已过期）",                                       \
+      "該任務沒有可下載的檔案（未完成或已過期）", "The job has no file to download (not finished, or expired)")        \
+    X(EC_JOB_KIND, "job.unknown_kind", "未知的任务类型“{detail}”", "未知的任務類型「{detail}」",                       \
+      "Unknown job kind \"{detail}\"")                                                                                 \
     X(EC_INTERNAL, "server.internal", "服务器内部错误（请求号 {detail}）", "伺服器內部錯誤（請求編號 {detail}）",      \
       "Internal server error (request {detail})")                                                                      \
     X(EC_UNAVAILABLE, "server.unavailable", "服务器繁忙，请稍后再试", "伺服器忙碌，請稍後再試",                        \

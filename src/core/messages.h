@@ -79,6 +79,12 @@
       "Potential value {amount} ≥ {threshold}")                                                                        \
     X("tier.normal", "近12个月采购额 {amount}、{orders} 次，未达关键客户标准",                                         \
       "近12個月採購額 {amount}、{orders} 次，未達關鍵客戶標準",                                                        \
-      "Purchases in the last 12 months {amount} in {orders} orders: below the key-customer bar")
+      "Purchases in the last 12 months {amount} in {orders} orders: below the key-customer bar")                       \
+    X("job.interrupted", "服务器重启，任务中断，请重新提交", "伺服器重新啟動，任務中斷，請重新提交",                   \
+      "The server restarted during the job; please start it again")                                                    \
+    X("job.failed", "任务失败（{detail}）", "任務失敗（{detail}）", "The job failed ({detail})")                       \
+    X("job.cancelled", "任务已取消", "任務已取消", "The job was cancelled")                                            \
+    X("job.too_many_rows", "超过 {max} 行，请缩小筛选范围", "超過 {max} 列，請縮小篩選範圍",                           \
+      "More than {max} rows: narrow the filter")
 
 #endif

@@ -1,9 +1,10 @@
 /*
 ** housekeeping.c — the server's own periodic jobs: expired sessions and old
-** sign-in attempts removed, and the query planner's table statistics kept
+** sign-in attempts removed, background jobs' expired files removed, and the query planner's table statistics kept
 ** fresh (without them SQLite picks poor plans for managers' lists; measured
 ** in bench/FINDINGS.md).
 */
+#include "../model/jobs.h"
 #include "flow.h"
 
 /*
@@ -41,11 +42,15 @@ int db_refresh_statistics(Db *db) {
     return db_exec(db, db_kind(db) == DB_PG ? "ANALYZE" : "ANALYZE; PRAGMA optimize") == DB_OK ? 0 : -1;
 }
 
+/* Job "job_files" (hourly): background jobs' result files past their retention (jobs.c). */
+static int job_files(Db *db, int64_t now) { return jobs_cleanup(db, now); }
+
 void housekeeping_register(void) {
     static const Job jobs[] = {
         {"auth_cleanup", 3600, auth_cleanup},
         {"db_statistics", 86400, db_statistics},
+        {"job_files", 3600, job_files},
     };
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 3; i++)
         scheduler_add(&jobs[i]);
 }

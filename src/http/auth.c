@@ -140,6 +140,32 @@ void token_touch(Req *r) {
     db_done(st);
 }
 
+int auth_user_by_id(Db *db, Arena *a, int64_t id, User **out) {
+    static const char zSql[] = "SELECT u.id, u.username, u.display_name, u.locale, u.org_unit_id, o.path\n"
+                               "  FROM users u LEFT JOIN org_units o ON o.id = u.org_unit_id\n"
+                               " WHERE u.id = ?1 AND u.disabled = 0 AND u.deleted_at IS NULL";
+    *out = NULL;
+    Stmt *st = db_prepare(db, zSql);
+    if (!st) return -1;
+    db_bind_int64(st, 1, id);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        User *u = arena_alloc(a, sizeof *u);
+        memset(u, 0, sizeof *u);
+        u->id = db_col_int64(st, 0);
+        u->username = arena_strdup(a, db_col_text(st, 1));
+        u->display_name = arena_strdup(a, db_col_text(st, 2));
+        u->locale = arena_strdup(a, db_col_text(st, 3));
+        u->org_unit_id = db_col_int64(st, 4);
+        u->org_path = db_col_text(st, 5) ? arena_strdup(a, db_col_text(st, 5)) : NULL;
+        *out = u;
+    }
+    db_done(st);
+    if (rc < 0) return -1;
+    if (*out) (*out)->roles = load_roles(db, id);
+    return *out ? 1 : 0;
+}
+
 int auth_load_user(Req *r) {
     r->user = NULL;
     if (r->authorization && strncasecmp(r->authorization, "Bearer ", 7) == 0) {

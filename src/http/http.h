@@ -92,6 +92,9 @@ const char *req_query(const Req *r, const char *name);
 json_t *req_json(Req *r, Err *e);
 /* Path parameter i (0-based) as a positive int64; fills e (404) when not one. */
 int req_param_id(Req *r, int i, int64_t *out, Err *e);
+/* Decode r->query into r->qp (request.c; a job replaying a list query calls it too);
+   -1 on malformed percent-encoding or bad UTF-8. */
+int req_parse_query(Req *r);
 /* Cookie value by name or NULL. */
 const char *req_cookie(const Req *r, const char *name);
 
@@ -166,5 +169,29 @@ void auth_set_work_counts(AuthWorkCounts fn);
 
 /* Does the signed-in user hold any role of mask? (admin holds all for reads) */
 bool user_has_role(const User *u, uint32_t mask);
+
+/*
+** Background work (the job queue, model/jobs.c), registered at start so that http calls
+** nothing above it. The server runs it on threads of its own, apart from the request
+** workers, each with its own connection (and, on PostgreSQL, a second autocommit one for
+** progress): `start` once before the threads with the server's instance name ("host:port"),
+** then `run_one` again and again; it returns 1 when it ran something, 0 when there was
+** nothing to do (the thread then sleeps until server_background_wake or a few seconds pass),
+** -1 on a database error (the thread reconnects). `stop` is called when the server stops,
+** before the threads are joined.
+*/
+typedef struct BackgroundWork {
+    void (*start)(Db *db, const char *instance);
+    int (*run_one)(Db *db, Db *side);
+    void (*stop)(void); /* the server is stopping: running units should end soon */
+    int threads;        /* background threads (at least 1; SQLite always runs 1: one writer) */
+} BackgroundWork;
+void server_set_background(const BackgroundWork *w);
+/* Tell the background threads there is work; -1 when no server runs them (test-request, CLI). */
+int server_background_wake(void);
+
+/* Load a user by id as sign-in would (roles and unit included), into the arena; 1 found and
+   active, 0 absent or disabled, -1 database error. */
+int auth_user_by_id(Db *db, Arena *a, int64_t id, User **out);
 
 #endif

@@ -28,12 +28,7 @@ typedef struct ServerConfig {
 int server_trusted_proxies(const char *list);
 /* Run the server until SIGINT/SIGTERM. Returns the process exit code. */
 int server_run(const ServerConfig *cfg);
-/* The database URL the server runs on, for threads that open their own
-   connection (the importer); NULL when no server runs (test-request, CLI). */
-const char *server_db_url(void);
 
-/* Decode the query string into r->qp; -1 on malformed percent-encoding or bad UTF-8. */
-int req_parse_query(Req *r);
 /* Percent-decode [s, s+n) into the arena ('+' means space when plus_space). NULL when malformed. */
 char *url_decode(Arena *a, const char *s, size_t n, bool plus_space);
 

@@ -10,7 +10,10 @@
 **            one transaction (group commit), each request in its own
 **            savepoint, then answers them all — one fsync for many writes;
 **   workers  anything slow (Argon2id, exports) and, on PostgreSQL, every
-**            request (libpq blocks), each worker with its own connection.
+**            request (libpq blocks), each worker with its own connection;
+**   background  the job queue's runners (model/jobs.c, registered at start):
+**            imports, large exports — apart from the workers, so that a long
+**            job never starves requests; each with its own connection(s).
 ** A request is copied into a Req (its own arena) on the loop, so it can run
 ** anywhere; the result comes back to the loop through h2o's multithread
 ** queue and the loop sends it.
@@ -86,7 +89,13 @@ static pthread_t writer_tid;
 static atomic_int stopping;
 static bool is_pg;
 static bool access_log = true;
-static atomic_bool server_running; /* server_run has set cfg (server_db_url answers) */
+static atomic_bool server_running; /* server_run has set cfg */
+static BackgroundWork background;  /* registered by the job queue; run_one NULL: none */
+static pthread_t *bg_threads;
+static int nbg;
+static pthread_mutex_t bg_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bg_cv = PTHREAD_COND_INITIALIZER;
+static int bg_pending; /* wakes not yet taken by a background thread */
 
 static int64_t mono_us(void) {
     struct timespec ts;
@@ -512,6 +521,82 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
+/* ---------------------------------------------------------------- background work */
+
+void server_set_background(const BackgroundWork *w) { background = *w; }
+
+int server_background_wake(void) {
+    if (!atomic_load(&server_running) || !nbg) return -1;
+    pthread_mutex_lock(&bg_mu);
+    bg_pending++;
+    pthread_cond_signal(&bg_cv);
+    pthread_mutex_unlock(&bg_mu);
+    return 0;
+}
+
+/*
+** A background thread: run units of work while there are any, else sleep
+** until woken or 3 s pass (jobs queued by another app server, retries due).
+** A failed connection is reopened on the next round.
+*/
+static void *background_main(void *arg) {
+    Db *db = NULL, *side = NULL;
+    while (!atomic_load(&stopping)) {
+        if (!db) db = db_recover(NULL);
+        if (db && is_pg && !side) side = db_recover(NULL);
+        int ran = db ? background.run_one(db, side) : 0;
+        if (ran < 0) { /* the unit hit a database error: start from fresh connections */
+            db_close(db);
+            db_close(side);
+            db = side = NULL;
+        }
+        if (ran > 0) continue;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 3;
+        pthread_mutex_lock(&bg_mu);
+        while (!bg_pending && !atomic_load(&stopping))
+            if (pthread_cond_timedwait(&bg_cv, &bg_mu, &until) != 0) break;
+        if (bg_pending) bg_pending--;
+        pthread_mutex_unlock(&bg_mu);
+    }
+    db_close(db);
+    db_close(side);
+    return NULL;
+}
+
+/* Recover what a previous run left (jobs it was running), then start the background threads. */
+static void background_start(void) {
+    if (!background.run_one) return;
+    char instance[320], host[256] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(instance, sizeof instance, "%s:%d", host, cfg.port);
+    char err[256];
+    Db *db = db_open(cfg.db_url, err, sizeof err);
+    if (!db) {
+        log_error("background: cannot open database: %s", err);
+        return;
+    }
+    background.start(db, instance);
+    db_close(db);
+    nbg = is_pg ? (background.threads > 0 ? background.threads : 1) : 1;
+    bg_threads = xcalloc((size_t)nbg, sizeof *bg_threads);
+    for (int i = 0; i < nbg; i++)
+        pthread_create(&bg_threads[i], NULL, background_main, NULL);
+}
+
+static void background_stop(void) {
+    if (nbg && background.stop) background.stop();
+    pthread_mutex_lock(&bg_mu);
+    pthread_cond_broadcast(&bg_cv);
+    pthread_mutex_unlock(&bg_mu);
+    for (int i = 0; i < nbg; i++)
+        pthread_join(bg_threads[i], NULL);
+    free(bg_threads);
+    bg_threads = NULL;
+    nbg = 0;
+}
+
 /* ---------------------------------------------------------------- the handler */
 
 static Loop *loop_of(h2o_context_t *ctx) {
@@ -641,8 +726,6 @@ static void *loop_main(void *arg) {
 
 static void on_signal(int sig) { atomic_store(&stopping, 1); }
 
-const char *server_db_url(void) { return server_running ? cfg.db_url : NULL; }
-
 int server_run(const ServerConfig *c) {
     cfg = *c;
     is_pg = strncmp(cfg.db_url, "postgres", 8) == 0;
@@ -708,7 +791,8 @@ int server_run(const ServerConfig *c) {
     for (int i = 0; i < nworkers; i++)
         pthread_create(&workers[i], NULL, worker_main, NULL);
     if (!is_pg) pthread_create(&writer_tid, NULL, writer_main, NULL);
-    metrics_set_gauges(nloops * !is_pg + nworkers + !is_pg);
+    background_start();
+    metrics_set_gauges(nloops * !is_pg + nworkers + !is_pg + nbg * (1 + is_pg));
     pthread_barrier_init(&loops_ready, NULL, (unsigned)nloops + 1);
     for (int i = 0; i < nloops; i++)
         pthread_create(&loops[i].tid, NULL, loop_main, &loops[i]);
@@ -727,6 +811,7 @@ int server_run(const ServerConfig *c) {
     for (int i = 0; i < nworkers; i++)
         pthread_join(workers[i], NULL);
     if (!is_pg) pthread_join(writer_tid, NULL);
+    background_stop();
     for (int i = 0; i < nloops; i++)
         db_close(loops[i].db);
     log_info("salesloop stopped");

@@ -9,6 +9,7 @@
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
 #include "calendar.h"
+#include "jobs.h"
 #include "model.h"
 #include "search.h"
 
@@ -770,6 +771,8 @@ void model_routes_register(void) {
          "entities"},
         {"GET", "/api/v1/:entity/export.xlsx", export_xlsx, R_SLOW | R_RAW, 0, "Export the filtered rows as XLSX",
          "entities"},
+        {"POST", "/api/v1/:entity/export-jobs", export_job_post, R_SLOW | R_OWN_TX, 0,
+         "Queue an export of the filtered rows (CSV or XLSX) as a background job", "entities"},
         {"POST", "/api/v1/:entity/import", import_post, R_SLOW | R_OWN_TX | R_BIG_BODY, 0,
          "Import rows from a CSV or XLSX file (dry run by default)", "entities"},
         {"GET", "/api/v1/:entity/import/template.csv", import_template, R_RAW, 0, "CSV header row for an import",
@@ -794,4 +797,7 @@ void model_routes_register(void) {
     };
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
     publink_routes_register(); /* public links of every entity that declares purposes */
+    jobs_register();           /* the background-job queue: its routes, settings and runner */
+    export_register();         /* its kinds */
+    import_register();
 }

@@ -1,7 +1,9 @@
 /*
 ** export.c — CSV and XLSX of exactly the rows the list shows for the same
 ** query (same parser, same visibility), with labels in the user's language.
-** Runs on the worker pool (R_SLOW): up to 100,000 rows.
+** Runs on the worker pool (R_SLOW): up to 100,000 rows. Larger lists go to
+** the job queue (POST /:entity/export-jobs, kind "export"): the same writer,
+** on a background thread as the same user, into a file the owner downloads.
 */
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,9 +17,13 @@
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
 #include "calendar.h"
+#include "jobs.h"
 #include "model.h"
 
-#define EXPORT_MAX_ROWS 100000
+#define EXPORT_MAX_ROWS 100000  /* a synchronous export */
+#define EXPORT_JOB_ROWS 1000000 /* an export job */
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#define CSV_FLUSH (64 * 1024) /* a job's CSV goes to its file in pieces of about this size */
 
 /* Plain yuan text of fen for spreadsheets: 123456 -> "1234.56" (no separators). */
 static char *yuan_plain(Arena *a, int64_t fen) {
@@ -128,23 +134,42 @@ static const char *col_text(Req *r, const Entity *en, const Col *c, json_t *row)
     return arena_printf(r->a, "%lld", (long long)json_integer_value(v));
 }
 
-/* Run the export query; calls emit(row) for each visible row. -1 with e on error. */
-static int export_rows(Req *r, const Entity **pen, void (*emit)(void *ctx, json_t *row), void *ctx, Err *e) {
-    const Entity *en = entity_for_request(r, e);
-    if (!en) return -1;
-    *pen = en;
+/*
+** Run the export query of the list query in r (up to max rows); calls emit(row) for each
+** visible row. With jr (a job) the rows are counted first and progress reported on every
+** row. 0, -1 with e on error, -2 when the job was cancelled.
+*/
+static int export_rows(Req *r, const Entity *en, int64_t max, JobRun *jr, void (*emit)(void *ctx, json_t *row),
+                       void *ctx, Err *e) {
     ListQuery lq;
     if (list_query_parse(r, en, &lq, e) < 0) return -1;
-    int pl = list_query_add_int(&lq, EXPORT_MAX_ROWS);
+    int64_t total = 0;
+    if (jr) {
+        Stmt *cs = db_prepare(r->db, list_query_sql(r, en, &lq, "COUNT(*)", NULL, false));
+        if (!cs) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        list_query_bind(r, en, &lq, cs);
+        int rc = db_step(cs);
+        total = rc == DB_ROW ? db_col_int64(cs, 0) : -1;
+        db_done(cs);
+        if (total < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        if (total > max) total = max;
+        if (job_progress(jr, 0, total) < 0) return -2;
+    }
+    int pl = list_query_add_int(&lq, max);
     char *sql = list_query_sql(r, en, &lq, entity_info(en)->select_cols, arena_printf(r->a, "LIMIT ?%d", pl), true);
     Stmt *st = db_prepare(r->db, sql);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     list_query_bind(r, en, &lq, st);
     int rc;
+    int64_t n = 0;
     while ((rc = db_step(st)) == DB_ROW) {
         json_t *row = entity_row_json(en, st);
         emit(ctx, row);
         json_decref(row);
+        if (jr && job_progress(jr, ++n, total) < 0) {
+            db_done(st);
+            return -2;
+        }
     }
     db_done(st);
     return rc < 0 ? err_set(e, 500, EC_INTERNAL, NULL, NULL) : 0;
@@ -158,7 +183,16 @@ typedef struct CsvCtx {
     Col cols[64];
     int ncols;
     Buf out;
+    FILE *f;     /* a job: out is written here whenever it grows past CSV_FLUSH */
+    bool failed; /* a write to f failed */
 } CsvCtx;
+
+/* A job's CSV: move what out holds to the file. */
+static void csv_flush(CsvCtx *c) {
+    if (c->out.n && fwrite(c->out.p, 1, c->out.n, c->f) != c->out.n) c->failed = true;
+    c->out.n = 0;
+    c->out.p[0] = 0;
+}
 
 /* RFC 4180 quoting; a leading = + - @ is prefixed with ' so spreadsheets don't run formulas. */
 static void csv_cell(Buf *b, const char *s) {
@@ -181,31 +215,38 @@ static void csv_emit(void *ctx, json_t *row) {
         csv_cell(&c->out, col_text(c->r, c->en, &c->cols[i], row));
     }
     buf_puts(&c->out, "\r\n");
+    if (c->f && c->out.n > CSV_FLUSH) csv_flush(c);
 }
 
-/* Entity name again, before the rows run, to lay out the header. */
-static const Entity *header_entity(Req *r) { return entity_find(r->params[0]); }
+/* The CSV of the list query in r: BOM, header row, the rows (into c->out, or c->f). 0, -1, -2 cancelled. */
+static int csv_write(CsvCtx *c, Req *r, const Entity *en, int64_t max, JobRun *jr, Err *e) {
+    c->r = r;
+    c->en = en;
+    buf_init(&c->out, r->a);
+    c->ncols = columns(r, en, c->cols, 64);
+    buf_puts(&c->out, "\xEF\xBB\xBF");
+    for (int i = 0; i < c->ncols; i++) {
+        if (i) buf_putc(&c->out, ',');
+        csv_cell(&c->out, c->cols[i].label);
+    }
+    buf_puts(&c->out, "\r\n");
+    int rc = export_rows(r, en, max, jr, csv_emit, c, e);
+    if (rc == 0 && c->f) {
+        csv_flush(c);
+        if (c->failed) rc = err_set(e, 500, EC_INTERNAL, NULL, "cannot write the file");
+    }
+    return rc;
+}
 
 /*
 ** GET /api/v1/:entity/export.csv?<list query>          entity read roles
 ** 200 text/csv (UTF-8 with BOM, for Excel) of the visible rows matching the filter
 */
 int export_csv(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
     CsvCtx *c = arena_alloc(r->a, sizeof *c);
-    c->r = r;
-    buf_init(&c->out, r->a);
-    const Entity *en = header_entity(r);
-    if (en) {
-        c->en = en;
-        c->ncols = columns(r, en, c->cols, 64);
-        buf_puts(&c->out, "\xEF\xBB\xBF");
-        for (int i = 0; i < c->ncols; i++) {
-            if (i) buf_putc(&c->out, ',');
-            csv_cell(&c->out, c->cols[i].label);
-        }
-        buf_puts(&c->out, "\r\n");
-    }
-    if (export_rows(r, &en, csv_emit, c, e) < 0) return -1;
+    if (csv_write(c, r, en, EXPORT_MAX_ROWS, NULL, e) < 0) return -1;
     reply_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.csv\"", en->name));
     return reply_raw(r, 200, "text/csv; charset=utf-8", c->out.p, c->out.n);
 }
@@ -241,28 +282,13 @@ static void xlsx_emit(void *ctx, json_t *row) {
     }
 }
 
-/*
-** GET /api/v1/:entity/export.xlsx?<list query>         entity read roles
-** 200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
-*/
-int export_xlsx(Req *r, Err *e) {
-    const Entity *en = header_entity(r);
-    char path[] = "/tmp/salesloop-export-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    close(fd);
+/* The workbook of the list query in r, written to path. 0, -1 with e, -2 cancelled. */
+static int xlsx_write(Req *r, const Entity *en, const char *path, int64_t max, JobRun *jr, Err *e) {
     lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = "/tmp"};
     lxw_workbook *wb = workbook_new_opt(path, &opt);
+    if (!wb) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     XlsxCtx *c = arena_alloc(r->a, sizeof *c);
     c->r = r;
-    int rc = -1;
-    if (!wb || !en) {
-        if (!en)
-            rc = err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
-        else
-            rc = err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        goto out;
-    }
     c->en = en;
     c->ws = workbook_add_worksheet(wb, NULL);
     c->money = workbook_add_format(wb);
@@ -272,13 +298,26 @@ int export_xlsx(Req *r, Err *e) {
     c->ncols = columns(r, en, c->cols, 64);
     for (int i = 0; i < c->ncols; i++)
         worksheet_write_string(c->ws, 0, (lxw_col_t)i, c->cols[i].label, bold);
-    if (export_rows(r, &en, xlsx_emit, c, e) < 0) goto out;
+    int rc = export_rows(r, en, max, jr, xlsx_emit, c, e);
     lxw_error le = workbook_close(wb);
-    wb = NULL;
-    if (le != LXW_NO_ERROR) {
-        rc = err_set(e, 500, EC_INTERNAL, NULL, "xlsx: %s", lxw_strerror(le));
-        goto out;
-    }
+    if (rc == 0 && le != LXW_NO_ERROR) rc = err_set(e, 500, EC_INTERNAL, NULL, "xlsx: %s", lxw_strerror(le));
+    return rc;
+}
+
+/*
+** GET /api/v1/:entity/export.xlsx?<list query>         entity read roles
+** 200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
+*/
+int export_xlsx(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
+    char path[] = "/tmp/salesloop-export-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    close(fd);
+    int rc = xlsx_write(r, en, path, EXPORT_MAX_ROWS, NULL, e);
+    if (rc < 0) goto out;
+    rc = -1;
     FILE *f = fopen(path, "rb");
     struct stat sb;
     if (!f || fstat(fileno(f), &sb) != 0) {
@@ -290,9 +329,72 @@ int export_xlsx(Req *r, Err *e) {
     size_t n = fread(data, 1, (size_t)sb.st_size, f);
     fclose(f);
     reply_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.xlsx\"", en->name));
-    rc = reply_raw(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, n);
+    rc = reply_raw(r, 200, XLSX_TYPE, data, n);
 out:
-    if (wb) workbook_close(wb);
     unlink(path);
     return rc;
+}
+
+/* ---------------------------------------------------------------- the export job */
+
+/* Kind "export": params {"query": the list query string, "format": "csv"|"xlsx"}; entity set. */
+static int export_job_run(JobRun *jr) {
+    Req r;
+    job_req(jr, &r);
+    const Entity *en = entity_find(jr->entity);
+    const char *fmt = json_string_value(json_object_get(jr->params, "format"));
+    const char *q = json_string_value(json_object_get(jr->params, "query"));
+    bool xlsx = fmt && !strcmp(fmt, "xlsx");
+    Err e = {0};
+    int rc = -1;
+    r.query = arena_strdup(r.a, q ? q : "");
+    r.params[0] = jr->entity;
+    r.nparams = 1;
+    if (!en || req_parse_query(&r) < 0 || !entity_can_read(en, r.user)) {
+        jr->error = msg_make(jr->a, "job.failed", "detail", "query", NULL);
+        goto out;
+    }
+    const char *name = arena_printf(jr->a, "%s.%s", en->name, xlsx ? "xlsx" : "csv");
+    const char *path = job_file(jr, xlsx ? "xlsx" : "csv", name, xlsx ? XLSX_TYPE : "text/csv; charset=utf-8");
+    if (xlsx) {
+        rc = xlsx_write(&r, en, path, EXPORT_JOB_ROWS, jr, &e);
+    } else {
+        CsvCtx *c = arena_alloc(r.a, sizeof *c);
+        c->f = fopen(path, "wb");
+        if (!c->f) {
+            rc = err_set(&e, 500, EC_INTERNAL, NULL, "cannot create the file");
+        } else {
+            rc = csv_write(c, &r, en, EXPORT_JOB_ROWS, jr, &e);
+            if (fclose(c->f) != 0 && rc == 0) rc = err_set(&e, 500, EC_INTERNAL, NULL, "cannot write the file");
+        }
+    }
+    if (rc == -1) jr->error = msg_make(jr->a, "job.failed", "detail", e.code ? e.code : "export", NULL);
+    if (rc == 0) jr->result = json_pack("{s:s, s:s}", "format", xlsx ? "xlsx" : "csv", "file_name", name);
+out:
+    arena_free(r.a);
+    return rc == 0 ? 0 : -1;
+}
+
+/*
+** POST /api/v1/:entity/export-jobs?<list query>&format=csv|xlsx    entity read roles
+** Queues an export of exactly the rows the list shows for the query, evaluated as the
+** requesting user when it runs (up to 1,000,000 rows). Follow it at GET /api/v1/jobs/:id;
+** the file is at its "file.url" once done (the owner only).
+** 202 the job | 400 request.bad_query (the list query or format) | 403 | 404
+*/
+int export_job_post(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
+    const char *fmt = req_query(r, "format");
+    if (fmt && strcmp(fmt, "csv") && strcmp(fmt, "xlsx")) return err_set(e, 400, EC_BAD_QUERY, "format", "csv or xlsx");
+    ListQuery lq;
+    if (list_query_parse(r, en, &lq, e) < 0) return -1; /* a bad query is answered now, not by a failed job */
+    json_t *params = json_pack("{s:s, s:s}", "query", r->query ? r->query : "", "format", fmt ? fmt : "csv");
+    const char *title = arena_printf(r->a, "%s.%s", en->name, fmt ? fmt : "csv");
+    return job_reply_queued(r, job_enqueue(r, "export", en->name, 0, title, params, e), e);
+}
+
+void export_register(void) {
+    static const JobKind kind = {"export", export_job_run, "导出", "匯出", "Export"};
+    job_kind_declare(&kind);
 }

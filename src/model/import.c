@@ -7,36 +7,28 @@
 ** entity_create_row — the same validation, defaults, hooks and audit as
 ** POST. A dry run does all of it inside a transaction that is always rolled
 ** back; an import commits only when every row passed (or, on request, the
-** valid rows only). Large files run as a background job with progress.
-**
-** Progress and the one-writer rule: the rows go into ONE transaction, which
-** on SQLite holds the database's only write lock until it ends, so progress
-** cannot be written to the database meanwhile from another connection (it
-** would wait for that lock). Progress is therefore kept in memory by the
-** process running the job (SQLite means one process) and written to
-** import_jobs before and after the run; on PostgreSQL, where row locks let a
-** second connection update the job row, progress is also written there every
-** PROGRESS_ROWS rows so that any app server can answer the poll.
+** valid rows only). Large files run as a job of the background queue
+** (jobs.h, kind "import": the upload waits in the data folder until its run);
+** small ones in the request, recorded in the same `jobs` table. Progress and
+** cancellation go through job_progress, checked on every row: a cancelled
+** import rolls back like a failed one.
 */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../core/errcodes.h"
-#include "../http/internal.h"
+#include "attach.h"
 #include "calendar.h"
 #include "import.h"
+#include "jobs.h"
 #include "model.h"
 
 /* collision.c belongs to the customers module: use it when it is linked in. */
 
 #define SYNC_MAX_ROWS 1000 /* files up to this many rows answer at once, larger ones run as a job */
 #define REPORT_MAX 1000    /* errors / duplicates listed in a report (all are counted) */
-#define PROGRESS_ROWS 500  /* PostgreSQL: progress written to import_jobs every N rows */
-#define STALE_SECONDS 900  /* PostgreSQL: a running job not heard of for this long was interrupted */
 
 bool entity_importable(const Entity *en) { return en->importable; }
 
@@ -55,7 +47,9 @@ typedef struct ImportJob {
     Arena *a;   /* owns the table's cells and the strings below; freed by job_free */
     ImpTable t; /* rows[0] is the header row */
     const Entity *en;
-    int64_t id;     /* import_jobs.id */
+    int64_t id;     /* jobs.id */
+    JobRun *jr;     /* the queue's run (progress, cancel); NULL in a request */
+    bool cancelled; /* the owner cancelled the run */
     bool dry_run;   /* roll back at the end, whatever happened */
     bool partial;   /* mode=valid: commit the valid rows even when others failed */
     bool allow_dup; /* allow_duplicates=1: rows carry "_allow_duplicate" (own duplicates pass, R-CUS-3) */
@@ -63,20 +57,19 @@ typedef struct ImportJob {
     const char *locale, *client_addr, *request_id, *filename;
     ColMap *cols; /* t.maxcols entries */
     int ncols;
-    json_t *mapping;        /* {"header": "field"|null} as applied (owned) */
-    json_t *columns;        /* [{"index","header","field","label"}] (owned) */
-    int64_t total;          /* data rows */
-    atomic_llong processed; /* rows done so far, read by GET while running */
-    const char *state;      /* queued | running | done | failed (static strings; registry lock) */
+    json_t *mapping;   /* {"header": "field"|null} as applied (owned) */
+    json_t *columns;   /* [{"index","header","field","label"}] (owned) */
+    int64_t total;     /* data rows */
+    int64_t processed; /* rows done so far */
+    const char *state; /* queued | running | done | failed (static strings) */
     int64_t created_at;
     /* the run's findings */
     json_t *errors, *dups; /* listed entries (owned) */
     int64_t nerr, ndup, invalid, valid;
-    json_t *refcache;       /* "entity\x1fvalue" -> id (> 0), 0 none, -1 several */
-    json_t *seen;           /* unique values seen in the file: "field\x1fvalue" -> row */
-    json_t *created;        /* ids created by this run: "id" -> row */
-    json_t *result;         /* the report once finished (owned) */
-    struct ImportJob *next; /* queue and registry link */
+    json_t *refcache; /* "entity\x1fvalue" -> id (> 0), 0 none, -1 several */
+    json_t *seen;     /* unique values seen in the file: "field\x1fvalue" -> row */
+    json_t *created;  /* ids created by this run: "id" -> row */
+    json_t *result;   /* the report once finished (owned) */
 } ImportJob;
 
 static void job_free(ImportJob *j) {
@@ -93,32 +86,6 @@ static void job_free(ImportJob *j) {
     Arena *a = j->a;
     free(j);
     arena_free(a);
-}
-
-/* Running and queued jobs of this process (progress is answered from here). */
-static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t reg_cv = PTHREAD_COND_INITIALIZER;
-static ImportJob *queue_head, *queue_tail; /* waiting for the importer thread */
-static ImportJob *running;                 /* the one job the importer runs now */
-static bool importer_started;
-
-/* Progress of a local job: 1 found (state/processed filled), 0 not in this process. */
-static int registry_progress(int64_t id, const char **state, int64_t *processed) {
-    int found = 0;
-    pthread_mutex_lock(&reg_mu);
-    if (running && running->id == id) {
-        *state = running->state;
-        *processed = atomic_load(&running->processed);
-        found = 1;
-    }
-    for (ImportJob *j = queue_head; j && !found; j = j->next)
-        if (j->id == id) {
-            *state = j->state;
-            *processed = 0;
-            found = 1;
-        }
-    pthread_mutex_unlock(&reg_mu);
-    return found;
 }
 
 /* ---------------------------------------------------------------- text helpers */
@@ -715,26 +682,14 @@ static void find_duplicates(ImportJob *j, Req *r, int line, json_t *rec) {
 
 /* ---------------------------------------------------------------- the run */
 
-/* Progress for other app servers (PostgreSQL): autocommit on its own connection. */
-static void progress_store(Db *pdb, ImportJob *j) {
-    static const char zSql[] = "UPDATE import_jobs SET processed = ?1, updated_at = ?2 WHERE id = ?3";
-    if (!pdb) return;
-    Stmt *st = db_prepare(pdb, zSql);
-    if (!st) return;
-    db_bind_int64(st, 1, atomic_load(&j->processed));
-    db_bind_int64(st, 2, now_epoch());
-    db_bind_int64(st, 3, j->id);
-    db_step(st);
-    db_done(st);
-}
-
 /*
 ** Read, check and create every row on db in one transaction (each row in a
 ** savepoint, so one bad row does not abort the others' checks); commit only
-** for a real import with no errors (or mode=valid), else roll back. pdb (may
-** be NULL) gets progress. Fills j->result. 0 done, -1 failed (not committed).
+** for a real import with no errors (or mode=valid), else roll back. Progress
+** goes to j->jr (a queued run). Fills j->result. 0 done, -1 failed or
+** cancelled (not committed).
 */
-static int import_execute(ImportJob *j, Db *db, Db *pdb) {
+static int import_execute(ImportJob *j, Db *db) {
     Req r = {0};
     r.db = db;
     r.user = &j->user;
@@ -837,8 +792,11 @@ static int import_execute(ImportJob *j, Db *db, Db *pdb) {
         arena_free(r.a);
         r.a = NULL;
         r.settings = memo; /* entries added during the row lived in that arena */
-        long long done = atomic_fetch_add(&j->processed, 1) + 1;
-        if (pdb && done % PROGRESS_ROWS == 0) progress_store(pdb, j);
+        j->processed++;
+        if (ok && j->jr && job_progress(j->jr, j->processed, j->total) < 0) {
+            j->cancelled = true; /* cancelled (or the server stops): roll back like a failed run */
+            ok = false;
+        }
     }
     bool commit = ok && !j->dry_run && (j->invalid == 0 || j->partial);
     if (db_tx_depth(db) > 0) {
@@ -859,141 +817,92 @@ static int import_execute(ImportJob *j, Db *db, Db *pdb) {
                             "columns", j->columns, "encoding", j->t.encoding);
     if (j->t.sep)
         json_object_set_new(res, "separator", json_string(j->t.sep == '\t' ? "tab" : j->t.sep == ';' ? ";" : ","));
-    if (!ok) json_object_set_new(res, "error", error_object(&r, &fatal));
+    if (!ok && !j->cancelled) json_object_set_new(res, "error", error_object(&r, &fatal)); /* the job says why */
     json_decref(j->result);
     j->result = res;
     if (!ok) return -1;
     return j->dry_run || commit ? 0 : -1;
 }
 
-/* ---------------------------------------------------------------- import_jobs rows */
-
-/* Record the job (state queued or running). 0 ok, -1 with e. */
-static int job_insert(ImportJob *j, Db *db, Err *e) {
-    static const char zSql[] =
-        "INSERT INTO import_jobs(user_id, entity, filename, dry_run, state, processed, total, created_at, updated_at)\n"
-        " VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?7) RETURNING id";
-    Stmt *st = db_prepare(db, zSql);
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_int64(st, 1, j->user.id);
-    db_bind_text(st, 2, j->en->name, -1);
-    if (j->filename)
-        db_bind_text(st, 3, j->filename, -1);
-    else
-        db_bind_null(st, 3);
-    db_bind_int64(st, 4, j->dry_run);
-    db_bind_text(st, 5, j->state, -1);
-    db_bind_int64(st, 6, j->total);
-    db_bind_int64(st, 7, j->created_at);
-    j->id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
-    return j->id ? 0 : err_set(e, 500, EC_INTERNAL, NULL, NULL);
-}
-
-/* Store the job's state (and, when finished, its report). Autocommit. */
-static void job_store(ImportJob *j, Db *db, const char *state) {
-    static const char zSql[] = "UPDATE import_jobs SET state = ?1, processed = ?2, result = ?3, updated_at = ?4,\n"
-                               " finished_at = ?5 WHERE id = ?6";
-    bool finished = !strcmp(state, "done") || !strcmp(state, "failed");
-    char *text = finished && j->result ? json_dumps(j->result, JSON_COMPACT) : NULL;
-    Stmt *st = db_prepare(db, zSql);
-    if (st) {
-        int64_t now = now_epoch();
-        db_bind_text(st, 1, state, -1);
-        db_bind_int64(st, 2, atomic_load(&j->processed));
-        if (text)
-            db_bind_text(st, 3, text, -1);
-        else
-            db_bind_null(st, 3);
-        db_bind_int64(st, 4, now);
-        if (finished)
-            db_bind_int64(st, 5, now);
-        else
-            db_bind_null(st, 5);
-        db_bind_int64(st, 6, j->id);
-        if (db_step(st) < 0) log_error("import %lld: cannot store the job state", (long long)j->id);
-        db_done(st);
-    }
-    free(text);
-}
+/* ---------------------------------------------------------------- the job row */
 
 /* The job as the API shows it (borrowing the report). */
 static json_t *job_json(ImportJob *j) {
     return json_pack("{s:I, s:s, s:b, s:s, s:I, s:I, s:s?, s:I, s:O?}", "job_id", (json_int_t)j->id, "entity",
-                     j->en->name, "dry_run", j->dry_run, "state", j->state, "processed",
-                     (json_int_t)atomic_load(&j->processed), "total", (json_int_t)j->total, "filename", j->filename,
-                     "created_at", (json_int_t)j->created_at, "result", j->result);
+                     j->en->name, "dry_run", j->dry_run, "state", j->state, "processed", (json_int_t)j->processed,
+                     "total", (json_int_t)j->total, "filename", j->filename, "created_at", (json_int_t)j->created_at,
+                     "result", j->result);
+}
+
+/* What a queued run needs besides the file: {"dry_run","partial","allow_duplicates","mapping"?,...}. */
+static json_t *job_params(ImportJob *j, json_t *map, const char *upload) {
+    return json_pack("{s:b, s:b, s:b, s:O?, s:s?, s:s?, s:s?, s:s?, s:s}", "dry_run", j->dry_run, "partial", j->partial,
+                     "allow_duplicates", j->allow_dup, "mapping", map, "filename", j->filename, "locale", j->locale,
+                     "client_addr", j->client_addr, "request_id", j->request_id, "upload", upload);
 }
 
 /* ---------------------------------------------------------------- background runs */
 
 /*
-** The importer thread: runs queued jobs one after another on its own
-** connection (one import at a time per process: on SQLite there is one
-** writer anyway). Never exits; it waits for work while the server runs.
+** Kind "import": the queued run of an upload. Reads the file the request left in the data
+** folder, maps and runs it like the request would have, then removes the file.
 */
-static void *importer_main(void *arg) {
-    const char *url = arg;
-    Db *db = NULL, *pdb = NULL;
-    char err[256];
-    for (;;) {
-        pthread_mutex_lock(&reg_mu);
-        while (!queue_head)
-            pthread_cond_wait(&reg_cv, &reg_mu);
-        ImportJob *j = queue_head;
-        queue_head = j->next;
-        if (!queue_head) queue_tail = NULL;
-        j->next = NULL;
-        running = j;
-        j->state = "running";
-        pthread_mutex_unlock(&reg_mu);
-        if (!db && !(db = db_open(url, err, sizeof err))) log_error("importer: cannot open database: %s", err);
-        if (db && db_kind(db) == DB_PG && !pdb && !(pdb = db_open(url, err, sizeof err)))
-            log_error("importer: no progress connection: %s", err);
-        const char *fin = "failed";
-        if (db) {
-            job_store(j, db, "running");
-            fin = import_execute(j, db, pdb) == 0 ? "done" : "failed";
-            /* the report reaches the table before the job leaves the registry, so a
-               poll sees either "running" from memory or the finished row */
-            job_store(j, db, fin);
-            if (!j->result || json_object_get(j->result, "error")) { /* the connection may be broken: reopen */
-                db_close(db);
-                db = NULL;
-            }
-        }
-        pthread_mutex_lock(&reg_mu);
-        running = NULL;
-        pthread_mutex_unlock(&reg_mu);
-        log_info("import %lld (%s) %s: %lld rows", (long long)j->id, j->en->name, fin, (long long)j->total);
-        job_free(j);
+static int import_job_run(JobRun *jr) {
+    json_t *p = jr->params;
+    const char *upload = json_string_value(json_object_get(p, "upload"));
+    const Entity *en = entity_find(jr->entity);
+    size_t n = 0;
+    char *body = upload && en ? job_upload_read(jr->a, upload, &n) : NULL;
+    if (!body) {
+        jr->error = msg_make(jr->a, "job.failed", "detail", "upload", NULL);
+        return -1;
     }
-    return NULL;
+    ImportJob *j = xcalloc(1, sizeof *j);
+    j->a = arena_new();
+    j->en = en;
+    j->id = jr->id;
+    j->jr = jr;
+    j->dry_run = json_is_true(json_object_get(p, "dry_run"));
+    j->partial = json_is_true(json_object_get(p, "partial"));
+    j->allow_dup = json_is_true(json_object_get(p, "allow_duplicates"));
+    j->user = *jr->user;
+    const char *loc = json_string_value(json_object_get(p, "locale"));
+    j->locale = arena_strdup(j->a, loc ? loc : jr->locale);
+    const char *addr = json_string_value(json_object_get(p, "client_addr"));
+    const char *rid = json_string_value(json_object_get(p, "request_id"));
+    j->client_addr = arena_strdup(j->a, addr ? addr : "");
+    j->request_id = arena_strdup(j->a, rid ? rid : "");
+    j->filename = json_string_value(json_object_get(p, "filename"));
+    j->state = "running";
+    Req r;
+    job_req(jr, &r);
+    r.locale = j->locale;
+    Err e = {0};
+    imp_table_init(&j->t, j->a);
+    bool xlsx = n >= 4 && !memcmp(body, "PK\x03\x04", 4);
+    int rc = xlsx ? import_xlsx_parse(&j->t, body, n, &e) : import_csv_parse(&j->t, body, n, &e);
+    if (rc == 0 && j->t.nrows == 0) rc = err_set(&e, 400, EC_IMPORT_FILE, NULL, "no header row");
+    if (rc == 0) rc = mapping_build(j, &r, json_object_get(p, "mapping"), &e);
+    if (rc == 0) {
+        j->total = j->t.nrows - 1;
+        job_progress(jr, 0, j->total);
+        rc = import_execute(j, jr->db);
+        jr->result = json_incref(j->result);
+        job_progress(jr, j->processed, j->total);
+    } else {
+        jr->error = msg_make(jr->a, "job.failed", "detail", e.code, NULL);
+    }
+    log_info("import %lld (%s): %lld rows%s", (long long)j->id, en->name, (long long)j->total,
+             j->cancelled ? ", cancelled" : "");
+    arena_free(r.a);
+    job_upload_remove(upload);
+    job_free(j);
+    return rc;
 }
 
-/* Queue a job for the importer thread (started on first use). -1 when no thread can run it. */
-static int job_enqueue(ImportJob *j) {
-    const char *url = server_db_url();
-    if (!url) return -1;
-    pthread_mutex_lock(&reg_mu);
-    if (!importer_started) {
-        pthread_t tid;
-        if (pthread_create(&tid, NULL, importer_main, (void *)url) != 0) {
-            pthread_mutex_unlock(&reg_mu);
-            return -1;
-        }
-        pthread_detach(tid);
-        importer_started = true;
-    }
-    j->next = NULL;
-    if (queue_tail)
-        queue_tail->next = j;
-    else
-        queue_head = j;
-    queue_tail = j;
-    pthread_cond_signal(&reg_cv);
-    pthread_mutex_unlock(&reg_mu);
-    return 0;
+void import_register(void) {
+    static const JobKind kind = {"import", import_job_run, "导入", "匯入", "Import"};
+    job_kind_declare(&kind);
 }
 
 /* ---------------------------------------------------------------- handlers */
@@ -1101,23 +1010,32 @@ int import_post(Req *r, Err *e) {
     }
     j->total = j->t.nrows - 1;
     bool background = as ? !strcmp(as, "1") : j->total > SYNC_MAX_ROWS;
-    if (background && !server_db_url()) background = false; /* test-request: no server threads */
-    j->state = background ? "queued" : "running";
-    if (job_insert(j, r->db, e) < 0) {
+    if (background && !jobs_background()) background = false; /* test-request: no server threads */
+    if (background) {
+        const char *upload = job_upload_store(r->a, r->body, n);
+        int64_t id = upload ? job_enqueue(r, "import", en->name, 0, j->filename, job_params(j, map, upload), e)
+                            : err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
+        if (id < 0) {
+            if (upload) job_upload_remove(upload);
+            job_free(j);
+            return -1;
+        }
+        j->id = id;
+        j->state = "queued";
+        json_t *out = job_json(j);
+        job_free(j);
+        return reply_json(r, 202, out);
+    }
+    j->state = "running";
+    j->id =
+        job_record_start(r, "import", en->name, j->filename, json_pack("{s:b}", "dry_run", j->dry_run), j->total, e);
+    if (j->id < 0) {
         job_free(j);
         return -1;
     }
-    if (background) {
-        json_t *out = job_json(j);
-        if (job_enqueue(j) == 0) return reply_json(r, 202, out);
-        json_decref(out);
-        job_store(j, r->db, "failed");
-        job_free(j);
-        return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
-    }
-    rc = import_execute(j, r->db, NULL);
+    rc = import_execute(j, r->db);
     j->state = rc == 0 ? "done" : "failed";
-    job_store(j, r->db, j->state);
+    job_record_finish(r->db, j->id, j->state, j->processed, j->result);
     json_t *out = job_json(j);
     int status = 200;
     if (rc < 0 && !json_object_get(j->result, "error")) {
@@ -1134,65 +1052,40 @@ int import_post(Req *r, Err *e) {
     return status < 400 ? 0 : -1;
 }
 
-/* One import_jobs row as the API shows it; NULL when absent or not the user's (admin sees all). */
-static json_t *job_row(Req *r, int64_t id, Err *e) {
-    static const char zSql[] =
-        "SELECT id, user_id, entity, filename, dry_run, state, processed, total, result, created_at,\n"
-        " updated_at, finished_at FROM import_jobs WHERE id = ?1";
-    Stmt *st = db_prepare(r->db, zSql);
-    if (!st) {
-        err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        return NULL;
-    }
-    db_bind_int64(st, 1, id);
-    json_t *o = NULL;
-    int rc = db_step(st);
-    if (rc == DB_ROW && (db_col_int64(st, 1) == r->user->id || (r->user->roles & RB(ADMIN)))) {
-        json_t *res = db_col_null(st, 8) ? json_null() : json_loads(db_col_text(st, 8), 0, NULL);
-        o = json_pack("{s:I, s:s, s:b, s:s, s:I, s:I, s:s?, s:I, s:o?, s:I}", "job_id", (json_int_t)db_col_int64(st, 0),
-                      "entity", db_col_text(st, 2), "dry_run", (int)db_col_int64(st, 4), "state", db_col_text(st, 5),
-                      "processed", (json_int_t)db_col_int64(st, 6), "total", (json_int_t)db_col_int64(st, 7),
-                      "filename", db_col_text(st, 3), "created_at", (json_int_t)db_col_int64(st, 9), "result", res,
-                      "updated_at", (json_int_t)db_col_int64(st, 10));
-        if (!db_col_null(st, 11)) json_object_set_new(o, "finished_at", json_integer(db_col_int64(st, 11)));
-    }
-    db_done(st);
-    if (!o) err_set(e, rc < 0 ? 500 : 404, rc < 0 ? EC_INTERNAL : EC_REC_NOT_FOUND, NULL, NULL);
+/* A job of the queue as the imports API has always shown it (a new object; g is borrowed). */
+static json_t *import_view(json_t *g) {
+    json_t *o = json_pack("{s:O, s:O, s:b, s:O, s:O, s:O, s:O?, s:O, s:O}", "job_id", json_object_get(g, "id"),
+                          "entity", json_object_get(g, "entity"), "dry_run",
+                          json_is_true(json_object_get(json_object_get(g, "params"), "dry_run")), "state",
+                          json_object_get(g, "state"), "processed", json_object_get(g, "processed"), "total",
+                          json_object_get(g, "total"), "filename", json_object_get(g, "title"), "created_at",
+                          json_object_get(g, "created_at"), "user_id", json_object_get(g, "user_id"));
+    if (json_object_get(g, "finished_at")) json_object_set(o, "finished_at", json_object_get(g, "finished_at"));
+    if (json_object_get(g, "result"))
+        json_object_set(o, "result", json_object_get(g, "result"));
+    else if (json_object_get(g, "error")) /* it ended before a report: the reason, as a report's error */
+        json_object_set_new(o, "result", json_pack("{s:O}", "error", json_object_get(g, "error")));
     return o;
 }
 
 /*
 ** GET /api/v1/imports/:id                       roles: the job's user, or admin
-** 200 {"job_id","entity","dry_run","state":"queued|running|done|failed",
+** 200 {"job_id","entity","dry_run","state":"queued|running|done|failed|cancelled",
 **      "processed","total","filename","created_at","finished_at"?,"result"?} | 404
+** The import's view of its row in the job queue (GET /api/v1/jobs/:id shows the same job).
 */
 int import_job_get(Req *r, Err *e) {
     int64_t id;
     if (req_param_id(r, 0, &id, e) < 0) return -1;
-    json_t *o = job_row(r, id, e);
-    if (!o) return -1;
-    const char *state = json_string_value(json_object_get(o, "state"));
-    if (!strcmp(state, "queued") || !strcmp(state, "running")) {
-        const char *ls;
-        int64_t processed;
-        if (registry_progress(id, &ls, &processed)) {
-            json_object_set_new(o, "state", json_string(ls));
-            json_object_set_new(o, "processed", json_integer(processed));
-        } else if ((json_decref(o), o = job_row(r, id, e)) == NULL) { /* it may have just finished */
-            return -1;
-        } else if (strcmp(json_string_value(json_object_get(o, "state")), "queued") &&
-                   strcmp(json_string_value(json_object_get(o, "state")), "running")) {
-            /* finished between the two reads */
-        } else if (db_kind(r->db) == DB_SQLITE ||
-                   r->now - json_integer_value(json_object_get(o, "updated_at")) > STALE_SECONDS) {
-            /* SQLite runs in one process: a job it does not know of was cut short by a restart */
-            json_object_set_new(o, "state", json_string("failed"));
-            Err ie = {0};
-            err_set(&ie, 503, EC_UNAVAILABLE, NULL, NULL);
-            json_object_set_new(o, "result", json_pack("{s:o}", "error", error_object(r, &ie)));
-        }
+    json_t *g = job_read(r, id, e);
+    if (!g) return -1;
+    if (strcmp(json_string_value(json_object_get(g, "kind")), "import")) {
+        json_decref(g);
+        return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
     }
-    json_object_del(o, "updated_at");
+    json_t *o = import_view(g);
+    json_object_del(o, "user_id");
+    json_decref(g);
     return reply_json(r, 200, o);
 }
 
@@ -1201,29 +1094,13 @@ int import_job_get(Req *r, Err *e) {
 ** 200 {"items":[job without result…]} — the user's 50 latest imports (admin: everyone's)
 */
 int import_jobs_list(Req *r, Err *e) {
-    static const char zSql[] =
-        "SELECT id, entity, filename, dry_run, state, processed, total, created_at, finished_at, user_id\n"
-        " FROM import_jobs WHERE user_id = ?1 OR ?2 = 1 ORDER BY id DESC LIMIT 50";
-    Stmt *st = db_prepare(r->db, zSql);
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_int64(st, 1, r->user->id);
-    db_bind_int64(st, 2, (r->user->roles & RB(ADMIN)) ? 1 : 0);
+    json_t *jobs = jobs_list_items(r, "import", true, true, e);
+    if (!jobs) return -1;
     json_t *items = json_array();
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        json_t *o = json_pack(
-            "{s:I, s:s, s:s?, s:b, s:s, s:I, s:I, s:I, s:I}", "job_id", (json_int_t)db_col_int64(st, 0), "entity",
-            db_col_text(st, 1), "filename", db_col_text(st, 2), "dry_run", (int)db_col_int64(st, 3), "state",
-            db_col_text(st, 4), "processed", (json_int_t)db_col_int64(st, 5), "total", (json_int_t)db_col_int64(st, 6),
-            "created_at", (json_int_t)db_col_int64(st, 7), "user_id", (json_int_t)db_col_int64(st, 9));
-        if (!db_col_null(st, 8)) json_object_set_new(o, "finished_at", json_integer(db_col_int64(st, 8)));
-        json_array_append_new(items, o);
-    }
-    db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    }
+    size_t i;
+    json_t *g;
+    json_array_foreach(jobs, i, g) { json_array_append_new(items, import_view(g)); }
+    json_decref(jobs);
     return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 

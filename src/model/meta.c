@@ -8,6 +8,7 @@
 
 #include "../flow/flow.h"
 #include "model.h"
+#include "settings.h"
 
 json_t *user_json(const User *u);
 
@@ -178,7 +179,7 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
 
 /*
 ** GET /api/v1/meta[?locale=en]                          signed in
-** 200 {"locales","roles","user","entities":[...]} — entities the user may read
+** 200 {"locales","roles","user","entities":[...],"export_async_rows"} — entities the user may read
 */
 int meta_get(Req *r, Err *e) {
     int n;
@@ -191,7 +192,10 @@ int meta_get(Req *r, Err *e) {
         json_array_append_new(roles,
                               json_pack("{s:s, s:s}", "id", role_info[i].id, "label",
                                         label_for(r->locale, role_info[i].zh, role_info[i].tw, role_info[i].en)));
+    /* lists with more rows than this export through the job queue (POST /E/export-jobs) */
+    int64_t async_rows = setting_int(r->db, "jobs.export_async_rows");
     return reply_json(r, 200,
-                      json_pack("{s:[s,s,s], s:s, s:o, s:o, s:o}", "locales", "zh-CN", "zh-TW", "en", "locale",
-                                r->locale, "roles", roles, "user", user_json(r->user), "entities", ents));
+                      json_pack("{s:[s,s,s], s:s, s:o, s:o, s:o, s:I}", "locales", "zh-CN", "zh-TW", "en", "locale",
+                                r->locale, "roles", roles, "user", user_json(r->user), "entities", ents,
+                                "export_async_rows", (json_int_t)async_rows));
 }

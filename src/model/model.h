@@ -162,6 +162,10 @@ json_t *field_json(Req *r, const Field *f);
 /* Route handlers of export.c, meta.c, openapi.c, audit.c, shares. */
 int export_csv(Req *r, Err *e);
 int export_xlsx(Req *r, Err *e);
+int export_job_post(Req *r, Err *e);
+/* The job kinds of exports and imports (model_routes_register). */
+void export_register(void);
+void import_register(void);
 int import_post(Req *r, Err *e);
 int import_job_get(Req *r, Err *e);
 int import_jobs_list(Req *r, Err *e);

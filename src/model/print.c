@@ -5,14 +5,18 @@
 ** dates, enum labels, references by the referred row's title), the line table,
 ** totals and the 大写 of one amount. GET .../print answers that text as JSON
 ** for the browser's print view; GET .../print.pdf hands the very same text to
-** pdf.c, so the screen and the paper never disagree.
+** pdf.c, so the screen and the paper never disagree. POST .../print-jobs
+** queues the PDFs of several records as one zip (job kind "print").
 */
 #include <stdio.h>
 #include <string.h>
 
+#include <zip.h>
+
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
 #include "calendar.h"
+#include "jobs.h"
 #include "model.h"
 #include "pdf.h"
 #include "print.h"
@@ -492,6 +496,121 @@ static int print_pdf(Req *r, Err *e) {
     return reply_raw(r, 200, "application/pdf", pdf, len);
 }
 
+/* ---------------------------------------------------------------- PDFs of several records */
+
+#define PRINT_JOB_MAX 200 /* records in one zip */
+
+/*
+** Kind "print": params {"ids": [...]}, entity set. The PDF of each record the owner sees now,
+** into one zip (names from the document number, made unique); records gone or not visible
+** are skipped and listed. Result {"files": n, "skipped": [ids]}.
+*/
+static int print_job_run(JobRun *jr) {
+    json_t *ids = json_object_get(jr->params, "ids");
+    const Entity *en = entity_find(jr->entity);
+    if (!en || !en->print || !json_is_array(ids)) {
+        jr->error = msg_make(jr->a, "job.failed", "detail", "print", NULL);
+        return -1;
+    }
+    const char *name = arena_printf(jr->a, "%s.zip", en->name);
+    const char *path = job_file(jr, "zip", name, "application/zip");
+    int zerr = 0;
+    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    if (!z) {
+        jr->error = msg_make(jr->a, "job.failed", "detail", "zip", NULL);
+        return -1;
+    }
+    Req r;
+    job_req(jr, &r); /* r.a holds every PDF until zip_close has written them */
+    r.params[0] = en->name;
+    r.nparams = 2;
+    json_t *skipped = json_array(), *names = json_object();
+    int rc = 0, files = 0;
+    size_t n = json_array_size(ids);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int64_t id = json_integer_value(json_array_get(ids, i));
+        r.params[1] = arena_printf(r.a, "%lld", (long long)id);
+        Err e = {0};
+        const Entity *pen;
+        int64_t rid;
+        json_t *row = entity_request_row(&r, &pen, &rid, &e);
+        PdfDoc d;
+        json_t *out = row ? print_resolve(&r, en, row, &d, &e) : NULL;
+        char *pdf;
+        size_t len;
+        int pages;
+        if (!out && e.status >= 500) {
+            rc = -1;
+        } else if (!out) {
+            json_array_append_new(skipped, json_integer(id));
+        } else if (pdf_render(r.a, &d, &pdf, &len, &pages) < 0) {
+            rc = -1;
+        } else {
+            const char *base = d.subtitle ? d.subtitle : arena_printf(r.a, "%lld", (long long)id);
+            const char *file = json_object_get(names, base) ? arena_printf(r.a, "%s-%lld.pdf", base, (long long)id)
+                                                            : arena_printf(r.a, "%s.pdf", base);
+            json_object_set_new(names, base, json_true());
+            zip_source_t *src = zip_source_buffer(z, pdf, len, 0);
+            if (!src || zip_file_add(z, file, src, ZIP_FL_ENC_UTF_8) < 0) {
+                zip_source_free(src);
+                rc = -1;
+            } else {
+                files++;
+            }
+        }
+        json_decref(out);
+        if (rc == 0 && job_progress(jr, (int64_t)i + 1, (int64_t)n) < 0) rc = -1;
+    }
+    if (rc == 0 && files == 0) { /* nothing visible to print: no file (libzip writes no empty zip) */
+        zip_discard(z);
+        jr->file_rel = NULL;
+        jr->result = json_pack("{s:i, s:O}", "files", 0, "skipped", skipped);
+    } else if (rc == 0 && zip_close(z) == 0) {
+        jr->result = json_pack("{s:i, s:O}", "files", files, "skipped", skipped);
+    } else {
+        zip_discard(z);
+        if (!jr->error) jr->error = msg_make(jr->a, "job.failed", "detail", "print", NULL);
+        rc = -1;
+    }
+    json_decref(skipped);
+    json_decref(names);
+    arena_free(r.a);
+    return rc;
+}
+
+/*
+** POST /api/v1/:entity/print-jobs                  entity read roles; entities with a print layout
+** Body: {"ids": [id, ...]} (1..200 distinct ids). Queues the PDFs of those records the user sees
+** when it runs, zipped (job kind "print"; the zip is the job's file).
+** 202 the job | 400 field.* on ids | 404 print.no_layout
+*/
+static int print_jobs_post(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
+    if (!en->print) return err_set(e, 404, EC_PRINT_NONE, NULL, NULL);
+    json_t *body = req_json(r, e);
+    if (!body) return -1;
+    json_t *ids = json_object_get(body, "ids");
+    size_t n = json_array_size(ids);
+    if (!json_is_array(ids) || n == 0) return err_set(e, 400, EC_REQUIRED, "ids", NULL);
+    if (n > PRINT_JOB_MAX) return err_set(e, 400, EC_RANGE, "ids", "1..%d", PRINT_JOB_MAX);
+    json_t *seen = json_object();
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        const char *key = json_is_integer(v) ? arena_printf(r->a, "%lld", (long long)json_integer_value(v)) : NULL;
+        if (!key || json_integer_value(v) <= 0 || json_object_get(seen, key)) {
+            json_decref(seen);
+            return err_set(e, 400, EC_TYPE, arena_printf(r->a, "ids[%zu]", i), "a record id, once");
+        }
+        json_object_set_new(seen, key, json_true());
+    }
+    json_decref(seen);
+    json_t *params = json_pack("{s:O}", "ids", ids);
+    const char *title = arena_printf(r->a, "%s.zip", en->name);
+    return job_reply_queued(r, job_enqueue(r, "print", en->name, 0, title, params, e), e);
+}
+
 void print_routes_register(void) {
     settings_declare(print_settings, (int)(sizeof print_settings / sizeof print_settings[0]));
     static const Route routes[] = {
@@ -499,6 +618,10 @@ void print_routes_register(void) {
          "entities"},
         {"GET", "/api/v1/:entity/:id/print.pdf", print_pdf, R_SLOW | R_RAW, 0,
          "A record's printed document as an A4 PDF", "entities"},
+        {"POST", "/api/v1/:entity/print-jobs", print_jobs_post, R_SLOW | R_OWN_TX, 0,
+         "Queue the PDFs of several records, zipped, as a background job", "entities"},
     };
+    static const JobKind kind = {"print", print_job_run, "打印 PDF", "列印 PDF", "PDFs"};
+    job_kind_declare(&kind);
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
 }

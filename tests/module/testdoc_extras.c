@@ -32,4 +32,9 @@ static const LinkKind doc_links[] = {
      "Superseded by"},
 };
 
-void testdoc_extras_register(void) { link_kinds_declare(doc_links, 1); }
+void testjob_register(void); /* testjob.c: a job kind for the queue's tests */
+
+void testdoc_extras_register(void) {
+    link_kinds_declare(doc_links, 1);
+    testjob_register();
+}
