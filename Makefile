@@ -186,9 +186,11 @@ race: build/salesloop-tsan
 	tests/race/race.sh
 
 # the house format (.clang-format) and cppcheck's warnings, over every C source and header
-check:
+# Format, static checks, and the layering rule read from the test build's objects (every arrow down).
+check: build/salesloop-test
 	clang-format --dry-run --Werror $(SRC) src/main.c $(wildcard src/*/*.h)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance --inline-suppr -Isrc $(SRC)
+	scripts/check-layers.sh
 
 clean:
 	rm -rf build web/dist

@@ -465,10 +465,16 @@ static const Route flow_routes[] = {
     {"GET", "/api/v1/my/work", flow_h_my_work, 0, 0, "Approvals waiting for me and my open tasks", "workflow"},
 };
 
+/* A new row entered the initial state of its workflow (FlowBridge.entered): its deadline clocks start. */
+static int flow_entered(Req *r, const Entity *en, int64_t id, const char *state, Err *e) {
+    return deadline_on_state(r, en, id, NULL, state, e);
+}
+
 /* Register the routes of the flow layer (called once at start). */
 void flow_routes_register(void) {
     routes_add(flow_routes, (int)(sizeof flow_routes / sizeof flow_routes[0]));
     auth_set_work_counts(flow_work_counts); /* GET /auth/me's badges, without http calling up */
-    static const FlowBridge b = {flow_available_actions, flow_load, flow_approval_json};
+    static const FlowBridge b = {flow_available_actions, flow_load,           flow_approval_json,
+                                 flow_entered,           deadline_row_clocks, deadline_meta};
     model_set_flow_bridge(&b); /* rows' actions, signers' reads, approvals in meta */
 }

@@ -63,7 +63,8 @@ void row_finish(Req *r, const Entity *en, json_t *row) {
                                   entity_row_may(r, en, row, ACCESS_SHARE, NULL)));
     /* the row's deadline clocks (declared on its workflow's states) */
     if (en->flow && en->flow->deadlines) {
-        json_t *clocks = deadline_row_clocks(r, en, json_integer_value(json_object_get(row, "id")));
+        const FlowBridge *fb = model_flow_bridge();
+        json_t *clocks = fb->row_clocks ? fb->row_clocks(r, en, json_integer_value(json_object_get(row, "id"))) : NULL;
         json_object_set_new(row, "_clocks", clocks ? clocks : json_null()); /* null: read failed (callers answer 500) */
     }
 }
@@ -466,7 +467,9 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
         return -1;
     }
     if (audit_write(r, en->name, id, "create", changes) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (en->flow && deadline_on_state(r, en, id, NULL, en->flow->initial, e) < 0) return -1;
+    if (en->flow && model_flow_bridge()->entered &&
+        model_flow_bridge()->entered(r, en, id, en->flow->initial, e) < 0) /* its deadline clocks start */
+        return -1;
     if (en->after_save && en->after_save(r, en, rec, NULL, e) < 0) return -1;
     if (rollups_refresh(r, en, rec, NULL, e) < 0) return -1;
     *out_id = id;

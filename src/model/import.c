@@ -808,6 +808,11 @@ static int import_execute(ImportJob *j, Db *db) {
             db_rollback(db);
         }
     }
+    /* a bulk load leaves PostgreSQL's planner statistics behind: it would plan the next search of
+       the table (postings it believes empty) as nested loops over the new rows. Refresh them. */
+    if (commit && j->valid >= 1000 && db_kind(db) == DB_PG &&
+        db_exec(db, arena_printf(j->a, "ANALYZE %s, search_tokens, search_docs", j->en->table)) != DB_OK)
+        log_warn("import: ANALYZE %s failed: %s", j->en->table, db_errmsg(db));
     r.a = j->a;
     json_t *res = json_pack("{s:I, s:I, s:I, s:I, s:I, s:O, s:b, s:I, s:O, s:O, s:O, s:s}", "rows",
                             (json_int_t)j->total, "valid", (json_int_t)j->valid, "invalid", (json_int_t)j->invalid,

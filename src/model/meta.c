@@ -169,7 +169,9 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
             if (t->approval && model_flow_bridge()->approval_json)
                 json_array_append_new(aps, model_flow_bridge()->approval_json(t->approval, r->locale, t->to));
         json_object_set_new(o, "approvals", aps);
-        json_object_set_new(o, "deadlines", deadline_meta(r, en));
+        json_object_set_new(o, "deadlines",
+                            model_flow_bridge()->deadline_meta ? model_flow_bridge()->deadline_meta(r, en)
+                                                               : json_array());
     } else {
         json_object_set_new(o, "states", json_array());
         json_object_set_new(o, "actions", json_array());

@@ -18,6 +18,12 @@ typedef struct FlowBridge {
     json_t *(*row_actions)(Req *r, const Entity *en, json_t *row);
     json_t *(*load)(Req *r, const Entity *en, int64_t id, Err *e);
     json_t *(*approval_json)(const struct Approval *ap, const char *locale, const char *state);
+    /* a new row entered its workflow's initial state: start its deadline clocks; 0 or -1 with e */
+    int (*entered)(Req *r, const Entity *en, int64_t id, const char *state, Err *e);
+    /* the row's deadline clocks as JSON, or NULL when they could not be read */
+    json_t *(*row_clocks)(Req *r, const Entity *en, int64_t id);
+    /* the workflow's declared clocks for /api/v1/meta */
+    json_t *(*deadline_meta)(Req *r, const Entity *en);
 } FlowBridge;
 void model_set_flow_bridge(const FlowBridge *b);
 const FlowBridge *model_flow_bridge(void);
