@@ -53,14 +53,16 @@ static const EnumVal levels[] = {
     { name, FT_MONEY, F_READONLY | F_COMPUTED | (more), 0, 0, NULL, NULL, NULL, zh, tw, en, .group = "totals" }
 static const Field quote_fields[] = {
     {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "报价单号", "報價單號",
-     "Number"},
+     "Number", .group = "basics"},
     {"customer_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "customers", NULL, "客户",
-     "客戶", "Customer"},
+     "客戶", "Customer", .group = "basics"},
     {"opportunity_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "opportunities", NULL, "销售机会", "銷售機會",
-     "Opportunity"},
-    {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact"},
-    {"valid_until", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "有效期至", "有效期至", "Valid until"},
-    {"tax_rate_bp", FT_PERCENT_BP, 0, 0, 10000, NULL, NULL, "1300", "税率", "稅率", "Tax rate"},
+     "Opportunity", .group = "basics"},
+    {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact",
+     .group = "basics"},
+    {"valid_until", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "有效期至", "有效期至", "Valid until",
+     .group = "basics"},
+    {"tax_rate_bp", FT_PERCENT_BP, 0, 0, 10000, NULL, NULL, "1300", "税率", "稅率", "Tax rate", .group = "basics"},
     {"service_content", FT_LONGTEXT, 0, 0, 4000, NULL, NULL, NULL, "服务内容", "服務內容", "Service content",
      .group = "terms"},
     {"delivery_term", FT_TEXT, 0, 0, 500, NULL, NULL, NULL, "交货期", "交貨期", "Delivery term", .group = "terms"},
@@ -80,11 +82,12 @@ static const Field quote_fields[] = {
      .group = "totals"},
     {"approval_level", FT_ENUM, F_READONLY | F_FILTER | F_NOINDEX, 0, 0, levels, NULL, NULL, "审批级别", "審批級別",
      "Approval level", .group = "totals"},
-    {"sent_at", FT_DATETIME, F_READONLY | F_SORT | F_NOINDEX, 0, 0, NULL, NULL, NULL, "发出时间", "發出時間",
-     "Sent at"},
+    {"sent_at", FT_DATETIME, F_READONLY | F_SORT | F_NOINDEX, 0, 0, NULL, NULL, NULL, "发出时间", "發出時間", "Sent at",
+     .group = "totals"},
     {NULL},
 };
-static const FieldGroup quote_groups[] = {{"terms", "服务与条款", "服務與條款", "Service and terms"},
+static const FieldGroup quote_groups[] = {{"basics", "基本信息", "基本資訊", "Basics"},
+                                          {"terms", "服务与条款", "服務與條款", "Service and terms"},
                                           {"totals", "金额与审批", "金額與審批", "Totals and approval"},
                                           {NULL}};
 static const Compute quote_computes[] = {
