@@ -6,11 +6,15 @@ import assert from 'node:assert/strict'
 import { launch, login, shot, fixture, BASE, confirmDialog } from './lib/browser.mjs'
 import { Client } from './lib/api.mjs'
 
-let b, page, product
+let b, page, product, customer
 before(async () => {
   const admin = new Client(BASE)
   await admin.login(fixture.admin.username, fixture.admin.password)
   product = await admin.post('/products', { code: 'BR-QT-1', name: '浏览器报价离心泵', unit: '台', list_price: 1000000, standard_cost: 600000 })
+  // the rep's own customer (the fixture's customers change hands in other tests)
+  const rep = new Client(BASE)
+  await rep.login(fixture.users.repa.username, fixture.users.repa.password)
+  customer = await rep.post('/customers', { name: '常州报价测试机电有限公司' })
   b = await launch()
   page = await (await b.context()).newPage()
   await login(page, fixture.users.repa.username, fixture.users.repa.password)
@@ -27,7 +31,7 @@ async function pickRef(id, typed, option) {
 
 test('a rep quotes a product, saves with the server\'s totals, and a quote within limits is approved on submit', async () => {
   await page.goto(BASE + '/e/quotes/new')
-  await pickRef('f-customer_id', '恒达', fixture.records.hengda.name)
+  await pickRef('f-customer_id', '常州报价', customer.name)
   await pickRef('l-lines-0-product_id', '浏览器报价', '浏览器报价离心泵')
   const row = page.locator('[data-testid=lines-lines] [data-testid=line-row]').first()
   await row.locator('td[data-field=quantity] input').fill('2')
