@@ -22,17 +22,27 @@ trap cleanup EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 DB=$WORK/c.db
 "$BIN" init --db "$DB" --admin-password "$PW" >/dev/null 2>&1
-PORT=$((20000 + RANDOM % 20000))
+# Below the kernel's ephemeral range (32768-60999), so no client connection holds the port.
+PORT=$((20000 + RANDOM % 12000))
 BASE=http://127.0.0.1:$PORT
 
 start() {
   SALESLOOP_ACCESS_LOG=0 "$BIN" serve --db "$DB" --port "$PORT" --bind 127.0.0.1 >>"$WORK/server.log" 2>&1 &
   SRV=$!
-  for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && return 0; sleep 0.1; done
-  echo "crash: server did not start" >&2; tail -5 "$WORK/server.log" >&2; exit 1
+  for _ in $(seq 1 100); do
+    curl -sf "$BASE/healthz" >/dev/null && return 0
+    kill -0 "$SRV" 2>/dev/null || break # it exited (the port taken by another program)
+    sleep 0.1
+  done
+  echo "crash: server did not start" >&2; tail -5 "$WORK/server.log" >&2; return 1
 }
 
-start
+# the first start may find the port taken by another program: try a few others
+for _ in 1 2 3 4 5; do
+  start && break
+  PORT=$((20000 + RANDOM % 12000)); BASE=http://127.0.0.1:$PORT
+done
+curl -sf "$BASE/healthz" >/dev/null || exit 1
 body=$(curl -sf -c "$WORK/jar" -H 'Content-Type: application/json' -d "{\"username\":\"admin\",\"password\":\"$PW\"}" "$BASE/api/v1/auth/login")
 csrf=$(sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p' <<<"$body")
 TOKEN=$(curl -sf -b "$WORK/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{"name":"crash"}' \
