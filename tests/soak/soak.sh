@@ -23,7 +23,7 @@ mkdir -p build/bench
 DB=$WORK/s.db
 "$BIN" init --db "$DB" --admin-password "$PW" >/dev/null 2>&1
 build/bench/gen --db "$DB" --scale 0.1 >/dev/null
-PORT=$((20000 + RANDOM % 20000))
+PORT=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-60999): no client connection holds it
 BASE=http://127.0.0.1:$PORT
 SALESLOOP_ACCESS_LOG=0 "$BIN" serve --db "$DB" --port "$PORT" --bind 127.0.0.1 >"$WORK/server.log" 2>&1 &
 SRV=$!
