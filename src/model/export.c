@@ -105,7 +105,8 @@ static int columns(Req *r, const Entity *en, Col *cols, int max) {
     return n;
 }
 
-/* Display name of user id, looked up once per export ("" for none or on an error). */
+/* Display name of user id, looked up once per export ("" for none). A failed read marks the
+   connection (db_fault_mark): the export is refused, not written with blank owners. */
 static const char *owner_name(Req *r, json_t *names, json_t *v) {
     if (!json_is_integer(v)) return "";
     const char *key = arena_printf(r->a, "%lld", (long long)json_integer_value(v));
@@ -113,11 +114,13 @@ static const char *owner_name(Req *r, json_t *names, json_t *v) {
     if (hit) return json_string_value(hit);
     Stmt *st = db_prepare(r->db, "SELECT display_name FROM users WHERE id = ?1");
     const char *name = "";
+    int rc = DB_ERROR;
     if (st) {
         db_bind_int64(st, 1, json_integer_value(v));
-        if (db_step(st) == DB_ROW && db_col_text(st, 0)) name = arena_strdup(r->a, db_col_text(st, 0));
+        if ((rc = db_step(st)) == DB_ROW && db_col_text(st, 0)) name = arena_strdup(r->a, db_col_text(st, 0));
         db_done(st);
     }
+    if (rc < 0) db_fault_mark(r->db);
     json_object_set_new(names, key, json_string(name));
     return name;
 }

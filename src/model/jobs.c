@@ -384,7 +384,12 @@ static int jobs_run_one(Db *db, Db *side) {
         jr.locale = jr.user->locale;
         if (!jr.params) jr.params = json_object();
         log_info("job %lld (%s) started", (long long)jr.id, kname);
+        db_fault_take(db);
         run = jr.kind->run(&jr);
+        if (db_fault_take(db) && run == 0) { /* it went on from a read that failed (db_fault_mark) */
+            run = -1;
+            jr.error = msg_make(jr.a, "job.failed", "detail", "database", NULL);
+        }
         while (db_tx_depth(db) > 0) /* a kind that forgot its transaction: nothing half-done is kept */
             db_rollback(db);
     }

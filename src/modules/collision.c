@@ -15,8 +15,6 @@
 ** 集团, 分公司 and 厂 are kept: a group, its branches and a factory are separate
 ** legal entities a sales team keeps apart.
 */
-#include <opencc.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,91 +26,7 @@
 #include "customers.h"
 #include "modules.h"
 
-/* ---------------------------------------------------------------- OpenCC */
-
-/* Converters opened by the threads, closed at exit (each thread uses its own:
-   the handlers run on loop, writer and worker threads). */
-#define CC_MAX 256
-static opencc_t cc_all[CC_MAX];
-static int cc_n;
-static pthread_mutex_t cc_mu = PTHREAD_MUTEX_INITIALIZER;
-static _Thread_local opencc_t cc_mine; /* this thread's t2s converter */
-static _Thread_local bool cc_failed;   /* opening failed once: do not retry on every call */
-
-/* Close every converter (atexit). */
-static void cc_close_all(void) {
-    pthread_mutex_lock(&cc_mu);
-    for (int i = 0; i < cc_n; i++)
-        opencc_close(cc_all[i]);
-    cc_n = 0;
-    pthread_mutex_unlock(&cc_mu);
-}
-
-/* This thread's traditional→simplified converter, opened on first use; NULL when
-   OpenCC's data is missing (the name is then matched without conversion). */
-static opencc_t cc_get(void) {
-    if (cc_mine || cc_failed) return cc_mine;
-    opencc_t cc = opencc_open("t2s.json");
-    if (cc == (opencc_t)-1) {
-        cc_failed = true;
-        log_warn("collision: OpenCC t2s.json cannot be opened; names are matched without conversion");
-        return NULL;
-    }
-    pthread_mutex_lock(&cc_mu);
-    if (cc_n == 0) atexit(cc_close_all);
-    if (cc_n < CC_MAX) cc_all[cc_n++] = cc;
-    pthread_mutex_unlock(&cc_mu);
-    cc_mine = cc;
-    return cc;
-}
-
-/* s converted to simplified Chinese (arena copy; s itself when conversion fails). */
-static const char *to_simplified(Arena *a, const char *s) {
-    opencc_t cc = cc_get();
-    if (!cc) return s;
-    char *out = opencc_convert_utf8(cc, s, strlen(s));
-    if (!out) return s;
-    char *copy = arena_strdup(a, out);
-    opencc_convert_utf8_free(out);
-    return copy;
-}
-
-/* ---------------------------------------------------------------- UTF-8 */
-
-/* Decode one code point at *p (valid UTF-8 assumed; bad bytes pass as themselves). */
-static uint32_t utf8_next(const char **p) {
-    const unsigned char *s = (const unsigned char *)*p;
-    uint32_t c = s[0];
-    int n = 0;
-    if (c >= 0xF0 && s[1] && s[2] && s[3])
-        c = ((c & 7u) << 18) | ((s[1] & 63u) << 12) | ((s[2] & 63u) << 6) | (s[3] & 63u), n = 4;
-    else if (c >= 0xE0 && s[1] && s[2])
-        c = ((c & 15u) << 12) | ((s[1] & 63u) << 6) | (s[2] & 63u), n = 3;
-    else if (c >= 0xC0 && s[1])
-        c = ((c & 31u) << 6) | (s[1] & 63u), n = 2;
-    else
-        n = 1;
-    *p += n;
-    return c;
-}
-
-/* Append code point c as UTF-8. */
-static void utf8_put(Buf *b, uint32_t c) {
-    char t[4];
-    if (c < 0x80) {
-        buf_putc(b, (char)c);
-    } else if (c < 0x800) {
-        t[0] = (char)(0xC0 | (c >> 6)), t[1] = (char)(0x80 | (c & 63));
-        buf_add(b, t, 2);
-    } else if (c < 0x10000) {
-        t[0] = (char)(0xE0 | (c >> 12)), t[1] = (char)(0x80 | ((c >> 6) & 63)), t[2] = (char)(0x80 | (c & 63));
-        buf_add(b, t, 3);
-    } else {
-        t[0] = (char)(0xF0 | (c >> 18)), t[1] = (char)(0x80 | ((c >> 12) & 63));
-        t[2] = (char)(0x80 | ((c >> 6) & 63)), t[3] = (char)(0x80 | (c & 63));
-        buf_add(b, t, 4);
-    }
-}
+/* ---------------------------------------------------------------- text */
 
 /* Full width → half width (U+FF01..FF5E → ASCII, U+3000 → space), ASCII lower case. */
 static uint32_t narrow(uint32_t c) {
@@ -131,7 +45,7 @@ char *norm_phone(Arena *a, const char *s) {
     Buf b;
     buf_init(&b, a);
     for (const char *p = s; *p;) {
-        uint32_t c = narrow(utf8_next(&p));
+        uint32_t c = narrow(utf8_decode_next(&p));
         if (c >= '0' && c <= '9') buf_putc(&b, (char)c);
     }
     const char *d = b.p;
@@ -165,7 +79,7 @@ char *norm_tax_id(Arena *a, const char *s) {
     Buf b;
     buf_init(&b, a);
     for (const char *p = s; *p;) {
-        uint32_t c = narrow(utf8_next(&p));
+        uint32_t c = narrow(utf8_decode_next(&p));
         if (c >= 'a' && c <= 'z')
             buf_putc(&b, (char)(c - 32));
         else if (c >= '0' && c <= '9')
@@ -238,14 +152,14 @@ static bool legal_form_only(const char *p, size_t n) {
 
 char *norm_company(Arena *a, const char *s) {
     if (!s) return NULL;
-    const char *z = to_simplified(a, s);
+    const char *z = text_t2s(a, s);
     Buf main, front;
     buf_init(&main, a);
     buf_init(&front, a);
     int depth = 0;
     size_t group = 0; /* where the outermost bracket group began in front */
     for (const char *p = z; *p;) {
-        uint32_t c = narrow(utf8_next(&p));
+        uint32_t c = narrow(utf8_decode_next(&p));
         if (is_open(c)) {
             if (!depth) group = front.n;
             depth++;
@@ -260,7 +174,7 @@ char *norm_company(Arena *a, const char *s) {
         }
         Buf *b = depth ? &front : &main;
         if (is_word(c))
-            utf8_put(b, c);
+            buf_put_utf8(b, c);
         else
             buf_putc(b, ' ');
     }
@@ -294,7 +208,7 @@ char *norm_company(Arena *a, const char *s) {
         bool cut = false;
         while (*q && nch < 4) {
             const char *ch = q;
-            uint32_t c = utf8_next(&q);
+            uint32_t c = utf8_decode_next(&q);
             nch++;
             if ((c == 0x5E02 || c == 0x7701) && nch >= 3 && *q) { /* 市, 省 with something after */
                 size_t len = (size_t)(q - ch);

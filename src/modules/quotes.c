@@ -309,21 +309,31 @@ int quotes_demo(Db *db, int64_t now, char *err, size_t errlen) {
     Req r;
     job_req_init(&r, db, now);
     int64_t cust[3] = {0}, owner[3] = {0}, prod[2] = {0}, price[2] = {0};
-    int nc = 0, np = 0, rc = 0;
+    int nc = 0, np = 0, rc = DB_ERROR;
     Stmt *st = db_prepare(db, "SELECT id, owner_id FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL"
                               " ORDER BY id LIMIT 3");
-    while (st && db_step(st) == DB_ROW) {
+    while (st && (rc = db_step(st)) == DB_ROW) {
         cust[nc] = db_col_int64(st, 0);
         owner[nc++] = db_col_int64(st, 1);
     }
     db_done(st);
-    st = db_prepare(db, "SELECT id, list_price FROM products WHERE deleted_at IS NULL AND list_price > standard_cost"
-                        " ORDER BY id LIMIT 2");
-    while (st && db_step(st) == DB_ROW) {
-        prod[np] = db_col_int64(st, 0);
-        price[np++] = db_col_int64(st, 1);
+    if (rc == DB_DONE) {
+        rc = DB_ERROR;
+        st =
+            db_prepare(db, "SELECT id, list_price FROM products WHERE deleted_at IS NULL AND list_price > standard_cost"
+                           " ORDER BY id LIMIT 2");
+        while (st && (rc = db_step(st)) == DB_ROW) {
+            prod[np] = db_col_int64(st, 0);
+            price[np++] = db_col_int64(st, 1);
+        }
+        db_done(st);
     }
-    db_done(st);
+    if (rc != DB_DONE) { /* a failed read is no reason to load a demo without quotes */
+        snprintf(err, errlen, "demo quotes: %s", db_errmsg(db));
+        job_req_done(&r);
+        return -1;
+    }
+    rc = 0;
     /* draft within limits; approved at once and sent; 9 % off, waiting for the manager */
     static const struct {
         int64_t discount_bp;
@@ -343,12 +353,15 @@ int quotes_demo(Db *db, int64_t now, char *err, size_t errlen) {
                       "unit_price", (json_int_t)price[1], "discount_bp", (json_int_t)plan[i].discount_bp);
         /* for the customer's first opportunity, when it has one (its rollup shows the sent quote) */
         st = db_prepare(db, "SELECT id FROM opportunities WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY id");
+        int orc = DB_ERROR;
         if (st) {
             db_bind_int64(st, 1, cust[i]);
-            if (db_step(st) == DB_ROW) json_object_set_new(body, "opportunity_id", json_integer(db_col_int64(st, 0)));
+            if ((orc = db_step(st)) == DB_ROW)
+                json_object_set_new(body, "opportunity_id", json_integer(db_col_int64(st, 0)));
             db_done(st);
         }
-        if (demo_rep(&r, &u, owner[i]) < 0 || entity_create_row(&r, &quotes_entity, body, &id, &e) < 0) rc = -1;
+        if (orc < 0 || demo_rep(&r, &u, owner[i]) < 0 || entity_create_row(&r, &quotes_entity, body, &id, &e) < 0)
+            rc = -1;
         json_decref(body);
         json_t *rec = rc == 0 && plan[i].to ? entity_load(&r, &quotes_entity, id, &e) : NULL;
         if (rec) {

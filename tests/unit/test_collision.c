@@ -26,11 +26,13 @@ static int teardown(void **state) {
 }
 
 /* Compare a normalised value with the expected one (NULL: nothing to match on). */
-#define EQ(got, want)                                  \
-    do {                                               \
-        const char *g_ = (got), *w_ = (want);          \
-        if (!w_) assert_null(g_);                      \
-        else assert_non_null(g_), assert_string_equal(g_, w_); \
+#define EQ(got, want)                                                                                                  \
+    do {                                                                                                               \
+        const char *g_ = (got), *w_ = (want);                                                                          \
+        if (!w_)                                                                                                       \
+            assert_null(g_);                                                                                           \
+        else                                                                                                           \
+            assert_non_null(g_), assert_string_equal(g_, w_);                                                          \
     } while (0)
 
 /* 1. Mobiles: spaces, dashes, brackets, +86 / 0086 / 86 prefixes, full-width digits. */
@@ -54,7 +56,7 @@ static void test_02_phone_landline(void **state) {
     EQ(norm_phone(a, "0086-21-55550101"), "02155550101");
     EQ(norm_phone(a, "(0512) 6666-8888"), "051266668888");
     EQ(norm_phone(a, "86123456"), "86123456"); /* a local number that starts with 86 stays */
-    EQ(norm_phone(a, "1234"), NULL);          /* too short to identify anyone */
+    EQ(norm_phone(a, "1234"), NULL);           /* too short to identify anyone */
     EQ(norm_phone(a, ""), NULL);
     EQ(norm_phone(a, NULL), NULL);
 }
@@ -137,9 +139,12 @@ static void *convert_thread(void *arg) {
 static void test_07_threads(void **state) {
     pthread_t t[4];
     int ok[4] = {1, 1, 1, 1};
-    for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, convert_thread, &ok[i]);
-    for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
-    for (int i = 0; i < 4; i++) assert_int_equal(ok[i], 1);
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, convert_thread, &ok[i]);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(ok[i], 1);
 }
 
 int main(void) {

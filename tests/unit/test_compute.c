@@ -86,11 +86,8 @@ static void test_05_ratio(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_01_qty_times_price),
-        cmocka_unit_test(test_02_rates),
-        cmocka_unit_test(test_03_overflow),
-        cmocka_unit_test(test_04_muldiv),
-        cmocka_unit_test(test_05_ratio),
+        cmocka_unit_test(test_01_qty_times_price), cmocka_unit_test(test_02_rates), cmocka_unit_test(test_03_overflow),
+        cmocka_unit_test(test_04_muldiv),          cmocka_unit_test(test_05_ratio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
