@@ -37,6 +37,7 @@ void modules_register(void) {
     leads_register();
     opportunities_register();
     quotes_register();
+    contracts_register();
     followups_register();
     sales_plans_register();
     home_register(); /* reads what the modules above keep */
