@@ -17,6 +17,11 @@
 //            Actions with several targets ("to") or comment_required always get the dialog.
 //   listLinks: [{ label: i18n key, to, testid }]   buttons on the entity's list screen
 //   nav:     [{ label: i18n key, to, testid }]     menu items after the entity in its menu group
+//   fieldInputs: { field: () => import(…) }   the edit widget of a field in the record form (props:
+//            modelValue, field, model, row (null when new), inputId, disabled; emits
+//            update:modelValue and `set` with other fields' values to fill in)
+//   fieldTexts: { field: (row) => text }   what the read view shows for a field (a name for an id)
+//   ownerLabel: i18n key   the owner's column and filter under the entity's own word
 // }
 
 const Customer360 = () => import('./Customer360.vue')
@@ -25,6 +30,7 @@ const FollowUpButton = () => import('./FollowUpButton.vue')
 const PoolReleaseButton = () => import('./PoolReleaseButton.vue')
 const MergeButton = () => import('./MergeButton.vue')
 const ActivityList = () => import('./ActivityList.vue')
+const ClaimTargetPicker = () => import('./ClaimTargetPicker.vue')
 
 export const registry = {
   customers: {
@@ -58,6 +64,10 @@ export const registry = {
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
+    // the record a new claim names: found by its name, not typed as an id
+    fieldInputs: { target_id: ClaimTargetPicker },
+    fieldTexts: { target_id: (row) => row.target_title },
+    ownerLabel: 'claim.claimant',
   },
 }
 
