@@ -25,6 +25,7 @@ const FollowUpButton = () => import('./FollowUpButton.vue')
 const PoolReleaseButton = () => import('./PoolReleaseButton.vue')
 const MergeButton = () => import('./MergeButton.vue')
 const ActivityList = () => import('./ActivityList.vue')
+const ContractReceivables = () => import('./ContractReceivables.vue')
 
 export const registry = {
   customers: {
@@ -58,6 +59,12 @@ export const registry = {
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
+  },
+  // receivables (R-AR-1): the contract's instalments with received/outstanding/status; the aging board
+  contracts: { panels: [ContractReceivables] },
+  payments: {
+    listLinks: [{ label: 'ar.agingTitle', to: '/receivables/aging', testid: 'link-aging' }],
+    nav: [{ label: 'ar.agingTitle', to: '/receivables/aging', testid: 'aging' }],
   },
 }
 
