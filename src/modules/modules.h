@@ -35,6 +35,10 @@ struct Req;
 /* Has the customer an overdue instalment of a signed contract not fully received (R-CON-2)?
    1 yes, 0 no, -1 database error. */
 int receivables_customer_overdue(struct Req *r, int64_t customer_id);
+/* The aging report's one aggregate query for the user of r, prepared and bound (the report and
+   bench/sqlref run the same SQL): rows customer id, name, owner id, name, unit id, name, bucket
+   0..3, count, outstanding fen. today receives the company-local date. NULL on a database error. */
+struct Stmt *receivables_aging_query(struct Req *r, char today[11]);
 void followups_register(void);   /* followups.c: follow-ups, plans, followup_overdue */
 void sales_plans_register(void); /* sales_plans.c: plans and quotas */
 void home_register(void);        /* home.c: the day view of the home page */

@@ -458,9 +458,10 @@ static json_t *sorted(json_t *arr) {
 ** 200 {"today","buckets":[{"key","label"}],"totals":{"buckets":[4],"total","count"},
 **      "by_customer"|"by_rep"|"by_unit":[{"id","name","buckets":[4],"total","count"}]}
 */
-static int aging_get(Req *r, Err *e) {
+Stmt *receivables_aging_query(Req *r, char today[11]) {
     Aging g;
     aging_frame(r, &g);
+    memcpy(today, g.today, 11);
     int nv;
     /* the names joined after the grouping: the aggregate reads only instalments and contracts */
     const char *inner = aging_sql(r,
@@ -473,8 +474,14 @@ static int aging_get(Req *r, Err *e) {
                                     " LEFT JOIN users u ON u.id = x.uid LEFT JOIN org_units o ON o.id = x.oid",
                                     inner);
     Stmt *st = db_prepare(r->db, full);
+    if (st) aging_bind(r, st, &g, nv);
+    return st;
+}
+
+static int aging_get(Req *r, Err *e) {
+    char today[11];
+    Stmt *st = receivables_aging_query(r, today);
     if (!st) return flow_db_error(r, e, "aging");
-    aging_bind(r, st, &g, nv);
     json_t *cust = json_array(), *reps = json_array(), *units = json_array();
     json_t *tots = json_array(), *tot = group_line(tots, 0, "");
     json_incref(tot);
@@ -509,7 +516,7 @@ static int aging_get(Req *r, Err *e) {
         json_array_append_new(
             labels, json_pack("{s:s, s:s}", "key", bucket_keys[i], "label", label_for(r->locale, lz[i], lt[i], le[i])));
     return reply_json(r, 200,
-                      json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "today", g.today, "buckets", labels, "totals", tot,
+                      json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "today", today, "buckets", labels, "totals", tot,
                                 "by_customer", sorted(cust), "by_rep", sorted(reps), "by_unit", sorted(units)));
 }
 
@@ -665,7 +672,8 @@ static int collection_get(Req *r, Err *e) {
     for (int k = 0; k < 2; k++) {
         size_t i;
         json_t *o;
-        json_array_foreach(k ? units : reps, i, o) json_object_del(o, "total");
+        json_t *arr = k ? units : reps;
+        json_array_foreach(arr, i, o) { json_object_del(o, "total"); }
     }
     int64_t bp = 0;
     if (due > 0) money_muldiv(got, 10000, 1, due, &bp);

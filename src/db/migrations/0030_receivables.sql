@@ -42,10 +42,6 @@ CREATE INDEX payments_bill_maturity ON payments(bill_maturity);
 CREATE INDEX payments_amount ON payments(amount);
 CREATE INDEX payments_created ON payments(created_at);
 
--- the aging report reads instalments by contract state and due date
-CREATE INDEX contract_instalments_due_parent ON contract_instalments(due_date, parent_id, amount, id);
-CREATE INDEX contracts_state_customer ON contracts(state, customer_id, owner_id, org_unit_id);
-
 CREATE TABLE invoices (
   id              {{id}},
   version         INTEGER NOT NULL DEFAULT 1,
