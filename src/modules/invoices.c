@@ -185,9 +185,18 @@ static int invoice_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err
     return 0;
 }
 
-/* issue: the contract's issued invoices (voided ones aside) stay within its total. */
+/* issue: the contract's issued invoices (voided ones aside) stay within its total; on PostgreSQL
+   the contract's row is locked (read, never written) so that concurrent issues queue up. */
 static int issue_guard(Req *r, const Entity *en, json_t *rec, Err *e) {
     (void)en;
+    if (db_kind(r->db) == DB_PG) {
+        Stmt *lk = db_prepare(r->db, "SELECT id FROM contracts WHERE id = ?1 FOR UPDATE");
+        if (!lk) return flow_db_error(r, e, "invoices");
+        db_bind_int64(lk, 1, flow_rec_int(rec, "contract_id"));
+        int rc = db_step(lk);
+        db_done(lk);
+        if (rc < 0) return flow_db_error(r, e, "invoices");
+    }
     Stmt *st = db_prepare(r->db, "SELECT c.total, COALESCE((SELECT SUM(v.total) FROM invoices v WHERE v.contract_id ="
                                  " c.id AND v.state = 'issued' AND v.deleted_at IS NULL), 0)"
                                  " FROM contracts c WHERE c.id = ?1");

@@ -106,3 +106,17 @@ test('IV04 invoiced amounts stay within the contract total (voided ones aside)',
   assert.equal(fixed.total, 791000);
   expectStatus(await act(fin, fixed, 'issue'), 200);
 });
+
+test('IV05 eight concurrent issues never invoice more than the contract', async () => {
+  const c = await reviewAndSign(rep, ppl, expectStatus(await rep.post(C, contractBody(cust, pump, 10000, 100000)), 201));
+  // 8 drafts of 2,000.00 + 13 % = 2,260.00 against 11,300.00: exactly five can be issued
+  const drafts = [];
+  for (let i = 0; i < 8; i++) drafts.push(expectStatus(await fin.post(I, body({ contract_id: c.id, lines: [{ item: '离心泵 CP-80', quantity: 2000, unit_price: 100000 }] })), 201));
+  const clients = [];
+  for (let i = 0; i < 8; i++) clients.push(await srv.login('iv.finance'));
+  const res = await Promise.all(drafts.map((d, i) => act(clients[i], d, 'issue')));
+  assert.deepEqual(res.map((x) => x.status).sort(), [200, 200, 200, 200, 200, 409, 409, 409], JSON.stringify(res.map((x) => x.body)));
+  for (const x of res.filter((y) => y.status === 409)) assert.equal(x.body.error.code, 'invoice.over_contract');
+  const issued = expectStatus(await fin.get(`${I}?filter[contract_id]=${c.id}&filter[state]=issued`), 200);
+  assert.equal(issued.total, 5);
+});
