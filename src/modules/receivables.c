@@ -118,20 +118,11 @@ static int instalment_sums(Db *db, int64_t inst, int64_t *recorded, int64_t *cou
     return rc == DB_ROW ? 0 : -1;
 }
 
-/* An instalment fully received: its collection tasks are done. 0 or -1. */
-static int close_if_paid(Req *r, int64_t inst) {
-    int64_t recorded = 0, counted = 0, amount = 0;
-    Stmt *st = db_prepare(r->db, "SELECT amount FROM contract_instalments WHERE id = ?1");
-    if (!st) return -1;
-    db_bind_int64(st, 1, inst);
-    int rc = db_step(st);
-    if (rc == DB_ROW) amount = db_col_int64(st, 0);
-    db_done(st);
-    if (rc < 0 || instalment_sums(r->db, inst, &recorded, &counted) < 0) return -1;
-    if (rc == DB_ROW && counted >= amount &&
-        task_close(r->db, arena_printf(r->a, "ar:%lld:", (long long)inst), r->now) < 0)
-        return -1;
-    return 0;
+/* What is received on an instalment changed: its collection tasks, which name the outstanding
+   amount, are done; the next run of receivable_overdue raises them again while it stays overdue
+   (a partial payment, a voided one). 0 or -1. */
+static int close_tasks(Req *r, int64_t inst) {
+    return task_close(r->db, arena_printf(r->a, "ar:%lld:", (long long)inst), r->now) < 0 ? -1 : 0;
 }
 
 /*
@@ -194,7 +185,8 @@ static int payment_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err
 
 static int payment_after(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     (void)en;
-    if (!old && close_if_paid(r, flow_rec_int(rec, "instalment_id")) < 0) return flow_db_error(r, e, "tasks");
+    if (!old && flow_rec_str(rec, "counted_on") && close_tasks(r, flow_rec_int(rec, "instalment_id")) < 0)
+        return flow_db_error(r, e, "tasks");
     return 0;
 }
 
@@ -216,7 +208,7 @@ static int clear_effect(Req *r, const Entity *en, json_t *rec, Err *e) {
     json_t *vals = json_pack("{s:O}", "counted_on", json_object_get(rec, "cleared_on"));
     int rc = entity_update_fields(r, en, rec, vals, "clear", e);
     json_decref(vals);
-    if (rc == 0 && close_if_paid(r, flow_rec_int(rec, "instalment_id")) < 0) return flow_db_error(r, e, "tasks");
+    if (rc == 0 && close_tasks(r, flow_rec_int(rec, "instalment_id")) < 0) return flow_db_error(r, e, "tasks");
     return rc;
 }
 
@@ -224,6 +216,7 @@ static int void_effect(Req *r, const Entity *en, json_t *rec, Err *e) {
     json_t *vals = json_pack("{s:O, s:n}", "void_reason", json_object_get(rec, "_comment"), "counted_on");
     int rc = entity_update_fields(r, en, rec, vals, "void", e);
     json_decref(vals);
+    if (rc == 0 && close_tasks(r, flow_rec_int(rec, "instalment_id")) < 0) return flow_db_error(r, e, "tasks");
     return rc;
 }
 
@@ -732,7 +725,9 @@ static int owner_managers(Db *db, int64_t owner, int64_t *ids, int max) {
 
 /* Job "receivable_overdue" (hourly): one collection task per overdue instalment for the
    contract's owner; past receivables.escalate_after_days days overdue, one for their sales
-   manager. Idempotent through the tasks' dedupe keys ("ar:<instalment>:owner|mgr:<id>"). */
+   manager. Idempotent through the tasks' dedupe keys ("ar:<instalment>:owner:<outstanding>",
+   "ar:<instalment>:mgr:<id>:<outstanding>"): a change of what is received closes them (close_tasks)
+   and the next run raises them with the new outstanding amount. */
 static int receivable_overdue_job(Db *db, int64_t now) {
     Req r;
     job_req_init(&r, db, now);
@@ -781,7 +776,8 @@ static int receivable_overdue_job(Db *db, int64_t now) {
         const char *title = msg_make(r.a, "receivable.overdue", "number", o->number, "customer", o->customer, "term",
                                      term, "date", o->due, "amount", amount, NULL);
         if (task_remind(db, o->owner, "receivable_overdue", "contracts", o->contract, title, due_at,
-                        arena_printf(r.a, "ar:%lld:owner", (long long)o->inst), now) < 0) {
+                        arena_printf(r.a, "ar:%lld:owner:%lld", (long long)o->inst, (long long)o->outstanding),
+                        now) < 0) {
             rc = -1;
             break;
         }
@@ -795,7 +791,9 @@ static int receivable_overdue_job(Db *db, int64_t now) {
                      "term", term, "days", arena_printf(r.a, "%lld", (long long)late), "amount", amount, NULL);
         for (int k = 0; k < nm && rc >= 0; k++)
             if (task_remind(db, mgr[k], "receivable_escalated", "contracts", o->contract, etitle, 0,
-                            arena_printf(r.a, "ar:%lld:mgr:%lld", (long long)o->inst, (long long)mgr[k]), now) < 0)
+                            arena_printf(r.a, "ar:%lld:mgr:%lld:%lld", (long long)o->inst, (long long)mgr[k],
+                                         (long long)o->outstanding),
+                            now) < 0)
                 rc = -1;
     }
     free(v);

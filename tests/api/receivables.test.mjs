@@ -250,6 +250,13 @@ test('AR09 collection tasks for the owner, escalation to the manager after 7 day
   expectStatus(await pay(M, { instalment_id: inst(M, 1), method: 'transfer', amount: 1017000, paid_on: '2026-07-03' }), 201);
   assert.equal((await tasks(rep, 'receivable_overdue')).filter((x) => x.row_id === M.id).length, 1);
   assert.equal((await tasks(mgr, 'receivable_escalated')).filter((x) => x.row_id === M.id).length, 1);
+  // a part paid: the tasks close, and the next run raises them with what is still outstanding
+  expectStatus(await pay(M, { instalment_id: inst(M, 0), method: 'cash', amount: 13000, paid_on: '2026-07-03' }), 201);
+  assert.equal((await tasks(rep, 'receivable_overdue')).filter((x) => x.row_id === M.id).length, 0);
+  await at('2026-07-03T04:00:00Z');
+  const again = await waitFor(async () => (await tasks(rep, 'receivable_overdue')).find((x) => x.row_id === M.id), 'the next run');
+  assert.ok(again.title.includes('1,000.00') && again.title.includes('预付款'), again.title);
+  await waitFor(async () => (await tasks(mgr, 'receivable_escalated')).filter((x) => x.row_id === M.id).length === 1, 'escalated again');
 
   // the month boundary: due 05-31; 06-30 23:30 in Shanghai is 30 days, 07-01 00:30 is 31
   await at('2026-06-30T15:30:00Z');
@@ -261,6 +268,6 @@ test('AR09 collection tasks for the owner, escalation to the manager after 7 day
   const aging = expectStatus(await fin.get('/api/v1/receivables/aging'), 200);
   assert.equal(aging.today, '2026-07-01');
   const line = aging.by_customer.find((x) => x.id === cust.id);
-  // A's 3,390.00 (05-20: 42 days) and M's 1,130.00 (05-31: 31 days) are 31–60
-  assert.equal(line.buckets[1], 339000 + 113000);
+  // A's 3,390.00 (05-20: 42 days) and what is left of M's 1,130.00 (05-31: 31 days) are 31–60
+  assert.equal(line.buckets[1], 339000 + 100000);
 });
