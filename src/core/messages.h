@@ -85,6 +85,13 @@
     X("job.failed", "任务失败（{detail}）", "任務失敗（{detail}）", "The job failed ({detail})")                       \
     X("job.cancelled", "任务已取消", "任務已取消", "The job was cancelled")                                            \
     X("job.too_many_rows", "超过 {max} 行，请缩小筛选范围", "超過 {max} 列，請縮小篩選範圍",                           \
-      "More than {max} rows: narrow the filter")
+      "More than {max} rows: narrow the filter")                                                                       \
+    X("receivable.overdue", "催收：合同 {number}（{customer}）{term}应于 {date} 回款，尚欠 {amount} 元",               \
+      "催收：合約 {number}（{customer}）{term}應於 {date} 回款，尚欠 {amount} 元",                                     \
+      "Collect: contract {number} ({customer}), {term} was due on {date}; {amount} yuan outstanding")                  \
+    X("receivable.escalated", "催收升级：{owner} 的合同 {number}（{customer}）{term}逾期 {days} 天，尚欠 {amount} 元", \
+      "催收升級：{owner} 的合約 {number}（{customer}）{term}逾期 {days} 天，尚欠 {amount} 元",                         \
+      "Collection escalated: {owner}'s contract {number} ({customer}), {term} {days} days overdue; {amount} yuan "     \
+      "outstanding")
 
 #endif

@@ -286,6 +286,9 @@ typedef struct Entity {
     bool mergeable;
     /* NULL or, after a merge into id, moves what only the module keeps about `from` (match keys) */
     int (*after_merge)(Req *r, const struct Entity *en, int64_t id, int64_t from, Err *e);
+    /* Roles that read every row of a VIS_OWNER entity as admin does (finance reads every payment
+       and invoice, whoever's contract it is); writing still follows entity_row_may (0 = none) */
+    uint32_t read_all_roles;
 } Entity;
 
 /* Registry, filled by modules_register() at start. */

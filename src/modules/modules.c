@@ -38,6 +38,8 @@ void modules_register(void) {
     opportunities_register();
     quotes_register();
     contracts_register();
+    receivables_register();
+    invoices_register();
     followups_register();
     sales_plans_register();
     home_register(); /* reads what the modules above keep */

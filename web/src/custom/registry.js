@@ -31,6 +31,7 @@ const PoolReleaseButton = () => import('./PoolReleaseButton.vue')
 const MergeButton = () => import('./MergeButton.vue')
 const ActivityList = () => import('./ActivityList.vue')
 const ClaimTargetPicker = () => import('./ClaimTargetPicker.vue')
+const ContractReceivables = () => import('./ContractReceivables.vue')
 
 export const registry = {
   customers: {
@@ -68,6 +69,12 @@ export const registry = {
     fieldInputs: { target_id: ClaimTargetPicker },
     fieldTexts: { target_id: (row) => row.target_title },
     ownerLabel: 'claim.claimant',
+  },
+  // receivables (R-AR-1): the contract's instalments with received/outstanding/status; the aging board
+  contracts: { panels: [ContractReceivables] },
+  payments: {
+    listLinks: [{ label: 'ar.agingTitle', to: '/receivables/aging', testid: 'link-aging' }],
+    nav: [{ label: 'ar.agingTitle', to: '/receivables/aging', testid: 'aging' }],
   },
 }
 
