@@ -51,6 +51,8 @@
     X(EC_READONLY, "field.readonly", "“{field}”不可修改", "「{field}」不可修改", "\"{field}\" cannot be changed")      \
     X(EC_REF, "field.reference", "“{field}”引用的记录不存在", "「{field}」引用的記錄不存在",                           \
       "\"{field}\" refers to a record that does not exist")                                                            \
+    X(EC_CODE, "field.code", "“{field}”不是列表中的值（{detail}）", "「{field}」不是清單中的值（{detail}）",           \
+      "\"{field}\" is not a value of the list ({detail})")                                                             \
     X(EC_DUPLICATE, "field.duplicate", "“{field}”已存在", "「{field}」已存在", "\"{field}\" already exists")           \
     X(EC_REC_NOT_FOUND, "record.not_found", "记录不存在或无权查看", "記錄不存在或無權查看",                            \
       "The record does not exist or is not visible to you")                                                            \
@@ -78,6 +80,8 @@
       "No column is mapped to the required field \"{field}\"")                                                         \
     X(EC_IMPORT_AMBIGUOUS, "import.ambiguous", "“{field}”的值“{detail}”匹配到多条记录",                                \
       "「{field}」的值「{detail}」對應到多筆記錄", "\"{field}\": \"{detail}\" matches several records")                \
+    X(EC_IMPORT_VALUE, "import.bad_value", "“{field}”的值“{detail}”无法识别", "「{field}」的值「{detail}」無法識別",   \
+      "\"{field}\": \"{detail}\" cannot be read")                                                                      \
     X(EC_IMPORT_NOT_FOUND, "import.not_found", "“{field}”的值“{detail}”找不到对应的记录",                              \
       "「{field}」的值「{detail}」找不到對應的記錄", "\"{field}\": no record matches \"{detail}\"")                    \
     X(EC_IMPORT_ROWS, "import.rows_invalid", "有 {detail} 行数据有误，未导入任何数据",                                 \
