@@ -80,8 +80,6 @@
       "No column is mapped to the required field \"{field}\"")                                                         \
     X(EC_IMPORT_AMBIGUOUS, "import.ambiguous", "“{field}”的值“{detail}”匹配到多条记录",                                \
       "「{field}」的值「{detail}」對應到多筆記錄", "\"{field}\": \"{detail}\" matches several records")                \
-    X(EC_IMPORT_VALUE, "import.bad_value", "“{field}”的值“{detail}”无法识别", "「{field}」的值「{detail}」無法識別",   \
-      "\"{field}\": \"{detail}\" cannot be read")                                                                      \
     X(EC_IMPORT_NOT_FOUND, "import.not_found", "“{field}”的值“{detail}”找不到对应的记录",                              \
       "「{field}」的值「{detail}」找不到對應的記錄", "\"{field}\": no record matches \"{detail}\"")                    \
     X(EC_IMPORT_ROWS, "import.rows_invalid", "有 {detail} 行数据有误，未导入任何数据",                                 \

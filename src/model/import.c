@@ -391,11 +391,14 @@ static int cell_fail(Req *r, const Field *f, Err *e, const char *code, const cha
     return -1;
 }
 
-/* A cell whose text cannot be read as the field's type: the error quotes the cell as it is in the
-   file ("abc元"), and the report says what was expected (j->expected, "1234.56"). */
+/* A cell whose text cannot be read as the field's type (field.format): the message quotes the cell as it is in the file
+   ("abc元"), never a value parsed from it, and the report says what was expected (j->expected, "1234.56"). */
 static int cell_bad(ImportJob *j, Req *r, const Field *f, Err *e, const char *cell, const char *expected) {
     j->expected = expected;
-    return cell_fail(r, f, e, EC_IMPORT_VALUE, arena_printf(r->a, "%.80s", cell));
+    size_t n = strlen(cell) > 80 ? 80 : strlen(cell);
+    while (n && ((unsigned char)cell[n] & 0xC0) == 0x80)
+        n--; /* cut on a character */
+    return cell_fail(r, f, e, EC_FORMAT, arena_strndup(r->a, cell, n));
 }
 
 /*

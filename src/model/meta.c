@@ -43,7 +43,10 @@ json_t *field_json(Req *r, const Field *f) {
     json_object_set_new(o, "min", f->min < f->max || f->min ? json_integer(f->min) : json_null());
     json_object_set_new(o, "max", f->max ? json_integer(f->max) : json_null());
     json_object_set_new(o, "ref", f->ref && f->type != FT_CODE ? json_string(f->ref) : json_null());
-    if (f->type == FT_CODE) json_object_set_new(o, "list", json_string(f->ref)); /* GET /api/v1/refdata/<list> */
+    if (f->type == FT_CODE) { /* its items: GET /api/v1/refdata/<list>; levels: 3 = a cascade of pickers */
+        json_object_set_new(o, "list", json_string(f->ref));
+        json_object_set_new(o, "levels", json_integer(refdata_levels(f->ref)));
+    }
     if (f->type == FT_ENUM) json_object_set_new(o, "enum", enum_json(r, f->enums));
     if (f->type == FT_ROLES) {
         json_t *a = json_array();

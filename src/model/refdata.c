@@ -138,6 +138,14 @@ int refdata_install(const RefItem *rows, int n) {
 
 bool refdata_list_known(const char *list) { return list && list_get(list) != NULL; }
 
+int refdata_levels(const char *list) {
+    RefList *l = list ? list_get(list) : NULL;
+    int n = 0;
+    for (int i = 0; l && i < l->n; i++)
+        if (l->items[i].level > n) n = l->items[i].level;
+    return n;
+}
+
 const RefItem *refdata_find(const char *list, const char *code) {
     RefList *l = list ? list_get(list) : NULL;
     if (!l || !code) return NULL;
@@ -425,10 +433,11 @@ static RefList *route_list(Req *r, Err *e) {
 }
 
 /*
-** GET /api/v1/refdata/:list?parent=CODE | ?q=TEXT        roles: any signed-in user
-** 200 {"items":[{"code","name","label","level","parent","leaf"}]}: the top level (no parameter), the
-** children of parent, or up to 50 items whose name, short name or code contains q (top levels
-** first) | 400 field.code parent | 404 not_found (no such list)
+** GET /api/v1/refdata/:list?parent=CODE | ?q=TEXT | ?depth=1|2     roles: any signed-in user
+** 200 {"items":[{"code","name","label","level","parent","leaf"}]}: the top level (no parameter; with
+** depth=2 the level below as well, in code order), the children of parent, or up to 50 items whose
+** name, short name, code or English name contains q (top levels first) | 400 field.code parent,
+** field.range depth | 404 route.not_found (no such list)
 */
 static int refdata_list(Req *r, Err *e) {
     RefList *l = route_list(r, e);
@@ -451,11 +460,16 @@ static int refdata_list(Req *r, Err *e) {
             }
         free(nq);
     } else {
+        const char *ds = req_query(r, "depth");
+        int depth = ds && *ds ? atoi(ds) : 1;
+        if (depth < 1 || depth > 2 || (ds && strlen(ds) != 1)) {
+            json_decref(items);
+            return err_set(e, 400, EC_RANGE, "depth", "1..2");
+        }
         for (int i = 0; i < l->n; i++) {
             const RefItem *it = &l->items[i];
-            bool top = !it->parent;
-            if (parent && *parent ? it->parent && !strcmp(it->parent, parent) : top)
-                json_array_append_new(items, item_json(r, it));
+            bool hit = parent && *parent ? it->parent && !strcmp(it->parent, parent) : it->level <= depth;
+            if (hit) json_array_append_new(items, item_json(r, it));
         }
     }
     return reply_json(r, 200, json_pack("{s:o}", "items", items));

@@ -40,6 +40,8 @@ int refdata_fix_values(Db *db);
 
 /* Is list a known reference list? */
 bool refdata_list_known(const char *list);
+/* How many levels list has (regions 3, industries 2); 0 for an unknown list. */
+int refdata_levels(const char *list);
 /* The item of code in list, or NULL. */
 const RefItem *refdata_find(const char *list, const char *code);
 /* The items below code (all levels down), up to max in out; the count of all of them. *nested:
