@@ -35,7 +35,8 @@ test('CU01 R-CUS-1 create a customer: CU number, defaults, owner = creator', asy
 });
 
 test('CU02 bad input names the field and writes nothing; computed fields are read-only', async () => {
-  expectError(await repA.post(C, { industry: 'x' }), 400, 'field.required', 'name');
+  expectError(await repA.post(C, { address: 'x' }), 400, 'field.required', 'name');
+  expectError(await repA.post(C, { name: '坏行业公司', industry: 'x' }), 400, 'field.code', 'industry');
   expectError(await repA.post(C, { name: '坏邮箱公司', email: 'not-an-email' }), 400, 'field.format', 'email');
   expectError(await repA.post(C, { name: '坏来源公司', source: 'magic' }), 400, 'field.enum', 'source');
   expectError(await repA.post(C, { name: '坏电话公司', phone: 'call me' }), 400, 'field.format', 'phone');
