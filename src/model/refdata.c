@@ -82,20 +82,18 @@ static int by_code(const void *a, const void *b) {
 
 static char *dup0(const char *s) { return s ? strdup(s) : NULL; }
 
+/* Free an item's strings but its list name (an installed list's items share it). */
+static void item_free(RefItem *it) {
+    const char *const ss[] = {it->code, it->parent,  it->name, it->tw,       it->en,
+                              it->full, it->full_tw, it->key,  it->short_key};
+    for (size_t i = 0; i < sizeof ss / sizeof ss[0]; i++)
+        free((char *)ss[i]);
+}
+
 static void lists_free(void) {
     for (int i = 0; i < nlists; i++) {
-        for (int k = 0; k < lists[i].n; k++) {
-            RefItem *it = &lists[i].items[k];
-            free((char *)it->code);
-            free((char *)it->parent);
-            free((char *)it->name);
-            free((char *)it->tw);
-            free((char *)it->en);
-            free((char *)it->full);
-            free((char *)it->full_tw);
-            free((char *)it->key);
-            free((char *)it->short_key);
-        }
+        for (int k = 0; k < lists[i].n; k++)
+            item_free(&lists[i].items[k]);
         free(lists[i].items);
         free(lists[i].name);
     }
@@ -253,61 +251,83 @@ done:
 
 /* ---------------------------------------------------------------- loading */
 
-/* Fill the zh-TW names the migration left NULL (OpenCC s2twp, once). 0 or -1. */
-static int fill_tw(Db *db) {
-    Stmt *st = db_prepare(db, "SELECT list, code, name, full_name FROM ref_codes WHERE name_tw IS NULL");
+/* Free the strings of n items (not the key fields of an installed list: lists_free does those). */
+static void items_free(RefItem *rows, int n) {
+    for (int i = 0; i < n; i++) {
+        free((char *)rows[i].list);
+        item_free(&rows[i]);
+    }
+    free(rows);
+}
+
+/* Read ref_codes rows (the columns of RefItem from list to full_tw) into *out (items_free). The
+   count, or -1 on a database error or when memory runs out. */
+static int read_items(Db *db, const char *sql, RefItem **out) {
+    *out = NULL;
+    Stmt *st = db_prepare(db, sql);
     if (!st) return -1;
-    typedef struct {
-        char *list, *code, *name, *full;
-    } Row;
-    Row *rows = NULL;
+    RefItem *rows = NULL;
     int n = 0, cap = 0, rc;
     while ((rc = db_step(st)) == DB_ROW) {
         if (n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            Row *g = realloc(rows, (size_t)cap * sizeof(Row));
-            if (!g) break;
+            RefItem *g = realloc(rows, (size_t)(cap = cap ? cap * 2 : 1024) * sizeof(RefItem));
+            if (!g) {
+                rc = -1;
+                break;
+            }
             rows = g;
         }
-        rows[n++] = (Row){strdup(db_col_text(st, 0)), strdup(db_col_text(st, 1)), strdup(db_col_text(st, 2)),
-                          strdup(db_col_text(st, 3))};
+        rows[n++] = (RefItem){dup0(db_col_text(st, 0)), dup0(db_col_text(st, 1)), dup0(db_col_text(st, 2)),
+                              (int)db_col_int64(st, 3), dup0(db_col_text(st, 4)), dup0(db_col_text(st, 5)),
+                              dup0(db_col_text(st, 6)), dup0(db_col_text(st, 7)), dup0(db_col_text(st, 8))};
     }
     db_done(st);
-    int ret = rc < 0 ? -1 : 0;
-    opencc_t cc = n && ret == 0 ? opencc_open("s2twp.json") : (opencc_t)-1;
-    if (n && ret == 0 && cc == (opencc_t)-1) log_warn("OpenCC s2twp.json cannot be opened; zh-TW shows zh-CN names");
-    if (cc != (opencc_t)-1) {
-        ret = db_begin(db);
-        for (int i = 0; i < n && ret == 0; i++) {
-            char *tw = opencc_convert_utf8(cc, rows[i].name, strlen(rows[i].name));
-            char *ftw = opencc_convert_utf8(cc, rows[i].full, strlen(rows[i].full));
-            Stmt *u = db_prepare(db, "UPDATE ref_codes SET name_tw = ?1, full_tw = ?2 WHERE list = ?3 AND code = ?4");
-            if (u && tw && ftw) {
-                db_bind_text(u, 1, tw, -1);
-                db_bind_text(u, 2, ftw, -1);
-                db_bind_text(u, 3, rows[i].list, -1);
-                db_bind_text(u, 4, rows[i].code, -1);
-                if (db_step(u) < 0) ret = -1;
-            } else {
-                ret = -1;
-            }
-            if (u) db_done(u);
-            if (tw) opencc_convert_utf8_free(tw);
-            if (ftw) opencc_convert_utf8_free(ftw);
+    if (rc < 0) {
+        items_free(rows, n);
+        return -1;
+    }
+    *out = rows;
+    return n;
+}
+
+/* Fill the zh-TW names the migration left NULL (OpenCC s2twp, once). 0 or -1. */
+static int fill_tw(Db *db) {
+    RefItem *rows;
+    int n = read_items(db,
+                       "SELECT list, code, parent, level, name, name_tw, name_en, full_name, full_tw"
+                       " FROM ref_codes WHERE name_tw IS NULL",
+                       &rows);
+    if (n <= 0) return n;
+    opencc_t cc = opencc_open("s2twp.json");
+    if (cc == (opencc_t)-1) {
+        log_warn("OpenCC s2twp.json cannot be opened; zh-TW shows zh-CN names");
+        items_free(rows, n);
+        return 0;
+    }
+    int ret = db_begin(db);
+    for (int i = 0; i < n && ret == 0; i++) {
+        char *tw = opencc_convert_utf8(cc, rows[i].name, strlen(rows[i].name));
+        char *ftw = opencc_convert_utf8(cc, rows[i].full, strlen(rows[i].full));
+        Stmt *u = db_prepare(db, "UPDATE ref_codes SET name_tw = ?1, full_tw = ?2 WHERE list = ?3 AND code = ?4");
+        if (u && tw && ftw) {
+            db_bind_text(u, 1, tw, -1);
+            db_bind_text(u, 2, ftw, -1);
+            db_bind_text(u, 3, rows[i].list, -1);
+            db_bind_text(u, 4, rows[i].code, -1);
+            if (db_step(u) < 0) ret = -1;
+        } else {
+            ret = -1;
         }
-        if (ret == 0)
-            ret = db_commit(db) < 0 ? -1 : 0;
-        else
-            db_rollback(db);
-        opencc_close(cc);
+        if (u) db_done(u);
+        if (tw) opencc_convert_utf8_free(tw);
+        if (ftw) opencc_convert_utf8_free(ftw);
     }
-    for (int i = 0; i < n; i++) {
-        free(rows[i].list);
-        free(rows[i].code);
-        free(rows[i].name);
-        free(rows[i].full);
-    }
-    free(rows);
+    if (ret == 0)
+        ret = db_commit(db) < 0 ? -1 : 0;
+    else
+        db_rollback(db);
+    opencc_close(cc);
+    items_free(rows, n);
     return ret;
 }
 
@@ -316,36 +336,13 @@ int refdata_load(Db *db) {
         log_error("reference lists: the zh-TW names cannot be written");
         return -1;
     }
-    Stmt *st = db_prepare(db, "SELECT list, code, parent, level, name, name_tw, name_en, full_name, full_tw"
-                              " FROM ref_codes ORDER BY list, code");
-    if (!st) return -1;
-    RefItem *rows = NULL;
-    int n = 0, cap = 0, rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            RefItem *g = realloc(rows, (size_t)cap * sizeof(RefItem));
-            if (!g) break;
-            rows = g;
-        }
-        rows[n++] = (RefItem){dup0(db_col_text(st, 0)), dup0(db_col_text(st, 1)), dup0(db_col_text(st, 2)),
-                              (int)db_col_int64(st, 3), dup0(db_col_text(st, 4)), dup0(db_col_text(st, 5)),
-                              dup0(db_col_text(st, 6)), dup0(db_col_text(st, 7)), dup0(db_col_text(st, 8))};
-    }
-    db_done(st);
-    int ret = rc < 0 ? -1 : refdata_install(rows, n);
-    for (int i = 0; i < n; i++) {
-        RefItem *it = &rows[i];
-        free((char *)it->list);
-        free((char *)it->code);
-        free((char *)it->parent);
-        free((char *)it->name);
-        free((char *)it->tw);
-        free((char *)it->en);
-        free((char *)it->full);
-        free((char *)it->full_tw);
-    }
-    free(rows);
+    RefItem *rows;
+    int n = read_items(db,
+                       "SELECT list, code, parent, level, name, name_tw, name_en, full_name, full_tw"
+                       " FROM ref_codes ORDER BY list, code",
+                       &rows);
+    int ret = n < 0 ? -1 : refdata_install(rows, n);
+    if (n > 0) items_free(rows, n);
     if (ret < 0) log_error("reference lists cannot be loaded");
     return ret;
 }
