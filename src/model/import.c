@@ -272,6 +272,16 @@ static bool field_importable(const Entity *en, const Field *f) {
     if (f->flags & (F_READONLY)) return false;
     if (f->type == FT_ROLES) return false;
     if (en->number_prefix && strcmp(f->name, "number") == 0) return false;
+    /* the free text an FT_CODE field held before it took codes (<field>_text, refdata.h): an import
+       gives the field itself, by name */
+    size_t n = strlen(f->name);
+    char base[64];
+    if (n > 5 && n < sizeof base && !strcmp(f->name + n - 5, "_text")) {
+        memcpy(base, f->name, n - 5);
+        base[n - 5] = 0;
+        const Field *c = entity_field(en, base);
+        if (c && c->type == FT_CODE) return false;
+    }
     return true;
 }
 

@@ -94,6 +94,14 @@ test('RD04 a filter on a code takes the codes below it; search and export by nam
   assert.equal(er[1][er[0].indexOf('Industry')], 'Manufacture of automobiles');
 });
 
+test('RD06 the import template offers region and industry, not the free text kept from before the codes', async () => {
+  const t = await rep.get(`${C}/import/template.csv`);
+  assert.equal(t.status, 200);
+  const head = t.text.replace(/^\ufeff/, '').trim().split(',');
+  assert.ok(head.includes('区域') && head.includes('行业'), head.join());
+  assert.ok(!head.includes('原区域文字') && !head.includes('原行业文字'), head.join());
+});
+
 test('RD05 a lead\'s codes go with it to the customer on conversion', async () => {
   let lead = expectStatus(await rep.post(L, { company: '镇江编码转化有限公司', source: 'online', region: '3211', industry: '35', contact_name: '王强', phone: '13611112222' }), 201);
   for (const a of ['contact', 'qualify', 'convert']) lead = expectStatus(await rep.post(`${L}/${lead.id}/actions/${a}`, { version: lead.version }), 200, a);
