@@ -51,6 +51,8 @@
     X(EC_READONLY, "field.readonly", "“{field}”不可修改", "「{field}」不可修改", "\"{field}\" cannot be changed")      \
     X(EC_REF, "field.reference", "“{field}”引用的记录不存在", "「{field}」引用的記錄不存在",                           \
       "\"{field}\" refers to a record that does not exist")                                                            \
+    X(EC_CODE, "field.code", "“{field}”不是列表中的值（{detail}）", "「{field}」不是清單中的值（{detail}）",           \
+      "\"{field}\" is not a value of the list ({detail})")                                                             \
     X(EC_DUPLICATE, "field.duplicate", "“{field}”已存在", "「{field}」已存在", "\"{field}\" already exists")           \
     X(EC_REC_NOT_FOUND, "record.not_found", "记录不存在或无权查看", "記錄不存在或無權查看",                            \
       "The record does not exist or is not visible to you")                                                            \

@@ -763,7 +763,8 @@ static int entity_delete(Req *r, Err *e) {
 }
 
 void model_routes_register(void) {
-    views_routes_register(); /* /api/v1/my/views before the generic /api/v1/:entity/:id */
+    views_routes_register();   /* /api/v1/my/views before the generic /api/v1/:entity/:id */
+    refdata_routes_register(); /* /api/v1/refdata/:list likewise */
     static const Route routes[] = {
         {"GET", "/api/v1/meta", meta_get, 0, 0, "Entity metadata for the front end", "meta"},
         {"GET", "/api/v1/openapi.json", openapi_get, R_PUBLIC, 0, "This OpenAPI document", "meta"},
@@ -782,6 +783,8 @@ void model_routes_register(void) {
          "entities"},
         {"GET", "/api/v1/imports", import_jobs_list, 0, 0, "My recent imports", "entities"},
         {"GET", "/api/v1/imports/:id", import_job_get, 0, 0, "State, progress and report of an import", "entities"},
+        {"GET", "/api/v1/imports/:id/errors.csv", import_job_errors_csv, R_RAW, 0,
+         "The rows of an import that had an error, as CSV with the reasons", "entities"},
         {"GET", "/api/v1/:entity/:id", entity_get, 0, 0, "Get one row", "entities"},
         {"PATCH", "/api/v1/:entity/:id", entity_patch, R_WRITE, 0, "Change a row (optimistic lock)", "entities"},
         {"DELETE", "/api/v1/:entity/:id", entity_delete, R_WRITE, 0, "Delete a row (soft)", "entities"},

@@ -99,6 +99,10 @@ static int index_check(Db *db, const Entity *en) {
             log_error("%s.%s has read_roles and F_SEARCH: a search would tell its values", en->name, f->name);
             bad = 1;
         }
+        if (f->type == FT_CODE && !refdata_list_known(f->ref)) {
+            log_error("%s.%s: no reference list \"%s\" (ref_codes)", en->name, f->name, f->ref ? f->ref : "");
+            bad = 1;
+        }
         if (en->few_rows || !(f->flags & (F_FILTER | F_SORT)) || (f->flags & (F_VIRTUAL | F_NOINDEX))) continue;
         int rc = db_column_leads_index(db, en->table, f->name);
         if (rc < 0)

@@ -33,6 +33,10 @@ typedef enum {
     FT_ROLES,      /* JSON array of role ids (users only; virtual) */
     FT_QTY,        /* quantity with 3 decimals as int64 thousandths (12.5 kg = 12500), JSON integer;
                       goods sold by weight or length; min/max in thousandths when min < max */
+    FT_CODE,       /* a code of the reference list named by `ref` ("regions": GB/T 2260 divisions,
+                      "industries": GB/T 4754): stored as text, validated against the list, shown by
+                      its name in the reader's language; a filter on a code takes the codes below it
+                      too (filter[region]=32 is all of 江苏省) (model/refdata.h) */
 } FieldType;
 
 typedef struct EnumVal {
@@ -87,7 +91,7 @@ typedef struct Field {
     unsigned flags;           /* F_* */
     int64_t min, max;         /* limits (length for text, value for numbers); ignored when both 0 */
     const EnumVal *enums;     /* FT_ENUM: values, terminated by {NULL} */
-    const char *ref;          /* FT_REF: entity name referred to */
+    const char *ref;          /* FT_REF: entity name referred to; FT_CODE: the reference list */
     const char *def;          /* default on create, as text ("draft", "0"), or NULL */
     const char *zh, *tw, *en; /* labels */
     const char *group;        /* key of the entity's FieldGroup the form shows it in, or NULL */

@@ -70,6 +70,8 @@ static const char *cell_text(Req *r, const Field *f, json_t *v) {
     }
     case FT_ROLES:
         return "";
+    case FT_CODE:
+        return refdata_text(f->ref, json_string_value(v), r->locale);
     default:
         if (json_is_integer(v)) return arena_printf(r->a, "%lld", (long long)json_integer_value(v));
         return json_string_value(v) ? json_string_value(v) : "";

@@ -6,6 +6,7 @@
 #define SALESLOOP_MODEL_H
 
 #include "entity.h"
+#include "refdata.h"
 
 /*
 ** What the flow layer lends the model, registered at start (flow_routes_register) so that the
@@ -174,6 +175,7 @@ void export_register(void);
 void import_register(void);
 int import_post(Req *r, Err *e);
 int import_job_get(Req *r, Err *e);
+int import_job_errors_csv(Req *r, Err *e);
 int import_jobs_list(Req *r, Err *e);
 int import_template(Req *r, Err *e);
 int meta_get(Req *r, Err *e);

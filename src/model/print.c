@@ -266,6 +266,8 @@ static const char *value_text(Resolve *rs, const Field *f, json_t *v) {
         return json_is_integer(v) ? ref_title(rs, f->ref, i) : "";
     case FT_ROLES:
         return "";
+    case FT_CODE:
+        return json_string_value(v) ? refdata_text(f->ref, json_string_value(v), r->locale) : "";
     default:
         return json_string_value(v) ? json_string_value(v) : "";
     }
