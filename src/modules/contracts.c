@@ -651,22 +651,22 @@ static const Entity contracts_entity = {
 ** the payment schedule and the contract's own terms.
 ** 201 contract | 404 quote not visible | 409 flow.guard quote_id (not accepted) | 400 field.*
 */
-static int make_contract(Req *r, Err *e) {
-    if (!entity_can_write(&contracts_entity, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
-    int64_t qid;
-    if (req_param_id(r, 0, &qid, e) < 0) return -1;
-    json_t *in = r->body_len ? req_json(r, e) : NULL;
-    if (r->body_len && !in) return -1;
-    const Entity *qen = entity_find("quotes");
-    json_t *q = qen ? entity_load(r, qen, qid, e) : NULL;
-    if (!q) return qen ? -1 : err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+/* A new draft contract from the quote q as POST /api/v1/quotes/:id/make-contract makes it: the
+   quote's customer, opportunity, contact, lines, tax rate, payment and delivery terms, and the
+   body's title and kind (in, may be NULL; other keys are refused). 0 with *id, or -1 with e. */
+static int contract_from_quote(Req *r, json_t *q, json_t *in, int64_t *id, Err *e) {
+    const char *k;
+    json_t *v;
+    json_object_foreach(in, k, v) {
+        if (strcmp(k, "title") && strcmp(k, "kind")) return err_set(e, 400, EC_UNKNOWN_FIELD, k, NULL);
+    }
     json_t *body = json_object();
     static const char *const copied[] = {"customer_id", "opportunity_id", "contact_id",
                                          "tax_rate_bp", "payment_terms",  NULL};
     for (int i = 0; copied[i]; i++)
-        if (!json_is_null(json_object_get(q, copied[i])) && json_object_get(q, copied[i]))
+        if (json_object_get(q, copied[i]) && !json_is_null(json_object_get(q, copied[i])))
             json_object_set(body, copied[i], json_object_get(q, copied[i]));
-    json_object_set_new(body, "quote_id", json_integer(qid));
+    json_object_set_new(body, "quote_id", json_integer(flow_rec_int(q, "id")));
     if (flow_rec_str(q, "delivery_term")) json_object_set(body, "delivery_terms", json_object_get(q, "delivery_term"));
     json_t *lines = json_array();
     size_t i;
@@ -675,35 +675,272 @@ static int make_contract(Req *r, Err *e) {
         json_t *c = json_object();
         static const char *const cols[] = {"product_id",  "spec",      "quantity", "unit_price",
                                            "discount_bp", "unit_cost", NULL};
-        for (int k = 0; cols[k]; k++)
-            if (json_object_get(l, cols[k]) && !json_is_null(json_object_get(l, cols[k])))
-                json_object_set(c, cols[k], json_object_get(l, cols[k]));
+        for (int n = 0; cols[n]; n++)
+            if (json_object_get(l, cols[n]) && !json_is_null(json_object_get(l, cols[n])))
+                json_object_set(c, cols[n], json_object_get(l, cols[n]));
         json_array_append_new(lines, c);
     }
     json_object_set_new(body, "lines", lines);
-    const char *k;
-    json_t *v;
-    json_object_foreach(in, k, v) {
-        if (strcmp(k, "title") && strcmp(k, "kind")) {
-            json_decref(body);
-            json_decref(q);
-            return err_set(e, 400, EC_UNKNOWN_FIELD, k, NULL);
-        }
-        json_object_set(body, k, v);
-    }
-    if (!json_object_get(body, "title"))
-        json_object_set_new(body, "title",
-                            json_string(arena_printf(r->a, "%s %s", flow_rec_str(q, "number"),
-                                                     label_for(r->locale, "销售合同", "銷售合約", "Sales contract"))));
-    json_decref(q);
-    int64_t id;
-    int rc = entity_create_row(r, &contracts_entity, body, &id, e);
+    json_object_set_new(body, "title",
+                        json_string(arena_printf(r->a, "%s %s", flow_rec_str(q, "number"),
+                                                 label_for(r->locale, "销售合同", "銷售合約", "Sales contract"))));
+    json_object_update(body, in ? in : json_object());
+    int rc = entity_create_row(r, &contracts_entity, body, id, e);
     json_decref(body);
+    return rc;
+}
+
+/*
+** POST /api/v1/quotes/:id/make-contract          roles: contract writers who see the quote
+** Body (optional): {"title", "kind"}. A new draft contract copying the accepted quote (R-CON-1):
+** the rep then adds the payment schedule and the contract's own terms.
+** 201 contract | 400 field.unknown | 404 quote not visible | 409 flow.guard quote_id (not accepted)
+*/
+static int make_contract(Req *r, Err *e) {
+    if (!entity_can_write(&contracts_entity, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    int64_t qid, id;
+    if (req_param_id(r, 0, &qid, e) < 0) return -1;
+    json_t *in = r->body_len ? req_json(r, e) : NULL;
+    if (r->body_len && !in) return -1;
+    if (in && !json_is_object(in)) return err_set(e, 400, EC_TYPE, "body", "object");
+    const Entity *qen = entity_find("quotes");
+    if (!qen) return err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+    json_t *q = entity_load(r, qen, qid, e);
+    if (!q) return -1;
+    int rc = contract_from_quote(r, q, in, &id, e);
+    json_decref(q);
     if (rc < 0) return -1;
     json_t *row = entity_load(r, &contracts_entity, id, e);
     if (!row) return -1;
     row_finish(r, &contracts_entity, row);
     return reply_json(r, 201, row);
+}
+
+/* ---------------------------------------------------------------- demo */
+
+/* A user of the demo company as the request's user, with their roles. 0, or -1. */
+static int demo_user(Req *r, User *u, int64_t id) {
+    Stmt *st = db_prepare(r->db, "SELECT u.display_name, u.org_unit_id, o.path FROM users u"
+                                 " LEFT JOIN org_units o ON o.id = u.org_unit_id WHERE u.id = ?1");
+    if (!st) return -1;
+    db_bind_int64(st, 1, id);
+    int rc = db_step(st);
+    memset(u, 0, sizeof *u);
+    if (rc == DB_ROW) {
+        u->id = id;
+        u->username = u->display_name = col_text(r, st, 0);
+        u->locale = "zh-CN";
+        u->org_unit_id = db_col_int64(st, 1);
+        u->org_path = col_text(r, st, 2);
+    }
+    db_done(st);
+    if (rc != DB_ROW) return -1;
+    st = db_prepare(r->db, "SELECT role FROM user_roles WHERE user_id = ?1");
+    if (!st) return -1;
+    db_bind_int64(st, 1, id);
+    while ((rc = db_step(st)) == DB_ROW) {
+        int role = role_by_name(db_col_text(st, 0));
+        if (role >= 0) u->roles |= 1u << role;
+    }
+    db_done(st);
+    r->user = u;
+    return rc == DB_DONE ? 0 : -1;
+}
+
+/* The reviewers of the contract's open round approve, step after step, each task by the nearest
+   holder of its role whose unit holds the task's scope; only the roles of `roles` (space-separated
+   role ids) when given. The request's user is the owner `owner` again afterwards. 0, or -1. */
+static int demo_review(Req *r, int64_t id, const char *roles, int64_t owner, Err *e) {
+    static User users[2];
+    for (int pass = 0; pass < 8; pass++) {
+        Stmt *st = db_prepare(r->db, "SELECT t.role, (SELECT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id"
+                                     " JOIN org_units o ON o.id = u.org_unit_id WHERE ur.role = t.role"
+                                     " AND u.disabled = 0 AND (t.scope_path IS NULL OR t.scope_path LIKE o.path || '%')"
+                                     " ORDER BY LENGTH(o.path) DESC, u.id LIMIT 1)"
+                                     " FROM approval_tasks t WHERE t.entity = 'contracts' AND t.row_id = ?1"
+                                     " AND t.status = 'pending' ORDER BY t.id");
+        if (!st) return flow_db_error(r, e, "demo review");
+        db_bind_int64(st, 1, id);
+        json_t *signers = json_array();
+        int rc;
+        while ((rc = db_step(st)) == DB_ROW)
+            if ((!roles || str_word_in(roles, db_col_text(st, 0))) && !db_col_null(st, 1))
+                json_array_append_new(signers, json_integer(db_col_int64(st, 1)));
+        db_done(st);
+        size_t i, n = json_array_size(signers);
+        json_t *s;
+        json_array_foreach(signers, i, s) {
+            json_t *rec = NULL;
+            if (rc >= 0 && (demo_user(r, &users[0], json_integer_value(s)) < 0 ||
+                            !(rec = entity_load_any(r, &contracts_entity, id, e)) ||
+                            flow_sign(r, &contracts_entity, rec, true, "同意", e) < 0))
+                rc = -1;
+            json_decref(rec);
+        }
+        json_decref(signers);
+        if (rc < 0 || demo_user(r, &users[1], owner) < 0) return e->status ? -1 : flow_db_error(r, e, "demo review");
+        if (n == 0) return 0;
+    }
+    return 0;
+}
+
+/* Submit the contract (its approval round opens, as the submit action does) and have the
+   reviewers of `roles` (NULL: all) approve. 0, or -1. */
+static int demo_submit(Req *r, int64_t id, const char *roles, int64_t owner, Err *e) {
+    json_t *rec = entity_load_any(r, &contracts_entity, id, e);
+    int rc = rec ? flow_set_state(r, &contracts_entity, rec, "in_review", e) : -1;
+    if (rc == 0) rc = flow_open_round(r, &contracts_entity, rec, &contract_approval, e);
+    json_decref(rec);
+    return rc == 0 ? demo_review(r, id, roles, owner, e) : -1;
+}
+
+/* Sign the approved contract on day (with the customer's confirmation of a change), as the sign
+   action does, its notices included. 0, or -1. */
+static int demo_sign(Req *r, int64_t id, const char *day, bool change, Err *e) {
+    json_t *rec = entity_load_any(r, &contracts_entity, id, e);
+    if (!rec) return -1;
+    json_t *vals = change
+                       ? json_pack("{s:s, s:s, s:s, s:s}", "signed_on", day, "change_confirmed_by", "客户采购部 王经理",
+                                   "change_confirmed_on", day, "change_confirmed_via", "supplement")
+                       : json_pack("{s:s}", "signed_on", day);
+    int rc = strcmp(flow_rec_str(rec, "state"), "approved") ? err_set(e, 409, EC_BAD_STATE, NULL, "demo") : 0;
+    if (rc == 0) rc = entity_update_fields(r, &contracts_entity, rec, vals, "sign", e);
+    if (rc == 0) rc = flow_set_state(r, &contracts_entity, rec, "signed", e);
+    if (rc == 0) rc = contract_signed(r, &contracts_entity, rec, e);
+    json_decref(vals);
+    json_decref(rec);
+    return rc;
+}
+
+/* A contract body for the demo: lines of two products, 30 % prepayment and the rest on delivery. */
+static json_t *demo_body(Req *r, int64_t customer, const int64_t *prod, const int64_t *price, int64_t qty,
+                         const char *title, int64_t now) {
+    char d1[11], d2[11], d3[11];
+    date_of_epoch(now + 10 * 86400, company_tz(r), d1);
+    date_of_epoch(now + 45 * 86400, company_tz(r), d2);
+    date_of_epoch(now + 55 * 86400, company_tz(r), d3);
+    int64_t subtotal = (qty * price[0] + 500) / 1000 + 10 * price[1];
+    int64_t total = subtotal + (subtotal * 1300 + 5000) / 10000, first = (total * 3 + 5) / 10;
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:[{s:I, s:s, s:I, s:I}, {s:I, s:I, s:I}],"
+                     " s:[{s:s, s:s, s:I, s:s}, {s:s, s:s, s:I, s:s}]}",
+                     "customer_id", (json_int_t)customer, "title", title, "delivery_date", d2, "payment_terms",
+                     "预付 30%，发货前付清余款", "quality_terms",
+                     "按 GB/T 3216 出厂检验，附合格证；到货 7 日内验收，质量异议书面提出", "delivery_terms",
+                     "需方厂区交货，供方负责运输，木箱包装", "lines", "product_id", (json_int_t)prod[0], "spec",
+                     "标准型", "quantity", (json_int_t)qty, "unit_price", (json_int_t)price[0], "product_id",
+                     (json_int_t)prod[1], "quantity", (json_int_t)10000, "unit_price", (json_int_t)price[1],
+                     "instalments", "term", "prepayment", "due_date", d1, "amount", (json_int_t)first, "condition",
+                     "合同签订后 10 日内", "term", "delivery", "due_date", d3, "amount", (json_int_t)(total - first),
+                     "condition", "发货前");
+}
+
+int contracts_demo(Db *db, int64_t now, char *err, size_t errlen) {
+    Req r;
+    job_req_init(&r, db, now);
+    static User rep;
+    Err e = {0};
+    int64_t cust[3] = {0}, owner[3] = {0}, prod[2] = {0}, price[2] = {0}, quote = 0, id[4] = {0};
+    int nc = 0, np = 0, rc = DB_ERROR;
+    Stmt *st = db_prepare(db, "SELECT id, owner_id FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL"
+                              " ORDER BY id LIMIT 3");
+    while (st && (rc = db_step(st)) == DB_ROW) {
+        cust[nc] = db_col_int64(st, 0);
+        owner[nc++] = db_col_int64(st, 1);
+    }
+    db_done(st);
+    if (rc == DB_DONE) {
+        rc = DB_ERROR;
+        st =
+            db_prepare(db, "SELECT id, list_price FROM products WHERE deleted_at IS NULL AND list_price > standard_cost"
+                           " ORDER BY id LIMIT 2");
+        while (st && (rc = db_step(st)) == DB_ROW) {
+            prod[np] = db_col_int64(st, 0);
+            price[np++] = db_col_int64(st, 1);
+        }
+        db_done(st);
+    }
+    if (rc == DB_DONE) {
+        rc = DB_ERROR;
+        st = db_prepare(db, "SELECT id FROM quotes WHERE state = 'sent' AND deleted_at IS NULL ORDER BY id LIMIT 1");
+        if (st && (rc = db_step(st)) == DB_ROW) quote = db_col_int64(st, 0);
+        db_done(st);
+    }
+    if (rc != DB_DONE && rc != DB_ROW) {
+        snprintf(err, errlen, "demo contracts: %s", db_errmsg(db));
+        job_req_done(&r);
+        return -1;
+    }
+    rc = 0;
+    char today[11];
+    date_of_epoch(now, company_tz(&r), today);
+    const Entity *en = &contracts_entity;
+    if (nc == 3 && np == 2) {
+        /* 1. a general contract, reviewed by the manager, legal and finance, signed */
+        json_t *b = demo_body(&r, cust[0], prod, price, 2000, "离心泵及闸阀供货合同", now);
+        if (demo_user(&r, &rep, owner[0]) < 0 || entity_create_row(&r, en, b, &id[0], &e) < 0 ||
+            demo_submit(&r, id[0], NULL, owner[0], &e) < 0 || demo_sign(&r, id[0], today, false, &e) < 0)
+            rc = -1;
+        json_decref(b);
+        /* 2. a special contract (a new product beyond the current technical requirements) in review:
+           technical, production, QC and finance have approved, the others have not */
+        b = demo_body(&r, cust[1], prod, price, 5000, "非标高温泵研制及供货合同", now);
+        json_object_set_new(b, "new_product", json_true());
+        json_object_set_new(b, "over_tech", json_true());
+        if (rc == 0 && (demo_user(&r, &rep, owner[1]) < 0 || entity_create_row(&r, en, b, &id[1], &e) < 0 ||
+                        demo_submit(&r, id[1], "tech production qc finance", owner[1], &e) < 0))
+            rc = -1;
+        json_decref(b);
+        /* 3. a special contract (customer-supplied drawings) signed, then changed: 3 % off the pump,
+           re-reviewed by finance alone, confirmed by the customer and signed again */
+        b = demo_body(&r, cust[2], prod, price, 3000, "定制泵组供货合同（来图加工）", now);
+        json_object_set_new(b, "customer_materials", json_true());
+        if (rc == 0 && (demo_user(&r, &rep, owner[2]) < 0 || entity_create_row(&r, en, b, &id[2], &e) < 0 ||
+                        demo_submit(&r, id[2], NULL, owner[2], &e) < 0 || demo_sign(&r, id[2], today, false, &e) < 0))
+            rc = -1;
+        json_decref(b);
+        json_t *rec = rc == 0 ? entity_load_any(&r, en, id[2], &e) : NULL;
+        if (rc == 0 && (!rec || version_keep(&r, en, rec, "signed", "客户要求离心泵单价下调 3%", &e) < 0 ||
+                        flow_set_state(&r, en, rec, "draft", &e) < 0 || contract_revised(&r, en, rec, &e) < 0))
+            rc = -1;
+        /* the lines as stored, the first one 3 % cheaper (a PATCH's lines replace the collection) */
+        b = rc == 0 ? json_pack("{s:I, s:[]}", "version", (json_int_t)flow_rec_int(rec, "version"), "lines") : NULL;
+        size_t k;
+        json_t *line;
+        json_array_foreach(rc == 0 ? json_object_get(rec, "lines") : NULL, k, line) {
+            json_t *l = json_pack("{s:O}", "id", json_object_get(line, "id"));
+            if (k == 0) json_object_set_new(l, "unit_price", json_integer(price[0] * 97 / 100));
+            json_array_append_new(json_object_get(b, "lines"), l);
+        }
+        if (rc == 0 && entity_patch_row(&r, en, rec, b, &e) < 0) rc = -1;
+        json_decref(b);
+        json_decref(rec);
+        /* the schedule follows the new total */
+        rec = rc == 0 ? entity_load_any(&r, en, id[2], &e) : NULL;
+        if (rc == 0 && !rec) rc = -1;
+        if (rc == 0) {
+            json_t *inst = json_object_get(rec, "instalments");
+            int64_t total = flow_rec_int(rec, "total"), first = (total * 3 + 5) / 10;
+            b = json_pack("{s:I, s:[{s:O, s:I}, {s:O, s:I}]}", "version", (json_int_t)flow_rec_int(rec, "version"),
+                          "instalments", "id", json_object_get(json_array_get(inst, 0), "id"), "amount",
+                          (json_int_t)first, "id", json_object_get(json_array_get(inst, 1), "id"), "amount",
+                          (json_int_t)(total - first));
+            if (entity_patch_row(&r, en, rec, b, &e) < 0 || demo_submit(&r, id[2], NULL, owner[2], &e) < 0 ||
+                demo_sign(&r, id[2], today, true, &e) < 0)
+                rc = -1;
+            json_decref(b);
+        }
+        json_decref(rec);
+    }
+    /* 4. a draft contract made from the demo quote the customer accepted */
+    const Entity *qen = entity_find("quotes");
+    json_t *q = rc == 0 && quote && qen ? entity_load_any(&r, qen, quote, &e) : NULL;
+    if (q && (demo_user(&r, &rep, flow_rec_int(q, "owner_id")) < 0 || flow_set_state(&r, qen, q, "accepted", &e) < 0 ||
+              contract_from_quote(&r, q, NULL, &id[3], &e) < 0))
+        rc = -1;
+    json_decref(q);
+    if (rc < 0) snprintf(err, errlen, "demo contracts: %s %s", e.code ? e.code : "", e.detail);
+    job_req_done(&r);
+    return rc;
 }
 
 void contracts_register(void) {

@@ -135,6 +135,13 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     int64_t rep_units[] = {sh, sh, hz, gz, gz};
     person(&c, "lin.hui", "林慧", hash, fin, "finance");
     person(&c, "he.ping", "何平", hash, cs, "cs_specialist");
+    /* the departments that review contracts (R-CON-3; contracts_demo) */
+    person(&c, "wu.min", "吴敏", hash, root, "legal");
+    person(&c, "ma.chao", "马超", hash, root, "tech");
+    person(&c, "ding.lei", "丁磊", hash, root, "production");
+    person(&c, "song.jia", "宋佳", hash, root, "qc");
+    person(&c, "han.xue", "韩雪", hash, root, "purchasing");
+    person(&c, "deng.gang", "邓刚", hash, root, "warehouse");
 
     static const struct {
         const char *code, *name, *model, *unit, *line;
@@ -212,6 +219,7 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     /* the pipeline works on the demo customers: keep it after customers_demo */
     if (!c.fail && pipeline_demo(db, c.a, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && quotes_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && contracts_demo(db, c.now, err, errlen) < 0) c.fail = 1; /* after quotes_demo: one from a quote */
     /* the demo wrote leads and opportunities without the workflow: let the deadline job give
        them their stage clocks on its next run (flow/deadline.c, dl_sweep) */
     if (!c.fail) demo_sql(&c, "DELETE FROM deadline_sweeps", "");

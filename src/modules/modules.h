@@ -27,6 +27,9 @@ void quotes_register(void);        /* quotes.c: quotations, their approval and e
 void contracts_register(void);     /* contracts.c: contracts, classification, review and change (R-CON) */
 /* Demo quotations through the core's own paths (draft, sent, waiting for the manager). 0 ok. */
 int quotes_demo(Db *db, int64_t now, char *err, size_t errlen);
+/* Demo contracts (contracts.c, demo_load after quotes_demo): a general one signed, a special one in
+   review, a signed one changed and re-reviewed by finance, one made from a demo quote. 0 ok. */
+int contracts_demo(Db *db, int64_t now, char *err, size_t errlen);
 void followups_register(void);   /* followups.c: follow-ups, plans, followup_overdue */
 void sales_plans_register(void); /* sales_plans.c: plans and quotas */
 void home_register(void);        /* home.c: the day view of the home page */
