@@ -25,6 +25,9 @@ const FollowUpButton = () => import('./FollowUpButton.vue')
 const PoolReleaseButton = () => import('./PoolReleaseButton.vue')
 const MergeButton = () => import('./MergeButton.vue')
 const ActivityList = () => import('./ActivityList.vue')
+const VersionsPanel = () => import('./VersionsPanel.vue')
+const MakeContractButton = () => import('./MakeContractButton.vue')
+const ContractNotice = () => import('./ContractNotice.vue')
 
 export const registry = {
   customers: {
@@ -54,6 +57,14 @@ export const registry = {
     actions: { move: { inputs: [] } },
     listLinks: [{ label: 'board.title', to: '/pipeline', testid: 'link-board' }],
     nav: [{ label: 'board.title', to: '/pipeline', testid: 'board' }],
+  },
+  quotes: {
+    buttons: [MakeContractButton],
+    tabs: [{ name: 'versions', label: 'versions.tab', component: VersionsPanel }],
+  },
+  contracts: {
+    panels: [ContractNotice],
+    tabs: [{ name: 'versions', label: 'versions.tab', component: VersionsPanel }],
   },
   collision_claims: {
     panels: [ClaimTarget],
