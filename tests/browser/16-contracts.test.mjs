@@ -106,3 +106,35 @@ test('the rep attaches the signed copy, signs the contract, and its PDF names th
   assert.ok(text.includes('壹万壹仟叁佰元整'), 'the total in 大写')
   await u.ctx.close()
 })
+
+test('a change of the signed contract: its versions compared side by side, line by line', async () => {
+  const rep = await api(fixture.users.repa.username, fixture.users.repa.password)
+  let c = await rep.get(`/contracts/${contract.id}`)
+  c = await rep.post(`/contracts/${c.id}/actions/revise`, { version: c.version, comment: '客户要求单价下调 5%' })
+  c = await rep.patch(`/contracts/${c.id}`, { version: c.version, lines: [{ id: c.lines[0].id, unit_price: 950000 }],
+    instalments: [{ id: c.instalments[0].id, amount: 322050 }, { id: c.instalments[1].id, amount: 751450 }] })
+  const u = await as(fixture.users.repa.username, fixture.users.repa.password)
+  await u.page.goto(`${BASE}/e/contracts/${contract.id}?tab=versions`)
+  await u.page.getByRole('tab', { name: '版本' }).click()
+  const list = u.page.getByTestId('versions-list')
+  await list.getByText('客户要求单价下调 5%').waitFor()
+  const lines = u.page.getByTestId('versions-lines-lines')
+  await lines.getByText('¥10,000.00').first().waitFor()
+  await lines.getByText('¥9,500.00').first().waitFor()
+  await u.page.getByTestId('versions-fields').getByText('¥10,735.00').first().waitFor() // the new total
+  await u.ctx.close()
+})
+
+test('an accepted quotation makes its contract in one click', async () => {
+  const rep = await api(fixture.users.repa.username, fixture.users.repa.password)
+  const product = (await rep.get('/products?q=BR-CT-1')).items[0]
+  const customer = (await rep.get(`/customers?q=${encodeURIComponent(CUSTOMER)}`)).items[0]
+  let q = await rep.post('/quotes', { customer_id: customer.id, lines: [{ product_id: product.id, quantity: 2000, unit_price: 1000000 }] })
+  for (const a of ['submit', 'send', 'accept']) q = await rep.post(`/quotes/${q.id}/actions/${a}`, { version: q.version })
+  const u = await as(fixture.users.repa.username, fixture.users.repa.password)
+  await u.page.goto(`${BASE}/e/quotes/${q.id}`)
+  await u.page.getByTestId('make-contract').click()
+  await u.page.waitForURL(/\/e\/contracts\/\d+$/)
+  await u.page.getByText(`${q.number} 销售合同`).first().waitFor()
+  await u.ctx.close()
+})
