@@ -28,6 +28,7 @@
 #include "../model/model.h"
 #include "../model/calendar.h"
 #include "../model/settings.h"
+#include "demo.h"
 #include "modules.h"
 
 #define CONTRACT_ROLES                                                                                                 \
@@ -684,7 +685,7 @@ static int contract_from_quote(Req *r, json_t *q, json_t *in, int64_t *id, Err *
     json_object_set_new(body, "title",
                         json_string(arena_printf(r->a, "%s %s", flow_rec_str(q, "number"),
                                                  label_for(r->locale, "销售合同", "銷售合約", "Sales contract"))));
-    json_object_update(body, in ? in : json_object());
+    if (in) json_object_update(body, in);
     int rc = entity_create_row(r, &contracts_entity, body, id, e);
     json_decref(body);
     return rc;
@@ -718,35 +719,6 @@ static int make_contract(Req *r, Err *e) {
 
 /* ---------------------------------------------------------------- demo */
 
-/* A user of the demo company as the request's user, with their roles. 0, or -1. */
-static int demo_user(Req *r, User *u, int64_t id) {
-    Stmt *st = db_prepare(r->db, "SELECT u.display_name, u.org_unit_id, o.path FROM users u"
-                                 " LEFT JOIN org_units o ON o.id = u.org_unit_id WHERE u.id = ?1");
-    if (!st) return -1;
-    db_bind_int64(st, 1, id);
-    int rc = db_step(st);
-    memset(u, 0, sizeof *u);
-    if (rc == DB_ROW) {
-        u->id = id;
-        u->username = u->display_name = col_text(r, st, 0);
-        u->locale = "zh-CN";
-        u->org_unit_id = db_col_int64(st, 1);
-        u->org_path = col_text(r, st, 2);
-    }
-    db_done(st);
-    if (rc != DB_ROW) return -1;
-    st = db_prepare(r->db, "SELECT role FROM user_roles WHERE user_id = ?1");
-    if (!st) return -1;
-    db_bind_int64(st, 1, id);
-    while ((rc = db_step(st)) == DB_ROW) {
-        int role = role_by_name(db_col_text(st, 0));
-        if (role >= 0) u->roles |= 1u << role;
-    }
-    db_done(st);
-    r->user = u;
-    return rc == DB_DONE ? 0 : -1;
-}
-
 /* The reviewers of the contract's open round approve, step after step, each task by the nearest
    holder of its role whose unit holds the task's scope; only the roles of `roles` (space-separated
    role ids) when given. The request's user is the owner `owner` again afterwards. 0, or -1. */
@@ -771,14 +743,14 @@ static int demo_review(Req *r, int64_t id, const char *roles, int64_t owner, Err
         json_t *s;
         json_array_foreach(signers, i, s) {
             json_t *rec = NULL;
-            if (rc >= 0 && (demo_user(r, &users[0], json_integer_value(s)) < 0 ||
+            if (rc >= 0 && (demo_as_user(r, &users[0], json_integer_value(s)) < 0 ||
                             !(rec = entity_load_any(r, &contracts_entity, id, e)) ||
                             flow_sign(r, &contracts_entity, rec, true, "同意", e) < 0))
                 rc = -1;
             json_decref(rec);
         }
         json_decref(signers);
-        if (rc < 0 || demo_user(r, &users[1], owner) < 0) return e->status ? -1 : flow_db_error(r, e, "demo review");
+        if (rc < 0 || demo_as_user(r, &users[1], owner) < 0) return e->status ? -1 : flow_db_error(r, e, "demo review");
         if (n == 0) return 0;
     }
     return 0;
@@ -834,38 +806,40 @@ static json_t *demo_body(Req *r, int64_t customer, const int64_t *prod, const in
                      "condition", "发货前");
 }
 
+/* The two integer columns of the first max rows of sql into a[] and b[]: how many, or -1. */
+static int demo_pairs(Db *db, const char *sql, int64_t *a, int64_t *b, int max) {
+    Stmt *st = db_prepare(db, sql);
+    int n = 0, rc = st ? DB_ROW : DB_ERROR;
+    while (st && n < max && (rc = db_step(st)) == DB_ROW) {
+        a[n] = db_col_int64(st, 0);
+        b[n++] = db_col_int64(st, 1);
+    }
+    db_done(st);
+    return rc < 0 ? -1 : n;
+}
+
 int contracts_demo(Db *db, int64_t now, char *err, size_t errlen) {
     Req r;
     job_req_init(&r, db, now);
     static User rep;
     Err e = {0};
     int64_t cust[3] = {0}, owner[3] = {0}, prod[2] = {0}, price[2] = {0}, quote = 0, id[4] = {0};
-    int nc = 0, np = 0, rc = DB_ERROR;
-    Stmt *st = db_prepare(db, "SELECT id, owner_id FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL"
-                              " ORDER BY id LIMIT 3");
-    while (st && (rc = db_step(st)) == DB_ROW) {
-        cust[nc] = db_col_int64(st, 0);
-        owner[nc++] = db_col_int64(st, 1);
-    }
-    db_done(st);
-    if (rc == DB_DONE) {
-        rc = DB_ERROR;
-        st =
-            db_prepare(db, "SELECT id, list_price FROM products WHERE deleted_at IS NULL AND list_price > standard_cost"
-                           " ORDER BY id LIMIT 2");
-        while (st && (rc = db_step(st)) == DB_ROW) {
-            prod[np] = db_col_int64(st, 0);
-            price[np++] = db_col_int64(st, 1);
-        }
-        db_done(st);
-    }
-    if (rc == DB_DONE) {
-        rc = DB_ERROR;
-        st = db_prepare(db, "SELECT id FROM quotes WHERE state = 'sent' AND deleted_at IS NULL ORDER BY id LIMIT 1");
-        if (st && (rc = db_step(st)) == DB_ROW) quote = db_col_int64(st, 0);
-        db_done(st);
-    }
-    if (rc != DB_DONE && rc != DB_ROW) {
+    /* the first demo customers with an owner, two products of the catalogue, the quote sent */
+    int nc = demo_pairs(db,
+                        "SELECT id, owner_id FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL"
+                        " ORDER BY id LIMIT 3",
+                        cust, owner, 3);
+    int np = nc < 0 ? -1
+                    : demo_pairs(db,
+                                 "SELECT id, list_price FROM products WHERE deleted_at IS NULL"
+                                 " AND list_price > standard_cost ORDER BY id LIMIT 2",
+                                 prod, price, 2);
+    int rc =
+        np < 0 ? -1
+               : demo_pairs(db,
+                            "SELECT id, id FROM quotes WHERE state = 'sent' AND deleted_at IS NULL ORDER BY id LIMIT 1",
+                            &quote, &quote, 1);
+    if (rc < 0) { /* a failed read is no reason to load a demo without contracts */
         snprintf(err, errlen, "demo contracts: %s", db_errmsg(db));
         job_req_done(&r);
         return -1;
@@ -877,7 +851,7 @@ int contracts_demo(Db *db, int64_t now, char *err, size_t errlen) {
     if (nc == 3 && np == 2) {
         /* 1. a general contract, reviewed by the manager, legal and finance, signed */
         json_t *b = demo_body(&r, cust[0], prod, price, 2000, "离心泵及闸阀供货合同", now);
-        if (demo_user(&r, &rep, owner[0]) < 0 || entity_create_row(&r, en, b, &id[0], &e) < 0 ||
+        if (demo_as_user(&r, &rep, owner[0]) < 0 || entity_create_row(&r, en, b, &id[0], &e) < 0 ||
             demo_submit(&r, id[0], NULL, owner[0], &e) < 0 || demo_sign(&r, id[0], today, false, &e) < 0)
             rc = -1;
         json_decref(b);
@@ -886,7 +860,7 @@ int contracts_demo(Db *db, int64_t now, char *err, size_t errlen) {
         b = demo_body(&r, cust[1], prod, price, 5000, "非标高温泵研制及供货合同", now);
         json_object_set_new(b, "new_product", json_true());
         json_object_set_new(b, "over_tech", json_true());
-        if (rc == 0 && (demo_user(&r, &rep, owner[1]) < 0 || entity_create_row(&r, en, b, &id[1], &e) < 0 ||
+        if (rc == 0 && (demo_as_user(&r, &rep, owner[1]) < 0 || entity_create_row(&r, en, b, &id[1], &e) < 0 ||
                         demo_submit(&r, id[1], "tech production qc finance", owner[1], &e) < 0))
             rc = -1;
         json_decref(b);
@@ -894,7 +868,7 @@ int contracts_demo(Db *db, int64_t now, char *err, size_t errlen) {
            re-reviewed by finance alone, confirmed by the customer and signed again */
         b = demo_body(&r, cust[2], prod, price, 3000, "定制泵组供货合同（来图加工）", now);
         json_object_set_new(b, "customer_materials", json_true());
-        if (rc == 0 && (demo_user(&r, &rep, owner[2]) < 0 || entity_create_row(&r, en, b, &id[2], &e) < 0 ||
+        if (rc == 0 && (demo_as_user(&r, &rep, owner[2]) < 0 || entity_create_row(&r, en, b, &id[2], &e) < 0 ||
                         demo_submit(&r, id[2], NULL, owner[2], &e) < 0 || demo_sign(&r, id[2], today, false, &e) < 0))
             rc = -1;
         json_decref(b);
@@ -934,8 +908,8 @@ int contracts_demo(Db *db, int64_t now, char *err, size_t errlen) {
     /* 4. a draft contract made from the demo quote the customer accepted */
     const Entity *qen = entity_find("quotes");
     json_t *q = rc == 0 && quote && qen ? entity_load_any(&r, qen, quote, &e) : NULL;
-    if (q && (demo_user(&r, &rep, flow_rec_int(q, "owner_id")) < 0 || flow_set_state(&r, qen, q, "accepted", &e) < 0 ||
-              contract_from_quote(&r, q, NULL, &id[3], &e) < 0))
+    if (q && (demo_as_user(&r, &rep, flow_rec_int(q, "owner_id")) < 0 ||
+              flow_set_state(&r, qen, q, "accepted", &e) < 0 || contract_from_quote(&r, q, NULL, &id[3], &e) < 0))
         rc = -1;
     json_decref(q);
     if (rc < 0) snprintf(err, errlen, "demo contracts: %s %s", e.code ? e.code : "", e.detail);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/roles.h"
 #include "../http/internal.h"
 #include "../model/calendar.h"
 #include "demo.h"
@@ -71,6 +72,35 @@ const char *demo_number(Demo *d, const char *prefix) {
                          " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last",
                          "si", prefix, year);
     return arena_printf(d->a, "%s-%lld-%06lld", prefix, (long long)year, (long long)n);
+}
+
+/* See demo.h. */
+int demo_as_user(Req *r, User *u, int64_t id) {
+    Stmt *st = db_prepare(r->db, "SELECT u.display_name, u.org_unit_id, o.path FROM users u"
+                                 " LEFT JOIN org_units o ON o.id = u.org_unit_id WHERE u.id = ?1");
+    if (!st) return -1;
+    db_bind_int64(st, 1, id);
+    int rc = db_step(st);
+    memset(u, 0, sizeof *u);
+    if (rc == DB_ROW) {
+        u->id = id;
+        u->username = u->display_name = arena_strdup(r->a, db_col_text(st, 0));
+        u->locale = "zh-CN";
+        u->org_unit_id = db_col_int64(st, 1);
+        u->org_path = db_col_null(st, 2) ? NULL : arena_strdup(r->a, db_col_text(st, 2));
+    }
+    db_done(st);
+    if (rc != DB_ROW) return -1;
+    st = db_prepare(r->db, "SELECT role FROM user_roles WHERE user_id = ?1");
+    if (!st) return -1;
+    db_bind_int64(st, 1, id);
+    while ((rc = db_step(st)) == DB_ROW) {
+        int role = role_by_name(db_col_text(st, 0));
+        if (role >= 0) u->roles |= 1u << role;
+    }
+    db_done(st);
+    r->user = u;
+    return rc == DB_DONE ? 0 : -1;
 }
 
 static int64_t unit(Demo *c, const char *name, const char *code, int64_t parent) {

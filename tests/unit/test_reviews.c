@@ -188,15 +188,9 @@ static void test_09_touched(void **state) {
     assert_false(flow_concern_touched("lines.quantity title", ab));
     free(s1);
     free(s2);
-    json_decref(ab);
-    json_decref(ac);
-    json_decref(aa);
-    json_decref(sa);
-    json_decref(sb);
-    json_decref(sc);
-    json_decref(a);
-    json_decref(b);
-    json_decref(c);
+    json_t *all[] = {ab, ac, aa, sa, sb, sc, a, b, c};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        json_decref(all[i]);
 }
 
 /* 8. The declaration as data: operator names and the JSON the meta sends. */
