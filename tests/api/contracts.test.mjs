@@ -98,6 +98,8 @@ test('CT04 special: every reason by its label; departments in parallel, the depu
   assert.deepEqual([c.classification, c.special_reasons, c.final_by], ['special', '新产品开发、客户提供材料或图纸', 'gm']);
   const low = expectStatus(await rep.post(C, contractBody(cust, pump, 1000, 900000)), 201);
   assert.deepEqual([low.classification, low.special_reasons, low.low_margin], ['special', '毛利率低于正常水平', true]);
+  const big = expectStatus(await rep.post(C, contractBody(cust, pump, 100000, 1200000)), 201); // ¥1,356,000 > the ¥1,000,000 limit
+  assert.deepEqual([big.classification, big.special_reasons, big.credit_risk], ['special', '回款风险（超信用额度或有逾期应收）', true]);
   const mgrEn = await srv.userClient('c.mgr.en', ['sales_manager'], east.id, { locale: 'en' });
   const en = await get(low.id, mgrEn);
   assert.equal(en.special_reasons, 'Margin below the normal threshold', 'shown in the reader\'s language');

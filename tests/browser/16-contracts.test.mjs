@@ -92,6 +92,8 @@ test('the rep attaches the signed copy, signs the contract, and its PDF names th
   await u.page.goto(`${BASE}/e/contracts/${contract.id}`)
   await u.page.getByTestId('action-sign').click()
   const date = u.page.locator('#ad-sign-signed_on')
+  await date.waitFor()
+  assert.equal(await u.page.locator('#ad-sign-change_confirmed_by').count(), 0, 'the change confirmation is asked only for a change')
   await date.fill('2027-01-05')
   await date.press('Enter')
   await u.page.getByTestId('action-dialog-ok').click()
