@@ -66,6 +66,10 @@
     X("unit.working_days", "个工作日", "個工作日", "working days")                                                     \
     X("approval.overdue", "审批超时：{what} {title} · {step}", "審批逾時：{what} {title} · {step}",                    \
       "Approval overdue: {what} {title} · {step}")                                                                     \
+    X("contract.reasons", "{list}", "{list}", "{list}")                                                                \
+    X("contract.signed", "合同已签订：{title}（{customer}），交货日期 {date}，请安排采购与生产",                       \
+      "合約已簽訂：{title}（{customer}），交貨日期 {date}，請安排採購與生產",                                          \
+      "Contract signed: {title} ({customer}), delivery {date}: plan purchasing and production")                        \
     X("tier.manual", "人工定级（{by}）：{reason}", "人工定級（{by}）：{reason}", "Set by hand ({by}): {reason}")       \
     X("tier.important_amount", "近12个月采购额 {amount} ≥ {threshold}", "近12個月採購額 {amount} ≥ {threshold}",       \
       "Purchases in the last 12 months {amount} ≥ {threshold}")                                                        \

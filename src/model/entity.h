@@ -391,6 +391,15 @@ json_t *entity_row_json(const Entity *en, Stmt *st);
 int entity_create_row(Req *r, const Entity *en, json_t *input, int64_t *out_id, Err *e);
 
 /*
+** Change a stored row exactly as PATCH /api/v1/<entity>/:id does with body (its "version",
+** changed fields and lines: the editable-state check, validation naming the field, hooks,
+** computes, audit, rollups), in the caller's transaction: a module's demo changes a document's
+** lines through it. old is the row as loaded; the access check is the caller's. 0, or -1 with e
+** (409 record.conflict when the version moved).
+*/
+int entity_patch_row(Req *r, const Entity *en, json_t *old, json_t *body, Err *e);
+
+/*
 ** Apply a field change made by module code or a workflow effect to a stored row:
 ** UPDATE with version check, audit entry. vals is an object of field -> value
 ** (not stolen). On success *rec (if given) is updated. 409 when version moved.

@@ -268,7 +268,8 @@ static const char *value_text(Resolve *rs, const Field *f, json_t *v) {
         return "";
     case FT_CODE:
         return json_string_value(v) ? refdata_text(f->ref, json_string_value(v), r->locale) : "";
-    default:
+    default: /* server-written text (F_MESSAGE) in the reader's language */
+        if ((f->flags & F_MESSAGE) && json_is_string(v)) return msg_render(r->a, r->locale, json_string_value(v));
         return json_string_value(v) ? json_string_value(v) : "";
     }
 }

@@ -39,6 +39,9 @@ int receivables_customer_overdue(struct Req *r, int64_t customer_id);
    bench/sqlref run the same SQL): rows customer id, name, owner id, name, unit id, name, bucket
    0..3, count, outstanding fen. today receives the company-local date. NULL on a database error. */
 struct Stmt *receivables_aging_query(struct Req *r, char today[11]);
+/* Demo contracts (contracts.c, demo_load after quotes_demo): a general one signed, a special one in
+   review, a signed one changed and re-reviewed by finance, one made from a demo quote. 0 ok. */
+int contracts_demo(Db *db, int64_t now, char *err, size_t errlen);
 void followups_register(void);   /* followups.c: follow-ups, plans, followup_overdue */
 void sales_plans_register(void); /* sales_plans.c: plans and quotas */
 void home_register(void);        /* home.c: the day view of the home page */

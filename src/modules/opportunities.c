@@ -80,6 +80,8 @@ static const Field opp_fields[] = {
      .group = "stage"},
     {"contract_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "合同编号", "合約編號", "Contract number",
      .group = "stage"},
+    {"contract_signed_on", FT_DATE, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "合同签订日期", "合約簽訂日期",
+     "Contract signed on", .group = "stage"},
     {"loss_reason", FT_ENUM, F_FILTER | F_NOINDEX, 0, 0, loss_reasons, NULL, NULL, "输单原因", "輸單原因",
      "Loss reason", .group = "loss", .when = "state=lost"},
     {"loss_note", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "输单说明", "輸單說明", "Loss note", .group = "loss",
@@ -268,7 +270,7 @@ static int stage_prerequisite(Req *r, json_t *rec, const char *to, Err *e) {
     }
     if (!strcmp(to, "won") && setting_int(r->db, "stage.won.requires_contract")) {
         s = flow_rec_str(rec, "contract_ref");
-        if (s && *s) return 0;
+        if ((s && *s) || flow_rec_str(rec, "contract_signed_on")) return 0; /* typed, or signed in salesloop */
         return guard_fail(r, e, "contract_ref", "赢单前须有已签合同（合同编号）", "贏單前須有已簽合約（合約編號）",
                           "a signed contract is required to win (contract number)");
     }
@@ -376,7 +378,9 @@ static const Entity opportunities_entity = {
     .attachments = true,
     .groups = opp_groups,
     /* the latest quotation sent for it (quotes.c): the negotiation stage's prerequisite */
-    .rollups = (const Rollup[]){{"quote_sent_at", RU_MAX, "quotes", "opportunity_id", "sent_at"}, {NULL}},
+    .rollups = (const Rollup[]){{"quote_sent_at", RU_MAX, "quotes", "opportunity_id", "sent_at"},
+                                {"contract_signed_on", RU_MAX, "contracts", "opportunity_id", "signed_on"},
+                                {NULL}},
 };
 
 /* ---------------------------------------------------------------- pipeline reports */

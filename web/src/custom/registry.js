@@ -32,6 +32,9 @@ const MergeButton = () => import('./MergeButton.vue')
 const ActivityList = () => import('./ActivityList.vue')
 const ClaimTargetPicker = () => import('./ClaimTargetPicker.vue')
 const ContractReceivables = () => import('./ContractReceivables.vue')
+const VersionsPanel = () => import('./VersionsPanel.vue')
+const MakeContractButton = () => import('./MakeContractButton.vue')
+const ContractNotice = () => import('./ContractNotice.vue')
 
 export const registry = {
   customers: {
@@ -62,6 +65,15 @@ export const registry = {
     listLinks: [{ label: 'board.title', to: '/pipeline', testid: 'link-board' }],
     nav: [{ label: 'board.title', to: '/pipeline', testid: 'board' }],
   },
+  quotes: {
+    buttons: [MakeContractButton],
+    tabs: [{ name: 'versions', label: 'versions.tab', component: VersionsPanel }],
+  },
+  // the classification summary; receivables (R-AR-1): instalments with received/outstanding/status
+  contracts: {
+    panels: [ContractNotice, ContractReceivables],
+    tabs: [{ name: 'versions', label: 'versions.tab', component: VersionsPanel }],
+  },
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
@@ -70,8 +82,7 @@ export const registry = {
     fieldTexts: { target_id: (row) => row.target_title },
     ownerLabel: 'claim.claimant',
   },
-  // receivables (R-AR-1): the contract's instalments with received/outstanding/status; the aging board
-  contracts: { panels: [ContractReceivables] },
+  // the aging board (R-AR-1)
   payments: {
     listLinks: [{ label: 'ar.agingTitle', to: '/receivables/aging', testid: 'link-aging' }],
     nav: [{ label: 'ar.agingTitle', to: '/receivables/aging', testid: 'aging' }],
