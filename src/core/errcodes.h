@@ -161,7 +161,12 @@
       "A record cannot be merged into itself")                                                                         \
     X(EC_MERGE_OWNER, "merge.different_owner", "只能合并同一负责人的两条记录（{detail}）",                             \
       "只能合併同一負責人的兩筆記錄（{detail}）", "Only two records of one owner can be merged ({detail})")            \
-    X(EC_DELEG_ENDED, "delegation.ended", "该委托已结束", "該委託已結束", "This delegation has already ended")
+    X(EC_DELEG_ENDED, "delegation.ended", "该委托已结束", "該委託已結束", "This delegation has already ended")         \
+    X(EC_CHALLENGE, "public_form.challenge", "验证题答案不正确或已失效，请重新获取",                                   \
+      "驗證題答案不正確或已失效，請重新取得",                                                                          \
+      "The answer to the check question is wrong or expired; get a new question")                                      \
+    X(EC_SVC_UNQUALIFIED, "service.assignee_not_qualified", "“{field}”须为具备资格的客服人员（{detail}）",             \
+      "「{field}」須為具備資格的客服人員（{detail}）", "\"{field}\" must be qualified service staff ({detail})")
 
 /*
 ** Details translated in the message: a code raised with one of these details

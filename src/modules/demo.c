@@ -135,6 +135,7 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     int64_t rep_units[] = {sh, sh, hz, gz, gz};
     person(&c, "lin.hui", "林慧", hash, fin, "finance");
     person(&c, "he.ping", "何平", hash, cs, "cs_specialist");
+    person(&c, "ma.lan", "马兰", hash, cs, "sales_manager cs_specialist"); /* the service department's manager */
 
     static const struct {
         const char *code, *name, *model, *unit, *line;
@@ -212,6 +213,8 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     /* the pipeline works on the demo customers: keep it after customers_demo */
     if (!c.fail && pipeline_demo(db, c.a, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && quotes_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && complaints_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && service_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     /* the demo wrote leads and opportunities without the workflow: let the deadline job give
        them their stage clocks on its next run (flow/deadline.c, dl_sweep) */
     if (!c.fail) demo_sql(&c, "DELETE FROM deadline_sweeps", "");

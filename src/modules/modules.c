@@ -38,6 +38,8 @@ void modules_register(void) {
     opportunities_register();
     quotes_register();
     contracts_register();
+    complaints_register(); /* complaints and the public form (R-CMP) */
+    service_register();    /* service tickets, plans, communication log (R-SVC) */
     followups_register();
     sales_plans_register();
     home_register(); /* reads what the modules above keep */
