@@ -309,3 +309,21 @@ test('R-CMP-4 a status token shows that case only, in the customer\'s language; 
   assert.deepEqual([closed.state, closed.customer_satisfaction], ['closed', 'satisfied']);
   assert.equal(expectStatus(await v.get(`/api/v1/public/${b.token}`), 200).record.state, 'received', 'the other case is untouched');
 });
+
+// Last: the server's clock moves on (a restart), so every earlier case is now late too.
+test('R-CMP-1 an overdue stage reminds the owner, and a working day later the managers are told', async () => {
+  const k = await newComplaint({ title: '超期测试' });
+  // acknowledge was due Tue 06-23 17:00, escalation Wed 17:00: on Thu 10:00 both have happened
+  await srv.restart({ SALESLOOP_NOW: String(Date.parse('2026-06-25T02:00:00Z') / 1000) });
+  cs = await srv.login('cmp.cs');
+  mgr = await srv.login('cmp.mgr');
+  csB = await srv.login('cmp.csB');
+  const tasks = async (c, kind) => expectStatus(await c.get('/api/v1/my/work'), 200).tasks
+    .filter((t) => t.kind === kind && t.entity === 'complaints' && t.row_id === k.id);
+  for (let i = 0; i < 100 && !(await tasks(mgr, 'acknowledge_escalated')).length; i++) await new Promise((ok) => setTimeout(ok, 100));
+  assert.equal((await tasks(cs, 'acknowledge_overdue')).length, 1, 'the owner is reminded');
+  assert.equal((await tasks(mgr, 'acknowledge_escalated')).length, 1, 'the manager of the unit is told');
+  assert.equal((await tasks(csB, 'acknowledge_escalated')).length, 0, 'another unit is not');
+  const row = await get(k.id);
+  assert.ok(row._clocks.find((c) => c.clock === 'acknowledge').breached);
+});

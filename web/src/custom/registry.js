@@ -55,6 +55,10 @@ export const registry = {
     listLinks: [{ label: 'board.title', to: '/pipeline', testid: 'link-board' }],
     nav: [{ label: 'board.title', to: '/pipeline', testid: 'board' }],
   },
+  complaints: {
+    listLinks: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'link-complaint-board' }],
+    nav: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'complaint-board' }],
+  },
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
