@@ -7,6 +7,7 @@
 ** major service campaigns approved by the GM; every call and letter in and out with its handling
 ** and result.
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/errcodes.h"
@@ -225,11 +226,12 @@ static const Entity tickets_entity = {
 static int monthly_counts(Req *r, Err *e) {
     if (!entity_can_read(&tickets_entity, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
     const char *m = req_query(r, "month");
-    int y = 0, mo = 0;
-    char tail = 0;
-    if (!m || sscanf(m, "%4d-%2d%c", &y, &mo, &tail) != 2 || strlen(m) != 7 || y < 2000 || mo < 1 || mo > 12)
-        return err_set(e, 400, EC_FORMAT, "month", "YYYY-MM");
-    char first[11], next[11];
+    bool shape = m && strlen(m) == 7 && m[4] == '-';
+    for (int i = 0; shape && i < 7; i++)
+        shape = i == 4 || (m[i] >= '0' && m[i] <= '9');
+    int y = shape ? atoi(m) : 0, mo = shape ? atoi(m + 5) : 0;
+    if (y < 2000 || mo < 1 || mo > 12) return err_set(e, 400, EC_FORMAT, "month", "YYYY-MM");
+    char first[32], next[32];
     snprintf(first, sizeof first, "%04d-%02d-01", y, mo);
     snprintf(next, sizeof next, "%04d-%02d-01", mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1);
     int tz = company_tz(r);
