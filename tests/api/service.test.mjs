@@ -91,6 +91,7 @@ test('R-SVC-1 monthly counts per person: tickets resolved and on-site records in
   assert.deepEqual(expectStatus(await desk.get(`${S}/monthly?month=2026-07`), 200).items, []);
   expectError(await desk.get(`${S}/monthly?month=2026-13`), 400, 'field.format', 'month');
   expectError(await desk.get(`${S}/monthly`), 400, 'field.format', 'month');
+  expectError(await desk.get(`${S}/monthly?month=2026-%206`), 400, 'field.format', 'month');
   // a rep sees only their own tickets: none
   assert.deepEqual(expectStatus(await rep.get(`${S}/monthly?month=2026-06`), 200).items, []);
 });

@@ -87,6 +87,13 @@ test('customer service sees it on the board, acknowledges, investigates and has 
   row = await cs.patch(`/complaints/${id}`, { version: row.version, root_cause_category: 'product_quality', root_cause: '电流检测板批次不良',
     solution: '更换电流检测板', customer_reply: '经查为电流检测板批次问题，我们将于三日内免费上门更换。',
     claims: [{ kind: 'exchange', amount: 120000, note: '更换电流检测板' }] })
+  // the record in the app: the investigation's claim line and the solution waiting for approval
+  const ctx2 = await b.context()
+  const page2 = await ctx2.newPage()
+  await login(page2, 'cs17', PASS)
+  await page2.goto(BASE + '/e/complaints/' + id)
+  await page2.getByText('电流检测板批次不良').first().waitFor()
+  await ctx2.close()
   row = await cs.post(`/complaints/${id}/actions/propose`, { version: row.version })
   // before the approval the customer still sees only the acknowledgement
   const p = await phone.newPage()
