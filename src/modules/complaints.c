@@ -212,9 +212,25 @@ static int repeat_find(Req *r, json_t *rec, int64_t *of, Err *e) {
     return *of ? 1 : 0;
 }
 
-/* before_save: received now unless said; a repeat of an earlier complaint flagged (R-CMP-3). */
+/* See complaints.h. */
+int complaints_contact_check(Req *r, json_t *rec, Err *e) {
+    int64_t contact = flow_rec_int(rec, "contact_id"), cust = flow_rec_int(rec, "customer_id");
+    if (!contact || !cust) return 0;
+    Stmt *st = db_prepare(r->db, "SELECT customer_id FROM contacts WHERE id = ?1");
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, contact);
+    int rc = db_step(st);
+    int64_t of = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    return of == cust ? 0 : err_set(e, 400, EC_CMP_CONTACT, "contact_id", NULL);
+}
+
+/* before_save: received now unless said; the contact the customer's; a repeat of an earlier
+   complaint flagged (R-CMP-3). */
 static int complaint_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     (void)en;
+    if (complaints_contact_check(r, rec, e) < 0) return -1;
     if (!json_is_integer(json_object_get(rec, "received_at")))
         json_object_set_new(rec, "received_at", json_integer(r->now));
     else if (json_integer_value(json_object_get(rec, "received_at")) > r->now + 300)

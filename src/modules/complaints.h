@@ -11,6 +11,10 @@ extern const Entity complaints_entity;
 extern const EnumVal complaint_locales[];      /* zh-CN zh-TW en: the customer's language */
 extern const EnumVal complaint_satisfaction[]; /* very_satisfied .. very_dissatisfied */
 
+/* A record's contact_id must be a contact of its customer_id (when both are set): 0, or -1 with
+   e = 400 complaints.contact_customer naming contact_id. Complaints and service tickets. */
+int complaints_contact_check(Req *r, json_t *rec, Err *e);
+
 /* The public form (complaints_public.c): its routes, challenge and setting. */
 void complaints_public_register(void);
 /* A user of the demo company by login name, roles loaded, for demo rows made through the core. */

@@ -119,6 +119,13 @@ static const Setting service_settings[] = {
 
 /* ---------------------------------------------------------------- tickets */
 
+/* before_save: the contact is the customer's. */
+static int ticket_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
+    (void)en;
+    (void)old;
+    return complaints_contact_check(r, rec, e);
+}
+
 /* assign: the assignee must be a live user holding cs_specialist, then pass the team's check. */
 static int ticket_assign_guard(Req *r, const Entity *en, json_t *rec, Err *e) {
     (void)en;
@@ -209,6 +216,7 @@ static const Entity tickets_entity = {
     .default_sort = "-created_at",
     .title_field = "title",
     .flow = &ticket_flow,
+    .before_save = ticket_check,
     .tag = "service",
     .number_prefix = "SV",
     .children = ticket_children,
@@ -365,12 +373,12 @@ static const Field comm_fields[] = {
     {"result", FT_LONGTEXT, F_LIST, 0, 4000, NULL, NULL, NULL, "结果", "結果", "Result"},
     {NULL},
 };
-/* a record of a call: it happened, so not in the future */
+/* a record of a call: it happened, so not in the future; the contact is the customer's */
 static int comm_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     (void)en;
     (void)old;
     if (flow_rec_int(rec, "occurred_at") > r->now + 300) return err_set(e, 400, EC_RANGE, "occurred_at", "<= now");
-    return 0;
+    return complaints_contact_check(r, rec, e);
 }
 static const Entity comms_entity = {
     .name = "service_communications",

@@ -67,6 +67,7 @@ test('R-CMP-1 intake from every channel with customer, contact, product, order a
   expectError(await cs.post(C, { title: 'x' }), 400, 'field.required', 'content');
   expectError(await cs.post(C, { title: 'x', content: 'y', received_at: T0 + 86400 }), 400, 'field.range', 'received_at');
   expectError(await cs.post(C, { title: 'x', content: 'y', customer_id: 999999 }), 400, undefined, 'customer_id');
+  expectError(await cs.post(C, { title: 'x', content: 'y', customer_id: cust2.id, contact_id: contact.id }), 400, 'complaints.contact_customer', 'contact_id');
 });
 
 test('R-CMP-1 deadlines in working days skip the weekend and a holiday; the meta declares them', async () => {

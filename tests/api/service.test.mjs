@@ -34,6 +34,10 @@ test('R-SVC-1 the six kinds; response and resolution deadlines from the settings
   for (const kind of kinds) assert.equal((await newTicket({ kind })).kind, kind);
   expectError(await desk.post(S, { kind: 'painting', title: 'x' }), 400, 'field.enum', 'kind');
   expectError(await desk.post(S, { title: 'x' }), 400, 'field.required', 'kind');
+  const other = expectStatus(await desk.post('/api/v1/customers', { name: '绍兴天成印染有限公司' }), 201);
+  const theirs = expectStatus(await desk.post('/api/v1/contacts', { customer_id: other.id, name: '钱伟' }), 201);
+  expectError(await desk.post(S, { kind: 'repair', title: 'x', customer_id: cust.id, contact_id: theirs.id }), 400, 'complaints.contact_customer', 'contact_id');
+  assert.equal((await newTicket({ customer_id: other.id, contact_id: theirs.id })).contact_id, theirs.id);
   const t = await newTicket();
   assert.match(t.number, /^SV-2026-\d{6}$/);
   const clock = (row, n) => row._clocks.find((c) => c.clock === n);
