@@ -238,6 +238,9 @@ typedef struct PublicPurpose {
     /* NULL or run on a submission in the record's transaction, after the fields are validated and
        before they are written: vals (field -> value) may be changed; row is the stored record */
     int (*on_submit)(Req *r, const struct Entity *en, json_t *row, json_t *vals, Err *e);
+    /* NULL, or the workflow states in which a form takes a submission ("solution_proposed closed"):
+       in any other state the view lists no inputs and a submission answers 409 flow.bad_state */
+    const char *accepts_in;
 } PublicPurpose;
 
 typedef struct Entity {

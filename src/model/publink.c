@@ -286,6 +286,13 @@ static int view_work(Req *r, const char *token, Err *e) {
     json_t *rec = projection_load(r, &l, &rc);
     if (!rec) return rc < 0 ? db_failed(e, rc) : not_found(e);
     arena_defer(r->a, (void (*)(void *))json_decref, rec);
+    bool open = true; /* does the form take a submission in the record's state? */
+    if (l.pp->accepts && l.pp->accepts_in) {
+        json_t *row = record_load(r, &l, &rc);
+        if (!row) return rc < 0 ? db_failed(e, rc) : not_found(e);
+        const char *st = json_string_value(json_object_get(row, "state"));
+        open = st && str_word_in(l.pp->accepts_in, st);
+    }
     if ((rc = link_use(r, &l, l.pp->accepts == NULL)) <= 0) return rc < 0 ? db_failed(e, rc) : not_found(e);
     if (audit_write(r, l.en->name, l.row_id, "public_view",
                     json_pack("{s:[n,I], s:[n,s]}", "public_link", (json_int_t)l.id, "purpose", l.pp->name)) < 0)
@@ -296,7 +303,7 @@ static int view_work(Req *r, const char *token, Err *e) {
                                 label_for(r->locale, p->zh, p->tw, p->en), "entity_label",
                                 label_for(r->locale, l.en->zh, l.en->tw, l.en->en), "expires_at",
                                 (json_int_t)l.expires_at, "fields", fields_json(r, l.en, p->shows, false), "record",
-                                rec, "accepts", fields_json(r, l.en, p->accepts, true)));
+                                rec, "accepts", fields_json(r, l.en, open ? p->accepts : NULL, true)));
 }
 
 /*
@@ -311,6 +318,9 @@ static int submit_work(Req *r, const char *token, Err *e) {
     if (!l.pp->accepts) return not_found(e); /* a read-only view takes no submission */
     json_t *row = record_load(r, &l, &rc);
     if (!row) return rc < 0 ? db_failed(e, rc) : not_found(e);
+    const char *state = json_string_value(json_object_get(row, "state"));
+    if (l.pp->accepts_in && !(state && str_word_in(l.pp->accepts_in, state)))
+        return err_set(e, 409, EC_BAD_STATE, NULL, "%s", entity_state_label(r->locale, l.en, state ? state : ""));
     json_t *body = req_json(r, e);
     if (!body) return -1;
     const char *k;

@@ -264,15 +264,6 @@ static int complaint_send(Req *r, const Entity *en, json_t *rec, Err *e) {
     return rc;
 }
 
-/* The status link takes the customer's satisfaction only once a solution has reached them. */
-static int status_submit(Req *r, const Entity *en, json_t *row, json_t *vals, Err *e) {
-    (void)vals;
-    const char *s = flow_rec_str(row, "state");
-    if (!s || !str_word_in("solution_proposed customer_confirmed", s))
-        return err_set(e, 409, EC_BAD_STATE, NULL, "%s", entity_state_label(r->locale, en, s ? s : ""));
-    return 0;
-}
-
 /* ---------------------------------------------------------------- workflow */
 
 static const EnumVal complaint_states[] = {
@@ -342,7 +333,7 @@ static const Workflow complaint_flow = {
 static const PublicPurpose complaint_purposes[] = {
     {"status", "投诉进度", "投訴進度", "Complaint status", 365, false,
      "number title feedback_kind received_at state customer_message customer_satisfaction satisfaction_note",
-     "customer_satisfaction satisfaction_note", status_submit},
+     "customer_satisfaction satisfaction_note", NULL, "solution_proposed customer_confirmed"},
     {NULL},
 };
 

@@ -230,6 +230,7 @@ test('R-CMP-4 the public form files a complaint without an account and gives a p
   assert.deepEqual(Object.keys(st.record).sort(),
     ['customer_message', 'customer_satisfaction', 'feedback_kind', 'number', 'received_at', 'satisfaction_note', 'state', 'title']);
   assert.deepEqual([st.record.number, st.record.state, st.record.customer_message], [filed.number, 'received', null]);
+  assert.deepEqual(st.accepts, [], 'no satisfaction asked before a solution reached the customer');
   // the service specialist answers; the customer sees that and nothing else of the record
   const row = await get(k.id);
   expectStatus(await cs.patch(`${C}/${k.id}`, { version: row.version, customer_id: cust.id }), 200);
@@ -304,6 +305,7 @@ test('R-CMP-4 a status token shows that case only, in the customer\'s language; 
   await ok(row.id, 'send');
   const seen = expectStatus(await v.get(`/api/v1/public/${a.token}`), 200);
   assert.deepEqual([seen.record.state, seen.record.customer_message], ['solution_proposed', 'We will adjust the installation.']);
+  assert.deepEqual(seen.accepts.map((f) => [f.name, f.label]), [['customer_satisfaction', 'Customer\'s satisfaction'], ['satisfaction_note', 'Customer\'s comment']]);
   expectError(await v.post(`/api/v1/public/${a.token}`, { customer_satisfaction: 'thrilled' }), 400, 'field.enum', 'customer_satisfaction');
   expectStatus(await v.post(`/api/v1/public/${a.token}`, { customer_satisfaction: 'satisfied', satisfaction_note: 'Quick.' }), 200);
   const closed = await ok(row.id, 'close');
