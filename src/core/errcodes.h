@@ -174,7 +174,14 @@
       "Only a voided invoice not yet reissued can be reissued ({detail})")                                             \
     X(EC_INV_OVER, "invoice.over_contract", "开票金额超出合同未开票金额（尚可开 {detail} 元）",                        \
       "開票金額超出合約未開票金額（尚可開 {detail} 元）",                                                              \
-      "The invoice exceeds what is left to invoice on the contract ({detail} yuan)")
+      "The invoice exceeds what is left to invoice on the contract ({detail} yuan)")                                   \
+    X(EC_CHALLENGE, "public_form.challenge", "验证题答案不正确或已失效，请重新获取",                                   \
+      "驗證題答案不正確或已失效，請重新取得",                                                                          \
+      "The answer to the check question is wrong or expired; get a new question")                                      \
+    X(EC_SVC_UNQUALIFIED, "service.assignee_not_qualified", "“{field}”须为具备资格的客服人员（{detail}）",             \
+      "「{field}」須為具備資格的客服人員（{detail}）", "\"{field}\" must be qualified service staff ({detail})")       \
+    X(EC_CMP_CONTACT, "complaints.contact_customer", "“{field}”须为所选客户的联系人",                                  \
+      "「{field}」須為所選客戶的聯絡人", "\"{field}\" must be a contact of the chosen customer")
 
 /*
 ** Details translated in the message: a code raised with one of these details

@@ -242,6 +242,9 @@ typedef struct PublicPurpose {
     /* NULL or run on a submission in the record's transaction, after the fields are validated and
        before they are written: vals (field -> value) may be changed; row is the stored record */
     int (*on_submit)(Req *r, const struct Entity *en, json_t *row, json_t *vals, Err *e);
+    /* NULL, or the workflow states in which a form takes a submission ("solution_proposed closed"):
+       in any other state the view lists no inputs and a submission answers 409 flow.bad_state */
+    const char *accepts_in;
 } PublicPurpose;
 
 typedef struct Entity {
@@ -422,6 +425,11 @@ typedef struct LinkKind {
 } LinkKind;
 /* Register link kinds at start (a module's register function); n entries. */
 void link_kinds_declare(const LinkKind *kinds, int n);
+/* A link made by module code (a repeat complaint to the one it repeats), in the caller's
+   transaction, audited on both ends like one made through the API; the caller has checked access.
+   1 made, 0 the same link existed, -1 with e (500; a kind that does not join the two). */
+int link_make(Req *r, const char *from_entity, int64_t from_id, const char *to_entity, int64_t to_id, const char *kind,
+              const char *note, Err *e);
 
 /*
 ** Server-written text in the reader's language (messages.c, core/messages.h):

@@ -172,6 +172,7 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     person(&c, "song.jia", "宋佳", hash, root, "qc");
     person(&c, "han.xue", "韩雪", hash, root, "purchasing");
     person(&c, "deng.gang", "邓刚", hash, root, "warehouse");
+    person(&c, "ma.lan", "马兰", hash, cs, "sales_manager cs_specialist"); /* the service department's manager */
 
     static const struct {
         const char *code, *name, *model, *unit, *line;
@@ -251,6 +252,8 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     if (!c.fail && quotes_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && contracts_demo(db, c.now, err, errlen) < 0) c.fail = 1; /* after quotes_demo: one from a quote */
     if (!c.fail && receivables_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && complaints_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && service_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     /* the demo wrote leads and opportunities without the workflow: let the deadline job give
        them their stage clocks on its next run (flow/deadline.c, dl_sweep) */
     if (!c.fail) demo_sql(&c, "DELETE FROM deadline_sweeps", "");

@@ -40,6 +40,8 @@ void modules_register(void) {
     contracts_register();
     receivables_register();
     invoices_register();
+    complaints_register(); /* complaints and the public form (R-CMP) */
+    service_register();    /* service tickets, plans, communication log (R-SVC) */
     followups_register();
     sales_plans_register();
     home_register(); /* reads what the modules above keep */

@@ -171,7 +171,7 @@ test('AR06 aging by customer, rep and unit: a rep sees their own, a manager the 
 
 test('AR07 overdue receivables make a new contract of the customer special (R-CON-2)', async () => {
   const c = expectStatus(await rep.post(C, contractBody(cust, pump, 1000, 100000)), 201);
-  assert.deepEqual([c.classification, c.credit_risk, c.special_reasons], ['special', true, 'credit_risk']);
+  assert.deepEqual([c.classification, c.credit_risk, c.special_reasons], ['special', true, '回款风险（超信用额度或有逾期应收）']);
   const other = expectStatus(await rep.post('/api/v1/customers', { name: '无锡新纪元自动化有限公司' }), 201);
   const d = expectStatus(await rep.post(C, contractBody(other, pump, 1000, 100000)), 201);
   assert.deepEqual([d.classification, d.credit_risk], ['general', false]);

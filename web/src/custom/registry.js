@@ -74,6 +74,10 @@ export const registry = {
     panels: [ContractNotice, ContractReceivables],
     tabs: [{ name: 'versions', label: 'versions.tab', component: VersionsPanel }],
   },
+  complaints: {
+    listLinks: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'link-complaint-board' }],
+    nav: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'complaint-board' }],
+  },
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
