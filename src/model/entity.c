@@ -156,7 +156,9 @@ bool entity_can_delete(const Entity *en, const User *u) {
 /* Sees every row: admin, or an entity everyone may read.
    Otherwise a row is visible to its owner, to users it is shared with, to
    signers of its approvals, and to managers of its org unit or above. */
-static bool sees_all(const Entity *en, const User *u) { return en->vis == VIS_ALL || (u->roles & RB(ADMIN)); }
+static bool sees_all(const Entity *en, const User *u) {
+    return en->vis == VIS_ALL || (u->roles & (RB(ADMIN) | en->see_all_roles));
+}
 
 /* Does the user see a unit subtree? Only managers that belong to a unit. */
 static bool sees_subtree(const User *u) { return (u->roles & ROLES_MANAGING) && u->org_unit_id > 0 && u->org_path; }

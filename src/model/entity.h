@@ -286,6 +286,10 @@ typedef struct Entity {
     bool mergeable;
     /* NULL or, after a merge into id, moves what only the module keeps about `from` (match keys) */
     int (*after_merge)(Req *r, const struct Entity *en, int64_t id, int64_t from, Err *e);
+    /* Roles that read every row of a VIS_OWNER entity, whoever owns it: the departments a document
+       is handed to (an order's production, warehouse, QC and customer service). Reading only:
+       changing a row still follows entity_row_may (write_any_roles, transitions' roles). 0 = none */
+    uint32_t see_all_roles;
 } Entity;
 
 /* Registry, filled by modules_register() at start. */
@@ -427,6 +431,14 @@ char *msg_text3(Arena *a, const char *zh, const char *tw, const char *en);
 ** for a T_REVISE transition before the row leaves that state. 0, or -1 with e.
 */
 int version_keep(Req *r, const struct Entity *en, json_t *rec, const char *state, const char *reason, Err *e);
+
+/*
+** A table a module computed (a report, a recall list) answered as a file the way entity exports
+** are (export.c): format "csv" (UTF-8 with BOM, formula-safe cells) or "xlsx" (else 400 naming
+** "format"); header is an array of labels, rows an array of arrays of strings or integers.
+** Replies (0), or -1 with e.
+*/
+int export_table_reply(Req *r, const char *name, const char *format, json_t *header, json_t *rows, Err *e);
 
 /* Render the F_MESSAGE fields of a row in the request's locale. */
 void row_render_messages(Req *r, const Entity *en, json_t *row);

@@ -38,6 +38,7 @@ void modules_register(void) {
     opportunities_register();
     quotes_register();
     contracts_register();
+    orders_register(); /* orders, inspections, releases, shipments, traceability (R-ORD) */
     followups_register();
     sales_plans_register();
     home_register(); /* reads what the modules above keep */

@@ -25,6 +25,9 @@ void leads_register(void);         /* leads.c: leads and their conversion */
 void opportunities_register(void); /* opportunities.c: stages, pipeline, stage clocks */
 void quotes_register(void);        /* quotes.c: quotations, their approval and expiry (R-QUO) */
 void contracts_register(void);     /* contracts.c: contracts, classification, review and change (R-CON) */
+void orders_register(void);        /* orders*.c: orders, inspection, emergency release, shipments, trace (R-ORD) */
+/* Demo orders through the core's own paths (partial inspection, emergency release, batches, delivered). 0 ok. */
+int orders_demo(Db *db, int64_t now, char *err, size_t errlen);
 /* Demo quotations through the core's own paths (draft, sent, waiting for the manager). 0 ok. */
 int quotes_demo(Db *db, int64_t now, char *err, size_t errlen);
 void followups_register(void);   /* followups.c: follow-ups, plans, followup_overdue */

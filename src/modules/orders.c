@@ -1,0 +1,531 @@
+/*
+** orders.c — orders (订单, R-ORD-1 and R-ORD-4). An order comes from a signed contract (its lines
+** copied: product, specification, net price; a contract line may be ordered in several orders,
+** never beyond its quantity) or without one through order review (订单评审: the owner's sales
+** manager approves, as for a general contract), an oral or phone order being confirmed with the
+** customer first (who, when, how). It carries the delivery plan, packaging, transport and the
+** quality standard, the customer's property with its handover, the logistics of its shipments
+** (shown to the customer through the "status" public link), and the customer's receipt, which
+** schedules the follow-up visit task for the owner. Accepting an order tells production and
+** purchasing. Inspections, releases and shipments live in the other orders_*.c files.
+*/
+#include <string.h>
+
+#include "../core/errcodes.h"
+#include "../model/calendar.h"
+#include "../model/model.h"
+#include "../model/settings.h"
+#include "modules.h"
+#include "orders.h"
+
+static const Field line_fields[] = {
+    {"contract_line_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, NULL, "合同明细行", "合約明細行", "Contract line"},
+    {"product_id", FT_REF, 0, 0, 0, NULL, "products", NULL, "产品", "產品", "Product"},
+    {"spec", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "规格型号", "規格型號", "Specification"},
+    {"quantity", FT_QTY, F_REQUIRED, 1, 1000000000000, NULL, NULL, NULL, "数量", "數量", "Quantity"},
+    {"unit_price", FT_MONEY, 0, 0, 100000000000, NULL, NULL, NULL, "单价", "單價", "Unit price"},
+    {"delivery_date", FT_DATE, 0, 0, 0, NULL, NULL, NULL, "交货日期", "交貨日期", "Delivery date"},
+    {"amount", FT_MONEY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "金额", "金額", "Amount"},
+    {NULL},
+};
+static const Compute line_computes[] = {{"amount", CK_MUL, "quantity", "unit_price"}, {NULL}};
+static const EnumVal property_kinds[] = {
+    {"material", "材料", "材料", "Material"},
+    {"drawing", "图纸", "圖紙", "Drawing"},
+    {"sample", "样品", "樣品", "Sample"},
+    {"other", "其他", "其他", "Other"},
+    {NULL},
+};
+static const Field property_fields[] = {
+    {"kind", FT_ENUM, F_REQUIRED, 0, 0, property_kinds, NULL, NULL, "类别", "類別", "Kind"},
+    {"description", FT_TEXT, F_REQUIRED, 1, 200, NULL, NULL, NULL, "名称与说明", "名稱與說明", "Description"},
+    {"quantity", FT_QTY, 0, 0, 1000000000000, NULL, NULL, NULL, "数量", "數量", "Quantity"},
+    {"handed_by", FT_TEXT, 0, 0, 100, NULL, NULL, NULL, "客户交付人", "客戶交付人", "Handed over by"},
+    {"received_by", FT_TEXT, 0, 0, 100, NULL, NULL, NULL, "接收人", "接收人", "Received by"},
+    {"received_on", FT_DATE, 0, 0, 0, NULL, NULL, NULL, "接收日期", "接收日期", "Received on"},
+    {"condition", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "状况", "狀況", "Condition"},
+    {"returned_on", FT_DATE, 0, 0, 0, NULL, NULL, NULL, "归还日期", "歸還日期", "Returned on"},
+    {NULL},
+};
+static const Child order_children[] = {
+    {"lines", "order_lines", "订单明细", "訂單明細", "Lines", line_fields, line_computes, 0, 200},
+    {"property", "order_property", "顾客财产", "顧客財產", "Customer property", property_fields, NULL, 0, 100},
+    {NULL},
+};
+static const EnumVal sources[] = {
+    {"contract", "合同", "合約", "Contract"},
+    {"written", "书面订单", "書面訂單", "Written order"},
+    {"oral", "口头订单", "口頭訂單", "Oral order"},
+    {"phone", "电话订单", "電話訂單", "Phone order"},
+    {NULL},
+};
+static const EnumVal confirm_ways[] = {
+    {"phone", "电话", "電話", "Phone"},  {"visit", "面谈", "面談", "In person"}, {"fax", "传真", "傳真", "Fax"},
+    {"email", "邮件", "郵件", "E-mail"}, {"wechat", "微信", "微信", "WeChat"},   {NULL},
+};
+static const Field order_fields[] = {
+    {"number", FT_TEXT, F_READONLY | F_LIST | F_SEARCH | F_SORT, 0, 0, NULL, NULL, NULL, "订单号", "訂單號", "Number",
+     .group = "basics"},
+    {"customer_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "customers", NULL, "客户", "客戶",
+     "Customer", .group = "basics"},
+    {"contract_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_KEEP, 0, 0, NULL, "contracts", NULL, "合同",
+     "合約", "Contract", .group = "basics"},
+    {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact",
+     .group = "basics"},
+    {"source", FT_ENUM, F_FILTER | F_CREATE_ONLY, 0, 0, sources, NULL, "contract", "订单来源", "訂單來源", "Source",
+     .group = "basics"},
+    {"confirmed_with", FT_TEXT, 0, 0, 100, NULL, NULL, NULL, "客户确认人", "客戶確認人", "Confirmed with",
+     .group = "basics", .when = "source=oral|phone|written"},
+    {"confirmed_at", FT_DATETIME, 0, 0, 0, NULL, NULL, NULL, "确认时间", "確認時間", "Confirmed at", .group = "basics",
+     .when = "source=oral|phone|written"},
+    {"confirmed_how", FT_ENUM, 0, 0, 0, confirm_ways, NULL, NULL, "确认方式", "確認方式", "Confirmed by",
+     .group = "basics", .when = "source=oral|phone|written"},
+    {"emergency", FT_BOOL, F_READONLY | F_LIST | F_FILTER, 0, 0, NULL, NULL, NULL, "紧急放行", "緊急放行",
+     "Emergency release", .group = "basics"},
+    {"delivery_date", FT_DATE, F_LIST | F_FILTER | F_SORT, 0, 0, NULL, NULL, NULL, "交货日期", "交貨日期",
+     "Delivery date", .group = "delivery"},
+    {"delivery_plan", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "交货计划", "交貨計劃", "Delivery plan",
+     .group = "delivery"},
+    {"delivery_address", FT_TEXT, 0, 0, 300, NULL, NULL, NULL, "交货地点", "交貨地點", "Delivery address",
+     .group = "delivery"},
+    {"packaging", FT_TEXT, 0, 0, 500, NULL, NULL, NULL, "包装要求", "包裝要求", "Packaging", .group = "delivery"},
+    {"transport", FT_TEXT, 0, 0, 500, NULL, NULL, NULL, "运输要求", "運輸要求", "Transport", .group = "delivery"},
+    {"quality_standard", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "质量标准与产品要求", "品質標準與產品要求",
+     "Quality standard and product requirements", .group = "delivery"},
+    {"carrier", FT_TEXT, F_READONLY, 0, 100, NULL, NULL, NULL, "承运商", "承運商", "Carrier", .group = "logistics"},
+    {"waybill_no", FT_TEXT, F_READONLY | F_SEARCH, 0, 100, NULL, NULL, NULL, "运单号", "運單號", "Waybill number",
+     .group = "logistics"},
+    {"shipped_on", FT_DATE, F_READONLY | F_LIST, 0, 0, NULL, NULL, NULL, "发货日期", "出貨日期", "Shipped on",
+     .group = "logistics"},
+    {"arrival_on", FT_DATE, F_READONLY, 0, 0, NULL, NULL, NULL, "到货日期", "到貨日期", "Arrival",
+     .group = "logistics"},
+    {"received_by", FT_TEXT, 0, 0, 100, NULL, NULL, NULL, "客户签收人", "客戶簽收人", "Received by",
+     .group = "receipt"},
+    {"received_at", FT_DATETIME, 0, 0, 0, NULL, NULL, NULL, "签收时间", "簽收時間", "Received at", .group = "receipt"},
+    {"service_contact", FT_TEXT, 0, 0, 300, NULL, NULL, NULL, "售后服务联系方式", "售後服務聯絡方式", "Service contact",
+     .group = "receipt"},
+    {"claim_rules", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "索赔规则", "索賠規則", "Claim rules",
+     .group = "receipt"},
+    {"tax_rate_bp", FT_PERCENT_BP, 0, 0, 10000, NULL, NULL, "1300", "税率", "稅率", "Tax rate", .group = "totals"},
+    {"ordered_qty", FT_QTY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "订货总数", "訂貨總數", "Quantity ordered",
+     .group = "totals"},
+    {"subtotal", FT_MONEY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "不含税金额", "未稅金額", "Subtotal",
+     .group = "totals"},
+    {"tax", FT_MONEY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "税额", "稅額", "Tax", .group = "totals"},
+    {"total", FT_MONEY, F_READONLY | F_COMPUTED | F_LIST | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "价税合计",
+     "價稅合計", "Total", .group = "totals"},
+    {NULL},
+};
+static const FieldGroup order_groups[] = {{"basics", "基本信息", "基本資訊", "Basics"},
+                                          {"delivery", "交货与质量要求", "交貨與品質要求", "Delivery and quality"},
+                                          {"logistics", "物流信息", "物流資訊", "Logistics"},
+                                          {"receipt", "交付确认", "交付確認", "Delivery confirmation"},
+                                          {"totals", "金额", "金額", "Totals"},
+                                          {NULL}};
+static const Compute order_computes[] = {
+    {"ordered_qty", CK_SUM, "lines", "quantity"},
+    {"subtotal", CK_SUM, "lines", "amount"},
+    {"tax", CK_MUL, "subtotal", "tax_rate_bp"},
+    {"total", CK_ADD, "subtotal", "tax"},
+    {NULL},
+};
+
+static const EnumVal approver_roles[] = {
+    {"gm", "总经理", "總經理", "General manager"},
+    {"deputy_director", "副总监", "副總監", "Deputy director"},
+    {"sales_director", "销售总监", "銷售總監", "Sales director"},
+    {"qc", "质检", "品管", "QC"},
+    {NULL},
+};
+static const Setting order_settings[] = {
+    {"order.followup_days", ST_INT, "7", 1, 90, "交付后几天回访", "交付後幾天回訪",
+     "Follow-up visit this many days after delivery"},
+    {"order.release_role", ST_ENUM, "gm", 0, 0, "紧急放行批准人（角色）", "緊急放行核准人（角色）",
+     "Who approves an emergency release (role)", approver_roles},
+};
+
+/* ---------------------------------------------------------------- shared helpers */
+
+int orders_lock(Req *r, const char *table, int64_t id, Err *e) {
+    if (db_kind(r->db) != DB_PG) return 0;
+    Stmt *st = db_prepare(r->db, arena_printf(r->a, "SELECT id FROM %s WHERE id = ?1 FOR UPDATE", table));
+    if (!st) return flow_db_error(r, e, "order lock");
+    db_bind_int64(st, 1, id);
+    int rc = db_step(st);
+    db_done(st);
+    return rc < 0 ? flow_db_error(r, e, "order lock") : 0;
+}
+
+json_t *orders_load(Req *r, int64_t order_id, Err *e) { return entity_load_any(r, &orders_entity, order_id, e); }
+
+int orders_line(Req *r, int64_t order, int64_t line, int64_t *product, int64_t *quantity, Err *e) {
+    Stmt *st = db_prepare(r->db, "SELECT product_id, quantity FROM order_lines WHERE id = ?1 AND parent_id = ?2");
+    if (!st) return flow_db_error(r, e, "order line");
+    db_bind_int64(st, 1, line);
+    db_bind_int64(st, 2, order);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *product = db_col_int64(st, 0);
+        *quantity = db_col_int64(st, 1);
+    }
+    db_done(st);
+    if (rc < 0) return flow_db_error(r, e, "order line");
+    return rc == DB_ROW;
+}
+
+int orders_state_in(Req *r, json_t *order, const char *states, Err *e) {
+    const char *s = flow_rec_str(order, "state");
+    if (s && str_word_in(states, s)) return 0;
+    return err_set(e, 409, EC_BAD_STATE, "order_id", "%s", entity_state_label(r->locale, &orders_entity, s));
+}
+
+int orders_move(Req *r, json_t *order, const char *to, Err *e) {
+    const char *from = arena_strdup(r->a, flow_rec_str(order, "state"));
+    if (!strcmp(from, to)) return 0;
+    if (flow_set_state(r, &orders_entity, order, to, e) < 0) return -1;
+    if (audit_write(r, "orders", flow_rec_int(order, "id"), to, json_pack("{s:[s,s]}", "state", from, to)) < 0)
+        return flow_db_error(r, e, "audit");
+    return 0;
+}
+
+int orders_sum(Req *r, const char *sql, int64_t line, const char *lot, int64_t except, int64_t *out, Err *e) {
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return flow_db_error(r, e, "order sum");
+    db_bind_int64(st, 1, line);
+    db_bind_text(st, 2, lot, -1);
+    db_bind_int64(st, 3, except);
+    int rc = db_step(st);
+    *out = rc == DB_ROW && !db_col_null(st, 0) ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    return rc < 0 ? flow_db_error(r, e, "order sum") : 0;
+}
+
+const char *orders_qty_text(Req *r, int64_t milli) {
+    const char *sign = milli < 0 ? "-" : "";
+    int64_t a = milli < 0 ? -milli : milli;
+    if (a % 1000 == 0) return arena_printf(r->a, "%s%lld", sign, (long long)(a / 1000));
+    char frac[8];
+    snprintf(frac, sizeof frac, "%03lld", (long long)(a % 1000));
+    for (int i = 2; i > 0 && frac[i] == '0'; i--)
+        frac[i] = 0;
+    return arena_printf(r->a, "%s%lld.%s", sign, (long long)(a / 1000), frac);
+}
+
+/* ---------------------------------------------------------------- orders */
+
+/* The contract's lines left to order, as order lines (every line with something left). */
+static int contract_lines_copy(Req *r, int64_t contract, int64_t self, json_t *lines, Err *e) {
+    Stmt *st = db_prepare(
+        r->db, "SELECT cl.id, cl.quantity - COALESCE((SELECT SUM(l.quantity) FROM order_lines l JOIN orders o"
+               " ON o.id = l.parent_id WHERE l.contract_line_id = cl.id AND o.deleted_at IS NULL"
+               " AND o.state <> 'cancelled' AND o.id <> ?2), 0) FROM contract_lines cl WHERE cl.parent_id = ?1"
+               " ORDER BY cl.idx");
+    if (!st) return flow_db_error(r, e, "contract lines");
+    db_bind_int64(st, 1, contract);
+    db_bind_int64(st, 2, self);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        if (db_col_int64(st, 1) > 0)
+            json_array_append_new(lines, json_pack("{s:I, s:I}", "contract_line_id", (json_int_t)db_col_int64(st, 0),
+                                                   "quantity", (json_int_t)db_col_int64(st, 1)));
+    db_done(st);
+    return rc < 0 ? flow_db_error(r, e, "contract lines") : 0;
+}
+
+/* One line ordered from the contract: product, specification and net price copied, and the
+   quantity within what the contract has left (with this order's other lines on the same one). */
+static int contract_line_take(Req *r, int64_t contract, int64_t self, json_t *line, size_t i, json_t *taken, Err *e) {
+    const char *fld = arena_printf(r->a, "lines[%zu].contract_line_id", i);
+    int64_t cl = flow_rec_int(line, "contract_line_id");
+    if (!cl) return err_set(e, 400, EC_REQUIRED, fld, NULL);
+    Stmt *st = db_prepare(
+        r->db, "SELECT cl.product_id, cl.spec, cl.unit_price, cl.discount_bp, cl.delivery_date, cl.quantity,"
+               " (SELECT SUM(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.parent_id"
+               " WHERE l.contract_line_id = cl.id AND o.deleted_at IS NULL AND o.state <> 'cancelled' AND o.id <> ?3)"
+               " FROM contract_lines cl WHERE cl.id = ?1 AND cl.parent_id = ?2");
+    if (!st) return flow_db_error(r, e, "contract line");
+    db_bind_int64(st, 1, cl);
+    db_bind_int64(st, 2, contract);
+    db_bind_int64(st, 3, self);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        int64_t price = db_col_int64(st, 2), disc = db_col_int64(st, 3);
+        /* the net price: unit price less the discount, rounded half away from zero to the fen */
+        int64_t net = (price * (10000 - disc) + 5000) / 10000;
+        json_object_set_new(line, "product_id", json_integer(db_col_int64(st, 0)));
+        json_object_set_new(line, "spec", db_col_null(st, 1) ? json_null() : json_string(db_col_text(st, 1)));
+        json_object_set_new(line, "unit_price", json_integer(net));
+        if (!json_is_string(json_object_get(line, "delivery_date")) && !db_col_null(st, 4))
+            json_object_set_new(line, "delivery_date", json_string(db_col_text(st, 4)));
+        const char *key = arena_printf(r->a, "%lld", (long long)cl);
+        int64_t mine = json_integer_value(json_object_get(taken, key)) + flow_rec_int(line, "quantity");
+        json_object_set_new(taken, key, json_integer(mine));
+        int64_t left = db_col_int64(st, 5) - (db_col_null(st, 6) ? 0 : db_col_int64(st, 6));
+        if (mine > left) {
+            db_done(st);
+            return err_set(e, 409, EC_ORDER_OVER_CONTRACT, arena_printf(r->a, "lines[%zu].quantity", i), "%s",
+                           orders_qty_text(r, left < 0 ? 0 : left));
+        }
+    }
+    db_done(st);
+    if (rc < 0) return flow_db_error(r, e, "contract line");
+    if (rc != DB_ROW) return err_set(e, 400, EC_ORDER_LINE, fld, NULL);
+    return 0;
+}
+
+/* before_save: from a signed contract (customer and lines from it), or without one (customer,
+   product and price on every line); totals. */
+static int order_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
+    int64_t contract = flow_rec_int(rec, "contract_id"), self = old ? flow_rec_int(old, "id") : 0;
+    json_t *lines = json_object_get(rec, "lines");
+    if (!json_is_array(lines)) {
+        lines = json_array();
+        json_object_set_new(rec, "lines", lines);
+    }
+    const char *source = flow_rec_str(rec, "source");
+    if (contract) {
+        if (source && strcmp(source, "contract")) return err_set(e, 400, EC_ENUM, "source", "contract");
+        if (orders_lock(r, "contracts", contract, e) < 0) return -1;
+        Stmt *st = db_prepare(r->db, "SELECT state, customer_id, number FROM contracts WHERE id = ?1"
+                                     " AND deleted_at IS NULL");
+        if (!st) return flow_db_error(r, e, "contract");
+        db_bind_int64(st, 1, contract);
+        int rc = db_step(st);
+        char state[32] = "", number[64] = "";
+        int64_t customer = 0;
+        if (rc == DB_ROW) {
+            snprintf(state, sizeof state, "%s", db_col_text(st, 0));
+            customer = db_col_int64(st, 1);
+            snprintf(number, sizeof number, "%s", db_col_null(st, 2) ? "" : db_col_text(st, 2));
+        }
+        db_done(st);
+        if (rc < 0) return flow_db_error(r, e, "contract");
+        if (rc != DB_ROW) return err_set(e, 404, EC_REC_NOT_FOUND, "contract_id", NULL);
+        /* a new order needs a signed contract; an order made earlier keeps its lines' source */
+        if (!old && strcmp(state, "signed") && strcmp(state, "executing"))
+            return err_set(e, 409, EC_ORDER_CONTRACT, "contract_id", "%s %s", number,
+                           entity_state_label(r->locale, entity_find("contracts"), state));
+        int64_t given = flow_rec_int(rec, "customer_id");
+        if (given && given != customer) return err_set(e, 400, EC_ORDER_LINE, "customer_id", NULL);
+        json_object_set_new(rec, "customer_id", json_integer(customer));
+        if (!old && json_array_size(lines) == 0 && contract_lines_copy(r, contract, self, lines, e) < 0) return -1;
+        json_t *taken = json_object();
+        size_t i;
+        json_t *line;
+        int ret = 0;
+        json_array_foreach(lines, i,
+                           line) if ((ret = contract_line_take(r, contract, self, line, i, taken, e)) < 0) break;
+        json_decref(taken);
+        if (ret < 0) return -1;
+    } else {
+        if (!source || !strcmp(source, "contract")) return err_set(e, 400, EC_REQUIRED, "contract_id", NULL);
+        if (!flow_rec_int(rec, "customer_id")) return err_set(e, 400, EC_REQUIRED, "customer_id", NULL);
+        size_t i;
+        json_t *line;
+        json_array_foreach(lines, i, line) {
+            if (flow_rec_int(line, "contract_line_id"))
+                return err_set(e, 400, EC_ORDER_LINE, arena_printf(r->a, "lines[%zu].contract_line_id", i), NULL);
+            if (!flow_rec_int(line, "product_id"))
+                return err_set(e, 400, EC_REQUIRED, arena_printf(r->a, "lines[%zu].product_id", i), NULL);
+            if (!json_is_integer(json_object_get(line, "unit_price")))
+                return err_set(e, 400, EC_REQUIRED, arena_printf(r->a, "lines[%zu].unit_price", i), NULL);
+        }
+    }
+    if (json_array_size(lines) == 0) return err_set(e, 400, EC_ROWS_MIN, "lines", "1");
+    return record_compute(r, en, rec, e);
+}
+
+/* submit: an order without a contract is confirmed with the customer first (who, when, how). */
+static int order_submit_ok(Req *r, const Entity *en, json_t *rec, Err *e) {
+    (void)en;
+    if (flow_rec_int(rec, "contract_id")) return 0;
+    static const char *const need[] = {"confirmed_with", "confirmed_at", "confirmed_how", NULL};
+    for (int i = 0; need[i]; i++) {
+        json_t *v = json_object_get(rec, need[i]);
+        if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)))
+            return err_set(e, 400, EC_REQUIRED, need[i], NULL);
+    }
+    (void)r;
+    return 0;
+}
+
+/* The customer's name for a notice (empty when unreadable). */
+static const char *customer_name(Req *r, int64_t id) {
+    Stmt *st = db_prepare(r->db, "SELECT name FROM customers WHERE id = ?1");
+    const char *name = "";
+    if (!st) return name;
+    db_bind_int64(st, 1, id);
+    if (db_step(st) == DB_ROW) name = arena_strdup(r->a, db_col_text(st, 0));
+    db_done(st);
+    return name;
+}
+
+/* Accepted (confirmed): production and purchasing are told, one notice each in "my work". */
+static int order_moved(Req *r, const Entity *en, json_t *rec, const char *from, int64_t since, Err *e) {
+    (void)en;
+    (void)from;
+    (void)since;
+    if (strcmp(flow_rec_str(rec, "state"), "confirmed")) return 0;
+    int64_t id = flow_rec_int(rec, "id");
+    const char *number = flow_rec_str(rec, "number");
+    const char *title = msg_make(r->a, "order.accepted", "number", number ? number : "", "customer",
+                                 customer_name(r, flow_rec_int(rec, "customer_id")), "date",
+                                 flow_rec_str(rec, "delivery_date") ? flow_rec_str(rec, "delivery_date") : "-", NULL);
+    Stmt *st = db_prepare(r->db, "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id"
+                                 " WHERE ur.role IN ('production', 'purchasing') AND u.disabled = 0"
+                                 " AND u.deleted_at IS NULL ORDER BY u.id");
+    if (!st) return flow_db_error(r, e, "order notice");
+    json_t *users = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(users, json_integer(db_col_int64(st, 0)));
+    db_done(st);
+    size_t i;
+    json_t *u;
+    json_array_foreach(users, i, u) {
+        if (rc < 0) break;
+        int64_t uid = json_integer_value(u);
+        if (task_remind(r->db, uid, "order_accepted", "orders", id, title, 0,
+                        arena_printf(r->a, "order_accepted:%lld:%lld", (long long)id, (long long)uid), r->now) < 0)
+            rc = -1;
+    }
+    json_decref(users);
+    return rc < 0 ? flow_db_error(r, e, "order notice") : 0;
+}
+
+/* Delivered (R-ORD-4): the follow-up visit is the owner's task on the set day after the receipt,
+   counted in the company's calendar days, due at 09:00 there. */
+static int order_delivered(Req *r, const Entity *en, json_t *rec, Err *e) {
+    (void)en;
+    int64_t id = flow_rec_int(rec, "id"), owner = flow_rec_int(rec, "owner_id");
+    if (!owner) return 0;
+    int tz = company_tz(r);
+    char day[11], due_day[11];
+    date_of_epoch(flow_rec_int(rec, "received_at"), tz, day);
+    int y, m, d;
+    if (date_parse(day, &y, &m, &d) < 0) return err_set(e, 400, EC_RANGE, "received_at", NULL);
+    int64_t due = epoch_of_date(y, m, d, tz) + 86400 * req_setting_int(r, "order.followup_days") + 9 * 3600;
+    date_of_epoch(due, tz, due_day);
+    const char *number = flow_rec_str(rec, "number");
+    const char *title = msg_make(r->a, "order.followup", "number", number ? number : "", "customer",
+                                 customer_name(r, flow_rec_int(rec, "customer_id")), "date", day, "due", due_day, NULL);
+    if (task_remind(r->db, owner, "order_followup", "orders", id, title, due,
+                    arena_printf(r->a, "order_followup:%lld", (long long)id), r->now) < 0)
+        return flow_db_error(r, e, "follow-up task");
+    return 0;
+}
+
+static const EnumVal order_states[] = {
+    {"draft", "草稿", "草稿", "Draft"},
+    {"in_review", "订单评审中", "訂單評審中", "In review"},
+    {"confirmed", "已确认", "已確認", "Confirmed"},
+    {"in_production", "生产中", "生產中", "In production"},
+    {"ready", "待检验", "待檢驗", "Ready"},
+    {"inspected", "已检验", "已檢驗", "Inspected"},
+    {"shipped", "已发货", "已出貨", "Shipped"},
+    {"delivered", "已交付", "已交付", "Delivered"},
+    {"closed", "已关闭", "已關閉", "Closed"},
+    {"cancelled", "已取消", "已取消", "Cancelled"},
+    {NULL},
+};
+/* order review (订单评审): an order without a contract is reviewed like a general contract */
+static const Condition no_contract[] = {{"source", COND_NE, "contract"}, {NULL}};
+static const ApprovalStep order_steps[] = {
+    {"manager", RB(SALES_MANAGER), SCOPE_OWNER_MANAGER, 24, "订单评审（销售经理）", "訂單評審（銷售經理）",
+     "Order review (sales manager)", .when = no_contract},
+    {NULL},
+};
+static const Approval order_approval = {order_steps, "confirmed", "draft"};
+static const Transition order_transitions[] = {
+    {"submit", "draft", "in_review", 0, T_OWNER, order_submit_ok, NULL, &order_approval, "提交确认", "提交確認",
+     "Submit"},
+    {"start_production", "confirmed", "in_production", RB(PRODUCTION), T_OWNER, NULL, NULL, NULL, "投产", "投產",
+     "Start production"},
+    {"finish_production", "in_production", "ready", RB(PRODUCTION), T_OWNER, NULL, NULL, NULL, "生产完成待检",
+     "生產完成待檢", "Production finished"},
+    {"confirm_delivery", "shipped", "delivered", RB(CS_SPECIALIST), T_OWNER, NULL, order_delivered, NULL, "客户签收",
+     "客戶簽收", "Customer received", .inputs = "received_by received_at service_contact claim_rules",
+     .requires = "received_by received_at service_contact claim_rules"},
+    {"close", "delivered", "closed", ROLES_MANAGING, T_OWNER, NULL, NULL, NULL, "关闭", "關閉", "Close"},
+    {"cancel", "draft in_review confirmed", "cancelled", ROLES_MANAGING, T_OWNER | T_COMMENT, NULL, NULL, NULL,
+     "取消订单", "取消訂單", "Cancel"},
+    {NULL},
+};
+static const Workflow order_flow = {
+    .initial = "draft",
+    .states = order_states,
+    .final_states = "closed cancelled",
+    .transitions = order_transitions,
+    .editable_states = "draft",
+    .track_state_since = true,
+    .on_move = order_moved,
+};
+
+static const char *const print_header[] = {"number",        "customer_id",      "contract_id", "source",
+                                           "delivery_date", "delivery_address", "packaging",   "transport",
+                                           "emergency",     "quality_standard", "owner_id",    NULL};
+static const PrintColumn print_columns[] = {
+    {"#", 5},           {"product_id", 26}, {"spec", 20},          {"quantity", 10},
+    {"unit_price", 13}, {"amount", 14},     {"delivery_date", 12}, {NULL}};
+static const char *const print_totals[] = {"subtotal", "tax", "total", "delivery_plan", NULL};
+static const PrintLayout order_print = {
+    "销售订单",
+    "銷售訂單",
+    "Sales order",
+    print_header,
+    "lines",
+    print_columns,
+    print_totals,
+    "total",
+    "销售代表：＿＿＿＿＿＿    客户确认：＿＿＿＿＿＿    日期：＿＿＿＿＿＿",
+    "業務代表：＿＿＿＿＿＿    客戶確認：＿＿＿＿＿＿    日期：＿＿＿＿＿＿",
+    "Sales representative: ____________    Customer: ____________    Date: ____________",
+};
+/* the customer follows the order through a link: its progress and logistics, nothing else */
+static const PublicPurpose order_purposes[] = {
+    {"status", "订单进度", "訂單進度", "Order status", 90, false,
+     "number state delivery_date carrier waybill_no shipped_on arrival_on", NULL, NULL},
+    {NULL},
+};
+
+const Entity orders_entity = {
+    .name = "orders",
+    .table = "orders",
+    .zh = "订单",
+    .tw = "訂單",
+    .en = "Orders",
+    .fields = order_fields,
+    .vis = VIS_OWNER,
+    .read_roles = ORDER_READERS,
+    .write_roles = RB(SALES_REP) | ROLES_MANAGING,
+    .see_all_roles = ORDER_DEPARTMENTS,
+    .default_sort = "-created_at",
+    .title_field = "number",
+    .flow = &order_flow,
+    .before_save = order_check,
+    .tag = "sales",
+    .number_prefix = "SO",
+    .children = order_children,
+    .computes = order_computes,
+    .groups = order_groups,
+    .attachments = true,
+    .print = &order_print,
+    .public_purposes = order_purposes,
+    .after_sign = "contact_id delivery_plan delivery_address packaging transport property",
+};
+
+void orders_register(void) {
+    entity_register(&orders_entity);
+    settings_declare(order_settings, (int)(sizeof order_settings / sizeof order_settings[0]));
+    orders_inspection_register();
+    orders_shipments_register();
+    orders_trace_register();
+}
+
+int orders_demo(Db *db, int64_t now, char *err, size_t errlen) {
+    (void)db;
+    (void)now;
+    (void)err;
+    (void)errlen;
+    return 0;
+}

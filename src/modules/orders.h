@@ -1,0 +1,43 @@
+/*
+** orders.h — what the files of the orders module share (orders.c: orders; orders_inspection.c:
+** pre-delivery inspections and emergency releases; orders_shipments.c: shipments and the delivery
+** note; orders_trace.c: traceability from a batch). Nothing here is for other modules.
+*/
+#ifndef SALESLOOP_ORDERS_H
+#define SALESLOOP_ORDERS_H
+
+#include "../flow/flow.h"
+
+/* Roles that read every order and its records: the departments an order is handed to. */
+#define ORDER_DEPARTMENTS                                                                                              \
+    (RB(PRODUCTION) | RB(PURCHASING) | RB(WAREHOUSE) | RB(QC) | RB(CS_SPECIALIST) | RB(GM) | RB(DEPUTY_DIRECTOR) |     \
+     RB(SALES_DIRECTOR))
+#define ORDER_READERS (RB(SALES_REP) | ROLES_MANAGING | RB(FINANCE) | ORDER_DEPARTMENTS)
+
+extern const Entity orders_entity;
+extern const Entity inspections_entity;
+extern const Entity releases_entity;
+extern const Entity shipments_entity;
+
+/* Serialise the writers of one order's goods or one contract's lines (shipments, new orders): on
+   PostgreSQL the row of `table` is locked (read FOR UPDATE) until the transaction ends; SQLite
+   already runs one writer at a time. 0, or -1 with e. */
+int orders_lock(Req *r, const char *table, int64_t id, Err *e);
+/* The order row (any visibility: the caller has authorised the write), or NULL with e. */
+json_t *orders_load(Req *r, int64_t order_id, Err *e);
+/* The product and ordered quantity of line `line` of order `order`: 1 found, 0 not a line of it,
+   -1 database error (e filled). */
+int orders_line(Req *r, int64_t order, int64_t line, int64_t *product, int64_t *quantity, Err *e);
+/* Is the order in one of the space-separated states? Else 409 flow.bad_state naming it. */
+int orders_state_in(Req *r, json_t *order, const char *states, Err *e);
+/* An automatic move of the order (inspected, shipped), audited. 0, or -1 with e. */
+int orders_move(Req *r, json_t *order, const char *to, Err *e);
+/* The sum of one integer column of a query taking (?1 line, ?2 lot, ?3 id to leave out). */
+int orders_sum(Req *r, const char *sql, int64_t line, const char *lot, int64_t except, int64_t *out, Err *e);
+/* A quantity in thousandths as text ("12.5"). Arena string. */
+const char *orders_qty_text(Req *r, int64_t milli);
+
+void orders_inspection_register(void);
+void orders_shipments_register(void);
+void orders_trace_register(void);
+#endif
