@@ -522,10 +522,247 @@ void orders_register(void) {
     orders_trace_register();
 }
 
+/* ---------------------------------------------------------------- demo */
+
+/* The demo user of the first live user holding role (in unit path prefix `under`, when given). */
+static User *demo_user(Req *r, const char *role, const char *under) {
+    Stmt *st = db_prepare(r->db, "SELECT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id"
+                                 " LEFT JOIN org_units o ON o.id = u.org_unit_id WHERE ur.role = ?1"
+                                 " AND u.deleted_at IS NULL AND u.disabled = 0"
+                                 " AND (CAST(?2 AS TEXT) IS NULL OR ?2 LIKE o.path || '%') ORDER BY u.id");
+    if (!st) return NULL;
+    db_bind_text(st, 1, role, -1);
+    if (under)
+        db_bind_text(st, 2, under, -1);
+    else
+        db_bind_null(st, 2);
+    int rc = db_step(st);
+    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    User *u = NULL;
+    if (id && auth_user_by_id(r->db, r->a, id, &u) != 1) u = NULL;
+    return u;
+}
+
+/* Submit a row whose workflow opens an approval on `to`, as r->user. */
+static int demo_submit(Req *r, const Entity *en, int64_t id, const char *to, Err *e) {
+    json_t *rec = entity_load_any(r, en, id, e);
+    if (!rec) return -1;
+    int rc = flow_set_state(r, en, rec, to, e);
+    if (rc == 0) rc = flow_open_round(r, en, rec, flow_approval_for_state(en->flow, to), e);
+    json_decref(rec);
+    return rc;
+}
+
+/* r->user signs the row's waiting task. */
+static int demo_sign(Req *r, const Entity *en, int64_t id, const char *comment, Err *e) {
+    json_t *rec = entity_load_any(r, en, id, e);
+    if (!rec) return -1;
+    int rc = flow_sign(r, en, rec, true, comment, e);
+    json_decref(rec);
+    return rc;
+}
+
+/* A signed contract of the demo: the first on file, else one made and reviewed here through the
+   contract's own workflow (a general contract: the owner's sales manager approves). */
+static int64_t demo_contract(Req *r, User *rep, User *mgr, int64_t customer, Err *e) {
+    Stmt *st = db_prepare(r->db, "SELECT id FROM contracts WHERE state IN ('signed', 'executing')"
+                                 " AND deleted_at IS NULL ORDER BY id");
+    if (!st) return flow_db_error(r, e, "demo contract");
+    int rc = db_step(st);
+    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (rc < 0) return flow_db_error(r, e, "demo contract");
+    if (id) return id;
+    int64_t prod[2] = {0}, price[2] = {0}, qty[2] = {4000, 10000};
+    int np = 0;
+    st = db_prepare(r->db, "SELECT id, list_price FROM products WHERE deleted_at IS NULL AND list_price > 0"
+                           " ORDER BY id LIMIT 2");
+    while (st && (rc = db_step(st)) == DB_ROW) {
+        prod[np] = db_col_int64(st, 0);
+        price[np++] = db_col_int64(st, 1);
+    }
+    db_done(st);
+    if (!st || rc < 0 || np < 2) return flow_db_error(r, e, "demo products");
+    int64_t sub = 0;
+    for (int i = 0; i < 2; i++)
+        sub += qty[i] / 1000 * price[i];
+    int64_t total = sub + (sub * 1300 + 5000) / 10000, first = total * 3 / 10;
+    json_t *body = json_pack("{s:I, s:s, s:s, s:s, s:s, s:[{s:I, s:s, s:I, s:I}, {s:I, s:s, s:I, s:I}],"
+                             " s:[{s:s, s:s, s:I}, {s:s, s:s, s:I}]}",
+                             "customer_id", (json_int_t)customer, "title", "变频器及伺服系统供货合同", "delivery_date",
+                             "2026-12-20", "quality_terms", "按 GB/T 12668.2 出厂检验，随货提供合格证与使用维护说明书",
+                             "delivery_terms", "需方工厂交货，木箱包装，汽运", "lines", "product_id",
+                             (json_int_t)prod[0], "spec", "标准型", "quantity", (json_int_t)qty[0], "unit_price",
+                             (json_int_t)price[0], "product_id", (json_int_t)prod[1], "spec", "标准型", "quantity",
+                             (json_int_t)qty[1], "unit_price", (json_int_t)price[1], "instalments", "term",
+                             "prepayment", "due_date", "2026-12-10", "amount", (json_int_t)first, "term", "delivery",
+                             "due_date", "2027-01-10", "amount", (json_int_t)(total - first));
+    const Entity *ct = entity_find("contracts");
+    r->user = rep;
+    rc = ct ? entity_create_row(r, ct, body, &id, e) : err_set(e, 500, EC_INTERNAL, NULL, "contracts");
+    json_decref(body);
+    if (rc == 0) rc = demo_submit(r, ct, id, "in_review", e);
+    r->user = mgr;
+    if (rc == 0) rc = demo_sign(r, ct, id, "同意签订", e);
+    r->user = rep;
+    json_t *rec = rc == 0 ? entity_load_any(r, ct, id, e) : NULL;
+    if (rec) {
+        char day[11];
+        company_date(r, r->now, day);
+        json_t *vals = json_pack("{s:s}", "signed_on", day);
+        rc = entity_update_fields(r, ct, rec, vals, "sign", e);
+        json_decref(vals);
+        if (rc == 0) rc = flow_set_state(r, ct, rec, "signed", e);
+        json_decref(rec);
+    }
+    return rc < 0 || !rec ? -1 : id;
+}
+
+/* An inspection of one lot, made by the warehouse keeper and signed by both. */
+static int demo_inspect(Req *r, User *wh, User *qc, int64_t order, int64_t line, const char *lot, int64_t qty, Err *e) {
+    json_t *body =
+        json_pack("{s:I, s:I, s:s, s:I, s:s, s:b, s:b, s:b, s:s}", "order_id", (json_int_t)order, "order_line_id",
+                  (json_int_t)line, "lot_no", lot, "quantity", (json_int_t)qty, "result", "qualified", "certificate", 1,
+                  "packaging_ok", 1, "manual", 1, "findings", "外观、铭牌、绝缘电阻及空载运行试验合格");
+    int64_t id = 0;
+    r->user = wh;
+    int rc = entity_create_row(r, &inspections_entity, body, &id, e);
+    json_decref(body);
+    if (rc == 0) rc = demo_submit(r, &inspections_entity, id, "signing", e);
+    if (rc == 0) rc = demo_sign(r, &inspections_entity, id, "数量、包装、随机文件齐全", e);
+    r->user = qc;
+    if (rc == 0) rc = demo_sign(r, &inspections_entity, id, "检验合格", e);
+    return rc;
+}
+
+/* Line `i` of a loaded order: its id. */
+static int64_t demo_line(json_t *order, size_t i) {
+    return flow_rec_int(json_array_get(json_object_get(order, "lines"), i), "id");
+}
+
+/* Two orders from a signed contract: one inspected, shipped with its batch and received by the
+   customer (its follow-up task waits); one with a partial inspection shipped in part and the rest
+   shipped under an emergency release approved by the GM, its inspection still to follow. */
 int orders_demo(Db *db, int64_t now, char *err, size_t errlen) {
-    (void)db;
-    (void)now;
-    (void)err;
-    (void)errlen;
-    return 0;
+    Req r;
+    job_req_init(&r, db, now);
+    Err e = {0};
+    int rc = -1;
+    int64_t customer = 0, owner = 0;
+    Stmt *st = db_prepare(db, "SELECT id, owner_id FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL"
+                              " ORDER BY id");
+    int s = st ? db_step(st) : DB_ERROR;
+    if (s == DB_ROW) {
+        customer = db_col_int64(st, 0);
+        owner = db_col_int64(st, 1);
+    }
+    db_done(st);
+    User *rep = NULL, *mgr = NULL, *wh = demo_user(&r, "warehouse", NULL), *qc = demo_user(&r, "qc", NULL),
+         *gm = demo_user(&r, "gm", NULL);
+    if (s == DB_ROW && auth_user_by_id(db, r.a, owner, &rep) == 1)
+        mgr = demo_user(&r, "sales_manager", rep->org_path ? rep->org_path : "/");
+    if (!rep || !mgr || !wh || !qc || !gm) {
+        snprintf(err, errlen, "demo orders: %s", s < 0 ? db_errmsg(db) : "no customer or no people for the roles");
+        goto out;
+    }
+    int64_t contract = demo_contract(&r, rep, mgr, customer, &e);
+    if (contract < 0) goto fail;
+    /* the contract's lines, each ordered on its own */
+    json_t *lines = json_array();
+    st = db_prepare(db, "SELECT id, quantity FROM contract_lines WHERE parent_id = ?1 ORDER BY idx");
+    s = st ? DB_DONE : DB_ERROR;
+    if (st) {
+        db_bind_int64(st, 1, contract);
+        while ((s = db_step(st)) == DB_ROW)
+            json_array_append_new(lines,
+                                  json_pack("[I,I]", (json_int_t)db_col_int64(st, 0), (json_int_t)db_col_int64(st, 1)));
+        db_done(st);
+    }
+    int64_t ids[2] = {0};
+    for (size_t i = 0; i < 2 && s == DB_DONE && i < json_array_size(lines); i++) {
+        json_t *l = json_array_get(lines, i);
+        json_t *body =
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:[{s:O, s:O}]}", "contract_id", (json_int_t)contract,
+                      "delivery_date", "2026-12-20", "packaging", "木箱包装，防潮防震", "transport", "汽运，到厂卸货",
+                      "quality_standard", "GB/T 12668.2，随货合格证与说明书", "delivery_address", "需方工厂成品仓",
+                      "lines", "contract_line_id", json_array_get(l, 0), "quantity", json_array_get(l, 1));
+        r.user = rep;
+        rc = entity_create_row(&r, &orders_entity, body, &ids[i], &e);
+        json_decref(body);
+        if (rc == 0) rc = demo_submit(&r, &orders_entity, ids[i], "in_review", &e);
+        json_t *o = rc == 0 ? orders_load(&r, ids[i], &e) : NULL;
+        rc = o ? flow_set_state(&r, &orders_entity, o, "in_production", &e) : -1;
+        json_decref(o);
+        if (rc < 0) break;
+    }
+    json_decref(lines);
+    if (s != DB_DONE || !ids[1] || rc < 0) goto fail;
+    json_t *o1 = orders_load(&r, ids[1], &e), *o0 = orders_load(&r, ids[0], &e);
+    int64_t l1 = o1 ? demo_line(o1, 0) : 0,
+            q1 = o1 ? flow_rec_int(json_array_get(json_object_get(o1, "lines"), 0), "quantity") : 0;
+    int64_t l0 = o0 ? demo_line(o0, 0) : 0,
+            q0 = o0 ? flow_rec_int(json_array_get(json_object_get(o0, "lines"), 0), "quantity") : 0;
+    json_decref(o1);
+    json_decref(o0);
+    if (!l1 || !l0) goto fail;
+    /* order 2: the whole line inspected, shipped with its batch and serials, received */
+    rc = demo_inspect(&r, wh, qc, ids[1], l1, "20261118-B07", q1, &e);
+    json_t *ship = json_pack("{s:I, s:s, s:s, s:s, s:s, s:[{s:I, s:s, s:s, s:I}]}", "order_id", (json_int_t)ids[1],
+                             "shipped_on", "2026-11-20", "carrier", "德邦物流", "waybill_no", "DPK202611200387",
+                             "arrival_on", "2026-11-22", "lines", "order_line_id", (json_int_t)l1, "lot_no",
+                             "20261118-B07", "serials", "SL2611B07001-SL2611B07010", "quantity", (json_int_t)q1);
+    int64_t sid = 0;
+    r.user = wh;
+    if (rc == 0) rc = entity_create_row(&r, &shipments_entity, ship, &sid, &e);
+    json_decref(ship);
+    json_t *o = rc == 0 ? orders_load(&r, ids[1], &e) : NULL;
+    if (o) {
+        r.user = rep;
+        json_t *vals = json_pack("{s:s, s:I, s:s, s:s}", "received_by", "采购部 陈主管", "received_at",
+                                 (json_int_t)(now - 86400), "service_contact", "售后服务热线 400-820-6688（何平）",
+                                 "claim_rules", "到货 7 日内书面提出数量与外观异议，质量异议在质保期内提出");
+        rc = entity_update_fields(&r, &orders_entity, o, vals, "confirm_delivery", &e);
+        json_decref(vals);
+        if (rc == 0) rc = flow_set_state(&r, &orders_entity, o, "delivered", &e);
+        if (rc == 0) rc = order_delivered(&r, &orders_entity, o, &e);
+        json_decref(o);
+    }
+    if (rc < 0 || !o) goto fail;
+    /* order 1: half inspected and shipped; the other half released by the GM, inspection to follow */
+    int64_t half = q0 / 2;
+    rc = demo_inspect(&r, wh, qc, ids[0], l0, "20261125-A03", half, &e);
+    ship = json_pack("{s:I, s:s, s:s, s:s, s:[{s:I, s:s, s:s, s:I}]}", "order_id", (json_int_t)ids[0], "shipped_on",
+                     "2026-11-27", "carrier", "顺丰快运", "waybill_no", "SF1402266853", "lines", "order_line_id",
+                     (json_int_t)l0, "lot_no", "20261125-A03", "serials", "SL2611A03001 SL2611A03002", "quantity",
+                     (json_int_t)half);
+    r.user = wh;
+    if (rc == 0) rc = entity_create_row(&r, &shipments_entity, ship, &sid, &e);
+    json_decref(ship);
+    json_t *rel = json_pack("{s:I, s:I, s:s, s:I, s:s}", "order_id", (json_int_t)ids[0], "order_line_id",
+                            (json_int_t)l0, "lot_no", "20261128-A04", "quantity", (json_int_t)(q0 - half), "reason",
+                            "客户产线停线待料，出厂检验排期来不及，先行放行，检验随后补做");
+    int64_t rid = 0;
+    r.user = qc;
+    if (rc == 0) rc = entity_create_row(&r, &releases_entity, rel, &rid, &e);
+    json_decref(rel);
+    r.user = gm;
+    if (rc == 0) rc = orders_release_approve(&r, rid, &e);
+    /* the released goods leave at once, labelled 紧急放行 on the delivery note */
+    ship = json_pack("{s:I, s:s, s:s, s:s, s:s, s:[{s:I, s:s, s:I, s:s}]}", "order_id", (json_int_t)ids[0],
+                     "shipped_on", "2026-11-28", "carrier", "顺丰快运", "waybill_no", "SF1402279140", "note",
+                     "紧急放行货物，出厂检验随后补做", "lines", "order_line_id", (json_int_t)l0, "lot_no",
+                     "20261128-A04", "quantity", (json_int_t)(q0 - half), "basis", "emergency");
+    r.user = wh;
+    if (rc == 0) rc = entity_create_row(&r, &shipments_entity, ship, &sid, &e);
+    json_decref(ship);
+    if (rc < 0) goto fail;
+    rc = 0;
+    goto out;
+fail:
+    rc = -1;
+    snprintf(err, errlen, "demo orders: %s %s %s", e.code ? e.code : "", e.field ? e.field : "", e.detail);
+out:
+    job_req_done(&r);
+    return rc;
 }

@@ -308,6 +308,16 @@ const Entity releases_entity = {
     .number_prefix = "ER",
 };
 
+int orders_release_approve(Req *r, int64_t id, Err *e) {
+    json_t *rec = entity_load_any(r, &releases_entity, id, e);
+    if (!rec) return -1;
+    int rc = release_approver(r, &releases_entity, rec, e);
+    if (rc == 0) rc = flow_set_state(r, &releases_entity, rec, "approved", e);
+    if (rc == 0) rc = release_done(r, &releases_entity, rec, e);
+    json_decref(rec);
+    return rc;
+}
+
 void orders_inspection_register(void) {
     entity_register(&inspections_entity);
     entity_register(&releases_entity);

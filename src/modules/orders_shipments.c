@@ -66,6 +66,9 @@ static const char *const allowed_sql[] = {
 static const char shipped_sql[] =
     "SELECT SUM(l.quantity) FROM order_shipment_lines l JOIN order_shipments s ON s.id = l.parent_id"
     " WHERE l.order_line_id = ?1 AND l.lot_no = ?2 AND s.id <> ?3 AND s.deleted_at IS NULL AND l.basis = ?4";
+static const char lot_shipped_sql[] =
+    "SELECT SUM(l.quantity) FROM order_shipment_lines l JOIN order_shipments s ON s.id = l.parent_id"
+    " WHERE l.order_line_id = ?1 AND l.lot_no = ?2 AND s.id <> ?3 AND s.deleted_at IS NULL";
 static const char line_shipped_sql[] =
     "SELECT SUM(l.quantity) FROM order_shipment_lines l JOIN order_shipments s ON s.id = l.parent_id"
     " WHERE l.order_line_id = ?1 AND l.lot_no <> ?2 AND s.id <> ?3 AND s.deleted_at IS NULL";
@@ -83,6 +86,22 @@ static int shipped_by_basis(Req *r, int64_t line, const char *lot, int64_t self,
     *out = rc == DB_ROW && !db_col_null(st, 0) ? db_col_int64(st, 0) : 0;
     db_done(st);
     return rc < 0 ? flow_db_error(r, e, "shipped") : 0;
+}
+
+/*
+** The goods of a lot, whatever basis they ship on: released goods are inspected afterwards, so a
+** lot holds the larger of what inspections passed (qualified, or conceded) and what was released,
+** never their sum (the released goods found qualified later are the same goods). 0, or -1 with e.
+*/
+static int lot_left(Req *r, int64_t line, const char *lot, int64_t self, int64_t *left, Err *e) {
+    int64_t q = 0, rel = 0, con = 0, out = 0;
+    if (orders_sum(r, allowed_sql[0], line, lot, 0, &q, e) < 0 ||
+        orders_sum(r, allowed_sql[1], line, lot, 0, &rel, e) < 0 ||
+        orders_sum(r, allowed_sql[2], line, lot, 0, &con, e) < 0 ||
+        orders_sum(r, lot_shipped_sql, line, lot, self, &out, e) < 0)
+        return -1;
+    *left = (q + con > rel ? q + con : rel) - out;
+    return 0;
 }
 
 /* The quantity of one order line shipped by other shipments, every lot (a lot is never empty). */
@@ -103,7 +122,7 @@ static int shipment_check(Req *r, const Entity *en, json_t *rec, json_t *old, Er
     json_decref(o);
     if (rc < 0) return -1;
     /* what this shipment takes, per (line, lot, basis) and per line, summed over its lines */
-    json_t *took = json_object(), *per_line = json_object();
+    json_t *took = json_object(), *per_line = json_object(), *per_lot = json_object();
     bool emergency = false, concession = false;
     size_t i;
     json_t *line;
@@ -123,20 +142,28 @@ static int shipment_check(Req *r, const Entity *en, json_t *rec, json_t *old, Er
         int b = !strcmp(basis, "qualified") ? 0 : !strcmp(basis, "emergency") ? 1 : 2;
         const char *key = arena_printf(r->a, "%lld\x1f%s\x1f%s", (long long)lid, lot, basis);
         const char *lkey = arena_printf(r->a, "%lld", (long long)lid);
+        const char *lotkey = arena_printf(r->a, "%lld\x1f%s", (long long)lid, lot);
         int64_t qty = flow_rec_int(line, "quantity");
         int64_t mine = json_integer_value(json_object_get(took, key)) + qty;
         int64_t mine_line = json_integer_value(json_object_get(per_line, lkey)) + qty;
         json_object_set_new(took, key, json_integer(mine));
         json_object_set_new(per_line, lkey, json_integer(mine_line));
-        int64_t allowed = 0, shipped = 0, line_out = 0;
+        int64_t mine_lot = json_integer_value(json_object_get(per_lot, lotkey)) + qty;
+        json_object_set_new(per_lot, lotkey, json_integer(mine_lot));
+        int64_t allowed = 0, shipped = 0, line_out = 0, in_lot = 0;
         if (orders_sum(r, allowed_sql[b], lid, lot, 0, &allowed, e) < 0 ||
             shipped_by_basis(r, lid, lot, self, basis, &shipped, e) < 0) {
             rc = -1;
             break;
         }
         const char *qfield = arena_printf(r->a, "lines[%zu].quantity", i);
-        if (mine > allowed - shipped) {
-            int64_t left = allowed - shipped;
+        if (lot_left(r, lid, lot, self, &in_lot, e) < 0) {
+            rc = -1;
+            break;
+        }
+        if (mine > allowed - shipped || mine_lot > in_lot) {
+            int64_t left =
+                allowed - shipped < in_lot - (mine_lot - mine) ? allowed - shipped : in_lot - (mine_lot - mine);
             rc = err_set(e, 409, EC_ORDER_NOT_QUALIFIED, qfield, "%s %s: %s", lot,
                          label_for(r->locale, bases[b].zh, bases[b].tw, bases[b].en),
                          orders_qty_text(r, left < 0 ? 0 : left));
@@ -155,6 +182,7 @@ static int shipment_check(Req *r, const Entity *en, json_t *rec, json_t *old, Er
     }
     json_decref(took);
     json_decref(per_line);
+    json_decref(per_lot);
     if (rc < 0) return -1;
     json_object_set_new(rec, "emergency", json_boolean(emergency));
     json_object_set_new(rec, "concession", json_boolean(concession));
