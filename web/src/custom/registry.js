@@ -55,6 +55,13 @@ export const registry = {
     listLinks: [{ label: 'board.title', to: '/pipeline', testid: 'link-board' }],
     nav: [{ label: 'board.title', to: '/pipeline', testid: 'board' }],
   },
+  orders: {
+    listLinks: [{ label: 'trace.title', to: '/trace', testid: 'link-trace' }],
+  },
+  order_shipments: {
+    listLinks: [{ label: 'trace.title', to: '/trace', testid: 'link-trace' }],
+    nav: [{ label: 'trace.title', to: '/trace', testid: 'trace' }],
+  },
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
