@@ -171,8 +171,9 @@ test('OR04 a shipment refused for an unqualified lot and allowed after an emerge
   assert.match(JSON.stringify(note), /紧急放行/);
   const sl = expectStatus(await rep.get(`${S}?filter[emergency]=true`), 200);
   assert.ok(sl.items.some((x) => x.id === s.id));
-  // the inspection still follows the release
+  // the inspection still follows the release; the goods it passes are those already shipped
   await inspect(o, 'L-0402', 2000, 'qualified');
+  expectError(await ship(o, [{ lot_no: 'L-0402', quantity: 1 }]), 409, 'shipment.not_qualified', 'lines[0].quantity');
   // concession: unqualified goods ship only with the customer's recorded agreement
   let bad = (await expectStatus(await ppl.qc.get(`${I}?filter[lot_no]=L-0401`), 200)).items[0];
   expectError(await ship(o, [{ lot_no: 'L-0401', quantity: 1000, basis: 'concession' }]), 409, 'shipment.not_qualified', 'lines[0].quantity');
