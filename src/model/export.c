@@ -382,7 +382,7 @@ int export_table_reply(Req *r, const char *name, const char *format, json_t *hea
     lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
     lxw_format *bold = workbook_add_format(wb);
     format_set_bold(bold);
-    json_array_foreach(header, j, cell) worksheet_write_string(ws, 0, (lxw_col_t)j, json_string_value(cell), bold);
+    json_array_foreach(header, j, cell) { worksheet_write_string(ws, 0, (lxw_col_t)j, json_string_value(cell), bold); }
     json_array_foreach(rows, i, row) {
         json_array_foreach(row, j, cell) {
             if (json_is_integer(cell))

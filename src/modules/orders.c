@@ -313,8 +313,9 @@ static int order_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *
         size_t i;
         json_t *line;
         int ret = 0;
-        json_array_foreach(lines, i,
-                           line) if ((ret = contract_line_take(r, contract, self, line, i, taken, e)) < 0) break;
+        json_array_foreach(lines, i, line) {
+            if ((ret = contract_line_take(r, contract, self, line, i, taken, e)) < 0) break;
+        }
         json_decref(taken);
         if (ret < 0) return -1;
     } else {

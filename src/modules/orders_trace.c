@@ -134,7 +134,7 @@ static json_t *trace_chain(Req *r, const char *batch, Err *e) {
         json_t *orders = json_object_get(c, "orders"), *num = json_object_get(s, "order_number"), *o;
         size_t k;
         bool seen = false;
-        json_array_foreach(orders, k, o) seen |= json_equal(o, num);
+        json_array_foreach(orders, k, o) { seen |= json_equal(o, num); }
         if (!seen) json_array_append(orders, num);
     }
     json_decref(index);
