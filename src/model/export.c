@@ -307,6 +307,21 @@ static int xlsx_write(Req *r, const Entity *en, const char *path, int64_t max, J
     return rc;
 }
 
+/* Answer the workbook at path as name.xlsx. 0, or -1 with e. */
+static int xlsx_reply(Req *r, const char *path, const char *name, Err *e) {
+    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    if (!f || fstat(fileno(f), &sb) != 0) {
+        if (f) fclose(f);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
+    char *data = arena_alloc(r->a, (size_t)sb.st_size + 1);
+    size_t n = fread(data, 1, (size_t)sb.st_size, f);
+    fclose(f);
+    reply_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.xlsx\"", name));
+    return reply_raw(r, 200, XLSX_TYPE, data, n);
+}
+
 /*
 ** GET /api/v1/:entity/export.xlsx?<list query>         entity read roles
 ** 200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
@@ -319,21 +334,7 @@ int export_xlsx(Req *r, Err *e) {
     if (fd < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     close(fd);
     int rc = xlsx_write(r, en, path, EXPORT_MAX_ROWS, NULL, e);
-    if (rc < 0) goto out;
-    rc = -1;
-    FILE *f = fopen(path, "rb");
-    struct stat sb;
-    if (!f || fstat(fileno(f), &sb) != 0) {
-        if (f) fclose(f);
-        rc = err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        goto out;
-    }
-    char *data = arena_alloc(r->a, (size_t)sb.st_size + 1);
-    size_t n = fread(data, 1, (size_t)sb.st_size, f);
-    fclose(f);
-    reply_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.xlsx\"", en->name));
-    rc = reply_raw(r, 200, XLSX_TYPE, data, n);
-out:
+    if (rc == 0) rc = xlsx_reply(r, path, en->name, e);
     unlink(path);
     return rc;
 }
@@ -397,18 +398,7 @@ int export_table_reply(Req *r, const char *name, const char *format, json_t *hea
         rc = err_set(e, 500, EC_INTERNAL, NULL, "xlsx: %s", lxw_strerror(le));
         goto out;
     }
-    FILE *f = fopen(path, "rb");
-    struct stat sb;
-    if (!f || fstat(fileno(f), &sb) != 0) {
-        if (f) fclose(f);
-        rc = err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        goto out;
-    }
-    char *data = arena_alloc(r->a, (size_t)sb.st_size + 1);
-    size_t n = fread(data, 1, (size_t)sb.st_size, f);
-    fclose(f);
-    reply_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.xlsx\"", name));
-    rc = reply_raw(r, 200, XLSX_TYPE, data, n);
+    rc = xlsx_reply(r, path, name, e);
 out:
     unlink(path);
     return rc;

@@ -211,15 +211,45 @@ const char *orders_qty_text(Req *r, int64_t milli) {
     return arena_printf(r->a, "%s%lld.%s", sign, (long long)(a / 1000), frac);
 }
 
+int orders_notify(Req *r, const char *const *roles, const char *kind, const char *entity, int64_t id, const char *title,
+                  Err *e) {
+    for (int k = 0; roles[k]; k++) {
+        Stmt *st = db_prepare(r->db, "SELECT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id"
+                                     " WHERE ur.role = ?1 AND u.disabled = 0 AND u.deleted_at IS NULL ORDER BY u.id");
+        if (!st) return flow_db_error(r, e, "notice");
+        db_bind_text(st, 1, roles[k], -1);
+        json_t *users = json_array();
+        int rc;
+        while ((rc = db_step(st)) == DB_ROW)
+            json_array_append_new(users, json_integer(db_col_int64(st, 0)));
+        db_done(st);
+        size_t i;
+        json_t *u;
+        json_array_foreach(users, i, u) {
+            if (rc < 0) break;
+            int64_t uid = json_integer_value(u);
+            if (task_remind(r->db, uid, kind, entity, id, title, 0,
+                            arena_printf(r->a, "%s:%lld:%lld", kind, (long long)id, (long long)uid), r->now) < 0)
+                rc = -1;
+        }
+        json_decref(users);
+        if (rc < 0) return flow_db_error(r, e, "notice");
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- orders */
+
+/* What other live orders (not ?<self>) ordered of contract line cl.id. */
+#define ORDERED_ELSEWHERE(self)                                                                                        \
+    "(SELECT SUM(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.parent_id"                                   \
+    " WHERE l.contract_line_id = cl.id AND o.deleted_at IS NULL AND o.state <> 'cancelled' AND o.id <> ?" self ")"
 
 /* The contract's lines left to order, as order lines (every line with something left). */
 static int contract_lines_copy(Req *r, int64_t contract, int64_t self, json_t *lines, Err *e) {
-    Stmt *st = db_prepare(
-        r->db, "SELECT cl.id, cl.quantity - COALESCE((SELECT SUM(l.quantity) FROM order_lines l JOIN orders o"
-               " ON o.id = l.parent_id WHERE l.contract_line_id = cl.id AND o.deleted_at IS NULL"
-               " AND o.state <> 'cancelled' AND o.id <> ?2), 0) FROM contract_lines cl WHERE cl.parent_id = ?1"
-               " ORDER BY cl.idx");
+    Stmt *st = db_prepare(r->db, "SELECT cl.id, cl.quantity - COALESCE(" ORDERED_ELSEWHERE(
+                                     "2") ", 0) FROM contract_lines cl"
+                                          " WHERE cl.parent_id = ?1 ORDER BY cl.idx");
     if (!st) return flow_db_error(r, e, "contract lines");
     db_bind_int64(st, 1, contract);
     db_bind_int64(st, 2, self);
@@ -239,10 +269,8 @@ static int contract_line_take(Req *r, int64_t contract, int64_t self, json_t *li
     int64_t cl = flow_rec_int(line, "contract_line_id");
     if (!cl) return err_set(e, 400, EC_REQUIRED, fld, NULL);
     Stmt *st = db_prepare(
-        r->db, "SELECT cl.product_id, cl.spec, cl.unit_price, cl.discount_bp, cl.delivery_date, cl.quantity,"
-               " (SELECT SUM(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.parent_id"
-               " WHERE l.contract_line_id = cl.id AND o.deleted_at IS NULL AND o.state <> 'cancelled' AND o.id <> ?3)"
-               " FROM contract_lines cl WHERE cl.id = ?1 AND cl.parent_id = ?2");
+        r->db, "SELECT cl.product_id, cl.spec, cl.unit_price, cl.discount_bp, cl.delivery_date, "
+               "cl.quantity, " ORDERED_ELSEWHERE("3") " FROM contract_lines cl WHERE cl.id = ?1 AND cl.parent_id = ?2");
     if (!st) return flow_db_error(r, e, "contract line");
     db_bind_int64(st, 1, cl);
     db_bind_int64(st, 2, contract);
@@ -372,26 +400,8 @@ static int order_moved(Req *r, const Entity *en, json_t *rec, const char *from, 
     const char *title = msg_make(r->a, "order.accepted", "number", number ? number : "", "customer",
                                  customer_name(r, flow_rec_int(rec, "customer_id")), "date",
                                  flow_rec_str(rec, "delivery_date") ? flow_rec_str(rec, "delivery_date") : "-", NULL);
-    Stmt *st = db_prepare(r->db, "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id"
-                                 " WHERE ur.role IN ('production', 'purchasing') AND u.disabled = 0"
-                                 " AND u.deleted_at IS NULL ORDER BY u.id");
-    if (!st) return flow_db_error(r, e, "order notice");
-    json_t *users = json_array();
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(users, json_integer(db_col_int64(st, 0)));
-    db_done(st);
-    size_t i;
-    json_t *u;
-    json_array_foreach(users, i, u) {
-        if (rc < 0) break;
-        int64_t uid = json_integer_value(u);
-        if (task_remind(r->db, uid, "order_accepted", "orders", id, title, 0,
-                        arena_printf(r->a, "order_accepted:%lld:%lld", (long long)id, (long long)uid), r->now) < 0)
-            rc = -1;
-    }
-    json_decref(users);
-    return rc < 0 ? flow_db_error(r, e, "order notice") : 0;
+    static const char *const told[] = {"production", "purchasing", NULL};
+    return orders_notify(r, told, "order_accepted", "orders", id, title, e);
 }
 
 /* Delivered (R-ORD-4): the follow-up visit is the owner's task on the set day after the receipt,

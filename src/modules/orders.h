@@ -34,6 +34,10 @@ int orders_state_in(Req *r, json_t *order, const char *states, Err *e);
 int orders_move(Req *r, json_t *order, const char *to, Err *e);
 /* The sum of one integer column of a query taking (?1 line, ?2 lot, ?3 id to leave out). */
 int orders_sum(Req *r, const char *sql, int64_t line, const char *lot, int64_t except, int64_t *out, Err *e);
+/* A notice in "my work" (a task of `kind` titled by a message) for every active holder of each
+   role of the NULL-terminated list, once per user and row (dedupe "kind:id:user"). 0, or -1. */
+int orders_notify(Req *r, const char *const *roles, const char *kind, const char *entity, int64_t id, const char *title,
+                  Err *e);
 /* A quantity in thousandths as text ("12.5"). Arena string. */
 const char *orders_qty_text(Req *r, int64_t milli);
 

@@ -205,26 +205,8 @@ static int release_saved(Req *r, const Entity *en, json_t *rec, json_t *old, Err
     int64_t id = flow_rec_int(rec, "id");
     const char *title = msg_make(r->a, "order.release_requested", "number", number, "lot", flow_rec_str(rec, "lot_no"),
                                  "quantity", orders_qty_text(r, flow_rec_int(rec, "quantity")), NULL);
-    Stmt *st = db_prepare(r->db, "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id"
-                                 " WHERE ur.role = ?1 AND u.disabled = 0 AND u.deleted_at IS NULL ORDER BY u.id");
-    if (!st) return flow_db_error(r, e, "release notice");
-    db_bind_text(st, 1, req_setting_text(r, "order.release_role"), -1);
-    json_t *users = json_array();
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(users, json_integer(db_col_int64(st, 0)));
-    db_done(st);
-    size_t i;
-    json_t *u;
-    json_array_foreach(users, i, u) {
-        if (rc < 0) break;
-        int64_t uid = json_integer_value(u);
-        if (task_remind(r->db, uid, "order_release", "order_releases", id, title, 0,
-                        arena_printf(r->a, "order_release:%lld:%lld", (long long)id, (long long)uid), r->now) < 0)
-            rc = -1;
-    }
-    json_decref(users);
-    return rc < 0 ? flow_db_error(r, e, "release notice") : 0;
+    const char *roles[] = {req_setting_text(r, "order.release_role"), NULL};
+    return orders_notify(r, roles, "order_release", "order_releases", id, title, e);
 }
 
 /* release / refuse: only the approver role of the setting decides. */
