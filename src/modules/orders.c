@@ -68,8 +68,8 @@ static const Field order_fields[] = {
      .group = "basics"},
     {"customer_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY, 0, 0, NULL, "customers", NULL, "客户", "客戶",
      "Customer", .group = "basics"},
-    {"contract_id", FT_REF, F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_KEEP, 0, 0, NULL, "contracts", NULL, "合同",
-     "合約", "Contract", .group = "basics"},
+    {"contract_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_KEEP, 0, 0, NULL, "contracts", NULL,
+     "合同", "合約", "Contract", .group = "basics", .when = "source=contract"},
     {"contact_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "联系人", "聯絡人", "Contact",
      .group = "basics"},
     {"source", FT_ENUM, F_FILTER | F_CREATE_ONLY, 0, 0, sources, NULL, "contract", "订单来源", "訂單來源", "Source",
@@ -478,7 +478,8 @@ static const char *const print_header[] = {"number",        "customer_id",      
 static const PrintColumn print_columns[] = {
     {"#", 5},           {"product_id", 26}, {"spec", 20},          {"quantity", 10},
     {"unit_price", 13}, {"amount", 14},     {"delivery_date", 12}, {NULL}};
-static const char *const print_totals[] = {"subtotal", "tax", "total", "delivery_plan", NULL};
+static const char *const print_totals[] = {
+    "subtotal", "tax", "total", "delivery_plan", "received_by", "received_at", "service_contact", "claim_rules", NULL};
 static const PrintLayout order_print = {
     "销售订单",
     "銷售訂單",

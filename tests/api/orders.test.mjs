@@ -253,6 +253,10 @@ test('OR08 delivery confirmation: the receipt, the service contact and claim rul
   cur = expectStatus(await act(cs, O, cur, 'confirm_delivery', { received_by: '李经理', received_at: received,
     service_contact: '售后服务热线 400-820-0000', claim_rules: '到货 7 日内书面提出质量异议' }), 200);
   assert.equal(cur.state, 'delivered');
+  const printed = JSON.stringify(expectStatus(await rep.get(`${O}/${o.id}/print`), 200));
+  assert.match(printed, /销售订单/);
+  assert.match(printed, /售后服务热线 400-820-0000/, 'the delivery record states the service contact');
+  assert.match(printed, /到货 7 日内书面提出质量异议/, 'and the claim rules');
   const w = expectStatus(await rep.get('/api/v1/my/work'), 200);
   const t = w.tasks.filter((x) => x.kind === 'order_followup' && x.row_id === o.id);
   assert.equal(t.length, 1);
