@@ -173,6 +173,24 @@ int orders_line(Req *r, int64_t order, int64_t line, int64_t *product, int64_t *
     return rc == DB_ROW;
 }
 
+int orders_line_default(Req *r, int64_t order, json_t *rec, const char *field, Err *e) {
+    if (flow_rec_int(rec, "order_line_id")) return 0;
+    Stmt *st = db_prepare(r->db, "SELECT id FROM order_lines WHERE parent_id = ?1 ORDER BY idx LIMIT 2");
+    if (!st) return flow_db_error(r, e, "order lines");
+    db_bind_int64(st, 1, order);
+    int64_t only = 0, n = 0;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        only = db_col_int64(st, 0);
+        n++;
+    }
+    db_done(st);
+    if (rc < 0) return flow_db_error(r, e, "order lines");
+    if (n != 1) return err_set(e, 400, EC_REQUIRED, field, NULL);
+    json_object_set_new(rec, "order_line_id", json_integer(only));
+    return 0;
+}
+
 int orders_state_in(Req *r, json_t *order, const char *states, Err *e) {
     const char *s = flow_rec_str(order, "state");
     if (s && str_word_in(states, s)) return 0;

@@ -28,6 +28,9 @@ json_t *orders_load(Req *r, int64_t order_id, Err *e);
 /* The product and ordered quantity of line `line` of order `order`: 1 found, 0 not a line of it,
    -1 database error (e filled). */
 int orders_line(Req *r, int64_t order, int64_t line, int64_t *product, int64_t *quantity, Err *e);
+/* rec's "order_line_id" (a lot record, a shipment line) left out: the order's only line, else 400
+   field.required naming `field`. 0, or -1 with e. */
+int orders_line_default(Req *r, int64_t order, json_t *rec, const char *field, Err *e);
 /* Is the order in one of the space-separated states? Else 409 flow.bad_state naming it. */
 int orders_state_in(Req *r, json_t *order, const char *states, Err *e);
 /* An automatic move of the order (inspected, shipped), audited. 0, or -1 with e. */

@@ -23,7 +23,7 @@ static const EnumVal bases[] = {
     {NULL},
 };
 static const Field line_fields[] = {
-    {"order_line_id", FT_INT, F_REQUIRED, 1, INT64_MAX, NULL, NULL, NULL, "订单明细行", "訂單明細行", "Order line"},
+    {"order_line_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, NULL, "订单明细行", "訂單明細行", "Order line"},
     {"product_id", FT_REF, F_READONLY, 0, 0, NULL, "products", NULL, "产品", "產品", "Product"},
     {"lot_no", FT_TEXT, F_REQUIRED, 1, 64, NULL, NULL, NULL, "批号", "批號", "Lot / batch"},
     {"serials", FT_TEXT, 0, 0, 2000, NULL, NULL, NULL, "序列号", "序號", "Serial numbers"},
@@ -127,6 +127,7 @@ static int shipment_check(Req *r, const Entity *en, json_t *rec, json_t *old, Er
     size_t i;
     json_t *line;
     json_array_foreach(json_object_get(rec, "lines"), i, line) {
+        if ((rc = orders_line_default(r, order, line, arena_printf(r->a, "lines[%zu].order_line_id", i), e)) < 0) break;
         int64_t lid = flow_rec_int(line, "order_line_id"), product = 0, ordered = 0;
         const char *lot = flow_rec_str(line, "lot_no"), *basis = flow_rec_str(line, "basis");
         if (!basis) basis = "qualified";
