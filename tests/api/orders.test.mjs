@@ -5,7 +5,7 @@
 // yet inspected (GM, a setting) or a concession with the customer's agreement; racing shipments;
 // traceability from a batch to every customer with the recall list; the customer's receipt and the
 // follow-up task on the 7th day in Asia/Shanghai; bad input; numbers unique under 8 clients.
-import { useServer, test, assert, expectError, expectStatus, parseCsv } from './lib/harness.mjs';
+import { useServer, test, assert, expectError, expectStatus, parseCsv, xlsxText } from './lib/harness.mjs';
 import { C, reviewers, reviewAndSign, contractBody } from './lib/contracts.mjs';
 
 const T0 = Date.UTC(2026, 5, 1, 2, 0, 0) / 1000; // 2026-06-01 10:00 in Shanghai
@@ -233,6 +233,8 @@ test('OR07 traceability: from a batch to order, contract, inspection and every c
   assert.deepEqual(rows.slice(1).map((r) => [r[0], r[6], r[8]]), [['广州南方水务设备有限公司', 'B-2026-07', '2'], ['佛山顺德热能科技有限公司', 'B-2026-07', '1']]);
   const xlsx = await ppl.qc.request('GET', '/api/v1/trace/export?batch=B-2026-07&format=xlsx');
   assert.equal(xlsx.status, 200);
+  const sheet = await xlsxText(xlsx.buf);
+  assert.ok(['客户', '广州南方水务设备有限公司', '佛山顺德热能科技有限公司', 'SN1 SN2'].every((x) => sheet.includes(x)), 'the workbook holds the recall list');
   // a rep sees only their own part of the chain
   const mine = expectStatus(await rep2.get('/api/v1/trace?batch=B-2026-07'), 200);
   assert.deepEqual(mine.customers.map((c) => c.customer_id), [cust2.id]);
