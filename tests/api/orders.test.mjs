@@ -58,7 +58,7 @@ async function inspect(order, lot, quantity, result, extra = {}) {
 const ship = (order, lines, extra = {}) => ppl.warehouse.post(S, { order_id: order.id, shipped_on: '2026-06-06',
   carrier: '顺丰快运', waybill_no: 'SF1234567890', lines: lines.map((l) => ({ order_line_id: order.lines[0].id, ...l })), ...extra });
 
-test('OR01 an order from a signed contract copies its lines; never more than contracted; production and purchasing told', async () => {
+test('OR01 R-ORD-1 an order from a signed contract copies its lines; never more than contracted; production and purchasing told', async () => {
   const draft = expectStatus(await rep.post(C, contractBody(cust, pump, 10000, 100000)), 201);
   expectError(await rep.post(O, { contract_id: draft.id }), 409, 'order.contract_not_signed', 'contract_id');
   const ct = await signedContract();
@@ -89,7 +89,7 @@ test('OR01 an order from a signed contract copies its lines; never more than con
   expectError(await rep2.get(`${O}/${a.id}`), 404, 'record.not_found');
 });
 
-test('OR02 an order without contract: confirmed with the customer, then order review by the sales manager', async () => {
+test('OR02 R-ORD-1 an order without contract: confirmed with the customer, then order review by the sales manager', async () => {
   const body = { customer_id: cust.id, source: 'phone', lines: [{ product_id: valve.id, quantity: 20000, unit_price: 48000 }],
     property: [{ kind: 'drawing', description: '客户提供安装图纸 3 张', handed_by: '刘工', received_by: '销售内勤', received_on: '2026-06-01' }] };
   let o = expectStatus(await rep.post(O, body), 201);
@@ -111,7 +111,7 @@ test('OR02 an order without contract: confirmed with the customer, then order re
   expectError(await rep.post(O, { customer_id: cust.id, source: 'phone', total: 1, lines: [{ product_id: valve.id, quantity: 1000, unit_price: 100 }] }), 400, 'field.readonly', 'total');
 });
 
-test('OR03 inspection of part of a line: both signatures required, partial shipping of the qualified part', async () => {
+test('OR03 R-ORD-2 inspection of part of a line: both signatures required, partial shipping of the qualified part', async () => {
   const o = await orderInProduction(await signedContract(), rep, { lines: undefined });
   expectError(await rep.post(I, { order_id: o.id, order_line_id: o.lines[0].id, lot_no: 'L-0301', quantity: 4000, result: 'qualified' }), 403, 'auth.forbidden');
   const two = expectStatus(await rep.post(O, { customer_id: cust.id, source: 'written', lines: [{ product_id: valve.id, quantity: 1000, unit_price: 100 }, { product_id: pump.id, quantity: 1000, unit_price: 100 }] }), 201);
@@ -143,7 +143,7 @@ test('OR03 inspection of part of a line: both signatures required, partial shipp
   expectError(await rep.post(S, { order_id: o.id, shipped_on: '2026-06-06', lines: [{ order_line_id: o.lines[0].id, lot_no: 'L-0301', quantity: 1 }] }), 403, 'auth.forbidden');
 });
 
-test('OR04 a shipment refused for an unqualified lot and allowed after an emergency release', async () => {
+test('OR04 R-ORD-2 a shipment refused for an unqualified lot and allowed after an emergency release', async () => {
   const o = await orderInProduction(await signedContract());
   await inspect(o, 'L-0401', 3000, 'unqualified', { findings: '外观划伤' });
   expectError(await ship(o, [{ lot_no: 'L-0401', quantity: 1000 }]), 409, 'shipment.not_qualified', 'lines[0].quantity');
@@ -189,7 +189,7 @@ test('OR04 a shipment refused for an unqualified lot and allowed after an emerge
   expectError(await ship(o, [{ lot_no: 'L-0401', quantity: 1, basis: 'concession' }]), 409, 'shipment.not_qualified', 'lines[0].quantity');
 });
 
-test('OR05 the emergency release approver is a setting', async () => {
+test('OR05 R-ORD-2 the emergency release approver is a setting', async () => {
   const o = await orderInProduction(await signedContract());
   const rel = expectStatus(await ppl.warehouse.post(R, { order_id: o.id, order_line_id: o.lines[0].id, lot_no: 'L-0501', quantity: 1000, reason: '急单' }), 201);
   expectStatus(await srv.admin.put('/api/v1/settings/order.release_role', { value: 'deputy_director' }), 200);
@@ -202,7 +202,7 @@ test('OR05 the emergency release approver is a setting', async () => {
   }
 });
 
-test('OR06 two shipments racing on one lot never ship more than qualified', async () => {
+test('OR06 R-ORD-2 two shipments racing on one lot never ship more than qualified', async () => {
   const o = await orderInProduction(await signedContract());
   await inspect(o, 'L-0601', 3000, 'qualified');
   const res = await Promise.all([ship(o, [{ lot_no: 'L-0601', quantity: 2000 }]), ship(o, [{ lot_no: 'L-0601', quantity: 2000 }])]);
@@ -211,7 +211,7 @@ test('OR06 two shipments racing on one lot never ship more than qualified', asyn
   assert.equal(list.items.length, 1);
 });
 
-test('OR07 traceability: from a batch to order, contract, inspection and every customer (recall list)', async () => {
+test('OR07 R-ORD-3 traceability: from a batch to order, contract, inspection and every customer (recall list)', async () => {
   const a = await orderInProduction(await signedContract());
   const b = await orderInProduction(await signedContract(rep2, cust2), rep2);
   await inspect(a, 'B-2026-07', 2000, 'qualified');
@@ -243,7 +243,7 @@ test('OR07 traceability: from a batch to order, contract, inspection and every c
   expectError(await ppl.qc.get('/api/v1/trace/export?batch=B-2026-07&format=pdf'), 400, 'field.enum', 'format');
 });
 
-test('OR08 delivery confirmation: the receipt, the service contact and claim rules, the follow-up task on the 7th day in Shanghai', async () => {
+test('OR08 R-ORD-4 delivery confirmation: the receipt, the service contact and claim rules, the follow-up task on the 7th day in Shanghai', async () => {
   const o = await orderInProduction(await signedContract(rep, cust, 2000));
   await inspect(o, 'L-0801', 2000, 'qualified');
   expectStatus(await ship(o, [{ lot_no: 'L-0801', quantity: 2000 }], { arrival_on: '2026-06-09' }), 201);
@@ -271,7 +271,7 @@ test('OR08 delivery confirmation: the receipt, the service contact and claim rul
   assert.match(t[0].title, /2026-06-10 签收/);
 });
 
-test('OR09 document numbers unique under 8 concurrent clients', async () => {
+test('OR09 R-ORD-1 document numbers unique under 8 concurrent clients', async () => {
   const res = await Promise.all(Array.from({ length: 8 }, () => rep.post(O, { customer_id: cust.id, source: 'oral',
     lines: [{ product_id: valve.id, quantity: 1000, unit_price: 50000 }] })));
   res.forEach((x) => assert.equal(x.status, 201));
