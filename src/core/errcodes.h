@@ -162,6 +162,17 @@
     X(EC_MERGE_OWNER, "merge.different_owner", "只能合并同一负责人的两条记录（{detail}）",                             \
       "只能合併同一負責人的兩筆記錄（{detail}）", "Only two records of one owner can be merged ({detail})")            \
     X(EC_DELEG_ENDED, "delegation.ended", "该委托已结束", "該委託已結束", "This delegation has already ended")         \
+    X(EC_AR_OVER, "receivable.over_collected", "回款超出该期应收：尚欠 {detail} 元",                                   \
+      "回款超出該期應收：尚欠 {detail} 元",                                                                            \
+      "The payment exceeds what is outstanding on the instalment ({detail} yuan)")                                     \
+    X(EC_AR_CONTRACT, "receivable.contract_not_signed", "合同尚未签订，不能登记回款或开票",                            \
+      "合約尚未簽訂，不能登記回款或開票", "The contract is not signed: no payment or invoice against it yet")          \
+    X(EC_INV_REISSUE, "invoice.bad_reissue", "只能重开已作废且未重开过的发票（{detail}）",                             \
+      "只能重開已作廢且未重開過的發票（{detail}）",                                                                    \
+      "Only a voided invoice not yet reissued can be reissued ({detail})")                                             \
+    X(EC_INV_OVER, "invoice.over_contract", "开票金额超出合同未开票金额（尚可开 {detail} 元）",                        \
+      "開票金額超出合約未開票金額（尚可開 {detail} 元）",                                                              \
+      "The invoice exceeds what is left to invoice on the contract ({detail} yuan)")                                   \
     X(EC_ORDER_CONTRACT, "order.contract_not_signed", "合同尚未签订或已终止，不能下单（{detail}）",                    \
       "合約尚未簽訂或已終止，不能下單（{detail}）", "The contract is not signed or has ended ({detail})")              \
     X(EC_ORDER_OVER_CONTRACT, "order.over_contract", "“{field}”超过合同剩余可订数量（剩余 {detail}）",                 \

@@ -86,6 +86,13 @@
     X("job.cancelled", "任务已取消", "任務已取消", "The job was cancelled")                                            \
     X("job.too_many_rows", "超过 {max} 行，请缩小筛选范围", "超過 {max} 列，請縮小篩選範圍",                           \
       "More than {max} rows: narrow the filter")                                                                       \
+    X("receivable.overdue", "催收：合同 {number}（{customer}）{term}应于 {date} 回款，尚欠 {amount} 元",               \
+      "催收：合約 {number}（{customer}）{term}應於 {date} 回款，尚欠 {amount} 元",                                     \
+      "Collect: contract {number} ({customer}), {term} was due on {date}; {amount} yuan outstanding")                  \
+    X("receivable.escalated", "催收升级：{owner} 的合同 {number}（{customer}）{term}逾期 {days} 天，尚欠 {amount} 元", \
+      "催收升級：{owner} 的合約 {number}（{customer}）{term}逾期 {days} 天，尚欠 {amount} 元",                         \
+      "Collection escalated: {owner}'s contract {number} ({customer}), {term} {days} days overdue; {amount} yuan "     \
+      "outstanding")                                                                                                   \
     X("order.accepted", "订单 {number} 已确认（客户 {customer}，交货 {date}），请安排生产与采购",                      \
       "訂單 {number} 已確認（客戶 {customer}，交貨 {date}），請安排生產與採購",                                        \
       "Order {number} accepted (customer {customer}, delivery {date}): plan production and purchasing")                \

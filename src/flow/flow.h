@@ -88,10 +88,13 @@ typedef struct Approval {
 } Approval;
 
 enum {
-    T_OWNER = 1 << 0,   /* the row's owner may run it, whatever the roles */
-    T_COMMENT = 1 << 1, /* a non-empty "comment" is required */
-    T_REVISE = 1 << 2,  /* opens a new version of a signed document: the row as signed is kept
-                           whole (version_keep, with the comment as the reason) before it moves */
+    T_OWNER = 1 << 0,    /* the row's owner may run it, whatever the roles */
+    T_COMMENT = 1 << 1,  /* a non-empty "comment" is required */
+    T_REVISE = 1 << 2,   /* opens a new version of a signed document: the row as signed is kept
+                            whole (version_keep, with the comment as the reason) before it moves */
+    T_STEPWISE = 1 << 3, /* of a multi-target transition: back to any earlier target, forward only to
+                            the next one in the order of `to` (409 flow.guard "to" on a skip);
+                            meta says "stepwise": true so a screen offers only those moves */
 };
 
 /* Guard or effect of a transition. During an action rec also carries the

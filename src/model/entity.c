@@ -153,11 +153,11 @@ bool entity_can_delete(const Entity *en, const User *u) {
     return user_has_role(u, en->delete_roles ? en->delete_roles : en->write_roles);
 }
 
-/* Sees every row: admin, or an entity everyone may read.
+/* Sees every row: admin, a role the entity lets read every row, or an entity everyone may read.
    Otherwise a row is visible to its owner, to users it is shared with, to
    signers of its approvals, and to managers of its org unit or above. */
 static bool sees_all(const Entity *en, const User *u) {
-    return en->vis == VIS_ALL || (u->roles & (RB(ADMIN) | en->see_all_roles));
+    return en->vis == VIS_ALL || (u->roles & (RB(ADMIN) | en->read_all_roles));
 }
 
 /* Does the user see a unit subtree? Only managers that belong to a unit. */

@@ -286,10 +286,9 @@ typedef struct Entity {
     bool mergeable;
     /* NULL or, after a merge into id, moves what only the module keeps about `from` (match keys) */
     int (*after_merge)(Req *r, const struct Entity *en, int64_t id, int64_t from, Err *e);
-    /* Roles that read every row of a VIS_OWNER entity, whoever owns it: the departments a document
-       is handed to (an order's production, warehouse, QC and customer service). Reading only:
-       changing a row still follows entity_row_may (write_any_roles, transitions' roles). 0 = none */
-    uint32_t see_all_roles;
+    /* Roles that read every row of a VIS_OWNER entity as admin does (finance reads every payment
+       and invoice, whoever's contract it is); writing still follows entity_row_may (0 = none) */
+    uint32_t read_all_roles;
 } Entity;
 
 /* Registry, filled by modules_register() at start. */

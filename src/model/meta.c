@@ -146,11 +146,12 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
                             en->flow->editable_states ? words(en->flow->editable_states) : json_null());
         json_t *acts = json_array();
         for (const Transition *t = en->flow->transitions; t->action; t++)
-            json_array_append_new(acts, json_pack("{s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:b}", "action", t->action,
-                                                  "label", label_for(r->locale, t->zh, t->tw, t->en), "from",
-                                                  words(t->from), "to", t->to, "comment_required",
-                                                  (t->flags & T_COMMENT) != 0, "inputs", words(t->inputs), "requires",
-                                                  words(t->requires), "owner", (t->flags & T_OWNER) != 0));
+            json_array_append_new(acts,
+                                  json_pack("{s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:b, s:b}", "action", t->action,
+                                            "label", label_for(r->locale, t->zh, t->tw, t->en), "from", words(t->from),
+                                            "to", t->to, "comment_required", (t->flags & T_COMMENT) != 0, "inputs",
+                                            words(t->inputs), "requires", words(t->requires), "owner",
+                                            (t->flags & T_OWNER) != 0, "stepwise", (t->flags & T_STEPWISE) != 0));
         bool approvals = false;
         for (const Transition *t = en->flow->transitions; t->action; t++)
             approvals |= t->approval != NULL;

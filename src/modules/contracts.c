@@ -172,7 +172,8 @@ static int line_costs(Req *r, json_t *rec, Err *e) {
     return 0;
 }
 
-/* Does the contract's total pass the customer's credit limit (0 = no limit)? -1 on a database error. */
+/* Payment-collection risk: does the contract's total pass the customer's credit limit (0 = no
+   limit), or has the customer overdue receivables (receivables.c)? -1 on a database error. */
 static int over_credit(Req *r, json_t *rec) {
     Stmt *st = db_prepare(r->db, "SELECT credit_limit FROM customers WHERE id = ?1");
     if (!st) return -1;
@@ -181,7 +182,8 @@ static int over_credit(Req *r, json_t *rec) {
     int64_t limit = rc == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
     if (rc < 0) return -1;
-    return limit > 0 && flow_rec_int(rec, "total") > limit;
+    if (limit > 0 && flow_rec_int(rec, "total") > limit) return 1;
+    return receivables_customer_overdue(r, flow_rec_int(rec, "customer_id"));
 }
 
 /* before_save: totals, the reasons read from the data and the classification they give (R-CON-2). */

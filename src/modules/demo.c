@@ -212,6 +212,7 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     /* the pipeline works on the demo customers: keep it after customers_demo */
     if (!c.fail && pipeline_demo(db, c.a, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && quotes_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && receivables_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     /* orders (orders_demo) need the warehouse keeper and the QC inspector who sign inspections */
     person(&c, "ma.jun", "马骏", hash, root, "warehouse");
     person(&c, "tang.xue", "唐雪", hash, root, "qc");

@@ -38,6 +38,8 @@ void modules_register(void) {
     opportunities_register();
     quotes_register();
     contracts_register();
+    receivables_register();
+    invoices_register();
     orders_register(); /* orders, inspections, releases, shipments, traceability (R-ORD) */
     followups_register();
     sales_plans_register();

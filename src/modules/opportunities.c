@@ -275,16 +275,12 @@ static int stage_prerequisite(Req *r, json_t *rec, const char *to, Err *e) {
     return 0;
 }
 
-/* guard of the stage actions and of move: back to an earlier stage, or on to
-   the next one with its prerequisite; never past a stage. */
+/* guard of the stage actions and of move: back to an earlier stage, or on to the next one with
+   its prerequisite. A skip never reaches it: the named actions are bound to their stage and move
+   is T_STEPWISE (the core refuses a jump, and meta tells the board which moves are offered). */
 static int opp_stage_guard(Req *r, const Entity *en, json_t *rec, Err *e) {
     const char *to = flow_rec_str(rec, "_to");
-    int from_i = stage_index(flow_rec_str(rec, "state")), to_i = stage_index(to);
-    if (to_i <= from_i) return 0;
-    if (to_i > from_i + 1)
-        return guard_fail(r, e, "to", "不能跳过销售阶段，须逐级推进（经理可执行越级调整并说明原因）",
-                          "不能跳過銷售階段，須逐級推進（經理可執行越級調整並說明原因）",
-                          "stages cannot be skipped; move one stage at a time (a manager may override with a reason)");
+    if (stage_index(to) <= stage_index(flow_rec_str(rec, "state"))) return 0;
     return stage_prerequisite(r, rec, to, e);
 }
 
@@ -325,8 +321,8 @@ static const Transition opp_transitions[] = {
      "contract_ref"},
     {"lose", OPP_OPEN, "lost", ROLES_MANAGING, T_OWNER, NULL, opp_closed, NULL, "输单", "輸單", "Lost",
      "loss_reason loss_note competitor", "loss_reason"},
-    {"move", OPP_OPEN, OPP_TARGETS, ROLES_MANAGING, T_OWNER, opp_stage_guard, opp_closed, NULL, "移动阶段", "移動階段",
-     "Move to stage", "needs_analysis quote_sent_on quote_ref contract_ref"},
+    {"move", OPP_OPEN, OPP_TARGETS, ROLES_MANAGING, T_OWNER | T_STEPWISE, opp_stage_guard, opp_closed, NULL, "移动阶段",
+     "移動階段", "Move to stage", "needs_analysis quote_sent_on quote_ref contract_ref"},
     {"override_stage", OPP_OPEN, OPP_TARGETS, OPP_OVERRIDERS, T_COMMENT, opp_override_guard, opp_closed, NULL,
      "越级调整阶段", "越級調整階段", "Override stage"},
     {NULL},

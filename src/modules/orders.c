@@ -528,7 +528,7 @@ const Entity orders_entity = {
     .vis = VIS_OWNER,
     .read_roles = ORDER_READERS,
     .write_roles = RB(SALES_REP) | ROLES_MANAGING,
-    .see_all_roles = ORDER_DEPARTMENTS,
+    .read_all_roles = ORDER_DEPARTMENTS,
     .default_sort = "-created_at",
     .title_field = "number",
     .flow = &order_flow,
@@ -593,17 +593,22 @@ static int demo_sign(Req *r, const Entity *en, int64_t id, const char *comment, 
     return rc;
 }
 
-/* A signed contract of the demo: the first on file, else one made and reviewed here through the
-   contract's own workflow (a general contract: the owner's sales manager approves). */
-static int64_t demo_contract(Req *r, User *rep, User *mgr, int64_t customer, Err *e) {
-    Stmt *st = db_prepare(r->db, "SELECT id FROM contracts WHERE state IN ('signed', 'executing')"
-                                 " AND deleted_at IS NULL ORDER BY id");
+/* A signed contract of the demo: the first on file with two lines (*prep becomes its owner), else one made by *prep
+   and reviewed here through the contract's own workflow (a general contract: the owner's sales
+   manager approves). */
+static int64_t demo_contract(Req *r, User **prep, User *mgr, int64_t customer, Err *e) {
+    Stmt *st = db_prepare(r->db, "SELECT c.id, c.owner_id FROM contracts c WHERE c.state IN ('signed', 'executing')"
+                                 " AND c.owner_id IS NOT NULL AND c.deleted_at IS NULL"
+                                 " AND (SELECT COUNT(*) FROM contract_lines l WHERE l.parent_id = c.id) >= 2"
+                                 " ORDER BY c.id");
     if (!st) return flow_db_error(r, e, "demo contract");
     int rc = db_step(st);
-    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0, owner = rc == DB_ROW ? db_col_int64(st, 1) : 0;
     db_done(st);
     if (rc < 0) return flow_db_error(r, e, "demo contract");
-    if (id) return id;
+    /* an existing contract is ordered by its own rep */
+    if (id) return auth_user_by_id(r->db, r->a, owner, prep) == 1 ? id : flow_db_error(r, e, "demo contract owner");
+    User *rep = *prep;
     int64_t prod[2] = {0}, price[2] = {0}, qty[2] = {4000, 10000};
     int np = 0;
     st = db_prepare(r->db, "SELECT id, list_price FROM products WHERE deleted_at IS NULL AND list_price > 0"
@@ -696,7 +701,7 @@ int orders_demo(Db *db, int64_t now, char *err, size_t errlen) {
         snprintf(err, errlen, "demo orders: %s", s < 0 ? db_errmsg(db) : "no customer or no people for the roles");
         goto out;
     }
-    int64_t contract = demo_contract(&r, rep, mgr, customer, &e);
+    int64_t contract = demo_contract(&r, &rep, mgr, customer, &e);
     if (contract < 0) goto fail;
     /* the contract's lines, each ordered on its own */
     json_t *lines = json_array();

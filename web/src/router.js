@@ -25,6 +25,7 @@ export const router = createRouter({
         { path: 'e/:entity/import', name: 'import', component: () => import('./views/custom/ImportWizard.vue') },
         { path: 'pipeline', name: 'pipeline', component: () => import('./views/custom/PipelineBoard.vue') },
         { path: 'pool/:entity(customers|leads)', name: 'pool', component: () => import('./views/custom/PoolView.vue') },
+        { path: 'receivables/aging', name: 'aging', component: () => import('./views/custom/AgingBoard.vue') },
         { path: 'trace', name: 'trace', component: () => import('./views/custom/TraceView.vue') },
         { path: 'e/:entity/:id(\\d+)', name: 'record', component: () => import('./views/EntityForm.vue') },
         { path: 'account/password', name: 'password', component: () => import('./views/PasswordView.vue') },

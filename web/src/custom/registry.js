@@ -17,6 +17,11 @@
 //            Actions with several targets ("to") or comment_required always get the dialog.
 //   listLinks: [{ label: i18n key, to, testid }]   buttons on the entity's list screen
 //   nav:     [{ label: i18n key, to, testid }]     menu items after the entity in its menu group
+//   fieldInputs: { field: () => import(…) }   the edit widget of a field in the record form (props:
+//            modelValue, field, model, row (null when new), inputId, disabled; emits
+//            update:modelValue and `set` with other fields' values to fill in)
+//   fieldTexts: { field: (row) => text }   what the read view shows for a field (a name for an id)
+//   ownerLabel: i18n key   the owner's column and filter under the entity's own word
 // }
 
 const Customer360 = () => import('./Customer360.vue')
@@ -25,6 +30,8 @@ const FollowUpButton = () => import('./FollowUpButton.vue')
 const PoolReleaseButton = () => import('./PoolReleaseButton.vue')
 const MergeButton = () => import('./MergeButton.vue')
 const ActivityList = () => import('./ActivityList.vue')
+const ClaimTargetPicker = () => import('./ClaimTargetPicker.vue')
+const ContractReceivables = () => import('./ContractReceivables.vue')
 
 export const registry = {
   customers: {
@@ -65,6 +72,16 @@ export const registry = {
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
+    // the record a new claim names: found by its name, not typed as an id
+    fieldInputs: { target_id: ClaimTargetPicker },
+    fieldTexts: { target_id: (row) => row.target_title },
+    ownerLabel: 'claim.claimant',
+  },
+  // receivables (R-AR-1): the contract's instalments with received/outstanding/status; the aging board
+  contracts: { panels: [ContractReceivables] },
+  payments: {
+    listLinks: [{ label: 'ar.agingTitle', to: '/receivables/aging', testid: 'link-aging' }],
+    nav: [{ label: 'ar.agingTitle', to: '/receivables/aging', testid: 'aging' }],
   },
 }
 
