@@ -181,7 +181,29 @@
     X(EC_SVC_UNQUALIFIED, "service.assignee_not_qualified", "“{field}”须为具备资格的客服人员（{detail}）",             \
       "「{field}」須為具備資格的客服人員（{detail}）", "\"{field}\" must be qualified service staff ({detail})")       \
     X(EC_CMP_CONTACT, "complaints.contact_customer", "“{field}”须为所选客户的联系人",                                  \
-      "「{field}」須為所選客戶的聯絡人", "\"{field}\" must be a contact of the chosen customer")
+      "「{field}」須為所選客戶的聯絡人", "\"{field}\" must be a contact of the chosen customer")                       \
+    X(EC_ORDER_CONTRACT, "order.contract_not_signed", "合同尚未签订或已终止，不能下单（{detail}）",                    \
+      "合約尚未簽訂或已終止，不能下單（{detail}）", "The contract is not signed or has ended ({detail})")              \
+    X(EC_ORDER_OVER_CONTRACT, "order.over_contract", "“{field}”超过合同剩余可订数量（剩余 {detail}）",                 \
+      "「{field}」超過合約剩餘可訂數量（剩餘 {detail}）", "\"{field}\" is more than the contract has left ({detail})") \
+    X(EC_ORDER_LINE, "order.line_unknown", "“{field}”不是该订单的明细行", "「{field}」不是該訂單的明細行",             \
+      "\"{field}\" is not a line of this order")                                                                       \
+    X(EC_ORDER_NOT_QUALIFIED, "shipment.not_qualified",                                                                \
+      "“{field}”超过可发货数量（{detail}）：只有检验合格、紧急放行或让步接收的货物可以发货",                           \
+      "「{field}」超過可出貨數量（{detail}）：只有檢驗合格、緊急放行或讓步接收的貨物可以出貨",                         \
+      "\"{field}\" is more than may ship ({detail}): only qualified, emergency-released or conceded goods ship")       \
+    X(EC_ORDER_OVER_ORDER, "shipment.over_order", "“{field}”超过订单未发数量（剩余 {detail}）",                        \
+      "「{field}」超過訂單未出數量（剩餘 {detail}）",                                                                  \
+      "\"{field}\" is more than the order has left to ship ({detail})")                                                \
+    X(EC_RELEASE_INSPECTED, "release.inspected",                                                                       \
+      "批次 {detail} 已检验不合格：紧急放行只适用于来不及检验的货物，不合格品只能经客户同意让步接收",                  \
+      "批次 {detail} 已檢驗不合格：緊急放行只適用於來不及檢驗的貨物，不合格品只能經客戶同意讓步接收",                  \
+      "Lot {detail} was found unqualified: emergency release is only for goods not yet inspected; "                    \
+      "unqualified goods ship only by concession with the customer's agreement")                                       \
+    X(EC_RELEASE_APPROVER, "release.not_approver", "紧急放行须由{detail}批准", "緊急放行須由{detail}核准",             \
+      "An emergency release is approved by the {detail}")                                                              \
+    X(EC_TRACE_UNKNOWN, "trace.unknown_batch", "没有发货记录使用批号“{detail}”", "沒有出貨記錄使用批號「{detail}」",   \
+      "No shipment carries the batch \"{detail}\"")
 
 /*
 ** Details translated in the message: a code raised with one of these details

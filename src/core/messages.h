@@ -96,6 +96,15 @@
     X("receivable.escalated", "催收升级：{owner} 的合同 {number}（{customer}）{term}逾期 {days} 天，尚欠 {amount} 元", \
       "催收升級：{owner} 的合約 {number}（{customer}）{term}逾期 {days} 天，尚欠 {amount} 元",                         \
       "Collection escalated: {owner}'s contract {number} ({customer}), {term} {days} days overdue; {amount} yuan "     \
-      "outstanding")
+      "outstanding")                                                                                                   \
+    X("order.accepted", "订单 {number} 已确认（客户 {customer}，交货 {date}），请安排生产与采购",                      \
+      "訂單 {number} 已確認（客戶 {customer}，交貨 {date}），請安排生產與採購",                                        \
+      "Order {number} accepted (customer {customer}, delivery {date}): plan production and purchasing")                \
+    X("order.followup", "交付回访：订单 {number}（客户 {customer}）于 {date} 签收，请于 {due} 回访",                   \
+      "交付回訪：訂單 {number}（客戶 {customer}）於 {date} 簽收，請於 {due} 回訪",                                     \
+      "Follow-up visit: order {number} ({customer}) received on {date}, visit on {due}")                               \
+    X("order.release_requested", "紧急放行待批准：订单 {number} 批次 {lot}，数量 {quantity}",                          \
+      "緊急放行待核准：訂單 {number} 批次 {lot}，數量 {quantity}",                                                     \
+      "Emergency release to approve: order {number}, lot {lot}, quantity {quantity}")
 
 #endif

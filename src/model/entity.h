@@ -452,6 +452,14 @@ char *msg_text3(Arena *a, const char *zh, const char *tw, const char *en);
 */
 int version_keep(Req *r, const struct Entity *en, json_t *rec, const char *state, const char *reason, Err *e);
 
+/*
+** A table a module computed (a report, a recall list) answered as a file the way entity exports
+** are (export.c): format "csv" (UTF-8 with BOM, formula-safe cells) or "xlsx" (else 400 naming
+** "format"); header is an array of labels, rows an array of arrays of strings or integers.
+** Replies (0), or -1 with e.
+*/
+int export_table_reply(Req *r, const char *name, const char *format, json_t *header, json_t *rows, Err *e);
+
 /* Render the F_MESSAGE fields of a row in the request's locale. */
 void row_render_messages(Req *r, const Entity *en, json_t *row);
 

@@ -252,6 +252,7 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     if (!c.fail && quotes_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && contracts_demo(db, c.now, err, errlen) < 0) c.fail = 1; /* after quotes_demo: one from a quote */
     if (!c.fail && receivables_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && orders_demo(db, c.now, err, errlen) < 0) c.fail = 1; /* on a signed demo contract */
     if (!c.fail && complaints_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && service_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     /* the demo wrote leads and opportunities without the workflow: let the deadline job give

@@ -25,8 +25,11 @@ void leads_register(void);         /* leads.c: leads and their conversion */
 void opportunities_register(void); /* opportunities.c: stages, pipeline, stage clocks */
 void quotes_register(void);        /* quotes.c: quotations, their approval and expiry (R-QUO) */
 void contracts_register(void);     /* contracts.c: contracts, classification, review and change (R-CON) */
-void complaints_register(void);    /* complaints.c, complaints_public.c: complaints, the public form (R-CMP) */
-void service_register(void);       /* service.c: service tickets, plans and campaigns, communication log (R-SVC) */
+void orders_register(void);        /* orders*.c: orders, inspection, emergency release, shipments, trace (R-ORD) */
+/* Demo orders through the core's own paths (partial inspection, emergency release, batches, delivered). 0 ok. */
+int orders_demo(Db *db, int64_t now, char *err, size_t errlen);
+void complaints_register(void); /* complaints.c, complaints_public.c: complaints, the public form (R-CMP) */
+void service_register(void);    /* service.c: service tickets, plans and campaigns, communication log (R-SVC) */
 /* Demo complaints, and service tickets, plans and calls, in every state through the core's paths. 0 ok. */
 int complaints_demo(Db *db, int64_t now, char *err, size_t errlen);
 int service_demo(Db *db, int64_t now, char *err, size_t errlen);

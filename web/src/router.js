@@ -28,6 +28,7 @@ export const router = createRouter({
         { path: 'complaints/board', name: 'complaintBoard', component: () => import('./views/custom/ComplaintBoard.vue') },
         { path: 'pool/:entity(customers|leads)', name: 'pool', component: () => import('./views/custom/PoolView.vue') },
         { path: 'receivables/aging', name: 'aging', component: () => import('./views/custom/AgingBoard.vue') },
+        { path: 'trace', name: 'trace', component: () => import('./views/custom/TraceView.vue') },
         { path: 'e/:entity/:id(\\d+)', name: 'record', component: () => import('./views/EntityForm.vue') },
         { path: 'account/password', name: 'password', component: () => import('./views/PasswordView.vue') },
         { path: 'account/tokens', name: 'tokens', component: () => import('./views/TokensView.vue') },

@@ -78,6 +78,13 @@ export const registry = {
     listLinks: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'link-complaint-board' }],
     nav: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'complaint-board' }],
   },
+  orders: {
+    listLinks: [{ label: 'trace.title', to: '/trace', testid: 'link-trace' }],
+  },
+  order_shipments: {
+    listLinks: [{ label: 'trace.title', to: '/trace', testid: 'link-trace' }],
+    nav: [{ label: 'trace.title', to: '/trace', testid: 'trace' }],
+  },
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
