@@ -76,6 +76,10 @@ int compute_run(Req *r, const Compute *cs, const Field *fields, const Child *chi
                 if (b && money_muldiv(a, field_unit_scale(tf->type) * field_unit_scale(fb->type), 1,
                                       b * field_unit_scale(fa->type), &v) < 0)
                     return compute_fail(r, tf, prefix, e);
+                /* a ratio is stored in a 32-bit column (a margin in basis points): one beyond it,
+                   a price of 0.01 against a cost of 8,000.00, is shown at the column's end */
+                if (v > INT32_MAX) v = INT32_MAX;
+                if (v < -INT32_MAX) v = -INT32_MAX;
             } else if (c->op == CK_ADD ? __builtin_add_overflow(a, b, &v) : __builtin_sub_overflow(a, b, &v)) {
                 return compute_fail(r, tf, prefix, e);
             }

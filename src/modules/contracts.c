@@ -632,6 +632,7 @@ static const Entity contracts_entity = {
     .fields = contract_fields,
     .vis = VIS_OWNER,
     .read_roles = CONTRACT_ROLES,
+    .read_all_roles = RB(FINANCE) | RB(GM), /* receivables and the GM work on every contract */
     .write_roles = CONTRACT_WRITERS,
     .default_sort = "-created_at",
     .title_field = "number",

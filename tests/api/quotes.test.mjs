@@ -103,3 +103,9 @@ test('QT05 an approved quote past its validity date expires (scheduler)', async 
   const audit = expectStatus(await rep.get(`/api/v1/audit?entity=quotes&id=${q.id}`), 200).items;
   assert.deepEqual(audit[0].changes.state, ['approved', 'expired']);
 });
+
+test('QT06 a margin beyond what a ratio column holds is kept at its end, not a server error', async () => {
+  // 0.01 against a cost of 8,000.00: −79,999,900 % does not fit in 32 bits
+  const q = expectStatus(await rep.post(Q, { customer_id: cust.id, lines: [{ ...line(pump, 1000, 1), unit_cost: 800000 }] }), 201);
+  assert.deepEqual([q.subtotal, q.cost_total, q.profit, q.margin_bp, q.approval_level], [1, 800000, -799999, -2147483647, 'director']);
+});
