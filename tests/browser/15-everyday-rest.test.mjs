@@ -33,7 +33,7 @@ async function open(username) {
 test('item 5: a new claim finds its record by name; the claims list has the claimant', async () => {
   const holder = await newRep('hold15', '吴海涛', fixture.units.team1.id)
   await newRep('claim15', '郑雨桐', fixture.units.team2.id)
-  const target = await holder.post('/customers', { name: '常州十五申诉测试电气有限公司', phone: '0519-8123 4567', region: '华东' })
+  const target = await holder.post('/customers', { name: '常州十五申诉测试电气有限公司', phone: '0519-8123 4567', region: '3204' })
   const { ctx, page } = await open('claim15')
   await page.goto(BASE + '/e/collision_claims/new')
   const picker = page.getByTestId('claim-target-picker')
@@ -81,7 +81,7 @@ test('item 5: a new claim finds its record by name; the claims list has the clai
 
 test('item 6: the board offers only the moves the stage rules allow, and says why before the click', async () => {
   const rep = await newRep('board15', '冯子涵', fixture.units.east.id)
-  const cust = await rep.post('/customers', { name: '嘉兴十五看板测试科技有限公司', region: '华东' })
+  const cust = await rep.post('/customers', { name: '嘉兴十五看板测试科技有限公司', region: '3204' })
   const opp = await rep.post('/opportunities', { name: '十五看板-包装线改造', customer_id: cust.id, amount: 5000000 })
   // meta says the move goes one stage at a time
   const meta = await rep.get('/meta')

@@ -18,7 +18,7 @@ before(async () => {
   await admin.post('/users', { ...me, password: PASS, roles: ['sales_rep'], org_unit_id: fixture.units.east.id })
   rep = new Client(BASE)
   await rep.login(me.username, PASS)
-  cust = await rep.post('/customers', { name: '宁波十五测试机电有限公司', phone: '0574-8765 4321', industry: '机械制造', region: '华东', potential_value: 123456789012 })
+  cust = await rep.post('/customers', { name: '宁波十五测试机电有限公司', phone: '0574-8765 4321', industry: '34', region: '3302', potential_value: 123456789012 })
   contact = await rep.post('/contacts', { customer_id: cust.id, name: '钱工', mobile: '139 0574 1234', is_primary: true })
   opp = await rep.post('/opportunities', { name: '十五测试-伺服系统更新', customer_id: cust.id, amount: 987654321098, expected_close: '2026-12-31' })
   b = await launch()

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, login, shot, confirmDialog, fixture, BASE } from './lib/browser.mjs'
 import { Client } from './lib/api.mjs'
+import { signContract } from './lib/contracts.mjs'
 
 const PASS = 'Passw0rd!2026'
 const PHONE = { width: 390, height: 844 }
@@ -34,17 +35,12 @@ before(async () => {
   product = await admin.post('/products', { code: 'BR-OR-1', name: '浏览器订单变频器', unit: '台', list_price: 400000, standard_cost: 250000 })
   rep = await api(fixture.users.repa.username, fixture.users.repa.password)
   customer = await rep.post('/customers', { name: '无锡订单交付测试机械有限公司' })
-  // a general contract for 5 units, reviewed by the sales manager and signed
+  // a general contract for 5 units, reviewed on its route and signed
   const total = 2000000 + 260000
   let ct = await rep.post('/contracts', { customer_id: customer.id, title: '变频器供货合同', delivery_date: '2026-07-01',
     lines: [{ product_id: product.id, quantity: 5000, unit_price: 400000 }],
     instalments: [{ term: 'prepayment', due_date: '2026-06-10', amount: 678000 }, { term: 'delivery', due_date: '2026-07-10', amount: total - 678000 }] })
-  ct = await rep.post(`/contracts/${ct.id}/actions/submit`, { version: ct.version })
-  const mgr = await api(fixture.users.mgr1.username, fixture.users.mgr1.password)
-  ct = await rep.get(`/contracts/${ct.id}`)
-  await mgr.post(`/contracts/${ct.id}/actions/approve`, { version: ct.version, comment: '同意' })
-  ct = await rep.get(`/contracts/${ct.id}`)
-  contract = await rep.post(`/contracts/${ct.id}/actions/sign`, { version: ct.version, signed_on: '2026-06-02' })
+  contract = await signContract({ base: BASE, admin, rep, mgr: fixture.users.mgr1, password: PASS, rootUnit: fixture.units.root.id }, ct, '2026-06-02')
   wh = await api('wh1')
   qc = await api('qc1')
 })

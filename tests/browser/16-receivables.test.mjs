@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, login, fixture, BASE, pickOption } from './lib/browser.mjs'
 import { Client } from './lib/api.mjs'
+import { signContract } from './lib/contracts.mjs'
 
 const DAY = 86400000
 /* the company-local (Asia/Shanghai) date `days` from now */
@@ -25,13 +26,7 @@ before(async () => {
     lines: [{ product_id: product.id, quantity: 2000, unit_price: 100000 }],
     instalments: [{ term: 'prepayment', due_date: day(-40), amount: 67800 }, { term: 'acceptance', due_date: day(20), amount: 158200 }],
   })
-  c = await rep.post(`/contracts/${c.id}/actions/submit`, { version: c.version })
-  const mgr = new Client(BASE)
-  await mgr.login(fixture.users.mgr1.username, fixture.users.mgr1.password)
-  c = await rep.get(`/contracts/${c.id}`)
-  await mgr.post(`/contracts/${c.id}/actions/approve`, { version: c.version, comment: '同意' })
-  c = await rep.get(`/contracts/${c.id}`)
-  contract = await rep.post(`/contracts/${c.id}/actions/sign`, { version: c.version, signed_on: day(-60) })
+  contract = await signContract({ base: BASE, admin, rep, mgr: fixture.users.mgr1, password: 'Passw0rd!2026', rootUnit: fixture.units.root.id }, c, day(-60))
   assert.equal(contract.state, 'signed')
   b = await launch()
   page = await (await b.context()).newPage()
