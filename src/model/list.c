@@ -168,12 +168,46 @@ static int search_scan(Req *r, const Entity *en, ListQuery *lq, const char *q, E
 
 /* At most this many index conditions per query (the final LIKE checks the rest). */
 #define SEARCH_TERMS 6
+/* A manager's search names the units of their subtree in the FTS5 query up to this many; a larger
+   subtree is narrowed by visibility after the index (the plain candidates). */
+#define SEARCH_UNITS 64
+
+/* The FTS5 words of the rows the user may see by owner or unit ("×o21" OR "×u7" ...), or NULL
+   when they are too many to name (SEARCH_UNITS) or the units cannot be read (*failed). */
+static const char *search_scope_words(Req *r, bool *failed) {
+    const User *u = r->user;
+    Buf b;
+    buf_init(&b, r->a);
+    buf_printf(&b, "(\"%s\"", search_key_words(r->a, u->id, 0));
+    if (entity_user_sees_subtree(u)) {
+        Stmt *st = db_prepare(r->db, "SELECT id FROM org_units WHERE path LIKE ?1");
+        if (!st) return *failed = true, NULL;
+        db_bind_text(st, 1, arena_printf(r->a, "%s%%", u->org_path), -1);
+        int rc, n = 0;
+        while ((rc = db_step(st)) == DB_ROW && ++n <= SEARCH_UNITS)
+            buf_printf(&b, " OR \"%s\"", search_key_words(r->a, 0, db_col_int64(st, 0)));
+        db_done(st);
+        if (rc < 0) return *failed = true, NULL;
+        if (n > SEARCH_UNITS) return NULL;
+    }
+    buf_putc(&b, ')');
+    return b.p;
+}
 
 /*
 ** q=: the rows whose search fields, normalised (search.h: simplified Chinese, half width, lower
 ** case), contain the normalised q. The index (search.c) gives the candidates: each condition is
 ** "t.id IN (the rows holding a token)", so the database starts from the rarest set or from the
-** visible rows, whichever is smaller; then the row's normalised line confirms the substring.
+** visible rows, whichever is smaller; then the row's normalised line confirms the substring
+** (unless the terms alone decide it: search_query_exact).
+**
+** The index holds each row's owner and unit too (migration 0032): for a user who does not see
+** everything, the candidates are the rows they own or whose unit is in their subtree, read from the
+** index as such (FTS5: the words "×o<owner>" / "×u<unit>" AND-ed into the MATCH; PostgreSQL: the
+** postings' owner_id / org_unit_id columns), plus the rows shared with them or under their
+** approval that hold the tokens. So a one-character query reads the postings of the rows the user
+** may see, not every row that holds the character. Row visibility (list_query_sql) still applies
+** on top; the visibility parameters are ?1 user, ?2 entity name, ?3 subtree pattern.
 */
 static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, Err *e) {
     if (utf8_len(q, strlen(q)) > 100) return bad(e, "q", "at most 100 characters");
@@ -187,29 +221,60 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
     int nt = search_query_terms(nq, terms, SEARCH_TERMS);
     int64_t ek = search_entity_key(en->name);
     int pe = add_int(lq, ek);
+    Buf scratch; /* does visibility narrow the rows (its three parameters), or does the user see all? */
+    buf_init(&scratch, r->a);
+    bool narrow = entity_visibility_sql(en, r->user, &scratch, 1) == 3;
+    /* grants: rows shared with the user or under their approval, as "SELECT row_id ..." prefixes
+       that a term's check completes */
+    const char *grants[2] = {"SELECT g.row_id FROM shares g WHERE g.user_id = ?1 AND g.entity = ?2",
+                             en->flow ? "SELECT g.row_id FROM approval_tasks g JOIN user_roles ur ON ur.role = g.role"
+                                        " WHERE g.entity = ?2 AND ur.user_id = ?1"
+                                      : NULL};
     if (nt && db_kind(r->db) == DB_SQLITE) { /* FTS5: the AND of the terms in one MATCH */
-        int pm = add_text(lq, search_match(r->a, terms, nt)), pb = add_int(lq, search_fts_base(ek)),
+        const char *match = search_match(r->a, terms, nt), *scope = NULL;
+        bool failed = false;
+        if (narrow) scope = search_scope_words(r, &failed);
+        if (failed) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        int pm = add_text(lq, match), pb = add_int(lq, search_fts_base(ek)),
             pt = add_int(lq, search_fts_base(ek) | (((int64_t)1 << 43) - 1));
-        if (pm < 0 || pb < 0 || pt < 0) return bad(e, "q", "too many conditions");
+        int pn = scope ? add_text(lq, arena_printf(r->a, "(%s) AND %s", match, scope)) : pm;
+        if (pm < 0 || pb < 0 || pt < 0 || pn < 0) return bad(e, "q", "too many conditions");
         buf_printf(&lq->where,
                    " AND t.id IN (SELECT rowid - ?%d FROM search_fts WHERE search_fts MATCH ?%d"
-                   " AND rowid BETWEEN ?%d AND ?%d)",
-                   pb, pm, pb, pt);
+                   " AND rowid BETWEEN ?%d AND ?%d",
+                   pb, pn, pb, pt);
+        for (int i = 0; i < 2 && scope; i++)
+            if (grants[i])
+                buf_printf(&lq->where,
+                           " UNION ALL %s AND EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ?%d"
+                           " AND rowid = ?%d + g.row_id)",
+                           grants[i], pm, pb);
+        buf_putc(&lq->where, ')');
         nt = 0;
     }
-    for (int i = 0; i < nt && pe > 0; i++) {
+    for (int i = 0; i < nt && pe > 0; i++) { /* PostgreSQL: one B-tree range per term */
         int lo = add_int(lq, terms[i].lo), hi = terms[i].hi == terms[i].lo ? lo : add_int(lq, terms[i].hi);
         if (lo < 0 || hi < 0) return bad(e, "q", "too many conditions");
-        if (lo == hi)
-            buf_printf(&lq->where,
-                       " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d AND s.token = ?%d)", pe,
-                       lo);
-        else
-            buf_printf(&lq->where,
-                       " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d"
-                       " AND s.token BETWEEN ?%d AND ?%d)",
-                       pe, lo, hi);
+        const char *tok = lo == hi ? arena_printf(r->a, "s.token = ?%d", lo)
+                                   : arena_printf(r->a, "s.token BETWEEN ?%d AND ?%d", lo, hi);
+        buf_printf(&lq->where, " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d AND %s", pe,
+                   tok);
+        if (narrow) {
+            buf_puts(&lq->where, " AND (s.owner_id = ?1");
+            if (entity_user_sees_subtree(r->user))
+                buf_puts(&lq->where, " OR s.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?3)");
+            buf_putc(&lq->where, ')');
+            for (int k = 0; k < 2; k++)
+                if (grants[k])
+                    buf_printf(&lq->where,
+                               " UNION ALL %s AND EXISTS (SELECT 1 FROM search_tokens s WHERE s.entity = ?%d"
+                               " AND %s AND s.row_id = g.row_id)",
+                               grants[k], pe, tok);
+        }
+        buf_putc(&lq->where, ')');
     }
+    if (pe < 0) return bad(e, "q", "too many conditions");
+    if (search_query_exact(nq)) return 0; /* the terms decide: no line to confirm */
     Buf pat;
     buf_init(&pat, r->a);
     buf_putc(&pat, '%');
@@ -219,7 +284,7 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
     }
     buf_putc(&pat, '%');
     int pn = add_text(lq, pat.p);
-    if (pe < 0 || pn < 0) return bad(e, "q", "too many conditions");
+    if (pn < 0) return bad(e, "q", "too many conditions");
     buf_printf(&lq->where,
                " AND EXISTS (SELECT 1 FROM search_docs d WHERE d.entity = ?%d AND d.row_id = t.id"
                " AND d.body LIKE ?%d ESCAPE '\\')",
