@@ -7,6 +7,7 @@
 ** exactly the rows the list shows.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/errcodes.h"
@@ -194,6 +195,36 @@ static const char *search_scope_words(Req *r, bool *failed) {
     return b.p;
 }
 
+/* Candidates from which a page is cheaper found by walking the sort's index (each row tested
+   against them) than by fetching and sorting them all: about where fetching N rows costs as much as
+   walking the (page / N share of the) table, for tables of 10^5..10^6 rows and pages of 20. */
+#define SEARCH_WALK_FROM 2000
+
+static int64_t search_walk_from(void) {
+#ifdef SALESLOOP_FAULTS /* the test build: SALESLOOP_SEARCH_WALK_FROM=1 walks for every search (tests/api/search) */
+    const char *v = getenv("SALESLOOP_SEARCH_WALK_FROM");
+    if (v && *v) return atoll(v);
+#endif
+    return SEARCH_WALK_FROM;
+}
+
+/* Does the FTS5 query (parameter pm, rowids pb..pt as lq binds them) have SEARCH_WALK_FROM or more
+   documents? Reads at most that many rowids of the index. */
+static bool search_many(Req *r, ListQuery *lq, int pm, int pb, int pt, bool *failed) {
+    Stmt *st = db_prepare(r->db, "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?1"
+                                 " AND rowid BETWEEN ?2 AND ?3 LIMIT ?4)");
+    if (!st) return *failed = true, false;
+    db_bind_text(st, 1, lq->binds[pm - 1].s, -1);
+    db_bind_int64(st, 2, lq->binds[pb - 1].i);
+    db_bind_int64(st, 3, lq->binds[pt - 1].i);
+    db_bind_int64(st, 4, search_walk_from());
+    int rc = db_step(st);
+    int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (rc != DB_ROW) *failed = true;
+    return n >= search_walk_from();
+}
+
 /*
 ** q=: the rows whose search fields, normalised (search.h: simplified Chinese, half width, lower
 ** case), contain the normalised q. The index (search.c) gives the candidates: each condition is
@@ -239,6 +270,8 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
             pt = add_int(lq, search_fts_base(ek) | (((int64_t)1 << 43) - 1));
         int pn = scope ? add_text(lq, arena_printf(r->a, "(%s) AND %s", match, scope)) : pm;
         if (pm < 0 || pb < 0 || pt < 0 || pn < 0) return bad(e, "q", "too many conditions");
+        if (search_many(r, lq, pn, pb, pt, &failed) && !failed) lq->search_walk_at = (int)lq->where.n + 1;
+        if (failed) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         buf_printf(&lq->where,
                    " AND t.id IN (SELECT rowid - ?%d FROM search_fts WHERE search_fts MATCH ?%d"
                    " AND rowid BETWEEN ?%d AND ?%d",
@@ -369,7 +402,13 @@ char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, 
         lq->view->scope_sql(r, &sql, 1);
     else
         entity_visibility_sql(en, r->user, &sql, 1);
-    buf_puts(&sql, lq->where.p);
+    /* a page of a search with many candidates: "+t.id" keeps the candidates from driving the
+       query (SQLite then walks the sort's index and stops at the page's end); a count or an export
+       still starts from them */
+    if (ordered && lq->search_walk_at > 0 && tail && strstr(tail, "OFFSET"))
+        buf_printf(&sql, "%.*s+%s", lq->search_walk_at + 4, lq->where.p, lq->where.p + lq->search_walk_at + 4);
+    else
+        buf_puts(&sql, lq->where.p);
     if (ordered) buf_printf(&sql, " ORDER BY %s", lq->order.p);
     if (tail) buf_printf(&sql, " %s", tail);
     return sql.p;
