@@ -196,9 +196,13 @@ static const char *search_scope_words(Req *r, bool *failed) {
 }
 
 /* Candidates from which a page is cheaper found by walking the sort's index (each row tested
-   against them) than by fetching and sorting them all: about where fetching N rows costs as much as
-   walking the (page / N share of the) table, for tables of 10^5..10^6 rows and pages of 20. */
-#define SEARCH_WALK_FROM 2000
+   against them) than by fetching and sorting them all. Walking costs about page x rows / candidates
+   row visits when the candidates spread evenly over the sort order, fetching one visit each: even
+   near sqrt(20 x 10^6) = 4,500 for a page of 20 of a million rows. The spread is uneven in practice
+   (bench data at scale 1: a manager's 1,400 candidates of 华, the 20th in the 8,980th newest row,
+   fetching 8 ms against walking 17 ms), so a page walks from 5,000 on: a scale-10 manager's
+   one-character query. bench/FINDINGS.md 25. */
+#define SEARCH_WALK_FROM 5000
 
 static int64_t search_walk_from(void) {
 #ifdef SALESLOOP_FAULTS /* the test build: SALESLOOP_SEARCH_WALK_FROM=1 walks for every search (tests/api/search) */
