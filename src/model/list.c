@@ -173,25 +173,39 @@ static int search_scan(Req *r, const Entity *en, ListQuery *lq, const char *q, E
    subtree is narrowed by visibility after the index (the plain candidates). */
 #define SEARCH_UNITS 64
 
-/* The FTS5 words of the rows the user may see by owner or unit ("×o21" OR "×u7" ...), or NULL
-   when they are too many to name (SEARCH_UNITS) or the units cannot be read (*failed). */
-static const char *search_scope_words(Req *r, bool *failed) {
-    const User *u = r->user;
+/* The units of the user's subtree (their own unit's) when they see one: their count (0: none), -1 on
+   a database error, SEARCH_UNITS + 1 when more than that. */
+static int subtree_units(Req *r, int64_t *out) {
+    if (!entity_user_sees_subtree(r->user)) return 0;
+    Stmt *st = db_prepare(r->db, "SELECT id FROM org_units WHERE path LIKE ?1");
+    if (!st) return -1;
+    db_bind_text(st, 1, arena_printf(r->a, "%s%%", r->user->org_path), -1);
+    int rc, n = 0;
+    while ((rc = db_step(st)) == DB_ROW && n <= SEARCH_UNITS)
+        if (n++ < SEARCH_UNITS) out[n - 1] = db_col_int64(st, 0);
+    db_done(st);
+    return rc < 0 ? -1 : n;
+}
+
+/* The FTS5 words of the rows the user may see by owner or unit: ("×o21" OR "×u7" ...). */
+static const char *scope_words(Req *r, const int64_t *units, int n) {
     Buf b;
     buf_init(&b, r->a);
-    buf_printf(&b, "(\"%s\"", search_key_words(r->a, u->id, 0));
-    if (entity_user_sees_subtree(u)) {
-        Stmt *st = db_prepare(r->db, "SELECT id FROM org_units WHERE path LIKE ?1");
-        if (!st) return *failed = true, NULL;
-        db_bind_text(st, 1, arena_printf(r->a, "%s%%", u->org_path), -1);
-        int rc, n = 0;
-        while ((rc = db_step(st)) == DB_ROW && ++n <= SEARCH_UNITS)
-            buf_printf(&b, " OR \"%s\"", search_key_words(r->a, 0, db_col_int64(st, 0)));
-        db_done(st);
-        if (rc < 0) return *failed = true, NULL;
-        if (n > SEARCH_UNITS) return NULL;
-    }
+    buf_printf(&b, "(\"%s\"", search_key_words(r->a, r->user->id, 0));
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, " OR \"%s\"", search_key_words(r->a, 0, units[i]));
     buf_putc(&b, ')');
+    return b.p;
+}
+
+/* The units as a PostgreSQL array literal, bound as text: "{3,4,5}". */
+static const char *units_array(Req *r, const int64_t *units, int n) {
+    Buf b;
+    buf_init(&b, r->a);
+    buf_putc(&b, '{');
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", (long long)units[i]);
+    buf_putc(&b, '}');
     return b.p;
 }
 
@@ -265,11 +279,15 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
                              en->flow ? "SELECT g.row_id FROM approval_tasks g JOIN user_roles ur ON ur.role = g.role"
                                         " WHERE g.entity = ?2 AND ur.user_id = ?1"
                                       : NULL};
+    /* a manager's subtree named unit by unit (a larger one: narrowed by owner and the subtree's
+       pattern on PostgreSQL, not narrowed in the FTS5 query) */
+    int64_t units[SEARCH_UNITS];
+    int nu = narrow ? subtree_units(r, units) : 0;
+    if (nu < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    bool named = nu <= SEARCH_UNITS;
     if (nt && db_kind(r->db) == DB_SQLITE) { /* FTS5: the AND of the terms in one MATCH */
-        const char *match = search_match(r->a, terms, nt), *scope = NULL;
+        const char *match = search_match(r->a, terms, nt), *scope = narrow && named ? scope_words(r, units, nu) : NULL;
         bool failed = false;
-        if (narrow) scope = search_scope_words(r, &failed);
-        if (failed) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         int pm = add_text(lq, match), pb = add_int(lq, search_fts_base(ek)),
             pt = add_int(lq, search_fts_base(ek) | (((int64_t)1 << 43) - 1));
         int pn = scope ? add_text(lq, arena_printf(r->a, "(%s) AND %s", match, scope)) : pm;
@@ -289,6 +307,10 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
         buf_putc(&lq->where, ')');
         nt = 0;
     }
+    /* PostgreSQL: the units as an array, so that the planner ORs the owner's and the units' index
+       ranges of a token (units from a subquery would filter every posting of the token) */
+    int pu = nt && narrow && nu > 0 && named ? add_text(lq, units_array(r, units, nu)) : 0;
+    if (pu < 0) return bad(e, "q", "too many conditions");
     for (int i = 0; i < nt && pe > 0; i++) { /* PostgreSQL: one B-tree range per term */
         int lo = add_int(lq, terms[i].lo), hi = terms[i].hi == terms[i].lo ? lo : add_int(lq, terms[i].hi);
         if (lo < 0 || hi < 0) return bad(e, "q", "too many conditions");
@@ -298,7 +320,9 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
                    tok);
         if (narrow) {
             buf_puts(&lq->where, " AND (s.owner_id = ?1");
-            if (entity_user_sees_subtree(r->user))
+            if (pu > 0)
+                buf_printf(&lq->where, " OR s.org_unit_id = ANY(CAST(?%d AS BIGINT[]))", pu);
+            else if (nu > 0)
                 buf_puts(&lq->where, " OR s.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?3)");
             buf_putc(&lq->where, ')');
             for (int k = 0; k < 2; k++)
