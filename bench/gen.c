@@ -925,17 +925,20 @@ static int gen_match_keys(double scale) { (void)scale; return (int)n_keys; }
    measures requests, not a first full pass of every job over a million rows. */
 static int gen_jobs(double scale) {
     (void)scale;
+    /* every periodic job the server declares: one missing runs its first pass at the first tick
+       (deadlines over every lead) and held the write lock long enough to fail the logins */
     static const char *jobs[] = {"pool_return", "tier_recompute", "followup_overdue", "customer_care", "stage_overdue",
-                                 "approval_overdue", "auth_cleanup", "db_statistics", "receivable_overdue",
-                                 "quote_expiry"};
+                                 "approval_overdue", "auth_cleanup", "db_statistics", "deadlines", "job_files",
+                                 "quote_expiry", "receivable_overdue"};
+    int n = (int)(sizeof jobs / sizeof *jobs);
     sqlite3_stmt *st = prep("INSERT OR REPLACE INTO scheduler_runs(job, last_run_at, last_ok_at, runs) VALUES (?1, ?2, ?2, 1)");
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < n; i++) {
         sqlite3_bind_text(st, 1, jobs[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, now);
         step_id(st);
     }
     sqlite3_finalize(st);
-    return 10;
+    return n;
 }
 
 /* ---------------------------------------------------------------- main */

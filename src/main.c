@@ -462,6 +462,7 @@ static int cmd_init(Opts *o) {
             fprintf(stderr, "salesloop: demo data: %s\n", err);
             return 1;
         }
+        db_refresh_statistics(db); /* a bulk load: PostgreSQL would plan from an empty table's statistics */
         printf(
             "demo company loaded; demo users (wang.fang, li.qiang, zhao.min, chen.jie, liu.yang, ...) password: %s\n",
             dpw);
@@ -515,6 +516,7 @@ static int cmd_demo(Opts *o) {
         fprintf(stderr, "salesloop: demo data: the search index could not be rebuilt\n");
         return 1;
     }
+    db_refresh_statistics(db); /* a bulk load: PostgreSQL would plan from an empty table's statistics */
     printf("demo company loaded; demo users password: %s\n", pw);
     free(pw);
     db_close(db);

@@ -167,6 +167,8 @@ static bool sees_all(const Entity *en, const User *u) {
 /* Does the user see a unit subtree? Only managers that belong to a unit. */
 static bool sees_subtree(const User *u) { return (u->roles & ROLES_MANAGING) && u->org_unit_id > 0 && u->org_path; }
 
+bool entity_user_sees_subtree(const User *u) { return sees_subtree(u); }
+
 int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int p) {
     if (sees_all(en, u)) {
         buf_puts(sql, "1 = 1");

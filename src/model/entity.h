@@ -356,6 +356,10 @@ int entity_row_check(Req *r, const Entity *en, json_t *row, AccessOp op, Err *e)
 */
 int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int first_param);
 int entity_visibility_bind(const Entity *en, const User *u, Stmt *st, int first_param);
+/* Does the user see the rows of a unit subtree (their own unit's) besides their own? The
+   parameters of entity_visibility_sql from first_param are: user id, entity name, the subtree's
+   path pattern (search.c narrows a search by the same keys: owner, or a unit of the subtree). */
+bool entity_user_sees_subtree(const User *u);
 
 /*
 ** Load one live row visible to the user as a JSON object (all columns, typed).
@@ -374,6 +378,12 @@ json_t *entity_load_any(Req *r, const Entity *en, int64_t id, Err *e);
 ** rows that belong to it (F_REF_OWNER) follow. 0, or -1 with e (404 when the row is gone).
 */
 int entity_set_owner(Req *r, const Entity *en, int64_t id, int64_t owner, int64_t unit, const char *action, Err *e);
+/* The same, with more changed fields (also, after the hook's; NULL: none) and a test of the row as
+   loaded (still(row, arg); NULL: none) that must hold for the change to be made: a sweep that
+   selected the row earlier checks that it did not move meanwhile. 1 done, 0 the row no longer
+   qualifies (nothing written), -1 with e (409 when it changed between the load and the update). */
+int entity_set_owner_with(Req *r, const Entity *en, int64_t id, int64_t owner, int64_t unit, json_t *also,
+                          bool (*still)(json_t *row, void *arg), void *arg, const char *action, Err *e);
 /* Rows of other entities that belong to (en, id) through an F_REF_OWNER field take owner
    (0: none) and unit (-1: their unit unchanged). 0, or -1 on a database error. */
 int entity_owner_cascade(Req *r, const Entity *en, int64_t id, int64_t owner, int64_t unit);

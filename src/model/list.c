@@ -7,6 +7,7 @@
 ** exactly the rows the list shows.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/errcodes.h"
@@ -194,12 +195,94 @@ static int search_scan(Req *r, const Entity *en, ListQuery *lq, const char *q, E
 
 /* At most this many index conditions per query (the final LIKE checks the rest). */
 #define SEARCH_TERMS 6
+/* A manager's search names the units of their subtree in the FTS5 query up to this many; a larger
+   subtree is narrowed by visibility after the index (the plain candidates). */
+#define SEARCH_UNITS 64
+
+/* The units of the user's subtree (their own unit's) when they see one: their count (0: none), -1 on
+   a database error, SEARCH_UNITS + 1 when more than that. */
+static int subtree_units(Req *r, int64_t *out) {
+    if (!entity_user_sees_subtree(r->user)) return 0;
+    Stmt *st = db_prepare(r->db, "SELECT id FROM org_units WHERE path LIKE ?1");
+    if (!st) return -1;
+    db_bind_text(st, 1, arena_printf(r->a, "%s%%", r->user->org_path), -1);
+    int rc, n = 0;
+    while ((rc = db_step(st)) == DB_ROW && n <= SEARCH_UNITS)
+        if (n++ < SEARCH_UNITS) out[n - 1] = db_col_int64(st, 0);
+    db_done(st);
+    return rc < 0 ? -1 : n;
+}
+
+/* The FTS5 words of the rows the user may see by owner or unit: ("×o21" OR "×u7" ...). */
+static const char *scope_words(Req *r, const int64_t *units, int n) {
+    Buf b;
+    buf_init(&b, r->a);
+    buf_printf(&b, "(\"%s\"", search_key_words(r->a, r->user->id, 0));
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, " OR \"%s\"", search_key_words(r->a, 0, units[i]));
+    buf_putc(&b, ')');
+    return b.p;
+}
+
+/* The units as a PostgreSQL array literal, bound as text: "{3,4,5}". */
+static const char *units_array(Req *r, const int64_t *units, int n) {
+    Buf b;
+    buf_init(&b, r->a);
+    buf_putc(&b, '{');
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", (long long)units[i]);
+    buf_putc(&b, '}');
+    return b.p;
+}
+
+/* Candidates from which a page is cheaper found by walking the sort's index (each row tested
+   against them) than by fetching and sorting them all. Walking costs about page x rows / candidates
+   row visits when the candidates spread evenly over the sort order, fetching one visit each: even
+   near sqrt(20 x 10^6) = 4,500 for a page of 20 of a million rows. The spread is uneven in practice
+   (bench data at scale 1: a manager's 1,400 candidates of 华, the 20th in the 8,980th newest row,
+   fetching 8 ms against walking 17 ms), so a page walks from 5,000 on: a scale-10 manager's
+   one-character query. bench/FINDINGS.md 25. */
+#define SEARCH_WALK_FROM 5000
+
+static int64_t search_walk_from(void) {
+#ifdef SALESLOOP_FAULTS /* the test build: SALESLOOP_SEARCH_WALK_FROM=1 walks for every search (tests/api/search) */
+    const char *v = getenv("SALESLOOP_SEARCH_WALK_FROM");
+    if (v && *v) return atoll(v);
+#endif
+    return SEARCH_WALK_FROM;
+}
+
+/* Does the FTS5 query (parameter pm, rowids pb..pt as lq binds them) have SEARCH_WALK_FROM or more
+   documents? Reads at most that many rowids of the index. */
+static bool search_many(Req *r, ListQuery *lq, int pm, int pb, int pt, bool *failed) {
+    Stmt *st = db_prepare(r->db, "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?1"
+                                 " AND rowid BETWEEN ?2 AND ?3 LIMIT ?4)");
+    if (!st) return *failed = true, false;
+    db_bind_text(st, 1, lq->binds[pm - 1].s, -1);
+    db_bind_int64(st, 2, lq->binds[pb - 1].i);
+    db_bind_int64(st, 3, lq->binds[pt - 1].i);
+    db_bind_int64(st, 4, search_walk_from());
+    int rc = db_step(st);
+    int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (rc != DB_ROW) *failed = true;
+    return n >= search_walk_from();
+}
 
 /*
 ** q=: the rows whose search fields, normalised (search.h: simplified Chinese, half width, lower
 ** case), contain the normalised q. The index (search.c) gives the candidates: each condition is
 ** "t.id IN (the rows holding a token)", so the database starts from the rarest set or from the
-** visible rows, whichever is smaller; then the row's normalised line confirms the substring.
+** visible rows, whichever is smaller; then the row's normalised line confirms the substring
+** (unless the terms alone decide it: search_query_exact).
+**
+** The index holds each row's owner and unit too (migration 0033): for a user who does not see
+** everything, the candidates are the rows they own or whose unit is in their subtree, read from the
+** index as such (FTS5: the words "×o<owner>" / "×u<unit>" AND-ed into the MATCH; PostgreSQL: the
+** postings' owner_id / org_unit_id columns), plus the rows shared with them or under their
+** approval that hold the tokens. So a one-character query reads the postings of the rows the user
+** may see, not every row that holds the character. Row visibility (list_query_sql) still applies
+** on top; the visibility parameters are ?1 user, ?2 entity name, ?3 subtree pattern.
 */
 static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, Err *e) {
     if (utf8_len(q, strlen(q)) > 100) return bad(e, "q", "at most 100 characters");
@@ -213,29 +296,72 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
     int nt = search_query_terms(nq, terms, SEARCH_TERMS);
     int64_t ek = search_entity_key(en->name);
     int pe = add_int(lq, ek);
+    Buf scratch; /* does visibility narrow the rows (its three parameters), or does the user see all? */
+    buf_init(&scratch, r->a);
+    bool narrow = entity_visibility_sql(en, r->user, &scratch, 1) == 3;
+    /* grants: rows shared with the user or under their approval, as "SELECT row_id ..." prefixes
+       that a term's check completes */
+    const char *grants[2] = {"SELECT g.row_id FROM shares g WHERE g.user_id = ?1 AND g.entity = ?2",
+                             en->flow ? "SELECT g.row_id FROM approval_tasks g JOIN user_roles ur ON ur.role = g.role"
+                                        " WHERE g.entity = ?2 AND ur.user_id = ?1"
+                                      : NULL};
+    /* a manager's subtree named unit by unit (a larger one: narrowed by owner and the subtree's
+       pattern on PostgreSQL, not narrowed in the FTS5 query) */
+    int64_t units[SEARCH_UNITS];
+    int nu = narrow ? subtree_units(r, units) : 0;
+    if (nu < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    bool named = nu <= SEARCH_UNITS;
     if (nt && db_kind(r->db) == DB_SQLITE) { /* FTS5: the AND of the terms in one MATCH */
-        int pm = add_text(lq, search_match(r->a, terms, nt)), pb = add_int(lq, search_fts_base(ek)),
+        const char *match = search_match(r->a, terms, nt), *scope = narrow && named ? scope_words(r, units, nu) : NULL;
+        bool failed = false;
+        int pm = add_text(lq, match), pb = add_int(lq, search_fts_base(ek)),
             pt = add_int(lq, search_fts_base(ek) | (((int64_t)1 << 43) - 1));
-        if (pm < 0 || pb < 0 || pt < 0) return bad(e, "q", "too many conditions");
+        int pn = scope ? add_text(lq, arena_printf(r->a, "(%s) AND %s", match, scope)) : pm;
+        if (pm < 0 || pb < 0 || pt < 0 || pn < 0) return bad(e, "q", "too many conditions");
+        if (search_many(r, lq, pn, pb, pt, &failed) && !failed) lq->search_walk_at = (int)lq->where.n + 1;
+        if (failed) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         buf_printf(&lq->where,
                    " AND t.id IN (SELECT rowid - ?%d FROM search_fts WHERE search_fts MATCH ?%d"
-                   " AND rowid BETWEEN ?%d AND ?%d)",
-                   pb, pm, pb, pt);
+                   " AND rowid BETWEEN ?%d AND ?%d",
+                   pb, pn, pb, pt);
+        for (int i = 0; i < 2 && scope; i++)
+            if (grants[i])
+                buf_printf(&lq->where,
+                           " UNION ALL %s AND EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ?%d"
+                           " AND rowid = ?%d + g.row_id)",
+                           grants[i], pm, pb);
+        buf_putc(&lq->where, ')');
         nt = 0;
     }
-    for (int i = 0; i < nt && pe > 0; i++) {
+    /* PostgreSQL: the units as an array, so that the planner ORs the owner's and the units' index
+       ranges of a token (units from a subquery would filter every posting of the token) */
+    int pu = nt && narrow && nu > 0 && named ? add_text(lq, units_array(r, units, nu)) : 0;
+    if (pu < 0) return bad(e, "q", "too many conditions");
+    for (int i = 0; i < nt && pe > 0; i++) { /* PostgreSQL: one B-tree range per term */
         int lo = add_int(lq, terms[i].lo), hi = terms[i].hi == terms[i].lo ? lo : add_int(lq, terms[i].hi);
         if (lo < 0 || hi < 0) return bad(e, "q", "too many conditions");
-        if (lo == hi)
-            buf_printf(&lq->where,
-                       " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d AND s.token = ?%d)", pe,
-                       lo);
-        else
-            buf_printf(&lq->where,
-                       " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d"
-                       " AND s.token BETWEEN ?%d AND ?%d)",
-                       pe, lo, hi);
+        const char *tok = lo == hi ? arena_printf(r->a, "s.token = ?%d", lo)
+                                   : arena_printf(r->a, "s.token BETWEEN ?%d AND ?%d", lo, hi);
+        buf_printf(&lq->where, " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d AND %s", pe,
+                   tok);
+        if (narrow) {
+            buf_puts(&lq->where, " AND (s.owner_id = ?1");
+            if (pu > 0)
+                buf_printf(&lq->where, " OR s.org_unit_id = ANY(CAST(?%d AS BIGINT[]))", pu);
+            else if (nu > 0)
+                buf_puts(&lq->where, " OR s.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?3)");
+            buf_putc(&lq->where, ')');
+            for (int k = 0; k < 2; k++)
+                if (grants[k])
+                    buf_printf(&lq->where,
+                               " UNION ALL %s AND EXISTS (SELECT 1 FROM search_tokens s WHERE s.entity = ?%d"
+                               " AND %s AND s.row_id = g.row_id)",
+                               grants[k], pe, tok);
+        }
+        buf_putc(&lq->where, ')');
     }
+    if (pe < 0) return bad(e, "q", "too many conditions");
+    if (search_query_exact(nq)) return 0; /* the terms decide: no line to confirm */
     Buf pat;
     buf_init(&pat, r->a);
     buf_putc(&pat, '%');
@@ -245,7 +371,7 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
     }
     buf_putc(&pat, '%');
     int pn = add_text(lq, pat.p);
-    if (pe < 0 || pn < 0) return bad(e, "q", "too many conditions");
+    if (pn < 0) return bad(e, "q", "too many conditions");
     buf_printf(&lq->where,
                " AND EXISTS (SELECT 1 FROM search_docs d WHERE d.entity = ?%d AND d.row_id = t.id"
                " AND d.body LIKE ?%d ESCAPE '\\')",
@@ -330,7 +456,13 @@ char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, 
         lq->view->scope_sql(r, &sql, 1);
     else
         entity_visibility_sql(en, r->user, &sql, 1);
-    buf_puts(&sql, lq->where.p);
+    /* a page of a search with many candidates: "+t.id" keeps the candidates from driving the
+       query (SQLite then walks the sort's index and stops at the page's end); a count or an export
+       still starts from them */
+    if (ordered && lq->search_walk_at > 0 && tail && strstr(tail, "OFFSET"))
+        buf_printf(&sql, "%.*s+%s", lq->search_walk_at + 4, lq->where.p, lq->where.p + lq->search_walk_at + 4);
+    else
+        buf_puts(&sql, lq->where.p);
     if (ordered) buf_printf(&sql, " ORDER BY %s", lq->order.p);
     if (tail) buf_printf(&sql, " %s", tail);
     return sql.p;

@@ -134,6 +134,10 @@ typedef struct ListQuery {
         const char *s;
     } binds[64];
     int64_t page, per_page;
+    /* q= with many candidates (list.c parse_search): a page walks the sort's index and tests each
+       row against the candidates (search_at: where " AND t.id IN (" of the search begins) instead of
+       fetching and sorting every candidate; 0 when not */
+    int search_walk_at;
 } ListQuery;
 
 /* Parse q/filter/sort/page from the request; -1 with e = 400 request.bad_query. */

@@ -10,8 +10,31 @@
 
 #include "../core/errcodes.h"
 #include "model.h"
+#include "search.h"
 
 static json_t *id_or_null(int64_t v) { return v ? json_integer(v) : json_null(); }
+
+/* The search index holds each row's owner and unit: the rows that followed (en, id) through
+   field f are indexed again. 0 or -1. */
+static int reindex_children(Req *r, const Entity *child, const Field *f, int64_t id) {
+    Stmt *st = db_prepare(
+        r->db, arena_printf(r->a, "SELECT id FROM %s WHERE %s = ?1 AND deleted_at IS NULL", child->table, f->name));
+    if (!st) return -1;
+    db_bind_int64(st, 1, id);
+    json_t *ids = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(ids, json_integer(db_col_int64(st, 0)));
+    db_done(st);
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        if (rc < 0) break;
+        if (search_index_row(r->db, r->a, child, json_integer_value(v)) < 0) rc = -1;
+    }
+    json_decref(ids);
+    return rc < 0 ? -1 : 0;
+}
 
 int entity_owner_cascade(Req *r, const Entity *en, int64_t id, int64_t owner, int64_t unit) {
     int n;
@@ -36,6 +59,7 @@ int entity_owner_cascade(Req *r, const Entity *en, int64_t id, int64_t owner, in
             int rc = db_step(st);
             db_done(st);
             if (rc < 0) return -1;
+            if (search_indexed(all[i]) && reindex_children(r, all[i], f, id) < 0) return -1;
         }
     }
     return 0;
@@ -66,16 +90,23 @@ int entity_owner_inherit(Req *r, const Entity *en, json_t *rec, json_t *old, Err
 }
 
 int entity_set_owner(Req *r, const Entity *en, int64_t id, int64_t owner, int64_t unit, const char *action, Err *e) {
+    return entity_set_owner_with(r, en, id, owner, unit, NULL, NULL, NULL, action, e);
+}
+
+int entity_set_owner_with(Req *r, const Entity *en, int64_t id, int64_t owner, int64_t unit, json_t *also,
+                          bool (*still)(json_t *row, void *arg), void *arg, const char *action, Err *e) {
     json_t *row = entity_load_any(r, en, id, e);
     if (!row) return -1;
     arena_defer(r->a, (void (*)(void *))json_decref, row);
+    if (still && !still(row, arg)) return 0;
     if (!unit) unit = json_integer_value(json_object_get(row, "org_unit_id"));
     json_t *vals = json_object();
     arena_defer(r->a, (void (*)(void *))json_decref, vals);
     json_object_set_new(vals, "owner_id", id_or_null(owner));
     json_object_set_new(vals, "org_unit_id", id_or_null(unit));
     if (en->owner_changing) en->owner_changing(r, en, row, vals);
+    if (also) json_object_update(vals, also);
     if (entity_update_fields(r, en, row, vals, action, e) < 0) return -1;
     if (entity_owner_cascade(r, en, id, owner, unit) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    return 0;
+    return still ? 1 : 0;
 }

@@ -165,6 +165,18 @@ int search_query_terms(const char *q, SearchTerm *out, int max) {
     return k;
 }
 
+bool search_query_exact(const char *q) {
+    Arena *a = arena_new();
+    uint32_t *cp;
+    int *cl;
+    int n = code_points(a, q, &cp, &cl);
+    bool exact = n > 0 && cl[0] != CL_NONE && n <= (cl[0] == CL_CJK ? 2 : 3);
+    for (int i = 1; i < n && exact; i++)
+        exact = cl[i] == cl[0];
+    arena_free(a);
+    return exact;
+}
+
 /* ---------------------------------------------------------------- the index of one row */
 
 /*
@@ -185,8 +197,27 @@ int search_schema(Db *db) {
 
 int64_t search_fts_base(int64_t ek) { return ek << 43; }
 
-/* The tokens of a line as FTS5 words ("华为 为技 技术 术"). */
-static char *token_words(Arena *a, const int64_t *t, int n) {
+/*
+** The visibility keys of a row as FTS5 words: "×o<owner>" and "×u<unit>". × (U+00D7) is no letter,
+** digit or CJK character, so no text token holds it, and no prefix query of text ("cu" *) reaches
+** these words; FTS5's ascii tokeniser takes every non-ASCII character as part of a word.
+*/
+static void put_key_word(Buf *b, char kind, int64_t v) { buf_printf(b, "\xC3\x97%c%lld", kind, (long long)v); }
+
+char *search_key_words(Arena *a, int64_t owner, int64_t unit) {
+    Buf b;
+    buf_init(&b, a);
+    buf_puts(&b, "");
+    if (owner > 0) put_key_word(&b, 'o', owner);
+    if (unit > 0) {
+        if (owner > 0) buf_putc(&b, ' ');
+        put_key_word(&b, 'u', unit);
+    }
+    return b.p;
+}
+
+/* The tokens of a line and the row's keys as FTS5 words ("华为 为技 技术 术 ×o21 ×u7"). */
+static char *token_words(Arena *a, const int64_t *t, int n, int64_t owner, int64_t unit) {
     Buf b;
     buf_init(&b, a);
     buf_puts(&b, "");
@@ -194,16 +225,19 @@ static char *token_words(Arena *a, const int64_t *t, int n) {
         if (i) buf_putc(&b, ' ');
         put_token(&b, t[i]);
     }
+    const char *keys = search_key_words(a, owner, unit);
+    if (*keys) buf_printf(&b, "%s%s", n ? " " : "", keys);
     return b.p;
 }
 
 /* Add (or, del, take away) a row's document in search_fts. */
-static int fts_write(Db *db, Arena *a, bool del, int64_t ek, int64_t id, const int64_t *t, int n) {
+static int fts_write(Db *db, Arena *a, bool del, int64_t ek, int64_t id, const int64_t *t, int n, int64_t owner,
+                     int64_t unit) {
     Stmt *st = db_prepare(db, del ? "INSERT INTO search_fts(search_fts, rowid, tokens) VALUES ('delete', ?1, ?2)"
                                   : "INSERT INTO search_fts(rowid, tokens) VALUES (?1, ?2)");
     if (!st) return -1;
     db_bind_int64(st, 1, search_fts_base(ek) | id);
-    db_bind_text(st, 2, token_words(a, t, n), -1);
+    db_bind_text(st, 2, token_words(a, t, n, owner, unit), -1);
     int rc = db_step(st);
     db_done(st);
     return rc < 0 ? -1 : 0;
@@ -223,25 +257,28 @@ char *search_column(Arena *a, const Field *f, const char *alias) {
     return arena_printf(a, "%s%s", alias, f->name);
 }
 
-/* "SELECT id, f1, f2 ... FROM table" of the search fields (arena string). */
+/* "SELECT id, owner_id, org_unit_id, f1, f2 ... FROM table" of the search fields (arena string). */
 static char *select_fields(Arena *a, const Entity *en) {
     Buf b;
     buf_init(&b, a);
-    buf_puts(&b, "SELECT id");
+    buf_puts(&b, "SELECT id, owner_id, org_unit_id");
     for (const Field *f = en->fields; f->name; f++)
         if ((f->flags & F_SEARCH) && !(f->flags & F_VIRTUAL)) buf_printf(&b, ", %s", search_column(a, f, ""));
     buf_printf(&b, " FROM %s", en->table);
     return b.p;
 }
 
-/* The normalised line of the row the statement stands on (columns 1.. are the search fields). */
+/* Column c of the statement as a key: 0 for NULL. */
+static int64_t col_key(Stmt *st, int c) { return db_col_null(st, c) ? 0 : db_col_int64(st, c); }
+
+/* The normalised line of the row the statement stands on (columns 3.. are the search fields). */
 static char *row_body(Arena *a, Stmt *st) {
     Buf b;
     buf_init(&b, a);
     buf_puts(&b, "");
     int n = db_col_count(st);
-    for (int c = 1; c < n; c++) {
-        if (c > 1) buf_putc(&b, 0x1F);
+    for (int c = 3; c < n; c++) {
+        if (c > 3) buf_putc(&b, 0x1F);
         const char *v = db_col_text(st, c);
         for (const char *p = v ? v : ""; *p; p++)
             buf_putc(&b, (unsigned char)*p < 0x20 ? ' ' : *p);
@@ -257,30 +294,50 @@ static int64_t *body_tokens(Arena *a, const char *body, int *n) {
     return t;
 }
 
+/* One line of search_tokens (PostgreSQL): a token of a row, with the row's keys. */
 typedef struct Posting {
-    int64_t token, row_id;
+    int64_t token, row_id, owner, unit;
 } Posting;
 
 /* Postings per statement: one round trip to PostgreSQL writes this many. */
 #define POSTINGS_BATCH 32
 
+static void bind_key(Stmt *st, int p, int64_t v) {
+    if (v > 0)
+        db_bind_int64(st, p, v);
+    else
+        db_bind_null(st, p);
+}
+
 /* Insert (add) or delete postings of search_tokens, POSTINGS_BATCH per statement. 0 or -1. */
 static int postings_write(Db *db, Arena *a, bool add, int64_t ek, const Posting *ps, size_t n) {
+    int per = add ? 4 : 2; /* parameters per posting */
     for (size_t at = 0; at < n; at += POSTINGS_BATCH) {
         size_t k = n - at < POSTINGS_BATCH ? n - at : POSTINGS_BATCH;
         Buf sql;
         buf_init(&sql, a);
-        buf_puts(&sql, add ? "INSERT INTO search_tokens(entity, token, row_id) VALUES "
+        buf_puts(&sql, add ? "INSERT INTO search_tokens(entity, token, row_id, owner_id, org_unit_id) VALUES "
                            : "DELETE FROM search_tokens WHERE entity = ?1 AND (token, row_id) IN (");
-        for (size_t i = 0; i < k; i++)
-            buf_printf(&sql, add ? "%s(?1, ?%zu, ?%zu)" : "%s(?%zu, ?%zu)", i ? ", " : "", 2 * i + 2, 2 * i + 3);
+        for (size_t i = 0; i < k; i++) {
+            size_t p = per * i + 2;
+            if (add)
+                buf_printf(&sql, "%s(?1, ?%zu, ?%zu, ?%zu, ?%zu)", i ? ", " : "", p, p + 1, p + 2, p + 3);
+            else
+                buf_printf(&sql, "%s(?%zu, ?%zu)", i ? ", " : "", p, p + 1);
+        }
         if (!add) buf_putc(&sql, ')');
         Stmt *st = db_prepare(db, sql.p);
         if (!st) return -1;
         db_bind_int64(st, 1, ek);
         for (size_t i = 0; i < k; i++) {
-            db_bind_int64(st, (int)(2 * i + 2), ps[at + i].token);
-            db_bind_int64(st, (int)(2 * i + 3), ps[at + i].row_id);
+            const Posting *q = &ps[at + i];
+            int p = (int)(per * i + 2);
+            db_bind_int64(st, p, q->token);
+            db_bind_int64(st, p + 1, q->row_id);
+            if (add) {
+                bind_key(st, p + 2, q->owner);
+                bind_key(st, p + 3, q->unit);
+            }
         }
         int rc = db_step(st);
         db_done(st);
@@ -289,59 +346,73 @@ static int postings_write(Db *db, Arena *a, bool add, int64_t ek, const Posting 
     return 0;
 }
 
-static int doc_write(Db *db, int64_t ek, int64_t id, const char *body) {
-    Stmt *st = db_prepare(db, "INSERT INTO search_docs(entity, row_id, body) VALUES (?1, ?2, ?3)"
-                              " ON CONFLICT (entity, row_id) DO UPDATE SET body = excluded.body");
+static int doc_write(Db *db, int64_t ek, int64_t id, const char *body, int64_t owner, int64_t unit) {
+    Stmt *st = db_prepare(db, "INSERT INTO search_docs(entity, row_id, body, owner_id, org_unit_id)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (entity, row_id) DO UPDATE"
+                              " SET body = excluded.body, owner_id = excluded.owner_id,"
+                              " org_unit_id = excluded.org_unit_id");
     if (!st) return -1;
     db_bind_int64(st, 1, ek);
     db_bind_int64(st, 2, id);
     db_bind_text(st, 3, body, -1);
+    bind_key(st, 4, owner);
+    bind_key(st, 5, unit);
     int rc = db_step(st);
     db_done(st);
     return rc < 0 ? -1 : 0;
 }
 
+/* A row's entry as the index holds it, or as the table says it should be. */
+typedef struct Entry {
+    char *body; /* NULL: no entry (the row is gone, or was never indexed) */
+    int64_t owner, unit;
+} Entry;
+
 int search_index_row(Db *db, Arena *a, const Entity *en, int64_t id) {
     if (!en || !search_indexed(en)) return 0;
     int64_t ek = search_entity_key(en->name);
+    Entry now = {0}, was = {0};
     Stmt *st = db_prepare(db, arena_printf(a, "%s WHERE id = ?1", select_fields(a, en)));
     if (!st) return -1;
     db_bind_int64(st, 1, id);
     int rc = db_step(st);
-    char *body = rc == DB_ROW ? row_body(a, st) : NULL;
+    if (rc == DB_ROW) now = (Entry){row_body(a, st), col_key(st, 1), col_key(st, 2)};
     db_done(st);
     if (rc < 0) return -1;
-    st = db_prepare(db, "SELECT body FROM search_docs WHERE entity = ?1 AND row_id = ?2");
+    st = db_prepare(db, "SELECT body, owner_id, org_unit_id FROM search_docs WHERE entity = ?1 AND row_id = ?2");
     if (!st) return -1;
     db_bind_int64(st, 1, ek);
     db_bind_int64(st, 2, id);
     rc = db_step(st);
-    char *old = rc == DB_ROW ? arena_strdup(a, db_col_text(st, 0)) : NULL;
+    if (rc == DB_ROW) was = (Entry){arena_strdup(a, db_col_text(st, 0)), col_key(st, 1), col_key(st, 2)};
     db_done(st);
     if (rc < 0) return -1;
-    if (old && body && strcmp(old, body) == 0) return 0; /* the searchable text did not change */
+    bool keys_moved = now.owner != was.owner || now.unit != was.unit;
+    if (was.body && now.body && strcmp(was.body, now.body) == 0 && !keys_moved) return 0; /* nothing to do */
     int no = 0, nn = 0;
-    int64_t *to = old ? body_tokens(a, old, &no) : NULL, *tn = body ? body_tokens(a, body, &nn) : NULL;
+    int64_t *to = was.body ? body_tokens(a, was.body, &no) : NULL,
+            *tn = now.body ? body_tokens(a, now.body, &nn) : NULL;
     if (use_fts(db)) {
-        if (search_schema(db) < 0 || (old && fts_write(db, a, true, ek, id, to, no) < 0) ||
-            (body && fts_write(db, a, false, ek, id, tn, nn) < 0))
+        if (search_schema(db) < 0 || (was.body && fts_write(db, a, true, ek, id, to, no, was.owner, was.unit) < 0) ||
+            (now.body && fts_write(db, a, false, ek, id, tn, nn, now.owner, now.unit) < 0))
             return -1;
         no = nn = 0; /* no postings in search_tokens */
     }
-    /* both sorted: drop the tokens that went, add the ones that came */
+    /* both sorted: drop the tokens that went, add the ones that came (all of them when the row's
+       keys moved: every posting carries them) */
     Posting *gone = arena_alloc(a, (size_t)(no + 1) * sizeof *gone),
             *came = arena_alloc(a, (size_t)(nn + 1) * sizeof *came);
     size_t ng = 0, nc = 0;
     for (int i = 0, j = 0; i < no || j < nn;) {
-        if (j == nn || (i < no && to[i] < tn[j]))
-            gone[ng++] = (Posting){to[i++], id};
-        else if (i == no || tn[j] < to[i])
-            came[nc++] = (Posting){tn[j++], id};
+        if (j == nn || (i < no && (to[i] < tn[j] || keys_moved)))
+            gone[ng++] = (Posting){to[i++], id, 0, 0};
+        else if (i == no || tn[j] < to[i] || keys_moved)
+            came[nc++] = (Posting){tn[j++], id, now.owner, now.unit};
         else
             i++, j++;
     }
     if (postings_write(db, a, false, ek, gone, ng) < 0 || postings_write(db, a, true, ek, came, nc) < 0) return -1;
-    if (body) return doc_write(db, ek, id, body);
+    if (now.body) return doc_write(db, ek, id, now.body, now.owner, now.unit);
     st = db_prepare(db, "DELETE FROM search_docs WHERE entity = ?1 AND row_id = ?2");
     if (!st) return -1;
     db_bind_int64(st, 1, ek);
@@ -358,7 +429,8 @@ int search_changed(Req *r, const Entity *en, int64_t id, json_t *vals) {
     if (vals) {
         json_object_foreach(vals, k, v) {
             const Field *f = entity_field(en, k);
-            any = any || (f && (f->flags & F_SEARCH));
+            /* the row's visibility keys are in the index too */
+            any = any || (f && (f->flags & F_SEARCH)) || !strcmp(k, "owner_id") || !strcmp(k, "org_unit_id");
         }
     }
     return any ? search_index_row(r->db, r->a, en, id) : 0;
@@ -381,28 +453,28 @@ static int rebuild_chunk(Db *db, const Entity *en, int64_t ek, int64_t *after, i
     if (!st) goto out;
     db_bind_int64(st, 1, *after);
     int64_t *ids = arena_alloc(a, (size_t)chunk * sizeof *ids);
-    char **bodies = arena_alloc(a, (size_t)chunk * sizeof *bodies);
+    Entry *rows = arena_alloc(a, (size_t)chunk * sizeof *rows);
     while ((rc = db_step(st)) == DB_ROW) {
         ids[n] = db_col_int64(st, 0);
-        bodies[n++] = row_body(a, st);
+        rows[n++] = (Entry){row_body(a, st), col_key(st, 1), col_key(st, 2)};
     }
     db_done(st);
     if (rc < 0) goto out;
     size_t np = 0, cap = 0;
     for (int i = 0; i < n; i++)
-        cap += strlen(bodies[i]) + 1;
+        cap += strlen(rows[i].body) + 1;
     Posting *ps = malloc((cap + 1) * sizeof *ps);
     if (!ps) goto out;
     rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
         int nt;
-        int64_t *t = body_tokens(a, bodies[i], &nt);
+        int64_t *t = body_tokens(a, rows[i].body, &nt);
         if (use_fts(db))
-            rc = fts_write(db, a, false, ek, ids[i], t, nt);
+            rc = fts_write(db, a, false, ek, ids[i], t, nt, rows[i].owner, rows[i].unit);
         else
             for (int k = 0; k < nt; k++)
-                ps[np++] = (Posting){t[k], ids[i]};
-        if (rc == 0) rc = doc_write(db, ek, ids[i], bodies[i]);
+                ps[np++] = (Posting){t[k], ids[i], rows[i].owner, rows[i].unit};
+        if (rc == 0) rc = doc_write(db, ek, ids[i], rows[i].body, rows[i].owner, rows[i].unit);
     }
     qsort(ps, np, sizeof *ps, cmp_posting);
     if (rc == 0) rc = postings_write(db, a, true, ek, ps, np);
@@ -417,22 +489,25 @@ out:
 static int fts_clear(Db *db, int64_t ek) {
     Arena *a = arena_new();
     int rc = -1;
-    Stmt *st = db_prepare(db, "SELECT row_id, body FROM search_docs WHERE entity = ?1");
+    Stmt *st = db_prepare(db, "SELECT row_id, body, owner_id, org_unit_id FROM search_docs WHERE entity = ?1");
     if (!st) goto out;
     db_bind_int64(st, 1, ek);
-    json_t *ids = json_array(), *bodies = json_array();
-    while ((rc = db_step(st)) == DB_ROW) {
-        json_array_append_new(ids, json_integer(db_col_int64(st, 0)));
-        json_array_append_new(bodies, json_string(db_col_text(st, 1)));
-    }
+    json_t *docs = json_array();
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(docs, json_pack("[I,s,I,I]", (json_int_t)db_col_int64(st, 0), db_col_text(st, 1),
+                                              (json_int_t)col_key(st, 2), (json_int_t)col_key(st, 3)));
     db_done(st);
-    for (size_t i = 0; rc == DB_DONE && i < json_array_size(ids); i++) {
+    size_t i;
+    json_t *d;
+    json_array_foreach(docs, i, d) {
+        if (rc != DB_DONE) break;
         int n;
-        int64_t *t = body_tokens(a, json_string_value(json_array_get(bodies, i)), &n);
-        if (fts_write(db, a, true, ek, json_integer_value(json_array_get(ids, i)), t, n) < 0) rc = -1;
+        int64_t *t = body_tokens(a, json_string_value(json_array_get(d, 1)), &n);
+        if (fts_write(db, a, true, ek, json_integer_value(json_array_get(d, 0)), t, n,
+                      json_integer_value(json_array_get(d, 2)), json_integer_value(json_array_get(d, 3))) < 0)
+            rc = -1;
     }
-    json_decref(ids);
-    json_decref(bodies);
+    json_decref(docs);
 out:
     arena_free(a);
     return rc < 0 ? -1 : 0;

@@ -28,6 +28,15 @@ typedef struct SearchTerm {
    or CJK). */
 int search_query_terms(const char *q, SearchTerm *out, int max);
 
+/* Does a row hold q (normalised) exactly when it meets q's terms? True when q is one run of one or
+   two CJK characters or of up to three letters/digits: the token (or prefix) at its position is q
+   itself, so no substring check of the row's line is needed. */
+bool search_query_exact(const char *q);
+
+/* A row's visibility keys as the FTS5 words of its document (SQLite): "×o<owner> ×u<unit>", each
+   only when > 0 (arena string). A query narrows by them: "华" AND ("×o21" OR "×u7"). */
+char *search_key_words(Arena *a, int64_t owner, int64_t unit);
+
 /* The FTS5 query (SQLite) of terms: "华为" AND "cu" * ... (arena string). */
 char *search_match(Arena *a, const SearchTerm *terms, int n);
 

@@ -61,31 +61,26 @@ void pool_owner_changing(Req *r, const Entity *en, json_t *old, json_t *vals) {
     }
 }
 
-/* Return one owned row to the pool: owner cleared, reason, event, audit, reminder for the
-   owner who lost it. 1 returned, 0 it moved meanwhile, -1 error. */
+/* Is the row still owned by *(int64_t *)owner and out of the pool (the sweep selected it so)? */
+static bool still_owned_by(json_t *row, void *owner) {
+    return json_integer_value(json_object_get(row, "owner_id")) == *(int64_t *)owner &&
+           !json_is_true(json_object_get(row, "in_pool"));
+}
+
+/* Return one owned row to the pool through the core (entity_set_owner_with: one audited update
+   under the row's version, contacts and needs follow, the search index keeps its owner): owner
+   cleared, reason, event, reminder for the owner who lost it. 1 returned, 0 it moved meanwhile,
+   -1 error. */
 static int pool_return_row(Req *r, const char *entity, int64_t id, int64_t owner, const char *name, const char *reason,
                            const char *action) {
-    const char *table = pool_table(entity);
+    json_t *also = json_pack("{s:I, s:b, s:s, s:I}", "previous_owner_id", (json_int_t)owner, "in_pool", 1,
+                             "pool_reason", reason, "pool_since", (json_int_t)r->now);
+    Err e = {0};
+    int rc = entity_set_owner_with(r, entity_find(entity), id, 0, 0, also, still_owned_by, &owner, action, &e);
+    json_decref(also);
+    if (rc < 0) return e.status == 404 || e.status == 409 ? 0 : -1; /* gone or changed since the sweep read it */
+    if (rc == 0) return 0;
     Stmt *st = db_prepare(
-        r->db, arena_printf(r->a,
-                            "UPDATE %s SET previous_owner_id = owner_id, owner_id = NULL, in_pool = 1,"
-                            " pool_reason = ?1, pool_since = ?2, version = version + 1, updated_at = ?2,"
-                            " updated_by = ?3 WHERE id = ?4 AND owner_id = ?5 AND in_pool = 0 AND deleted_at IS NULL",
-                            table));
-    if (!st) return -1;
-    db_bind_text(st, 1, reason, -1);
-    db_bind_int64(st, 2, r->now);
-    if (r->user)
-        db_bind_int64(st, 3, r->user->id);
-    else
-        db_bind_null(st, 3);
-    db_bind_int64(st, 4, id);
-    db_bind_int64(st, 5, owner);
-    int rc = db_step(st);
-    db_done(st);
-    if (rc < 0) return -1;
-    if (db_changes(r->db) != 1) return 0;
-    st = db_prepare(
         r->db,
         "INSERT INTO pool_events(entity, row_id, at, event, user_id, reason) VALUES (?1, ?2, ?3, 'returned', ?4, ?5)");
     if (!st) return -1;
@@ -97,10 +92,6 @@ static int pool_return_row(Req *r, const char *entity, int64_t id, int64_t owner
     rc = db_step(st);
     db_done(st);
     if (rc < 0) return -1;
-    json_t *ch =
-        json_pack("{s:[I,n], s:[b,b], s:[n,s]}", "owner_id", (json_int_t)owner, "in_pool", 0, 1, "pool_reason", reason);
-    if (audit_write(r, entity, id, action, ch) < 0) return -1;
-    if (entity_owner_cascade(r, entity_find(entity), id, 0, -1) < 0) return -1; /* contacts and needs follow */
     const char *title = msg_make(r->a, "pool.returned", "what",
                                  msg_make(r->a, strcmp(entity, "leads") ? "what.customer" : "what.lead", NULL), "name",
                                  name, "reason", reason, NULL);

@@ -83,9 +83,15 @@ const QUERIES = [
 
 const client = { A: () => repA, B: () => repB, S: () => repS };
 
-/** The rows of `list` (a Map) user u may see: own rows; a manager's unit subtree. */
+// shared[id] = user ids a customer is shared with (SE05)
+const shared = new Map();
+
+/** The rows of `list` (a Map) user u may see: own rows and customers shared with them; a manager's
+ *  unit subtree. */
 function visible(list, u) {
-  return [...list.values()].filter((x) => (u === mgr ? x.row.org_unit_id === team.id : x.row.owner_id === u.user.id));
+  return [...list.values()].filter((x) =>
+    (u === mgr ? x.row.org_unit_id === team.id : x.row.owner_id === u.user.id) ||
+    (list === rows && shared.get(x.row.id)?.has(u.user.id)));
 }
 
 /** The plain scan: ids of visible rows whose fields contain q, both normalised. */
@@ -115,9 +121,21 @@ async function checkAll(what) {
   return nonEmpty;
 }
 
-async function reload(list, path, id) {
-  const r = expectStatus(await mgr.get(`${path}/${id}`), 200, 'reload');
+async function reload(list, path, id, by = mgr) {
+  const r = expectStatus(await by.get(`${path}/${id}`), 200, 'reload');
   list.set(id, { row: r });
+}
+
+/** Reload a customer (through srv.admin, who sees it wherever it went) and its contacts. */
+async function reloadCustomer(id) {
+  await reload(rows, C, id, srv.admin);
+  for (const [cid, c] of contacts) if (c.row.customer_id === id) await reload(contacts, CT, cid, srv.admin);
+}
+
+/** Does user u find the customer named name with query q (ids of the answer)? */
+async function finds(u, q, id) {
+  const r = expectStatus(await u.get(`${C}?q=${encodeURIComponent(q)}&per_page=200`), 200);
+  return r.items.some((x) => x.id === id);
 }
 
 // ------------------------------------------------------------------ tests
@@ -184,4 +202,62 @@ test('SE04 q is validated: at most 100 characters', async () => {
   assert.equal(r.status, 400);
   assert.equal(r.body.error.field, 'q');
   expectStatus(await repA.get(`${C}?q=${encodeURIComponent('华为'.repeat(50))}`), 200);
+});
+
+test('SE05 a row that changes hands is found by its new owner and not the old, with its contacts; a share and a unit move too', async () => {
+  const byName = (n) => [...rows.values()].find((x) => x.row.name === n).row;
+  // a manager gives rep A's customer (and so its contacts) to rep B
+  const honor = byName('深圳市荣耀终端有限公司');
+  expectStatus(await mgr.patch(`${C}/${honor.id}`, { version: honor.version, owner_id: repB.user.id }), 200, 'transfer');
+  await reloadCustomer(honor.id);
+  assert.ok(await finds(repB, '荣', honor.id), 'the new owner finds it by one character');
+  assert.ok(!(await finds(repA, '荣', honor.id)), 'the old owner does not');
+  const chen = [...contacts.values()].find((x) => x.row.name === '陳志強').row;
+  assert.equal(chen.owner_id, repB.user.id, 'the contact followed its customer');
+  const cq = async (u, q) => (expectStatus(await u.get(`${CT}?q=${encodeURIComponent(q)}`), 200)).items.map((x) => x.id);
+  assert.deepEqual(await cq(repB, '陈'), [chen.id]);
+  assert.deepEqual(await cq(repA, '陈'), []);
+
+  // rep B gives a customer up to the pool (pool.c returns it through the core): nobody's own row now
+  const crc = byName('华润三九医药股份有限公司');
+  expectStatus(await repB.post(`/api/v1/pool/customers/${crc.id}/release`, { reason: '长期无回应' }), 200, 'release');
+  await reloadCustomer(crc.id);
+  assert.equal(rows.get(crc.id).row.owner_id, null);
+  assert.ok(!(await finds(repB, '三', crc.id)), 'the former owner no longer finds it');
+  assert.ok(await finds(mgr, '三', crc.id), 'the unit\'s manager still does');
+  // rep A claims it: theirs from now
+  expectStatus(await repA.post(`/api/v1/pool/customers/${crc.id}/claim`, {}), 200, 'claim');
+  await reloadCustomer(crc.id);
+  assert.equal(rows.get(crc.id).row.owner_id, repA.user.id);
+  assert.ok(await finds(repA, '三', crc.id), 'the claimant finds it');
+
+  // a share: rep B's customer found by rep A too (the grant branch of a narrowed search)
+  const zte = byName('中兴通讯股份有限公司');
+  expectStatus(await repB.post(`${C}/${zte.id}/shares`, { user_id: repA.user.id }), 201, 'share');
+  shared.set(zte.id, new Set([repA.user.id]));
+  assert.ok(await finds(repA, '兴', zte.id), 'shared: found by one character');
+  assert.ok(await finds(repA, '中兴通讯', zte.id), 'shared: found by four');
+
+  // the unit moves (an admin's edit): the old unit's manager no longer finds it, the owner still does
+  const midea = byName('廣東美的電器股份有限公司');
+  const m = rows.get(midea.id).row;
+  expectStatus(await srv.admin.patch(`${C}/${midea.id}`, { version: m.version, org_unit_id: other.id }), 200, 'move unit');
+  await reloadCustomer(midea.id);
+  assert.equal(rows.get(midea.id).row.org_unit_id, other.id);
+  assert.ok(!(await finds(mgr, '美', midea.id)), 'the old unit\'s manager does not find it');
+  assert.ok(await finds(repA, '美', midea.id), 'its owner does');
+  await checkAll('changed hands, shared, moved'); // every query equals the scan after all of it
+});
+
+test('SE06 a page of a search with many candidates walks the sort order (SQLite): the same answers', async () => {
+  // every search counts as one with many candidates: the page tests rows against them in the sort's order
+  await srv.restart({ SALESLOOP_SEARCH_WALK_FROM: '1' });
+  await checkAll('walked');
+  for (const q of ['华', '华润', '8888']) { // page by page, in the order asked for
+    const want = scan(rows, CUST_FIELDS, mgr, q);
+    const got = [];
+    for (let page = 1; page <= want.length + 1; page++)
+      got.push(...expectStatus(await mgr.get(`${C}?q=${encodeURIComponent(q)}&sort=id&per_page=1&page=${page}`), 200).items.map((x) => x.id));
+    assert.deepEqual(got, want, `pages of one row: q=${q}`);
+  }
 });

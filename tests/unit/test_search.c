@@ -161,6 +161,51 @@ static void test_05_entity_key(void **state) {
     assert_true(search_entity_key("customers") != search_entity_key("contacts"));
 }
 
+/* 6. An exact query (one run of up to two CJK characters or three letters/digits) needs no check of
+   the row's line: a text meets its terms exactly when it contains it. */
+static void test_06_exact_queries(void **state) {
+    Arena *a = *state;
+    assert_true(search_query_exact("华"));
+    assert_true(search_query_exact("华为"));
+    assert_true(search_query_exact("cu0"));
+    assert_true(search_query_exact("12"));
+    assert_false(search_query_exact("华为技")); /* bigrams AND-ed: 华为 … 为技 is not 华为技 */
+    assert_false(search_query_exact("cu00"));
+    assert_false(search_query_exact("a座")); /* two runs */
+    assert_false(search_query_exact(" 华")); /* the space must be there too */
+    assert_false(search_query_exact("-"));
+    assert_false(search_query_exact(""));
+    static const char *texts[] = {"深圳市华为技术有限公司 华润", "北京市海淀区中关村大街27号A座1501室",
+                                  "Tel 0755-2878 0808 / 138 0013 8000", "王小明 wang.xm@huawei.com", NULL};
+    static const char *probes[] = {"华技", "为华", "技",  "润", "a1",   "27a", "xm", "wan",
+                                   "om",   "888",  "007", "北", "区中", "q",   NULL};
+    int checked = 0;
+    for (int i = 0; texts[i]; i++) {
+        const char *norm = search_normalise(a, texts[i]);
+        for (int k = 0; probes[k]; k++) {
+            if (!search_query_exact(probes[k])) continue;
+            bool contains = strstr(norm, probes[k]) != NULL;
+            if (candidate(a, texts[i], probes[k]) != contains)
+                fail_msg("\"%s\" in \"%s\": index %d, text %d", probes[k], texts[i], !contains, contains);
+            checked++;
+        }
+    }
+    assert_true(checked > 40);
+}
+
+/* 7. A row's visibility keys as FTS5 words: no text token holds them, no text prefix reaches them. */
+static void test_07_key_words(void **state) {
+    Arena *a = *state;
+    assert_string_equal(search_key_words(a, 21, 7), "\xC3\x97o21 \xC3\x97u7");
+    assert_string_equal(search_key_words(a, 0, 7), "\xC3\x97u7");
+    assert_string_equal(search_key_words(a, 21, 0), "\xC3\x97o21");
+    assert_string_equal(search_key_words(a, 0, 0), "");
+    int64_t t[16];
+    int n = search_doc_tokens(search_normalise(a, "\xC3\x97o21"), t, 16); /* × is no letter: "o21" "21" "1" */
+    assert_int_equal(n, 3);
+    assert_true(has_token(t, n, tok("o21")));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_01_normalise, setup, teardown),
@@ -168,6 +213,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_03_query_terms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_04_substrings_are_candidates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_05_entity_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_06_exact_queries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_07_key_words, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
