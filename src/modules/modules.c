@@ -40,5 +40,6 @@ void modules_register(void) {
     contracts_register();
     followups_register();
     sales_plans_register();
+    visits_register();
     home_register(); /* reads what the modules above keep */
 }
