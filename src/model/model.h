@@ -160,6 +160,11 @@ bool publink_token_shape_ok(const char *s);
 int publink_check(const Entity *en, Db *db);
 /* The purposes of en for /api/v1/meta: [{"name","label","lifetime_days","single_use","form"}]. */
 json_t *publink_purposes_json(Req *r, const Entity *en);
+/* A new link to row id of en for its declared purpose, living days (clamped to the purpose's
+   lifetime), made by the request's user, audited on the record: a new {"id","purpose","token",
+   "path","expires_at","max_uses"} — the only time the token is seen — or NULL with e. The
+   caller has checked that the user may change the record (module code sending survey links). */
+json_t *publink_create(Req *r, const Entity *en, int64_t id, const char *purpose, int64_t days, Err *e);
 /* The routes of public links, the public side included, and their setting. */
 void publink_routes_register(void);
 /* A field described for the front end, as /api/v1/meta sends it (meta.c). */

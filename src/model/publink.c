@@ -452,6 +452,56 @@ static json_t *link_record(Req *r, const Entity **pen, int64_t *pid, Err *e) {
     return entity_request_row(r, pen, pid, e);
 }
 
+json_t *publink_create(Req *r, const Entity *en, int64_t id, const char *purpose, int64_t days, Err *e) {
+    const PublicPurpose *p = purpose_find(en, purpose);
+    if (!p) {
+        err_set(e, 500, EC_INTERNAL, NULL, "no purpose %s", purpose);
+        return NULL;
+    }
+    if (days < 1 || days > p->lifetime_days) days = p->lifetime_days;
+    const char *token = random_token(r->a, 32);
+    int64_t expires = r->now + days * 86400;
+    static const char zSql[] =
+        "INSERT INTO public_links(entity, row_id, purpose, token_hash, created_by, created_at, expires_at, max_uses)\n"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
+    Stmt *st = db_prepare(r->db, zSql);
+    if (!st) {
+        err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        return NULL;
+    }
+    db_bind_text(st, 1, en->name, -1);
+    db_bind_int64(st, 2, id);
+    db_bind_text(st, 3, p->name, -1);
+    db_bind_text(st, 4, sha256_hex(r->a, token), -1);
+    if (r->user)
+        db_bind_int64(st, 5, r->user->id);
+    else
+        db_bind_null(st, 5);
+    db_bind_int64(st, 6, r->now);
+    db_bind_int64(st, 7, expires);
+    if (p->single_use)
+        db_bind_int64(st, 8, 1);
+    else
+        db_bind_null(st, 8);
+    int rc = db_step(st);
+    int64_t link = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (!link) {
+        db_failed(e, rc < 0 ? rc : DB_ERROR);
+        return NULL;
+    }
+    if (audit_write(r, en->name, id, "public_link_create",
+                    json_pack("{s:[n,I], s:[n,s], s:[n,I]}", "public_link", (json_int_t)link, "purpose", p->name,
+                              "expires_at", (json_int_t)expires)) < 0) {
+        err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        return NULL;
+    }
+    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)link, "purpose", p->name, "token", token,
+                            "path", arena_printf(r->a, "/p/%s", token), "expires_at", (json_int_t)expires);
+    json_object_set_new(out, "max_uses", p->single_use ? json_integer(1) : json_null());
+    return out;
+}
+
 /*
 ** POST /api/v1/:entity/:id/public-links          who may change the record (entity_row_check
 **                                                ACCESS_WRITE: a sharee may not)
@@ -488,36 +538,8 @@ static int publinks_create(Req *r, Err *e) {
             return err_set(e, 400, EC_RANGE, "expires_days", "1..%d", p->lifetime_days);
         days = json_integer_value(d);
     }
-    const char *token = random_token(r->a, 32);
-    int64_t expires = r->now + days * 86400;
-    static const char zSql[] =
-        "INSERT INTO public_links(entity, row_id, purpose, token_hash, created_by, created_at, expires_at, max_uses)\n"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
-    Stmt *st = db_prepare(r->db, zSql);
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_text(st, 1, en->name, -1);
-    db_bind_int64(st, 2, id);
-    db_bind_text(st, 3, p->name, -1);
-    db_bind_text(st, 4, sha256_hex(r->a, token), -1);
-    db_bind_int64(st, 5, r->user->id);
-    db_bind_int64(st, 6, r->now);
-    db_bind_int64(st, 7, expires);
-    if (p->single_use)
-        db_bind_int64(st, 8, 1);
-    else
-        db_bind_null(st, 8);
-    int rc = db_step(st);
-    int64_t link = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
-    if (!link) return db_failed(e, rc < 0 ? rc : DB_ERROR);
-    if (audit_write(r, en->name, id, "public_link_create",
-                    json_pack("{s:[n,I], s:[n,s], s:[n,I]}", "public_link", (json_int_t)link, "purpose", p->name,
-                              "expires_at", (json_int_t)expires)) < 0)
-        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)link, "purpose", p->name, "token", token,
-                            "path", arena_printf(r->a, "/p/%s", token), "expires_at", (json_int_t)expires);
-    json_object_set_new(out, "max_uses", p->single_use ? json_integer(1) : json_null());
-    return reply_json(r, 201, out);
+    json_t *out = publink_create(r, en, id, p->name, days, e);
+    return out ? reply_json(r, 201, out) : -1;
 }
 
 /*

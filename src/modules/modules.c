@@ -41,5 +41,6 @@ void modules_register(void) {
     followups_register();
     sales_plans_register();
     visits_register();
+    surveys_register();
     home_register(); /* reads what the modules above keep */
 }

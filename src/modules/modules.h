@@ -30,6 +30,7 @@ int quotes_demo(Db *db, int64_t now, char *err, size_t errlen);
 void followups_register(void);   /* followups.c: follow-ups, plans, followup_overdue */
 void sales_plans_register(void); /* sales_plans.c: plans and quotas */
 void visits_register(void);      /* visits.c: visit plans, visit records, reviews, metrics (R-VIS) */
+void surveys_register(void);     /* surveys.c: survey templates, runs, public answers, scores (R-SUR) */
 void home_register(void);        /* home.c: the day view of the home page */
 
 /* Replace a user's roles (array of role ids). Used by the users entity and the CLI. */

@@ -832,13 +832,23 @@ static int metric_completion(Req *r, const Scope *s, const char *from, const cha
     return metric_pair(r, s, zSql, "COALESCE(i.rep_id, p.owner_id)", "p.org_unit_id", from, to, out);
 }
 
-/* Satisfaction over [from, to]: out[0] = the sum of the visit records' satisfaction (mean × 100
-   of the four ratings; records that are not drafts and have all four), out[1] = their count. */
+/* Satisfaction over [from, to] (SPEC §6: survey responses and visit ratings): out[0] = the sum of
+   the visit records' satisfaction (mean × 100 of the four ratings; records that are not drafts and
+   have all four) and of the answered survey responses' overall scores (× 100), out[1] = how many. */
 static int metric_satisfaction(Req *r, const Scope *s, const char *from, const char *to, int64_t out[2]) {
-    static const char zSql[] =
+    static const char zVisits[] =
         "SELECT COALESCE(SUM(t.satisfaction_x100), 0), COUNT(*) FROM visits t WHERE t.deleted_at IS NULL"
         " AND t.state <> 'draft' AND t.satisfaction_x100 IS NOT NULL AND t.visit_date >= ?1 AND t.visit_date <= ?2";
-    return metric_pair(r, s, zSql, "t.owner_id", "t.org_unit_id", from, to, out);
+    static const char zSurveys[] =
+        "SELECT COALESCE(SUM(t.overall_x100), 0), COUNT(*) FROM survey_responses t WHERE t.deleted_at IS NULL"
+        " AND t.overall_x100 IS NOT NULL AND t.answered_on >= ?1 AND t.answered_on <= ?2";
+    int64_t v[2] = {0}, q[2] = {0};
+    if (metric_pair(r, s, zVisits, "t.owner_id", "t.org_unit_id", from, to, v) < 0 ||
+        metric_pair(r, s, zSurveys, "t.owner_id", "t.org_unit_id", from, to, q) < 0)
+        return -1;
+    out[0] = v[0] + q[0];
+    out[1] = v[1] + q[1];
+    return 0;
 }
 
 /* a / b in basis points rounded half away from zero, or JSON null when b is 0. */
@@ -899,13 +909,16 @@ static int visit_metrics(Req *r, Err *e) {
                                   label_for(r->locale, "按期完成的计划回访项 ÷ 期内应完成的计划回访项",
                                             "按期完成的計畫回訪項 ÷ 期內應完成的計畫回訪項",
                                             "plan items visited within their window ÷ plan items due in the period")));
-    json_object_set_new(out, "satisfaction",
-                        json_pack("{s:o, s:o, s:I, s:I, s:o, s:s}", "current_x100", cur, "previous_x100", prev,
-                                  "current_n", (json_int_t)cn, "previous_n", (json_int_t)pn, "improvement_bp", impr,
-                                  "formula",
-                                  label_for(r->locale, "（本期满意度 − 上期满意度）÷ 上期满意度",
-                                            "（本期滿意度 − 上期滿意度）÷ 上期滿意度",
-                                            "(satisfaction this period − previous period) ÷ previous period")));
+    json_object_set_new(
+        out, "satisfaction",
+        json_pack(
+            "{s:o, s:o, s:I, s:I, s:o, s:s}", "current_x100", cur, "previous_x100", prev, "current_n", (json_int_t)cn,
+            "previous_n", (json_int_t)pn, "improvement_bp", impr, "formula",
+            label_for(r->locale,
+                      "（本期满意度 − 上期满意度）÷ 上期满意度；满意度 = 期内调查答卷总分与回访评分的平均值（1–5）",
+                      "（本期滿意度 − 上期滿意度）÷ 上期滿意度；滿意度 = 期內調查答卷總分與回訪評分的平均值（1–5）",
+                      "(satisfaction this period − previous period) ÷ previous period; satisfaction = mean "
+                      "overall score of survey responses and visit ratings in the period (1–5)")));
     json_object_set_new(
         out, "complaint_handling",
         json_pack("{s:b, s:s, s:s}", "available", 0, "formula",

@@ -149,3 +149,88 @@ CREATE INDEX visit_reviews_created ON visit_reviews(created_at);
 ALTER TABLE attachments ADD COLUMN exif_taken_at BIGINT;  -- DateTimeOriginal read as company-zone local time
 ALTER TABLE attachments ADD COLUMN exif_lat_e6 BIGINT;    -- GPS latitude, micro-degrees
 ALTER TABLE attachments ADD COLUMN exif_lng_e6 BIGINT;    -- GPS longitude, micro-degrees
+
+-- Satisfaction surveys (满意度调查, R-SUR-1..3; modules/surveys.c): templates with questions,
+-- runs sent to chosen customers, one response per customer answered through a public link.
+CREATE TABLE survey_templates (
+  id          {{id}},
+  version     INTEGER NOT NULL DEFAULT 1,
+  owner_id    BIGINT,
+  org_unit_id BIGINT,
+  name        TEXT NOT NULL,
+  intro       TEXT,                    -- shown above the questions
+  created_at  BIGINT NOT NULL,
+  updated_at  BIGINT NOT NULL,
+  created_by  BIGINT,
+  updated_by  BIGINT,
+  deleted_at  BIGINT
+);
+CREATE INDEX survey_templates_owner ON survey_templates(owner_id, id);
+CREATE INDEX survey_templates_unit ON survey_templates(org_unit_id);
+CREATE INDEX survey_templates_created ON survey_templates(created_at);
+
+CREATE TABLE survey_questions (
+  id         {{id}},
+  parent_id  BIGINT NOT NULL,          -- survey_templates.id
+  idx        INTEGER NOT NULL,
+  text       TEXT NOT NULL,
+  kind       TEXT NOT NULL,            -- rating | single | multiple | text
+  options    TEXT,                     -- choices separated by |
+  dimension  TEXT,                     -- the dimension a rating scores
+  weight     INTEGER NOT NULL DEFAULT 1,
+  required   INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX survey_questions_parent ON survey_questions(parent_id, idx);
+
+CREATE TABLE survey_runs (
+  id          {{id}},
+  version     INTEGER NOT NULL DEFAULT 1,
+  owner_id    BIGINT,
+  org_unit_id BIGINT,
+  state       TEXT NOT NULL DEFAULT 'draft',
+  title       TEXT NOT NULL,
+  template_id BIGINT NOT NULL,         -- survey_templates.id
+  tier        TEXT,                    -- customers of this tier only
+  region      TEXT,                    -- customers of this region only
+  sent_at     BIGINT,
+  sent_count  INTEGER,
+  created_at  BIGINT NOT NULL,
+  updated_at  BIGINT NOT NULL,
+  created_by  BIGINT,
+  updated_by  BIGINT,
+  deleted_at  BIGINT
+);
+CREATE INDEX survey_runs_owner ON survey_runs(owner_id, id);
+CREATE INDEX survey_runs_unit ON survey_runs(org_unit_id);
+CREATE INDEX survey_runs_state ON survey_runs(state);
+CREATE INDEX survey_runs_created ON survey_runs(created_at);
+
+CREATE TABLE survey_responses (
+  id               {{id}},
+  version          INTEGER NOT NULL DEFAULT 1,
+  owner_id         BIGINT,             -- the customer's owner
+  org_unit_id      BIGINT,
+  run_id           BIGINT NOT NULL,    -- survey_runs.id
+  customer_id      BIGINT NOT NULL,    -- customers.id
+  title            TEXT,               -- the template's name when sent
+  intro            TEXT,
+  questions        TEXT,               -- the template's questions when sent (JSON array)
+  answers          TEXT,               -- JSON array, one answer per question
+  answered_at      BIGINT,
+  answered_on      TEXT,               -- answered_at's date in the company zone
+  overall_x100     INTEGER,            -- weighted mean of the ratings × 100
+  dimension_scores TEXT,               -- JSON {dimension: weighted mean × 100}
+  low              INTEGER NOT NULL DEFAULT 0, -- a low score (settings survey.low.*)
+  created_at       BIGINT NOT NULL,
+  updated_at       BIGINT NOT NULL,
+  created_by       BIGINT,
+  updated_by       BIGINT,
+  deleted_at       BIGINT
+);
+CREATE INDEX survey_responses_owner ON survey_responses(owner_id, id);
+CREATE INDEX survey_responses_unit ON survey_responses(org_unit_id);
+CREATE INDEX survey_responses_run ON survey_responses(run_id);
+CREATE INDEX survey_responses_customer ON survey_responses(customer_id);
+CREATE INDEX survey_responses_answered ON survey_responses(answered_at);
+CREATE INDEX survey_responses_answered_on ON survey_responses(answered_on);
+CREATE INDEX survey_responses_created ON survey_responses(created_at);
