@@ -212,6 +212,8 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     /* the pipeline works on the demo customers: keep it after customers_demo */
     if (!c.fail && pipeline_demo(db, c.a, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && quotes_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && visits_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && surveys_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     /* the demo wrote leads and opportunities without the workflow: let the deadline job give
        them their stage clocks on its next run (flow/deadline.c, dl_sweep) */
     if (!c.fail) demo_sql(&c, "DELETE FROM deadline_sweeps", "");

@@ -395,27 +395,12 @@ static int template_snapshot(Req *r, int64_t id, const char **name, const char *
     return rc < 0 ? -1 : 0;
 }
 
-/*
-** POST /api/v1/survey_runs/:id/send                      roles: survey writers; the run's owner
-** Body: {"version"}. One response per customer the sender sees that matches the run's tier and
-** region (live customers), each with a personal single-use link; the run becomes sent.
-** 200 {"run", "links":[{"response_id","customer_id","customer_name","path","expires_at"}]} — the
-** only time the links are shown | 404 | 409 not a draft, stale version, or no customer matches
-*/
-static int run_send(Req *r, Err *e) {
-    int64_t id;
-    if (req_param_id(r, 0, &id, e) < 0) return -1;
-    json_t *body = req_json(r, e);
-    if (!body) return -1;
-    json_t *run = entity_load(r, &runs_entity, id, e);
-    if (!run) return -1;
-    arena_defer(r->a, (void (*)(void *))json_decref, run);
-    if (entity_row_check(r, &runs_entity, run, ACCESS_WRITE, e) < 0) return -1;
-    if (!json_is_integer(json_object_get(body, "version"))) return err_set(e, 400, EC_VERSION, "version", NULL);
-    if (flow_rec_int(body, "version") != flow_rec_int(run, "version")) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
-    if (strcmp(flow_rec_str(run, "state"), "draft"))
-        return err_set(e, 409, EC_BAD_STATE, NULL, "%s",
-                       entity_state_label(r->locale, &runs_entity, flow_rec_str(run, "state")));
+/* Send the draft run: a response and a personal link for each customer the user sees that
+   matches its tier and region, each appended to links as {"response_id","customer_id",
+   "customer_name","path","expires_at"}; the run stamped and sent. 0, or -1 with e (409 flow.guard
+   when no customer matches). */
+static int run_deliver(Req *r, json_t *run, json_t *links, Err *e) {
+    int64_t id = flow_rec_int(run, "id");
     const Entity *cust = entity_find("customers");
     const char *tier = flow_rec_str(run, "tier"), *region = flow_rec_str(run, "region");
     Buf sql;
@@ -439,8 +424,6 @@ static int run_send(Req *r, Err *e) {
     db_done(st);
     if (rc < 0) return flow_db_error(r, e, "survey customers");
     if (!json_array_size(targets)) return err_set(e, 409, EC_GUARD, "tier", "0");
-    json_t *links = json_array();
-    arena_defer(r->a, (void (*)(void *))json_decref, links);
     size_t i;
     json_t *tg;
     int64_t days = req_setting_int(r, "survey.link_days");
@@ -463,6 +446,33 @@ static int run_send(Req *r, Err *e) {
     rc = entity_update_fields(r, &runs_entity, run, vals, "send", e);
     json_decref(vals);
     if (rc < 0 || flow_set_state(r, &runs_entity, run, "sent", e) < 0) return -1;
+    return 0;
+}
+
+/*
+** POST /api/v1/survey_runs/:id/send                      roles: survey writers; the run's owner
+** Body: {"version"}. One response per customer the sender sees that matches the run's tier and
+** region (live customers), each with a personal single-use link; the run becomes sent.
+** 200 {"run", "links":[{"response_id","customer_id","customer_name","path","expires_at"}]} — the
+** only time the links are shown | 404 | 409 not a draft, stale version, or no customer matches
+*/
+static int run_send(Req *r, Err *e) {
+    int64_t id;
+    if (req_param_id(r, 0, &id, e) < 0) return -1;
+    json_t *body = req_json(r, e);
+    if (!body) return -1;
+    json_t *run = entity_load(r, &runs_entity, id, e);
+    if (!run) return -1;
+    arena_defer(r->a, (void (*)(void *))json_decref, run);
+    if (entity_row_check(r, &runs_entity, run, ACCESS_WRITE, e) < 0) return -1;
+    if (!json_is_integer(json_object_get(body, "version"))) return err_set(e, 400, EC_VERSION, "version", NULL);
+    if (flow_rec_int(body, "version") != flow_rec_int(run, "version")) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
+    if (strcmp(flow_rec_str(run, "state"), "draft"))
+        return err_set(e, 409, EC_BAD_STATE, NULL, "%s",
+                       entity_state_label(r->locale, &runs_entity, flow_rec_str(run, "state")));
+    json_t *links = json_array();
+    arena_defer(r->a, (void (*)(void *))json_decref, links);
+    if (run_deliver(r, run, links, e) < 0) return -1;
     json_t *out = entity_load(r, &runs_entity, id, e);
     if (!out) return -1;
     row_finish(r, &runs_entity, out);
@@ -584,6 +594,68 @@ static int run_results(Req *r, Err *e) {
     json_object_set_new(out, "questions", qs ? qs : json_array());
     json_object_set_new(out, "low_responses", lows);
     return reply_json(r, 200, json_incref(out));
+}
+
+/* ---------------------------------------------------------------- demo */
+
+int surveys_demo(Db *db, int64_t now, char *err, size_t errlen) {
+    Req r;
+    job_req_init(&r, db, now);
+    Err e = {0};
+    int rc = -1;
+    int64_t tpl, run_id;
+    json_t *qs =
+        json_pack("[{s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i},"
+                  " {s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:b}]",
+                  "text", "产品质量是否满足您的使用要求？", "kind", "rating", "dimension", "产品质量", "weight", 2,
+                  "text", "销售与服务人员的态度如何？", "kind", "rating", "dimension", "服务态度", "weight", 1, "text",
+                  "问题和需求的响应是否及时？", "kind", "rating", "dimension", "响应速度", "weight", 1, "text",
+                  "遇到的问题是否得到有效解决？", "kind", "rating", "dimension", "解决问题能力", "weight", 1, "text",
+                  "您是否愿意向同行推荐我们？", "kind", "single", "options", "愿意|不确定|不愿意", "text",
+                  "您最希望我们改进哪些方面？", "kind", "multiple", "options", "交期|价格|售后响应|技术资料|培训",
+                  "text", "其他意见和建议", "kind", "text", "required", 0);
+    json_t *in = json_pack("{s:s, s:s, s:o}", "name", "售后客户满意度调查（标准版）", "intro",
+                           "感谢您选择我们的产品。本问卷约需一分钟，您的意见将直接用于改进服务。", "questions", qs);
+    if (visits_demo_user(&r, "he.ping") < 0 || entity_create_row(&r, &templates_entity, in, &tpl, &e) < 0) {
+        json_decref(in);
+        goto out;
+    }
+    json_decref(in);
+    in = json_pack("{s:s, s:I, s:s}", "title", "华东大区季度满意度调查", "template_id", (json_int_t)tpl, "region",
+                   "华东");
+    json_t *run = NULL, *links = json_array();
+    if (visits_demo_user(&r, "li.qiang") == 0 && entity_create_row(&r, &runs_entity, in, &run_id, &e) == 0 &&
+        (run = entity_load(&r, &runs_entity, run_id, &e)) && run_deliver(&r, run, links, &e) == 0)
+        rc = 0;
+    json_decref(in);
+    json_decref(run);
+    /* two of three customers answer; every fourth answer is a poor one */
+    static const char *const answers[] = {
+        "[5,5,4,5,\"愿意\",[\"交期\"],\"设备稳定，服务及时\"]",
+        "[4,4,4,4,\"愿意\",[\"价格\",\"培训\"],\"\"]",
+        "[4,5,3,4,\"不确定\",[\"售后响应\"],\"希望备件更快到货\"]",
+        "[2,3,2,2,\"不愿意\",[\"售后响应\",\"交期\"],\"故障处理太慢，影响生产\"]",
+    };
+    size_t i;
+    json_t *l;
+    json_array_foreach(links, i, l) {
+        if (rc < 0 || i % 3 == 2) continue;
+        json_t *row = entity_load_any(&r, &responses_entity, flow_rec_int(l, "response_id"), &e);
+        json_t *vals = json_pack("{s:s}", "answers", answers[i % 4]);
+        int64_t at = r.now;
+        r.now = now - (int64_t)(i + 1) * 3 * 3600; /* answered over the last days */
+        if (!row || response_submit(&r, &responses_entity, row, vals, &e) < 0 ||
+            entity_update_fields(&r, &responses_entity, row, vals, "public_submit", &e) < 0)
+            rc = -1;
+        r.now = at;
+        json_decref(vals);
+        json_decref(row);
+    }
+    json_decref(links);
+out:
+    if (rc < 0) snprintf(err, errlen, "demo surveys: %s %s", e.code ? e.code : "", e.detail);
+    job_req_done(&r);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- registration */

@@ -947,3 +947,205 @@ void visits_register(void) {
     entity_register(&visits_entity);
     entity_register(&reviews_entity);
 }
+
+/* ---------------------------------------------------------------- demo */
+
+int visits_demo_user(Req *r, const char *username) {
+    Stmt *st = db_prepare(r->db, "SELECT id FROM users WHERE username = ?1");
+    if (!st) return -1;
+    db_bind_text(st, 1, username, -1);
+    int rc = db_step(st);
+    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    User *u = NULL;
+    if (!id || auth_user_by_id(r->db, r->a, id, &u) != 1) return -1;
+    r->user = u;
+    r->locale = "zh-CN";
+    return 0;
+}
+
+/* First and last local day of the month holding day, moved by `months`. */
+static void month_of(int64_t day, int months, int64_t *first, int64_t *last) {
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    int mm = m - 1 + months;
+    y += mm < 0 ? -1 : mm / 12;
+    m = (mm % 12 + 12) % 12 + 1;
+    *first = days_from_civil(y, m, 1);
+    *last = add_months(*first, 1) - 1;
+}
+
+/* The demo's 华东 customers with owners: ids and the owners' user names. Count, or -1. */
+static int demo_customers(Req *r, int64_t *ids, const char **owners, int max) {
+    Stmt *st = db_prepare(r->db, "SELECT c.id, u.username FROM customers c JOIN users u ON u.id = c.owner_id"
+                                 " WHERE c.region = '华东' AND c.deleted_at IS NULL ORDER BY c.id");
+    if (!st) return -1;
+    int n = 0, rc;
+    while ((rc = db_step(st)) == DB_ROW && n < max) {
+        ids[n] = db_col_int64(st, 0);
+        owners[n++] = arena_strdup(r->a, db_col_text(st, 1));
+    }
+    db_done(st);
+    return rc < 0 ? -1 : n;
+}
+
+/* A plan for [first, last] made by the 华东 manager with the customer-service specialist, one
+   item per customer every third day, each for the customer's owner. 0 with *id, or -1. */
+static int demo_plan(Req *r, const char *title, int64_t first, int64_t last, const int64_t *cust, const char **owners,
+                     int n, int64_t *id, Err *e) {
+    json_t *items = json_array();
+    Req q = *r;
+    for (int i = 0; i < n; i++) {
+        int64_t day = first + (3 * i + 2) % (last - first + 1);
+        if (visits_demo_user(&q, owners[i]) < 0) {
+            json_decref(items);
+            return -1;
+        }
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:I, s:s}", "customer_id", (json_int_t)cust[i],
+                                               "planned_on", date_text(r->a, day), "method",
+                                               i % 3 ? "phone" : "on_site", "rep_id", (json_int_t)q.user->id, "content",
+                                               i % 2 ? "设备运行情况与备件需求回访" : "交付后使用培训效果回访"));
+    }
+    if (visits_demo_user(&q, "he.ping") < 0 || visits_demo_user(r, "li.qiang") < 0) {
+        json_decref(items);
+        return -1;
+    }
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s}", "title", title, "scope", "region", "region",
+                           "华东", "period_start", date_text(r->a, first), "period_end", date_text(r->a, last),
+                           "drafted_by", (json_int_t)q.user->id, "items", items, "note",
+                           "按客户等级的回访频率与上次回访日期生成，客服专员协助起草");
+    int rc = entity_create_row(r, &plans_entity, in, id, e);
+    json_decref(in);
+    return rc;
+}
+
+/* Submit plan as its manager (the 7-day rule stamped at `at`) and open its approval; then, when
+   signer is given, sign it as them. 0, or -1. */
+static int demo_plan_submit(Req *r, int64_t id, int64_t at, const char *signer, Err *e) {
+    json_t *rec = entity_load(r, &plans_entity, id, e);
+    if (!rec) return -1;
+    int64_t now = r->now;
+    r->now = at;
+    int rc = plan_submit(r, &plans_entity, rec, e);
+    r->now = now;
+    if (rc == 0) rc = flow_set_state(r, &plans_entity, rec, "pending_approval", e);
+    if (rc == 0) rc = flow_open_round(r, &plans_entity, rec, &plan_approval, e);
+    json_decref(rec);
+    if (rc < 0 || !signer) return rc;
+    if (visits_demo_user(r, signer) < 0 || !(rec = entity_load(r, &plans_entity, id, e))) return -1;
+    rc = flow_sign(r, &plans_entity, rec, true, "同意，按计划执行", e);
+    json_decref(rec);
+    return rc;
+}
+
+/* The item ids of a plan in order (at most max). Count, or -1. */
+static int demo_items(Req *r, int64_t plan, int64_t *items, int max) {
+    Stmt *st = db_prepare(r->db, "SELECT id FROM visit_plan_items WHERE parent_id = ?1 ORDER BY idx");
+    if (!st) return -1;
+    db_bind_int64(st, 1, plan);
+    int n = 0, rc;
+    while ((rc = db_step(st)) == DB_ROW && n < max)
+        items[n++] = db_col_int64(st, 0);
+    db_done(st);
+    return rc < 0 ? -1 : n;
+}
+
+/* A visit record made by the request's user from in, submitted to the manager (with its effect);
+   acknowledged by the 华东 manager when ack. 0, or -1. */
+static int demo_visit(Req *r, json_t *in, bool submit, bool ack, int64_t *id, Err *e) {
+    if (entity_create_row(r, &visits_entity, in, id, e) < 0) return -1;
+    if (!submit) return 0;
+    json_t *rec = entity_load(r, &visits_entity, *id, e);
+    if (!rec) return -1;
+    int rc = flow_set_state(r, &visits_entity, rec, "submitted", e);
+    if (rc == 0) rc = flow_open_round(r, &visits_entity, rec, &visit_approval, e);
+    if (rc == 0) rc = visit_market_to_competitors(r, &visits_entity, rec, e);
+    json_decref(rec);
+    if (rc < 0 || !ack) return rc;
+    Req m = *r;
+    if (visits_demo_user(&m, "li.qiang") < 0 || !(rec = entity_load(&m, &visits_entity, *id, e))) return -1;
+    rc = flow_sign(&m, &visits_entity, rec, true, "已阅，按结果跟进", e);
+    json_decref(rec);
+    return rc;
+}
+
+int visits_demo(Db *db, int64_t now, char *err, size_t errlen) {
+    Req r;
+    job_req_init(&r, db, now);
+    Err e = {0};
+    int rc = -1, n;
+    int64_t cust[10], items[10], first, last, nfirst, nlast, plan, next, id;
+    const char *owners[10];
+    char today_s[11];
+    date_of_epoch(now, company_tz(&r), today_s);
+    int64_t today = day_of(today_s);
+    month_of(today, -1, &first, &last);
+    month_of(today, 1, &nfirst, &nlast);
+    if ((n = demo_customers(&r, cust, owners, 10)) < 4) { /* not the standard demo company */
+        rc = n < 0 ? -1 : 0;
+        goto out;
+    }
+    /* last month's plan, submitted nine days ahead and approved by the deputy director */
+    if (demo_plan(&r, "上月华东大区客户回访计划", first, last, cust, owners, n, &plan, &e) < 0 ||
+        demo_plan_submit(&r, plan, epoch_of_date(1970, 1, 1, company_tz(&r)) + (first - 9) * 86400 + 36000, "sun.li",
+                         &e) < 0 ||
+        demo_items(&r, plan, items, n) != n)
+        goto out;
+    /* its visits, all but the last three; half acknowledged by the manager */
+    static const int ratings[][4] = {{5, 5, 4, 5}, {4, 4, 4, 3}, {3, 4, 2, 3}, {5, 4, 5, 4}, {2, 3, 2, 2},
+                                     {4, 5, 4, 4}, {4, 4, 3, 4}, {5, 5, 5, 5}, {3, 3, 3, 4}, {4, 3, 4, 4}};
+    for (int i = 0; i < n - 3; i++) {
+        int64_t day = first + (3 * i + 2) % (last - first + 1);
+        json_t *in = json_pack(
+            "{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:s}", "customer_id",
+            (json_int_t)cust[i], "plan_item_id", (json_int_t)items[i], "visited_at",
+            (json_int_t)(epoch_of_date(1970, 1, 1, company_tz(&r)) + day * 86400 + 3600 * (9 + i % 6)), "method",
+            i % 3 ? "phone" : "on_site", "participants", "我方：销售代表、客服专员；客户：设备科负责人", "basic_info",
+            "去年采购变频器与控制柜，已运行约一年，两班制使用", "needs_current", "补充易损件备件，希望缩短到货周期",
+            "product_usage", i == 4 ? "控制柜散热风扇两次故障，已更换，效果一般" : "运行稳定，操作人员已熟练", "result",
+            i == 4 ? "客户不满意故障处理速度，已转服务部门跟进" : "客户总体满意，下季度有扩产计划", "rating_quality",
+            ratings[i][0], "rating_attitude", ratings[i][1], "rating_speed", ratings[i][2], "rating_solving",
+            ratings[i][3], "complaints_raised", i == 4 ? "备件到货慢，现场服务响应超过 48 小时" : "");
+        if (i == 4)
+            json_object_set_new(in, "findings",
+                                json_pack("[{s:s, s:s, s:s}]", "kind", "service", "department", "service",
+                                          "description", "散热风扇备件库存不足，响应超时"));
+        if (i == 2)
+            json_object_set_new(in, "market",
+                                json_pack("[{s:s, s:s, s:s, s:s}]", "competitor", "汇川技术", "products",
+                                          "MD500 系列变频器", "price_level", "lower", "note", "报价低约 8%，交期两周"));
+        int vr = visits_demo_user(&r, owners[i]) < 0 ? -1 : demo_visit(&r, in, true, i % 2 == 0, &id, &e);
+        json_decref(in);
+        if (vr < 0) goto out;
+    }
+    /* next month's plan, waiting for approval (late when next month starts within the lead days) */
+    if (demo_plan(&r, "下月华东大区客户回访计划", nfirst, nlast, cust, owners, n, &next, &e) < 0 ||
+        demo_plan_submit(&r, next, now, NULL, &e) < 0)
+        goto out;
+    /* an on-site visit this morning at a customer's plant, checked in, still a draft */
+    json_t *in =
+        json_pack("{s:I, s:I, s:s, s:s}", "customer_id", (json_int_t)cust[0], "visited_at", (json_int_t)(now - 1800),
+                  "method", "on_site", "participants", "我方：销售代表；客户：生产经理");
+    int vr = visits_demo_user(&r, owners[0]) < 0 ? -1 : demo_visit(&r, in, false, false, &id, &e);
+    json_decref(in);
+    json_t *rec = vr < 0 ? NULL : entity_load(&r, &visits_entity, id, &e);
+    if (!rec) goto out;
+    json_t *vals = json_pack("{s:I, s:I, s:I, s:I}", "arrived_at", (json_int_t)(now - 1800), "lat_e6",
+                             (json_int_t)31298886, "lng_e6", (json_int_t)120585316, "accuracy_m", (json_int_t)15);
+    vr = entity_update_fields(&r, &visits_entity, rec, vals, "check_in", &e);
+    json_decref(vals);
+    json_decref(rec);
+    if (vr < 0) goto out;
+    /* the deputy director's review of last month's records */
+    in = json_pack("{s:s, s:s, s:s, s:s}", "period_start", date_text(r.a, first), "period_end", date_text(r.a, last),
+                   "conclusion", "回访记录基本完整；故障类问题需在 24 小时内转服务部门", "actions",
+                   "下月起现场回访须签到并附现场照片");
+    vr = visits_demo_user(&r, "sun.li") < 0 ? -1 : entity_create_row(&r, &reviews_entity, in, &id, &e);
+    json_decref(in);
+    if (vr < 0) goto out;
+    rc = 0;
+out:
+    if (rc < 0) snprintf(err, errlen, "demo visits: %s %s", e.code ? e.code : "", e.detail);
+    job_req_done(&r);
+    return rc;
+}
