@@ -25,6 +25,8 @@ const FollowUpButton = () => import('./FollowUpButton.vue')
 const PoolReleaseButton = () => import('./PoolReleaseButton.vue')
 const MergeButton = () => import('./MergeButton.vue')
 const ActivityList = () => import('./ActivityList.vue')
+const VisitCheckIn = () => import('./VisitCheckIn.vue')
+const SurveyRunPanel = () => import('./SurveyRunPanel.vue')
 
 export const registry = {
   customers: {
@@ -55,6 +57,16 @@ export const registry = {
     listLinks: [{ label: 'board.title', to: '/pipeline', testid: 'link-board' }],
     nav: [{ label: 'board.title', to: '/pipeline', testid: 'board' }],
   },
+  visit_plans: {
+    listLinks: [{ label: 'planBuilder.title', to: '/visits/plan-builder', testid: 'link-plan-builder' }],
+    nav: [{ label: 'planBuilder.title', to: '/visits/plan-builder', testid: 'plan-builder' }],
+  },
+  visits: {
+    panels: [VisitCheckIn],
+    listLinks: [{ label: 'visitMetrics.title', to: '/visits/metrics', testid: 'link-visit-metrics' }],
+    nav: [{ label: 'visitMetrics.title', to: '/visits/metrics', testid: 'visit-metrics' }],
+  },
+  survey_runs: { panels: [SurveyRunPanel] },
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },

@@ -1,0 +1,67 @@
+// Visits on a phone (issue 13, R-VIS-7): a rep opens an on-site visit record on a 390 × 844
+// screen, checks in with the browser's position (granted to the page, set by the test), adds a
+// photo whose EXIF time and position the server reads, and sees them beside the check-in; the
+// plan builder lists who is due for a manager.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { launch, login, shot, fixture, BASE } from './lib/browser.mjs'
+import { Client } from './lib/api.mjs'
+import { jpegWithExif } from '../api/lib/exif_jpeg.mjs'
+
+const PHONE = { width: 390, height: 844 }
+let b, visit
+const rep = fixture.users.rep1
+before(async () => {
+  b = await launch()
+  const api = new Client(BASE)
+  await api.login(rep.username, rep.password)
+  const cust = await api.post('/customers', { name: '苏州精工回访测试有限公司', region: '华东', visit_frequency: 'monthly' })
+  visit = await api.post('/visits', { customer_id: cust.id, visited_at: Math.floor(Date.now() / 1000) - 600, method: 'on_site',
+    participants: '我方：王芳；客户：设备科刘工', basic_info: '去年购入控制柜两面' })
+})
+after(async () => { await b.close() })
+
+test('phone: check in with the browser\'s position and add a photo; its EXIF shows beside the check-in', async () => {
+  const ctx = await b.context({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
+    permissions: ['geolocation'], geolocation: { latitude: 31.298886, longitude: 120.585316, accuracy: 12 } })
+  const page = await ctx.newPage()
+  await login(page, rep.username, rep.password)
+  await page.goto(`${BASE}/e/visits/${visit.id}`)
+  const panel = page.getByTestId('visit-checkin')
+  await panel.waitFor()
+  await page.getByTestId('checkin-button').click()
+  await page.getByTestId('checkin-position').getByText('31.298886, 120.585316').waitFor()
+  assert.equal(await page.getByTestId('checkin-button').count(), 0, 'one check-in')
+  // a photo taken two minutes ago about 150 m away (31°17'55.99"N 120°35'12.99"E)
+  const d = new Date(Date.now() + 8 * 3600 * 1000 - 120000) // Shanghai local time, as a camera writes it
+  const p2 = (n) => String(n).padStart(2, '0')
+  const taken = `${d.getUTCFullYear()}:${p2(d.getUTCMonth() + 1)}:${p2(d.getUTCDate())} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`
+  await page.getByTestId('photo-input').setInputFiles({ name: '现场设备.jpg', mimeType: 'image/jpeg',
+    buffer: jpegWithExif({ taken, lat: [31, 17, 5599], lng: [120, 35, 1299] }) })
+  const photo = page.getByTestId('visit-photo').first()
+  await photo.getByTestId('photo-position').getByText('31.298886, 120.586942').waitFor()
+  await photo.getByTestId('photo-taken').waitFor()
+  const dist = await photo.getByTestId('photo-distance').innerText()
+  const m = Number(/(\d+)/.exec(dist)[1])
+  assert.ok(m > 140 && m < 170, `about 155 m from the check-in, got ${dist}`)
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  assert.ok(overflow <= 1, 'page is ' + overflow + 'px wider than the screen')
+  await shot(page, 'visit-checkin-phone')
+  const api = new Client(BASE)
+  await api.login(rep.username, rep.password)
+  const v = await api.get(`/visits/${visit.id}`)
+  assert.deepEqual([v.lat_e6, v.lng_e6, v.accuracy_m], [31298886, 120585316, 12])
+  await ctx.close()
+})
+
+test('the plan builder lists the customers due for a visit', async () => {
+  const ctx = await b.context()
+  const page = await ctx.newPage()
+  await login(page, fixture.users.mgr1.username, fixture.users.mgr1.password)
+  await page.goto(`${BASE}/visits/plan-builder`)
+  await page.getByTestId('pb-region').locator('input').fill('华东')
+  await page.getByTestId('pb-suggest').click()
+  await page.getByTestId('pb-table').getByText('苏州精工回访测试有限公司').waitFor()
+  await shot(page, 'visit-plan-builder')
+  await ctx.close()
+})
