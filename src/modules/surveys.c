@@ -552,9 +552,8 @@ static int run_results(Req *r, Err *e) {
                 if (json_array_size(texts) < 20) json_array_append(texts, a);
             } else if (json_is_string(a))
                 count_add(counts, json_string_value(a), 1);
-            size_t k;
-            json_t *opt;
-            if (json_is_array(a)) json_array_foreach(a, k, opt) count_add(counts, json_string_value(opt), 1);
+            for (size_t k = 0; json_is_array(a) && k < json_array_size(a); k++)
+                count_add(counts, json_string_value(json_array_get(a, k)), 1);
         }
         json_decref(ans);
     }
