@@ -1,32 +1,48 @@
-// Visits on a phone (issue 13, R-VIS-7): a rep opens an on-site visit record on a 390 × 844
+// Visits on a phone (issue 13, R-VIS-7): a rep records an on-site visit on a 390 × 844
 // screen, checks in with the browser's position (granted to the page, set by the test), adds a
 // photo whose EXIF time and position the server reads, and sees them beside the check-in; the
 // plan builder lists who is due for a manager.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, login, shot, fixture, BASE } from './lib/browser.mjs'
+import { launch, login, shot, pickOption, fixture, BASE } from './lib/browser.mjs'
 import { Client } from './lib/api.mjs'
 import { jpegWithExif } from '../api/lib/exif_jpeg.mjs'
 
 const PHONE = { width: 390, height: 844 }
-let b, visit
+let b, cust
 const rep = fixture.users.rep1
 before(async () => {
   b = await launch()
   const api = new Client(BASE)
   await api.login(rep.username, rep.password)
-  const cust = await api.post('/customers', { name: '苏州精工回访测试有限公司', region: '华东', visit_frequency: 'monthly' })
-  visit = await api.post('/visits', { customer_id: cust.id, visited_at: Math.floor(Date.now() / 1000) - 600, method: 'on_site',
-    participants: '我方：王芳；客户：设备科刘工', basic_info: '去年购入控制柜两面' })
+  cust = await api.post('/customers', { name: '苏州精工回访测试有限公司', region: '华东', visit_frequency: 'monthly' })
 })
 after(async () => { await b.close() })
 
 test('phone: check in with the browser\'s position and add a photo; its EXIF shows beside the check-in', async () => {
-  const ctx = await b.context({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
+  const ctx = await b.context({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2, timezoneId: 'Asia/Shanghai',
     permissions: ['geolocation'], geolocation: { latitude: 31.298886, longitude: 120.585316, accuracy: 12 } })
   const page = await ctx.newPage()
   await login(page, rep.username, rep.password)
-  await page.goto(`${BASE}/e/visits/${visit.id}`)
+  // the record, written on the phone (in Shanghai): customer, time (ten minutes ago), method, participants, ratings
+  await page.goto(`${BASE}/e/visits/new`)
+  await page.locator('#f-customer_id').click()
+  await page.locator('#f-customer_id').fill('苏州精工')
+  const opt = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: cust.name }).first()
+  await opt.waitFor()
+  await opt.click()
+  const d0 = new Date(Date.now() + 8 * 3600 * 1000 - 600000)
+  const p0 = (n) => String(n).padStart(2, '0')
+  await page.locator('#f-visited_at').fill(`${d0.getUTCFullYear()}-${p0(d0.getUTCMonth() + 1)}-${p0(d0.getUTCDate())} ${p0(d0.getUTCHours())}:${p0(d0.getUTCMinutes())}:00`)
+  await page.locator('#f-visited_at').press('Enter')
+  await page.keyboard.press('Escape')
+  await pickOption(page, 'f-method', '上门回访')
+  await page.locator('#f-participants').fill('我方：王芳；客户：设备科刘工')
+  for (const [f, v] of [['rating_quality', '5'], ['rating_attitude', '4'], ['rating_speed', '4'], ['rating_solving', '5']])
+    await page.locator('#f-' + f).fill(v)
+  await page.getByTestId('form-save').click()
+  await page.waitForURL(/\/e\/visits\/\d+$/)
+  const visit = { id: Number(/(\d+)$/.exec(page.url())[1]) }
   const panel = page.getByTestId('visit-checkin')
   await panel.waitFor()
   await page.getByTestId('checkin-button').click()
@@ -50,7 +66,8 @@ test('phone: check in with the browser\'s position and add a photo; its EXIF sho
   const api = new Client(BASE)
   await api.login(rep.username, rep.password)
   const v = await api.get(`/visits/${visit.id}`)
-  assert.deepEqual([v.lat_e6, v.lng_e6, v.accuracy_m], [31298886, 120585316, 12])
+  assert.deepEqual([v.lat_e6, v.lng_e6, v.accuracy_m, v.method, v.satisfaction_x100], [31298886, 120585316, 12, 'on_site', 450])
+  assert.ok(Math.abs(v.visited_at - (Math.floor(Date.now() / 1000) - 600)) < 180, 'the time typed on the phone')
   await ctx.close()
 })
 
