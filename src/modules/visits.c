@@ -156,6 +156,37 @@ static int plan_submit(Req *r, const Entity *en, json_t *rec, Err *e) {
     return rc;
 }
 
+/* after_save of a plan: the customer-service specialist who helps draft it sees it (a share; with
+   write_any_roles they may change it too). */
+static int plan_saved(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
+    int64_t helper = flow_rec_int(rec, "drafted_by");
+    if (!helper || (old && flow_rec_int(old, "drafted_by") == helper)) return 0;
+    if (entity_share(r, en, flow_rec_int(rec, "id"), helper) < 0) return flow_db_error(r, e, "plan share");
+    return 0;
+}
+
+/* on_move of a plan: once approved, each rep responsible for an item sees the plan (a share), so
+   they can record its visits from it. */
+static int plan_moved(Req *r, const Entity *en, json_t *rec, const char *from, int64_t since, Err *e) {
+    (void)from, (void)since;
+    if (strcmp(flow_rec_str(rec, "state"), "approved")) return 0;
+    int64_t id = flow_rec_int(rec, "id");
+    Stmt *st = db_prepare(r->db, "SELECT DISTINCT i.rep_id FROM visit_plan_items i WHERE i.parent_id = ?1"
+                                 " AND i.rep_id IS NOT NULL ORDER BY i.rep_id");
+    if (!st) return flow_db_error(r, e, "plan reps");
+    db_bind_int64(st, 1, id);
+    int64_t reps[500];
+    int n = 0, rc;
+    while ((rc = db_step(st)) == DB_ROW && n < 500)
+        reps[n++] = db_col_int64(st, 0);
+    db_done(st);
+    if (rc < 0) return flow_db_error(r, e, "plan reps");
+    for (int i = 0; i < n; i++)
+        if (reps[i] != flow_rec_int(rec, "owner_id") && entity_share(r, en, id, reps[i]) < 0)
+            return flow_db_error(r, e, "plan share");
+    return 0;
+}
+
 static const EnumVal plan_states[] = {
     {"draft", "草稿", "草稿", "Draft"},
     {"pending_approval", "审批中", "審批中", "Pending approval"},
@@ -187,6 +218,7 @@ static const Workflow plan_flow = {
     .final_states = "closed",
     .transitions = plan_transitions,
     .editable_states = "draft",
+    .on_move = plan_moved,
 };
 
 /* decorate: each item says whether a visit record completes it (visit id, date, state). */
@@ -226,6 +258,7 @@ static const Entity plans_entity = {
     .title_field = "title",
     .flow = &plan_flow,
     .before_save = plan_check,
+    .after_save = plan_saved,
     .decorate = plan_decorate,
     .tag = "visits",
     .number_prefix = "VP",

@@ -213,3 +213,15 @@ test('VIS10 a photo of the visit: its EXIF time and position are read and shown 
   const list = expectStatus(await rep.get(`${V}/${v.id}/attachments`), 200).items;
   assert.deepEqual(list.map((a) => a.exif && a.exif.lat_e6), [null, -33866667, 31298886], 'newest first');
 });
+
+test('VIS11 the specialist named as drafting sees and edits the plan; once approved, its reps see it, others do not', async () => {
+  let p = expectStatus(await mgr.post(P, plan([item(custA, '2026-06-15', 'on_site', rep.user.id)], { title: '共享测试', drafted_by: cs.user.id })), 201);
+  p = expectStatus(await cs.patch(`${P}/${p.id}`, { version: p.version, note: '客服专员补充：带维护手册' }), 200);
+  expectError(await rep.get(`${P}/${p.id}`), 404, 'record.not_found');
+  p = expectStatus(await act(mgr, p, 'submit'), 200);
+  expectStatus(await act(deputy, await fresh(mgr, P, p.id), 'approve'), 200);
+  const seen = expectStatus(await rep.get(`${P}/${p.id}`), 200);
+  assert.equal(seen.items[0].customer_id, custA.id);
+  expectError(await rep2.get(`${P}/${p.id}`), 404, 'record.not_found');
+  expectError(await rep.patch(`${P}/${p.id}`, { version: seen.version, note: 'x' }), 403, 'auth.forbidden');
+});

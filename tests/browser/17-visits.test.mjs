@@ -1,21 +1,35 @@
-// Visits on a phone (issue 13, R-VIS-7): a rep records an on-site visit on a 390 × 844
-// screen, checks in with the browser's position (granted to the page, set by the test), adds a
+// Visits on a phone (issue 13, R-VIS-7): a rep opens today's approved plan on a 390 × 844 screen,
+// records the planned on-site visit from it, checks in with the browser's position (granted to the page, set by the test), adds a
 // photo whose EXIF time and position the server reads, and sees them beside the check-in; the
 // plan builder lists who is due for a manager.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, login, shot, pickOption, fixture, BASE } from './lib/browser.mjs'
+import { launch, login, shot, fixture, BASE } from './lib/browser.mjs'
 import { Client } from './lib/api.mjs'
 import { jpegWithExif } from '../api/lib/exif_jpeg.mjs'
 
 const PHONE = { width: 390, height: 844 }
-let b, cust
+let b, cust, plan
 const rep = fixture.users.rep1
+const PASS = 'Passw0rd!2026'
 before(async () => {
   b = await launch()
   const api = new Client(BASE)
   await api.login(rep.username, rep.password)
   cust = await api.post('/customers', { name: '苏州精工回访测试有限公司', region: '华东', visit_frequency: 'monthly' })
+  // today's plan of the 华东 manager, late (no days ahead), approved by a sales director of 华东
+  const admin = new Client(BASE)
+  await admin.login(fixture.admin.username, fixture.admin.password)
+  await admin.post('/users', { username: 'v17dir', display_name: '孙总监', password: PASS, roles: ['sales_director'], org_unit_id: fixture.units.east.id })
+  const mgr = new Client(BASE)
+  await mgr.login(fixture.users.mgr1.username, fixture.users.mgr1.password)
+  const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' })
+  plan = await mgr.post('/visit_plans', { title: '今日华东回访', scope: 'region', region: '华东', period_start: today, period_end: today,
+    items: [{ customer_id: cust.id, planned_on: today, method: 'on_site', rep_id: rep.id, content: '控制柜运行回访' }] })
+  plan = await mgr.post(`/visit_plans/${plan.id}/actions/submit`, { version: plan.version })
+  const dir = new Client(BASE)
+  await dir.login('v17dir', PASS)
+  await dir.post(`/visit_plans/${plan.id}/actions/approve`, { version: plan.version })
 })
 after(async () => { await b.close() })
 
@@ -24,25 +38,25 @@ test('phone: check in with the browser\'s position and add a photo; its EXIF sho
     permissions: ['geolocation'], geolocation: { latitude: 31.298886, longitude: 120.585316, accuracy: 12 } })
   const page = await ctx.newPage()
   await login(page, rep.username, rep.password)
-  // the record, written on the phone (in Shanghai): customer, time (ten minutes ago), method, participants, ratings
-  await page.goto(`${BASE}/e/visits/new`)
-  await page.locator('#f-customer_id').click()
-  await page.locator('#f-customer_id').fill('苏州精工')
-  const opt = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: cust.name }).first()
-  await opt.waitFor()
-  await opt.click()
+  // from the approved plan the rep sees, the planned visit opens a new record with the customer,
+  // the plan item and the method filled in; the rest is written on the phone (in Shanghai)
+  await page.goto(`${BASE}/e/visit_plans/${plan.id}`)
+  await page.getByTestId('plan-item').first().waitFor()
+  await page.getByTestId('plan-item-record').first().click()
+  await page.waitForURL(/\/e\/visits\/new\?/)
+  await page.locator('#f-customer_id').waitFor()
   const d0 = new Date(Date.now() + 8 * 3600 * 1000 - 600000)
   const p0 = (n) => String(n).padStart(2, '0')
   await page.locator('#f-visited_at').fill(`${d0.getUTCFullYear()}-${p0(d0.getUTCMonth() + 1)}-${p0(d0.getUTCDate())} ${p0(d0.getUTCHours())}:${p0(d0.getUTCMinutes())}:00`)
   await page.locator('#f-visited_at').press('Enter')
   await page.keyboard.press('Escape')
-  await pickOption(page, 'f-method', '上门回访')
   await page.locator('#f-participants').fill('我方：王芳；客户：设备科刘工')
   for (const [f, v] of [['rating_quality', '5'], ['rating_attitude', '4'], ['rating_speed', '4'], ['rating_solving', '5']])
     await page.locator('#f-' + f).fill(v)
   await page.getByTestId('form-save').click()
   await page.waitForURL(/\/e\/visits\/\d+$/)
   const visit = { id: Number(/(\d+)$/.exec(page.url())[1]) }
+  await page.getByText(cust.name).first().waitFor()
   const panel = page.getByTestId('visit-checkin')
   await panel.waitFor()
   await page.getByTestId('checkin-button').click()
@@ -66,7 +80,7 @@ test('phone: check in with the browser\'s position and add a photo; its EXIF sho
   const api = new Client(BASE)
   await api.login(rep.username, rep.password)
   const v = await api.get(`/visits/${visit.id}`)
-  assert.deepEqual([v.lat_e6, v.lng_e6, v.accuracy_m, v.method, v.satisfaction_x100], [31298886, 120585316, 12, 'on_site', 450])
+  assert.deepEqual([v.lat_e6, v.lng_e6, v.accuracy_m, v.method, v.satisfaction_x100, v.plan_id, v.customer_id], [31298886, 120585316, 12, 'on_site', 450, plan.id, cust.id])
   assert.ok(Math.abs(v.visited_at - (Math.floor(Date.now() / 1000) - 600)) < 180, 'the time typed on the phone')
   await ctx.close()
 })

@@ -27,6 +27,7 @@ const MergeButton = () => import('./MergeButton.vue')
 const ActivityList = () => import('./ActivityList.vue')
 const VisitCheckIn = () => import('./VisitCheckIn.vue')
 const SurveyRunPanel = () => import('./SurveyRunPanel.vue')
+const PlanItemsPanel = () => import('./PlanItemsPanel.vue')
 
 export const registry = {
   customers: {
@@ -58,6 +59,7 @@ export const registry = {
     nav: [{ label: 'board.title', to: '/pipeline', testid: 'board' }],
   },
   visit_plans: {
+    panels: [PlanItemsPanel],
     listLinks: [{ label: 'planBuilder.title', to: '/visits/plan-builder', testid: 'link-plan-builder' }],
     nav: [{ label: 'planBuilder.title', to: '/visits/plan-builder', testid: 'plan-builder' }],
   },
