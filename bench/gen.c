@@ -25,6 +25,11 @@
 **              disqualified), 5 % of the open ones in the pool
 **   follow_ups 1,000,000: 80 % on customers (weighted to key accounts), 20 % on
 **              leads, dates skewed to recent weeks; last_followup_at set
+**   contracts  100,000 of the customers' owners, 95 % signed, executing or completed;
+**              two instalments each (30 % ten days after signing, the rest 90-180
+**              days after), payments: 60 % of instalments paid, 15 % partly, the
+**              rest open (the receivables aging report reads them); a finance user
+**              bench.fin
 **   match_keys the collision check's normalised keys of customers (and their
 **              contacts) and leads — see "Match keys" below
 **   scheduler_runs  every periodic job stamped as run now (see gen_jobs)
@@ -812,6 +817,106 @@ static int gen_followups(double scale) {
     return n;
 }
 
+/* "YYYY-MM-DD" of now − days (UTC dates: the aging report compares them as text). */
+static void date_back(int64_t days, char out[11]) {
+    time_t t = (time_t)(now - days * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Contracts of the customers' owners with their payment schedules and payments (receivables). */
+static int gen_contracts(double scale) {
+    int n = (int)(100000 * scale);
+    add_user("bench.fin", "财务", 1, "finance");
+    int ncust = 0, cap = 0;
+    int64_t *cid = NULL, *cown = NULL, *cunit = NULL;
+    sqlite3_stmt *st = prep("SELECT id, owner_id, org_unit_id FROM customers WHERE owner_id IS NOT NULL ORDER BY id");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (ncust == cap) {
+            cap = cap ? cap * 2 : 4096;
+            cid = realloc(cid, sizeof *cid * (size_t)cap);
+            cown = realloc(cown, sizeof *cown * (size_t)cap);
+            cunit = realloc(cunit, sizeof *cunit * (size_t)cap);
+        }
+        cid[ncust] = sqlite3_column_int64(st, 0);
+        cown[ncust] = sqlite3_column_int64(st, 1);
+        cunit[ncust++] = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (!ncust) return 0;
+    static const char *states[] = {"signed", "executing", "completed", "draft"};
+    static const double state_w[] = {45, 35, 15, 5};
+    sqlite3_stmt *sc = prep(
+        "INSERT INTO contracts(id, version, owner_id, org_unit_id, state, number, title, customer_id, signed_on,"
+        " tax_rate_bp, subtotal, tax, total, scheduled_total, classification, created_at, updated_at, created_by)"
+        " VALUES (?1, 1, ?2, ?3, ?4, ?5, '设备采购合同', ?6, ?7, 1300, ?8, ?9, ?10, ?10, 'general', ?11, ?11, ?2)");
+    sqlite3_stmt *si = prep("INSERT INTO contract_instalments(parent_id, idx, term, due_date, amount) VALUES (?1, ?2, ?3, ?4, ?5)"
+                            " RETURNING id");
+    sqlite3_stmt *sp = prep(
+        "INSERT INTO payments(version, owner_id, org_unit_id, state, number, contract_id, instalment_id, customer_id,"
+        " method, amount, paid_on, counted_on, created_at, updated_at) VALUES (1, ?1, ?2, 'recorded', ?3, ?4, ?5, ?6,"
+        " 'transfer', ?7, ?8, ?8, ?9, ?9)");
+    int npay = 0;
+    for (int i = 0; i < n; i++) {
+        int c = (int)rnd((uint32_t)ncust);
+        int64_t sub = (int64_t)(1000000 + rnd(200000000)), tax = (sub * 13 + 50) / 100, total = sub + tax;
+        int64_t signed_ago = 20 + rnd(700);
+        char signed_on[11], number[32];
+        date_back(signed_ago, signed_on);
+        snprintf(number, sizeof number, "CT-2026-%06d", i + 1);
+        const char *state = states[pick_w(state_w, 4)];
+        sqlite3_bind_int64(sc, 1, i + 1);
+        sqlite3_bind_int64(sc, 2, cown[c]);
+        sqlite3_bind_int64(sc, 3, cunit[c]);
+        sqlite3_bind_text(sc, 4, state, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sc, 5, number, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(sc, 6, cid[c]);
+        sqlite3_bind_text(sc, 7, signed_on, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(sc, 8, sub);
+        sqlite3_bind_int64(sc, 9, tax);
+        sqlite3_bind_int64(sc, 10, total);
+        sqlite3_bind_int64(sc, 11, now - signed_ago * 86400);
+        step_id(sc);
+        int64_t first = (total * 3 + 5) / 10, amount[2] = {first, total - first};
+        int64_t due_ago[2] = {signed_ago - 10, signed_ago - 90 - rnd(90)};
+        for (int k = 0; k < 2; k++) {
+            char due[11];
+            date_back(due_ago[k], due);
+            sqlite3_bind_int64(si, 1, i + 1);
+            sqlite3_bind_int(si, 2, k);
+            sqlite3_bind_text(si, 3, k ? "acceptance" : "prepayment", -1, SQLITE_STATIC);
+            sqlite3_bind_text(si, 4, due, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(si, 5, amount[k]);
+            int64_t inst = step_id(si);
+            uint32_t roll = rnd(100);
+            if (!strcmp(state, "draft") || roll >= 75) continue; /* open */
+            int64_t paid = roll < 60 ? amount[k] : amount[k] / 2;
+            int64_t paid_ago = due_ago[k] - 5 > 0 ? due_ago[k] - 5 : 0;
+            char on[11], pn[32];
+            date_back(paid_ago, on);
+            snprintf(pn, sizeof pn, "RC-2026-%07d", ++npay);
+            sqlite3_bind_int64(sp, 1, cown[c]);
+            sqlite3_bind_int64(sp, 2, cunit[c]);
+            sqlite3_bind_text(sp, 3, pn, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(sp, 4, i + 1);
+            sqlite3_bind_int64(sp, 5, inst);
+            sqlite3_bind_int64(sp, 6, cid[c]);
+            sqlite3_bind_int64(sp, 7, paid);
+            sqlite3_bind_text(sp, 8, on, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(sp, 9, now - paid_ago * 86400);
+            step_id(sp);
+        }
+    }
+    sqlite3_finalize(sc);
+    sqlite3_finalize(si);
+    sqlite3_finalize(sp);
+    free(cid);
+    free(cown);
+    free(cunit);
+    return n;
+}
+
 /* The match keys were written with their rows; this entry reports them. */
 static int gen_match_keys(double scale) { (void)scale; return (int)n_keys; }
 
@@ -821,15 +926,16 @@ static int gen_match_keys(double scale) { (void)scale; return (int)n_keys; }
 static int gen_jobs(double scale) {
     (void)scale;
     static const char *jobs[] = {"pool_return", "tier_recompute", "followup_overdue", "customer_care", "stage_overdue",
-                                 "approval_overdue", "auth_cleanup", "db_statistics"};
+                                 "approval_overdue", "auth_cleanup", "db_statistics", "receivable_overdue",
+                                 "quote_expiry"};
     sqlite3_stmt *st = prep("INSERT OR REPLACE INTO scheduler_runs(job, last_run_at, last_ok_at, runs) VALUES (?1, ?2, ?2, 1)");
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 10; i++) {
         sqlite3_bind_text(st, 1, jobs[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, now);
         step_id(st);
     }
     sqlite3_finalize(st);
-    return 8;
+    return 10;
 }
 
 /* ---------------------------------------------------------------- main */
@@ -847,6 +953,7 @@ static const Gen gens[] = {
     {"contacts", gen_contacts},
     {"leads", gen_leads},
     {"follow_ups", gen_followups},
+    {"contracts", gen_contracts},
     {"match_keys", gen_match_keys},
     {"scheduler_runs", gen_jobs},
 };

@@ -17,6 +17,7 @@
 **          read-back; --batch creates per durable commit (synchronous=FULL), as
 **          the server's group commit does at best
 ** --mode keys  checks bench/gen's match_keys against the server's normalisers
+** --mode aging  the receivables aging report's aggregate (receivables_aging_query)
 ** Prints one line: "ops/s p50_us p99_us".
 */
 #include <pthread.h>
@@ -109,6 +110,15 @@ static int64_t create_seq;
 
 static void one_op(Db *db, Req *r, int64_t k) {
     Err e = {0};
+    if (!strcmp(mode, "aging")) {
+        char today[11];
+        Stmt *st = receivables_aging_query(r, today);
+        if (!st || drain(st) < 0) {
+            fprintf(stderr, "sqlref: aging: %s\n", db_errmsg(db));
+            exit(1);
+        }
+        return;
+    }
     const Path *pp = npaths ? &paths[k % npaths] : NULL;
     const Entity *en = pp ? pp->en : entity_find("customers");
     r->query = pp ? pp->query : "";
@@ -393,7 +403,7 @@ int main(int argc, char **argv) {
         int rc = check_keys(db);
         db_close(db);
         return rc;
-    } else if (strcmp(mode, "create") != 0) goto usage;
+    } else if (strcmp(mode, "create") != 0 && strcmp(mode, "aging") != 0) goto usage;
     if (explain) nthreads = 1;
     Thr *t = calloc((size_t)nthreads, sizeof *t);
     int64_t t0 = mono_us();
@@ -417,7 +427,7 @@ int main(int argc, char **argv) {
                (long long)(nlat ? all[nlat * 99 / 100] : 0));
     return 0;
 usage:
-    fprintf(stderr, "usage: sqlref --db FILE --user NAME (--paths FILE | --mode create | --mode keys)"
+    fprintf(stderr, "usage: sqlref --db FILE --user NAME (--paths FILE | --mode create | --mode keys | --mode aging)"
                     " [--seconds S] [--threads N] [--batch N] [--explain]\n");
     return 2;
 }

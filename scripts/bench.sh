@@ -83,6 +83,9 @@ N_CONTACTS=$(q "SELECT count(*) FROM contacts")
 N_LEADS=$(q "SELECT count(*) FROM leads")
 N_FU=$(q "SELECT count(*) FROM follow_ups")
 N_KEYS=$(q "SELECT count(*) FROM match_keys")
+N_CONTRACTS=$(q "SELECT count(*) FROM contracts")
+N_INST=$(q "SELECT count(*) FROM contract_instalments")
+N_PAY=$(q "SELECT count(*) FROM payments")
 DB_MB=$(( $(stat -c %s "$DB") / 1048576 ))
 
 # request paths for wrk and sqlref
@@ -148,6 +151,7 @@ read -r REP_COOKIE REP_CSRF <<<"$(login $REP)"
 read -r LIST_COOKIE _ <<<"$(login $REP_LIST)"
 read -r MGR_COOKIE _ <<<"$(login $MGR)"
 read -r ADM_COOKIE _ <<<"$(login admin)"
+read -r FIN_COOKIE _ <<<"$(login bench.fin)"
 MGR_TOKEN=$(token $MGR)
 REP_TOKEN=$(token $REP)
 REP2_TOKEN=$(token bench.rep02)
@@ -226,6 +230,10 @@ run list_rep "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/list.txt" BEN
 run list_manager "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/list.txt" BENCH_COOKIE="$MGR_COOKIE"
 run search_rep "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/search.txt" BENCH_COOKIE="$LIST_COOKIE"
 run search_manager "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/search.txt" BENCH_COOKIE="$MGR_COOKIE"
+# receivables aging over every contract (finance: all of them; a region's manager: its subtree)
+echo /api/v1/receivables/aging > "$WORK/aging.txt"
+run aging_finance "$BASE/" 2 BENCH_MODE=paths BENCH_PATHS="$WORK/aging.txt" BENCH_COOKIE="$FIN_COOKIE"
+run aging_manager "$BASE/" 2 BENCH_MODE=paths BENCH_PATHS="$WORK/aging.txt" BENCH_COOKIE="$MGR_COOKIE"
 run export_csv "$BASE/api/v1/customers/export.csv?$EXPORT_Q" 1 BENCH_MODE=paths BENCH_COOKIE="$ADM_COOKIE"
 run export_xlsx "$BASE/api/v1/customers/export.xlsx?$EXPORT_Q" 1 BENCH_MODE=paths BENCH_COOKIE="$ADM_COOKIE"
 # a check that the export really holds the rows (CSV: header + rows)
@@ -246,6 +254,8 @@ ref list_rep --user $REP_LIST --paths "$WORK/list.txt"
 ref list_manager --user $MGR --paths "$WORK/list.txt"
 ref search_rep --user $REP_LIST --paths "$WORK/search.txt"
 ref search_manager --user $MGR --paths "$WORK/search.txt"
+ref aging_finance --user bench.fin --mode aging
+ref aging_manager --user $MGR --mode aging
 
 # writes: group commit under load, durable (synchronous=FULL)
 run login "$BASE/" "$CONNS" BENCH_MODE=login BENCH_USERS="$(printf 'bench.rep%02d ' $(seq 1 48))" BENCH_PASSWORD="$PW"
@@ -314,6 +324,7 @@ an org tree of 3 regions and 6 teams, 48 reps + 10 managers, and
 | leads | $N_LEADS | new/contacted/qualified/converted/disqualified 25/20/15/15/25 %; converted ones name their customer |
 | follow_ups | $N_FU | 80 % on customers (weighted to key accounts), 20 % on leads, dates skewed to recent weeks |
 | match_keys | $N_KEYS | the collision check's normalised keys (name, tax id, phones, e-mails; contacts' count for their customer); ${KEYS_CHECK#keys ok: } (\`sqlref --mode keys\`) |
+| contracts | $N_CONTRACTS | of the customers' owners, 95 % signed, executing or completed; $N_INST instalments, $N_PAY payments (60 % of instalments paid, 15 % half paid) |
 | market_research, products | $N_RESEARCH, $N_PRODUCTS | kept from the first benchmark (not measured any more) |
 
 Periodic jobs are stamped as run when the data is made (bench/gen.c \`gen_jobs\`): the runs measure requests, not a
@@ -332,6 +343,9 @@ cu00123 (Latin and digits), 6234 (phone digits), $TAX_PART (part of a tax id), i
 customer's name written differently answered HTTP $DUP_STATUS (409 = the check finds generated rows).
 *create follow-up* = rep01 on its customers (stamps last_followup_at, advances plans). *update* = rep01's customers with
 the optimistic lock (\`version\` read, 409 when stale; each wrk connection learns the current version).
+*aging* = GET /api/v1/receivables/aging (one aggregate query over every overdue instalment, bucketed by days
+overdue, by customer, rep and unit) as finance (all $N_CONTRACTS contracts) and as the manager of region 1, 2 connections;
+its SQLite-alone reference runs the same statement (\`receivables_aging_query\`, \`sqlref --mode aging\`).
 *mixed* is a browser session of rep01 (cookie + CSRF): 40 % customer gets and lists, 10 % a customer's follow-ups, 5 %
 customer 360, 5 % leads list, 5 % /auth/me, 5 % search, 10 % customer updates, 15 % follow-up creates, 5 % customer creates.
 
@@ -343,7 +357,7 @@ EOF
 for n in "${ORDER[@]}"; do
   ref_col="–"
   case $n in
-    get_customer|list_rep|list_manager|search_rep|search_manager) ref_col="$(pct "${RPS[$n]}" "${REF[$n]:-}") of $(num "${REF[$n]:-}")/s";;
+    get_customer|list_rep|list_manager|search_rep|search_manager|aging_finance|aging_manager) ref_col="$(pct "${RPS[$n]}" "${REF[$n]:-}") of $(num "${REF[$n]:-}")/s";;
     create_customer) ref_col="$(pct "${RPS[$n]}" "${REF[create_group]:-}") of $(num "${REF[create_group]:-}")/s (64/commit)";;
   esac
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$(num "${RPS[$n]}")" "$(ms "${P50[$n]}")" "$(ms "${P99[$n]}")" \

@@ -232,6 +232,7 @@ static Db *open_db(const Opts *o) {
         fprintf(stderr, "salesloop: migration failed: %s\n", err);
         exit(1);
     }
+    if (refdata_load(db) < 0) exit(1); /* the reference lists of FT_CODE fields (model/refdata.h) */
     return db;
 }
 
@@ -370,6 +371,7 @@ static int cmd_serve(Opts *o) {
     Db *db = open_db(o);
     if (entity_check_schema(db) < 0) return 1;
     if (entity_sortkeys_fill(db) < 0) return 1;
+    if (refdata_fix_values(db) < 0) return 1; /* free text left in FT_CODE fields becomes codes */
     /* the search index of entities it does not hold whole yet (a new database, a new entity) */
     if (search_rebuild_needed(db, false) < 0) return 1;
     db_refresh_statistics(db); /* good plans from the first request on */

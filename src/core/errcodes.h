@@ -51,6 +51,8 @@
     X(EC_READONLY, "field.readonly", "“{field}”不可修改", "「{field}」不可修改", "\"{field}\" cannot be changed")      \
     X(EC_REF, "field.reference", "“{field}”引用的记录不存在", "「{field}」引用的記錄不存在",                           \
       "\"{field}\" refers to a record that does not exist")                                                            \
+    X(EC_CODE, "field.code", "“{field}”不是列表中的值（{detail}）", "「{field}」不是清單中的值（{detail}）",           \
+      "\"{field}\" is not a value of the list ({detail})")                                                             \
     X(EC_DUPLICATE, "field.duplicate", "“{field}”已存在", "「{field}」已存在", "\"{field}\" already exists")           \
     X(EC_REC_NOT_FOUND, "record.not_found", "记录不存在或无权查看", "記錄不存在或無權查看",                            \
       "The record does not exist or is not visible to you")                                                            \
@@ -161,7 +163,47 @@
       "A record cannot be merged into itself")                                                                         \
     X(EC_MERGE_OWNER, "merge.different_owner", "只能合并同一负责人的两条记录（{detail}）",                             \
       "只能合併同一負責人的兩筆記錄（{detail}）", "Only two records of one owner can be merged ({detail})")            \
-    X(EC_DELEG_ENDED, "delegation.ended", "该委托已结束", "該委託已結束", "This delegation has already ended")
+    X(EC_DELEG_ENDED, "delegation.ended", "该委托已结束", "該委託已結束", "This delegation has already ended")         \
+    X(EC_AR_OVER, "receivable.over_collected", "回款超出该期应收：尚欠 {detail} 元",                                   \
+      "回款超出該期應收：尚欠 {detail} 元",                                                                            \
+      "The payment exceeds what is outstanding on the instalment ({detail} yuan)")                                     \
+    X(EC_AR_CONTRACT, "receivable.contract_not_signed", "合同尚未签订，不能登记回款或开票",                            \
+      "合約尚未簽訂，不能登記回款或開票", "The contract is not signed: no payment or invoice against it yet")          \
+    X(EC_INV_REISSUE, "invoice.bad_reissue", "只能重开已作废且未重开过的发票（{detail}）",                             \
+      "只能重開已作廢且未重開過的發票（{detail}）",                                                                    \
+      "Only a voided invoice not yet reissued can be reissued ({detail})")                                             \
+    X(EC_INV_OVER, "invoice.over_contract", "开票金额超出合同未开票金额（尚可开 {detail} 元）",                        \
+      "開票金額超出合約未開票金額（尚可開 {detail} 元）",                                                              \
+      "The invoice exceeds what is left to invoice on the contract ({detail} yuan)")                                   \
+    X(EC_CHALLENGE, "public_form.challenge", "验证题答案不正确或已失效，请重新获取",                                   \
+      "驗證題答案不正確或已失效，請重新取得",                                                                          \
+      "The answer to the check question is wrong or expired; get a new question")                                      \
+    X(EC_SVC_UNQUALIFIED, "service.assignee_not_qualified", "“{field}”须为具备资格的客服人员（{detail}）",             \
+      "「{field}」須為具備資格的客服人員（{detail}）", "\"{field}\" must be qualified service staff ({detail})")       \
+    X(EC_CMP_CONTACT, "complaints.contact_customer", "“{field}”须为所选客户的联系人",                                  \
+      "「{field}」須為所選客戶的聯絡人", "\"{field}\" must be a contact of the chosen customer")                       \
+    X(EC_ORDER_CONTRACT, "order.contract_not_signed", "合同尚未签订或已终止，不能下单（{detail}）",                    \
+      "合約尚未簽訂或已終止，不能下單（{detail}）", "The contract is not signed or has ended ({detail})")              \
+    X(EC_ORDER_OVER_CONTRACT, "order.over_contract", "“{field}”超过合同剩余可订数量（剩余 {detail}）",                 \
+      "「{field}」超過合約剩餘可訂數量（剩餘 {detail}）", "\"{field}\" is more than the contract has left ({detail})") \
+    X(EC_ORDER_LINE, "order.line_unknown", "“{field}”不是该订单的明细行", "「{field}」不是該訂單的明細行",             \
+      "\"{field}\" is not a line of this order")                                                                       \
+    X(EC_ORDER_NOT_QUALIFIED, "shipment.not_qualified",                                                                \
+      "“{field}”超过可发货数量（{detail}）：只有检验合格、紧急放行或让步接收的货物可以发货",                           \
+      "「{field}」超過可出貨數量（{detail}）：只有檢驗合格、緊急放行或讓步接收的貨物可以出貨",                         \
+      "\"{field}\" is more than may ship ({detail}): only qualified, emergency-released or conceded goods ship")       \
+    X(EC_ORDER_OVER_ORDER, "shipment.over_order", "“{field}”超过订单未发数量（剩余 {detail}）",                        \
+      "「{field}」超過訂單未出數量（剩餘 {detail}）",                                                                  \
+      "\"{field}\" is more than the order has left to ship ({detail})")                                                \
+    X(EC_RELEASE_INSPECTED, "release.inspected",                                                                       \
+      "批次 {detail} 已检验不合格：紧急放行只适用于来不及检验的货物，不合格品只能经客户同意让步接收",                  \
+      "批次 {detail} 已檢驗不合格：緊急放行只適用於來不及檢驗的貨物，不合格品只能經客戶同意讓步接收",                  \
+      "Lot {detail} was found unqualified: emergency release is only for goods not yet inspected; "                    \
+      "unqualified goods ship only by concession with the customer's agreement")                                       \
+    X(EC_RELEASE_APPROVER, "release.not_approver", "紧急放行须由{detail}批准", "緊急放行須由{detail}核准",             \
+      "An emergency release is approved by the {detail}")                                                              \
+    X(EC_TRACE_UNKNOWN, "trace.unknown_batch", "没有发货记录使用批号“{detail}”", "沒有出貨記錄使用批號「{detail}」",   \
+      "No shipment carries the batch \"{detail}\"")
 
 /*
 ** Details translated in the message: a code raised with one of these details

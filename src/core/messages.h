@@ -69,6 +69,10 @@
     X("unit.working_days", "个工作日", "個工作日", "working days")                                                     \
     X("approval.overdue", "审批超时：{what} {title} · {step}", "審批逾時：{what} {title} · {step}",                    \
       "Approval overdue: {what} {title} · {step}")                                                                     \
+    X("contract.reasons", "{list}", "{list}", "{list}")                                                                \
+    X("contract.signed", "合同已签订：{title}（{customer}），交货日期 {date}，请安排采购与生产",                       \
+      "合約已簽訂：{title}（{customer}），交貨日期 {date}，請安排採購與生產",                                          \
+      "Contract signed: {title} ({customer}), delivery {date}: plan purchasing and production")                        \
     X("tier.manual", "人工定级（{by}）：{reason}", "人工定級（{by}）：{reason}", "Set by hand ({by}): {reason}")       \
     X("tier.important_amount", "近12个月采购额 {amount} ≥ {threshold}", "近12個月採購額 {amount} ≥ {threshold}",       \
       "Purchases in the last 12 months {amount} ≥ {threshold}")                                                        \
@@ -88,6 +92,22 @@
     X("job.failed", "任务失败（{detail}）", "任務失敗（{detail}）", "The job failed ({detail})")                       \
     X("job.cancelled", "任务已取消", "任務已取消", "The job was cancelled")                                            \
     X("job.too_many_rows", "超过 {max} 行，请缩小筛选范围", "超過 {max} 列，請縮小篩選範圍",                           \
-      "More than {max} rows: narrow the filter")
+      "More than {max} rows: narrow the filter")                                                                       \
+    X("receivable.overdue", "催收：合同 {number}（{customer}）{term}应于 {date} 回款，尚欠 {amount} 元",               \
+      "催收：合約 {number}（{customer}）{term}應於 {date} 回款，尚欠 {amount} 元",                                     \
+      "Collect: contract {number} ({customer}), {term} was due on {date}; {amount} yuan outstanding")                  \
+    X("receivable.escalated", "催收升级：{owner} 的合同 {number}（{customer}）{term}逾期 {days} 天，尚欠 {amount} 元", \
+      "催收升級：{owner} 的合約 {number}（{customer}）{term}逾期 {days} 天，尚欠 {amount} 元",                         \
+      "Collection escalated: {owner}'s contract {number} ({customer}), {term} {days} days overdue; {amount} yuan "     \
+      "outstanding")                                                                                                   \
+    X("order.accepted", "订单 {number} 已确认（客户 {customer}，交货 {date}），请安排生产与采购",                      \
+      "訂單 {number} 已確認（客戶 {customer}，交貨 {date}），請安排生產與採購",                                        \
+      "Order {number} accepted (customer {customer}, delivery {date}): plan production and purchasing")                \
+    X("order.followup", "交付回访：订单 {number}（客户 {customer}）于 {date} 签收，请于 {due} 回访",                   \
+      "交付回訪：訂單 {number}（客戶 {customer}）於 {date} 簽收，請於 {due} 回訪",                                     \
+      "Follow-up visit: order {number} ({customer}) received on {date}, visit on {due}")                               \
+    X("order.release_requested", "紧急放行待批准：订单 {number} 批次 {lot}，数量 {quantity}",                          \
+      "緊急放行待核准：訂單 {number} 批次 {lot}，數量 {quantity}",                                                     \
+      "Emergency release to approve: order {number}, lot {lot}, quantity {quantity}")
 
 #endif

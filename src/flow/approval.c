@@ -465,7 +465,7 @@ int flow_open_round(Req *r, const Entity *en, json_t *rec, const Approval *ap, E
     const char *row_path = NULL;
     bool have_path = false;
     int active = -1; /* the first step with something to sign */
-    json_t *prev_snap = NULL, *changed = NULL;
+    json_t *prev_snap = NULL, *changed = NULL, *touched = NULL;
     json_t *snap = flow_snapshot(en, rec);
 
     Stmt *st = db_prepare(r->db, zSqlRound);
@@ -483,7 +483,10 @@ int flow_open_round(Req *r, const Entity *en, json_t *rec, const Approval *ap, E
     db_done(st);
     st = NULL;
     if (flow_prev_round(r, en, row_id, &prev, &prev_snap, e) < 0) goto out;
-    if (prev_snap) changed = flow_changed(en, prev_snap, snap);
+    if (prev_snap) {
+        changed = flow_changed(en, prev_snap, snap);
+        touched = flow_touched(en, prev_snap, snap);
+    }
 
     for (int i = 0; ap->steps && ap->steps[i].name; i++) {
         const ApprovalStep *s = &ap->steps[i];
@@ -498,7 +501,7 @@ int flow_open_round(Req *r, const Entity *en, json_t *rec, const Approval *ap, E
                 nt.reason = step_holds ? "flow.skip_not_required" : "flow.skip_condition";
             } else {
                 int kept = 0;
-                if (changed && !flow_concern_touched(flow_role_concerns(s, role), changed)) {
+                if (touched && !flow_concern_touched(flow_role_concerns(s, role), touched)) {
                     kept = flow_prev_approval(r, en, row_id, prev, s->name, role_info[role].id, &nt, e);
                     if (kept < 0) goto out;
                 }
@@ -538,6 +541,7 @@ out:
     json_decref(snap);
     json_decref(prev_snap);
     json_decref(changed);
+    json_decref(touched);
     return ret;
 }
 

@@ -88,10 +88,13 @@ typedef struct Approval {
 } Approval;
 
 enum {
-    T_OWNER = 1 << 0,   /* the row's owner may run it, whatever the roles */
-    T_COMMENT = 1 << 1, /* a non-empty "comment" is required */
-    T_REVISE = 1 << 2,  /* opens a new version of a signed document: the row as signed is kept
-                           whole (version_keep, with the comment as the reason) before it moves */
+    T_OWNER = 1 << 0,    /* the row's owner may run it, whatever the roles */
+    T_COMMENT = 1 << 1,  /* a non-empty "comment" is required */
+    T_REVISE = 1 << 2,   /* opens a new version of a signed document: the row as signed is kept
+                            whole (version_keep, with the comment as the reason) before it moves */
+    T_STEPWISE = 1 << 3, /* of a multi-target transition: back to any earlier target, forward only to
+                            the next one in the order of `to` (409 flow.guard "to" on a skip);
+                            meta says "stepwise": true so a screen offers only those moves */
 };
 
 /* Guard or effect of a transition. During an action rec also carries the
@@ -342,6 +345,11 @@ json_t *flow_snapshot(const Entity *en, const json_t *rec);
 /* Names of the fields and child collections whose values differ between two
    snapshots, in declaration order. New reference (an array). */
 json_t *flow_changed(const Entity *en, const json_t *before, const json_t *after);
+/* What a change touches, for reviewers' concerns: flow_changed's names, then
+   "child.field" for every line field whose value differs on some line ("lines.unit_price"),
+   so that a concern may name one column of the lines (R-CON-4: a price change is
+   finance's, a quantity change production's). New reference (an array). */
+json_t *flow_touched(const Entity *en, const json_t *before, const json_t *after);
 /* Name of a condition operator ("gt" ...), and the declaration of an
    approval as JSON for /api/v1/meta and OpenAPI (labels in locale). */
 const char *flow_cond_op_name(CondOp op);

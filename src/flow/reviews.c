@@ -4,6 +4,7 @@
 ** what changed between two rounds, and an approval's declaration as JSON for
 ** the meta and OpenAPI. No database here (tests/unit/test_reviews.c).
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,6 +214,29 @@ json_t *flow_changed(const Entity *en, const json_t *before, const json_t *after
         if (!json_equal(x, y)) json_array_append_new(a, json_string(ch->name));
         json_decref(x);
         json_decref(y);
+    }
+    return a;
+}
+
+/* See flow.h. Lines are compared by position: a line added or removed touches every field. */
+json_t *flow_touched(const Entity *en, const json_t *before, const json_t *after) {
+    json_t *a = flow_changed(en, before, after);
+    for (const Child *ch = en->children; ch && ch->name; ch++) {
+        const json_t *x = json_object_get(before, ch->name), *y = json_object_get(after, ch->name);
+        size_t nx = json_array_size(x), ny = json_array_size(y), n = nx > ny ? nx : ny;
+        for (const Field *f = ch->fields; f && f->name; f++) {
+            for (size_t i = 0; i < n; i++) {
+                const json_t *u = json_object_get(json_array_get(x, i), f->name);
+                const json_t *v = json_object_get(json_array_get(y, i), f->name);
+                bool un = !u || json_is_null(u), vn = !v || json_is_null(v);
+                if (i >= nx || i >= ny || un != vn || (!un && !json_equal((json_t *)u, (json_t *)v))) {
+                    char name[128];
+                    snprintf(name, sizeof name, "%s.%s", ch->name, f->name);
+                    json_array_append_new(a, json_string(name));
+                    break;
+                }
+            }
+        }
     }
     return a;
 }

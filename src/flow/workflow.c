@@ -264,6 +264,14 @@ static bool flow_word(const char *list, int i, char *buf, size_t n) {
     }
 }
 
+/* Position of word w in the space-separated list, -1 when absent. */
+static int flow_word_pos(const char *list, const char *w) {
+    char buf[64];
+    for (int i = 0; flow_word(list, i, buf, sizeof buf); i++)
+        if (!strcmp(buf, w)) return i;
+    return -1;
+}
+
 /* Is the value of a required input empty (absent, null or blank text)? */
 static bool flow_empty(const json_t *v) {
     return !v || json_is_null(v) || (json_is_string(v) && !flow_nonblank(json_string_value(v)));
@@ -310,6 +318,16 @@ static const char *flow_target(Req *r, const Entity *en, const Transition *t, co
     }
     if (!strcmp(to, from)) {
         err_set(e, 409, EC_BAD_STATE, NULL, "%s", entity_state_label(r->locale, en, from));
+        return NULL;
+    }
+    int at = (t->flags & T_STEPWISE) ? flow_word_pos(t->to, from) : -1;
+    if (at >= 0 && flow_word_pos(t->to, to) > at + 1) {
+        char next[64];
+        flow_word(t->to, at + 1, next, sizeof next);
+        err_set(e, 409, EC_GUARD, "to", "%s%s",
+                label_for(r->locale, "不能跳过阶段，须先进入：", "不能跳過階段，須先進入：",
+                          "no stage may be skipped; next: "),
+                entity_state_label(r->locale, en, next));
         return NULL;
     }
     return to;

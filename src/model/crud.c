@@ -580,29 +580,14 @@ int entity_update_fields(Req *r, const Entity *en, json_t *rec, json_t *vals, co
     return 0;
 }
 
-/*
-** PATCH /api/v1/:entity/:id                             roles: entity write roles, and the
-**                                                       access rule (entity_row_may)
-** Body: {"version": N, changed fields...}
-** 200 row | 400 field.* / record.version_required | 403 the row is only seen (shared, signed)
-** | 404 | 409 record.conflict + "current"
-*/
-static int entity_patch(Req *r, Err *e) {
-    const Entity *en = entity_for_request(r, e);
-    if (!en) return -1;
-    int64_t id;
-    if (req_param_id(r, 1, &id, e) < 0) return -1;
-    json_t *body = req_json(r, e);
-    if (!body) return -1;
-    json_t *old = entity_load(r, en, id, e);
-    if (!old) return -1;
-    arena_defer(r->a, (void (*)(void *))json_decref, old);
-    if (entity_row_check(r, en, old, ACCESS_WRITE, e) < 0) return -1;
-    if (en->decorate) en->decorate(r, en, old); /* virtual values take part in the diff */
+/* The write of a PATCH on the stored row old (visible, checked by the caller): version,
+   editable state, input, lines, hooks, computes, audit, cascades, rollups. 0, -1 with e, or -2
+   when the version moved (nothing written). */
+static int patch_apply(Req *r, const Entity *en, json_t *old, json_t *body, Err *e) {
+    int64_t id = json_integer_value(json_object_get(old, "id"));
     json_t *ver = json_object_get(body, "version");
     if (!json_is_integer(ver)) return err_set(e, 400, EC_VERSION, "version", NULL);
-    if (json_integer_value(ver) != json_integer_value(json_object_get(old, "version")))
-        return reply_conflict(r, en, id);
+    if (json_integer_value(ver) != json_integer_value(json_object_get(old, "version"))) return -2;
     if (check_editable(r, en, old, body, e) < 0) return -1;
     json_t *vals = json_object();
     arena_defer(r->a, (void (*)(void *))json_decref, vals);
@@ -633,7 +618,7 @@ static int entity_patch(Req *r, Err *e) {
     int rc = json_object_size(vals) || lines ? update_row(r, en, id, json_integer_value(ver), vals) : 1;
     if (rc == 0) {
         json_decref(ch);
-        return reply_conflict(r, en, id);
+        return -2;
     }
     if (rc < 0) {
         json_decref(ch);
@@ -653,6 +638,36 @@ static int entity_patch(Req *r, Err *e) {
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (en->after_save && en->after_save(r, en, rec, old, e) < 0) return -1;
     if (rollups_refresh(r, en, rec, old, e) < 0) return -1;
+    return 0;
+}
+
+int entity_patch_row(Req *r, const Entity *en, json_t *old, json_t *body, Err *e) {
+    int rc = patch_apply(r, en, old, body, e);
+    return rc == -2 ? err_set(e, 409, EC_CONFLICT, NULL, NULL) : rc;
+}
+
+/*
+** PATCH /api/v1/:entity/:id                             roles: entity write roles, and the
+**                                                       access rule (entity_row_may)
+** Body: {"version": N, changed fields...}
+** 200 row | 400 field.* / record.version_required | 403 the row is only seen (shared, signed)
+** | 404 | 409 record.conflict + "current"
+*/
+static int entity_patch(Req *r, Err *e) {
+    const Entity *en = entity_for_request(r, e);
+    if (!en) return -1;
+    int64_t id;
+    if (req_param_id(r, 1, &id, e) < 0) return -1;
+    json_t *body = req_json(r, e);
+    if (!body) return -1;
+    json_t *old = entity_load(r, en, id, e);
+    if (!old) return -1;
+    arena_defer(r->a, (void (*)(void *))json_decref, old);
+    if (entity_row_check(r, en, old, ACCESS_WRITE, e) < 0) return -1;
+    if (en->decorate) en->decorate(r, en, old); /* virtual values take part in the diff */
+    int rc = patch_apply(r, en, old, body, e);
+    if (rc == -2) return reply_conflict(r, en, id);
+    if (rc < 0) return -1;
     json_t *row = entity_load(r, en, id, e);
     if (!row) return -1;
     row_finish(r, en, row);
@@ -763,7 +778,8 @@ static int entity_delete(Req *r, Err *e) {
 }
 
 void model_routes_register(void) {
-    views_routes_register(); /* /api/v1/my/views before the generic /api/v1/:entity/:id */
+    views_routes_register();   /* /api/v1/my/views before the generic /api/v1/:entity/:id */
+    refdata_routes_register(); /* /api/v1/refdata/:list likewise */
     static const Route routes[] = {
         {"GET", "/api/v1/meta", meta_get, 0, 0, "Entity metadata for the front end", "meta"},
         {"GET", "/api/v1/openapi.json", openapi_get, R_PUBLIC, 0, "This OpenAPI document", "meta"},
@@ -782,6 +798,8 @@ void model_routes_register(void) {
          "entities"},
         {"GET", "/api/v1/imports", import_jobs_list, 0, 0, "My recent imports", "entities"},
         {"GET", "/api/v1/imports/:id", import_job_get, 0, 0, "State, progress and report of an import", "entities"},
+        {"GET", "/api/v1/imports/:id/errors.csv", import_job_errors_csv, R_RAW, 0,
+         "The rows of an import that had an error, as CSV with the reasons", "entities"},
         {"GET", "/api/v1/:entity/:id", entity_get, 0, 0, "Get one row", "entities"},
         {"PATCH", "/api/v1/:entity/:id", entity_patch, R_WRITE, 0, "Change a row (optimistic lock)", "entities"},
         {"DELETE", "/api/v1/:entity/:id", entity_delete, R_WRITE, 0, "Delete a row (soft)", "entities"},

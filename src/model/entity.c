@@ -99,6 +99,10 @@ static int index_check(Db *db, const Entity *en) {
             log_error("%s.%s has read_roles and F_SEARCH: a search would tell its values", en->name, f->name);
             bad = 1;
         }
+        if (f->type == FT_CODE && !refdata_list_known(f->ref)) {
+            log_error("%s.%s: no reference list \"%s\" (ref_codes)", en->name, f->name, f->ref ? f->ref : "");
+            bad = 1;
+        }
         if (en->few_rows || !(f->flags & (F_FILTER | F_SORT)) || (f->flags & (F_VIRTUAL | F_NOINDEX))) continue;
         int rc = db_column_leads_index(db, en->table, f->name);
         if (rc < 0)
@@ -153,10 +157,12 @@ bool entity_can_delete(const Entity *en, const User *u) {
     return user_has_role(u, en->delete_roles ? en->delete_roles : en->write_roles);
 }
 
-/* Sees every row: admin, or an entity everyone may read.
+/* Sees every row: admin, a role the entity lets read every row, or an entity everyone may read.
    Otherwise a row is visible to its owner, to users it is shared with, to
    signers of its approvals, and to managers of its org unit or above. */
-static bool sees_all(const Entity *en, const User *u) { return en->vis == VIS_ALL || (u->roles & RB(ADMIN)); }
+static bool sees_all(const Entity *en, const User *u) {
+    return en->vis == VIS_ALL || (u->roles & (RB(ADMIN) | en->read_all_roles));
+}
 
 /* Does the user see a unit subtree? Only managers that belong to a unit. */
 static bool sees_subtree(const User *u) { return (u->roles & ROLES_MANAGING) && u->org_unit_id > 0 && u->org_path; }

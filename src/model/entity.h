@@ -33,6 +33,10 @@ typedef enum {
     FT_ROLES,      /* JSON array of role ids (users only; virtual) */
     FT_QTY,        /* quantity with 3 decimals as int64 thousandths (12.5 kg = 12500), JSON integer;
                       goods sold by weight or length; min/max in thousandths when min < max */
+    FT_CODE,       /* a code of the reference list named by `ref` ("regions": GB/T 2260 divisions,
+                      "industries": GB/T 4754): stored as text, validated against the list, shown by
+                      its name in the reader's language; a filter on a code takes the codes below it
+                      too (filter[region]=32 is all of 江苏省) (model/refdata.h) */
 } FieldType;
 
 typedef struct EnumVal {
@@ -87,7 +91,7 @@ typedef struct Field {
     unsigned flags;           /* F_* */
     int64_t min, max;         /* limits (length for text, value for numbers); ignored when both 0 */
     const EnumVal *enums;     /* FT_ENUM: values, terminated by {NULL} */
-    const char *ref;          /* FT_REF: entity name referred to */
+    const char *ref;          /* FT_REF: entity name referred to; FT_CODE: the reference list */
     const char *def;          /* default on create, as text ("draft", "0"), or NULL */
     const char *zh, *tw, *en; /* labels */
     const char *group;        /* key of the entity's FieldGroup the form shows it in, or NULL */
@@ -238,6 +242,9 @@ typedef struct PublicPurpose {
     /* NULL or run on a submission in the record's transaction, after the fields are validated and
        before they are written: vals (field -> value) may be changed; row is the stored record */
     int (*on_submit)(Req *r, const struct Entity *en, json_t *row, json_t *vals, Err *e);
+    /* NULL, or the workflow states in which a form takes a submission ("solution_proposed closed"):
+       in any other state the view lists no inputs and a submission answers 409 flow.bad_state */
+    const char *accepts_in;
 } PublicPurpose;
 
 typedef struct Entity {
@@ -286,6 +293,9 @@ typedef struct Entity {
     bool mergeable;
     /* NULL or, after a merge into id, moves what only the module keeps about `from` (match keys) */
     int (*after_merge)(Req *r, const struct Entity *en, int64_t id, int64_t from, Err *e);
+    /* Roles that read every row of a VIS_OWNER entity as admin does (finance reads every payment
+       and invoice, whoever's contract it is); writing still follows entity_row_may (0 = none) */
+    uint32_t read_all_roles;
 } Entity;
 
 /* Registry, filled by modules_register() at start. */
@@ -384,6 +394,15 @@ json_t *entity_row_json(const Entity *en, Stmt *st);
 int entity_create_row(Req *r, const Entity *en, json_t *input, int64_t *out_id, Err *e);
 
 /*
+** Change a stored row exactly as PATCH /api/v1/<entity>/:id does with body (its "version",
+** changed fields and lines: the editable-state check, validation naming the field, hooks,
+** computes, audit, rollups), in the caller's transaction: a module's demo changes a document's
+** lines through it. old is the row as loaded; the access check is the caller's. 0, or -1 with e
+** (409 record.conflict when the version moved).
+*/
+int entity_patch_row(Req *r, const Entity *en, json_t *old, json_t *body, Err *e);
+
+/*
 ** Apply a field change made by module code or a workflow effect to a stored row:
 ** UPDATE with version check, audit entry. vals is an object of field -> value
 ** (not stolen). On success *rec (if given) is updated. 409 when version moved.
@@ -406,6 +425,11 @@ typedef struct LinkKind {
 } LinkKind;
 /* Register link kinds at start (a module's register function); n entries. */
 void link_kinds_declare(const LinkKind *kinds, int n);
+/* A link made by module code (a repeat complaint to the one it repeats), in the caller's
+   transaction, audited on both ends like one made through the API; the caller has checked access.
+   1 made, 0 the same link existed, -1 with e (500; a kind that does not join the two). */
+int link_make(Req *r, const char *from_entity, int64_t from_id, const char *to_entity, int64_t to_id, const char *kind,
+              const char *note, Err *e);
 
 /*
 ** Server-written text in the reader's language (messages.c, core/messages.h):
@@ -427,6 +451,14 @@ char *msg_text3(Arena *a, const char *zh, const char *tw, const char *en);
 ** for a T_REVISE transition before the row leaves that state. 0, or -1 with e.
 */
 int version_keep(Req *r, const struct Entity *en, json_t *rec, const char *state, const char *reason, Err *e);
+
+/*
+** A table a module computed (a report, a recall list) answered as a file the way entity exports
+** are (export.c): format "csv" (UTF-8 with BOM, formula-safe cells) or "xlsx" (else 400 naming
+** "format"); header is an array of labels, rows an array of arrays of strings or integers.
+** Replies (0), or -1 with e.
+*/
+int export_table_reply(Req *r, const char *name, const char *format, json_t *header, json_t *rows, Err *e);
 
 /* Render the F_MESSAGE fields of a row in the request's locale. */
 void row_render_messages(Req *r, const Entity *en, json_t *row);

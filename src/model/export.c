@@ -70,6 +70,8 @@ static const char *cell_text(Req *r, const Field *f, json_t *v) {
     }
     case FT_ROLES:
         return "";
+    case FT_CODE:
+        return refdata_text(f->ref, json_string_value(v), r->locale);
     default:
         if (json_is_integer(v)) return arena_printf(r->a, "%lld", (long long)json_integer_value(v));
         return json_string_value(v) ? json_string_value(v) : "";
@@ -307,6 +309,21 @@ static int xlsx_write(Req *r, const Entity *en, const char *path, int64_t max, J
     return rc;
 }
 
+/* Answer the workbook at path as name.xlsx. 0, or -1 with e. */
+static int xlsx_reply(Req *r, const char *path, const char *name, Err *e) {
+    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    if (!f || fstat(fileno(f), &sb) != 0) {
+        if (f) fclose(f);
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    }
+    char *data = arena_alloc(r->a, (size_t)sb.st_size + 1);
+    size_t n = fread(data, 1, (size_t)sb.st_size, f);
+    fclose(f);
+    reply_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.xlsx\"", name));
+    return reply_raw(r, 200, XLSX_TYPE, data, n);
+}
+
 /*
 ** GET /api/v1/:entity/export.xlsx?<list query>         entity read roles
 ** 200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
@@ -319,20 +336,71 @@ int export_xlsx(Req *r, Err *e) {
     if (fd < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     close(fd);
     int rc = xlsx_write(r, en, path, EXPORT_MAX_ROWS, NULL, e);
-    if (rc < 0) goto out;
-    rc = -1;
-    FILE *f = fopen(path, "rb");
-    struct stat sb;
-    if (!f || fstat(fileno(f), &sb) != 0) {
-        if (f) fclose(f);
+    if (rc == 0) rc = xlsx_reply(r, path, en->name, e);
+    unlink(path);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- a module's table */
+
+/* The file of a table a module computed (a report, a recall list), CSV or XLSX as the entity
+   exports write them: header labels, then rows of text cells (integers written as numbers). */
+int export_table_reply(Req *r, const char *name, const char *format, json_t *header, json_t *rows, Err *e) {
+    size_t i, j;
+    json_t *row, *cell;
+    if (!format || !strcmp(format, "csv")) {
+        Buf b;
+        buf_init(&b, r->a);
+        buf_puts(&b, "\xEF\xBB\xBF");
+        json_array_foreach(header, j, cell) {
+            if (j) buf_putc(&b, ',');
+            csv_cell(&b, json_string_value(cell) ? json_string_value(cell) : "");
+        }
+        buf_puts(&b, "\r\n");
+        json_array_foreach(rows, i, row) {
+            json_array_foreach(row, j, cell) {
+                if (j) buf_putc(&b, ',');
+                if (json_is_integer(cell))
+                    buf_printf(&b, "%lld", (long long)json_integer_value(cell));
+                else
+                    csv_cell(&b, json_string_value(cell) ? json_string_value(cell) : "");
+            }
+            buf_puts(&b, "\r\n");
+        }
+        reply_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.csv\"", name));
+        return reply_raw(r, 200, "text/csv; charset=utf-8", b.p, b.n);
+    }
+    if (strcmp(format, "xlsx")) return err_set(e, 400, EC_ENUM, "format", "csv xlsx");
+    char path[] = "/tmp/salesloop-export-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    close(fd);
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = "/tmp"};
+    lxw_workbook *wb = workbook_new_opt(path, &opt);
+    int rc = -1;
+    if (!wb) {
         rc = err_set(e, 500, EC_INTERNAL, NULL, NULL);
         goto out;
     }
-    char *data = arena_alloc(r->a, (size_t)sb.st_size + 1);
-    size_t n = fread(data, 1, (size_t)sb.st_size, f);
-    fclose(f);
-    reply_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.xlsx\"", en->name));
-    rc = reply_raw(r, 200, XLSX_TYPE, data, n);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    json_array_foreach(header, j, cell) { worksheet_write_string(ws, 0, (lxw_col_t)j, json_string_value(cell), bold); }
+    json_array_foreach(rows, i, row) {
+        json_array_foreach(row, j, cell) {
+            if (json_is_integer(cell))
+                worksheet_write_number(ws, (lxw_row_t)(i + 1), (lxw_col_t)j, (double)json_integer_value(cell), NULL);
+            else
+                worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)j,
+                                       json_string_value(cell) ? json_string_value(cell) : "", NULL);
+        }
+    }
+    lxw_error le = workbook_close(wb);
+    if (le != LXW_NO_ERROR) {
+        rc = err_set(e, 500, EC_INTERNAL, NULL, "xlsx: %s", lxw_strerror(le));
+        goto out;
+    }
+    rc = xlsx_reply(r, path, name, e);
 out:
     unlink(path);
     return rc;

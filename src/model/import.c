@@ -65,6 +65,8 @@ typedef struct ImportJob {
     int64_t created_at;
     /* the run's findings */
     json_t *errors, *dups; /* listed entries (owned) */
+    json_t *failed;        /* [{"row", "cells": [text, ...]}] of the rows with an error (owned) */
+    const char *expected;  /* a value's expected form for the next error listed ("1234.56"), or NULL */
     int64_t nerr, ndup, invalid, valid;
     json_t *refcache; /* "entity\x1fvalue" -> id (> 0), 0 none, -1 several */
     json_t *seen;     /* unique values seen in the file: "field\x1fvalue" -> row */
@@ -79,6 +81,7 @@ static void job_free(ImportJob *j) {
     json_decref(j->columns);
     json_decref(j->errors);
     json_decref(j->dups);
+    json_decref(j->failed);
     json_decref(j->refcache);
     json_decref(j->seen);
     json_decref(j->created);
@@ -269,6 +272,16 @@ static bool field_importable(const Entity *en, const Field *f) {
     if (f->flags & (F_READONLY)) return false;
     if (f->type == FT_ROLES) return false;
     if (en->number_prefix && strcmp(f->name, "number") == 0) return false;
+    /* the free text an FT_CODE field held before it took codes (<field>_text, refdata.h): an import
+       gives the field itself, by name */
+    size_t n = strlen(f->name);
+    char base[64];
+    if (n > 5 && n < sizeof base && !strcmp(f->name + n - 5, "_text")) {
+        memcpy(base, f->name, n - 5);
+        base[n - 5] = 0;
+        const Field *c = entity_field(en, base);
+        if (c && c->type == FT_CODE) return false;
+    }
     return true;
 }
 
@@ -388,6 +401,16 @@ static int cell_fail(Req *r, const Field *f, Err *e, const char *code, const cha
     return -1;
 }
 
+/* A cell whose text cannot be read as the field's type (field.format): the message quotes the cell as it is in the file
+   ("abc元"), never a value parsed from it, and the report says what was expected (j->expected, "1234.56"). */
+static int cell_bad(ImportJob *j, Req *r, const Field *f, Err *e, const char *cell, const char *expected) {
+    j->expected = expected;
+    size_t n = strlen(cell) > 80 ? 80 : strlen(cell);
+    while (n && ((unsigned char)cell[n] & 0xC0) == 0x80)
+        n--; /* cut on a character */
+    return cell_fail(r, f, e, EC_FORMAT, arena_strndup(r->a, cell, n));
+}
+
 /*
 ** The id of a row of `ref` named by text: an id, the title field, the
 ** document number or another unique text field — visible to the user and
@@ -503,7 +526,7 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
         return 0;
     case FT_INT: {
         bool num = c->kind == CELL_NUMBER;
-        if (decimal_scaled(s, 0, !num, num, num, &n) != 0) return cell_fail(r, f, e, EC_TYPE, "integer");
+        if (decimal_scaled(s, 0, !num, num, num, &n) != 0) return cell_bad(j, r, f, e, c->s, "123");
         *out = json_integer(n);
         return 0;
     }
@@ -511,13 +534,13 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
         /* yuan with at most two decimals -> fen; an XLSX number may carry binary noise
            (1234.5599999999999) and is rounded to the fen, text must be exact */
         if (c->kind == CELL_NUMBER ? decimal_scaled(s, 2, false, true, true, &n) : money_parse(s, &n))
-            return cell_fail(r, f, e, EC_FORMAT, "1234.56");
+            return cell_bad(j, r, f, e, c->s, "1234.56");
         *out = json_integer(n);
         return 0;
     case FT_QTY:
         /* up to three decimals -> thousandths (12.5 -> 12500); an XLSX number is rounded */
         if (decimal_scaled(s, 3, false, c->kind == CELL_NUMBER, true, &n) != 0)
-            return cell_fail(r, f, e, EC_FORMAT, "12.5");
+            return cell_bad(j, r, f, e, c->s, "12.5");
         *out = json_integer(n);
         return 0;
     case FT_PERCENT_BP: {
@@ -531,7 +554,7 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
             rc = decimal_scaled(arena_strndup(r->a, s, len - 3), 2, false, false, true, &n);
         else
             rc = decimal_scaled(s, 2, false, c->kind == CELL_NUMBER, true, &n); /* 12.5 -> 1250 */
-        if (rc != 0) return cell_fail(r, f, e, EC_FORMAT, "12.5%");
+        if (rc != 0) return cell_bad(j, r, f, e, c->s, "12.5%");
         *out = json_integer(n);
         return 0;
     }
@@ -540,14 +563,14 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
             memcpy(d, s, 10);
             d[10] = 0;
         } else if (!(c->kind == CELL_NUMBER && excel_serial_date(s, false, d) == 0) && date_text(s, d) != 0) {
-            return cell_fail(r, f, e, EC_FORMAT, "YYYY-MM-DD");
+            return cell_bad(j, r, f, e, c->s, "YYYY-MM-DD");
         }
         *out = json_string(d);
         return 0;
     case FT_DATETIME:
         if (c->kind == CELL_NUMBER && excel_serial_date(s, true, d) == 0) s = arena_strdup(r->a, d);
         if (datetime_text(s, company_tz(r), &n) != 0 && !(c->kind == CELL_TEXT && str_to_int64(s, &n) == 0 && n >= 0))
-            return cell_fail(r, f, e, EC_FORMAT, "YYYY-MM-DD HH:MM");
+            return cell_bad(j, r, f, e, c->s, "YYYY-MM-DD HH:MM");
         *out = json_integer(n);
         return 0;
     case FT_BOOL: {
@@ -557,7 +580,7 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
             if (eq_nocase(s, yes[i])) return *out = json_true(), 0;
         for (int i = 0; no[i]; i++)
             if (eq_nocase(s, no[i])) return *out = json_false(), 0;
-        return cell_fail(r, f, e, EC_FORMAT, label_for(r->locale, "是/否", "是/否", "yes/no"));
+        return cell_bad(j, r, f, e, c->s, label_for(r->locale, "是/否", "是/否", "yes/no"));
     }
     case FT_ENUM:
         for (const EnumVal *ev = f->enums; ev && ev->value; ev++)
@@ -573,6 +596,15 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
         *out = json_integer(id);
         return 0;
     }
+    case FT_CODE: { /* a code, a name or a path of names: 江苏省, 江苏, 镇江市, 镇江, 江苏镇江 */
+        bool several = false;
+        const RefItem *it = refdata_match(f->ref, s, &several);
+        if (!it)
+            return cell_fail(r, f, e, several ? EC_IMPORT_AMBIGUOUS : EC_IMPORT_NOT_FOUND,
+                             arena_printf(r->a, "%.80s", s));
+        *out = json_string(it->code);
+        return 0;
+    }
     case FT_ROLES:
         return 0;
     }
@@ -585,13 +617,15 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
    from eo when a hook answered the error itself. */
 static void report_error(ImportJob *j, Req *r, int line, int col, const char *value, const Err *e, json_t *eo) {
     j->nerr++;
-    if (json_array_size(j->errors) >= REPORT_MAX) return;
+    if (json_array_size(j->errors) >= REPORT_MAX) return (void)(j->expected = NULL);
     json_t *own = eo ? NULL : error_object(r, e);
     if (!eo) eo = own;
     json_t *o = json_pack("{s:i, s:O?, s:O?, s:O?}", "row", line, "field", json_object_get(eo, "field"), "code",
                           json_object_get(eo, "code"), "message", json_object_get(eo, "message"));
     if (col >= 0 && col < j->ncols) json_object_set_new(o, "column", json_string(j->cols[col].header));
     if (value) json_object_set_new(o, "value", json_string(arena_printf(r->a, "%.100s", value)));
+    if (j->expected) json_object_set_new(o, "expected", json_string(j->expected));
+    j->expected = NULL;
     json_decref(own);
     json_array_append_new(j->errors, o);
 }
@@ -700,6 +734,7 @@ static int import_execute(ImportJob *j, Db *db) {
     r.path = arena_printf(j->a, "/api/v1/%s", j->en->name);
     j->errors = json_array();
     j->dups = json_array();
+    j->failed = json_array();
     j->refcache = json_object();
     j->seen = json_object();
     j->created = json_object();
@@ -784,6 +819,12 @@ static int import_execute(ImportJob *j, Db *db) {
                 json_object_set_new(j->created, arena_printf(r.a, "%lld", (long long)id), json_integer(row->line));
             }
         }
+        if (bad && json_array_size(j->failed) < REPORT_MAX) { /* the row as it is in the file, for errors.csv */
+            json_t *cells = json_array();
+            for (int c = 0; c < row->n; c++)
+                json_array_append_new(cells, json_string(row->c[c].s ? row->c[c].s : ""));
+            json_array_append_new(j->failed, json_pack("{s:i, s:o}", "row", row->line, "cells", cells));
+        }
         if (bad)
             j->invalid++;
         else if (ok)
@@ -820,6 +861,7 @@ static int import_execute(ImportJob *j, Db *db) {
                             "errors", j->errors, "errors_truncated", j->nerr > (int64_t)json_array_size(j->errors),
                             "duplicate_count", (json_int_t)j->ndup, "duplicates", j->dups, "mapping", j->mapping,
                             "columns", j->columns, "encoding", j->t.encoding);
+    json_object_set(res, "failed_rows", j->failed);
     if (j->t.sep)
         json_object_set_new(res, "separator", json_string(j->t.sep == '\t' ? "tab" : j->t.sep == ';' ? ";" : ","));
     if (!ok && !j->cancelled) json_object_set_new(res, "error", error_object(&r, &fatal)); /* the job says why */
@@ -832,11 +874,19 @@ static int import_execute(ImportJob *j, Db *db) {
 /* ---------------------------------------------------------------- the job row */
 
 /* The job as the API shows it (borrowing the report). */
+/* A report as the API shows it: the failed rows' cells stay in the job (GET .../errors.csv). */
+static json_t *report_view(json_t *res) {
+    if (!res) return NULL;
+    json_t *o = json_copy(res);
+    json_object_del(o, "failed_rows");
+    return o;
+}
+
 static json_t *job_json(ImportJob *j) {
-    return json_pack("{s:I, s:s, s:b, s:s, s:I, s:I, s:s?, s:I, s:O?}", "job_id", (json_int_t)j->id, "entity",
+    return json_pack("{s:I, s:s, s:b, s:s, s:I, s:I, s:s?, s:I, s:o?}", "job_id", (json_int_t)j->id, "entity",
                      j->en->name, "dry_run", j->dry_run, "state", j->state, "processed", (json_int_t)j->processed,
                      "total", (json_int_t)j->total, "filename", j->filename, "created_at", (json_int_t)j->created_at,
-                     "result", j->result);
+                     "result", report_view(j->result));
 }
 
 /* What a queued run needs besides the file: {"dry_run","partial","allow_duplicates","mapping"?,...}. */
@@ -1067,7 +1117,7 @@ static json_t *import_view(json_t *g) {
                           json_object_get(g, "created_at"), "user_id", json_object_get(g, "user_id"));
     if (json_object_get(g, "finished_at")) json_object_set(o, "finished_at", json_object_get(g, "finished_at"));
     if (json_object_get(g, "result"))
-        json_object_set(o, "result", json_object_get(g, "result"));
+        json_object_set_new(o, "result", report_view(json_object_get(g, "result")));
     else if (json_object_get(g, "error")) /* it ended before a report: the reason, as a report's error */
         json_object_set_new(o, "result", json_pack("{s:O}", "error", json_object_get(g, "error")));
     return o;
@@ -1092,6 +1142,72 @@ int import_job_get(Req *r, Err *e) {
     json_object_del(o, "user_id");
     json_decref(g);
     return reply_json(r, 200, o);
+}
+
+/* One CSV field, quoted when it holds a separator, a quote or a line break. */
+static void csv_cell(Buf *b, const char *s, bool first) {
+    if (!first) buf_putc(b, ',');
+    bool q = strpbrk(s, ",\"\r\n") != NULL;
+    if (q) buf_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') buf_putc(b, '"');
+        buf_putc(b, *p);
+    }
+    if (q) buf_putc(b, '"');
+}
+
+/*
+** GET /api/v1/imports/:id/errors.csv            roles: the job's user, or admin
+** 200 text/csv (UTF-8 with BOM): the file's header row and its rows that had an error, as they were
+** in the file, each with a last column "错误" (Errors) holding the row's messages | 404
+** Fix the rows in it and import it again.
+*/
+int import_job_errors_csv(Req *r, Err *e) {
+    int64_t id;
+    if (req_param_id(r, 0, &id, e) < 0) return -1;
+    json_t *g = job_read(r, id, e);
+    if (!g) return -1;
+    json_t *res = json_object_get(g, "result");
+    if (strcmp(json_string_value(json_object_get(g, "kind")), "import") ||
+        !json_is_array(json_object_get(res, "failed_rows"))) {
+        json_decref(g);
+        return err_set(e, 404, EC_REC_NOT_FOUND, NULL, NULL);
+    }
+    Buf b;
+    buf_init(&b, r->a);
+    buf_puts(&b, "\xEF\xBB\xBF");
+    size_t i, k;
+    json_t *x, *y;
+    int ncols = 0;
+    json_array_foreach(json_object_get(res, "columns"), i, x) {
+        csv_cell(&b,
+                 json_string_value(json_object_get(x, "header")) ? json_string_value(json_object_get(x, "header")) : "",
+                 ncols++ == 0);
+    }
+    csv_cell(&b, label_for(r->locale, "错误", "錯誤", "Errors"), ncols == 0);
+    buf_puts(&b, "\r\n");
+    json_array_foreach(json_object_get(res, "failed_rows"), i, x) {
+        json_int_t line = json_integer_value(json_object_get(x, "row"));
+        json_t *cells = json_object_get(x, "cells");
+        for (int c = 0; c < ncols; c++) {
+            const char *v = json_string_value(json_array_get(cells, (size_t)c));
+            csv_cell(&b, v ? v : "", c == 0);
+        }
+        Buf msg;
+        buf_init(&msg, r->a);
+        buf_puts(&msg, "");
+        json_array_foreach(json_object_get(res, "errors"), k, y) {
+            if (json_integer_value(json_object_get(y, "row")) != line) continue;
+            const char *m = json_string_value(json_object_get(y, "message"));
+            buf_printf(&msg, "%s%s", msg.n ? label_for(r->locale, "；", "；", "; ") : "", m ? m : "");
+        }
+        csv_cell(&b, msg.p, ncols == 0);
+        buf_puts(&b, "\r\n");
+    }
+    json_decref(g);
+    reply_header(r, "Content-Disposition",
+                 arena_printf(r->a, "attachment; filename=\"import-%lld-errors.csv\"", (long long)id));
+    return reply_raw(r, 200, "text/csv; charset=utf-8", b.p, b.n);
 }
 
 /*

@@ -141,6 +141,50 @@ static int link_audit(Req *r, const char *entity, int64_t id, const char *action
                        made ? json_pack("{s:[n,o]}", "link", v) : json_pack("{s:[o,n]}", "link", v));
 }
 
+/* Insert the link and audit it on both ends: 1 made (*lid), 0 the same link exists, -1 error. */
+static int link_insert(Req *r, const char *fe, int64_t fid, const char *te, int64_t tid, const char *kind,
+                       const char *note, int64_t *lid) {
+    static const char zSql[] =
+        "INSERT INTO record_links(from_entity, from_id, to_entity, to_id, kind, note, created_at, created_by)\n"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING RETURNING id";
+    Stmt *st = db_prepare(r->db, zSql);
+    if (!st) return -1;
+    db_bind_text(st, 1, fe, -1);
+    db_bind_int64(st, 2, fid);
+    db_bind_text(st, 3, te, -1);
+    db_bind_int64(st, 4, tid);
+    db_bind_text(st, 5, kind, -1);
+    if (note)
+        db_bind_text(st, 6, note, -1);
+    else
+        db_bind_null(st, 6);
+    db_bind_int64(st, 7, r->now);
+    if (r->user)
+        db_bind_int64(st, 8, r->user->id);
+    else
+        db_bind_null(st, 8);
+    int rc = db_step(st);
+    *lid = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (rc < 0) return -1;
+    if (!*lid) return 0;
+    if (link_audit(r, fe, fid, "link", kind, te, tid, true) < 0 ||
+        link_audit(r, te, tid, "link", kind, fe, fid, true) < 0)
+        return -1;
+    return 1;
+}
+
+/* See entity.h. */
+int link_make(Req *r, const char *from_entity, int64_t from_id, const char *to_entity, int64_t to_id, const char *kind,
+              const char *note, Err *e) {
+    const LinkKind *k = kind_find(kind);
+    if (!k || !kind_joins(k, from_entity, to_entity)) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    int64_t lid;
+    int made = link_insert(r, from_entity, from_id, to_entity, to_id, k->kind, note, &lid);
+    if (made < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    return made;
+}
+
 /*
 ** POST /api/v1/:entity/:id/links                      the access rule (write) on the record
 ** Body: {"to_entity", "to_id", "kind"? ("related"), "note"?}
@@ -181,30 +225,11 @@ int links_add(Req *r, Err *e) {
         (!json_is_string(nv) || utf8_len(json_string_value(nv), json_string_length(nv)) > 500 ||
          strlen(json_string_value(nv)) != json_string_length(nv)))
         return err_set(e, 400, json_is_string(nv) ? EC_TOO_LONG : EC_TYPE, "note", json_is_string(nv) ? "500" : "text");
-    static const char zSql[] =
-        "INSERT INTO record_links(from_entity, from_id, to_entity, to_id, kind, note, created_at, created_by)\n"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING RETURNING id";
-    Stmt *st = db_prepare(r->db, zSql);
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_text(st, 1, en->name, -1);
-    db_bind_int64(st, 2, id);
-    db_bind_text(st, 3, other->name, -1);
-    db_bind_int64(st, 4, oid);
-    db_bind_text(st, 5, k->kind, -1);
-    if (nv && json_is_string(nv) && json_string_length(nv))
-        db_bind_text(st, 6, json_string_value(nv), -1);
-    else
-        db_bind_null(st, 6);
-    db_bind_int64(st, 7, r->now);
-    db_bind_int64(st, 8, r->user->id);
-    int rc = db_step(st);
-    int64_t lid = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
-    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (!lid) return err_set(e, 409, EC_DUPLICATE, "to_id", NULL);
-    if (link_audit(r, en->name, id, "link", k->kind, other->name, oid, true) < 0 ||
-        link_audit(r, other->name, oid, "link", k->kind, en->name, id, true) < 0)
-        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    const char *note = nv && json_is_string(nv) && json_string_length(nv) ? json_string_value(nv) : NULL;
+    int64_t lid;
+    int made = link_insert(r, en->name, id, other->name, oid, k->kind, note, &lid);
+    if (made < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (!made) return err_set(e, 409, EC_DUPLICATE, "to_id", NULL);
     return reply_json(r, 201, json_pack("{s:I}", "id", (json_int_t)lid));
 }
 

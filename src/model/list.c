@@ -81,6 +81,9 @@ static int filter_value(Req *r, ListQuery *lq, const Field *f, const char *v, co
     case FT_DATE:
         if (date_parse(v, &y, &m, &d) != 0) return bad(e, param, "YYYY-MM-DD expected");
         return add_text(lq, v);
+    case FT_CODE:
+        if (!refdata_find(f->ref, v)) return bad(e, param, "unknown code");
+        return add_text(lq, v);
     case FT_ENUM:
         if (f->enums) {
             const EnumVal *ev = f->enums;
@@ -106,6 +109,28 @@ static int parse_filter(Req *r, const Entity *en, ListQuery *lq, const char *par
     const char *op = close + 1;
     if (*op == '\0') {
         bool multi = f->type == FT_ENUM || f->type == FT_REF;
+        if (f->type == FT_CODE && *value) { /* the code and every code below it (a province's cities) */
+            int pn = filter_value(r, lq, f, value, param, e);
+            if (pn < 0) return -1;
+            const RefItem *below[40];
+            bool nested;
+            int nb = refdata_below(f->ref, value, below, 40, &nested);
+            if (nested) { /* GB/T 2260: the codes below begin with it */
+                int pl = add_text(lq, arena_printf(r->a, "%s%%", value));
+                if (pl < 0) return bad(e, param, "too many conditions");
+                buf_printf(&lq->where, " AND (t.%s = ?%d OR t.%s LIKE ?%d)", f->name, pn, f->name, pl);
+                return 0;
+            }
+            if (nb > 40) return bad(e, param, "too many codes below it");
+            buf_printf(&lq->where, " AND t.%s IN (?%d", f->name, pn);
+            for (int i = 0; i < nb; i++) {
+                int pb = add_text(lq, below[i]->code);
+                if (pb < 0) return bad(e, param, "too many conditions");
+                buf_printf(&lq->where, ", ?%d", pb);
+            }
+            buf_puts(&lq->where, ")");
+            return 0;
+        }
         if (multi && strchr(value, ',')) {
             buf_printf(&lq->where, " AND t.%s IN (", f->name);
             int k = 0;
@@ -160,7 +185,8 @@ static int search_scan(Req *r, const Entity *en, ListQuery *lq, const char *q, E
     int k = 0;
     for (const Field *f = en->fields; f->name; f++) {
         if (!(f->flags & F_SEARCH) || (f->flags & F_VIRTUAL) || !find_field(en, lq->view, f->name)) continue;
-        buf_printf(&lq->where, "%s LOWER(t.%s) LIKE ?%d ESCAPE '\\'", k++ ? " OR" : " AND (", f->name, pn);
+        buf_printf(&lq->where, "%s LOWER(%s) LIKE ?%d ESCAPE '\\'", k++ ? " OR" : " AND (",
+                   search_column(r->a, f, "t."), pn);
     }
     buf_puts(&lq->where, k ? ")" : " AND 1 = 0");
     return 0;

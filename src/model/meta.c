@@ -16,7 +16,7 @@ static const char *const type_names[] = {
     [FT_TEXT] = "text",   [FT_LONGTEXT] = "longtext", [FT_INT] = "int",     [FT_MONEY] = "money",
     [FT_DATE] = "date",   [FT_DATETIME] = "datetime", [FT_BOOL] = "bool",   [FT_ENUM] = "enum",
     [FT_REF] = "ref",     [FT_EMAIL] = "email",       [FT_PHONE] = "phone", [FT_PERCENT_BP] = "percent_bp",
-    [FT_ROLES] = "roles", [FT_QTY] = "qty",
+    [FT_ROLES] = "roles", [FT_QTY] = "qty",           [FT_CODE] = "code",
 };
 
 const char *field_type_name(FieldType t) { return type_names[t]; }
@@ -42,7 +42,11 @@ json_t *field_json(Req *r, const Field *f) {
     if (f->type == FT_QTY) json_object_set_new(o, "scale", json_integer(1000));
     json_object_set_new(o, "min", f->min < f->max || f->min ? json_integer(f->min) : json_null());
     json_object_set_new(o, "max", f->max ? json_integer(f->max) : json_null());
-    json_object_set_new(o, "ref", f->ref ? json_string(f->ref) : json_null());
+    json_object_set_new(o, "ref", f->ref && f->type != FT_CODE ? json_string(f->ref) : json_null());
+    if (f->type == FT_CODE) { /* its items: GET /api/v1/refdata/<list>; levels: 3 = a cascade of pickers */
+        json_object_set_new(o, "list", json_string(f->ref));
+        json_object_set_new(o, "levels", json_integer(refdata_levels(f->ref)));
+    }
     if (f->type == FT_ENUM) json_object_set_new(o, "enum", enum_json(r, f->enums));
     if (f->type == FT_ROLES) {
         json_t *a = json_array();
@@ -146,11 +150,12 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
                             en->flow->editable_states ? words(en->flow->editable_states) : json_null());
         json_t *acts = json_array();
         for (const Transition *t = en->flow->transitions; t->action; t++)
-            json_array_append_new(acts, json_pack("{s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:b}", "action", t->action,
-                                                  "label", label_for(r->locale, t->zh, t->tw, t->en), "from",
-                                                  words(t->from), "to", t->to, "comment_required",
-                                                  (t->flags & T_COMMENT) != 0, "inputs", words(t->inputs), "requires",
-                                                  words(t->requires), "owner", (t->flags & T_OWNER) != 0));
+            json_array_append_new(acts,
+                                  json_pack("{s:s, s:s, s:o, s:s, s:b, s:o, s:o, s:b, s:b}", "action", t->action,
+                                            "label", label_for(r->locale, t->zh, t->tw, t->en), "from", words(t->from),
+                                            "to", t->to, "comment_required", (t->flags & T_COMMENT) != 0, "inputs",
+                                            words(t->inputs), "requires", words(t->requires), "owner",
+                                            (t->flags & T_OWNER) != 0, "stepwise", (t->flags & T_STEPWISE) != 0));
         bool approvals = false;
         for (const Transition *t = en->flow->transitions; t->action; t++)
             approvals |= t->approval != NULL;

@@ -6,6 +6,7 @@
 #define SALESLOOP_MODEL_H
 
 #include "entity.h"
+#include "refdata.h"
 
 /*
 ** What the flow layer lends the model, registered at start (flow_routes_register) so that the
@@ -160,11 +161,30 @@ bool publink_token_shape_ok(const char *s);
 int publink_check(const Entity *en, Db *db);
 /* The purposes of en for /api/v1/meta: [{"name","label","lifetime_days","single_use","form"}]. */
 json_t *publink_purposes_json(Req *r, const Entity *en);
-/* A new link to row id of en for its declared purpose, living days (clamped to the purpose's
-   lifetime), made by the request's user, audited on the record: a new {"id","purpose","token",
-   "path","expires_at","max_uses"} — the only time the token is seen — or NULL with e. The
-   caller has checked that the user may change the record (module code sending survey links). */
-json_t *publink_create(Req *r, const Entity *en, int64_t id, const char *purpose, int64_t days, Err *e);
+/*
+** Issue a link to record id of en for its declared purpose, valid `days` (1..the purpose's lifetime;
+** else the lifetime), in the caller's transaction, audited on the record: module code that gives
+** a person without an account their own link (a complaint filed through the public form). The
+** token (arena) is shown once, to the caller. 0, or -1 with e (500: an undeclared purpose).
+*/
+int publink_issue(Req *r, const Entity *en, int64_t id, const char *purpose, int64_t days, const char **token,
+                  int64_t *expires_at, int64_t *link_id, Err *e);
+/*
+** Count one public request of the client address under `scope` (its own counter: "p" the public
+** links, "cf" the complaint form) in the current 10-minute window, inside the caller's transaction.
+** 0 allowed, 1 over `limit` with *retry the seconds left in the window, < 0 the statement's error.
+*/
+int public_rate_count(Req *r, const char *scope, int64_t limit, int64_t *retry);
+/*
+** A public request (no sign-in), the whole transaction dance of the public side: the user dropped,
+** the client address's request counted under scope against limit and committed whatever follows;
+** then `before` (NULL or a step whose writes are kept even when it or the work fails: a spent
+** challenge), then `work` in a savepoint that its error rolls back alone. Over the limit: 429
+** public_link.rate_limited with Retry-After, and neither step runs. A step returns 0 or -1 with e
+** (a 5xx rolls everything back, the count included). Returns the handler's result.
+*/
+typedef int (*PublicStep)(Req *r, Err *e);
+int public_request(Req *r, Err *e, const char *scope, int64_t limit, PublicStep before, PublicStep work);
 /* The routes of public links, the public side included, and their setting. */
 void publink_routes_register(void);
 /* A field described for the front end, as /api/v1/meta sends it (meta.c). */
@@ -179,6 +199,7 @@ void export_register(void);
 void import_register(void);
 int import_post(Req *r, Err *e);
 int import_job_get(Req *r, Err *e);
+int import_job_errors_csv(Req *r, Err *e);
 int import_jobs_list(Req *r, Err *e);
 int import_template(Req *r, Err *e);
 int meta_get(Req *r, Err *e);

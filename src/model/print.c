@@ -266,7 +266,10 @@ static const char *value_text(Resolve *rs, const Field *f, json_t *v) {
         return json_is_integer(v) ? ref_title(rs, f->ref, i) : "";
     case FT_ROLES:
         return "";
-    default:
+    case FT_CODE:
+        return json_string_value(v) ? refdata_text(f->ref, json_string_value(v), r->locale) : "";
+    default: /* server-written text (F_MESSAGE) in the reader's language */
+        if ((f->flags & F_MESSAGE) && json_is_string(v)) return msg_render(r->a, r->locale, json_string_value(v));
         return json_string_value(v) ? json_string_value(v) : "";
     }
 }

@@ -130,13 +130,8 @@ json_t *publink_purposes_json(Req *r, const Entity *en) {
 
 /* ---------------------------------------------------------------- the public side */
 
-/*
-** Count one public request of the client address in the current window, inside the caller's
-** transaction (the upsert locks the address's row, so parallel requests are counted one after
-** the other). 0 allowed, 1 over the limit with *retry the seconds left in the window, < 0 the
-** statement's error.
-*/
-static int rate_count(Req *r, int64_t *retry) {
+/* See model.h: the upsert locks the address's row, so parallel requests are counted one after the other. */
+int public_rate_count(Req *r, const char *scope, int64_t limit, int64_t *retry) {
     static const char zSql[] =
         "INSERT INTO login_guards(name, failures, locked_until, updated_at) VALUES (?1, 1, ?3, ?2)\n"
         " ON CONFLICT (name) DO UPDATE SET\n"
@@ -146,14 +141,14 @@ static int rate_count(Req *r, int64_t *retry) {
         " RETURNING failures, locked_until";
     Stmt *st = db_prepare(r->db, zSql);
     if (!st) return DB_ERROR;
-    db_bind_text(st, 1, arena_printf(r->a, "p:%s", r->client_addr ? r->client_addr : ""), -1);
+    db_bind_text(st, 1, arena_printf(r->a, "%s:%s", scope, r->client_addr ? r->client_addr : ""), -1);
     db_bind_int64(st, 2, r->now);
     db_bind_int64(st, 3, r->now + RATE_WINDOW);
     int rc = db_step(st);
     int64_t count = rc == DB_ROW ? db_col_int64(st, 0) : 0, until = rc == DB_ROW ? db_col_int64(st, 1) : 0;
     db_done(st);
     if (rc != DB_ROW) return rc < 0 ? rc : DB_ERROR;
-    if (count <= req_setting_int(r, "public_links.requests_per_10min")) return 0;
+    if (count <= limit) return 0;
     *retry = until > r->now ? until - r->now : 1;
     return 1;
 }
@@ -291,6 +286,13 @@ static int view_work(Req *r, const char *token, Err *e) {
     json_t *rec = projection_load(r, &l, &rc);
     if (!rec) return rc < 0 ? db_failed(e, rc) : not_found(e);
     arena_defer(r->a, (void (*)(void *))json_decref, rec);
+    bool open = true; /* does the form take a submission in the record's state? */
+    if (l.pp->accepts && l.pp->accepts_in) {
+        json_t *row = record_load(r, &l, &rc);
+        if (!row) return rc < 0 ? db_failed(e, rc) : not_found(e);
+        const char *st = json_string_value(json_object_get(row, "state"));
+        open = st && str_word_in(l.pp->accepts_in, st);
+    }
     if ((rc = link_use(r, &l, l.pp->accepts == NULL)) <= 0) return rc < 0 ? db_failed(e, rc) : not_found(e);
     if (audit_write(r, l.en->name, l.row_id, "public_view",
                     json_pack("{s:[n,I], s:[n,s]}", "public_link", (json_int_t)l.id, "purpose", l.pp->name)) < 0)
@@ -301,7 +303,7 @@ static int view_work(Req *r, const char *token, Err *e) {
                                 label_for(r->locale, p->zh, p->tw, p->en), "entity_label",
                                 label_for(r->locale, l.en->zh, l.en->tw, l.en->en), "expires_at",
                                 (json_int_t)l.expires_at, "fields", fields_json(r, l.en, p->shows, false), "record",
-                                rec, "accepts", fields_json(r, l.en, p->accepts, true)));
+                                rec, "accepts", fields_json(r, l.en, open ? p->accepts : NULL, true)));
 }
 
 /*
@@ -316,6 +318,9 @@ static int submit_work(Req *r, const char *token, Err *e) {
     if (!l.pp->accepts) return not_found(e); /* a read-only view takes no submission */
     json_t *row = record_load(r, &l, &rc);
     if (!row) return rc < 0 ? db_failed(e, rc) : not_found(e);
+    const char *state = json_string_value(json_object_get(row, "state"));
+    if (l.pp->accepts_in && !(state && str_word_in(l.pp->accepts_in, state)))
+        return err_set(e, 409, EC_BAD_STATE, NULL, "%s", entity_state_label(r->locale, l.en, state ? state : ""));
     json_t *body = req_json(r, e);
     if (!body) return -1;
     const char *k;
@@ -377,27 +382,27 @@ static int submit_work(Req *r, const char *token, Err *e) {
     return reply_json(r, 200, json_pack("{s:s, s:I}", "purpose", l.pp->name, "submitted_at", (json_int_t)r->now));
 }
 
-/*
-** Both public routes: anonymous whatever cookie came along, the address's request counted and
-** committed first (a refused or unknown link counts too), then the work in a savepoint that an
-** error rolls back alone.
-*/
-static int public_run(Req *r, Err *e, bool submit) {
+/* See model.h. */
+int public_request(Req *r, Err *e, const char *scope, int64_t limit, PublicStep before, PublicStep work) {
     r->user = NULL; /* the public side acts for nobody: audit entries carry no user */
-    const char *token = r->params[0];
     if (db_begin(r->db) != DB_OK) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
     int64_t retry = 0;
-    int rc = rate_count(r, &retry);
+    int rc = public_rate_count(r, scope, limit, &retry);
     if (rc < 0) {
         db_rollback(r->db);
         return db_failed(e, rc);
+    }
+    if (rc == 0 && before) rc = before(r, e);
+    if (rc < 0 && e->status >= 500) { /* a failed statement keeps nothing */
+        db_rollback(r->db);
+        return -1;
     }
     if (rc == 0) {
         if (db_begin(r->db) != DB_OK) {
             db_rollback(r->db);
             return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
         }
-        rc = submit ? submit_work(r, token, e) : view_work(r, token, e);
+        rc = work(r, e);
         if (rc < 0)
             db_rollback(r->db);
         else if (db_commit(r->db) != DB_OK) {
@@ -415,6 +420,15 @@ static int public_run(Req *r, Err *e, bool submit) {
         return err_set(e, 429, EC_LINK_RATE, NULL, "%lld", (long long)retry);
     }
     return rc;
+}
+
+/* Both public routes: the address's request counted under "p" (a refused or unknown link counts
+   too), then the view or the submission in its savepoint. */
+static int view_step(Req *r, Err *e) { return view_work(r, r->params[0], e); }
+static int submit_step(Req *r, Err *e) { return submit_work(r, r->params[0], e); }
+static int public_run(Req *r, Err *e, bool submit) {
+    return public_request(r, e, "p", req_setting_int(r, "public_links.requests_per_10min"), NULL,
+                          submit ? submit_step : view_step);
 }
 
 /*
@@ -452,27 +466,23 @@ static json_t *link_record(Req *r, const Entity **pen, int64_t *pid, Err *e) {
     return entity_request_row(r, pen, pid, e);
 }
 
-json_t *publink_create(Req *r, const Entity *en, int64_t id, const char *purpose, int64_t days, Err *e) {
+/* See model.h. */
+int publink_issue(Req *r, const Entity *en, int64_t id, const char *purpose, int64_t days, const char **token,
+                  int64_t *expires_at, int64_t *link_id, Err *e) {
     const PublicPurpose *p = purpose_find(en, purpose);
-    if (!p) {
-        err_set(e, 500, EC_INTERNAL, NULL, "no purpose %s", purpose);
-        return NULL;
-    }
+    if (!p) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (days < 1 || days > p->lifetime_days) days = p->lifetime_days;
-    const char *token = random_token(r->a, 32);
+    const char *tok = random_token(r->a, 32);
     int64_t expires = r->now + days * 86400;
     static const char zSql[] =
         "INSERT INTO public_links(entity, row_id, purpose, token_hash, created_by, created_at, expires_at, max_uses)\n"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
     Stmt *st = db_prepare(r->db, zSql);
-    if (!st) {
-        err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        return NULL;
-    }
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_text(st, 1, en->name, -1);
     db_bind_int64(st, 2, id);
     db_bind_text(st, 3, p->name, -1);
-    db_bind_text(st, 4, sha256_hex(r->a, token), -1);
+    db_bind_text(st, 4, sha256_hex(r->a, tok), -1);
     if (r->user)
         db_bind_int64(st, 5, r->user->id);
     else
@@ -486,20 +496,15 @@ json_t *publink_create(Req *r, const Entity *en, int64_t id, const char *purpose
     int rc = db_step(st);
     int64_t link = rc == DB_ROW ? db_col_int64(st, 0) : 0;
     db_done(st);
-    if (!link) {
-        db_failed(e, rc < 0 ? rc : DB_ERROR);
-        return NULL;
-    }
+    if (!link) return db_failed(e, rc < 0 ? rc : DB_ERROR);
     if (audit_write(r, en->name, id, "public_link_create",
                     json_pack("{s:[n,I], s:[n,s], s:[n,I]}", "public_link", (json_int_t)link, "purpose", p->name,
-                              "expires_at", (json_int_t)expires)) < 0) {
-        err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        return NULL;
-    }
-    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)link, "purpose", p->name, "token", token,
-                            "path", arena_printf(r->a, "/p/%s", token), "expires_at", (json_int_t)expires);
-    json_object_set_new(out, "max_uses", p->single_use ? json_integer(1) : json_null());
-    return out;
+                              "expires_at", (json_int_t)expires)) < 0)
+        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    *token = tok;
+    *expires_at = expires;
+    *link_id = link;
+    return 0;
 }
 
 /*
@@ -538,8 +543,13 @@ static int publinks_create(Req *r, Err *e) {
             return err_set(e, 400, EC_RANGE, "expires_days", "1..%d", p->lifetime_days);
         days = json_integer_value(d);
     }
-    json_t *out = publink_create(r, en, id, p->name, days, e);
-    return out ? reply_json(r, 201, out) : -1;
+    const char *token;
+    int64_t expires, link;
+    if (publink_issue(r, en, id, p->name, days, &token, &expires, &link, e) < 0) return -1;
+    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)link, "purpose", p->name, "token", token,
+                            "path", arena_printf(r->a, "/p/%s", token), "expires_at", (json_int_t)expires);
+    json_object_set_new(out, "max_uses", p->single_use ? json_integer(1) : json_null());
+    return reply_json(r, 201, out);
 }
 
 /*

@@ -215,13 +215,21 @@ bool search_indexed(const Entity *en) {
     return false;
 }
 
+/* The SQL of a search field's text on alias (a code's name in ref_codes, else the column). */
+char *search_column(Arena *a, const Field *f, const char *alias) {
+    if (f->type == FT_CODE)
+        return arena_printf(a, "(SELECT rc.full_name FROM ref_codes rc WHERE rc.list = '%s' AND rc.code = %s%s)",
+                            f->ref, alias, f->name);
+    return arena_printf(a, "%s%s", alias, f->name);
+}
+
 /* "SELECT id, f1, f2 ... FROM table" of the search fields (arena string). */
 static char *select_fields(Arena *a, const Entity *en) {
     Buf b;
     buf_init(&b, a);
     buf_puts(&b, "SELECT id");
     for (const Field *f = en->fields; f->name; f++)
-        if ((f->flags & F_SEARCH) && !(f->flags & F_VIRTUAL)) buf_printf(&b, ", %s", f->name);
+        if ((f->flags & F_SEARCH) && !(f->flags & F_VIRTUAL)) buf_printf(&b, ", %s", search_column(a, f, ""));
     buf_printf(&b, " FROM %s", en->table);
     return b.p;
 }

@@ -48,6 +48,8 @@ bool search_indexed(const Entity *en);
 
 /* Bring the index of one row up to date with its stored search fields (in the caller's
    transaction). 0, or -1 on a database error (the write must fail: the index never drifts). */
+/* The SQL of a search field's text on a table alias ("t." or ""): a code's name, else the column. */
+char *search_column(Arena *a, const Field *f, const char *alias);
 int search_index_row(Db *db, Arena *a, const Entity *en, int64_t id);
 
 /* After a write of the fields in vals (NULL: a new row) of row id: its index entry follows when

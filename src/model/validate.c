@@ -206,6 +206,18 @@ int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
         *out = json_incref(v);
         return 0;
     }
+    case FT_CODE: {
+        if (!json_is_string(v)) return fail(r, e, f, 400, EC_TYPE, "code");
+        if (!refdata_find(f->ref, json_string_value(v))) {
+            const char *s = json_string_value(v);
+            size_t n = strlen(s) > 60 ? 60 : strlen(s);
+            while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+                n--; /* the value quoted, cut on a character */
+            return fail(r, e, f, 400, EC_CODE, arena_strndup(r->a, s, n));
+        }
+        *out = json_incref(v);
+        return 0;
+    }
     case FT_ROLES: {
         if (!json_is_array(v)) return fail(r, e, f, 400, EC_TYPE, "[role, ...]");
         size_t i;

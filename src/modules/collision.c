@@ -822,12 +822,54 @@ static const Entity claims_entity = {
     .attachments = true,
 };
 
+/*
+** GET /api/v1/collision_claims/targets?q=…&entity=customers|leads      writers of claims
+** The records a claim may name, found as the collision control finds them: q is taken as a
+** company name, phone, e-mail and tax id and matched on the normalised keys (never a substring,
+** so no more is learnt than by trying to create the record), live rows owned by someone else
+** only. Masked like a collision: {"items":[{entity,id,name,owner_id,owner_name,kind,in_pool}]}.
+** 400 field.required q | field.too_long q | field.enum entity | 403 may not file claims
+*/
+static int claim_targets(Req *r, Err *e) {
+    if (!entity_can_write(&claims_entity, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    const char *q = req_query(r, "q"), *only = req_query(r, "entity");
+    if (only && *only && strcmp(only, "customers") && strcmp(only, "leads"))
+        return err_set(e, 400, EC_ENUM, "entity", "customers leads");
+    while (q && *q == ' ')
+        q++;
+    if (!q || !*q) return err_set(e, 400, EC_REQUIRED, "q", NULL);
+    if (utf8_len(q, strlen(q)) > 200) return err_set(e, 400, EC_TOO_LONG, "q", "200");
+    json_t *items = json_array();
+    const char *const ents[] = {"customers", "leads"};
+    for (int k = 0; k < 2; k++) {
+        if (only && *only && strcmp(only, ents[k])) continue;
+        json_t *probe = json_pack("{s:s, s:s, s:s, s:s}", name_field(ents[k]), q, "phone", q, "email", q, "tax_id", q);
+        Match m[10];
+        int n = collision_find(r, ents[k], 0, probe, m, 10);
+        json_decref(probe);
+        if (n < 0) {
+            json_decref(items);
+            return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        }
+        for (int i = 0; i < n; i++) {
+            if (strcmp(m[i].entity, ents[k]) || !m[i].owner_id || m[i].owner_id == r->user->id) continue;
+            json_array_append_new(items, match_json(&m[i]));
+        }
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 /* A pending claim waits for the managers who arbitrate it: in their work and the bell (issue 10). */
 static const WaitingDecision claim_waiting = {"collision_claims", "decide"};
 
 void collision_register(void) {
+    static const Route routes[] = {
+        {"GET", "/api/v1/collision_claims/targets", claim_targets, 0, 0,
+         "Records a collision claim may name (masked, found by name, phone, e-mail or tax id)", "customers"},
+    };
     entity_register(&claims_entity);
     flow_decisions_declare(&claim_waiting);
+    routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
 }
 
 int collision_matches(Req *r, const Entity *en, json_t *rec, EntityMatch *out, int max) {

@@ -49,11 +49,13 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
     static const struct {
         const char *user;
         const char *cities[3];
-        const char *region;
+        const char *regions[3]; /* the cities' GB/T 2260 codes (ref_codes "regions") */
     } reps[] = {
-        {"liu.yang", {"上海", "苏州", "昆山"}, "华东"},  {"zhang.wei", {"上海", "南京", "无锡"}, "华东"},
-        {"huang.lei", {"杭州", "宁波", "绍兴"}, "华东"}, {"xu.jing", {"广州", "佛山", "中山"}, "华南"},
-        {"guo.peng", {"深圳", "东莞", "惠州"}, "华南"},
+        {"liu.yang", {"上海", "苏州", "昆山"}, {"31", "3205", "320583"}},
+        {"zhang.wei", {"上海", "南京", "无锡"}, {"31", "3201", "3202"}},
+        {"huang.lei", {"杭州", "宁波", "绍兴"}, {"3301", "3302", "3306"}},
+        {"xu.jing", {"广州", "佛山", "中山"}, {"4401", "4406", "4420"}},
+        {"guo.peng", {"深圳", "东莞", "惠州"}, {"4403", "4419", "4413"}},
     };
     static const char *const brands[] = {"恒远", "华信", "金达", "瑞丰", "宏图", "永盛", "天成", "鑫源", "联创",
                                          "博远", "中科", "新锐", "汇通", "东升", "嘉禾", "明阳", "正泰", "德润",
@@ -62,9 +64,10 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
     static const struct {
         const char *word, *industry;
     } trades[] = {
-        {"精密机械", "机械制造"},     {"注塑科技", "塑料制品"}, {"食品包装", "食品饮料"}, {"环保水务", "水处理"},
-        {"汽车零部件", "汽车零部件"}, {"纺织机械", "纺织"},     {"电梯工程", "电梯"},     {"暖通设备", "暖通空调"},
-        {"新能源科技", "光伏新能源"}, {"制药设备", "医药"},     {"电子科技", "电子制造"}, {"物流装备", "物流仓储"},
+        /* GB/T 4754-2017 大类 (ref_codes "industries") */
+        {"精密机械", "34"},   {"注塑科技", "29"}, {"食品包装", "14"}, {"环保水务", "46"},
+        {"汽车零部件", "36"}, {"纺织机械", "35"}, {"电梯工程", "34"}, {"暖通设备", "34"},
+        {"新能源科技", "38"}, {"制药设备", "35"}, {"电子科技", "39"}, {"物流装备", "34"},
     };
     static const char *const forms[] = {"有限公司", "有限公司", "股份有限公司", "科技有限公司", "机电有限公司"};
     static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
@@ -94,7 +97,8 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
         int64_t owner = cd_user(&c, reps[ri].user, &unit);
         if (!owner) continue; /* not the standard demo org */
         for (int k = 0; k < 60 && !c.d.fail; k++, n++) {
-            const char *city = reps[ri].cities[cd_rnd(3)];
+            unsigned ci = cd_rnd(3);
+            const char *city = reps[ri].cities[ci];
             const char *brand = brands[(ri * 60 + (size_t)k) % 36];
             size_t ti = (ri * 7 + (size_t)k * 5) % 12;
             const char *name = arena_printf(c.r.a, "%s%s%s%s", city, brand, trades[ti].word, forms[cd_rnd(5)]);
@@ -116,7 +120,7 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
                          "zzsssssssssiissiszziiii", pooled ? (int64_t)0 : owner, unit, demo_number(&c.d, "CU"), name,
                          arena_printf(c.r.a, "91%02u%04u%s%05u%c", 31 + (unsigned)ri, 1000 + cd_rnd(8999), "MA",
                                       cd_rnd(99999), "0123456789ABCDEFGHJKLMNPQRTUWXY"[cd_rnd(31)]),
-                         trades[ti].industry, reps[ri].region,
+                         trades[ti].industry, reps[ri].regions[ci],
                          arena_printf(c.r.a, "%s市%s路 %u 号", city, brands[cd_rnd(36)], 1 + cd_rnd(999)), phone,
                          arena_printf(c.r.a, "purchase%d@customer%d.cn", k, n), sources[cd_rnd(6)],
                          (int64_t)(cd_rnd(40) * 5000000), (int64_t)(cd_rnd(20) * 10000000),

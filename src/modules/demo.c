@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/roles.h"
 #include "../http/internal.h"
 #include "../model/calendar.h"
 #include "demo.h"
@@ -73,6 +74,35 @@ const char *demo_number(Demo *d, const char *prefix) {
     return arena_printf(d->a, "%s-%lld-%06lld", prefix, (long long)year, (long long)n);
 }
 
+/* See demo.h. */
+int demo_as_user(Req *r, User *u, int64_t id) {
+    Stmt *st = db_prepare(r->db, "SELECT u.display_name, u.org_unit_id, o.path FROM users u"
+                                 " LEFT JOIN org_units o ON o.id = u.org_unit_id WHERE u.id = ?1");
+    if (!st) return -1;
+    db_bind_int64(st, 1, id);
+    int rc = db_step(st);
+    memset(u, 0, sizeof *u);
+    if (rc == DB_ROW) {
+        u->id = id;
+        u->username = u->display_name = arena_strdup(r->a, db_col_text(st, 0));
+        u->locale = "zh-CN";
+        u->org_unit_id = db_col_int64(st, 1);
+        u->org_path = db_col_null(st, 2) ? NULL : arena_strdup(r->a, db_col_text(st, 2));
+    }
+    db_done(st);
+    if (rc != DB_ROW) return -1;
+    st = db_prepare(r->db, "SELECT role FROM user_roles WHERE user_id = ?1");
+    if (!st) return -1;
+    db_bind_int64(st, 1, id);
+    while ((rc = db_step(st)) == DB_ROW) {
+        int role = role_by_name(db_col_text(st, 0));
+        if (role >= 0) u->roles |= 1u << role;
+    }
+    db_done(st);
+    r->user = u;
+    return rc == DB_DONE ? 0 : -1;
+}
+
 static int64_t unit(Demo *c, const char *name, const char *code, int64_t parent) {
     const char *pp = "/";
     Stmt *st = db_prepare(c->db, "SELECT path FROM org_units WHERE id = ?1");
@@ -135,6 +165,14 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     int64_t rep_units[] = {sh, sh, hz, gz, gz};
     person(&c, "lin.hui", "林慧", hash, fin, "finance");
     person(&c, "he.ping", "何平", hash, cs, "cs_specialist");
+    /* the departments that review contracts (R-CON-3; contracts_demo) */
+    person(&c, "wu.min", "吴敏", hash, root, "legal");
+    person(&c, "ma.chao", "马超", hash, root, "tech");
+    person(&c, "ding.lei", "丁磊", hash, root, "production");
+    person(&c, "song.jia", "宋佳", hash, root, "qc");
+    person(&c, "han.xue", "韩雪", hash, root, "purchasing");
+    person(&c, "deng.gang", "邓刚", hash, root, "warehouse");
+    person(&c, "ma.lan", "马兰", hash, cs, "sales_manager cs_specialist"); /* the service department's manager */
 
     static const struct {
         const char *code, *name, *model, *unit, *line;
@@ -212,6 +250,11 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     /* the pipeline works on the demo customers: keep it after customers_demo */
     if (!c.fail && pipeline_demo(db, c.a, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && quotes_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && contracts_demo(db, c.now, err, errlen) < 0) c.fail = 1; /* after quotes_demo: one from a quote */
+    if (!c.fail && receivables_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && orders_demo(db, c.now, err, errlen) < 0) c.fail = 1; /* on a signed demo contract */
+    if (!c.fail && complaints_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && service_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && visits_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && surveys_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     /* the demo wrote leads and opportunities without the workflow: let the deadline job give

@@ -10,6 +10,7 @@
 
 #include "../db/db.h"
 #include "../core/core.h"
+#include "../http/http.h"
 
 /* A demo generator's state: connection, arena, clock and the first error. */
 typedef struct Demo {
@@ -30,4 +31,8 @@ int64_t demo_sql(Demo *d, const char *sql, const char *types, ...);
 int64_t demo_vsql(Demo *d, const char *sql, const char *types, va_list ap);
 /* The next document number "PREFIX-YYYY-000123", as the server numbers them. */
 const char *demo_number(Demo *d, const char *prefix);
+/* A user of the demo company as the request's user (r->user = u), with their name, unit and
+   roles, so that demo rows are made and signed through the core's paths as that user. 0, or -1
+   when the user is missing or a read failed. */
+int demo_as_user(Req *r, User *u, int64_t id);
 #endif

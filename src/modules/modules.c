@@ -38,6 +38,11 @@ void modules_register(void) {
     opportunities_register();
     quotes_register();
     contracts_register();
+    receivables_register();
+    invoices_register();
+    orders_register();     /* orders, inspections, releases, shipments, traceability (R-ORD) */
+    complaints_register(); /* complaints and the public form (R-CMP) */
+    service_register();    /* service tickets, plans, communication log (R-SVC) */
     followups_register();
     sales_plans_register();
     visits_register();

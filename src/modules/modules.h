@@ -25,8 +25,31 @@ void leads_register(void);         /* leads.c: leads and their conversion */
 void opportunities_register(void); /* opportunities.c: stages, pipeline, stage clocks */
 void quotes_register(void);        /* quotes.c: quotations, their approval and expiry (R-QUO) */
 void contracts_register(void);     /* contracts.c: contracts, classification, review and change (R-CON) */
+void orders_register(void);        /* orders*.c: orders, inspection, emergency release, shipments, trace (R-ORD) */
+/* Demo orders through the core's own paths (partial inspection, emergency release, batches, delivered). 0 ok. */
+int orders_demo(Db *db, int64_t now, char *err, size_t errlen);
+void complaints_register(void); /* complaints.c, complaints_public.c: complaints, the public form (R-CMP) */
+void service_register(void);    /* service.c: service tickets, plans and campaigns, communication log (R-SVC) */
+/* Demo complaints, and service tickets, plans and calls, in every state through the core's paths. 0 ok. */
+int complaints_demo(Db *db, int64_t now, char *err, size_t errlen);
+int service_demo(Db *db, int64_t now, char *err, size_t errlen);
 /* Demo quotations through the core's own paths (draft, sent, waiting for the manager). 0 ok. */
 int quotes_demo(Db *db, int64_t now, char *err, size_t errlen);
+void receivables_register(void); /* receivables.c: payments, aging, collection rate and tasks (R-AR-1) */
+void invoices_register(void);    /* invoices.c: invoices, void and reissue (R-AR-2) */
+/* Demo payments and invoices against demo contracts signed through the core's paths. 0 ok. */
+int receivables_demo(Db *db, int64_t now, char *err, size_t errlen);
+struct Req;
+/* Has the customer an overdue instalment of a signed contract not fully received (R-CON-2)?
+   1 yes, 0 no, -1 database error. */
+int receivables_customer_overdue(struct Req *r, int64_t customer_id);
+/* The aging report's one aggregate query for the user of r, prepared and bound (the report and
+   bench/sqlref run the same SQL): rows customer id, name, owner id, name, unit id, name, bucket
+   0..3, count, outstanding fen. today receives the company-local date. NULL on a database error. */
+struct Stmt *receivables_aging_query(struct Req *r, char today[11]);
+/* Demo contracts (contracts.c, demo_load after quotes_demo): a general one signed, a special one in
+   review, a signed one changed and re-reviewed by finance, one made from a demo quote. 0 ok. */
+int contracts_demo(Db *db, int64_t now, char *err, size_t errlen);
 void followups_register(void);   /* followups.c: follow-ups, plans, followup_overdue */
 void sales_plans_register(void); /* sales_plans.c: plans and quotas */
 void visits_register(void);      /* visits.c: visit plans, visit records, reviews, metrics (R-VIS) */

@@ -80,6 +80,8 @@ static const Field opp_fields[] = {
      .group = "stage"},
     {"contract_ref", FT_TEXT, F_SEARCH, 0, 100, NULL, NULL, NULL, "合同编号", "合約編號", "Contract number",
      .group = "stage"},
+    {"contract_signed_on", FT_DATE, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "合同签订日期", "合約簽訂日期",
+     "Contract signed on", .group = "stage"},
     {"loss_reason", FT_ENUM, F_FILTER | F_NOINDEX, 0, 0, loss_reasons, NULL, NULL, "输单原因", "輸單原因",
      "Loss reason", .group = "loss", .when = "state=lost"},
     {"loss_note", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "输单说明", "輸單說明", "Loss note", .group = "loss",
@@ -268,23 +270,19 @@ static int stage_prerequisite(Req *r, json_t *rec, const char *to, Err *e) {
     }
     if (!strcmp(to, "won") && setting_int(r->db, "stage.won.requires_contract")) {
         s = flow_rec_str(rec, "contract_ref");
-        if (s && *s) return 0;
+        if ((s && *s) || flow_rec_str(rec, "contract_signed_on")) return 0; /* typed, or signed in salesloop */
         return guard_fail(r, e, "contract_ref", "赢单前须有已签合同（合同编号）", "贏單前須有已簽合約（合約編號）",
                           "a signed contract is required to win (contract number)");
     }
     return 0;
 }
 
-/* guard of the stage actions and of move: back to an earlier stage, or on to
-   the next one with its prerequisite; never past a stage. */
+/* guard of the stage actions and of move: back to an earlier stage, or on to the next one with
+   its prerequisite. A skip never reaches it: the named actions are bound to their stage and move
+   is T_STEPWISE (the core refuses a jump, and meta tells the board which moves are offered). */
 static int opp_stage_guard(Req *r, const Entity *en, json_t *rec, Err *e) {
     const char *to = flow_rec_str(rec, "_to");
-    int from_i = stage_index(flow_rec_str(rec, "state")), to_i = stage_index(to);
-    if (to_i <= from_i) return 0;
-    if (to_i > from_i + 1)
-        return guard_fail(r, e, "to", "不能跳过销售阶段，须逐级推进（经理可执行越级调整并说明原因）",
-                          "不能跳過銷售階段，須逐級推進（經理可執行越級調整並說明原因）",
-                          "stages cannot be skipped; move one stage at a time (a manager may override with a reason)");
+    if (stage_index(to) <= stage_index(flow_rec_str(rec, "state"))) return 0;
     return stage_prerequisite(r, rec, to, e);
 }
 
@@ -325,8 +323,8 @@ static const Transition opp_transitions[] = {
      "contract_ref"},
     {"lose", OPP_OPEN, "lost", ROLES_MANAGING, T_OWNER, NULL, opp_closed, NULL, "输单", "輸單", "Lost",
      "loss_reason loss_note competitor", "loss_reason"},
-    {"move", OPP_OPEN, OPP_TARGETS, ROLES_MANAGING, T_OWNER, opp_stage_guard, opp_closed, NULL, "移动阶段", "移動階段",
-     "Move to stage", "needs_analysis quote_sent_on quote_ref contract_ref"},
+    {"move", OPP_OPEN, OPP_TARGETS, ROLES_MANAGING, T_OWNER | T_STEPWISE, opp_stage_guard, opp_closed, NULL, "移动阶段",
+     "移動階段", "Move to stage", "needs_analysis quote_sent_on quote_ref contract_ref"},
     {"override_stage", OPP_OPEN, OPP_TARGETS, OPP_OVERRIDERS, T_COMMENT, opp_override_guard, opp_closed, NULL,
      "越级调整阶段", "越級調整階段", "Override stage"},
     {NULL},
@@ -380,7 +378,9 @@ static const Entity opportunities_entity = {
     .attachments = true,
     .groups = opp_groups,
     /* the latest quotation sent for it (quotes.c): the negotiation stage's prerequisite */
-    .rollups = (const Rollup[]){{"quote_sent_at", RU_MAX, "quotes", "opportunity_id", "sent_at"}, {NULL}},
+    .rollups = (const Rollup[]){{"quote_sent_at", RU_MAX, "quotes", "opportunity_id", "sent_at"},
+                                {"contract_signed_on", RU_MAX, "contracts", "opportunity_id", "signed_on"},
+                                {NULL}},
 };
 
 /* ---------------------------------------------------------------- pipeline reports */

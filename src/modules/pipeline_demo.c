@@ -99,6 +99,16 @@ int pipeline_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
                  leads[i].state, since, leads[i].value, leads[i].score,
                  !strcmp(leads[i].state, "disqualified") ? "客户已与竞争对手签订三年框架协议" : "", reps[k], units[k]);
     }
+    /* the leads' region (GB/T 2260) and industry (GB/T 4754) as codes of the reference lists */
+    static const char *const lead_codes[][3] = {
+        {"无锡太湖智能装备有限公司", "3202", "35"},   {"南京江宁轨道交通配件厂", "320115", "37"},
+        {"宁波北仑港机设备有限公司", "330206", "35"}, {"合肥高新光伏材料有限公司", "3401", "38"},
+        {"东莞长安模具制造有限公司", "4419", "35"},   {"中山小榄灯饰电器有限公司", "4420", "38"},
+        {"厦门海沧食品机械有限公司", "350205", "35"}, {"温州瓯海阀门有限公司", "330304", "34"},
+    };
+    for (size_t i = 0; i < sizeof lead_codes / sizeof lead_codes[0]; i++)
+        demo_sql(&c, "UPDATE leads SET region = ?1, industry = ?2 WHERE company = ?3", "sss", lead_codes[i][1],
+                 lead_codes[i][2], lead_codes[i][0]);
 
     /* opportunities across the stages, with their stage log */
     static const char *const stages[] = {"prospecting", "needs_analysis", "proposal", "negotiation", "won", "lost"};

@@ -5,7 +5,7 @@
 ** question in a dimension with a weight. A run picks customers by tier and region (the
 ** customers the sender sees), and POST /survey_runs/:id/send makes one response per customer
 ** with the template's questions as they are then, and a personal public link for each
-** (publink.c: an unguessable token, expiry, single use) shown once with its path for a QR code.
+** (publink_issue: an unguessable token, expiry, single use) shown once with its path for a QR code.
 ** The public page accepts one answer: its hook checks every answer against its question, then
 ** stores the weighted score per dimension and overall; a low score (settings survey.low.*,
 ** R-SUR-3 defaults: overall < 3 or any dimension <= 2) opens a follow-up task for the
@@ -322,7 +322,8 @@ static const Field run_fields[] = {
     {"template_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_NOINDEX, 0, 0, NULL, "survey_templates", NULL, "问卷",
      "問卷", "Template"},
     {"tier", FT_ENUM, F_LIST, 0, 0, tiers, NULL, NULL, "客户等级", "客戶等級", "Customer tier"},
-    {"region", FT_TEXT, F_LIST, 0, 64, NULL, NULL, NULL, "区域", "區域", "Region"},
+    /* a GB/T 2260 code: a province takes in its cities and districts */
+    {"region", FT_CODE, F_LIST, 0, 0, NULL, "regions", NULL, "区域", "區域", "Region"},
     {"sent_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT | F_NOINDEX, 0, 0, NULL, NULL, NULL, "发出时间", "發出時間",
      "Sent at"},
     {"sent_count", FT_INT, F_READONLY | F_LIST, 0, 0, NULL, NULL, NULL, "发出份数", "發出份數", "Sent"},
@@ -409,7 +410,7 @@ static int run_deliver(Req *r, json_t *run, json_t *links, Err *e) {
     int n = 1 + entity_visibility_sql(cust, r->user, &sql, 1);
     int ptier = tier ? n++ : 0, pregion = region ? n++ : 0;
     if (ptier) buf_printf(&sql, " AND t.tier = ?%d", ptier);
-    if (pregion) buf_printf(&sql, " AND t.region = ?%d", pregion);
+    if (pregion) buf_printf(&sql, " AND t.region LIKE ?%d || '%%'", pregion);
     buf_puts(&sql, " ORDER BY t.id LIMIT 5000");
     Stmt *st = db_prepare(r->db, sql.p);
     if (!st) return flow_db_error(r, e, "survey customers");
@@ -433,13 +434,13 @@ static int run_deliver(Req *r, json_t *run, json_t *links, Err *e) {
         rc = entity_create_row(r, &responses_entity, in, &rid, e);
         json_decref(in);
         if (rc < 0) return -1;
-        json_t *l = publink_create(r, &responses_entity, rid, "survey", days, e);
-        if (!l) return -1;
+        const char *token;
+        int64_t expires, link;
+        if (publink_issue(r, &responses_entity, rid, "survey", days, &token, &expires, &link, e) < 0) return -1;
         json_array_append_new(links,
-                              json_pack("{s:I, s:I, s:O, s:O, s:O}", "response_id", (json_int_t)rid, "customer_id",
+                              json_pack("{s:I, s:I, s:O, s:s, s:I}", "response_id", (json_int_t)rid, "customer_id",
                                         (json_int_t)cid, "customer_name", json_array_get(tg, 1), "path",
-                                        json_object_get(l, "path"), "expires_at", json_object_get(l, "expires_at")));
-        json_decref(l);
+                                        arena_printf(r->a, "/p/%s", token), "expires_at", (json_int_t)expires));
     }
     json_t *vals =
         json_pack("{s:I, s:I}", "sent_at", (json_int_t)r->now, "sent_count", (json_int_t)json_array_size(links));
@@ -620,8 +621,8 @@ int surveys_demo(Db *db, int64_t now, char *err, size_t errlen) {
         goto out;
     }
     json_decref(in);
-    in = json_pack("{s:s, s:I, s:s}", "title", "华东大区季度满意度调查", "template_id", (json_int_t)tpl, "region",
-                   "华东");
+    in =
+        json_pack("{s:s, s:I, s:s}", "title", "上海客户季度满意度调查", "template_id", (json_int_t)tpl, "region", "31");
     json_t *run = NULL, *links = json_array();
     if (visits_demo_user(&r, "li.qiang") == 0 && entity_create_row(&r, &runs_entity, in, &run_id, &e) == 0 &&
         (run = entity_load(&r, &runs_entity, run_id, &e)) && run_deliver(&r, run, links, &e) == 0)

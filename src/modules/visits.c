@@ -316,7 +316,8 @@ static int suggestion_cmp(const void *pa, const void *pb) {
 
 /*
 ** GET /api/v1/visit_plans/suggestions?from=YYYY-MM-DD&to=YYYY-MM-DD[&region=]   roles: plan writers
-** The customers the user sees that are due for a visit by `to`: the last visit (a visit record
+** The customers the user sees (whose GB/T 2260 region code starts with `region`: "32" Jiangsu,
+** "3" the whole of East China) that are due for a visit by `to`: the last visit (a visit record
 ** that is not a draft) plus the customer's visit frequency (R-CUS-6), or never visited. Each
 ** with a suggested date (the due date, not before `from`), method (on site for important
 ** customers, else phone), rep (the owner) and whether an approved or pending plan already
@@ -341,7 +342,7 @@ static int plan_suggestions(Req *r, Err *e) {
                    " AND i.planned_on >= ?1 AND i.planned_on <= ?2)\n"
                    " FROM customers t WHERE t.deleted_at IS NULL AND ");
     int n = entity_visibility_sql(cust, r->user, &sql, 3);
-    if (region && *region) buf_printf(&sql, " AND t.region = ?%d", 3 + n);
+    if (region && *region) buf_printf(&sql, " AND t.region LIKE ?%d || '%%'", 3 + n);
     buf_puts(&sql, " ORDER BY t.id LIMIT 20000");
     Stmt *st = db_prepare(r->db, sql.p);
     if (!st) return flow_db_error(r, e, "visit suggestions");
@@ -571,7 +572,8 @@ static int visit_market_to_competitors(Req *r, const Entity *en, json_t *rec, Er
     const Entity *comp = entity_find("competitors");
     if (!comp) return 0;
     const char *region = NULL;
-    Stmt *st = db_prepare(r->db, "SELECT region FROM customers WHERE id = ?1");
+    Stmt *st = db_prepare(r->db, "SELECT COALESCE(g.full_name, c.region) FROM customers c LEFT JOIN ref_codes g"
+                                 " ON g.list = 'regions' AND g.code = c.region WHERE c.id = ?1");
     if (!st) return flow_db_error(r, e, "customer region");
     db_bind_int64(st, 1, flow_rec_int(rec, "customer_id"));
     int rc = db_step(st);
@@ -833,23 +835,58 @@ static void scope_bind(Stmt *st, const Scope *s, int n) {
         db_bind_text(st, n, s->path, -1);
 }
 
-/* Run a query of two integer columns over [from, to] (?1, ?2) in the scope (rep and unit columns
-   named, bound from ?3) into out. 0, or -1 on a database error. */
+/* Run a query of two integer columns over a period given as ?1 and ?2 (texts or integers) in the
+   scope (rep and unit columns named, bound from ?3) into out. 0, or -1 on a database error. */
 static int metric_pair(Req *r, const Scope *s, const char *head, const char *rep_col, const char *unit_col,
-                       const char *from, const char *to, int64_t out[2]) {
+                       json_t *from, json_t *to, int64_t out[2]) {
     Buf sql;
     buf_init(&sql, r->a);
     buf_puts(&sql, head);
     scope_sql(&sql, s, rep_col, unit_col, 3);
     Stmt *st = db_prepare(r->db, sql.p);
     if (!st) return -1;
-    db_bind_text(st, 1, from, -1);
-    db_bind_text(st, 2, to, -1);
+    json_t *p[2] = {from, to};
+    for (int i = 0; i < 2; i++)
+        if (json_is_integer(p[i]))
+            db_bind_int64(st, i + 1, json_integer_value(p[i]));
+        else
+            db_bind_text(st, i + 1, json_string_value(p[i]), -1);
     scope_bind(st, s, 3);
     int rc = db_step(st);
     if (rc == DB_ROW) out[0] = db_col_int64(st, 0), out[1] = db_col_int64(st, 1);
     db_done(st);
     return rc == DB_ROW ? 0 : -1;
+}
+
+/* metric_pair over the dates [from, to] (texts "YYYY-MM-DD"). */
+static int metric_dates(Req *r, const Scope *s, const char *head, const char *rep_col, const char *unit_col,
+                        const char *from, const char *to, int64_t out[2]) {
+    json_t *a = json_string(from), *b = json_string(to);
+    int rc = metric_pair(r, s, head, rep_col, unit_col, a, b, out);
+    json_decref(a);
+    json_decref(b);
+    return rc;
+}
+
+/* Complaint handling over the local days [from, to] (SPEC §6): out[0] = complaints whose closure
+   deadline (the due time of their latest "closure" clock run, complaints.c) falls in the period,
+   out[1] = those of them closed by it. Scope: the complaint's owner or unit. */
+static int metric_complaints(Req *r, const Scope *s, int64_t from, int64_t to, int64_t out[2]) {
+    static const char zSql[] =
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.state = 'closed' AND d.stopped_at IS NOT NULL"
+        " AND d.stopped_at <= d.due_at THEN 1 ELSE 0 END), 0)\n"
+        " FROM complaints t JOIN deadline_clocks d ON d.id = (SELECT MAX(x.id) FROM deadline_clocks x"
+        " WHERE x.entity = 'complaints' AND x.row_id = t.id AND x.clock = 'closure')"
+        " WHERE t.deleted_at IS NULL AND d.due_at >= ?1 AND d.due_at < ?2";
+    int tz = company_tz(r), y, m, d;
+    civil_from_days(from, &y, &m, &d);
+    json_t *a = json_integer(epoch_of_date(y, m, d, tz));
+    civil_from_days(to + 1, &y, &m, &d);
+    json_t *b = json_integer(epoch_of_date(y, m, d, tz));
+    int rc = metric_pair(r, s, zSql, "t.owner_id", "t.org_unit_id", a, b, out);
+    json_decref(a);
+    json_decref(b);
+    return rc;
 }
 
 /* Plan completion over [from, to]: out[0] = items of approved or closed plans planned in the
@@ -862,7 +899,7 @@ static int metric_completion(Req *r, const Scope *s, const char *from, const cha
         " FROM visit_plan_items i JOIN visit_plans p ON p.id = i.parent_id"
         " WHERE p.deleted_at IS NULL AND p.state IN ('approved', 'closed')"
         " AND i.planned_on >= ?1 AND i.planned_on <= ?2";
-    return metric_pair(r, s, zSql, "COALESCE(i.rep_id, p.owner_id)", "p.org_unit_id", from, to, out);
+    return metric_dates(r, s, zSql, "COALESCE(i.rep_id, p.owner_id)", "p.org_unit_id", from, to, out);
 }
 
 /* Satisfaction over [from, to] (SPEC §6: survey responses and visit ratings): out[0] = the sum of
@@ -876,8 +913,8 @@ static int metric_satisfaction(Req *r, const Scope *s, const char *from, const c
         "SELECT COALESCE(SUM(t.overall_x100), 0), COUNT(*) FROM survey_responses t WHERE t.deleted_at IS NULL"
         " AND t.overall_x100 IS NOT NULL AND t.answered_on >= ?1 AND t.answered_on <= ?2";
     int64_t v[2] = {0}, q[2] = {0};
-    if (metric_pair(r, s, zVisits, "t.owner_id", "t.org_unit_id", from, to, v) < 0 ||
-        metric_pair(r, s, zSurveys, "t.owner_id", "t.org_unit_id", from, to, q) < 0)
+    if (metric_dates(r, s, zVisits, "t.owner_id", "t.org_unit_id", from, to, v) < 0 ||
+        metric_dates(r, s, zSurveys, "t.owner_id", "t.org_unit_id", from, to, q) < 0)
         return -1;
     out[0] = v[0] + q[0];
     out[1] = v[1] + q[1];
@@ -952,14 +989,23 @@ static int visit_metrics(Req *r, Err *e) {
                       "（本期滿意度 − 上期滿意度）÷ 上期滿意度；滿意度 = 期內調查答卷總分與回訪評分的平均值（1–5）",
                       "(satisfaction this period − previous period) ÷ previous period; satisfaction = mean "
                       "overall score of survey responses and visit ratings in the period (1–5)")));
-    json_object_set_new(
-        out, "complaint_handling",
-        json_pack("{s:b, s:s, s:s}", "available", 0, "formula",
-                  label_for(r->locale, "期限内关闭的投诉 ÷ 期限落在本期的投诉", "期限內關閉的投訴 ÷ 期限落在本期的投訴",
-                            "complaints closed within their deadline ÷ complaints whose deadline falls in the period"),
-                  "note",
-                  label_for(r->locale, "投诉模块尚未启用，暂无数据", "投訴模組尚未啟用，暫無資料",
-                            "The complaints module is not installed yet: no figure")));
+    const char *cformula =
+        label_for(r->locale, "期限内关闭的投诉 ÷ 期限落在本期的投诉", "期限內關閉的投訴 ÷ 期限落在本期的投訴",
+                  "complaints closed within their deadline ÷ complaints whose deadline falls in the period");
+    int64_t cmp[2] = {0};
+    if (!entity_find("complaints")) /* a build without the complaints module */
+        json_object_set_new(out, "complaint_handling",
+                            json_pack("{s:b, s:s, s:s}", "available", 0, "formula", cformula, "note",
+                                      label_for(r->locale, "投诉模块尚未启用，暂无数据", "投訴模組尚未啟用，暫無資料",
+                                                "The complaints module is not installed: no figure")));
+    else if (metric_complaints(r, &s, from, to, cmp) < 0) {
+        json_decref(out);
+        return flow_db_error(r, e, "visit metrics");
+    } else
+        json_object_set_new(out, "complaint_handling",
+                            json_pack("{s:b, s:o, s:I, s:I, s:s}", "available", 1, "rate_bp", ratio_bp(cmp[1], cmp[0]),
+                                      "closed_in_time", (json_int_t)cmp[1], "due", (json_int_t)cmp[0], "formula",
+                                      cformula));
     return reply_json(r, 200, out);
 }
 
@@ -1008,10 +1054,11 @@ static void month_of(int64_t day, int months, int64_t *first, int64_t *last) {
     *last = add_months(*first, 1) - 1;
 }
 
-/* The demo's 华东 customers with owners: ids and the owners' user names. Count, or -1. */
+/* The customers of the demo's 华东 reps: ids and the owners' user names. Count, or -1. */
 static int demo_customers(Req *r, int64_t *ids, const char **owners, int max) {
     Stmt *st = db_prepare(r->db, "SELECT c.id, u.username FROM customers c JOIN users u ON u.id = c.owner_id"
-                                 " WHERE c.region = '华东' AND c.deleted_at IS NULL ORDER BY c.id");
+                                 " JOIN org_units o ON o.id = u.org_unit_id WHERE o.code LIKE 'EAST%'"
+                                 " AND c.deleted_at IS NULL ORDER BY c.id");
     if (!st) return -1;
     int n = 0, rc;
     while ((rc = db_step(st)) == DB_ROW && n < max) {

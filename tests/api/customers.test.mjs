@@ -17,7 +17,7 @@ let cust;
 
 test('CU01 R-CUS-1 create a customer: CU number, defaults, owner = creator', async () => {
   const r = await repA.post(C, {
-    name: '苏州恒远精密机械有限公司', tax_id: '91320500MA1XYZ1234', industry: '机械制造', region: '华东', address: '苏州工业园区星湖街 88 号',
+    name: '苏州恒远精密机械有限公司', tax_id: '91320500MA1XYZ1234', industry: '34', region: '3205', address: '苏州工业园区星湖街 88 号',
     phone: '0512-6666 8888', email: 'purchase@hengyuan.cn', source: 'trade_show', credit_limit: 50000000, payment_terms: '月结 60 天',
     tags: '注塑,变频改造', potential_value: 80000000,
   });
@@ -35,7 +35,8 @@ test('CU01 R-CUS-1 create a customer: CU number, defaults, owner = creator', asy
 });
 
 test('CU02 bad input names the field and writes nothing; computed fields are read-only', async () => {
-  expectError(await repA.post(C, { industry: 'x' }), 400, 'field.required', 'name');
+  expectError(await repA.post(C, { address: 'x' }), 400, 'field.required', 'name');
+  expectError(await repA.post(C, { name: '坏行业公司', industry: 'x' }), 400, 'field.code', 'industry');
   expectError(await repA.post(C, { name: '坏邮箱公司', email: 'not-an-email' }), 400, 'field.format', 'email');
   expectError(await repA.post(C, { name: '坏来源公司', source: 'magic' }), 400, 'field.enum', 'source');
   expectError(await repA.post(C, { name: '坏电话公司', phone: 'call me' }), 400, 'field.format', 'phone');
@@ -54,7 +55,7 @@ test('CU03 R-ORG-1 visibility: the owner and managers above see it; other reps d
   expectStatus(await director.get(`${C}/${cust.id}`), 200);
   expectError(await repB.patch(`${C}/${cust.id}`, { version: cust.version, industry: 'x' }), 404);
   // filters and sort
-  const f = expectStatus(await mgrE.get(`${C}?filter[tier]=normal&filter[industry]=${encodeURIComponent('机械制造')}&sort=-purchase_12m`), 200);
+  const f = expectStatus(await mgrE.get(`${C}?filter[tier]=normal&filter[industry]=34&sort=-purchase_12m`), 200);
   assert.ok(f.items.some((x) => x.id === cust.id));
   expectError(await mgrE.get(`${C}?filter[address]=x`), 400, 'request.bad_query');
 });

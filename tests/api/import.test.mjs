@@ -1,6 +1,6 @@
 // import.test.mjs — file import (R-INT-2): CSV and XLSX, column mapping, dry run (writes nothing),
 // all-or-nothing import, duplicates and collisions, background jobs with progress, 3,000 rows over 1 MiB.
-import { useServer, test, assert, expectError, expectStatus } from './lib/harness.mjs';
+import { useServer, test, assert, expectError, expectStatus, parseCsv } from './lib/harness.mjs';
 
 const srv = useServer(async () => {
   pm = await srv.userClient('imp_pm', ['sales_manager']);
@@ -172,7 +172,8 @@ test('I02 a row error: the dry run names row, column and field; the import write
   assert.equal(e3.column, 'list_price');
   assert.equal(e3.code, 'field.format');
   assert.equal(e3.value, '12.345');
-  assert.ok(e3.message.length > 0);
+  assert.ok(e3.message.includes('12.345'), 'the message quotes the cell: ' + e3.message);
+  assert.equal(e3.expected, '1234.56');
   const e4 = errs.filter((x) => x.row === 4).map((x) => `${x.field}:${x.code}`).sort();
   assert.deepEqual(e4, ['active:field.format', 'name:field.required']);
   assert.equal(d.result.error_count, 3);
@@ -413,4 +414,56 @@ test('I13 owner column: a manager assigns rows to a rep by user name; a rep may 
   assert.equal(r.errors[0].field, 'owner_id');
   const u = expectStatus(await upload(pm, 'market_research', csv.replace('imp_rep1', 'nobody_here')), 200).result;
   assert.equal(u.errors[0].code, 'import.not_found');
+});
+
+test('I14 region and industry by name: 江苏省, 江苏, 镇江市, 镇江, 江苏镇江 become codes; a name that matches nothing is reported with its cell', async () => {
+  const csv = '客户名称,区域,行业\n' +
+    '区域导入一有限公司,江苏省,通用设备制造业\n' +
+    '区域导入二有限公司,江苏,C34\n' +
+    '区域导入三有限公司,镇江市,汽车制造业\n' +
+    '区域导入四有限公司,镇江,制造业\n' +
+    '区域导入五有限公司,江苏镇江丹阳,纺织\n' +
+    '区域导入六有限公司,江蘇省 鎮江市,34\n';
+  const d = expectStatus(await upload(rep1, 'customers', csv, { dry_run: 0 }), 200, 'import').result;
+  assert.equal(d.imported, 6, JSON.stringify(d.errors));
+  const got = (await rep1.get(`/api/v1/customers?q=${encodeURIComponent('区域导入')}&sort=id&per_page=10`)).body.items.map((c) => [c.region, c.industry]);
+  assert.deepEqual(got, [['32', '34'], ['32', '34'], ['3211', '36'], ['3211', 'C'], ['321181', '17'], ['3211', '34']]);
+  const bad = '客户名称,区域,行业\n区域不明有限公司,华东,机械制造\n区域两义有限公司,朝阳区,34\n';
+  const r = expectStatus(await upload(rep1, 'customers', bad), 200, 'dry run').result;
+  assert.equal(r.invalid, 2);
+  const e = (row, field) => r.errors.find((x) => x.row === row && x.field === field);
+  assert.deepEqual([e(2, 'region').code, e(2, 'region').value, e(2, 'region').column], ['import.not_found', '华东', '区域']);
+  assert.ok(e(2, 'region').message.includes('华东'), e(2, 'region').message);
+  assert.deepEqual([e(2, 'industry').code, e(2, 'industry').value], ['import.not_found', '机械制造']);
+  assert.equal(e(3, 'region').code, 'import.ambiguous'); // 北京 and 长春 have a 朝阳区
+});
+
+test('I15 a 6-row file counts 6 rows; a money cell "abc元" is quoted as it is; the failed rows download as CSV with their reasons', async () => {
+  const csv = '客户名称,信用额度,区域\n' +
+    '计数一号有限公司,1000,上海\n' +
+    '计数二号有限公司,abc元,上海\n' +
+    '计数三号有限公司,"1,234.50",上海\n' +
+    '计数四号有限公司,20,华东\n' +
+    '计数五号有限公司,30,深圳\n' +
+    '计数六号有限公司,40,广州\n';
+  const d = expectStatus(await upload(rep2, 'customers', csv), 200, 'dry run');
+  const res = d.result;
+  assert.deepEqual([res.rows, res.valid, res.invalid], [6, 4, 2]);
+  const money = res.errors.find((x) => x.row === 3);
+  assert.deepEqual([money.field, money.code, money.value, money.expected], ['credit_limit', 'field.format', 'abc元', '1234.56']);
+  assert.ok(money.message.includes('abc元') && !money.message.includes('1234.56'), money.message);
+  assert.ok(!('failed_rows' in res), 'the report leaves the rows out');
+  const dl = await rep2.get(`/api/v1/imports/${d.job_id}/errors.csv`);
+  assert.equal(dl.status, 200);
+  assert.match(dl.headers.get('content-type'), /text\/csv/);
+  const rows = parseCsv(dl.text.replace(/^\ufeff/, ''));
+  assert.deepEqual(rows[0], ['客户名称', '信用额度', '区域', '错误']);
+  assert.equal(rows.length, 3);
+  assert.deepEqual(rows[1].slice(0, 3), ['计数二号有限公司', 'abc元', '上海']);
+  assert.ok(rows[1][3].includes('abc元'), rows[1][3]);
+  assert.deepEqual(rows[2].slice(0, 3), ['计数四号有限公司', '20', '华东']);
+  assert.ok(rows[2][3].includes('华东'), rows[2][3]);
+  expectError(await rep1.get(`/api/v1/imports/${d.job_id}/errors.csv`), 404); // another user's import
+  const en = await rep2.get(`/api/v1/imports/${d.job_id}/errors.csv?locale=en`);
+  assert.equal(parseCsv(en.text.replace(/^\ufeff/, ''))[0][3], 'Errors');
 });

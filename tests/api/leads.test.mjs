@@ -102,7 +102,7 @@ test('L02 workflow: no state skipped; disqualify needs a reason; a manager reope
 });
 
 test('L03 convert creates customer, contact and opportunity in one transaction and records them on the lead', async () => {
-  const q = await qualified(rep1, { company: '苏州精工机械有限公司', industry: '机械制造', region: '苏州', tax_id: '91320500MA1XXXXX01', wechat: 'sz_jg', product_interest: '变频器 15kW' });
+  const q = await qualified(rep1, { company: '苏州精工机械有限公司', industry: '34', region: '3205', tax_id: '91320500MA1XXXXX01', wechat: 'sz_jg', product_interest: '变频器 15kW' });
   const before = await totals();
   const r = await act(rep1, q.id, 'convert');
   expectStatus(r, 200, 'convert');
@@ -115,7 +115,8 @@ test('L03 convert creates customer, contact and opportunity in one transaction a
   const cu = await get(rep1, l.converted_customer_id, '/api/v1/customers');
   assert.equal(cu.name, '苏州精工机械有限公司');
   assert.equal(cu.owner_id, rep1.user.id);
-  assert.equal(cu.industry, '机械制造');
+  assert.equal(cu.industry, '34');
+  assert.equal(cu.region, '3205');
   assert.equal(cu.source, 'trade_show');
   assert.equal(cu.tax_id, '91320500MA1XXXXX01');
   const co = await get(rep1, l.converted_contact_id, '/api/v1/contacts');

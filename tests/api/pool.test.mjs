@@ -39,7 +39,7 @@ async function poolIds(c) {
 let x;
 
 test('P01 a released customer is in its unit\'s pool, masked; other regions do not see it; normal lists hide it from reps', async () => {
-  x = await mk(repA, '公海测试一号有限公司', { phone: '13600001111', email: 'a@pool1.cn', credit_limit: 1000000, industry: '食品', region: '上海' });
+  x = await mk(repA, '公海测试一号有限公司', { phone: '13600001111', email: 'a@pool1.cn', credit_limit: 1000000, industry: '14', region: '31' });
   expectStatus(await repA.post('/api/v1/contacts', { customer_id: x.id, name: '钱经理', mobile: '13600002222' }), 201);
   const rel = await release(x.id);
   assert.equal(rel.in_pool, true);
@@ -48,8 +48,8 @@ test('P01 a released customer is in its unit\'s pool, masked; other regions do n
   assert.equal(l.total, 1);
   const it = l.items[0];
   assert.equal(it.name, '公海测试一号有限公司');
-  assert.equal(it.industry, '食品');
-  assert.equal(it.region, '上海');
+  assert.equal(it.industry, '14'); // GB/T 4754 食品制造业
+  assert.equal(it.region, '31'); // GB/T 2260 上海市
   assert.equal(it.tier, 'normal');
   assert.equal(it.previous_owner_id, repA.user.id);
   assert.equal(it.previous_owner_name, '刘洋');
@@ -68,16 +68,18 @@ test('P01 a released customer is in its unit\'s pool, masked; other regions do n
 });
 
 test('P01b the pool list speaks the list language over its unmasked fields only: sort, filter, search; hidden columns cannot be probed', async () => {
-  const a = await mk(repA, '公海排序A有限公司', { region: '苏州', industry: '纺织', phone: '13600007771' });
-  const b = await mk(repA, '公海排序B有限公司', { region: '无锡', industry: '纺织', phone: '13600007772' });
+  const a = await mk(repA, '公海排序A有限公司', { region: '3205', industry: '17', phone: '13600007771' });
+  const b = await mk(repA, '公海排序B有限公司', { region: '3202', industry: '17', phone: '13600007772' });
   await release(a.id);
   await release(b.id);
   const byName = expectStatus(await repB.get(`${P}?q=公海排序&sort=name`), 200);
   assert.deepEqual(byName.items.map((i) => i.id), [a.id, b.id]);
   const desc = expectStatus(await repB.get(`${P}?q=公海排序&sort=-name`), 200);
   assert.deepEqual(desc.items.map((i) => i.id), [b.id, a.id]);
-  const wx = expectStatus(await repB.get(`${P}?q=公海排序&filter[region]=无锡`), 200);
+  const wx = expectStatus(await repB.get(`${P}?q=公海排序&filter[region]=3202`), 200);
   assert.deepEqual([wx.items.map((i) => i.id), wx.total], [[b.id], 1]);
+  const js = expectStatus(await repB.get(`${P}?q=公海排序&filter[region]=32&sort=name`), 200); // 江苏省: the cities below
+  assert.deepEqual(js.items.map((i) => i.id), [a.id, b.id]);
   expectError(await repB.get(`${P}?filter[phone]=13600007771`), 400, 'request.bad_query', 'filter[phone]');
   expectError(await repB.get(`${P}?sort=credit_limit`), 400, 'request.bad_query', 'sort');
   const byPhone = expectStatus(await repB.get(`${P}?q=13600007771`), 200);

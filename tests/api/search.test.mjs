@@ -39,26 +39,29 @@ function norm(s) {
 
 const CUST_FIELDS = ['number', 'name', 'tax_id', 'industry', 'region', 'address', 'phone', 'email', 'tags'];
 const CONTACT_FIELDS = ['name', 'title', 'phone', 'mobile', 'email', 'wechat'];
+const CODE_LISTS = { industry: 'industries', region: 'regions' };
+const NAMES = {}; // "list:code" -> the name the search holds ('广东省 深圳市')
 
 // rows[id] = {owner, unit, row}: what the server stored, kept up to date by the test
 const rows = new Map();
 const contacts = new Map();
 
 const CORPUS = [
-  // [owner, name, address, phone, tax id, email, industry, region, tags]
-  ['A', '深圳市华为技术有限公司', '深圳市龙岗区坂田华为基地B区1号', '0755-2878 0808', '914403001922038216', 'sales@huawei.com', '电子', '华南', '国企,重点跟进'],
-  ['A', '華潤萬家（香港）有限公司', '香港灣仔港灣道26號華潤大廈', '+852 2879 7888', '91440300MA5DABCD1X', 'info@crvanguard.com.hk', '零售', '华南', '外资'],
-  ['A', '广州白云山医药集团股份有限公司', '广州市荔湾区沙面北街45号', '020-6628 1218', '91440101231243173M', 'ir@gybys.com.cn', '医药', '华南', '上市公司'],
-  ['A', '廣東美的電器股份有限公司', '佛山市顺德区北滘镇美的大道６号Ｂ栋', '0757-2633 8888', '91440606MA4UQ8E96P', 'midea@midea.com', '家电', '华南', '重点跟进'],
-  ['A', '华为技术服务（东莞）有限公司', '东莞市松山湖园区新城路2号', '0769-2283 6000', '91441900MA51XX0012', null, '电子', '华南', null],
-  ['B', '中兴通讯股份有限公司', '深圳市南山区科技南路55号中兴通讯大厦A座', '0755-2677 0000', '9144030027939873X7', 'zte@zte.com.cn', '通信', '华南', '国企'],
-  ['B', '比亚迪股份有限公司', '深圳市坪山区比亚迪路3009号', '0755-8988 8888', '91440300192317458F', 'byd@byd.com', '汽车', '华南', '新能源,重点跟进'],
-  ['B', '臺灣積體電路製造股份有限公司', '新竹科學園區力行六路8號', '+886 3 563 6688', null, 'tsmc@tsmc.com', '半导体', '华东', '外资'],
-  ['B', '华润三九医药股份有限公司', '深圳市龙华区观湖街道观澜高新园区', '0755-8336 0999', '91440300279368458N', null, '医药', '华南', null],
-  ['B', '长城汽车股份有限公司', '保定市莲池区朝阳南大街2266号', '0312-219 7813', '91130600134425236K', 'gwm@gwm.com.cn', '汽车', '华北', '民营'],
-  ['B', '北京京东世纪贸易有限公司', '北京市经济技术开发区科创十一街18号C座2层', '010-8911 8888', '911103027408150000', 'jd@jd.com', '电商', '华北', null],
-  ['S', '华北制药集团有限责任公司', '石家庄市和平东路388号', '0311-8589 1234', '91130100104361013T', 'ncpc@ncpc.cn', '医药', '华北', '国企'],
-  ['S', '華為終端有限公司', '东莞市松山湖园区新城大道2号', '0769-2383 9888', '91441900MA4UJ6DH0W', 'device@huawei.com', '电子', '华南', null],
+  // [owner, name, address, phone, tax id, email, industry, region, tags]; industry and region are codes
+  // (GB/T 4754, GB/T 2260): the search finds them by their names (NAMES)
+  ['A', '深圳市华为技术有限公司', '深圳市龙岗区坂田华为基地B区1号', '0755-2878 0808', '914403001922038216', 'sales@huawei.com', '39', '4403', '国企,重点跟进'],
+  ['A', '華潤萬家（香港）有限公司', '香港灣仔港灣道26號華潤大廈', '+852 2879 7888', '91440300MA5DABCD1X', 'info@crvanguard.com.hk', '52', '81', '外资'],
+  ['A', '广州白云山医药集团股份有限公司', '广州市荔湾区沙面北街45号', '020-6628 1218', '91440101231243173M', 'ir@gybys.com.cn', '27', '4401', '上市公司'],
+  ['A', '廣東美的電器股份有限公司', '佛山市顺德区北滘镇美的大道６号Ｂ栋', '0757-2633 8888', '91440606MA4UQ8E96P', 'midea@midea.com', '38', '4406', '重点跟进'],
+  ['A', '华为技术服务（东莞）有限公司', '东莞市松山湖园区新城路2号', '0769-2283 6000', '91441900MA51XX0012', null, '39', '4419', null],
+  ['B', '中兴通讯股份有限公司', '深圳市南山区科技南路55号中兴通讯大厦A座', '0755-2677 0000', '9144030027939873X7', 'zte@zte.com.cn', '39', '4403', '国企'],
+  ['B', '比亚迪股份有限公司', '深圳市坪山区比亚迪路3009号', '0755-8988 8888', '91440300192317458F', 'byd@byd.com', '36', '4403', '新能源,重点跟进'],
+  ['B', '臺灣積體電路製造股份有限公司', '新竹科學園區力行六路8號', '+886 3 563 6688', null, 'tsmc@tsmc.com', '39', '71', '外资'],
+  ['B', '华润三九医药股份有限公司', '深圳市龙华区观湖街道观澜高新园区', '0755-8336 0999', '91440300279368458N', null, '27', '4403', null],
+  ['B', '长城汽车股份有限公司', '保定市莲池区朝阳南大街2266号', '0312-219 7813', '91130600134425236K', 'gwm@gwm.com.cn', '36', '1306', '民营'],
+  ['B', '北京京东世纪贸易有限公司', '北京市经济技术开发区科创十一街18号C座2层', '010-8911 8888', '911103027408150000', 'jd@jd.com', '52', '11', null],
+  ['S', '华北制药集团有限责任公司', '石家庄市和平东路388号', '0311-8589 1234', '91130100104361013T', 'ncpc@ncpc.cn', '27', '1301', '国企'],
+  ['S', '華為終端有限公司', '东莞市松山湖园区新城大道2号', '0769-2383 9888', '91441900MA4UJ6DH0W', 'device@huawei.com', '39', '4419', null],
 ];
 const PEOPLE = [
   // [customer index, name, title, mobile, wechat]
@@ -73,7 +76,7 @@ const QUERIES = [
   '有限公司', '股份', '医药', '醫藥', '电子', '电器', '台湾', '積體', '路', '号', '號', 'A座', 'a座', '大厦', '园区',
   '陈', '陳志強', '张伟', '德华', '小明', '经理', '0755', '8888', '８８８８', '６号', '6号b', '138', '13800138000', '138 0013', '2878',
   '+852', '9144', '4403', 'MA5D', 'ma4u', '2923', 'huawei', 'HUAWEI', 'zhangwei8', 'ＺＨＡＮＧ', 'com', '.cn', '@', '-', ' ', 'hw', 'h', '9',
-  '重点跟进', '国企', '外资', '新能源', '华南', '华北', '坂田', '不存在的公司', 'zzz', '%', '_', '\\',
+  '重点跟进', '国企', '外资', '新能源', '华南', '华北', '坂田', '制造业', '广东', '廣東省', '台湾省', '零售业', '不存在的公司', 'zzz', '%', '_', '\\',
 ];
 
 // ------------------------------------------------------------------ helpers
@@ -89,7 +92,7 @@ function visible(list, u) {
 function scan(list, fields, u, q) {
   const nq = norm(q);
   return visible(list, u)
-    .filter((x) => fields.some((f) => x.row[f] != null && norm(x.row[f]).includes(nq)))
+    .filter((x) => fields.some((f) => x.row[f] != null && norm(CODE_LISTS[f] && list === rows ? NAMES[CODE_LISTS[f] + ':' + x.row[f]] : x.row[f]).includes(nq)))
     .map((x) => x.row.id)
     .sort((a, b) => a - b);
 }
@@ -125,6 +128,9 @@ test('SE01 search equals a plain scan: Chinese of 1, 2, 3+ characters, tradition
     const r = expectStatus(await client[o]().post(C, body), 201, `create ${name}`);
     rows.set(r.id, { row: r }); // rep S's rows are another unit's: neither rep A, rep B nor their manager sees them
   }
+  for (const [, , , , , , industry, region] of CORPUS)
+    for (const [list, code] of [['industries', industry], ['regions', region]])
+      NAMES[list + ':' + code] = expectStatus(await repA.get(`/api/v1/refdata/${list}/${code}`), 200, code).label;
   const ids = [...rows.keys()];
   for (const [ci, name, title, mobile, wechat] of PEOPLE) {
     const cust = rows.get(ids[ci]).row;

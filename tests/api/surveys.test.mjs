@@ -16,9 +16,9 @@ const srv = useServer(async () => {
   east = await srv.createUnit('华东调查', 1, 'S-EAST');
   rep = await srv.userClient('s.rep', ['sales_rep'], east.id);
   mgr = await srv.userClient('s.mgr', ['sales_manager'], east.id);
-  custA = expectStatus(await rep.post('/api/v1/customers', { name: '常州天润机电有限公司', region: '华东' }), 201);
-  custB = expectStatus(await rep.post('/api/v1/customers', { name: '南通瑞祥化工有限公司', region: '华东' }), 201);
-  expectStatus(await rep.post('/api/v1/customers', { name: '佛山顺达五金有限公司', region: '华南' }), 201);
+  custA = expectStatus(await rep.post('/api/v1/customers', { name: '常州天润机电有限公司', region: '3204' }), 201);
+  custB = expectStatus(await rep.post('/api/v1/customers', { name: '南通瑞祥化工有限公司', region: '3206' }), 201);
+  expectStatus(await rep.post('/api/v1/customers', { name: '佛山顺达五金有限公司', region: '4406' }), 201);
 }, { env: { SALESLOOP_NOW: String(T0), SALESLOOP_TRUSTED_PROXIES: '127.0.0.1' } });
 
 const visitor = (addr) => srv.anon({ 'X-Forwarded-For': addr });
@@ -45,7 +45,7 @@ test('SUR01 a template: choices need options, ratings a dimension; at least one 
 });
 
 test('SUR02 a run sent to the customers of a region: one response and one personal link each, shown once', async () => {
-  const run = expectStatus(await mgr.post(R, { title: '六月华东回访调查', template_id: tpl.id, region: '华东' }), 201);
+  const run = expectStatus(await mgr.post(R, { title: '六月华东回访调查', template_id: tpl.id, region: '32' }), 201);
   expectError(await mgr.post(`${R}/${run.id}/send`, {}), 400, 'record.version_required', 'version');
   const sent = expectStatus(await mgr.post(`${R}/${run.id}/send`, { version: run.version }), 200);
   assert.deepEqual([sent.run.state, sent.run.sent_count, sent.run.sent_at], ['sent', 2, T0]);
@@ -59,7 +59,7 @@ test('SUR02 a run sent to the customers of a region: one response and one person
   assert.equal(mine.items.length, 2);
   const list = expectStatus(await mgr.get(`/api/v1/survey_responses/${links[0].response_id}/public-links`), 200);
   assert.ok(!JSON.stringify(list).includes(tokenOf(links[0].path)));
-  const none = expectStatus(await mgr.post(R, { title: '无对象', template_id: tpl.id, region: '西北' }), 201);
+  const none = expectStatus(await mgr.post(R, { title: '无对象', template_id: tpl.id, region: '65' }), 201);
   expectError(await mgr.post(`${R}/${none.id}/send`, { version: none.version }), 409, 'flow.guard', 'tier');
 });
 

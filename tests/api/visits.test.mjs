@@ -19,9 +19,9 @@ const srv = useServer(async () => {
   deputy = await srv.userClient('v.deputy', ['deputy_director'], east.id);
   dir = await srv.userClient('v.dir', ['sales_director'], east.id);
   cs = await srv.userClient('v.cs', ['cs_specialist'], east.id);
-  custA = expectStatus(await rep.post('/api/v1/customers', { name: '苏州恒达精密机械有限公司', region: '华东', visit_frequency: 'monthly' }), 201);
-  custB = expectStatus(await rep.post('/api/v1/customers', { name: '杭州启明环保科技有限公司', region: '华东', visit_frequency: 'quarterly' }), 201);
-  custC = expectStatus(await rep2.post('/api/v1/customers', { name: '宁波海联电气有限公司', region: '华南' }), 201);
+  custA = expectStatus(await rep.post('/api/v1/customers', { name: '苏州恒达精密机械有限公司', region: '3205', visit_frequency: 'monthly' }), 201);
+  custB = expectStatus(await rep.post('/api/v1/customers', { name: '杭州启明环保科技有限公司', region: '3301', visit_frequency: 'quarterly' }), 201);
+  custC = expectStatus(await rep2.post('/api/v1/customers', { name: '佛山海联电气有限公司', region: '4406' }), 201);
 }, { env: { SALESLOOP_NOW: String(T0) } });
 
 const act = (c, row, action, body = {}) => c.post(`${row.url ?? P}/${row.id}/actions/${action}`, { version: row.version, ...body });
@@ -92,14 +92,14 @@ test('VIS05 suggestions: who is due in the period from the visit frequency and t
   // custA (monthly) visited on 2026-05-20 → due 2026-06-20; custB (quarterly) never visited → due now
   const v = expectStatus(await rep.post(V, { customer_id: custA.id, visited_at: at(2026, 5, 20), method: 'phone', result: '正常' }), 201);
   expectStatus(await act(rep, { ...v, url: V }, 'submit'), 200);
-  const s = expectStatus(await mgr.get(`${P}/suggestions?from=2026-07-01&to=2026-07-31&region=华东`), 200);
+  const s = expectStatus(await mgr.get(`${P}/suggestions?from=2026-07-01&to=2026-07-31&region=3`), 200);
   const got = Object.fromEntries(s.items.map((i) => [i.customer_id, [i.last_visit_on, i.due_on, i.overdue, i.planned_on, i.method]]));
   assert.deepEqual(got[custA.id], ['2026-05-20', '2026-06-20', true, '2026-07-01', 'phone']);
   assert.deepEqual(got[custB.id], [null, '2026-07-01', false, '2026-07-01', 'phone']);
-  assert.equal(got[custC.id], undefined, 'another region');
-  const mid = expectStatus(await mgr.get(`${P}/suggestions?from=2026-06-12&to=2026-06-19&region=华东`), 200);
+  assert.equal(got[custC.id], undefined, 'another region (44 is not in East China, 3)');
+  const mid = expectStatus(await mgr.get(`${P}/suggestions?from=2026-06-12&to=2026-06-19&region=3`), 200);
   assert.deepEqual(mid.items.map((i) => [i.customer_id, i.already_planned]), [[custB.id, false]], 'custA is due only on 2026-06-20');
-  const late = expectStatus(await mgr.get(`${P}/suggestions?from=2026-06-21&to=2026-06-30&region=华东`), 200);
+  const late = expectStatus(await mgr.get(`${P}/suggestions?from=2026-06-21&to=2026-06-30&region=3`), 200);
   assert.deepEqual(late.items.map((i) => [i.customer_id, i.already_planned]), [[custA.id, false], [custB.id, true]],
     'custB is on the plans above (2026-06-25); the most overdue comes first');
 });
@@ -148,7 +148,7 @@ test('VIS08 a record goes to the manager; market information becomes competitor 
   assert.equal(v.state, 'submitted');
   v = await fresh(rep, V, v.id);
   const comp = expectStatus(await rep.get(`/api/v1/competitors/${v.market[0].competitor_id}`), 200);
-  assert.deepEqual([comp.name, comp.source, comp.region, comp.observed_on, comp.price_level], ['上海凯泉泵业', 'visit', '华东', '2026-06-01', 'lower']);
+  assert.deepEqual([comp.name, comp.source, comp.region, comp.observed_on, comp.price_level], ['上海凯泉泵业', 'visit', '浙江省 杭州市', '2026-06-01', 'lower']);
   // the record is signed: only the findings still change
   expectError(await rep.patch(`${V}/${v.id}`, { version: v.version, result: '改' }), 409, 'flow.bad_state');
   const findings = [{ ...v.findings[0], status: 'closed', closing_note: '技术部已补充说明书' }];
@@ -189,7 +189,7 @@ test('VIS09 metrics per rep and per manager\'s unit against hand-computed values
   // satisfaction (400 + 425) / 2 = 412.5 → 413; previous (300 + 350) / 2 = 325; (413 − 325) / 325 = 27.08 %
   assert.deepEqual([m.satisfaction.current_x100, m.satisfaction.previous_x100, m.satisfaction.current_n, m.satisfaction.improvement_bp], [413, 325, 2, 2708]);
   assert.match(m.plan_completion.formula, /plan items|计划/);
-  assert.equal(m.complaint_handling.available, false);
+  assert.deepEqual([m.complaint_handling.available, m.complaint_handling.due, m.complaint_handling.rate_bp], [true, 0, null]);
   expectError(await rep2.get(`${V}/metrics?from=2026-06-01&to=2026-06-30&rep_id=${rep.user.id}`), 403, 'auth.forbidden');
   // the manager's unit: rep's 06-01 record (VIS08: 425) joins in; plans of VIS01/02/04/06 add their items
   const u = expectStatus(await mgr.get(`${V}/metrics?from=2026-06-01&to=2026-06-30&unit_id=${east.id}`), 200);
@@ -224,4 +224,20 @@ test('VIS11 the specialist named as drafting sees and edits the plan; once appro
   assert.equal(seen.items[0].customer_id, custA.id);
   expectError(await rep2.get(`${P}/${p.id}`), 404, 'record.not_found');
   expectError(await rep.patch(`${P}/${p.id}`, { version: seen.version, note: 'x' }), 403, 'auth.forbidden');
+});
+
+test('VIS12 complaint handling: complaints whose closure deadline falls in the period, and those closed by it', async () => {
+  const mk = async () => expectStatus(await rep.post('/api/v1/complaints', { title: '备件到货慢', content: '散热风扇备件两周未到', customer_id: custA.id }), 201);
+  const a = await mk();
+  await mk();
+  const due = a._clocks.find((c) => c.clock === 'closure').due_at;
+  const day = new Date((due + 8 * 3600) * 1000).toISOString().slice(0, 10); // its date in Shanghai
+  const m = expectStatus(await rep.get(`${V}/metrics?from=${day}&to=${day}`), 200);
+  // two complaints due that day, neither closed: 0 / 2
+  assert.deepEqual([m.complaint_handling.due, m.complaint_handling.closed_in_time, m.complaint_handling.rate_bp], [2, 0, 0]);
+  assert.match(m.complaint_handling.formula, /投诉|complaints/);
+  const before = expectStatus(await rep.get(`${V}/metrics?from=2026-06-01&to=2026-06-02`), 200);
+  assert.deepEqual([before.complaint_handling.due, before.complaint_handling.rate_bp], [0, null]);
+  const other = expectStatus(await rep2.get(`${V}/metrics?from=${day}&to=${day}`), 200);
+  assert.equal(other.complaint_handling.due, 0, 'another rep\'s complaints are not theirs');
 });

@@ -1,4 +1,4 @@
-// Phone layout (375×812): the side menu collapses into a drawer, lists and forms stay usable.
+// Phone layout (375×812): the side menu collapses into a drawer, lists (as cards) and forms stay usable.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, login, shot, fixture, PHONE } from './lib/browser.mjs'
@@ -23,7 +23,7 @@ test('phone: drawer menu, usable list and form, no page-wide horizontal scroll',
   await page.getByTestId('mnav-market_research').click()
   await page.waitForURL(/\/e\/market_research/)
   await nav.waitFor({ state: 'hidden' })
-  const rows = page.locator('[data-testid=list-table] .el-table__body-wrapper tbody tr')
+  const rows = page.locator('[data-testid=list-cards] > li') // a phone lists cards, not a table
   await rows.first().waitFor()
   assert.ok(await rows.count() > 0)
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)

@@ -1,5 +1,6 @@
 // Pipeline board: drag a card prospecting → needs analysis (totals change), the keyboard and
-// button fallbacks, a refused skip with the server's message, and the manager's override.
+// button fallbacks, a skip not offered (the reason in the menu), a missing prerequisite with the server's
+// message, and the manager's override.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, login, shot, axe, describeViolations, pickOption, fixture, BASE, PHONE } from './lib/browser.mjs'
@@ -16,7 +17,7 @@ async function as(user, opts) {
 }
 const inCol = (page, stage, id) => page.locator(`[data-testid=col-${stage}] [data-testid=card-${id}]`)
 
-test('board: drag, keyboard and menu moves; a skip is refused with the reason', async () => {
+test('board: drag, keyboard and menu moves; a skip is not offered, with the reason', async () => {
   const board = fixture.records && fixture.records.board
   assert.ok(board, 'setup created opportunities: ' + JSON.stringify(fixture.warnings))
   const big = board['看板-智能产线改造'], wh = board['看板-仓储自动化'], qc = board['看板-检测设备升级']
@@ -50,15 +51,18 @@ test('board: drag, keyboard and menu moves; a skip is refused with the reason', 
   await page.getByTestId('prev-' + wh).click()
   await inCol(page, 'prospecting', wh).waitFor()
 
-  // 3. card menu: skipping prospecting → proposal is refused, with the server's reason
+  // 3. card menu: skipping prospecting → proposal is not offered, the reason shown before the click
   await page.getByTestId('card-menu-' + qc).click()
-  await page.getByTestId(`move-${qc}-proposal`).click()
-  const refusal = page.getByTestId('board-refusal')
-  await refusal.waitFor()
-  assert.match(await page.getByTestId('board-refusal-message').innerText(), /跳过/)
-  await inCol(page, 'prospecting', qc).waitFor()
-  assert.equal(await page.getByTestId('board-override').count(), 0, 'a rep cannot override')
+  const skip = page.getByTestId(`move-${qc}-proposal`)
+  await skip.waitFor()
+  assert.equal(await skip.getAttribute('aria-disabled'), 'true')
+  assert.match(await page.getByTestId(`move-why-${qc}-proposal`).innerText(), /跳过/)
   await shot(page, 'board-refused-desktop')
+  await page.locator('h1').click() // closes the menu
+  await skip.waitFor({ state: 'hidden' })
+  await inCol(page, 'prospecting', qc).waitFor()
+  const refusal = page.getByTestId('board-refusal')
+  assert.equal(await page.getByTestId('board-override').count(), 0, 'a rep cannot override')
 
   // 4. a missing prerequisite: needs analysis → proposal without a needs analysis; fill it in and move
   await page.getByTestId('next-' + big).click()

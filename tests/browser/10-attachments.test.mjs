@@ -40,7 +40,7 @@ test('a rep attaches a scan to a customer, sees it listed with a thumbnail and d
   const rep1 = fixture.users.rep1
   const api = new Client(BASE)
   await api.login(rep1.username, rep1.password)
-  const cust = await api.post('/customers', { name: '苏州附件测试精密机械有限公司', industry: '机械制造', region: '华东' })
+  const cust = await api.post('/customers', { name: '苏州附件测试精密机械有限公司', industry: '34', region: '3205' })
 
   const ctx = await b.context()
   const page = await ctx.newPage()

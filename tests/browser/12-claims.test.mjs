@@ -17,7 +17,7 @@ after(async () => { await b.close() })
 test('item 5: the claimant sees the disputed customer by name, not as #id and not as a link', async () => {
   const a = new Client(BASE)
   await a.login(repa.username, repa.password)
-  const c = await a.post('/customers', { name: '镇江申诉对象机电有限公司', phone: '13700001234', industry: '机械制造', region: '华东' })
+  const c = await a.post('/customers', { name: '镇江申诉对象机电有限公司', phone: '13700001234', industry: '34', region: '3211' })
   const rb = new Client(BASE)
   await rb.login(repb.username, repb.password)
   const cl = await rb.post('/collision_claims', { target_entity: 'customers', target_id: c.id, reason: '展会首次接洽的是我' })

@@ -18,7 +18,7 @@ after(async () => { await b.close() })
 async function pooledCustomer(name) {
   const repa = new Client(BASE)
   await repa.login(fixture.users.repa.username, fixture.users.repa.password)
-  const c = await repa.post('/customers', { name, industry: '包装', region: '华东' })
+  const c = await repa.post('/customers', { name, industry: '22', region: '32' })
   await repa.post(`/pool/customers/${c.id}/release`, { reason: '客户暂无采购计划' })
   return c
 }

@@ -101,7 +101,7 @@ test('item 7: leaving a form with unsaved edits asks first, in the app and when 
 test('item 11: a follow-up is logged now, with the only contact and the only open opportunity taken', async () => {
   const api = new Client(BASE)
   await api.login(u.username, u.password)
-  const c = await api.post('/customers', { name: '无锡单联精工有限公司', industry: '机械制造', region: '华东' })
+  const c = await api.post('/customers', { name: '无锡单联精工有限公司', industry: '34', region: '3202' })
   const contact = await api.post('/contacts', { customer_id: c.id, name: '孙工' })
   const opp = await api.post('/opportunities', { name: '单联-主轴改造', customer_id: c.id, amount: 500000, expected_close: '2026-12-31' })
   await page.goto(`${BASE}/e/customers/${c.id}`)

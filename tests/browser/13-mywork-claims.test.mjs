@@ -15,7 +15,7 @@ test('a pending claim is in the manager\'s work and bell; the claimant\'s manage
   await repa.login(users.repa.username, users.repa.password)
   const repb = new Client(BASE)
   await repb.login(users.repb.username, users.repb.password)
-  const cu = await repa.post('/customers', { name: '常熟裕丰纺机有限公司', region: '华东' })
+  const cu = await repa.post('/customers', { name: '常熟裕丰纺机有限公司', region: '320581' })
   const cl = await repb.post('/collision_claims', { target_entity: 'customers', target_id: cu.id, reason: '去年展会由我首次接洽' })
 
   const ctx = await b.context()

@@ -13,7 +13,7 @@ test('the previous owner sees the limits and cannot press 领取 during the cool
   const { users } = fixture
   const repa = new Client(BASE)
   await repa.login(users.repa.username, users.repa.password)
-  const cu = await repa.post('/customers', { name: '宜兴丁蜀紫砂陶瓷有限公司', region: '江苏宜兴', industry: '陶瓷' })
+  const cu = await repa.post('/customers', { name: '宜兴丁蜀紫砂陶瓷有限公司', region: '320282', industry: '30' })
   await repa.post(`/pool/customers/${cu.id}/release`, { reason: '客户暂无采购计划' })
 
   const ctx = await b.context()
@@ -27,9 +27,10 @@ test('the previous owner sees the limits and cannot press 领取 during the cool
   await claim.waitFor()
   assert.equal(await claim.isDisabled(), true, '领取 disabled in the cool-down')
   assert.match(await page.getByTestId(`pool-until-${cu.id}`).innerText(), /后可领/)
-  // filter by region and sort by name
-  await page.getByTestId('pool-filter-region').fill('江苏宜兴')
-  await page.getByTestId('pool-filter-region').press('Enter')
+  // filter by region (the cascade of the GB/T 2260 picker: 江苏省 → 无锡市 → 宜兴市) and sort by name
+  await pickOption(page, 'pool-region', '江苏省')
+  await pickOption(page, 'pool-region-1', '无锡市')
+  await pickOption(page, 'pool-region-2', '宜兴市')
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=pool-table] tbody tr').length === 1)
   await pickOption(page, 'pool-sort', '名称（拼音）')
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=pool-table] tbody tr').length === 1)

@@ -1,5 +1,5 @@
 // A satisfaction survey answered on the public page at phone size (issue 13, R-SUR-2): a manager
-// sends a run to the 华东 customers; a customer opens a personal link signed out on a phone, a
+// sends a run to the customers in 上海 (region code 31); a customer opens a personal link signed out on a phone, a
 // required question left out is named, the answer goes in once, then thanks; the link is spent.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -19,7 +19,7 @@ before(async () => {
     { text: '最希望改进哪些方面？', kind: 'multiple', options: '交期|价格|售后响应' },
     { text: '其他建议', kind: 'text', required: false },
   ] })
-  const run = await api.post('/survey_runs', { title: '浏览器测试调查', template_id: tpl.id, region: '华东' })
+  const run = await api.post('/survey_runs', { title: '浏览器测试调查', template_id: tpl.id, region: '31' })
   const sent = await api.post(`/survey_runs/${run.id}/send`, { version: run.version })
   link = sent.links[0]
 })

@@ -16,8 +16,7 @@
 /* money_parse that must succeed; returns the fen. */
 static int64_t parse_ok(const char *s) {
     int64_t v = -999;
-    if (money_parse(s, &v) != 0)
-        fail_msg("money_parse rejected \"%s\"", s);
+    if (money_parse(s, &v) != 0) fail_msg("money_parse rejected \"%s\"", s);
     return v;
 }
 
@@ -45,14 +44,12 @@ static void test_01_parse_ok(void **state) {
 
 /* 2. Malformed amounts are rejected and leave *fen alone. */
 static void test_02_parse_malformed(void **state) {
-    const char *bad[] = {
-        "",     "-",      "\xC2\xA5",  "1.234",     "1.",   ".5",   "1,23", "12,34", "1,2345",
-        ",123", "1,,234", "1,234,",    "1 234",     " 1",   "1 ",   "1e3",  "abc",   "1.2.3",
-        "+5",   "--5",    "\xC2\xA5-", "1,234.5,6", "0x10", "1.-5", "\xC2"};
+    const char *bad[] = {"",     "-",      "\xC2\xA5",  "1.234",     "1.",   ".5",   "1,23", "12,34", "1,2345",
+                         ",123", "1,,234", "1,234,",    "1 234",     " 1",   "1 ",   "1e3",  "abc",   "1.2.3",
+                         "+5",   "--5",    "\xC2\xA5-", "1,234.5,6", "0x10", "1.-5", "\xC2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t v = 42;
-        if (money_parse(bad[i], &v) != -1)
-            fail_msg("money_parse accepted \"%s\"", bad[i]);
+        if (money_parse(bad[i], &v) != -1) fail_msg("money_parse accepted \"%s\"", bad[i]);
         assert_true(v == 42);
     }
     int64_t v;
@@ -112,6 +109,17 @@ static void test_06_upper_basic(void **state) {
     arena_free(a);
 }
 
+/* 6b. 大写 of the amounts issue 12 names (contracts, invoices): 0.01, 10.00, 100,000,000.09, 1,000,010.00. */
+static void test_06b_upper_issue12(void **state) {
+    (void)state;
+    Arena *a = arena_new();
+    assert_string_equal(money_upper(a, 1), "壹分");
+    assert_string_equal(money_upper(a, 1000), "壹拾元整");
+    assert_string_equal(money_upper(a, 10000000009), "壹亿元零玖分");
+    assert_string_equal(money_upper(a, 100001000), "壹佰万零壹拾元整");
+    arena_free(a);
+}
+
 /* 7. 大写 zero handling: one 零 per run of zeros, 零 before fen when jiao is zero. */
 static void test_07_upper_zeros(void **state) {
     Arena *a = arena_new();
@@ -139,9 +147,8 @@ static void test_08_upper_large(void **state) {
     assert_string_equal(money_upper(a, 100000000000000), "壹万亿元整");   /* 10^12 yuan */
     assert_string_equal(money_upper(a, INT64_MAX),
                         "玖亿贰仟贰佰叁拾叁万柒仟贰佰零叁亿陆仟捌佰伍拾肆万柒仟柒佰伍拾捌元零柒分");
-    assert_string_equal(
-        money_upper(a, INT64_MIN),
-        "负玖亿贰仟贰佰叁拾叁万柒仟贰佰零叁亿陆仟捌佰伍拾肆万柒仟柒佰伍拾捌元零捌分");
+    assert_string_equal(money_upper(a, INT64_MIN),
+                        "负玖亿贰仟贰佰叁拾叁万柒仟贰佰零叁亿陆仟捌佰伍拾肆万柒仟柒佰伍拾捌元零捌分");
     arena_free(a);
 }
 
@@ -188,6 +195,7 @@ int main(void) {
         cmocka_unit_test(test_04_format),
         cmocka_unit_test(test_05_format_parse_roundtrip),
         cmocka_unit_test(test_06_upper_basic),
+        cmocka_unit_test(test_06b_upper_issue12),
         cmocka_unit_test(test_07_upper_zeros),
         cmocka_unit_test(test_08_upper_large),
         cmocka_unit_test(test_09_line_amount),

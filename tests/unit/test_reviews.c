@@ -171,6 +171,28 @@ static void test_07_changed(void **state) {
     json_decref(c);
 }
 
+/* 9. What a change touches: the changed names, then each line column that differs on some
+   line ("lines.amount"), so a concern may name one column; an added line touches every column. */
+static void test_09_touched(void **state) {
+    (void)state;
+    json_t *a = rec_of("{\"title\": \"A\", \"lines\": [{\"id\": 1, \"amount\": 5}]}");
+    json_t *b = rec_of("{\"title\": \"A\", \"lines\": [{\"id\": 2, \"amount\": 6}]}");
+    json_t *c = rec_of("{\"title\": \"B\", \"lines\": [{\"amount\": 5}, {\"amount\": 5}]}");
+    json_t *sa = flow_snapshot(&t_entity, a), *sb = flow_snapshot(&t_entity, b), *sc = flow_snapshot(&t_entity, c);
+    json_t *ab = flow_touched(&t_entity, sa, sb), *ac = flow_touched(&t_entity, sa, sc), *aa = flow_touched(&t_entity, sa, sa);
+    char *s1 = json_dumps(ab, JSON_COMPACT), *s2 = json_dumps(ac, JSON_COMPACT);
+    assert_string_equal(s1, "[\"lines\",\"lines.amount\"]");
+    assert_string_equal(s2, "[\"title\",\"lines\",\"lines.amount\"]");
+    assert_int_equal(json_array_size(aa), 0);
+    assert_true(flow_concern_touched("lines.amount", ab));
+    assert_false(flow_concern_touched("lines.quantity title", ab));
+    free(s1);
+    free(s2);
+    json_t *all[] = {ab, ac, aa, sa, sb, sc, a, b, c};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        json_decref(all[i]);
+}
+
 /* 8. The declaration as data: operator names and the JSON the meta sends. */
 static void test_08_declaration_json(void **state) {
     static const Condition big[] = {{"total", COND_GT, "1000000"}, {NULL}};
@@ -207,6 +229,7 @@ int main(void) {
         cmocka_unit_test(test_03_set_and_null),  cmocka_unit_test(test_04_lists),
         cmocka_unit_test(test_05_reviewer_sets), cmocka_unit_test(test_06_concerns),
         cmocka_unit_test(test_07_changed),       cmocka_unit_test(test_08_declaration_json),
+        cmocka_unit_test(test_09_touched),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
     // a public link's page: no sign-in, no way into the app (views/PublicLinkView.vue)
     { path: '/p/:token', name: 'publicLink', component: () => import('./views/PublicLinkView.vue'), meta: { public: true } },
+    { path: '/voice', name: 'voice', component: () => import('./views/VoiceForm.vue'), meta: { public: true } },
     // the print view of a record: outside the app layout (no navigation), sign-in required
     { path: '/print/:entity/:id(\\d+)', name: 'print', component: () => import('./views/PrintView.vue') },
     {
@@ -24,7 +25,10 @@ export const router = createRouter({
         { path: 'e/:entity/new', name: 'new', component: () => import('./views/EntityForm.vue') },
         { path: 'e/:entity/import', name: 'import', component: () => import('./views/custom/ImportWizard.vue') },
         { path: 'pipeline', name: 'pipeline', component: () => import('./views/custom/PipelineBoard.vue') },
+        { path: 'complaints/board', name: 'complaintBoard', component: () => import('./views/custom/ComplaintBoard.vue') },
         { path: 'pool/:entity(customers|leads)', name: 'pool', component: () => import('./views/custom/PoolView.vue') },
+        { path: 'receivables/aging', name: 'aging', component: () => import('./views/custom/AgingBoard.vue') },
+        { path: 'trace', name: 'trace', component: () => import('./views/custom/TraceView.vue') },
         { path: 'visits/plan-builder', name: 'planBuilder', component: () => import('./custom/PlanBuilder.vue') },
         { path: 'visits/metrics', name: 'visitMetrics', component: () => import('./custom/VisitMetrics.vue') },
         { path: 'e/:entity/:id(\\d+)', name: 'record', component: () => import('./views/EntityForm.vue') },

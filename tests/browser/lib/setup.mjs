@@ -72,10 +72,10 @@ async function step(label, fn) {
 const repA = new Client(base)
 await repA.login('repa', PASS)
 // rep A's customer: rep B's lead with the same mobile (+86, dashes) collides with it.
-const hengda = await step('customer 恒达', () => repA.post('/customers', { name: '恒达机械（上海）有限公司', phone: '13812345678', industry: '机械制造', region: '华东' }))
+const hengda = await step('customer 恒达', () => repA.post('/customers', { name: '恒达机械（上海）有限公司', phone: '13812345678', industry: '34', region: '31' }))
 if (hengda) records.hengda = { id: hengda.id, name: hengda.name, phone: '13812345678' }
 // rep A gives a customer up to the pool: the cool-down keeps rep A from reclaiming it; rep1 (华东大区) may.
-const futian = await step('customer 福田', () => repA.post('/customers', { name: '南京福田包装材料有限公司', industry: '包装', region: '华东' }))
+const futian = await step('customer 福田', () => repA.post('/customers', { name: '南京福田包装材料有限公司', industry: '22', region: '3201' }))
 if (futian) {
   await step('release 福田', () => repA.post(`/pool/customers/${futian.id}/release`, { reason: '客户暂无采购计划' }))
   records.pooled = { id: futian.id, name: futian.name }
@@ -87,7 +87,7 @@ const lead = await step('lead 新星', async () => {
   return await rep.post(`/leads/${l.id}/actions/qualify`, {})
 })
 if (lead) records.qualifiedLead = { id: lead.id, company: lead.company, contact: '陈经理' }
-const yuanjing = await step('customer 远景', () => rep.post('/customers', { name: '杭州远景科技有限公司', phone: '0571-8888 1234', industry: '电子', region: '华东' }))
+const yuanjing = await step('customer 远景', () => rep.post('/customers', { name: '杭州远景科技有限公司', phone: '0571-8888 1234', industry: '39', region: '3301' }))
 if (yuanjing) {
   records.boardCustomer = { id: yuanjing.id, name: yuanjing.name }
   const opps = [['看板-智能产线改造', 12000000], ['看板-仓储自动化', 3000000], ['看板-检测设备升级', 4500000], ['看板-备件年度框架', 2000000]]

@@ -17,6 +17,11 @@
 //            Actions with several targets ("to") or comment_required always get the dialog.
 //   listLinks: [{ label: i18n key, to, testid }]   buttons on the entity's list screen
 //   nav:     [{ label: i18n key, to, testid }]     menu items after the entity in its menu group
+//   fieldInputs: { field: () => import(…) }   the edit widget of a field in the record form (props:
+//            modelValue, field, model, row (null when new), inputId, disabled; emits
+//            update:modelValue and `set` with other fields' values to fill in)
+//   fieldTexts: { field: (row) => text }   what the read view shows for a field (a name for an id)
+//   ownerLabel: i18n key   the owner's column and filter under the entity's own word
 // }
 
 const Customer360 = () => import('./Customer360.vue')
@@ -25,6 +30,11 @@ const FollowUpButton = () => import('./FollowUpButton.vue')
 const PoolReleaseButton = () => import('./PoolReleaseButton.vue')
 const MergeButton = () => import('./MergeButton.vue')
 const ActivityList = () => import('./ActivityList.vue')
+const ClaimTargetPicker = () => import('./ClaimTargetPicker.vue')
+const ContractReceivables = () => import('./ContractReceivables.vue')
+const VersionsPanel = () => import('./VersionsPanel.vue')
+const MakeContractButton = () => import('./MakeContractButton.vue')
+const ContractNotice = () => import('./ContractNotice.vue')
 const VisitCheckIn = () => import('./VisitCheckIn.vue')
 const SurveyRunPanel = () => import('./SurveyRunPanel.vue')
 const PlanItemsPanel = () => import('./PlanItemsPanel.vue')
@@ -58,6 +68,26 @@ export const registry = {
     listLinks: [{ label: 'board.title', to: '/pipeline', testid: 'link-board' }],
     nav: [{ label: 'board.title', to: '/pipeline', testid: 'board' }],
   },
+  quotes: {
+    buttons: [MakeContractButton],
+    tabs: [{ name: 'versions', label: 'versions.tab', component: VersionsPanel }],
+  },
+  // the classification summary; receivables (R-AR-1): instalments with received/outstanding/status
+  contracts: {
+    panels: [ContractNotice, ContractReceivables],
+    tabs: [{ name: 'versions', label: 'versions.tab', component: VersionsPanel }],
+  },
+  complaints: {
+    listLinks: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'link-complaint-board' }],
+    nav: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'complaint-board' }],
+  },
+  orders: {
+    listLinks: [{ label: 'trace.title', to: '/trace', testid: 'link-trace' }],
+  },
+  order_shipments: {
+    listLinks: [{ label: 'trace.title', to: '/trace', testid: 'link-trace' }],
+    nav: [{ label: 'trace.title', to: '/trace', testid: 'trace' }],
+  },
   visit_plans: {
     panels: [PlanItemsPanel],
     listLinks: [{ label: 'planBuilder.title', to: '/visits/plan-builder', testid: 'link-plan-builder' }],
@@ -72,6 +102,15 @@ export const registry = {
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
+    // the record a new claim names: found by its name, not typed as an id
+    fieldInputs: { target_id: ClaimTargetPicker },
+    fieldTexts: { target_id: (row) => row.target_title },
+    ownerLabel: 'claim.claimant',
+  },
+  // the aging board (R-AR-1)
+  payments: {
+    listLinks: [{ label: 'ar.agingTitle', to: '/receivables/aging', testid: 'link-aging' }],
+    nav: [{ label: 'ar.agingTitle', to: '/receivables/aging', testid: 'aging' }],
   },
 }
 

@@ -2,6 +2,7 @@
 import { formatMoneyCurrency } from './money.js'
 import { enumOptions } from './fields.js'
 import { milliToString } from './qty.js'
+import { codeLabel } from './refdata.js'
 import { store } from '../store.js'
 import { i18n } from '../i18n/index.js'
 
@@ -77,6 +78,7 @@ export function formatValue(field, value) {
     case 'int': return formatInt(value)
     case 'percent_bp': return formatPercentBp(value)
     case 'qty': return milliToString(value)
+    case 'code': return codeLabel(field.list, value)
     default:
       if (Array.isArray(value)) return value.join(', ')
       return String(value)

@@ -19,7 +19,7 @@ const BY_TAG = {
   customers: PEOPLE, crm: PEOPLE, sales: TAG, pipeline: FUNNEL, presale: SEARCH, team: TEAM, test: FLASK,
   catalogue: BOX, products: BOX, expense: COIN, expenses: COIN, budgets: COIN, finance: COIN,
   admin: GEAR, system: GEAR, contracts: DOC, orders: DOC, delivery: TRUCK,
-  service: CHAT, visits: CHAT, complaints: CHAT, quality: CHART, kpi: CHART, reports: CHART,
+  receivables: COIN, service: CHAT, visits: CHAT, complaints: CHAT, quality: CHART, kpi: CHART, reports: CHART,
 }
 
 export const navIcon = (tag) => BY_TAG[tag] || LIST
