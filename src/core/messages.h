@@ -42,6 +42,9 @@
       "Holiday greeting: {holiday} ({date}), greet customer {customer}")                                               \
     X("care.need_review", "客户需求复核：{description}（复核日 {date}）",                                              \
       "客戶需求複核：{description}（複核日 {date}）", "Review a customer need: {description} (due {date})")            \
+    X("survey.low_score", "满意度调查低分：{customer}（总分 {overall}），请跟进",                                      \
+      "滿意度調查低分：{customer}（總分 {overall}），請跟進",                                                          \
+      "Low survey score: {customer} (overall {overall}); follow up")                                                   \
     X("followup.plan_overdue", "跟进计划逾期：{name}（{what}，计划日期 {date}）",                                      \
       "跟進計畫逾期：{name}（{what}，計畫日期 {date}）",                                                               \
       "Follow-up plan overdue: {name} ({what}, planned for {date})")                                                   \

@@ -18,6 +18,7 @@
 
 #include "../core/errcodes.h"
 #include "attach.h"
+#include "calendar.h"
 #include "model.h"
 #include "settings.h"
 
@@ -216,6 +217,111 @@ char *attach_disposition(Arena *a, const char *name) {
         }
     }
     return arena_printf(a, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii.p, enc.p);
+}
+
+/* ---------------------------------------------------------------- EXIF */
+
+/* A TIFF block inside an EXIF segment: the bytes and their byte order. */
+typedef struct Tiff {
+    const unsigned char *p;
+    size_t n;
+    bool le; /* "II": little-endian */
+} Tiff;
+
+/* 16- and 32-bit values at offset off of the block, 0 when they do not fit. */
+static uint32_t tiff_u16(const Tiff *t, size_t off) {
+    if (off + 2 > t->n) return 0;
+    const unsigned char *b = t->p + off;
+    return t->le ? (uint32_t)(b[0] | b[1] << 8) : (uint32_t)(b[0] << 8 | b[1]);
+}
+static uint32_t tiff_u32(const Tiff *t, size_t off) {
+    if (off + 4 > t->n) return 0;
+    const unsigned char *b = t->p + off;
+    return t->le ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24
+                 : (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | (uint32_t)b[3];
+}
+
+/* The entry of IFD at offset ifd with tag: offset of its 12 bytes, or 0 when absent. */
+static size_t tiff_find(const Tiff *t, size_t ifd, uint32_t tag) {
+    if (!ifd || ifd + 2 > t->n) return 0;
+    uint32_t count = tiff_u16(t, ifd);
+    for (uint32_t i = 0; i < count; i++) {
+        size_t e = ifd + 2 + 12 * (size_t)i;
+        if (e + 12 > t->n) return 0;
+        if (tiff_u16(t, e) == tag) return e;
+    }
+    return 0;
+}
+
+/* "YYYY:MM:DD HH:MM:SS" of an ASCII entry into out. true when read. */
+static bool tiff_datetime(const Tiff *t, size_t entry, AttachExif *out) {
+    if (!entry || tiff_u16(t, entry + 2) != 2 || tiff_u32(t, entry + 4) < 19) return false;
+    size_t off = tiff_u32(t, entry + 8);
+    if (off + 19 > t->n) return false;
+    int y, mo, d, h, mi, s;
+    char buf[20];
+    memcpy(buf, t->p + off, 19);
+    buf[19] = '\0';
+    if (sscanf(buf, "%4d:%2d:%2d %2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6) return false;
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || h < 0 || mi < 0 || s < 0)
+        return false;
+    out->has_time = true;
+    out->year = y, out->month = mo, out->day = d, out->hour = h, out->minute = mi, out->second = s;
+    return true;
+}
+
+/* Degrees, minutes, seconds (three RATIONALs) of a GPS entry in micro-degrees, signed by the
+   reference entry ('S' and 'W' negative), at most max. true when read. */
+static bool tiff_coord(const Tiff *t, size_t entry, size_t ref, int64_t max, int64_t *out) {
+    if (!entry || !ref || tiff_u16(t, entry + 2) != 5 || tiff_u32(t, entry + 4) != 3) return false;
+    size_t off = tiff_u32(t, entry + 8);
+    if (off + 24 > t->n) return false;
+    static const int64_t per[3] = {1, 60, 3600}; /* a minute is 1/60 degree, a second 1/3600 */
+    int64_t nano = 0;                            /* degrees × 10^9 */
+    for (int i = 0; i < 3; i++) {
+        int64_t num = tiff_u32(t, off + 8 * (size_t)i), den = tiff_u32(t, off + 8 * (size_t)i + 4), part;
+        if (!den || money_muldiv(num, 1000000000, 1, den * per[i], &part) < 0) return false;
+        nano += part;
+    }
+    int64_t micro = (nano + 500) / 1000;
+    if (micro > max) return false;
+    unsigned char hemi = tiff_u16(t, ref + 2) == 2 ? t->p[ref + 8] : 0; /* inline ASCII "N\0" */
+    if (hemi != 'N' && hemi != 'S' && hemi != 'E' && hemi != 'W') return false;
+    *out = hemi == 'S' || hemi == 'W' ? -micro : micro;
+    return true;
+}
+
+int attach_exif_read(const unsigned char *data, size_t n, AttachExif *out) {
+    memset(out, 0, sizeof *out);
+    if (n < 4 || data[0] != 0xFF || data[1] != 0xD8) return -1;
+    size_t i = 2;
+    while (i + 4 <= n && data[i] == 0xFF) {
+        unsigned char marker = data[i + 1];
+        size_t len = (size_t)data[i + 2] << 8 | data[i + 3];
+        if (marker == 0xDA || marker == 0xD9 || len < 2 || i + 2 + len > n) break; /* image data, or broken */
+        const unsigned char *seg = data + i + 4;
+        if (marker == 0xE1 && len >= 2 + 6 + 8 && !memcmp(seg, "Exif\0\0", 6)) {
+            Tiff t = {seg + 6, len - 2 - 6, seg[6] == 'I'};
+            if ((memcmp(t.p, "II", 2) && memcmp(t.p, "MM", 2)) || tiff_u16(&t, 2) != 42) return -1;
+            size_t ifd0 = tiff_u32(&t, 4);
+            size_t exif = tiff_find(&t, ifd0, 0x8769), gps = tiff_find(&t, ifd0, 0x8825);
+            if (!(exif && tiff_datetime(&t, tiff_find(&t, tiff_u32(&t, exif + 8), 0x9003), out)))
+                tiff_datetime(&t, tiff_find(&t, ifd0, 0x0132), out);
+            if (gps) {
+                size_t g = tiff_u32(&t, gps + 8);
+                int64_t lat, lng;
+                if (tiff_coord(&t, tiff_find(&t, g, 2), tiff_find(&t, g, 1), 90000000, &lat) &&
+                    tiff_coord(&t, tiff_find(&t, g, 4), tiff_find(&t, g, 3), 180000000, &lng)) {
+                    out->has_gps = true;
+                    out->lat_e6 = lat;
+                    out->lng_e6 = lng;
+                }
+            }
+            return out->has_time || out->has_gps ? 0 : -1;
+        }
+        i += 2 + len;
+    }
+    return -1;
 }
 
 /* ---------------------------------------------------------------- files */
@@ -523,13 +629,17 @@ typedef struct Att {
     const char *mime;      /* sniffed type */
     const char *file_name; /* display name */
     int64_t created_at;
-    int64_t created_by;          /* uploader's id, 0 when unknown */
-    const char *created_by_name; /* uploader's display name or NULL */
+    int64_t created_by;               /* uploader's id, 0 when unknown */
+    const char *created_by_name;      /* uploader's display name or NULL */
+    bool has_exif_time, has_exif_gps; /* a JPEG's EXIF said when / where it was taken */
+    int64_t exif_taken_at;            /* the camera's local time read in the company zone */
+    int64_t exif_lat_e6, exif_lng_e6; /* GPS position, micro-degrees */
 } Att;
 
 /* Columns read by att_read, in its order. */
 #define ATT_COLS                                                                                                       \
-    "a.id, a.entity, a.row_id, a.sha256, a.size, a.mime, a.file_name, a.created_at, a.created_by, u.display_name"
+    "a.id, a.entity, a.row_id, a.sha256, a.size, a.mime, a.file_name, a.created_at, a.created_by, u.display_name, "    \
+    "a.exif_taken_at, a.exif_lat_e6, a.exif_lng_e6"
 
 /* Copy the current row of st (selected with ATT_COLS) into t. */
 static void att_read(Req *r, Stmt *st, Att *t) {
@@ -543,16 +653,26 @@ static void att_read(Req *r, Stmt *st, Att *t) {
     t->created_at = db_col_int64(st, 7);
     t->created_by = db_col_int64(st, 8);
     t->created_by_name = arena_strdup(r->a, db_col_text(st, 9));
+    t->has_exif_time = !db_col_null(st, 10);
+    t->exif_taken_at = db_col_int64(st, 10);
+    t->has_exif_gps = !db_col_null(st, 11) && !db_col_null(st, 12);
+    t->exif_lat_e6 = db_col_int64(st, 11);
+    t->exif_lng_e6 = db_col_int64(st, 12);
 }
 
-/* The attachment as the API sends it, with its download URL. */
+/* The attachment as the API sends it, with its download URL and what its EXIF said (or null). */
 static json_t *att_json(Req *r, const Att *t) {
-    return json_pack("{s:I, s:s, s:I, s:s, s:I, s:s, s:s, s:I, s:o, s:s?, s:b, s:s}", "id", (json_int_t)t->id, "entity",
-                     t->entity, "row_id", (json_int_t)t->row_id, "file_name", t->file_name, "size", (json_int_t)t->size,
-                     "mime", t->mime, "sha256", t->sha256, "created_at", (json_int_t)t->created_at, "created_by",
-                     t->created_by ? json_integer(t->created_by) : json_null(), "created_by_name", t->created_by_name,
-                     "thumbnail", thumb_type(t->mime), "url",
-                     arena_printf(r->a, "/api/v1/attachments/%lld", (long long)t->id));
+    json_t *exif = json_null();
+    if (t->has_exif_time || t->has_exif_gps)
+        exif = json_pack("{s:o, s:o, s:o}", "taken_at", t->has_exif_time ? json_integer(t->exif_taken_at) : json_null(),
+                         "lat_e6", t->has_exif_gps ? json_integer(t->exif_lat_e6) : json_null(), "lng_e6",
+                         t->has_exif_gps ? json_integer(t->exif_lng_e6) : json_null());
+    return json_pack("{s:I, s:s, s:I, s:s, s:I, s:s, s:s, s:I, s:o, s:s?, s:b, s:s, s:o}", "id", (json_int_t)t->id,
+                     "entity", t->entity, "row_id", (json_int_t)t->row_id, "file_name", t->file_name, "size",
+                     (json_int_t)t->size, "mime", t->mime, "sha256", t->sha256, "created_at", (json_int_t)t->created_at,
+                     "created_by", t->created_by ? json_integer(t->created_by) : json_null(), "created_by_name",
+                     t->created_by_name, "thumbnail", thumb_type(t->mime), "url",
+                     arena_printf(r->a, "/api/v1/attachments/%lld", (long long)t->id), "exif", exif);
 }
 
 /*
@@ -684,8 +804,14 @@ static int attach_upload(Req *r, Err *e) {
     }
 
     static const char zSqlInsert[] =
-        "INSERT INTO attachments(entity, row_id, sha256, size, mime, file_name, created_at, created_by)\n"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
+        "INSERT INTO attachments(entity, row_id, sha256, size, mime, file_name, created_at, created_by, exif_taken_at,"
+        " exif_lat_e6, exif_lng_e6)\n VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id";
+    /* a photo's EXIF: when (the camera's local time, read in the company zone) and where */
+    AttachExif x = {0};
+    if (!strcmp(mime, "image/jpeg")) attach_exif_read((const unsigned char *)r->body, r->body_len, &x);
+    int64_t taken =
+        x.has_time ? epoch_of_date(x.year, x.month, x.day, company_tz(r)) + x.hour * 3600 + x.minute * 60 + x.second
+                   : 0;
     if (db_begin(r->db) != DB_OK) return err_set(e, 503, EC_UNAVAILABLE, NULL, NULL);
     Stmt *st = db_prepare(r->db, zSqlInsert);
     int64_t id = 0;
@@ -698,6 +824,17 @@ static int attach_upload(Req *r, Err *e) {
         db_bind_text(st, 6, name, -1);
         db_bind_int64(st, 7, r->now);
         db_bind_int64(st, 8, r->user->id);
+        if (x.has_time)
+            db_bind_int64(st, 9, taken);
+        else
+            db_bind_null(st, 9);
+        if (x.has_gps) {
+            db_bind_int64(st, 10, x.lat_e6);
+            db_bind_int64(st, 11, x.lng_e6);
+        } else {
+            db_bind_null(st, 10);
+            db_bind_null(st, 11);
+        }
         if (db_step(st) == DB_ROW) id = db_col_int64(st, 0);
         db_done(st);
     }
@@ -719,7 +856,12 @@ static int attach_upload(Req *r, Err *e) {
              .file_name = name,
              .created_at = r->now,
              .created_by = r->user->id,
-             .created_by_name = r->user->display_name};
+             .created_by_name = r->user->display_name,
+             .has_exif_time = x.has_time,
+             .exif_taken_at = taken,
+             .has_exif_gps = x.has_gps,
+             .exif_lat_e6 = x.lat_e6,
+             .exif_lng_e6 = x.lng_e6};
     return reply_json(r, 201, att_json(r, &t));
 }
 

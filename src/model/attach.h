@@ -64,6 +64,23 @@ char *attach_sha256_hex(Arena *a, const void *data, size_t n);
    filename*=UTF-8''percent-encoded. An arena string. */
 char *attach_disposition(Arena *a, const char *name);
 
+/*
+** What a JPEG's EXIF says about when and where the photo was taken (a visit's evidence, R-VIS-7).
+** The time is DateTimeOriginal (else DateTime) as written by the camera: local time with no zone.
+*/
+typedef struct AttachExif {
+    bool has_time;
+    int year, month, day, hour, minute, second; /* the camera's local time */
+    bool has_gps;
+    int64_t lat_e6, lng_e6; /* GPS position in micro-degrees, south and west negative */
+} AttachExif;
+/*
+** Read the EXIF block of the JPEG in data[0..n) (APP1 "Exif"): time and GPS position. Every offset
+** is checked against the block; anything malformed is simply absent. 0 when something was found,
+** -1 when the bytes are no JPEG or hold neither.
+*/
+int attach_exif_read(const unsigned char *data, size_t n, AttachExif *out);
+
 /* ---------------------------------------------------------------- backup and restore */
 
 /*

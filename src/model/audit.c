@@ -85,6 +85,25 @@ int shares_list(Req *r, Err *e) {
     return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+int entity_share(Req *r, const Entity *en, int64_t id, int64_t user) {
+    Stmt *st = db_prepare(
+        r->db, "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)\n"
+               " ON CONFLICT (entity, row_id, user_id) DO NOTHING");
+    if (!st) return -1;
+    db_bind_text(st, 1, en->name, -1);
+    db_bind_int64(st, 2, id);
+    db_bind_int64(st, 3, user);
+    db_bind_int64(st, 4, r->now);
+    if (r->user)
+        db_bind_int64(st, 5, r->user->id);
+    else
+        db_bind_null(st, 5);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return -1;
+    return audit_write(r, en->name, id, "share", json_pack("{s:[n,I]}", "shared_with", (json_int_t)user)) < 0 ? -1 : 0;
+}
+
 /*
 ** POST /api/v1/:entity/:id/shares                      owner, managers, admin
 ** Body: {"user_id": N}
@@ -103,20 +122,7 @@ int shares_add(Req *r, Err *e) {
     int ok = entity_ref_ok(r, "users", json_integer_value(uid));
     if (ok < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     if (!ok) return err_set(e, 400, EC_REF, "user_id", NULL);
-    Stmt *st = db_prepare(
-        r->db, "INSERT INTO shares(entity, row_id, user_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)\n"
-               " ON CONFLICT (entity, row_id, user_id) DO NOTHING");
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_text(st, 1, en->name, -1);
-    db_bind_int64(st, 2, id);
-    db_bind_int64(st, 3, json_integer_value(uid));
-    db_bind_int64(st, 4, r->now);
-    db_bind_int64(st, 5, r->user->id);
-    int rc = db_step(st);
-    db_done(st);
-    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    if (audit_write(r, en->name, id, "share", json_pack("{s:[n,O]}", "shared_with", uid)) < 0)
-        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (entity_share(r, en, id, json_integer_value(uid)) < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return reply_json(r, 201, json_pack("{s:O}", "user_id", uid));
 }
 

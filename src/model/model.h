@@ -211,6 +211,9 @@ int openapi_get(Req *r, Err *e);
 int audit_list(Req *r, Err *e);
 int shares_list(Req *r, Err *e);
 int shares_add(Req *r, Err *e);
+/* Share row id of en with user (read access, R-ORG-1: sight, not command), audited "share"; a
+   share that exists stays. The caller has checked the right to share. 0, or -1 on a database error. */
+int entity_share(Req *r, const Entity *en, int64_t id, int64_t user);
 int shares_remove(Req *r, Err *e);
 int versions_list(Req *r, Err *e);
 int versions_get(Req *r, Err *e);

@@ -255,6 +255,8 @@ int demo_load(Db *db, const char *password, char *err, size_t errlen) {
     if (!c.fail && orders_demo(db, c.now, err, errlen) < 0) c.fail = 1; /* on a signed demo contract */
     if (!c.fail && complaints_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     if (!c.fail && service_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && visits_demo(db, c.now, err, errlen) < 0) c.fail = 1;
+    if (!c.fail && surveys_demo(db, c.now, err, errlen) < 0) c.fail = 1;
     /* the demo wrote leads and opportunities without the workflow: let the deadline job give
        them their stage clocks on its next run (flow/deadline.c, dl_sweep) */
     if (!c.fail) demo_sql(&c, "DELETE FROM deadline_sweeps", "");

@@ -45,5 +45,7 @@ void modules_register(void) {
     service_register();    /* service tickets, plans, communication log (R-SVC) */
     followups_register();
     sales_plans_register();
+    visits_register();
+    surveys_register();
     home_register(); /* reads what the modules above keep */
 }

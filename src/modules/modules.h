@@ -52,7 +52,15 @@ struct Stmt *receivables_aging_query(struct Req *r, char today[11]);
 int contracts_demo(Db *db, int64_t now, char *err, size_t errlen);
 void followups_register(void);   /* followups.c: follow-ups, plans, followup_overdue */
 void sales_plans_register(void); /* sales_plans.c: plans and quotas */
-void home_register(void);        /* home.c: the day view of the home page */
+void visits_register(void);      /* visits.c: visit plans, visit records, reviews, metrics (R-VIS) */
+void surveys_register(void);     /* surveys.c: survey templates, runs, public answers, scores (R-SUR) */
+/* Demo visit plans, visits and reviews; a survey sent and answered in part (demo_load). 0 ok. */
+int visits_demo(Db *db, int64_t now, char *err, size_t errlen);
+int surveys_demo(Db *db, int64_t now, char *err, size_t errlen);
+struct Req;
+/* The demo user called username becomes r's user (as signed in). 0, or -1 when unknown. */
+int visits_demo_user(struct Req *r, const char *username);
+void home_register(void); /* home.c: the day view of the home page */
 
 /* Replace a user's roles (array of role ids). Used by the users entity and the CLI. */
 int user_roles_store(Db *db, int64_t uid, json_t *roles);

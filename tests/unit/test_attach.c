@@ -1,7 +1,7 @@
 /*
 ** test_attach.c — unit tests of the pure parts of src/model/attach.c: display-name sanitising,
 ** the MIME allow-list, the type refinement for Office containers, the content path of a hash,
-** SHA-256 and the Content-Disposition header.
+** SHA-256, the Content-Disposition header and the EXIF reader of photos.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -184,6 +184,80 @@ static void test_11_disposition(void **state) {
                         "attachment; filename=\"a _b_;c.txt\"; filename*=UTF-8''a%20%22b%22%3Bc.txt");
 }
 
+/* Big-endian helpers for a hand-built EXIF block. */
+static void be16(unsigned char *p, unsigned v) {
+    p[0] = (unsigned char)(v >> 8);
+    p[1] = (unsigned char)v;
+}
+static void be32(unsigned char *p, uint32_t v) {
+    be16(p, v >> 16);
+    be16(p + 2, v & 0xFFFF);
+}
+static void be_entry(unsigned char *p, unsigned tag, unsigned type, uint32_t count, uint32_t value) {
+    be16(p, tag);
+    be16(p + 2, type);
+    be32(p + 4, count);
+    be32(p + 8, value);
+}
+
+/* A JPEG start with one APP1 "Exif" block holding a big-endian ("MM") TIFF: IFD0 with DateTime
+   (0x0132, no Exif IFD) and a GPS IFD at 30°0'0"S 0°30'0"W; returns its length. */
+static size_t exif_be_jpeg(unsigned char *b) {
+    memset(b, 0, 256);
+    unsigned char *t = b + 2 + 4 + 6;
+    b[0] = 0xFF, b[1] = 0xD8, b[2] = 0xFF, b[3] = 0xE1;
+    memcpy(b + 6, "Exif\0\0", 6);
+    memcpy(t, "MM", 2);
+    be16(t + 2, 42);
+    be32(t + 4, 8);
+    be16(t + 8, 2); /* IFD0: DateTime at 38, GPS IFD at 58 */
+    be_entry(t + 10, 0x0132, 2, 20, 38);
+    be_entry(t + 22, 0x8825, 4, 1, 58);
+    memcpy(t + 38, "2026:02:03 04:05:06", 20);
+    be16(t + 58, 4); /* GPS IFD: refs inline, rationals at 112 and 136 */
+    be_entry(t + 60, 1, 2, 2, 0);
+    t[68] = 'S';
+    be_entry(t + 72, 2, 5, 3, 112);
+    be_entry(t + 84, 3, 2, 2, 0);
+    t[92] = 'W';
+    be_entry(t + 96, 4, 5, 3, 136);
+    uint32_t r[12] = {30, 1, 0, 1, 0, 1, 0, 1, 30, 1, 0, 1};
+    for (int i = 0; i < 12; i++)
+        be32(t + 112 + 4 * i, r[i]);
+    size_t tiff = 160;
+    be16(b + 4, (unsigned)(2 + 6 + tiff));
+    return 2 + 4 + 6 + tiff;
+}
+
+static void test_12_exif(void **state) {
+    (void)state;
+    unsigned char b[256];
+    size_t n = exif_be_jpeg(b);
+    AttachExif x;
+    assert_int_equal(attach_exif_read(b, n, &x), 0);
+    assert_true(x.has_time);
+    assert_int_equal(x.year * 10000 + x.month * 100 + x.day, 20260203);
+    assert_int_equal(x.hour * 10000 + x.minute * 100 + x.second, 40506);
+    assert_true(x.has_gps);
+    assert_int_equal(x.lat_e6, -30000000);
+    assert_int_equal(x.lng_e6, -500000);
+    /* every cut of the block is read safely: what no longer fits is simply absent */
+    for (size_t cut = 0; cut < n; cut++) {
+        int rc = attach_exif_read(b, cut, &x);
+        assert_true(rc == 0 || rc == -1);
+        if (rc == -1) assert_false(x.has_time || x.has_gps);
+    }
+    /* a latitude beyond 90 degrees, a zero denominator, no JPEG at all */
+    be32(b + 12 + 112, 91);
+    assert_int_equal(attach_exif_read(b, n, &x), 0);
+    assert_false(x.has_gps);
+    be32(b + 12 + 112, 30);
+    be32(b + 12 + 112 + 4, 0);
+    assert_int_equal(attach_exif_read(b, n, &x), 0);
+    assert_false(x.has_gps);
+    assert_int_equal(attach_exif_read((const unsigned char *)"GIF89a", 6, &x), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_01_name_plain, setup, teardown),
@@ -197,6 +271,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_09_content_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_10_sha256, setup, teardown),
         cmocka_unit_test_setup_teardown(test_11_disposition, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_12_exif, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,9 @@ const ContractReceivables = () => import('./ContractReceivables.vue')
 const VersionsPanel = () => import('./VersionsPanel.vue')
 const MakeContractButton = () => import('./MakeContractButton.vue')
 const ContractNotice = () => import('./ContractNotice.vue')
+const VisitCheckIn = () => import('./VisitCheckIn.vue')
+const SurveyRunPanel = () => import('./SurveyRunPanel.vue')
+const PlanItemsPanel = () => import('./PlanItemsPanel.vue')
 
 export const registry = {
   customers: {
@@ -85,6 +88,17 @@ export const registry = {
     listLinks: [{ label: 'trace.title', to: '/trace', testid: 'link-trace' }],
     nav: [{ label: 'trace.title', to: '/trace', testid: 'trace' }],
   },
+  visit_plans: {
+    panels: [PlanItemsPanel],
+    listLinks: [{ label: 'planBuilder.title', to: '/visits/plan-builder', testid: 'link-plan-builder' }],
+    nav: [{ label: 'planBuilder.title', to: '/visits/plan-builder', testid: 'plan-builder' }],
+  },
+  visits: {
+    panels: [VisitCheckIn],
+    listLinks: [{ label: 'visitMetrics.title', to: '/visits/metrics', testid: 'link-visit-metrics' }],
+    nav: [{ label: 'visitMetrics.title', to: '/visits/metrics', testid: 'visit-metrics' }],
+  },
+  survey_runs: { panels: [SurveyRunPanel] },
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
