@@ -1,4 +1,4 @@
--- 0032 — the row's visibility keys in the search index (issue 11; model/search.c,
+-- 0033 — the row's visibility keys in the search index (issue 11; model/search.c,
 -- docs/ARCHITECTURE.md "Search index"): a rep's or a manager's search reads the postings of the
 -- rows they may see (owner, or a unit of their subtree) instead of confirming every row that holds
 -- a common character. Kept by the core on every write of owner_id / org_unit_id (update_row,
