@@ -153,7 +153,9 @@ demo: all
 unit: $(UNIT_BIN)
 	scripts/test-unit.sh
 
-api: api-sqlite api-pg
+# both engines at once (scripts/test-api-both.sh): each log printed whole when both are done
+api: build/salesloop-test
+	scripts/test-api-both.sh
 
 api-sqlite: build/salesloop-test
 	scripts/test-api.sh sqlite

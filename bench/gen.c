@@ -250,6 +250,9 @@ static const char *kinds[] = {"interview", "questionnaire", "desk", "trade_show"
 static const double kind_w[] = {35, 25, 20, 12, 8};
 static const char *regions[] = {"上海", "江苏", "浙江", "北京", "天津", "河北", "山东", "广东", "福建", "广西",
                                 "湖北", "湖南", "河南", "四川", "重庆", "陕西", "辽宁", "吉林", "安徽", "江西"};
+/* the same regions as administrative-division codes (GB/T 2260, customers' and leads' FT_CODE region) */
+static const char *region_codes[] = {"31", "32", "33", "11", "12", "13", "37", "44", "35", "45",
+                                     "42", "43", "41", "51", "50", "61", "21", "22", "34", "36"};
 static const double region_w[] = {14, 12, 11, 9, 5, 4, 8, 13, 5, 2, 4, 3, 3, 4, 2, 2, 2, 1, 3, 2};
 static const char *subjects[] = {"水处理行业", "化工园区", "电力行业", "食品饮料", "制药企业", "钢铁冶金",
                                  "市政供水", "石油炼化", "造纸行业", "新能源电池"};
@@ -341,7 +344,9 @@ enum { NBRAND = 60, NIND = 30, NCOMBO = NBRAND * (NBRAND - 1) * NIND }; /* 106,2
 static const char *ind_words[NIND] = {"机械", "泵业", "阀门", "电气", "化工", "环保", "水务", "能源", "科技", "制药",
                                       "食品", "钢铁", "材料", "设备", "自动化", "仪表", "工程", "热电", "纸业", "石化",
                                       "电力", "建材", "冶金", "管道", "流体", "动力", "工业", "实业", "水处理", "新能源"};
-static const char *industries[] = {"制造业", "化工", "水处理", "电力能源", "食品饮料", "医药", "冶金", "市政", "石油石化", "造纸"};
+/* the same industries as GB/T 4754-2017 codes (the industry FT_CODE list): manufacturing, chemicals,
+   water supply, power, food, pharmaceuticals, iron and steel, civil engineering, petroleum, paper */
+static const char *industry_codes[] = {"C", "26", "46", "44", "14", "27", "31", "48", "25", "22"};
 static const double industry_w[] = {24, 14, 12, 10, 8, 7, 7, 7, 6, 5};
 static const char *area_codes[] = {"021", "025", "0571", "010", "022", "0311", "0531", "020", "0591", "0771",
                                    "027", "0731", "0371", "028", "023", "029", "024", "0431", "0551", "0791"};
@@ -491,8 +496,8 @@ static int gen_customers(double scale) {
         sqlite3_bind_text(st, 4, numb, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 5, name, -1, SQLITE_TRANSIENT);
         bind_text_or_null(st, 6, has_tax ? tax : NULL);
-        sqlite3_bind_text(st, 7, industries[pick_w(industry_w, 10)], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 8, regions[reg], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, industry_codes[pick_w(industry_w, 10)], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, region_codes[reg], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 9, addr, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 10, phone, -1, SQLITE_TRANSIENT);
         bind_text_or_null(st, 11, has_mail ? email : NULL);
@@ -687,8 +692,8 @@ static int gen_leads(double scale) {
         bind_text_or_null(st, 10, has_mail ? email : NULL);
         bind_text_or_null(st, 11, rnd(3) ? NULL : "wx_lead");
         bind_text_or_null(st, 12, has_tax ? tax : NULL);
-        sqlite3_bind_text(st, 13, industries[pick_w(industry_w, 10)], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 14, regions[reg], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 13, industry_codes[pick_w(industry_w, 10)], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 14, region_codes[reg], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 15, cust_sources[pick_w(source_w, 6)], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 16, (int64_t)rnd(500) * 1000000);
         sqlite3_bind_int(st, 17, (int)rnd(101));

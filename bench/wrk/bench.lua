@@ -92,12 +92,13 @@ end
 -- made of the counter, run and thread, a key longer than any the generator draws), so
 -- every create runs the full duplicate check and finds nothing.
 local regions = {"上海", "江苏", "浙江", "北京", "广东"}
+local region_codes = {"31", "32", "33", "11", "44"} -- the customers' region is a GB/T 2260 code
 local function create_customer()
   local t = tno or 0
   local uniq = string.format("%06d%02d%07d", runno % 1000000, t, n)
   local body = string.format(
-    '{"name":"%s基准%s机械有限公司","phone":"0755-%08d-%04d%d","email":"b%s@bench.cn","region":"%s","industry":"制造业","source":"online","address":"%s工业大道%d号"}',
-    regions[1 + n % 5], uniq, n % 100000000, runno % 10000, t % 10, uniq, regions[1 + n % 5], regions[1 + n % 5], n % 999)
+    '{"name":"%s基准%s机械有限公司","phone":"0755-%08d-%04d%d","email":"b%s@bench.cn","region":"%s","industry":"C","source":"online","address":"%s工业大道%d号"}',
+    regions[1 + n % 5], uniq, n % 100000000, runno % 10000, t % 10, uniq, region_codes[1 + n % 5], regions[1 + n % 5], n % 999)
   return wrk.format("POST", "/api/v1/customers", hdrs(JSON), body)
 end
 

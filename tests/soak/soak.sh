@@ -27,7 +27,12 @@ PORT=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-60999): no c
 BASE=http://127.0.0.1:$PORT
 SALESLOOP_ACCESS_LOG=0 "$BIN" serve --db "$DB" --port "$PORT" --bind 127.0.0.1 >"$WORK/server.log" 2>&1 &
 SRV=$!
-for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+# the first start fills what the generated rows lack (sort keys, statistics): wait while it lives
+for _ in $(seq 1 1200); do
+  curl -sf "$BASE/healthz" >/dev/null && break
+  kill -0 "$SRV" 2>/dev/null || { echo "soak: the server exited at start" >&2; tail "$WORK/server.log" >&2; exit 1; }
+  sleep 0.1
+done
 
 body=$(curl -sf -c "$WORK/jar" -H 'Content-Type: application/json' -d "{\"username\":\"bench.rep01\",\"password\":\"$PW\"}" "$BASE/api/v1/auth/login")
 CSRF=$(sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p' <<<"$body")
