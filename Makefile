@@ -39,7 +39,7 @@ export UBSAN_OPTIONS = print_stacktrace=1
 PORT ?= 8080
 DATA ?= ./data
 
-.PHONY: all deps web refdata run test unit api api-sqlite api-pg browser bench fuzz crash soak race check clean demo
+.PHONY: browser-if-web all deps web refdata run test unit api api-sqlite api-pg browser bench fuzz crash soak race check clean demo
 
 all: build/salesloop
 
@@ -167,13 +167,17 @@ browser: build/salesloop-test web
 	cd web && npm test
 	scripts/test-browser.sh
 
+# The API and browser suites spend much of their time waiting on servers: they run side by side
+# (-O: each one's output printed whole when it is done), the rest one after the other.
 test: deps build/salesloop-test
 	$(MAKE) check
 	$(MAKE) unit
-	$(MAKE) api
+	$(MAKE) -j2 -Orecurse api browser-if-web
 	$(MAKE) crash
 	$(MAKE) soak
 	$(MAKE) race
+
+browser-if-web:
 	@if [ -f web/package.json ]; then $(MAKE) browser; fi
 
 bench: deps all

@@ -3,7 +3,8 @@
 ** price and standard cost in fen, product line. Read by everyone (quotes
 ** and orders need it); maintained by managers.
 */
-#include "../model/entity.h"
+#include "../core/errcodes.h"
+#include "../model/model.h"
 #include "modules.h"
 
 static const Field product_fields[] = {
@@ -41,5 +42,25 @@ static const Entity products_entity = {
     .tag = "presale",
     .importable = true,
 };
+
+/* Lines of a document priced from the catalogue (quotes, contracts): the product's standard cost for
+   each line that does not say its own unit cost. 0, or -1 with e set on a database error. */
+int catalogue_line_costs(Req *r, json_t *lines, Err *e) {
+    size_t i;
+    json_t *line;
+    json_array_foreach(lines, i, line) {
+        if (json_is_integer(json_object_get(line, "unit_cost"))) continue;
+        json_t *product = json_object_get(line, "product_id");
+        Stmt *st = db_prepare(r->db, "SELECT standard_cost FROM products WHERE id = ?1");
+        if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        db_bind_int64(st, 1, json_is_integer(product) ? json_integer_value(product) : 0);
+        int rc = db_step(st);
+        int64_t cost = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+        db_done(st);
+        if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        json_object_set_new(line, "unit_cost", json_integer(cost));
+    }
+    return 0;
+}
 
 void catalogue_register(void) { entity_register(&products_entity); }

@@ -19,6 +19,7 @@
 #include "../model/model.h"
 #include "../model/settings.h"
 #include "complaints.h"
+#include "demo.h"
 #include "modules.h"
 
 #define CMP_WRITE (RB(CS_SPECIALIST) | RB(SALES_REP) | ROLES_MANAGING | RB(QC) | RB(TECH))
@@ -517,13 +518,9 @@ static int demo_case(Req *r, User *cs, User *leader, User *gm, int64_t cust, int
 
 /* See complaints.h. */
 User *complaints_demo_user(Req *r, const char *name) {
-    Stmt *st = db_prepare(r->db, "SELECT id FROM users WHERE username = ?1");
-    if (!st) return NULL;
-    db_bind_text(st, 1, name, -1);
-    int64_t id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
+    int64_t id = demo_user_named(r->db, name);
     User *u = NULL;
-    if (id && auth_user_by_id(r->db, r->a, id, &u) < 1) u = NULL;
+    if (id <= 0 || auth_user_by_id(r->db, r->a, id, &u) < 1) u = NULL;
     if (u) u->locale = "zh-CN";
     return u;
 }

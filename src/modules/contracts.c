@@ -212,24 +212,6 @@ static const Setting contract_settings[] = {
      "Final sign-off of a special contract", special_final},
 };
 
-/* The product's standard cost for a line that does not say its cost. */
-static int line_costs(Req *r, json_t *rec, Err *e) {
-    size_t i;
-    json_t *line;
-    json_array_foreach(json_object_get(rec, "lines"), i, line) {
-        if (json_is_integer(json_object_get(line, "unit_cost"))) continue;
-        Stmt *st = db_prepare(r->db, "SELECT standard_cost FROM products WHERE id = ?1");
-        if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        db_bind_int64(st, 1, flow_rec_int(line, "product_id"));
-        int rc = db_step(st);
-        int64_t cost = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-        db_done(st);
-        if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        json_object_set_new(line, "unit_cost", json_integer(cost));
-    }
-    return 0;
-}
-
 /* Payment-collection risk: does the contract's total pass the customer's credit limit (0 = no
    limit), or has the customer overdue receivables (receivables.c)? -1 on a database error. */
 static int over_credit(Req *r, json_t *rec) {
@@ -330,7 +312,7 @@ static void contract_route(Req *r, json_t *rec) {
    route from the settings, and the comparison with the quote. */
 static int contract_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     if (!old && flow_rec_int(rec, "quote_id") && quote_usable(r, rec, e) < 0) return -1;
-    if (line_costs(r, rec, e) < 0) return -1;
+    if (catalogue_line_costs(r, json_object_get(rec, "lines"), e) < 0) return -1;
     if (record_compute(r, en, rec, e) < 0) return -1;
     int credit = over_credit(r, rec);
     if (credit < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);

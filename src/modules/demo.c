@@ -103,6 +103,35 @@ int demo_as_user(Req *r, User *u, int64_t id) {
     return rc == DB_DONE ? 0 : -1;
 }
 
+/* See demo.h. */
+int64_t demo_user_named(Db *db, const char *username) {
+    Stmt *st = db_prepare(db, "SELECT id FROM users WHERE username = ?1");
+    if (!st) return -1;
+    db_bind_text(st, 1, username, -1);
+    int rc = db_step(st);
+    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    return rc < 0 ? -1 : id;
+}
+
+/* See demo.h. */
+int64_t demo_role_holder(Db *db, const char *role, const char *path) {
+    Stmt *st = db_prepare(db, "SELECT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id AND ur.role = ?1"
+                              " LEFT JOIN org_units o ON o.id = u.org_unit_id WHERE u.disabled = 0"
+                              " AND u.deleted_at IS NULL AND (CAST(?2 AS TEXT) IS NULL OR ?2 LIKE o.path || '%')"
+                              " ORDER BY LENGTH(o.path) DESC, u.id LIMIT 1");
+    if (!st) return -1;
+    db_bind_text(st, 1, role, -1);
+    if (path)
+        db_bind_text(st, 2, path, -1);
+    else
+        db_bind_null(st, 2);
+    int rc = db_step(st);
+    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    return rc < 0 ? -1 : id;
+}
+
 static int64_t unit(Demo *c, const char *name, const char *code, int64_t parent) {
     const char *pp = "/";
     Stmt *st = db_prepare(c->db, "SELECT path FROM org_units WHERE id = ?1");

@@ -35,4 +35,9 @@ const char *demo_number(Demo *d, const char *prefix);
    roles, so that demo rows are made and signed through the core's paths as that user. 0, or -1
    when the user is missing or a read failed. */
 int demo_as_user(Req *r, User *u, int64_t id);
+/* The id of the user named `username`: 0 when there is none, -1 on a database error. */
+int64_t demo_user_named(Db *db, const char *username);
+/* The first live holder of `role` whose unit contains `path` (the deepest unit first; any unit when
+   path is NULL): its id, 0 when there is none, -1 on a database error. */
+int64_t demo_role_holder(Db *db, const char *role, const char *path);
 #endif

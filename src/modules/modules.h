@@ -12,6 +12,9 @@ void modules_register(void);
 
 void admin_register(void);
 void catalogue_register(void);
+/* The product's standard cost on each line of `lines` that gives no unit_cost (quotes, contracts). 0 or -1. */
+struct Req;
+int catalogue_line_costs(struct Req *r, json_t *lines, Err *e);
 void research_register(void);
 void budget_register(void);
 /* Customer module (customers.c, collision.c, pool.c, tiering.c, care.c). */

@@ -15,6 +15,7 @@
 #include "../model/calendar.h"
 #include "../model/model.h"
 #include "../model/settings.h"
+#include "demo.h"
 #include "modules.h"
 #include "orders.h"
 
@@ -554,23 +555,11 @@ void orders_register(void) {
 
 /* ---------------------------------------------------------------- demo */
 
-/* The demo user of the first live user holding role (in unit path prefix `under`, when given). */
+/* The demo user of the first live holder of role (in a unit containing path `under`, when given). */
 static User *demo_user(Req *r, const char *role, const char *under) {
-    Stmt *st = db_prepare(r->db, "SELECT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id"
-                                 " LEFT JOIN org_units o ON o.id = u.org_unit_id WHERE ur.role = ?1"
-                                 " AND u.deleted_at IS NULL AND u.disabled = 0"
-                                 " AND (CAST(?2 AS TEXT) IS NULL OR ?2 LIKE o.path || '%') ORDER BY u.id");
-    if (!st) return NULL;
-    db_bind_text(st, 1, role, -1);
-    if (under)
-        db_bind_text(st, 2, under, -1);
-    else
-        db_bind_null(st, 2);
-    int rc = db_step(st);
-    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
+    int64_t id = demo_role_holder(r->db, role, under);
     User *u = NULL;
-    if (id && auth_user_by_id(r->db, r->a, id, &u) != 1) u = NULL;
+    if (id <= 0 || auth_user_by_id(r->db, r->a, id, &u) != 1) u = NULL;
     return u;
 }
 

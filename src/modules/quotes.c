@@ -111,24 +111,6 @@ static const Setting quote_settings[] = {
      "毛利率低於此值（基點）需總監審批", "Margin below this (basis points) needs the sales director"},
 };
 
-/* The product's standard cost for a line that does not say its cost. */
-static int line_costs(Req *r, json_t *rec, Err *e) {
-    size_t i;
-    json_t *line;
-    json_array_foreach(json_object_get(rec, "lines"), i, line) {
-        if (json_is_integer(json_object_get(line, "unit_cost"))) continue;
-        Stmt *st = db_prepare(r->db, "SELECT standard_cost FROM products WHERE id = ?1");
-        if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        db_bind_int64(st, 1, flow_rec_int(line, "product_id"));
-        int rc = db_step(st);
-        int64_t cost = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-        db_done(st);
-        if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        json_object_set_new(line, "unit_cost", json_integer(cost));
-    }
-    return 0;
-}
-
 /* before_save: validity defaulted, costs from the catalogue, and the approval level the
    discount and margin call for (run again after the core's second compute pass). */
 static int quote_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
@@ -137,7 +119,7 @@ static int quote_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *
         date_of_epoch(r->now + 86400 * req_setting_int(r, "quote.validity_days"), company_tz(r), day);
         json_object_set_new(rec, "valid_until", json_string(day));
     }
-    if (line_costs(r, rec, e) < 0) return -1;
+    if (catalogue_line_costs(r, json_object_get(rec, "lines"), e) < 0) return -1;
     if (record_compute(r, en, rec, e) < 0) return -1;
     int64_t d = flow_rec_int(rec, "discount_rate_bp"), m = flow_rec_int(rec, "margin_bp");
     const char *level =

@@ -11,6 +11,7 @@
 #include "../http/http.h"
 #include "../model/calendar.h"
 #include "../model/model.h"
+#include "demo.h"
 #include "modules.h"
 
 /* r->user = the user id (roles and unit loaded). 0, or -1. */
@@ -19,24 +20,6 @@ static int demo_as(Req *r, int64_t id) {
     if (auth_user_by_id(r->db, r->a, id, &u) != 1) return -1;
     r->user = u;
     return 0;
-}
-
-/* First user holding role whose unit contains path (deepest first; any unit when path is NULL). */
-static int64_t demo_signer(Db *db, const char *role, const char *path) {
-    Stmt *st = db_prepare(db, "SELECT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id AND ur.role = ?1"
-                              " LEFT JOIN org_units o ON o.id = u.org_unit_id WHERE u.disabled = 0"
-                              " AND u.deleted_at IS NULL AND (CAST(?2 AS TEXT) IS NULL OR ?2 LIKE o.path || '%')"
-                              " ORDER BY LENGTH(o.path) DESC, u.id LIMIT 1");
-    if (!st) return -1;
-    db_bind_text(st, 1, role, -1);
-    if (path)
-        db_bind_text(st, 2, path, -1);
-    else
-        db_bind_null(st, 2);
-    int rc = db_step(st);
-    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
-    return rc < 0 ? -1 : id;
 }
 
 /* Review the contract (every pending task signed by a holder of its role) and sign it. 0 or -1. */
@@ -57,7 +40,7 @@ static int demo_sign(Req *r, const Entity *en, int64_t id, const char *signed_on
         db_done(st);
         if (s < 0) return -1;
         if (!role) break;
-        int64_t who = demo_signer(r->db, role, path);
+        int64_t who = demo_role_holder(r->db, role, path);
         if (who <= 0 || demo_as(r, who) < 0) return -1;
         rec = entity_load_any(r, en, id, e);
         if (!rec) return -1;
@@ -133,7 +116,7 @@ int receivables_demo(Db *db, int64_t now, char *err, size_t errlen) {
         }
         db_done(st);
     }
-    if (rc == DB_DONE && (fin = demo_signer(db, "finance", NULL)) < 0) rc = DB_ERROR;
+    if (rc == DB_DONE && (fin = demo_role_holder(db, "finance", NULL)) < 0) rc = DB_ERROR;
     if (rc != DB_DONE) {
         snprintf(err, errlen, "demo receivables: %s", db_errmsg(db));
         job_req_done(&r);

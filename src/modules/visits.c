@@ -28,6 +28,7 @@
 #include "../model/calendar.h"
 #include "../model/model.h"
 #include "../model/settings.h"
+#include "demo.h"
 #include "modules.h"
 
 #define PLAN_READERS (ROLES_MANAGING | RB(SALES_REP) | RB(CS_SPECIALIST))
@@ -1030,14 +1031,9 @@ void visits_register(void) {
 /* ---------------------------------------------------------------- demo */
 
 int visits_demo_user(Req *r, const char *username) {
-    Stmt *st = db_prepare(r->db, "SELECT id FROM users WHERE username = ?1");
-    if (!st) return -1;
-    db_bind_text(st, 1, username, -1);
-    int rc = db_step(st);
-    int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
+    int64_t id = demo_user_named(r->db, username);
     User *u = NULL;
-    if (!id || auth_user_by_id(r->db, r->a, id, &u) != 1) return -1;
+    if (id <= 0 || auth_user_by_id(r->db, r->a, id, &u) != 1) return -1;
     r->user = u;
     r->locale = "zh-CN";
     return 0;
