@@ -56,6 +56,7 @@ test('item 5: a new claim finds its record by name; the claims list has the clai
   const id = Number(new URL(page.url()).pathname.split('/').pop())
   // the read view names the record, not its id
   await page.getByTestId('read-view').waitFor()
+  await page.locator('#v-target_id', { hasText: target.name }).waitFor() // the row loads after the view
   assert.equal(await page.locator('#v-target_id').innerText(), target.name)
   // and so does the editor of the pending claim (the record itself is fixed once filed)
   await page.getByTestId('form-edit').click()
