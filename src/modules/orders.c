@@ -397,14 +397,19 @@ static int order_submit_ok(Req *r, const Entity *en, json_t *rec, Err *e) {
     return 0;
 }
 
-/* The customer's name for a notice (empty when unreadable). */
+/* The customer's name for a notice (empty when unreadable; a database error marks the connection). */
 static const char *customer_name(Req *r, int64_t id) {
     Stmt *st = db_prepare(r->db, "SELECT name FROM customers WHERE id = ?1");
     const char *name = "";
-    if (!st) return name;
+    if (!st) {
+        db_fault_mark(r->db);
+        return name;
+    }
     db_bind_int64(st, 1, id);
-    if (db_step(st) == DB_ROW) name = arena_strdup(r->a, db_col_text(st, 0));
+    int rc = db_step(st);
+    if (rc == DB_ROW) name = arena_strdup(r->a, db_col_text(st, 0));
     db_done(st);
+    if (rc < 0) db_fault_mark(r->db); /* a failed read is no empty name: the request's commit refuses */
     return name;
 }
 

@@ -231,9 +231,14 @@ static void plan_decorate(Req *r, const Entity *en, json_t *row) {
     json_t *item;
     json_array_foreach(json_object_get(row, "items"), i, item) {
         Stmt *st = db_prepare(r->db, zSql);
-        if (!st) return;
+        if (!st) {
+            db_fault_mark(r->db);
+            return;
+        }
         db_bind_int64(st, 1, flow_rec_int(item, "id"));
-        if (db_step(st) == DB_ROW) {
+        int rc = db_step(st);
+        if (rc < 0) db_fault_mark(r->db); /* a failed read is no "not visited": the request answers 500 */
+        if (rc == DB_ROW) {
             json_object_set_new(item, "visit_id", json_integer(db_col_int64(st, 0)));
             json_object_set_new(item, "visit_date", json_string(db_col_text(st, 1)));
             json_object_set_new(item, "visit_state", json_string(db_col_text(st, 2)));

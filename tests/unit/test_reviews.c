@@ -179,7 +179,8 @@ static void test_09_touched(void **state) {
     json_t *b = rec_of("{\"title\": \"A\", \"lines\": [{\"id\": 2, \"amount\": 6}]}");
     json_t *c = rec_of("{\"title\": \"B\", \"lines\": [{\"amount\": 5}, {\"amount\": 5}]}");
     json_t *sa = flow_snapshot(&t_entity, a), *sb = flow_snapshot(&t_entity, b), *sc = flow_snapshot(&t_entity, c);
-    json_t *ab = flow_touched(&t_entity, sa, sb), *ac = flow_touched(&t_entity, sa, sc), *aa = flow_touched(&t_entity, sa, sa);
+    json_t *ab = flow_touched(&t_entity, sa, sb), *ac = flow_touched(&t_entity, sa, sc),
+           *aa = flow_touched(&t_entity, sa, sa);
     char *s1 = json_dumps(ab, JSON_COMPACT), *s2 = json_dumps(ac, JSON_COMPACT);
     assert_string_equal(s1, "[\"lines\",\"lines.amount\"]");
     assert_string_equal(s2, "[\"title\",\"lines\",\"lines.amount\"]");
