@@ -139,8 +139,11 @@ static const Field complaint_fields[] = {
      "Customer's language", G("customer")},
     {"product_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "products", NULL, "产品", "產品", "Product",
      G("product")},
-    /* orders arrive with order to cash (issue 12): an id for now, a reference once orders is on main */
-    {"order_id", FT_INT, F_FILTER, 0, 0, NULL, NULL, NULL, "订单编号", "訂單編號", "Order id", G("product")},
+    /* an order the recorder sees: customer service and QC read every order (ORDER_DEPARTMENTS), so
+       they file on any rep's order; a rep names only the orders they see, so neither the reference
+       nor the batch check below tells anything of other reps' orders (hence no F_REF_ANY) */
+    {"order_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "orders", NULL, "订单", "訂單", "Order", G("product")},
+    /* with an order, a batch shipped on it; shown as a link to the traceability page */
     {"batch_no", FT_TEXT, F_FILTER | F_SEARCH, 0, 64, NULL, NULL, NULL, "批号", "批號", "Batch", G("product")},
     {"root_cause_category", FT_ENUM, F_LIST | F_FILTER, 0, 0, causes, NULL, NULL, "原因类别", "原因類別",
      "Root cause category", G("investigation")},
@@ -227,11 +230,47 @@ int complaints_contact_check(Req *r, json_t *rec, Err *e) {
     return of == cust ? 0 : err_set(e, 400, EC_CMP_CONTACT, "contact_id", NULL);
 }
 
-/* before_save: received now unless said; the contact the customer's; a repeat of an earlier
-   complaint flagged (R-CMP-3). */
+/*
+** The order is the customer's (a complaint without a customer takes the order's), and the batch,
+** given with an order, one shipped on it (a line of a live shipment of the order with that lot
+** number). Checked when either changes. 0, or -1 with e.
+*/
+static int order_batch_check(Req *r, json_t *rec, json_t *old, Err *e) {
+    int64_t order = flow_rec_int(rec, "order_id");
+    const char *batch = flow_rec_str(rec, "batch_no");
+    if (!order) return 0;
+    bool same = old && flow_rec_int(old, "order_id") == order &&
+                json_equal(json_object_get(old, "batch_no"), json_object_get(rec, "batch_no")) &&
+                flow_rec_int(old, "customer_id") == flow_rec_int(rec, "customer_id");
+    if (same) return 0;
+    Stmt *st = db_prepare(r->db, "SELECT customer_id FROM orders WHERE id = ?1");
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, order);
+    int rc = db_step(st);
+    int64_t cust = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (!flow_rec_int(rec, "customer_id")) /* the order names the customer */
+        json_object_set_new(rec, "customer_id", json_integer(cust));
+    else if (cust != flow_rec_int(rec, "customer_id"))
+        return err_set(e, 400, EC_CMP_ORDER, "order_id", NULL);
+    if (!batch || !*batch) return 0;
+    st = db_prepare(r->db, "SELECT 1 FROM order_shipments s JOIN order_shipment_lines l ON l.parent_id = s.id"
+                           " WHERE s.order_id = ?1 AND s.deleted_at IS NULL AND l.lot_no = ?2 LIMIT 1");
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, order);
+    db_bind_text(st, 2, batch, -1);
+    rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    return rc == DB_ROW ? 0 : err_set(e, 400, EC_CMP_BATCH, "batch_no", "%s", batch);
+}
+
+/* before_save: received now unless said; the contact the customer's, the order too, and the batch
+   one shipped on the order; a repeat of an earlier complaint flagged (R-CMP-3). */
 static int complaint_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     (void)en;
-    if (complaints_contact_check(r, rec, e) < 0) return -1;
+    if (complaints_contact_check(r, rec, e) < 0 || order_batch_check(r, rec, old, e) < 0) return -1;
     if (!json_is_integer(json_object_get(rec, "received_at")))
         json_object_set_new(rec, "received_at", json_integer(r->now));
     else if (json_integer_value(json_object_get(rec, "received_at")) > r->now + 300)

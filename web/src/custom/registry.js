@@ -21,6 +21,7 @@
 //            modelValue, field, model, row (null when new), inputId, disabled; emits
 //            update:modelValue and `set` with other fields' values to fill in)
 //   fieldTexts: { field: (row) => text }   what the read view shows for a field (a name for an id)
+//   fieldLinks: { field: (row) => route | null }   the read view shows the field's value as a link there
 //   ownerLabel: i18n key   the owner's column and filter under the entity's own word
 // }
 
@@ -78,6 +79,8 @@ export const registry = {
     tabs: [{ name: 'versions', label: 'versions.tab', component: VersionsPanel }],
   },
   complaints: {
+    // the batch opens the traceability page on it (R-CMP-1)
+    fieldLinks: { batch_no: (row) => (row.batch_no ? { path: '/trace', query: { batch: row.batch_no } } : null) },
     listLinks: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'link-complaint-board' }],
     nav: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'complaint-board' }],
   },
