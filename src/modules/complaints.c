@@ -216,17 +216,23 @@ static int repeat_find(Req *r, json_t *rec, int64_t *of, Err *e) {
     return *of ? 1 : 0;
 }
 
+/* The customer of a row of the table named by sql ("SELECT customer_id FROM t WHERE id = ?1"):
+ *cust (0: no such row); 0, or -1 with e = 500 (a database error is no "no row"). */
+static int customer_of(Req *r, const char *sql, int64_t id, int64_t *cust, Err *e) {
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, id);
+    int rc = db_step(st);
+    *cust = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    return rc < 0 ? err_set(e, 500, EC_INTERNAL, NULL, NULL) : 0;
+}
+
 /* See complaints.h. */
 int complaints_contact_check(Req *r, json_t *rec, Err *e) {
-    int64_t contact = flow_rec_int(rec, "contact_id"), cust = flow_rec_int(rec, "customer_id");
+    int64_t contact = flow_rec_int(rec, "contact_id"), cust = flow_rec_int(rec, "customer_id"), of;
     if (!contact || !cust) return 0;
-    Stmt *st = db_prepare(r->db, "SELECT customer_id FROM contacts WHERE id = ?1");
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_int64(st, 1, contact);
-    int rc = db_step(st);
-    int64_t of = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
-    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (customer_of(r, "SELECT customer_id FROM contacts WHERE id = ?1", contact, &of, e) < 0) return -1;
     return of == cust ? 0 : err_set(e, 400, EC_CMP_CONTACT, "contact_id", NULL);
 }
 
@@ -243,24 +249,19 @@ static int order_batch_check(Req *r, json_t *rec, json_t *old, Err *e) {
                 json_equal(json_object_get(old, "batch_no"), json_object_get(rec, "batch_no")) &&
                 flow_rec_int(old, "customer_id") == flow_rec_int(rec, "customer_id");
     if (same) return 0;
-    Stmt *st = db_prepare(r->db, "SELECT customer_id FROM orders WHERE id = ?1");
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_int64(st, 1, order);
-    int rc = db_step(st);
-    int64_t cust = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
-    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    int64_t cust;
+    if (customer_of(r, "SELECT customer_id FROM orders WHERE id = ?1", order, &cust, e) < 0) return -1;
     if (!flow_rec_int(rec, "customer_id")) /* the order names the customer */
         json_object_set_new(rec, "customer_id", json_integer(cust));
     else if (cust != flow_rec_int(rec, "customer_id"))
         return err_set(e, 400, EC_CMP_ORDER, "order_id", NULL);
     if (!batch || !*batch) return 0;
-    st = db_prepare(r->db, "SELECT 1 FROM order_shipments s JOIN order_shipment_lines l ON l.parent_id = s.id"
-                           " WHERE s.order_id = ?1 AND s.deleted_at IS NULL AND l.lot_no = ?2 LIMIT 1");
+    Stmt *st = db_prepare(r->db, "SELECT 1 FROM order_shipments s JOIN order_shipment_lines l ON l.parent_id = s.id"
+                                 " WHERE s.order_id = ?1 AND s.deleted_at IS NULL AND l.lot_no = ?2 LIMIT 1");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_int64(st, 1, order);
     db_bind_text(st, 2, batch, -1);
-    rc = db_step(st);
+    int rc = db_step(st);
     db_done(st);
     if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     return rc == DB_ROW ? 0 : err_set(e, 400, EC_CMP_BATCH, "batch_no", "%s", batch);
