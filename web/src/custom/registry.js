@@ -39,6 +39,7 @@ const ContractNotice = () => import('./ContractNotice.vue')
 const VisitCheckIn = () => import('./VisitCheckIn.vue')
 const SurveyRunPanel = () => import('./SurveyRunPanel.vue')
 const PlanItemsPanel = () => import('./PlanItemsPanel.vue')
+const VisitFindings = () => import('./VisitFindings.vue')
 
 export const registry = {
   customers: {
@@ -97,11 +98,15 @@ export const registry = {
     nav: [{ label: 'planBuilder.title', to: '/visits/plan-builder', testid: 'plan-builder' }],
   },
   visits: {
-    panels: [VisitCheckIn],
+    panels: [VisitCheckIn, VisitFindings],
     listLinks: [{ label: 'visitMetrics.title', to: '/visits/metrics', testid: 'link-visit-metrics' }],
     nav: [{ label: 'visitMetrics.title', to: '/visits/metrics', testid: 'visit-metrics' }],
   },
   survey_runs: { panels: [SurveyRunPanel] },
+  service_tickets: {
+    listLinks: [{ label: 'serviceMonthly.title', to: '/service/monthly', testid: 'link-service-monthly' }],
+    nav: [{ label: 'serviceMonthly.title', to: '/service/monthly', testid: 'service-monthly' }],
+  },
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
