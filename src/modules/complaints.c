@@ -472,10 +472,19 @@ void complaints_register(void) {
    through the core (state changes with their clocks, the approval signed by the manager). */
 typedef struct DemoCase {
     const char *title, *content, *kind, *channel, *severity, *cause, *to;
-    int customer; /* which of the first demo customers */
+    int customer;  /* which of the first demo customers */
+    bool on_order; /* on the demo's shipped order and its batch, when there is one */
 } DemoCase;
 
-static int demo_case(Req *r, User *cs, User *leader, User *gm, int64_t cust, int64_t prod, const DemoCase *d, Err *e) {
+/* The demo's shipped order: a complaint on it names the order and the batch it carried. */
+typedef struct DemoOrder {
+    int64_t id, customer;
+    const char *lot;
+} DemoOrder;
+
+static int demo_case(Req *r, User *cs, User *leader, User *gm, int64_t cust, int64_t prod, const DemoOrder *order,
+                     const DemoCase *d, Err *e) {
+    if (order) cust = order->customer;
     /* the customer's rep records it (the customer is theirs to see), customer service takes it over */
     Stmt *st = db_prepare(r->db, "SELECT owner_id FROM customers WHERE id = ?1");
     int64_t rep = 0;
@@ -502,7 +511,8 @@ static int demo_case(Req *r, User *cs, User *leader, User *gm, int64_t cust, int
     } else {
         json_object_set_new(in, "customer_id", json_integer(cust));
         json_object_set_new(in, "product_id", json_integer(prod));
-        json_object_set_new(in, "batch_no", json_string("B2611-0386"));
+        json_object_set_new(in, "batch_no", json_string(order ? order->lot : "B2611-0386"));
+        if (order) json_object_set_new(in, "order_id", json_integer(order->id));
     }
     if (stage >= 2) /* investigated: the departments concerned and what they found */
         json_object_set_new(in, "departments",
@@ -583,6 +593,18 @@ int complaints_demo(Db *db, int64_t now, char *err, size_t errlen) {
         if (rc == DB_DONE) prod = db_col_int64(st, 0);
         db_done(st);
     }
+    DemoOrder shipped = {0};
+    if (rc == DB_DONE) { /* orders_demo ran first: its shipped order, if any */
+        st = db_prepare(db, "SELECT s.order_id, o.customer_id, l.lot_no FROM order_shipment_lines l"
+                            " JOIN order_shipments s ON s.id = l.parent_id JOIN orders o ON o.id = s.order_id"
+                            " WHERE s.deleted_at IS NULL ORDER BY s.id, l.idx LIMIT 1");
+        rc = st ? db_step(st) : DB_ERROR;
+        if (rc == DB_ROW) {
+            shipped = (DemoOrder){db_col_int64(st, 0), db_col_int64(st, 1), arena_strdup(r.a, db_col_text(st, 2))};
+            rc = DB_DONE;
+        }
+        db_done(st);
+    }
     if (rc != DB_DONE || !cs || !leader || !gm || n < 3 || !prod) {
         snprintf(err, errlen, "demo complaints: %s", rc != DB_DONE ? db_errmsg(db) : "users or customers missing");
         job_req_done(&r);
@@ -602,16 +624,17 @@ int complaints_demo(Db *db, int64_t now, char *err, size_t errlen) {
         {"说明书缺少接线图", "随机说明书中没有 PLC 扩展模块接线图。", "complaint", "email", "normal", "documentation",
          "solution_proposed", 2},
         {"减速机异响", "精密减速机运行两个月后出现异响。", "complaint", "visit", "normal", "product_quality",
-         "customer_confirmed", 0},
+         "customer_confirmed", 0, true},
         {"触摸屏界面建议增加中文报警说明", "希望报警画面能显示中文处理建议。", "suggestion", "survey", "minor", "other",
          "closed", 1},
         {"减速机再次异响", "更换后的减速机又出现同样异响。", "complaint", "phone", "normal", "product_quality",
-         "reopened", 0},
+         "reopened", 0, true},
     };
     Err e = {0};
     rc = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0] && rc == 0; i++)
-        rc = demo_case(&r, cs, leader, gm, cust[cases[i].customer], prod, &cases[i], &e);
+        rc = demo_case(&r, cs, leader, gm, cust[cases[i].customer], prod,
+                       cases[i].on_order && shipped.id ? &shipped : NULL, &cases[i], &e);
     if (rc < 0) snprintf(err, errlen, "demo complaints: %s %s", e.code ? e.code : "", e.detail);
     job_req_done(&r);
     return rc;

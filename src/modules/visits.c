@@ -56,6 +56,10 @@ static const Field item_fields[] = {
     {"method", FT_ENUM, F_REQUIRED, 0, 0, methods, NULL, NULL, "回访方式", "回訪方式", "Method"},
     {"rep_id", FT_REF, F_REF_KEEP, 0, 0, NULL, "users", NULL, "负责人", "負責人", "Responsible rep"},
     {"content", FT_TEXT, 0, 0, 500, NULL, NULL, NULL, "回访内容", "回訪內容", "Content"},
+    /* an on-site visit confirmed with the customer the day before (POST .../items/:line/confirm) */
+    {"confirmed_at", FT_DATETIME, F_READONLY, 0, 0, NULL, NULL, NULL, "已与客户确认", "已與客戶確認",
+     "Confirmed with the customer"},
+    {"confirmed_by", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "users", NULL, "确认人", "確認人", "Confirmed by"},
     {NULL},
 };
 static const Child plan_children[] = {
@@ -255,14 +259,29 @@ static void plan_item_fill(Req *r, json_t *item, Stmt *st) {
     json_object_set_new(item, "visit_state", json_string(db_col_text(st, 3)));
 }
 
+/* Is the plan item an on-site visit still to be confirmed with the customer (today or later)? */
+static bool item_unconfirmed(json_t *item, const char *today) {
+    const char *on = flow_rec_str(item, "planned_on");
+    return !strcmp(flow_rec_str(item, "method"), "on_site") && !flow_rec_int(item, "confirmed_at") && on &&
+           strcmp(on, today) >= 0;
+}
+
 /* decorate: each item says whether a visit record completes it (visit id, date, state): one query
-   for the plan, the first live visit of each item. */
+   for the plan, the first live visit of each item; the plan counts its on-site visits still to be
+   confirmed with the customer ("unconfirmed"). */
 static void plan_decorate(Req *r, const Entity *en, json_t *row) {
     (void)en;
     json_t *items = json_object_get(row, "items");
     size_t i;
     json_t *item;
-    json_array_foreach(items, i, item) json_object_set_new(item, "visit_id", json_null());
+    char today[11];
+    company_date(r, r->now, today);
+    json_int_t unconfirmed = 0;
+    json_array_foreach(items, i, item) {
+        json_object_set_new(item, "visit_id", json_null());
+        unconfirmed += item_unconfirmed(item, today);
+    }
+    json_object_set_new(row, "unconfirmed", json_integer(unconfirmed));
     if (json_array_size(items))
         lines_decorate(r,
                        "SELECT v.plan_item_id, v.id, v.visit_date, v.state FROM visits v"
@@ -418,6 +437,113 @@ static int plan_suggestions(Req *r, Err *e) {
         json_array_remove(items, 500);
     return reply_json(
         r, 200, json_pack("{s:s, s:s, s:O}", "from", date_text(r->a, from), "to", date_text(r->a, to), "items", items));
+}
+
+/* ---------------------------------------------------------------- day-before confirmation */
+
+/* The dedupe key of the day-before reminder of plan item `item` (prefix: every planned date). */
+static const char *confirm_key(Req *r, int64_t item, const char *on) {
+    return arena_printf(r->a, "visit:confirm:%lld:%s", (long long)item, on ? on : "");
+}
+
+/*
+** POST /api/v1/visit_plans/:id/items/:line/confirm          roles: plan readers
+** The on-site visit of an approved plan's item confirmed with the customer (R-VIS-1: booked and
+** confirmed the day before): who and when kept on the item, the day-before reminder closed. By the
+** item's rep, or whoever may change the plan (its owner, a manager over it, the drafting specialist).
+** 200 {plan} | 403 | 404 plan or line | 409 flow.bad_state (not approved), flow.guard naming
+** items[i].method (not on site) or items[i].planned_on (passed), field.duplicate (confirmed already)
+*/
+static int item_confirm(Req *r, Err *e) {
+    int64_t id, line;
+    if (req_param_id(r, 0, &id, e) < 0 || req_param_id(r, 1, &line, e) < 0) return -1;
+    json_t *plan = entity_load(r, &plans_entity, id, e);
+    if (!plan) return -1;
+    arena_defer(r->a, (void (*)(void *))json_decref, plan);
+    size_t i;
+    json_t *item = NULL, *x;
+    json_array_foreach(json_object_get(plan, "items"), i, x) if (flow_rec_int(x, "id") == line) {
+        item = x;
+        break;
+    }
+    if (!item) return err_set(e, 404, EC_REC_NOT_FOUND, "line", NULL);
+    if (flow_rec_int(item, "rep_id") != r->user->id && !entity_row_may(r, &plans_entity, plan, ACCESS_WRITE, NULL))
+        return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    if (strcmp(flow_rec_str(plan, "state"), "approved"))
+        return err_set(e, 409, EC_BAD_STATE, NULL, "%s",
+                       entity_state_label(r->locale, &plans_entity, flow_rec_str(plan, "state")));
+    char today[11];
+    company_date(r, r->now, today);
+    const char *on = flow_rec_str(item, "planned_on");
+    if (strcmp(flow_rec_str(item, "method"), "on_site"))
+        return visit_fail(r, e, 409, EC_GUARD, arena_printf(r->a, "items[%zu].method", i), &item_fields[2], "on_site");
+    if (strcmp(on, today) < 0)
+        return visit_fail(r, e, 409, EC_GUARD, arena_printf(r->a, "items[%zu].planned_on", i), &item_fields[1],
+                          arena_printf(r->a, ">= %s", today));
+    if (flow_rec_int(item, "confirmed_at"))
+        return visit_fail(r, e, 409, EC_DUPLICATE, arena_printf(r->a, "items[%zu].confirmed_at", i), &item_fields[5],
+                          NULL);
+    Stmt *st = db_prepare(r->db, "UPDATE visit_plan_items SET confirmed_at = ?1, confirmed_by = ?2"
+                                 " WHERE id = ?3 AND parent_id = ?4 AND confirmed_at IS NULL");
+    if (!st) return flow_db_error(r, e, "plan item confirm");
+    db_bind_int64(st, 1, r->now);
+    db_bind_int64(st, 2, r->user->id);
+    db_bind_int64(st, 3, line);
+    db_bind_int64(st, 4, id);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return flow_db_error(r, e, "plan item confirm");
+    if (db_changes(r->db) != 1) return err_set(e, 409, EC_CONFLICT, NULL, NULL); /* confirmed meanwhile */
+    json_t *changes =
+        json_pack("{s:[n,I], s:[n,I]}", arena_printf(r->a, "items[%zu].confirmed_at", i), (json_int_t)r->now,
+                  arena_printf(r->a, "items[%zu].confirmed_by", i), (json_int_t)r->user->id);
+    if (audit_write(r, plans_entity.name, id, "confirm", changes) < 0) return flow_db_error(r, e, "plan audit");
+    const char *key = confirm_key(r, line, NULL);
+    if (task_close(r->db, key, r->now) < 0) return flow_db_error(r, e, "plan item task");
+    json_t *out = entity_load(r, &plans_entity, id, e);
+    if (!out) return -1;
+    row_finish(r, &plans_entity, out);
+    return reply_json(r, 200, out);
+}
+
+/* Job "visit_confirmations" (hourly, idempotent through the reminders' dedupe keys): each on-site
+   item of an approved plan planned for tomorrow (company time zone) and not yet confirmed gives its
+   rep (else the plan's owner) a reminder due at the end of today. */
+static int confirm_job(Db *db, int64_t now) {
+    Req r;
+    job_req_init(&r, db, now);
+    char today[11];
+    company_date(&r, now, today);
+    int64_t tomorrow = day_of(today) + 1;
+    const char *on = date_text(r.a, tomorrow);
+    int y, m, d;
+    civil_from_days(tomorrow, &y, &m, &d);
+    int64_t due = epoch_of_date(y, m, d, company_tz(&r));
+    Stmt *st = db_prepare(db, "SELECT i.id, i.parent_id, COALESCE(i.rep_id, p.owner_id), c.name"
+                              " FROM visit_plan_items i JOIN visit_plans p ON p.id = i.parent_id"
+                              " JOIN customers c ON c.id = i.customer_id"
+                              " WHERE i.planned_on = ?1 AND i.method = 'on_site' AND i.confirmed_at IS NULL"
+                              " AND p.state = 'approved' AND p.deleted_at IS NULL ORDER BY i.id");
+    int rc = st ? DB_DONE : DB_ERROR, count = 0;
+    if (st) db_bind_text(st, 1, on, -1);
+    while (st && (rc = db_step(st)) == DB_ROW) {
+        if (db_col_null(st, 2)) continue;
+        const char *title = msg_make(r.a, "visit.confirm_tomorrow", "customer", db_col_text(st, 3), "date", on, NULL);
+        int ok = task_remind(db, db_col_int64(st, 2), "visit_confirm", plans_entity.name, db_col_int64(st, 1), title,
+                             due, confirm_key(&r, db_col_int64(st, 0), on), now);
+        if (ok < 0) {
+            rc = DB_ERROR;
+            break;
+        }
+        count += ok;
+    }
+    db_done(st);
+    if (rc < 0)
+        log_error("visit_confirmations: %s", db_errmsg(db));
+    else if (count)
+        log_info("visit_confirmations: %d reminders", count);
+    job_req_done(&r);
+    return rc < 0 ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- visit records */
@@ -798,6 +924,39 @@ static const char *text_cut(Arena *a, const char *s, size_t max) {
 ** visit or line | 409 stale version, a finding already raised (visits.finding_raised), a finding
 ** for a department (visits.finding_kind naming findings[i].kind) | 400 as the record's POST (kind)
 */
+/* Make findings[i] of the visit rec into a record of `to` (complaints or service_tickets; a ticket
+   of kind ticket_kind, NULL: onsite_support) through the core, link the two, remember it on the line
+   and in the visit's trail. The checks are the caller's. 0 with *made, or -1 with e. */
+static int finding_make(Req *r, json_t *rec, size_t i, const Entity *to, json_t *ticket_kind, int64_t *made, Err *e) {
+    json_t *f = json_array_get(json_object_get(rec, "findings"), i);
+    int64_t id = flow_rec_int(rec, "id"), line = flow_rec_int(f, "id");
+    bool cmp = !strcmp(to->name, "complaints");
+    const char *desc = flow_rec_str(f, "description");
+    json_t *in = json_pack("{s:s, s:s, s:s, s:I}", "title", text_cut(r->a, desc, 200), "content", desc, "channel",
+                           "visit", "customer_id", (json_int_t)flow_rec_int(rec, "customer_id"));
+    arena_defer(r->a, (void (*)(void *))json_decref, in);
+    if (flow_rec_int(rec, "contact_id")) json_object_set(in, "contact_id", json_object_get(rec, "contact_id"));
+    if (cmp)
+        json_object_set_new(in, "feedback_kind", json_string("complaint"));
+    else
+        json_object_set_new(in, "kind", ticket_kind ? json_incref(ticket_kind) : json_string("onsite_support"));
+    if (entity_create_row(r, to, in, made, e) < 0) return -1;
+    if (link_make(r, visits_entity.name, id, to->name, *made, "raised", NULL, e) < 0) return -1;
+    Stmt *st = db_prepare(r->db, cmp ? "UPDATE visit_findings SET complaint_id = ?1 WHERE id = ?2 AND parent_id = ?3"
+                                     : "UPDATE visit_findings SET ticket_id = ?1 WHERE id = ?2 AND parent_id = ?3");
+    if (!st) return flow_db_error(r, e, "visit finding");
+    db_bind_int64(st, 1, *made);
+    db_bind_int64(st, 2, line);
+    db_bind_int64(st, 3, id);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return flow_db_error(r, e, "visit finding");
+    json_t *vals = json_pack("{s:I}", cmp ? "complaint_id" : "ticket_id", (json_int_t)*made);
+    json_t *changes = json_pack("{s:[n,o]}", arena_printf(r->a, "findings[%zu]", i), vals);
+    if (audit_write(r, visits_entity.name, id, "raise", changes) < 0) return flow_db_error(r, e, "visit audit");
+    return 0;
+}
+
 static int finding_raise(Req *r, Err *e) {
     int64_t id, line;
     if (req_param_id(r, 0, &id, e) < 0 || req_param_id(r, 1, &line, e) < 0) return -1;
@@ -827,32 +986,9 @@ static int finding_raise(Req *r, Err *e) {
         return err_set(e, 409, EC_VIS_RAISED, arena_printf(r->a, "findings[%zu]", i), "%s",
                        label_for(r->locale, to->zh, to->tw, to->en));
     if (!entity_can_write(to, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
-    const char *desc = flow_rec_str(f, "description");
-    json_t *in = json_pack("{s:s, s:s, s:s, s:I}", "title", text_cut(r->a, desc, 200), "content", desc, "channel",
-                           "visit", "customer_id", (json_int_t)flow_rec_int(rec, "customer_id"));
-    arena_defer(r->a, (void (*)(void *))json_decref, in);
-    if (flow_rec_int(rec, "contact_id")) json_object_set(in, "contact_id", json_object_get(rec, "contact_id"));
-    if (cmp)
-        json_object_set_new(in, "feedback_kind", json_string("complaint"));
-    else {
-        json_t *tk = json_object_get(body, "ticket_kind");
-        json_object_set_new(in, "kind", tk && !json_is_null(tk) ? json_incref(tk) : json_string("onsite_support"));
-    }
+    json_t *tk = json_object_get(body, "ticket_kind");
     int64_t made;
-    if (entity_create_row(r, to, in, &made, e) < 0) return -1;
-    if (link_make(r, visits_entity.name, id, to->name, made, "raised", NULL, e) < 0) return -1;
-    Stmt *st = db_prepare(r->db, cmp ? "UPDATE visit_findings SET complaint_id = ?1 WHERE id = ?2 AND parent_id = ?3"
-                                     : "UPDATE visit_findings SET ticket_id = ?1 WHERE id = ?2 AND parent_id = ?3");
-    if (!st) return flow_db_error(r, e, "visit finding");
-    db_bind_int64(st, 1, made);
-    db_bind_int64(st, 2, line);
-    db_bind_int64(st, 3, id);
-    int rc = db_step(st);
-    db_done(st);
-    if (rc < 0) return flow_db_error(r, e, "visit finding");
-    json_t *vals = json_pack("{s:I}", cmp ? "complaint_id" : "ticket_id", (json_int_t)made);
-    json_t *changes = json_pack("{s:[n,o]}", arena_printf(r->a, "findings[%zu]", i), vals);
-    if (audit_write(r, visits_entity.name, id, "raise", changes) < 0) return flow_db_error(r, e, "visit audit");
+    if (finding_make(r, rec, i, to, json_is_null(tk) ? NULL : tk, &made, e) < 0) return -1;
     json_t *out = entity_load(r, &visits_entity, id, e);
     if (!out) return -1;
     row_finish(r, &visits_entity, out);
@@ -1181,7 +1317,11 @@ void visits_register(void) {
          "Plan completion, satisfaction improvement and complaint handling for a rep or unit", "visits"},
         {"POST", "/api/v1/visits/:id/findings/:line/raise", finding_raise, R_WRITE, VISIT_ROLES,
          "A visit's finding becomes a complaint or a service ticket, linked both ways", "visits"},
+        {"POST", "/api/v1/visit_plans/:id/items/:line/confirm", item_confirm, R_WRITE, PLAN_READERS,
+         "An on-site plan item confirmed with the customer (the day before)", "visits"},
     };
+    static const Job job = {"visit_confirmations", 3600, confirm_job};
+    scheduler_add(&job);
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
     settings_declare(visit_settings, (int)(sizeof visit_settings / sizeof visit_settings[0]));
     static const LinkKind links[] = {
@@ -1357,6 +1497,13 @@ int visits_demo(Db *db, int64_t now, char *err, size_t errlen) {
                                           "MD500 系列变频器", "price_level", "lower", "note", "报价低约 8%，交期两周"));
         int vr = visits_demo_user(&r, owners[i]) < 0 ? -1 : demo_visit(&r, in, true, i % 2 == 0, &id, &e);
         json_decref(in);
+        if (vr == 0 && i == 4 && entity_find("service_tickets")) { /* the finding became a repair ticket */
+            json_t *rec = entity_load(&r, &visits_entity, id, &e), *kind = json_string("repair");
+            int64_t made;
+            vr = rec ? finding_make(&r, rec, 0, entity_find("service_tickets"), kind, &made, &e) : -1;
+            json_decref(kind);
+            json_decref(rec);
+        }
         if (vr < 0) goto out;
     }
     /* next month's plan, waiting for approval (late when next month starts within the lead days) */

@@ -3,7 +3,8 @@
 // an adjustment after approval is a new version with a diff; suggestions of who is due from the
 // visit frequency and the last visit; a visit record never lies in the future, completes one plan
 // item of an approved plan, rates 1–5, checks in on site, goes to the manager, turns market
-// information into competitor records; the metrics against hand-computed values.
+// information into competitor records; a finding becomes a complaint or a service ticket; an on-site
+// visit is confirmed the day before; the metrics against hand-computed values.
 import { useServer, test, assert, expectError, expectStatus } from './lib/harness.mjs';
 import { jpegWithExif, TINY_JPEG } from './lib/exif_jpeg.mjs';
 
@@ -292,4 +293,32 @@ test('VIS13 a finding becomes a complaint or a service ticket, linked both ways;
   v = await fresh(rep, V, v.id);
   assert.deepEqual([v.findings[1].ticket_id, v.findings[1].raised_state, v.findings[1].status], [tk.id, 'signed_off', 'closed']);
   assert.deepEqual([v.findings[0].status, v.findings[2].status, v.findings[2].raised_state], ['open', 'open', undefined]);
+});
+
+test('VIS14 an on-site visit is confirmed the day before: a reminder for the rep on that day, who and when kept, the plan counts the rest', async () => {
+  const p = expectStatus(await mgr.post(P, plan([item(custA, '2026-06-02', 'on_site', rep.user.id), item(custB, '2026-06-02', 'phone', rep2.user.id),
+    item(custB, '2026-06-10', 'on_site', rep.user.id)], { title: '确认测试计划' })), 201);
+  const s = expectStatus(await act(mgr, p, 'submit'), 200);
+  const confirm = (c, row, i) => c.post(`${P}/${row.id}/items/${row.items[i].id}/confirm`, {});
+  expectError(await confirm(mgr, s, 0), 409, 'flow.bad_state');
+  expectStatus(await act(dir, await fresh(mgr, P, p.id), 'approve'), 200);
+  let row = await fresh(rep, P, p.id);
+  assert.equal(row.unconfirmed, 2);
+  // the hourly job on the day before: one reminder, for the rep of tomorrow's on-site visit
+  await srv.restart({ SALESLOOP_NOW: String(T0 + 3600) });
+  await new Promise((ok) => setTimeout(ok, 1500)); // the first tick has run
+  const reminders = async (c) => expectStatus(await c.get('/api/v1/my/work'), 200).tasks.filter((x) => x.kind === 'visit_confirm');
+  const [task] = await reminders(rep);
+  assert.deepEqual([task.entity, task.row_id, task.due_at], ['visit_plans', p.id, T0 + 14 * 3600]); // 2026-06-02 00:00 Shanghai
+  assert.match(task.title, /苏州恒达精密机械有限公司.*2026-06-02/);
+  assert.equal((await reminders(rep2)).length, 0);
+  // the phone visit needs no confirmation; another rep's item is not theirs to confirm
+  expectError(await confirm(rep2, row, 1), 409, 'flow.guard', 'items[1].method');
+  expectError(await confirm(rep2, row, 0), 403, 'auth.forbidden');
+  row = expectStatus(await confirm(rep, row, 0), 200);
+  assert.deepEqual([row.items[0].confirmed_at, row.items[0].confirmed_by, row.unconfirmed], [T0 + 3600, rep.user.id, 1]);
+  assert.equal((await reminders(rep)).length, 0, 'the reminder closed');
+  expectError(await confirm(rep, row, 0), 409, 'field.duplicate', 'items[0].confirmed_at');
+  const audit = expectStatus(await mgr.get(`/api/v1/audit?entity=visit_plans&id=${p.id}`), 200).items;
+  assert.ok(audit.some((a) => a.action === 'confirm'), 'the confirmation is in the trail');
 });

@@ -42,6 +42,11 @@ test('phone: check in with the browser\'s position and add a photo; its EXIF sho
   // the plan item and the method filled in; the rest is written on the phone (in Shanghai)
   await page.goto(`${BASE}/e/visit_plans/${plan.id}`)
   await page.getByTestId('plan-item').first().waitFor()
+  // the on-site visit is confirmed with the customer beforehand: the plan stops listing it as unconfirmed
+  await page.getByTestId('plan-unconfirmed').waitFor()
+  await page.getByTestId('plan-item-confirm').click()
+  await page.getByTestId('plan-item-confirmed').waitFor()
+  assert.equal(await page.getByTestId('plan-unconfirmed').count(), 0)
   await page.getByTestId('plan-item-record').first().click()
   await page.waitForURL(/\/e\/visits\/new\?/)
   await page.locator('#f-customer_id').waitFor()
