@@ -441,6 +441,14 @@ static int plan_suggestions(Req *r, Err *e) {
 
 /* ---------------------------------------------------------------- day-before confirmation */
 
+/* The line of rec's collection `child` whose id is line, and its index (*i); NULL when none. */
+static json_t *line_of(json_t *rec, const char *child, int64_t line, size_t *i) {
+    json_t *lines = json_object_get(rec, child);
+    for (*i = 0; *i < json_array_size(lines); (*i)++)
+        if (flow_rec_int(json_array_get(lines, *i), "id") == line) return json_array_get(lines, *i);
+    return NULL;
+}
+
 /* The dedupe key of the day-before reminder of plan item `item` (prefix: every planned date). */
 static const char *confirm_key(Req *r, int64_t item, const char *on) {
     return arena_printf(r->a, "visit:confirm:%lld:%s", (long long)item, on ? on : "");
@@ -461,11 +469,7 @@ static int item_confirm(Req *r, Err *e) {
     if (!plan) return -1;
     arena_defer(r->a, (void (*)(void *))json_decref, plan);
     size_t i;
-    json_t *item = NULL, *x;
-    json_array_foreach(json_object_get(plan, "items"), i, x) if (flow_rec_int(x, "id") == line) {
-        item = x;
-        break;
-    }
+    json_t *item = line_of(plan, "items", line, &i);
     if (!item) return err_set(e, 404, EC_REC_NOT_FOUND, "line", NULL);
     if (flow_rec_int(item, "rep_id") != r->user->id && !entity_row_may(r, &plans_entity, plan, ACCESS_WRITE, NULL))
         return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
@@ -966,11 +970,7 @@ static int finding_raise(Req *r, Err *e) {
     if (!json_is_integer(ver)) return err_set(e, 400, EC_VERSION, "version", NULL);
     if (json_integer_value(ver) != flow_rec_int(rec, "version")) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
     size_t i;
-    json_t *f = NULL, *x;
-    json_array_foreach(json_object_get(rec, "findings"), i, x) if (flow_rec_int(x, "id") == line) {
-        f = x;
-        break;
-    }
+    json_t *f = line_of(rec, "findings", line, &i);
     if (!f) return err_set(e, 404, EC_REC_NOT_FOUND, "line", NULL);
     const char *kind = flow_rec_str(f, "kind");
     bool cmp = !strcmp(kind, "complaint");
