@@ -236,26 +236,33 @@ int complaints_contact_check(Req *r, json_t *rec, Err *e) {
     return of == cust ? 0 : err_set(e, 400, EC_CMP_CONTACT, "contact_id", NULL);
 }
 
-/*
-** The order is the customer's (a complaint without a customer takes the order's), and the batch,
-** given with an order, one shipped on it (a line of a live shipment of the order with that lot
-** number). Checked when either changes. 0, or -1 with e.
-*/
-static int order_batch_check(Req *r, json_t *rec, json_t *old, Err *e) {
+/* complaints.h: the order's customer is the record's, or becomes it. Checked when either changes. */
+int complaints_order_check(Req *r, json_t *rec, json_t *old, Err *e) {
     int64_t order = flow_rec_int(rec, "order_id");
-    const char *batch = flow_rec_str(rec, "batch_no");
     if (!order) return 0;
-    bool same = old && flow_rec_int(old, "order_id") == order &&
-                json_equal(json_object_get(old, "batch_no"), json_object_get(rec, "batch_no")) &&
-                flow_rec_int(old, "customer_id") == flow_rec_int(rec, "customer_id");
-    if (same) return 0;
+    if (old && flow_rec_int(old, "order_id") == order &&
+        flow_rec_int(old, "customer_id") == flow_rec_int(rec, "customer_id"))
+        return 0;
     int64_t cust;
     if (customer_of(r, "SELECT customer_id FROM orders WHERE id = ?1", order, &cust, e) < 0) return -1;
     if (!flow_rec_int(rec, "customer_id")) /* the order names the customer */
         json_object_set_new(rec, "customer_id", json_integer(cust));
     else if (cust != flow_rec_int(rec, "customer_id"))
         return err_set(e, 400, EC_CMP_ORDER, "order_id", NULL);
-    if (!batch || !*batch) return 0;
+    return 0;
+}
+
+/*
+** The batch, given with an order, is one shipped on it (a line of a live shipment of the order
+** with that lot number). Checked when either changes. 0, or -1 with e.
+*/
+static int batch_check(Req *r, json_t *rec, json_t *old, Err *e) {
+    int64_t order = flow_rec_int(rec, "order_id");
+    const char *batch = flow_rec_str(rec, "batch_no");
+    if (!order || !batch || !*batch) return 0;
+    if (old && flow_rec_int(old, "order_id") == order &&
+        json_equal(json_object_get(old, "batch_no"), json_object_get(rec, "batch_no")))
+        return 0;
     Stmt *st = db_prepare(r->db, "SELECT 1 FROM order_shipments s JOIN order_shipment_lines l ON l.parent_id = s.id"
                                  " WHERE s.order_id = ?1 AND s.deleted_at IS NULL AND l.lot_no = ?2 LIMIT 1");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
@@ -271,7 +278,9 @@ static int order_batch_check(Req *r, json_t *rec, json_t *old, Err *e) {
    one shipped on the order; a repeat of an earlier complaint flagged (R-CMP-3). */
 static int complaint_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     (void)en;
-    if (complaints_contact_check(r, rec, e) < 0 || order_batch_check(r, rec, old, e) < 0) return -1;
+    if (complaints_contact_check(r, rec, e) < 0 || complaints_order_check(r, rec, old, e) < 0 ||
+        batch_check(r, rec, old, e) < 0)
+        return -1;
     if (!json_is_integer(json_object_get(rec, "received_at")))
         json_object_set_new(rec, "received_at", json_integer(r->now));
     else if (json_integer_value(json_object_get(rec, "received_at")) > r->now + 300)

@@ -189,8 +189,9 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
         }
     }
     static const struct {
-        const char *name, *products, *strengths, *weaknesses, *price, *source;
+        const char *name, *products, *strengths, *weaknesses, *price;
         const char *region; /* the province's GB/T 2260 code: 32 江苏, 44 广东 */
+        const char *source;
         int64_t share;
     } comps[] = {
         {"汇川技术", "MD500/MD800 变频器、伺服", "价格有竞争力，交期短，本地服务网点多", "高端大功率型号少", "lower",

@@ -735,8 +735,8 @@ static int visit_market_to_competitors(Req *r, const Entity *en, json_t *rec, Er
     const Entity *comp = entity_find("competitors");
     if (!comp) return 0;
     const char *region = NULL;
-    Stmt *st = db_prepare(r->db, "SELECT COALESCE(g.full_name, c.region) FROM customers c LEFT JOIN ref_codes g"
-                                 " ON g.list = 'regions' AND g.code = c.region WHERE c.id = ?1");
+    /* the customer's region code: competitors name theirs from the same list (FT_CODE) */
+    Stmt *st = db_prepare(r->db, "SELECT region FROM customers WHERE id = ?1");
     if (!st) return flow_db_error(r, e, "customer region");
     db_bind_int64(st, 1, flow_rec_int(rec, "customer_id"));
     int rc = db_step(st);

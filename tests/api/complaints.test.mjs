@@ -104,6 +104,14 @@ test('R-CMP-1 the order is a reference to an order the recorder sees; a batch gi
   // the batch a complaint names is the one the traceability page finds
   const trace = expectStatus(await cs.get('/api/v1/trace?batch=L-CMP-0601'), 200);
   assert.deepEqual(trace.shipments.map((s) => s.order_id), [order.id]);
+  // a service ticket names its order the same way: the customer taken from it, another customer's refused
+  const S = '/api/v1/service_tickets';
+  const t = expectStatus(await cs.post(S, { kind: 'repair', title: '泵体裂纹上门检修', order_id: order.id }), 201, 'ticket on the order');
+  assert.deepEqual([t.order_id, t.customer_id], [order.id, buyer.id]);
+  expectError(await cs.post(S, { kind: 'repair', title: 'x', order_id: order.id, customer_id: cust.id }), 400,
+    'complaints.order_customer', 'order_id');
+  expectError(await rep2.post(S, { kind: 'repair', title: 'x', order_id: order.id }), 400, 'field.reference', 'order_id');
+  assert.equal(expectStatus(await srv.admin.get(`${S}?filter[order_id]=${order.id}`), 200).total, 1);
 });
 
 test('R-CMP-1 deadlines in working days skip the weekend and a holiday; the meta declares them', async () => {

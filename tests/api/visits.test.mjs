@@ -149,7 +149,7 @@ test('VIS08 a record goes to the manager; market information becomes competitor 
   assert.equal(v.state, 'submitted');
   v = await fresh(rep, V, v.id);
   const comp = expectStatus(await rep.get(`/api/v1/competitors/${v.market[0].competitor_id}`), 200);
-  assert.deepEqual([comp.name, comp.source, comp.region, comp.observed_on, comp.price_level], ['上海凯泉泵业', 'visit', '浙江省 杭州市', '2026-06-01', 'lower']);
+  assert.deepEqual([comp.name, comp.source, comp.region, comp.observed_on, comp.price_level], ['上海凯泉泵业', 'visit', '3301', '2026-06-01', 'lower']);
   // the record is signed: only the findings still change
   expectError(await rep.patch(`${V}/${v.id}`, { version: v.version, result: '改' }), 409, 'flow.bad_state');
   // (a client sends the fields it may set: complaint_id and ticket_id are the server's)
