@@ -447,6 +447,16 @@ int list_query_parse_view(Req *r, const Entity *en, const ListView *view, ListQu
     return 0;
 }
 
+/* The parsed conditions; walk: a page of a search with many candidates, where "+t.id" keeps the
+   candidates from driving the query (SQLite then walks the sort's index and stops at the page's
+   end); a count or an export still starts from them. */
+static void append_where(Buf *sql, const ListQuery *lq, bool walk) {
+    if (walk && lq->search_walk_at > 0)
+        buf_printf(sql, "%.*s+%s", lq->search_walk_at + 4, lq->where.p, lq->where.p + lq->search_walk_at + 4);
+    else
+        buf_puts(sql, lq->where.p);
+}
+
 char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, const char *tail, bool ordered) {
     Buf sql;
     buf_init(&sql, r->a);
@@ -456,15 +466,38 @@ char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, 
         lq->view->scope_sql(r, &sql, 1);
     else
         entity_visibility_sql(en, r->user, &sql, 1);
-    /* a page of a search with many candidates: "+t.id" keeps the candidates from driving the
-       query (SQLite then walks the sort's index and stops at the page's end); a count or an export
-       still starts from them */
-    if (ordered && lq->search_walk_at > 0 && tail && strstr(tail, "OFFSET"))
-        buf_printf(&sql, "%.*s+%s", lq->search_walk_at + 4, lq->where.p, lq->where.p + lq->search_walk_at + 4);
-    else
-        buf_puts(&sql, lq->where.p);
+    append_where(&sql, lq, ordered && tail && strstr(tail, "OFFSET"));
     if (ordered) buf_printf(&sql, " ORDER BY %s", lq->order.p);
     if (tail) buf_printf(&sql, " %s", tail);
+    return sql.p;
+}
+
+/*
+** A page (LIMIT ?pl OFFSET ?po). For a user who sees their own rows plus the few shared with them
+** (a rep), "owner = ? OR id IN (shares)" makes the database fetch every row of the owner and sort
+** them all (thousands for a rep with a large book) to return 20. Written as two branches, each
+** ordered and limited to the page's end: the owner's rows walk an (owner_id, sort column) index and
+** stop after page x per_page entries; the granted rows that are not the user's own are few. The
+** outer query sorts at most twice the page's end (bench/FINDINGS.md 30).
+*/
+char *list_query_page_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, int pl, int po) {
+    const char *tail = arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po);
+    if (lq->view || !entity_visibility_by_owner(en, r->user)) return list_query_sql(r, en, lq, cols, tail, true);
+    Buf sql;
+    buf_init(&sql, r->a);
+    const char *end =
+        arena_printf(r->a, " ORDER BY %s LIMIT CAST(?%d AS BIGINT) + CAST(?%d AS BIGINT)", lq->order.p, pl, po);
+    buf_printf(&sql,
+               "SELECT %s FROM %s t WHERE t.id IN (SELECT o.id FROM (SELECT t.id FROM %s t"
+               " WHERE t.deleted_at IS NULL AND t.owner_id = ?1",
+               cols, en->table, en->table);
+    append_where(&sql, lq, true);
+    buf_printf(&sql, "%s) o UNION ALL SELECT g.id FROM (SELECT t.id FROM %s t WHERE t.deleted_at IS NULL AND ", end,
+               en->table);
+    entity_visibility_grants_sql(en, r->user, &sql, 1);
+    buf_puts(&sql, " AND COALESCE(t.owner_id, 0) <> ?1");
+    append_where(&sql, lq, true);
+    buf_printf(&sql, "%s) g) ORDER BY %s %s", end, lq->order.p, tail);
     return sql.p;
 }
 
