@@ -31,6 +31,7 @@
 
 #include "http/internal.h"
 #include "model/model.h"
+#include "model/refdata.h"
 #include "modules/collision.h"
 #include "modules/customers.h"
 #include "modules/modules.h"
@@ -374,6 +375,15 @@ int main(int argc, char **argv) {
     }
     if (!db_path) goto usage;
     modules_register();
+    { /* the reference lists of FT_CODE filters (region, industry codes), as the server loads them */
+        char err[256];
+        Db *db = db_open(db_path, err, sizeof err);
+        if (!db || refdata_load(db) < 0) {
+            fprintf(stderr, "sqlref: reference lists: %s\n", db ? db_errmsg(db) : err);
+            return 1;
+        }
+        db_close(db);
+    }
     if (paths_path) {
         FILE *f = fopen(paths_path, "r");
         char line[4096];
