@@ -420,7 +420,7 @@ if ((${#PG_ORDER[@]})); then
 fi
 ms() { [[ -n ${1:-} ]] && awk "BEGIN { printf \"%.2f\", $1 / 1000 }" || echo "–"; }
 num() { [[ -n ${1:-} ]] && printf '%.0f' "$1" || echo "–"; }
-pct() { [[ -n ${1:-} && -n ${2:-} && ${2:-0} != 0 ]] && awk "BEGIN { printf \"%.1f %%\", 100 * $1 / $2 }" || echo "–"; }
+pct() { [[ -n ${1:-} && -n ${2:-} ]] && awk "BEGIN { if ($2 + 0 == 0) print \"–\"; else printf \"%.1f %%\", 100 * $1 / $2 }" || echo "–"; }
 mb() { [[ -n ${1:-} ]] && awk "BEGIN { printf \"%.1f\", $1 / 1024 }" || echo "–"; }
 yes_no() { [[ $1 == 1 ]] && echo "**met**" || echo "**missed**"; }
 NG=${RPS[nginx_static]}
