@@ -6,7 +6,7 @@
 ** session lookup. Linked with build/rel/libsalesloop.a.
 **
 **   bench/sqlref --db FILE --user NAME (--paths FILE | --mode create)
-**                [--seconds S] [--threads N] [--batch N] [--explain]
+**                [--seconds S] [--threads N] [--batch N] [--explain] [--single-page]
 **
 ** --paths  the request paths wrk sends (one a line, used in turn):
 **          /api/v1/E/ID  the SELECT of one row by id with the visibility check
@@ -18,6 +18,8 @@
 **          the server's group commit does at best
 ** --mode keys  checks bench/gen's match_keys against the server's normalisers
 ** --mode aging  the receivables aging report's aggregate (receivables_aging_query)
+** --single-page  a list page as one condition (list_query_sql), not split for a user who sees by
+**          owner (list_query_page_sql): the SQL before bench/FINDINGS.md 30, to compare
 ** Prints one line: "ops/s p50_us p99_us".
 */
 #include <pthread.h>
@@ -29,6 +31,7 @@
 
 #include "http/internal.h"
 #include "model/model.h"
+#include "model/refdata.h"
 #include "modules/collision.h"
 #include "modules/customers.h"
 #include "modules/modules.h"
@@ -36,7 +39,7 @@
 static const char *db_path, *username = "admin", *mode = "paths";
 static const char *paths_path;
 static double seconds = 3;
-static int nthreads = 2, batch = 1, explain;
+static int nthreads = 2, batch = 1, explain, single_page;
 typedef struct Path {
     const Entity *en;
     int64_t id;        /* > 0: get one row */
@@ -146,7 +149,10 @@ static void one_op(Db *db, Req *r, int64_t k) {
         int nfilter = lq.nbind;
         int pl = list_query_add_int(&lq, lq.per_page);
         int po = list_query_add_int(&lq, (lq.page - 1) * lq.per_page);
-        char *sql = list_query_sql(r, en, &lq, ei->select_cols, arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po), true);
+        char *sql = single_page /* the page as one condition (before bench/FINDINGS.md 30) */
+                        ? list_query_sql(r, en, &lq, ei->select_cols,
+                                         arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po), true)
+                        : list_query_page_sql(r, en, &lq, ei->select_cols, pl, po);
         Stmt *st = db_prepare(db, sql);
         list_query_bind(r, en, &lq, st);
         int n = drain(st);
@@ -355,6 +361,7 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--explain")) { explain = 1; continue; }
+        if (!strcmp(a, "--single-page")) { single_page = 1; continue; }
         if (!v) goto usage;
         if (!strcmp(a, "--db")) db_path = v;
         else if (!strcmp(a, "--user")) username = v;
@@ -368,6 +375,15 @@ int main(int argc, char **argv) {
     }
     if (!db_path) goto usage;
     modules_register();
+    { /* the reference lists of FT_CODE filters (region, industry codes), as the server loads them */
+        char err[256];
+        Db *db = db_open(db_path, err, sizeof err);
+        if (!db || refdata_load(db) < 0) {
+            fprintf(stderr, "sqlref: reference lists: %s\n", db ? db_errmsg(db) : err);
+            return 1;
+        }
+        db_close(db);
+    }
     if (paths_path) {
         FILE *f = fopen(paths_path, "r");
         char line[4096];

@@ -14,6 +14,8 @@
 #                    built and empty: their q= finds nothing); default at BENCH_SCALE >= 5 the big
 #                    ones no scenario searches (contacts, leads, follow-ups, research), so that a
 #                    scale-10 run spends its time on the runs, not on 10 M follow-ups' postings
+#   BENCH_PG=0                                      skip the PostgreSQL pass (default: the same scenarios on a
+#                    PostgreSQL cluster the script starts on loopback, side by side in the report)
 # Each run also writes its figures to bench/results/sqlite-scale$SCALE.tsv; the report puts the
 # scale-1 and scale-10 figures side by side (with the growth factor) when both files are there.
 # Loopback only; every process started here is stopped on exit.
@@ -113,16 +115,20 @@ DB_MB=$(( $(stat -c %s "$DB") / 1048576 ))
 REP=bench.rep01; REP_LIST=bench.rep10; MGR=bench.mgr1
 q "SELECT '/api/v1/customers/' || id FROM customers WHERE owner_id = $(uid $REP) ORDER BY (id * 7919) % 100003 LIMIT 1000" > "$WORK/get.txt"
 # "id version": the update runs start from the versions in the database (refreshed before each)
-update_ids() { q "SELECT id || ' ' || version FROM customers WHERE owner_id = $(uid $REP) ORDER BY (id * 104729) % 100003 LIMIT 2000" > "$WORK/update_ids.txt"; }
+update_ids() { # from the database the server runs on (the PostgreSQL pass: its own versions)
+  local sql="SELECT id || ' ' || version FROM customers WHERE owner_id = $(uid $REP) ORDER BY (id * 104729) % 100003 LIMIT 2000"
+  if [[ -n ${SRV_DB:-} ]]; then psql "$SRV_DB" -qAtc "$sql"; else q "$sql"; fi > "$WORK/update_ids.txt"
+}
 update_ids
 N_REP_CUST=$(q "SELECT count(*) FROM customers WHERE owner_id = $(uid $REP_LIST)")
 N_MGR_CUST=$(q "SELECT count(*) FROM customers c JOIN org_units o ON o.id = c.org_unit_id WHERE o.path LIKE (SELECT path FROM org_units WHERE id = (SELECT org_unit_id FROM users WHERE username = '$MGR')) || '%'")
 # filters and sorts a sales team uses: tiers by last follow-up, a region by name, an industry by
-# purchases, referrals not in the pool by creation date (上海 = %E4%B8%8A%E6%B5%B7, 化工 = %E5%8C%96%E5%B7%A5)
+# purchases, referrals not in the pool by creation date (the region and industry as the codes the data
+# holds since bench/gen wrote them: 31 上海市, 26 化学原料和化学制品制造业; a name is a 400 field.code)
 cat > "$WORK/list.txt" <<'EOF'
 /api/v1/customers?sort=-last_followup_at&per_page=20&filter[tier]=important,key
-/api/v1/customers?sort=name&per_page=20&filter[region]=%E4%B8%8A%E6%B5%B7
-/api/v1/customers?sort=-purchase_12m&per_page=20&filter[industry]=%E5%8C%96%E5%B7%A5
+/api/v1/customers?sort=name&per_page=20&filter[region]=31
+/api/v1/customers?sort=-purchase_12m&per_page=20&filter[industry]=26
 /api/v1/customers?sort=-created_at&per_page=20&filter[source]=referral&filter[in_pool]=0
 EOF
 # q=: 华 (one character, in ~1 name of 8), 宏达 (a brand in many names), 恒信机 (brand + a trade's first
@@ -145,7 +151,7 @@ BASE=http://127.0.0.1:$PORT
 CRASHES=()
 start_server() {
   SRV_T0=$(date +%s.%N)
-  SALESLOOP_ACCESS_LOG=0 "$BIN" serve --db "$DB" --port "$PORT" --bind 127.0.0.1 >>"$WORK/server.log" 2>&1 &
+  SALESLOOP_ACCESS_LOG=0 "$BIN" serve --db "${SRV_DB:-$DB}" --port "$PORT" --bind 127.0.0.1 >>"$WORK/server.log" 2>&1 &
   SRV_PID=$!
   # the first start fills the sort keys of the generated rows (F_SORTKEY: ICU keys of names) and
   # runs ANALYZE: minutes at scale 10; wait while the server lives
@@ -195,15 +201,18 @@ token() { # user -> API token (tried again as login is)
   done
   sed -n 's/.*"token":"\([^"]*\)".*/\1/p' <<<"$body"
 }
-read -r REP_COOKIE REP_CSRF <<<"$(login $REP)"
-read -r LIST_COOKIE _ <<<"$(login $REP_LIST)"
-read -r MGR_COOKIE _ <<<"$(login $MGR)"
-read -r ADM_COOKIE _ <<<"$(login admin)"
-read -r FIN_COOKIE _ <<<"$(login bench.fin)"
-MGR_TOKEN=$(token $MGR)
-REP_TOKEN=$(token $REP)
-REP2_TOKEN=$(token bench.rep02)
-[[ -n $REP_COOKIE && -n $MGR_TOKEN && -n $REP_TOKEN ]] || { echo "bench: login failed" >&2; exit 1; }
+sign_in() { # the sessions and tokens of the runs, on the server at $BASE
+  read -r REP_COOKIE REP_CSRF <<<"$(login $REP)"
+  read -r LIST_COOKIE _ <<<"$(login $REP_LIST)"
+  read -r MGR_COOKIE _ <<<"$(login $MGR)"
+  read -r ADM_COOKIE _ <<<"$(login admin)"
+  read -r FIN_COOKIE _ <<<"$(login bench.fin)"
+  MGR_TOKEN=$(token $MGR)
+  REP_TOKEN=$(token $REP)
+  REP2_TOKEN=$(token bench.rep02)
+  [[ -n $REP_COOKIE && -n $MGR_TOKEN && -n $REP_TOKEN ]] || { echo "bench: login failed" >&2; exit 1; }
+}
+sign_in
 
 rss_kb() { awk '/^VmRSS/ {print $2}' /proc/"$SRV_PID"/status; }
 status_kb() { awk -v k="$1:" '$1 == k {print $2}' /proc/"$SRV_PID"/status; }
@@ -213,8 +222,10 @@ declare -A RPS P50 P99 MAXL NON2XX RSS REQS
 ORDER=()
 
 # run NAME URL CONNS [ENV=VALUE...]: one wrk run, RSS of the server sampled meanwhile
+RUNP="" # "pg:" while the PostgreSQL pass runs (its figures are kept apart, in PG_ORDER)
+PG_ORDER=()
 run() {
-  local name=$1 url=$2 conns=$3; shift 3
+  local name=$RUNP$1 url=$2 conns=$3; shift 3
   local samples=$WORK/rss.$name
   : >"$samples"
   if [[ $url == *"127.0.0.1:$PORT"* ]]; then
@@ -253,7 +264,7 @@ fi
   RPS[$name]=$(get rps); P50[$name]=$(get p50_us); P99[$name]=$(get p99_us); MAXL[$name]=$(get max_us)
   NON2XX[$name]=$(get non2xx); REQS[$name]=$(get requests)
   RSS[$name]=$(sort -n "$samples" | tail -1)
-  ORDER+=("$name")
+  if [[ -n $RUNP ]]; then PG_ORDER+=("$name"); else ORDER+=("$name"); fi
   printf '  %-18s %10.0f req/s  p50 %8.2f ms  p99 %8.2f ms  non-2xx %s  rss %s kB\n' "$name" "${RPS[$name]}" \
     "$(calc "${P50[$name]} / 1000")" "$(calc "${P99[$name]} / 1000")" "${NON2XX[$name]}" "${RSS[$name]:--}"
 }
@@ -285,18 +296,21 @@ echo "bench: wrk -t$WTHREADS -c$CONNS -d${DUR}s per run (load average before: $L
 run nginx_static "http://127.0.0.1:$NPORT/hello.txt" "$CONNS" BENCH_MODE=paths
 kill "$NGX_PID"; wait "$NGX_PID" 2>/dev/null || true; NGX_PID=""
 
-run healthz "$BASE/healthz" "$CONNS" BENCH_MODE=paths
-run get_customer "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/get.txt" BENCH_COOKIE="$REP_COOKIE"
-run list_rep "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/list.txt" BENCH_COOKIE="$LIST_COOKIE"
-run list_manager "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/list.txt" BENCH_COOKIE="$MGR_COOKIE"
-run search_rep "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/search.txt" BENCH_COOKIE="$LIST_COOKIE"
-run search_manager "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/search.txt" BENCH_COOKIE="$MGR_COOKIE"
-# receivables aging over every contract (finance: all of them; a region's manager: its subtree)
-echo /api/v1/receivables/aging > "$WORK/aging.txt"
-run aging_finance "$BASE/" 2 BENCH_MODE=paths BENCH_PATHS="$WORK/aging.txt" BENCH_COOKIE="$FIN_COOKIE"
-run aging_manager "$BASE/" 2 BENCH_MODE=paths BENCH_PATHS="$WORK/aging.txt" BENCH_COOKIE="$MGR_COOKIE"
-run export_csv "$BASE/api/v1/customers/export.csv?$EXPORT_Q" 1 BENCH_MODE=paths BENCH_COOKIE="$ADM_COOKIE"
-run export_xlsx "$BASE/api/v1/customers/export.xlsx?$EXPORT_Q" 1 BENCH_MODE=paths BENCH_COOKIE="$ADM_COOKIE"
+read_runs() { # the reads, on the server at $BASE
+  run healthz "$BASE/healthz" "$CONNS" BENCH_MODE=paths
+  run get_customer "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/get.txt" BENCH_COOKIE="$REP_COOKIE"
+  run list_rep "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/list.txt" BENCH_COOKIE="$LIST_COOKIE"
+  run list_manager "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/list.txt" BENCH_COOKIE="$MGR_COOKIE"
+  run search_rep "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/search.txt" BENCH_COOKIE="$LIST_COOKIE"
+  run search_manager "$BASE/" "$CONNS" BENCH_MODE=paths BENCH_PATHS="$WORK/search.txt" BENCH_COOKIE="$MGR_COOKIE"
+  # receivables aging over every contract (finance: all of them; a region's manager: its subtree)
+  echo /api/v1/receivables/aging > "$WORK/aging.txt"
+  run aging_finance "$BASE/" 2 BENCH_MODE=paths BENCH_PATHS="$WORK/aging.txt" BENCH_COOKIE="$FIN_COOKIE"
+  run aging_manager "$BASE/" 2 BENCH_MODE=paths BENCH_PATHS="$WORK/aging.txt" BENCH_COOKIE="$MGR_COOKIE"
+  run export_csv "$BASE/api/v1/customers/export.csv?$EXPORT_Q" 1 BENCH_MODE=paths BENCH_COOKIE="$ADM_COOKIE"
+  run export_xlsx "$BASE/api/v1/customers/export.xlsx?$EXPORT_Q" 1 BENCH_MODE=paths BENCH_COOKIE="$ADM_COOKIE"
+}
+read_runs
 # a check that the export really holds the rows (CSV: header + rows)
 EXPORT_LINES=$(curl -sf -H "Cookie: $ADM_COOKIE" "$BASE/api/v1/customers/export.csv?$EXPORT_Q" | grep -c '' || true)
 # a check that the duplicate check finds generated rows: customer 2's name written another way
@@ -319,15 +333,18 @@ ref aging_finance --user bench.fin --mode aging
 ref aging_manager --user $MGR --mode aging
 
 # writes: group commit under load, durable (synchronous=FULL)
-run login "$BASE/" "$CONNS" BENCH_MODE=login BENCH_USERS="$(printf 'bench.rep%02d ' $(seq 1 48))" BENCH_PASSWORD="$PW"
-run create_customer "$BASE/" "$CONNS" BENCH_MODE=create_customer BENCH_TOKEN="$REP2_TOKEN"
-run create_followup "$BASE/" "$CONNS" BENCH_MODE=create_followup BENCH_TOKEN="$REP_TOKEN" BENCH_IDS="$WORK/update_ids.txt"
-update_ids
-run update_customer "$BASE/" "$CONNS" BENCH_MODE=update BENCH_TOKEN="$REP_TOKEN" BENCH_IDS="$WORK/update_ids.txt"
-HWM_BEFORE_MIXED=$(status_kb VmHWM)
-update_ids
-run mixed "$BASE/" "$CONNS" BENCH_MODE=mixed BENCH_COOKIE="$REP_COOKIE" BENCH_CSRF="$REP_CSRF" \
-    BENCH_PATHS="$WORK/mixed.txt" BENCH_IDS="$WORK/update_ids.txt" BENCH_STATUS=1
+write_runs() { # the writes, on the server at $BASE (durable: synchronous=FULL / fsync on)
+  run login "$BASE/" "$CONNS" BENCH_MODE=login BENCH_USERS="$(printf 'bench.rep%02d ' $(seq 1 48))" BENCH_PASSWORD="$PW"
+  run create_customer "$BASE/" "$CONNS" BENCH_MODE=create_customer BENCH_TOKEN="$REP2_TOKEN"
+  run create_followup "$BASE/" "$CONNS" BENCH_MODE=create_followup BENCH_TOKEN="$REP_TOKEN" BENCH_IDS="$WORK/update_ids.txt"
+  update_ids
+  run update_customer "$BASE/" "$CONNS" BENCH_MODE=update BENCH_TOKEN="$REP_TOKEN" BENCH_IDS="$WORK/update_ids.txt"
+  HWM_BEFORE_MIXED=$(status_kb VmHWM)
+  update_ids
+  run mixed "$BASE/" "$CONNS" BENCH_MODE=mixed BENCH_COOKIE="$REP_COOKIE" BENCH_CSRF="$REP_CSRF" \
+      BENCH_PATHS="$WORK/mixed.txt" BENCH_IDS="$WORK/update_ids.txt" BENCH_STATUS=1
+}
+write_runs
 MIXED_ANON=$(status_kb RssAnon); MIXED_FILE=$(status_kb RssFile)
 HWM=$(status_kb VmHWM)
 FDS=$(ls /proc/"$SRV_PID"/fd | wc -l)
@@ -341,6 +358,50 @@ grep -q '"level":"error"' "$WORK/server.log" && { echo "bench: the server logged
 INTEGRITY=$(q "PRAGMA integrity_check")
 LOAD_AFTER=$(uptime | sed 's/.*load average: //')
 
+# ---------------------------------------------------------------- PostgreSQL
+# The same scenarios on PostgreSQL (BENCH_PG=0 skips): a cluster on loopback in a temp folder
+# (scripts/lib-pg.sh, stopped and removed on exit) made durable like SQLite here (fsync, synchronous
+# commit and full-page writes on), the SQLite database's rows as they are now copied in
+# (bench/pg-load.sh), the customers' search postings built by the server at its first start (the
+# other entities marked built, as BENCH_SKIP_INDEX: no scenario searches them).
+PG_NOTE=""
+if [[ ${BENCH_PG:-1} != 0 ]]; then
+  source scripts/lib-pg.sh
+  cleanup_pg() { pg_temp_stop; cleanup; }
+  trap cleanup_pg EXIT
+  if pg_temp_start; then
+    PGV=$(psql "$PG_TEMP_URL/postgres" -qAtc "SHOW server_version" | awk '{print $1}')
+    psql "$PG_TEMP_URL/postgres" -qAt -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET synchronous_commit = on" \
+         -c "ALTER SYSTEM SET full_page_writes = on" -c "SELECT pg_reload_conf()" >/dev/null
+    pg_temp_createdb bench
+    PG_URL=$PG_TEMP_URL/bench
+    "$BIN" init --db "$PG_URL" --admin-password "$PW" >/dev/null 2>&1
+    t0=$(date +%s.%N)
+    bench/pg-load.sh "$DB" "$PG_URL" | sed 's/^/  /'
+    PG_LOAD_SECS=$(calc "$(date +%s.%N) - $t0")
+    for en in $(sqlite3 "$DB" "SELECT entity FROM search_built WHERE entity <> 'customers'"); do
+      psql "$PG_URL" -qAtc "INSERT INTO search_built(entity, built_at, row_count) VALUES ('$en', 0, 0)" >/dev/null
+    done
+    psql "$PG_URL" -qAtc "UPDATE scheduler_runs SET last_run_at = extract(epoch from now())::bigint, last_ok_at = extract(epoch from now())::bigint" >/dev/null
+    PG_DB_MB=$(( $(psql "$PG_URL" -qAtc "SELECT pg_database_size('bench')") / 1048576 ))
+    SRV_DB=$PG_URL
+    start_server # builds the customers' postings (search_tokens) first
+    PG_START_SECS=$START_SECS
+    PG_DB_MB_AFTER_INDEX=$(( $(psql "$PG_URL" -qAtc "SELECT pg_database_size('bench')") / 1048576 ))
+    RUNP="pg:"
+    sign_in
+    read_runs
+    write_runs
+    RUNP=""
+    PG_MIXED_ANON=$(status_kb RssAnon)
+    kill "$SRV_PID"; wait "$SRV_PID" 2>/dev/null || true; SRV_PID=""
+    SRV_DB=""
+    pg_temp_stop
+  else
+    PG_NOTE="PostgreSQL did not start (scripts/lib-pg.sh): not measured."
+  fi
+fi
+
 # ---------------------------------------------------------------- report
 # the figures of this scale, kept for the side-by-side table of the scales
 mkdir -p bench/results
@@ -350,9 +411,16 @@ RES=bench/results/sqlite-scale$SCALE.tsv
   for n in "${ORDER[@]}"; do printf 'run\t%s\t%s\t%s\t%s\t%s\n' "$n" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" "${RSS[$n]:--}"; done
   printf 'heap_kb\t%s\n' "${MIXED_ANON:--}"
 } >"$RES"
+if ((${#PG_ORDER[@]})); then
+  {
+    printf 'scale\t%s\nrows\t%s\nload\t%s / %s\n' "$SCALE" "$N_CUST" "$LOAD_BEFORE" "$LOAD_AFTER"
+    for n in "${PG_ORDER[@]}"; do printf 'run\t%s\t%s\t%s\t%s\t%s\n' "${n#pg:}" "${RPS[$n]}" "${P50[$n]}" "${P99[$n]}" "${RSS[$n]:--}"; done
+    printf 'heap_kb\t%s\n' "${PG_MIXED_ANON:--}"
+  } >bench/results/pg-scale$SCALE.tsv
+fi
 ms() { [[ -n ${1:-} ]] && awk "BEGIN { printf \"%.2f\", $1 / 1000 }" || echo "–"; }
 num() { [[ -n ${1:-} ]] && printf '%.0f' "$1" || echo "–"; }
-pct() { [[ -n ${1:-} && -n ${2:-} && ${2:-0} != 0 ]] && awk "BEGIN { printf \"%.1f %%\", 100 * $1 / $2 }" || echo "–"; }
+pct() { [[ -n ${1:-} && -n ${2:-} ]] && awk "BEGIN { if ($2 + 0 == 0) print \"–\"; else printf \"%.1f %%\", 100 * $1 / $2 }" || echo "–"; }
 mb() { [[ -n ${1:-} ]] && awk "BEGIN { printf \"%.1f\", $1 / 1024 }" || echo "–"; }
 yes_no() { [[ $1 == 1 ]] && echo "**met**" || echo "**missed**"; }
 NG=${RPS[nginx_static]}
@@ -384,6 +452,33 @@ EOT
       }
       printf "\nCustomers: %s (scale 1), %s (scale 10). Load average before / after the run: scale 1: %s; scale 10: %s.\n\n", rows[1], rows[2], load[1], load[2]
     }' bench/results/sqlite-scale1.tsv bench/results/sqlite-scale10.tsv
+}
+
+# SQLite and PostgreSQL side by side (the PostgreSQL pass of this run)
+engines_table() {
+  if ((${#PG_ORDER[@]} == 0)); then
+    printf '## SQLite and PostgreSQL side by side\n\nNot run%s.\n\n' "${PG_NOTE:+: $PG_NOTE}"
+    return
+  fi
+  cat <<EOT
+## SQLite and PostgreSQL side by side
+
+The same scenarios, users and rows on PostgreSQL $PGV (a cluster on loopback started by the script, durable:
+fsync, synchronous_commit and full_page_writes on; shared_buffers 64 MB; the SQLite database's rows after
+the SQLite runs copied in by bench/pg-load.sh in $(printf '%.0f' "$PG_LOAD_SECS") s, $PG_DB_MB MB; the customers'
+search postings built by the server's first start in $(printf '%.0f' "$PG_START_SECS") s, $PG_DB_MB_AFTER_INDEX MB after). Same
+server binary, same wrk settings, run right after the SQLite pass; the PostgreSQL server process shares the
+2 cores with the app server and wrk. Heap of the app server during *mixed*: $(mb "${PG_MIXED_ANON:-}") MB.
+
+| scenario | SQLite req/s | PostgreSQL req/s | SQLite p99 ms | PostgreSQL p99 ms | PG non-2xx | PostgreSQL / SQLite req/s |
+|---|---:|---:|---:|---:|---:|---:|
+EOT
+  for n in "${PG_ORDER[@]}"; do
+    local k=${n#pg:}
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$k" "$(num "${RPS[$k]:-}")" "$(num "${RPS[$n]}")" "$(ms "${P99[$k]:-}")" \
+      "$(ms "${P99[$n]}")" "${NON2XX[$n]}" "$(pct "${RPS[$n]}" "${RPS[$k]:-}")"
+  done
+  echo
 }
 
 CPU=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
@@ -474,6 +569,9 @@ memory map of the database — page cache shared with the OS). Open descriptors 
 Database after the run: integrity_check = $INTEGRITY.
 Server crashes during this run: ${#CRASHES[@]}$( ((${#CRASHES[@]})) && printf ' — %s' "${CRASHES[@]}"; true)$( ((${#CRASHES[@]})) && echo ' (the server was restarted on the same database and the run went on)'; true).
 
+EOF
+engines_table
+cat <<EOF
 ## Budgets (issue 4; reported, not asserted)
 
 | budget | target | measured | |

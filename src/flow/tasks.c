@@ -40,11 +40,19 @@ int task_remind(Db *db, int64_t user_id, const char *kind, const char *entity, i
     return db_changes(db) > 0 ? 1 : 0;
 }
 
+/* On SQLite the keys that begin with the prefix are also a range of the unique index on dedupe_key
+   (BINARY: byte order), from the prefix up to the prefix with its last byte one more; LIKE alone
+   read every open reminder on every follow-up create (39,000 after the deadlines job's first pass on
+   bench data: 126 ms a create; bench/FINDINGS.md 32). PostgreSQL keeps LIKE alone: in a locale's
+   collation the range need not hold every key with the prefix. */
 int task_close(Db *db, const char *dedupe_prefix, int64_t now) {
-    Stmt *st = db_prepare(
-        db, "UPDATE tasks SET status = 'done', done_at = ?1 WHERE status = 'open' AND dedupe_key LIKE ?2 ESCAPE '\\'");
-    if (!st) return -1;
     size_t n = strlen(dedupe_prefix);
+    bool ranged = db_kind(db) == DB_SQLITE && n > 0 && (unsigned char)dedupe_prefix[n - 1] < 0x7f;
+    Stmt *st = db_prepare(db, ranged ? "UPDATE tasks SET status = 'done', done_at = ?1 WHERE status = 'open'"
+                                       " AND dedupe_key >= ?3 AND dedupe_key < ?4 AND dedupe_key LIKE ?2 ESCAPE '\\'"
+                                     : "UPDATE tasks SET status = 'done', done_at = ?1 WHERE status = 'open'"
+                                       " AND dedupe_key LIKE ?2 ESCAPE '\\'");
+    if (!st) return -1;
     char *pat = xmalloc(n * 2 + 2), *p = pat;
     for (size_t i = 0; i < n; i++) { /* the prefix is literal: escape LIKE wildcards */
         if (dedupe_prefix[i] == '%' || dedupe_prefix[i] == '_' || dedupe_prefix[i] == '\\') *p++ = '\\';
@@ -52,11 +60,18 @@ int task_close(Db *db, const char *dedupe_prefix, int64_t now) {
     }
     *p++ = '%';
     *p = 0;
+    char *upto = xstrdup(dedupe_prefix);
+    upto[n > 0 ? n - 1 : 0]++;
     db_bind_int64(st, 1, now);
     db_bind_text(st, 2, pat, -1);
+    if (ranged) {
+        db_bind_text(st, 3, dedupe_prefix, -1);
+        db_bind_text(st, 4, upto, -1);
+    }
     int rc = db_step(st);
     db_done(st);
     free(pat);
+    free(upto);
     return rc < 0 ? -1 : (int)db_changes(db);
 }
 

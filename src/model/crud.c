@@ -252,7 +252,7 @@ static int entity_list(Req *r, Err *e) {
     int nfilter = lq.nbind;
     int pl = list_query_add_int(&lq, lq.per_page);
     int po = list_query_add_int(&lq, (lq.page - 1) * lq.per_page);
-    char *sql = list_query_sql(r, en, &lq, ei->select_cols, arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po), true);
+    char *sql = list_query_page_sql(r, en, &lq, ei->select_cols, pl, po);
     Stmt *st = db_prepare(r->db, sql);
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     list_query_bind(r, en, &lq, st);

@@ -169,7 +169,9 @@ static bool sees_subtree(const User *u) { return (u->roles & ROLES_MANAGING) && 
 
 bool entity_user_sees_subtree(const User *u) { return sees_subtree(u); }
 
-int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int p) {
+/* The visibility condition; with_owner false leaves out "t.owner_id = ?p" (the grants alone, for
+   entity_visibility_grants_sql). */
+static int visibility_sql(const Entity *en, const User *u, Buf *sql, int p, bool with_owner) {
     if (sees_all(en, u)) {
         buf_puts(sql, "1 = 1");
         return 0;
@@ -177,10 +179,11 @@ int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int p) {
     /* Each term is "column = ?" or "column IN (uncorrelated subquery)", so SQLite can
        answer the OR from the indexes (owner, rowid, unit) instead of scanning the
        table with a correlated EXISTS per row (bench/FINDINGS.md: 50 ms -> 4 ms). */
-    buf_printf(sql,
-               "(t.owner_id = ?%d OR t.id IN (SELECT s.row_id FROM shares s WHERE s.user_id = ?%d"
-               " AND s.entity = ?%d)",
-               p, p, p + 1);
+    if (with_owner)
+        buf_printf(sql, "(t.owner_id = ?%d OR ", p);
+    else
+        buf_puts(sql, "(");
+    buf_printf(sql, "t.id IN (SELECT s.row_id FROM shares s WHERE s.user_id = ?%d AND s.entity = ?%d)", p, p + 1);
     if (en->flow) /* signers of the row's approvals (within their scope) see what they sign or signed */
         buf_printf(sql,
                    " OR t.id IN (SELECT a.row_id FROM approval_tasks a JOIN user_roles ur ON ur.role = a.role"
@@ -197,6 +200,16 @@ int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int p) {
        (bench/FINDINGS.md: 100,000 customers, 100-500 ms -> a few ms). */
     if (!sees_subtree(u) && !en->flow) buf_printf(sql, " AND (CAST(?%d AS TEXT) IS NULL OR 1 = 1)", p + 2);
     return 3;
+}
+
+int entity_visibility_sql(const Entity *en, const User *u, Buf *sql, int p) {
+    return visibility_sql(en, u, sql, p, true);
+}
+
+bool entity_visibility_by_owner(const Entity *en, const User *u) { return !sees_all(en, u) && !sees_subtree(u); }
+
+int entity_visibility_grants_sql(const Entity *en, const User *u, Buf *sql, int p) {
+    return visibility_sql(en, u, sql, p, false);
 }
 
 int entity_visibility_bind(const Entity *en, const User *u, Stmt *st, int p) {

@@ -360,6 +360,12 @@ int entity_visibility_bind(const Entity *en, const User *u, Stmt *st, int first_
    parameters of entity_visibility_sql from first_param are: user id, entity name, the subtree's
    path pattern (search.c narrows a search by the same keys: owner, or a unit of the subtree). */
 bool entity_user_sees_subtree(const User *u);
+/* Is the user's visibility "the rows they own, or that are shared with them / under their approval"
+   (not every row, no subtree)? Then entity_visibility_grants_sql is the condition without the owner
+   term, with the same parameters: a rep's list reads their own rows from an (owner_id, sort) index
+   and the few granted rows apart (list.c, bench/FINDINGS.md 30). */
+bool entity_visibility_by_owner(const Entity *en, const User *u);
+int entity_visibility_grants_sql(const Entity *en, const User *u, Buf *sql, int first_param);
 
 /*
 ** Load one live row visible to the user as a JSON object (all columns, typed).

@@ -99,6 +99,21 @@ static int filter_value(Req *r, ListQuery *lq, const Field *f, const char *v, co
     }
 }
 
+/* The first digit string after every string that begins with the digits of code ("31" -> "32",
+   "319" -> "32"): the strings beginning with code are those from code up to it. NULL when code is
+   not all digits or all nines (digits compare alike in every collation; other characters may not). */
+static const char *digits_after(Arena *a, const char *code) {
+    size_t n = strlen(code);
+    for (size_t i = 0; i < n; i++)
+        if (code[i] < '0' || code[i] > '9') return NULL;
+    while (n > 0 && code[n - 1] == '9')
+        n--;
+    if (n == 0) return NULL;
+    char *next = arena_strndup(a, code, n);
+    next[n - 1]++;
+    return next;
+}
+
 /* filter[f]... : equality, any-of list, or a range bound. */
 static int parse_filter(Req *r, const Entity *en, ListQuery *lq, const char *param, const char *value, Err *e) {
     const char *p = param + 7; /* after "filter[" */
@@ -117,9 +132,17 @@ static int parse_filter(Req *r, const Entity *en, ListQuery *lq, const char *par
             bool nested;
             int nb = refdata_below(f->ref, value, below, 40, &nested);
             if (nested) { /* GB/T 2260: the codes below begin with it */
-                int pl = add_text(lq, arena_printf(r->a, "%s%%", value));
+                /* a range an index answers (LIKE '31%' made a manager's list scan the table), but
+                   not for a user who sees by owner: SQLite, costing a range without statistics as
+                   1/64 of the table, would then count a rep's rows from the region's index (13,000
+                   customers) rather than from the owner's (2,500) (bench/FINDINGS.md 30) */
+                const char *next = entity_visibility_by_owner(en, r->user) ? NULL : digits_after(r->a, value);
+                int pl = add_text(lq, next ? next : arena_printf(r->a, "%s%%", value));
                 if (pl < 0) return bad(e, param, "too many conditions");
-                buf_printf(&lq->where, " AND (t.%s = ?%d OR t.%s LIKE ?%d)", f->name, pn, f->name, pl);
+                if (next)
+                    buf_printf(&lq->where, " AND t.%s >= ?%d AND t.%s < ?%d", f->name, pn, f->name, pl);
+                else
+                    buf_printf(&lq->where, " AND (t.%s = ?%d OR t.%s LIKE ?%d)", f->name, pn, f->name, pl);
                 return 0;
             }
             if (nb > 40) return bad(e, param, "too many codes below it");
@@ -447,6 +470,16 @@ int list_query_parse_view(Req *r, const Entity *en, const ListView *view, ListQu
     return 0;
 }
 
+/* The parsed conditions; walk: a page of a search with many candidates, where "+t.id" keeps the
+   candidates from driving the query (SQLite then walks the sort's index and stops at the page's
+   end); a count or an export still starts from them. */
+static void append_where(Buf *sql, const ListQuery *lq, bool walk) {
+    if (walk && lq->search_walk_at > 0)
+        buf_printf(sql, "%.*s+%s", lq->search_walk_at + 4, lq->where.p, lq->where.p + lq->search_walk_at + 4);
+    else
+        buf_puts(sql, lq->where.p);
+}
+
 char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, const char *tail, bool ordered) {
     Buf sql;
     buf_init(&sql, r->a);
@@ -456,15 +489,38 @@ char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, 
         lq->view->scope_sql(r, &sql, 1);
     else
         entity_visibility_sql(en, r->user, &sql, 1);
-    /* a page of a search with many candidates: "+t.id" keeps the candidates from driving the
-       query (SQLite then walks the sort's index and stops at the page's end); a count or an export
-       still starts from them */
-    if (ordered && lq->search_walk_at > 0 && tail && strstr(tail, "OFFSET"))
-        buf_printf(&sql, "%.*s+%s", lq->search_walk_at + 4, lq->where.p, lq->where.p + lq->search_walk_at + 4);
-    else
-        buf_puts(&sql, lq->where.p);
+    append_where(&sql, lq, ordered && tail && strstr(tail, "OFFSET"));
     if (ordered) buf_printf(&sql, " ORDER BY %s", lq->order.p);
     if (tail) buf_printf(&sql, " %s", tail);
+    return sql.p;
+}
+
+/*
+** A page (LIMIT ?pl OFFSET ?po). For a user who sees their own rows plus the few shared with them
+** (a rep), "owner = ? OR id IN (shares)" makes the database fetch every row of the owner and sort
+** them all (thousands for a rep with a large book) to return 20. Written as two branches, each
+** ordered and limited to the page's end: the owner's rows walk an (owner_id, sort column) index and
+** stop after page x per_page entries; the granted rows that are not the user's own are few. The
+** outer query sorts at most twice the page's end (bench/FINDINGS.md 30).
+*/
+char *list_query_page_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, int pl, int po) {
+    const char *tail = arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po);
+    if (lq->view || !entity_visibility_by_owner(en, r->user)) return list_query_sql(r, en, lq, cols, tail, true);
+    Buf sql;
+    buf_init(&sql, r->a);
+    const char *end =
+        arena_printf(r->a, " ORDER BY %s LIMIT CAST(?%d AS BIGINT) + CAST(?%d AS BIGINT)", lq->order.p, pl, po);
+    buf_printf(&sql,
+               "SELECT %s FROM %s t WHERE t.id IN (SELECT o.id FROM (SELECT t.id FROM %s t"
+               " WHERE t.deleted_at IS NULL AND t.owner_id = ?1",
+               cols, en->table, en->table);
+    append_where(&sql, lq, true);
+    buf_printf(&sql, "%s) o UNION ALL SELECT g.id FROM (SELECT t.id FROM %s t WHERE t.deleted_at IS NULL AND ", end,
+               en->table);
+    entity_visibility_grants_sql(en, r->user, &sql, 1);
+    buf_puts(&sql, " AND COALESCE(t.owner_id, 0) <> ?1");
+    append_where(&sql, lq, true);
+    buf_printf(&sql, "%s) g) ORDER BY %s %s", end, lq->order.p, tail);
     return sql.p;
 }
 

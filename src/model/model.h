@@ -146,6 +146,9 @@ int list_query_parse(Req *r, const Entity *en, ListQuery *lq, Err *e);
 int list_query_parse_view(Req *r, const Entity *en, const ListView *view, ListQuery *lq, Err *e);
 /* "SELECT <cols> FROM table t WHERE live AND visible <where> [ORDER BY ...] <tail>" (arena string). */
 char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, const char *tail, bool ordered);
+/* The page "... ORDER BY ... LIMIT ?pl OFFSET ?po" of the list: list_query_sql's rows, for a user who
+   sees by owner read from the owner's index apart from the rows granted to them (list.c). */
+char *list_query_page_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, int pl, int po);
 /* Bind the query's parameters (visibility first) to a statement prepared from list_query_sql. */
 void list_query_bind(Req *r, const Entity *en, ListQuery *lq, Stmt *st);
 /* One more integer parameter (LIMIT/OFFSET); returns its number. */

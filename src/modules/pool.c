@@ -13,7 +13,9 @@
 ** region, industry, tier, reason and date — no phone, e-mail, address or amounts.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/errcodes.h"
 #include "../flow/flow.h"
@@ -167,9 +169,40 @@ static int64_t line_protection(Req *r, const char *entity, int64_t id, const Lin
     return rc < 0 ? -1 : best; /* never "no protection" on an error */
 }
 
+/* Rows returned per transaction of the job. Each return goes through the core's owner change (a
+   load, an audited update, the search index's keys, contacts, event, reminder): 4,042 rows in one
+   transaction held SQLite's write lock past the 5 s busy timeout of every other writer (logins
+   answered server.unavailable; bench/FINDINGS.md 28, 31). */
+#define POOL_CHUNK 200
+
+static int pool_chunk(void) {
+#ifdef SALESLOOP_FAULTS /* the test build: SALESLOOP_POOL_CHUNK=1 commits after every row (tests/api/pool P07) */
+    const char *v = getenv("SALESLOOP_POOL_CHUNK");
+    if (v && atoi(v) > 0) return atoi(v);
+#endif
+    return POOL_CHUNK;
+}
+
+/* Commit the rows returned so far and begin the next chunk, when the job runs in the scheduler's
+   transaction (depth 1: a caller's own transaction is left whole). On SQLite the job then pauses
+   briefly: a writer waiting in its busy handler polls every 100 ms at most, and a chunk begun at
+   once would take the lock again before it looks. A failed commit fails the job (the scheduler
+   records it); the chunks committed before stay: each row's return is whole, and the job, which
+   selects only owned rows, goes on from there at its next run. */
+static int pool_chunk_commit(Db *db) {
+    if (db_tx_depth(db) != 1) return 0;
+    if (db_commit(db) != DB_OK) return -1;
+    if (db_kind(db) == DB_SQLITE) {
+        struct timespec pause = {0, 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return db_begin(db) < 0 ? -1 : 0;
+}
+
 /* Owned rows of entity (customers of one tier, or leads) without activity for their protection
    period: `days` for the class, or the period of their product lines when one is configured. */
-static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days, const LineDays *ld, int *count) {
+static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days, const LineDays *ld, int *count,
+                      int *pending) {
     /* candidates: idle for at least the shortest period that could apply */
     int64_t min_days = days;
     for (int i = 0; i < ld->n; i++)
@@ -222,6 +255,10 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
         int ok = pool_return_row(r, entity, rows[i].id, rows[i].owner, rows[i].name, reason, "pool_return");
         if (ok < 0) return -1;
         *count += ok;
+        if (ok && ++*pending >= pool_chunk()) {
+            if (pool_chunk_commit(r->db) < 0) return -1;
+            *pending = 0;
+        }
     }
     return 0;
 }
@@ -231,14 +268,14 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
 static int pool_job_return(Db *db, int64_t now) {
     Req r;
     job_req_init(&r, db, now);
-    int count = 0, rc = 0;
+    int count = 0, pending = 0, rc = 0;
     static const char *const tiers[] = {"important", "key", "normal"};
     LineDays ld;
     line_days_parse(r.a, setting_text(db, r.a, "pool.protection_days.by_product_line"), &ld);
     for (int i = 0; i < 3 && rc == 0; i++)
         rc = pool_sweep(&r, "customers", tiers[i],
-                        setting_int(db, arena_printf(r.a, "pool.protection_days.%s", tiers[i])), &ld, &count);
-    if (rc == 0) rc = pool_sweep(&r, "leads", NULL, setting_int(db, "pool.protection_days"), &ld, &count);
+                        setting_int(db, arena_printf(r.a, "pool.protection_days.%s", tiers[i])), &ld, &count, &pending);
+    if (rc == 0) rc = pool_sweep(&r, "leads", NULL, setting_int(db, "pool.protection_days"), &ld, &count, &pending);
     if (rc < 0)
         log_error("pool_return: %s", db_errmsg(db));
     else if (count)

@@ -164,8 +164,9 @@ test('P07 automatic return after the protection period (30 days): reason with da
   await srv.restart({ SALESLOOP_NOW: at(20) });
   await signIn();
   expectStatus(await repA.post('/api/v1/follow_ups', { customer_id: w2.id, channel: 'phone', content: '电话回访，客户有新项目' }), 201);
-  // day 35: w1 has had nothing for 35 days, w2 only 15
-  await srv.restart({ SALESLOOP_NOW: at(35) });
+  // day 35: w1 has had nothing for 35 days, w2 only 15 (the job commits after every returned row:
+  // SALESLOOP_POOL_CHUNK, the test build's chunk size)
+  await srv.restart({ SALESLOOP_NOW: at(35), SALESLOOP_POOL_CHUNK: '1' });
   await signIn();
   let g;
   for (let i = 0; i < 100; i++) {

@@ -1,0 +1,91 @@
+// list_pages.test.mjs — a rep's list pages (issue 11, bench/FINDINGS.md 30): for a user who sees
+// by owner the page is read as two ordered branches (their own rows from an (owner_id, sort) index,
+// the rows shared with them apart; model/list.c list_query_page_sql). The pages must be exactly the
+// rows and the order of the whole list, which must be exactly what the admin sees of those rows.
+import { useServer, test, assert, expectStatus, qs } from './lib/harness.mjs';
+
+const L = '/api/v1/leads';
+let repA, repB, mgr;
+const own = [], theirs = [];
+
+const srv = useServer(async () => {
+  const unit = await srv.createUnit('分页组', 1, 'PG');
+  const other = await srv.createUnit('另一组', 1, 'PG2');
+  repA = await srv.userClient('pageRepA', ['sales_rep'], unit.id);
+  repB = await srv.userClient('pageRepB', ['sales_rep'], other.id);
+  mgr = await srv.userClient('pageMgr', ['sales_manager'], unit.id);
+  // equal values in the sort columns, so that ties are broken by id in every branch
+  const values = [500, 300, 500, 100, 900, 300, 700];
+  for (let i = 0; i < values.length; i++) own.push(await mk(repA, `甲方公司${i}`, values[i], i % 2 ? 'online' : 'referral'));
+  for (let i = 0; i < 5; i++) theirs.push(await mk(repB, `乙方公司${i}`, [300, 800, 500, 100, 600][i], 'online'));
+  for (const x of [theirs[0], theirs[2], theirs[4]])
+    expectStatus(await repB.post(`${L}/${x.id}/shares`, { user_id: repA.user.id }), 201, 'share');
+});
+
+const mk = async (c, company, value, source) => {
+  const r = await c.post(L, { company, source, estimated_value: value });
+  expectStatus(r, 201, `create ${company}`);
+  return r.body;
+};
+
+const page = async (c, params) => {
+  const r = await c.get(L + qs(params));
+  expectStatus(r, 200, `list ${JSON.stringify(params)}`);
+  return r.body;
+};
+
+// Every page of size n, concatenated, against the whole list; the whole list against the admin's
+// order of the same rows.
+const check = async (params, expected) => {
+  const all = await page(repA, { ...params, per_page: 200 });
+  const ids = all.items.map((x) => x.id);
+  assert.deepEqual([...ids].sort((a, b) => a - b), [...expected].sort((a, b) => a - b), `rows of ${JSON.stringify(params)}`);
+  assert.equal(all.total, expected.length);
+  const admin = await page(srv.admin, { ...params, per_page: 200 });
+  assert.deepEqual(ids, admin.items.map((x) => x.id).filter((id) => expected.includes(id)), `order of ${JSON.stringify(params)}`);
+  for (const n of [1, 3]) {
+    const got = [];
+    for (let p = 1; p <= Math.ceil(expected.length / n) + 1; p++) {
+      const b = await page(repA, { ...params, per_page: n, page: p });
+      assert.equal(b.total, expected.length, `total of page ${p} by ${n}`);
+      got.push(...b.items.map((x) => x.id));
+    }
+    assert.deepEqual(got, ids, `pages of ${n}, ${JSON.stringify(params)}`);
+  }
+};
+
+test('LP01 a rep\'s pages: own rows and shared rows in one order, every sort, page by page', async () => {
+  const mine = [...own, theirs[0], theirs[2], theirs[4]].map((x) => x.id);
+  await check({}, mine);
+  await check({ sort: '-estimated_value' }, mine);
+  await check({ sort: 'estimated_value' }, mine);
+  await check({ sort: 'company' }, mine);
+  await check({ sort: '-company,estimated_value' }, mine);
+});
+
+test('LP02 filters and search apply to both branches', async () => {
+  const online = [...own.filter((x) => x.source === 'online'), theirs[0], theirs[2], theirs[4]].map((x) => x.id);
+  await check({ 'filter[source]': 'online', sort: '-estimated_value' }, online);
+  await check({ 'filter[estimated_value][gte]': 500 }, [...own, ...theirs].filter((x) => x.estimated_value >= 500 &&
+    (x.owner_id === repA.user.id || [theirs[0].id, theirs[2].id, theirs[4].id].includes(x.id))).map((x) => x.id));
+  await check({ q: '乙方' }, [theirs[0], theirs[2], theirs[4]].map((x) => x.id));
+  await check({ q: '甲方公司3' }, [own[3].id]);
+});
+
+test('LP03 an unshared row leaves the shared branch; a transferred row moves between branches', async () => {
+  const d = await repB.del(`${L}/${theirs[2].id}/shares/${repA.user.id}`);
+  assert.equal(d.status, 204, `unshare: ${d.status} ${d.text}`);
+  await check({ sort: '-estimated_value' }, [...own, theirs[0], theirs[4]].map((x) => x.id));
+  // a row shared with its new owner is listed once
+  const cur = await srv.admin.get(`${L}/${theirs[0].id}`);
+  const t = await srv.admin.patch(`${L}/${theirs[0].id}`, { owner_id: repA.user.id, version: cur.body.version });
+  expectStatus(t, 200, 'reassign');
+  await check({ sort: '-estimated_value' }, [...own, theirs[0], theirs[4]].map((x) => x.id));
+  await check({ 'filter[owner_id]': repA.user.id }, [...own, theirs[0]].map((x) => x.id));
+});
+
+test('LP04 a manager over the unit still sees the unit\'s rows, in order', async () => {
+  const b = await page(mgr, { sort: '-estimated_value', per_page: 200 });
+  const ids = b.items.map((x) => x.id);
+  assert.deepEqual([...ids].sort((a, b) => a - b), own.map((x) => x.id).sort((a, b) => a - b));
+});
