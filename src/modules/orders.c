@@ -20,7 +20,8 @@
 #include "orders.h"
 
 static const Field line_fields[] = {
-    {"contract_line_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, NULL, "合同明细行", "合約明細行", "Contract line"},
+    {"contract_line_id", FT_LINE, 0, 0, 0, NULL, "lines", NULL, "合同明细行", "合約明細行", "Contract line",
+     .line_of = "contract_id"},
     {"product_id", FT_REF, 0, 0, 0, NULL, "products", NULL, "产品", "產品", "Product"},
     {"spec", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "规格型号", "規格型號", "Specification"},
     {"quantity", FT_QTY, F_REQUIRED, 1, 1000000000000, NULL, NULL, NULL, "数量", "數量", "Quantity"},
@@ -49,7 +50,8 @@ static const Field property_fields[] = {
     {NULL},
 };
 static const Child order_children[] = {
-    {"lines", "order_lines", "订单明细", "訂單明細", "Lines", line_fields, line_computes, 0, 200},
+    {"lines", "order_lines", "订单明细", "訂單明細", "Lines", line_fields, line_computes, 0, 200,
+     .label = "product_id spec quantity"},
     {"property", "order_property", "顾客财产", "顧客財產", "Customer property", property_fields, NULL, 0, 100},
     {NULL},
 };
@@ -316,7 +318,7 @@ static int contract_line_take(Req *r, int64_t contract, int64_t self, json_t *li
     }
     db_done(st);
     if (rc < 0) return flow_db_error(r, e, "contract line");
-    if (rc != DB_ROW) return err_set(e, 400, EC_ORDER_LINE, fld, NULL);
+    if (rc != DB_ROW) return err_set(e, 400, EC_REF, fld, NULL); /* checked by the core (FT_LINE); gone since */
     return 0;
 }
 
@@ -370,9 +372,7 @@ static int order_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *
         if (!flow_rec_int(rec, "customer_id")) return err_set(e, 400, EC_REQUIRED, "customer_id", NULL);
         size_t i;
         json_t *line;
-        json_array_foreach(lines, i, line) {
-            if (flow_rec_int(line, "contract_line_id"))
-                return err_set(e, 400, EC_ORDER_LINE, arena_printf(r->a, "lines[%zu].contract_line_id", i), NULL);
+        json_array_foreach(lines, i, line) { /* a contract line without a contract: the core refused it */
             if (!flow_rec_int(line, "product_id"))
                 return err_set(e, 400, EC_REQUIRED, arena_printf(r->a, "lines[%zu].product_id", i), NULL);
             if (!json_is_integer(json_object_get(line, "unit_price")))

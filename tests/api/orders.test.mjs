@@ -74,7 +74,13 @@ test('OR01 R-ORD-1 an order from a signed contract copies its lines; never more 
   expectError(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: cl, quantity: 1 }] }), 409, 'order.over_contract', 'lines[0].quantity');
   expectError(await rep.patch(`${O}/${a.id}`, { version: a.version, lines: [{ id: a.lines[0].id, quantity: 6001 }] }), 409, 'order.over_contract', 'lines[0].quantity');
   expectError(await rep.post(O, { contract_id: ct.id, lines: [{ quantity: 1000 }] }), 400, 'field.required', 'lines[0].contract_line_id');
-  expectError(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: 999999, quantity: 1000 }] }), 400, 'order.line_unknown', 'lines[0].contract_line_id');
+  expectError(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: 999999, quantity: 1000 }] }), 400, 'field.reference', 'lines[0].contract_line_id');
+  // a line of another contract (FT_LINE: the core checks it is the named contract's), or with no contract
+  const other = await signedContract();
+  expectError(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: other.lines[0].id, quantity: 1000 }] }), 400,
+    'field.reference', 'lines[0].contract_line_id');
+  expectError(await rep.post(O, { customer_id: cust.id, source: 'phone', lines: [{ contract_line_id: cl, product_id: pump.id, quantity: 1000, unit_price: 1 }] }),
+    400, 'field.reference', 'lines[0].contract_line_id');
   a = expectStatus(await act(rep, O, a, 'submit'), 200);
   assert.equal(a.state, 'confirmed', 'a contract order needs no second review');
   for (const who of [ppl.production, ppl.purchasing]) {
@@ -116,7 +122,16 @@ test('OR03 R-ORD-2 inspection of part of a line: both signatures required, parti
   expectError(await rep.post(I, { order_id: o.id, order_line_id: o.lines[0].id, lot_no: 'L-0301', quantity: 4000, result: 'qualified' }), 403, 'auth.forbidden');
   const two = expectStatus(await rep.post(O, { customer_id: cust.id, source: 'written', lines: [{ product_id: valve.id, quantity: 1000, unit_price: 100 }, { product_id: pump.id, quantity: 1000, unit_price: 100 }] }), 201);
   expectError(await ppl.warehouse.post(I, { order_id: two.id, lot_no: 'L-0300', quantity: 1000, result: 'qualified' }), 400, 'field.required', 'order_line_id');
-  expectError(await ppl.warehouse.post(I, { order_id: o.id, order_line_id: 999999, lot_no: 'L-0301', quantity: 4000, result: 'qualified' }), 400, 'order.line_unknown', 'order_line_id');
+  expectError(await ppl.warehouse.post(I, { order_id: o.id, order_line_id: 999999, lot_no: 'L-0301', quantity: 4000, result: 'qualified' }), 400, 'field.reference', 'order_line_id');
+  // a line of another order, on an inspection, a release and a shipment line: refused naming the field
+  expectError(await ppl.warehouse.post(I, { order_id: o.id, order_line_id: two.lines[1].id, lot_no: 'L-0301', quantity: 1000, result: 'qualified' }),
+    400, 'field.reference', 'order_line_id');
+  expectError(await ppl.qc.post(R, { order_id: o.id, order_line_id: two.lines[0].id, lot_no: 'L-0309', quantity: 1000, reason: '急需' }),
+    400, 'field.reference', 'order_line_id');
+  expectError(await ship(o, [{ lot_no: 'L-0301', quantity: 1000 }, { order_line_id: two.lines[0].id, lot_no: 'L-0301', quantity: 1000 }]),
+    400, 'field.reference', 'lines[1].order_line_id');
+  const labels = expectStatus(await ppl.warehouse.get(`${O}/${two.id}/line-labels/lines`), 200);
+  assert.deepEqual(labels.items.map((l) => l.label), ['第1行 · 闸阀 DN100 · 1', '第2行 · 离心泵 CP-80 · 1']);
   expectError(await ppl.warehouse.post(I, { order_id: o.id, order_line_id: o.lines[0].id, lot_no: 'L-0301', quantity: 4000, result: 'ok' }), 400, 'field.enum', 'result');
   let i = expectStatus(await ppl.warehouse.post(I, { order_id: o.id, order_line_id: o.lines[0].id, lot_no: 'L-0301', quantity: 4000,
     result: 'qualified', certificate: true, packaging_ok: true, manual: true }), 201);
