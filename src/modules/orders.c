@@ -550,7 +550,56 @@ const Entity orders_entity = {
     .after_sign = "contact_id delivery_plan delivery_address packaging transport property",
 };
 
+/*
+** POST /api/v1/contracts/:id/make-order           roles: order writers who see the contract
+** Body (optional): {"delivery_date", "delivery_address", "delivery_plan", "packaging", "transport",
+** "quality_standard"}. A new draft order of the signed contract with a line for each contract line
+** that has a quantity left to order (product, specification, net price and that quantity), made
+** as POST /api/v1/orders makes it (R-ORD-1): the rep then adjusts the quantities and submits it.
+** 201 order | 400 field.unknown | 404 contract not visible | 409 order.contract_not_signed,
+** order.contract_fully_ordered (contract_id)
+*/
+static int make_order(Req *r, Err *e) {
+    if (!entity_can_write(&orders_entity, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    int64_t cid, id;
+    if (req_param_id(r, 0, &cid, e) < 0) return -1;
+    json_t *in = r->body_len ? req_json(r, e) : NULL;
+    if (r->body_len && !in) return -1;
+    static const char *const allowed =
+        "delivery_date delivery_address delivery_plan packaging transport quality_standard";
+    const char *k;
+    json_t *v;
+    json_object_foreach(in, k, v) {
+        if (!str_word_in(allowed, k)) return err_set(e, 400, EC_UNKNOWN_FIELD, k, NULL);
+    }
+    const Entity *cen = entity_find("contracts");
+    json_t *c = cen ? entity_load(r, cen, cid, e) : NULL;
+    if (!c) return cen ? -1 : err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+    arena_defer(r->a, (void (*)(void *))json_decref, c);
+    const char *state = flow_rec_str(c, "state");
+    if (!state || (strcmp(state, "signed") && strcmp(state, "executing")))
+        return err_set(e, 409, EC_ORDER_CONTRACT, "contract_id", "%s %s", flow_rec_str(c, "number"),
+                       entity_state_label(r->locale, cen, state));
+    if (orders_lock(r, "contracts", cid, e) < 0) return -1;
+    json_t *body = json_pack("{s:I, s:s, s:[]}", "contract_id", (json_int_t)cid, "source", "contract", "lines");
+    arena_defer(r->a, (void (*)(void *))json_decref, body);
+    if (in) json_object_update(body, in);
+    if (contract_lines_copy(r, cid, 0, json_object_get(body, "lines"), e) < 0) return -1;
+    if (!json_array_size(json_object_get(body, "lines")))
+        return err_set(e, 409, EC_ORDER_NOTHING_LEFT, "contract_id", "%s", flow_rec_str(c, "number"));
+    if (entity_create_row(r, &orders_entity, body, &id, e) < 0) return -1;
+    json_t *row = entity_load(r, &orders_entity, id, e);
+    if (!row) return -1;
+    row_finish(r, &orders_entity, row);
+    return reply_json(r, 201, row);
+}
+
 void orders_register(void) {
+    static const Route routes[] = {
+        {"POST", "/api/v1/contracts/:id/make-order", make_order, R_WRITE, 0,
+         "A draft order of what a signed contract has left to order", "sales"},
+    };
+    routes_add(routes, 1);
     entity_register(&orders_entity);
     settings_declare(order_settings, (int)(sizeof order_settings / sizeof order_settings[0]));
     orders_inspection_register();

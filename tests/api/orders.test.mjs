@@ -95,6 +95,23 @@ test('OR01 R-ORD-1 an order from a signed contract copies its lines; never more 
   expectError(await rep2.get(`${O}/${a.id}`), 404, 'record.not_found');
 });
 
+test('OR10 R-ORD-1 an order made as an action on the signed contract takes what it has left; refused when nothing is left or it is not signed', async () => {
+  const draft = expectStatus(await rep.post(C, contractBody(cust, pump, 10000, 100000)), 201);
+  expectError(await rep.post(`${C}/${draft.id}/make-order`), 409, 'order.contract_not_signed', 'contract_id');
+  const ct = await signedContract();
+  expectError(await rep2.post(`${C}/${ct.id}/make-order`), 404, 'record.not_found');
+  expectError(await cs.post(`${C}/${ct.id}/make-order`), 403, 'auth.forbidden');
+  expectError(await rep.post(`${C}/${ct.id}/make-order`, { lines: [] }), 400, 'field.unknown', 'lines');
+  expectStatus(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: ct.lines[0].id, quantity: 3500 }] }), 201);
+  const o = expectStatus(await rep.post(`${C}/${ct.id}/make-order`, { delivery_date: '2026-07-15' }), 201);
+  assert.deepEqual([o.state, o.contract_id, o.customer_id, o.source, o.delivery_date], ['draft', ct.id, cust.id, 'contract', '2026-07-15']);
+  assert.deepEqual(o.lines.map((l) => [l.contract_line_id, l.product_id, l.quantity, l.unit_price]), [[ct.lines[0].id, pump.id, 6500, 90000]]);
+  const before = (await rep.get(`${O}?filter[contract_id]=${ct.id}`)).body.items.length;
+  const e = expectError(await rep.post(`${C}/${ct.id}/make-order`), 409, 'order.contract_fully_ordered', 'contract_id');
+  assert.match(e.message, new RegExp(ct.number));
+  assert.equal((await rep.get(`${O}?filter[contract_id]=${ct.id}`)).body.items.length, before, 'nothing was written');
+});
+
 test('OR02 R-ORD-1 an order without contract: confirmed with the customer, then order review by the sales manager', async () => {
   const body = { customer_id: cust.id, source: 'phone', lines: [{ product_id: valve.id, quantity: 20000, unit_price: 48000 }],
     property: [{ kind: 'drawing', description: '客户提供安装图纸 3 张', handed_by: '刘工', received_by: '销售内勤', received_on: '2026-06-01' }] };
