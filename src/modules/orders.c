@@ -143,6 +143,9 @@ static const EnumVal approver_roles[] = {
 static const Setting order_settings[] = {
     {"order.followup_days", ST_INT, "7", 1, 90, "交付后几天回访", "交付後幾天回訪",
      "Follow-up visit this many days after delivery"},
+    {"order.tech_notice_days", ST_INT, "365", 0, 3650, "技术状态变更通知：交付后多少天内的客户",
+     "技術狀態變更通知：交付後多少天內的客戶",
+     "Announce a product's technical change to customers who received it within this many days"},
     {"order.release_role", ST_ENUM, "gm", 0, 0, "紧急放行批准人（角色）", "緊急放行核准人（角色）",
      "Who approves an emergency release (role)", approver_roles},
 };
@@ -549,6 +552,55 @@ const Entity orders_entity = {
     .public_purposes = order_purposes,
     .after_sign = "contact_id delivery_plan delivery_address packaging transport property",
 };
+
+/* What R-ORD-4 tells: (owner, customer) pairs with an open order of the product, or one received
+   since ?2; the customer's latest such order. */
+static const char tech_sql[] =
+    "SELECT o.owner_id, o.customer_id, MAX(o.id) FROM orders o WHERE o.deleted_at IS NULL AND o.owner_id IS NOT NULL"
+    " AND o.customer_id IS NOT NULL AND EXISTS (SELECT 1 FROM order_lines l WHERE l.parent_id = o.id"
+    " AND l.product_id = ?1) AND (o.state NOT IN ('delivered', 'closed', 'cancelled')"
+    " OR (o.state IN ('delivered', 'closed') AND o.received_at >= ?2))"
+    " GROUP BY o.owner_id, o.customer_id ORDER BY o.owner_id, o.customer_id";
+
+int orders_tech_changed(Req *r, int64_t product, const char *name, const char *from, const char *to, int64_t version,
+                        Err *e) {
+    Stmt *st = db_prepare(r->db, tech_sql);
+    if (!st) return flow_db_error(r, e, "technical state");
+    db_bind_int64(st, 1, product);
+    db_bind_int64(st, 2, r->now - req_setting_int(r, "order.tech_notice_days") * 86400);
+    json_t *told = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(told, json_pack("[I,I,I]", (json_int_t)db_col_int64(st, 0),
+                                              (json_int_t)db_col_int64(st, 1), (json_int_t)db_col_int64(st, 2)));
+    db_done(st);
+    size_t i;
+    json_t *t;
+    json_array_foreach(told, i, t) {
+        if (rc < 0) break;
+        int64_t owner = json_integer_value(json_array_get(t, 0)), customer = json_integer_value(json_array_get(t, 1));
+        int64_t order = json_integer_value(json_array_get(t, 2));
+        json_t *o = orders_load(r, order, e);
+        if (!o) {
+            rc = -2;
+            break;
+        }
+        const char *number = arena_strdup(r->a, flow_rec_str(o, "number") ? flow_rec_str(o, "number") : "");
+        json_decref(o);
+        const char *title = msg_make(r->a, "order.tech_changed", "product", name, "from", from, "to", to, "customer",
+                                     customer_name(r, customer), "number", number, NULL);
+        const char *key = arena_printf(r->a, "tech_announce:%lld:%lld:%lld:%lld", (long long)product,
+                                       (long long)version, (long long)customer, (long long)owner);
+        int made = task_remind(r->db, owner, "tech_announce", "orders", order, title, 0, key, r->now);
+        if (made < 0 || (made == 1 && audit_write(r, "orders", order, "tech_announce",
+                                                  json_pack("{s:[s,s], s:I}", "tech_state", from, to, "product_id",
+                                                            (json_int_t)product)) < 0))
+            rc = -1;
+    }
+    json_decref(told);
+    if (rc == -2) return -1;
+    return rc < 0 ? flow_db_error(r, e, "technical state") : 0;
+}
 
 /*
 ** POST /api/v1/contracts/:id/make-order           roles: order writers who see the contract

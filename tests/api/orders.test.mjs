@@ -303,6 +303,36 @@ test('OR08 R-ORD-4 delivery confirmation: the receipt, the service contact and c
   assert.match(t[0].title, /2026-06-10 签收/);
 });
 
+test('OR11 R-ORD-4 a change of a product\'s technical state is announced to the customers with open orders of it, through their owners\' tasks, and recorded', async () => {
+  const mag = expectStatus(await srv.admin.post('/api/v1/products', { code: 'O-T1', name: '磁力泵 CQB-50', unit: '台', list_price: 600000 }), 201);
+  const written = (c, customer, product) => c.post(O, { customer_id: customer.id, source: 'written', lines: [{ product_id: product.id, quantity: 1000, unit_price: 500000 }] });
+  const o1 = expectStatus(await written(rep, cust, mag), 201);
+  const o2 = expectStatus(await written(rep2, cust2, mag), 201);
+  const cust3 = expectStatus(await rep.post('/api/v1/customers', { name: '东莞松山湖精密制造有限公司' }), 201);
+  const gone = expectStatus(await written(rep, cust3, mag), 201);
+  expectStatus(await act(rep, O, gone, 'cancel', { comment: '客户取消' }), 200);
+  expectStatus(await written(rep, cust3, valve), 201);
+  const tasks = async (c) => (expectStatus(await c.get('/api/v1/my/work'), 200).tasks || []).filter((t) => t.kind === 'tech_announce');
+  const before = [(await tasks(rep)).length, (await tasks(rep2)).length];
+  // the first statement of a technical state is no change
+  let p = expectStatus(await srv.admin.patch(`/api/v1/products/${mag.id}`, { version: mag.version, tech_state: 'A版' }), 200);
+  assert.deepEqual([(await tasks(rep)).length, (await tasks(rep2)).length], before);
+  p = expectStatus(await srv.admin.patch(`/api/v1/products/${mag.id}`, { version: p.version, tech_state: 'B版：隔离套改为哈氏合金' }), 200);
+  const mine = await tasks(rep), theirs = await tasks(rep2);
+  const newMine = mine.filter((t) => t.row_id === o1.id), newTheirs = theirs.filter((t) => t.row_id === o2.id);
+  assert.equal(newMine.length, 1, 'rep tells the customer of the open order');
+  assert.equal(newTheirs.length, 1, 'rep2 likewise, for their customer');
+  assert.equal(mine.filter((t) => t.row_id === gone.id).length, 0, 'a cancelled order is not told');
+  assert.equal(mine.length - before[0], 1, 'one task for rep: the cancelled order and the other product tell nothing');
+  assert.equal(newMine[0].title, `技术状态变更：产品 磁力泵 CQB-50 由“A版”改为“B版：隔离套改为哈氏合金”，请告知客户 ${cust.name}（订单 ${o1.number}）并记录`);
+  const hist = expectStatus(await rep.get(`/api/v1/audit?entity=orders&id=${o1.id}`), 200);
+  const rec = hist.items.find((h) => h.action === 'tech_announce');
+  assert.deepEqual(rec.changes, { tech_state: ['A版', 'B版：隔离套改为哈氏合金'], product_id: mag.id });
+  // saving the product again without a change tells nobody again
+  expectStatus(await srv.admin.patch(`/api/v1/products/${mag.id}`, { version: p.version, description: '说明' }), 200);
+  assert.equal((await tasks(rep)).length, mine.length);
+});
+
 test('OR09 R-ORD-1 document numbers unique under 8 concurrent clients', async () => {
   const res = await Promise.all(Array.from({ length: 8 }, () => rep.post(O, { customer_id: cust.id, source: 'oral',
     lines: [{ product_id: valve.id, quantity: 1000, unit_price: 50000 }] })));
