@@ -144,7 +144,9 @@ test('a special contract: two departments and the GM approve, each signed in as 
   await u.page.getByTestId('make-order').click()
   await u.page.waitForURL(/\/e\/orders\/\d+$/)
   const id = Number(/(\d+)$/.exec(u.page.url())[1])
-  await u.page.locator('[data-testid=lines-lines] [data-testid=line-row]').first().getByText('浏览器高压变频泵').waitFor()
+  const line = u.page.locator('[data-testid=lines-lines] [data-testid=line-row]').first()
+  await line.locator('td[data-field=product_id]').getByText('浏览器高压变频泵').waitFor()
+  await line.locator('td[data-field=contract_line_id]').getByText('第1行 · 浏览器高压变频泵 · 5').waitFor() // by its label
   await u.page.getByTestId('action-submit').click()
   if (await u.page.locator('.el-message-box:visible').count()) await confirmDialog(u.page)
   await u.page.getByText('已确认').first().waitFor()
