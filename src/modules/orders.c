@@ -887,6 +887,27 @@ int orders_demo(Db *db, int64_t now, char *err, size_t errlen) {
     if (rc == 0) rc = entity_create_row(&r, &shipments_entity, ship, &sid, &e);
     json_decref(ship);
     if (rc < 0) goto fail;
+    /* R-ORD-4: the delivered product's technical state is stated, then changed: its rep is told */
+    const Entity *pen = entity_find("products");
+    st = db_prepare(db, "SELECT product_id FROM order_lines WHERE id = ?1");
+    int64_t pid = 0;
+    if (st) {
+        db_bind_int64(st, 1, l1);
+        if (db_step(st) == DB_ROW) pid = db_col_int64(st, 0);
+        db_done(st);
+    }
+    static const char *const states[] = {"A版（2025-03 定型）", "B版：主控板升级至 V2.1 固件，散热风扇改为双滚珠轴承",
+                                         NULL};
+    r.user = mgr;
+    for (int k = 0; pen && pid && states[k] && rc == 0; k++) {
+        json_t *p = entity_load_any(&r, pen, pid, &e);
+        json_t *body =
+            p ? json_pack("{s:O, s:s}", "version", json_object_get(p, "version"), "tech_state", states[k]) : NULL;
+        rc = body ? entity_patch_row(&r, pen, p, body, &e) : -1;
+        json_decref(body);
+        json_decref(p);
+    }
+    if (rc < 0) goto fail;
     rc = 0;
     goto out;
 fail:
