@@ -333,6 +333,29 @@ test('OR11 R-ORD-4 a change of a product\'s technical state is announced to the 
   assert.equal((await tasks(rep)).length, mine.length);
 });
 
+test('OR12 R-ORD-4 a technical change reaches the customers who received the product within the set days, and no one beyond them', async () => {
+  const custD = expectStatus(await rep.post('/api/v1/customers', { name: '苏州工业园区恒泰流体设备有限公司' }), 201);
+  const o = await orderInProduction(await signedContract(rep, custD, 1000));
+  await inspect(o, 'L-1201', 1000, 'qualified');
+  expectStatus(await ship(o, [{ lot_no: 'L-1201', quantity: 1000 }]), 201);
+  const cur = expectStatus(await act(cs, O, await fresh(rep, O, o), 'confirm_delivery', { received_by: '设备科 王工', received_at: T0 - 30 * 86400,
+    service_contact: '400-820-0000', claim_rules: '到货 7 日内书面提出' }), 200);
+  assert.equal(cur.state, 'delivered');
+  const told = async () => (expectStatus(await rep.get('/api/v1/my/work'), 200).tasks || []).filter((t) => t.kind === 'tech_announce' && t.row_id === o.id);
+  let p = expectStatus(await srv.admin.get(`/api/v1/products/${pump.id}`), 200);
+  p = expectStatus(await srv.admin.patch(`/api/v1/products/${pump.id}`, { version: p.version, tech_state: 'C版' }), 200);
+  const before = (await told()).length;
+  p = expectStatus(await srv.admin.patch(`/api/v1/products/${pump.id}`, { version: p.version, tech_state: 'D版：电机能效升级为 IE3' }), 200);
+  assert.equal((await told()).length, before + 1, 'received 30 days ago: within 365 days, told');
+  expectStatus(await srv.admin.put('/api/v1/settings/order.tech_notice_days', { value: 20 }), 200);
+  try {
+    expectStatus(await srv.admin.patch(`/api/v1/products/${pump.id}`, { version: p.version, tech_state: 'E版' }), 200);
+    assert.equal((await told()).length, before + 1, 'received 30 days ago: beyond 20 days, not told again');
+  } finally {
+    expectStatus(await srv.admin.put('/api/v1/settings/order.tech_notice_days', { value: 365 }), 200);
+  }
+});
+
 test('OR09 R-ORD-1 document numbers unique under 8 concurrent clients', async () => {
   const res = await Promise.all(Array.from({ length: 8 }, () => rep.post(O, { customer_id: cust.id, source: 'oral',
     lines: [{ product_id: valve.id, quantity: 1000, unit_price: 50000 }] })));
