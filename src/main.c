@@ -369,13 +369,13 @@ static int cmd_serve(Opts *o) {
     }
     if (server_trusted_proxies(o->trusted_proxies) < 0) return 2;
     Db *db = open_db(o);
-    if (entity_check_schema(db) < 0) return 1;
-    if (entity_sortkeys_fill(db) < 0) return 1;
-    if (refdata_fix_values(db) < 0) return 1; /* free text left in FT_CODE fields becomes codes */
-    /* the search index of entities it does not hold whole yet (a new database, a new entity) */
-    if (search_rebuild_needed(db, false) < 0) return 1;
-    db_refresh_statistics(db); /* good plans from the first request on */
-    db_close(db);
+    bool ready = entity_check_schema(db) == 0 && entity_sortkeys_fill(db) == 0 &&
+                 refdata_fix_values(db) == 0 && /* free text left in FT_CODE fields becomes codes */
+                 /* the search index of entities it does not hold whole yet (a new database, a new entity) */
+                 search_rebuild_needed(db, false) == 0;
+    if (ready) db_refresh_statistics(db); /* good plans from the first request on */
+    db_close(db);                         /* a refused start too: nothing of the database is left open */
+    if (!ready) return 1;
     ServerConfig cfg = {
         .db_url = o->db,
         .bind = o->bind ? o->bind : "127.0.0.1",

@@ -182,6 +182,15 @@
       "「{field}」須為具備資格的客服人員（{detail}）", "\"{field}\" must be qualified service staff ({detail})")       \
     X(EC_CMP_CONTACT, "complaints.contact_customer", "“{field}”须为所选客户的联系人",                                  \
       "「{field}」須為所選客戶的聯絡人", "\"{field}\" must be a contact of the chosen customer")                       \
+    X(EC_CMP_ORDER, "complaints.order_customer", "“{field}”须为所选客户的订单", "「{field}」須為所選客戶的訂單",       \
+      "\"{field}\" must be an order of the chosen customer")                                                           \
+    X(EC_CMP_BATCH, "complaints.batch_not_shipped", "“{field}”不是该订单发出的批号（{detail}）",                       \
+      "「{field}」不是該訂單出貨的批號（{detail}）", "\"{field}\" is not a batch shipped on that order ({detail})")    \
+    X(EC_VIS_RAISED, "visits.finding_raised", "该问题已转为{detail}", "該問題已轉為{detail}",                          \
+      "The finding has already become a {detail}")                                                                     \
+    X(EC_VIS_FINDING_KIND, "visits.finding_kind", "“{field}”为“{detail}”的问题不能转为投诉或服务单",                   \
+      "「{field}」為「{detail}」的問題不能轉為投訴或服務單",                                                           \
+      "A finding whose \"{field}\" is \"{detail}\" does not become a complaint or a service ticket")                   \
     X(EC_ORDER_CONTRACT, "order.contract_not_signed", "合同尚未签订或已终止，不能下单（{detail}）",                    \
       "合約尚未簽訂或已終止，不能下單（{detail}）", "The contract is not signed or has ended ({detail})")              \
     X(EC_ORDER_OVER_CONTRACT, "order.over_contract", "“{field}”超过合同剩余可订数量（剩余 {detail}）",                 \

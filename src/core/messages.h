@@ -45,6 +45,12 @@
     X("survey.low_score", "满意度调查低分：{customer}（总分 {overall}），请跟进",                                      \
       "滿意度調查低分：{customer}（總分 {overall}），請跟進",                                                          \
       "Low survey score: {customer} (overall {overall}); follow up")                                                   \
+    X("visit.confirm_tomorrow", "明天上门回访 {customer}（{date}）：请今天与客户确认",                                 \
+      "明天上門回訪 {customer}（{date}）：請今天與客戶確認",                                                           \
+      "On-site visit to {customer} tomorrow ({date}): confirm it with the customer today")                             \
+    X("survey.low_score_detail", "满意度调查“{survey}”的答卷低分：总分 {overall}，各维度得分（×100）{dimensions}",     \
+      "滿意度調查「{survey}」的答卷低分：總分 {overall}，各維度得分（×100）{dimensions}",                              \
+      "A low answer to the survey \"{survey}\": overall {overall}, dimensions (×100) {dimensions}")                    \
     X("followup.plan_overdue", "跟进计划逾期：{name}（{what}，计划日期 {date}）",                                      \
       "跟進計畫逾期：{name}（{what}，計畫日期 {date}）",                                                               \
       "Follow-up plan overdue: {name} ({what}, planned for {date})")                                                   \

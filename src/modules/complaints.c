@@ -139,8 +139,11 @@ static const Field complaint_fields[] = {
      "Customer's language", G("customer")},
     {"product_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "products", NULL, "产品", "產品", "Product",
      G("product")},
-    /* orders arrive with order to cash (issue 12): an id for now, a reference once orders is on main */
-    {"order_id", FT_INT, F_FILTER, 0, 0, NULL, NULL, NULL, "订单编号", "訂單編號", "Order id", G("product")},
+    /* an order the recorder sees: customer service and QC read every order (ORDER_DEPARTMENTS), so
+       they file on any rep's order; a rep names only the orders they see, so neither the reference
+       nor the batch check below tells anything of other reps' orders (hence no F_REF_ANY) */
+    {"order_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "orders", NULL, "订单", "訂單", "Order", G("product")},
+    /* with an order, a batch shipped on it; shown as a link to the traceability page */
     {"batch_no", FT_TEXT, F_FILTER | F_SEARCH, 0, 64, NULL, NULL, NULL, "批号", "批號", "Batch", G("product")},
     {"root_cause_category", FT_ENUM, F_LIST | F_FILTER, 0, 0, causes, NULL, NULL, "原因类别", "原因類別",
      "Root cause category", G("investigation")},
@@ -213,25 +216,71 @@ static int repeat_find(Req *r, json_t *rec, int64_t *of, Err *e) {
     return *of ? 1 : 0;
 }
 
+/* The customer of a row of the table named by sql ("SELECT customer_id FROM t WHERE id = ?1"):
+ *cust (0: no such row); 0, or -1 with e = 500 (a database error is no "no row"). */
+static int customer_of(Req *r, const char *sql, int64_t id, int64_t *cust, Err *e) {
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, id);
+    int rc = db_step(st);
+    *cust = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    return rc < 0 ? err_set(e, 500, EC_INTERNAL, NULL, NULL) : 0;
+}
+
 /* See complaints.h. */
 int complaints_contact_check(Req *r, json_t *rec, Err *e) {
-    int64_t contact = flow_rec_int(rec, "contact_id"), cust = flow_rec_int(rec, "customer_id");
+    int64_t contact = flow_rec_int(rec, "contact_id"), cust = flow_rec_int(rec, "customer_id"), of;
     if (!contact || !cust) return 0;
-    Stmt *st = db_prepare(r->db, "SELECT customer_id FROM contacts WHERE id = ?1");
-    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    db_bind_int64(st, 1, contact);
-    int rc = db_step(st);
-    int64_t of = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
-    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (customer_of(r, "SELECT customer_id FROM contacts WHERE id = ?1", contact, &of, e) < 0) return -1;
     return of == cust ? 0 : err_set(e, 400, EC_CMP_CONTACT, "contact_id", NULL);
 }
 
-/* before_save: received now unless said; the contact the customer's; a repeat of an earlier
-   complaint flagged (R-CMP-3). */
+/* complaints.h: the order's customer is the record's, or becomes it. Checked when either changes. */
+int complaints_order_check(Req *r, json_t *rec, json_t *old, Err *e) {
+    int64_t order = flow_rec_int(rec, "order_id");
+    if (!order) return 0;
+    if (old && flow_rec_int(old, "order_id") == order &&
+        flow_rec_int(old, "customer_id") == flow_rec_int(rec, "customer_id"))
+        return 0;
+    int64_t cust;
+    if (customer_of(r, "SELECT customer_id FROM orders WHERE id = ?1", order, &cust, e) < 0) return -1;
+    if (!flow_rec_int(rec, "customer_id")) /* the order names the customer */
+        json_object_set_new(rec, "customer_id", json_integer(cust));
+    else if (cust != flow_rec_int(rec, "customer_id"))
+        return err_set(e, 400, EC_CMP_ORDER, "order_id", NULL);
+    return 0;
+}
+
+/*
+** The batch, given with an order, is one shipped on it (a line of a live shipment of the order
+** with that lot number). Checked when either changes. 0, or -1 with e.
+*/
+static int batch_check(Req *r, json_t *rec, json_t *old, Err *e) {
+    int64_t order = flow_rec_int(rec, "order_id");
+    const char *batch = flow_rec_str(rec, "batch_no");
+    if (!order || !batch || !*batch) return 0;
+    if (old && flow_rec_int(old, "order_id") == order &&
+        json_equal(json_object_get(old, "batch_no"), json_object_get(rec, "batch_no")))
+        return 0;
+    Stmt *st = db_prepare(r->db, "SELECT 1 FROM order_shipments s JOIN order_shipment_lines l ON l.parent_id = s.id"
+                                 " WHERE s.order_id = ?1 AND s.deleted_at IS NULL AND l.lot_no = ?2 LIMIT 1");
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    db_bind_int64(st, 1, order);
+    db_bind_text(st, 2, batch, -1);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    return rc == DB_ROW ? 0 : err_set(e, 400, EC_CMP_BATCH, "batch_no", "%s", batch);
+}
+
+/* before_save: received now unless said; the contact the customer's, the order too, and the batch
+   one shipped on the order; a repeat of an earlier complaint flagged (R-CMP-3). */
 static int complaint_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     (void)en;
-    if (complaints_contact_check(r, rec, e) < 0) return -1;
+    if (complaints_contact_check(r, rec, e) < 0 || complaints_order_check(r, rec, old, e) < 0 ||
+        batch_check(r, rec, old, e) < 0)
+        return -1;
     if (!json_is_integer(json_object_get(rec, "received_at")))
         json_object_set_new(rec, "received_at", json_integer(r->now));
     else if (json_integer_value(json_object_get(rec, "received_at")) > r->now + 300)
@@ -432,10 +481,19 @@ void complaints_register(void) {
    through the core (state changes with their clocks, the approval signed by the manager). */
 typedef struct DemoCase {
     const char *title, *content, *kind, *channel, *severity, *cause, *to;
-    int customer; /* which of the first demo customers */
+    int customer;  /* which of the first demo customers */
+    bool on_order; /* on the demo's shipped order and its batch, when there is one */
 } DemoCase;
 
-static int demo_case(Req *r, User *cs, User *leader, User *gm, int64_t cust, int64_t prod, const DemoCase *d, Err *e) {
+/* The demo's shipped order: a complaint on it names the order and the batch it carried. */
+typedef struct DemoOrder {
+    int64_t id, customer;
+    const char *lot;
+} DemoOrder;
+
+static int demo_case(Req *r, User *cs, User *leader, User *gm, int64_t cust, int64_t prod, const DemoOrder *order,
+                     const DemoCase *d, Err *e) {
+    if (order) cust = order->customer;
     /* the customer's rep records it (the customer is theirs to see), customer service takes it over */
     Stmt *st = db_prepare(r->db, "SELECT owner_id FROM customers WHERE id = ?1");
     int64_t rep = 0;
@@ -462,7 +520,8 @@ static int demo_case(Req *r, User *cs, User *leader, User *gm, int64_t cust, int
     } else {
         json_object_set_new(in, "customer_id", json_integer(cust));
         json_object_set_new(in, "product_id", json_integer(prod));
-        json_object_set_new(in, "batch_no", json_string("B2611-0386"));
+        json_object_set_new(in, "batch_no", json_string(order ? order->lot : "B2611-0386"));
+        if (order) json_object_set_new(in, "order_id", json_integer(order->id));
     }
     if (stage >= 2) /* investigated: the departments concerned and what they found */
         json_object_set_new(in, "departments",
@@ -543,6 +602,18 @@ int complaints_demo(Db *db, int64_t now, char *err, size_t errlen) {
         if (rc == DB_DONE) prod = db_col_int64(st, 0);
         db_done(st);
     }
+    DemoOrder shipped = {0};
+    if (rc == DB_DONE) { /* orders_demo ran first: its shipped order, if any */
+        st = db_prepare(db, "SELECT s.order_id, o.customer_id, l.lot_no FROM order_shipment_lines l"
+                            " JOIN order_shipments s ON s.id = l.parent_id JOIN orders o ON o.id = s.order_id"
+                            " WHERE s.deleted_at IS NULL ORDER BY s.id, l.idx LIMIT 1");
+        rc = st ? db_step(st) : DB_ERROR;
+        if (rc == DB_ROW) {
+            shipped = (DemoOrder){db_col_int64(st, 0), db_col_int64(st, 1), arena_strdup(r.a, db_col_text(st, 2))};
+            rc = DB_DONE;
+        }
+        db_done(st);
+    }
     if (rc != DB_DONE || !cs || !leader || !gm || n < 3 || !prod) {
         snprintf(err, errlen, "demo complaints: %s", rc != DB_DONE ? db_errmsg(db) : "users or customers missing");
         job_req_done(&r);
@@ -562,16 +633,17 @@ int complaints_demo(Db *db, int64_t now, char *err, size_t errlen) {
         {"说明书缺少接线图", "随机说明书中没有 PLC 扩展模块接线图。", "complaint", "email", "normal", "documentation",
          "solution_proposed", 2},
         {"减速机异响", "精密减速机运行两个月后出现异响。", "complaint", "visit", "normal", "product_quality",
-         "customer_confirmed", 0},
+         "customer_confirmed", 0, true},
         {"触摸屏界面建议增加中文报警说明", "希望报警画面能显示中文处理建议。", "suggestion", "survey", "minor", "other",
          "closed", 1},
         {"减速机再次异响", "更换后的减速机又出现同样异响。", "complaint", "phone", "normal", "product_quality",
-         "reopened", 0},
+         "reopened", 0, true},
     };
     Err e = {0};
     rc = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0] && rc == 0; i++)
-        rc = demo_case(&r, cs, leader, gm, cust[cases[i].customer], prod, &cases[i], &e);
+        rc = demo_case(&r, cs, leader, gm, cust[cases[i].customer], prod,
+                       cases[i].on_order && shipped.id ? &shipped : NULL, &cases[i], &e);
     if (rc < 0) snprintf(err, errlen, "demo complaints: %s %s", e.code ? e.code : "", e.detail);
     job_req_done(&r);
     return rc;

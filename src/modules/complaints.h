@@ -14,6 +14,9 @@ extern const EnumVal complaint_satisfaction[]; /* very_satisfied .. very_dissati
 /* A record's contact_id must be a contact of its customer_id (when both are set): 0, or -1 with
    e = 400 complaints.contact_customer naming contact_id. Complaints and service tickets. */
 int complaints_contact_check(Req *r, json_t *rec, Err *e);
+/* A record's order_id must be an order of its customer_id; a record without a customer takes the
+   order's. 0, or -1 with e = 400 complaints.order_customer naming order_id. Complaints and tickets. */
+int complaints_order_check(Req *r, json_t *rec, json_t *old, Err *e);
 
 /* The public form (complaints_public.c): its routes, challenge and setting. */
 void complaints_public_register(void);

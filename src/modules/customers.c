@@ -62,9 +62,9 @@ static const Field customer_fields[] = {
      .group = "basic"},
     /* free text that was in industry/region before they took codes and matched no name (refdata.h):
        shown while it holds something, so the owner picks the value and clears it */
-    {"industry_text", FT_TEXT, 0, 0, 64, NULL, NULL, NULL, "原行业文字", "原行業文字", "Industry as typed before",
+    {"industry_text", FT_TEXT, 0, 0, 100, NULL, NULL, NULL, "原行业文字", "原行業文字", "Industry as typed before",
      .group = "basic", .when = "industry_text"},
-    {"region_text", FT_TEXT, 0, 0, 64, NULL, NULL, NULL, "原区域文字", "原區域文字", "Region as typed before",
+    {"region_text", FT_TEXT, 0, 0, 100, NULL, NULL, NULL, "原区域文字", "原區域文字", "Region as typed before",
      .group = "basic", .when = "region_text"},
     {"address", FT_TEXT, F_SEARCH, 0, 300, NULL, NULL, NULL, "地址", "地址", "Address", .group = "basic"},
     {"phone", FT_PHONE, F_SEARCH, 0, 40, NULL, NULL, NULL, "总机电话", "總機電話", "Phone", .group = "contact"},
@@ -387,7 +387,10 @@ static const Field competitor_fields[] = {
     {"price_level", FT_ENUM, F_LIST | F_FILTER, 0, 0, price_levels, NULL, NULL, "价格水平", "價格水準", "Price level"},
     {"market_share_bp", FT_PERCENT_BP, F_LIST | F_SORT, 0, 0, NULL, NULL, NULL, "估计市场份额", "估計市佔率",
      "Estimated share"},
-    {"region", FT_TEXT, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 64, NULL, NULL, NULL, "区域", "區域", "Region"},
+    {"region", FT_CODE, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 0, NULL, "regions", NULL, "区域", "區域", "Region"},
+    /* free text that was in region before it took codes and matched no name (refdata.h) */
+    {"region_text", FT_TEXT, 0, 0, 64, NULL, NULL, NULL, "原区域文字", "原區域文字", "Region as typed before",
+     .when = "region_text"},
     {"source", FT_ENUM, F_LIST | F_FILTER, 0, 0, intel_sources, NULL, NULL, "情报来源", "情報來源", "Source"},
     {"research_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "market_research", NULL, "来源调研", "來源調研",
      "Research record"},

@@ -189,20 +189,22 @@ int customers_demo(Db *db, Arena *a, int64_t now, char *err, size_t errlen) {
         }
     }
     static const struct {
-        const char *name, *products, *strengths, *weaknesses, *price, *region, *source;
+        const char *name, *products, *strengths, *weaknesses, *price;
+        const char *region; /* the province's GB/T 2260 code: 32 江苏, 44 广东 */
+        const char *source;
         int64_t share;
     } comps[] = {
         {"汇川技术", "MD500/MD800 变频器、伺服", "价格有竞争力，交期短，本地服务网点多", "高端大功率型号少", "lower",
-         "华东", "trade_show", 1850},
-        {"西门子", "G120/S120 驱动、S7 PLC", "品牌认可度高，产品线全", "价格高，交期长", "higher", "华东", "customer",
+         "32", "trade_show", 1850},
+        {"西门子", "G120/S120 驱动、S7 PLC", "品牌认可度高，产品线全", "价格高，交期长", "higher", "32", "customer",
          2200},
-        {"ABB", "ACS580/ACS880 变频器", "大功率与行业方案成熟", "中小功率价格偏高", "higher", "华南", "visit", 1600},
-        {"英威腾", "GD200/GD350 变频器", "性价比高，渠道覆盖广", "品牌溢价弱", "lower", "华南", "research", 900},
-        {"台达", "VFD-E/C2000 变频器、DVP PLC", "小型自动化产品齐全", "定制服务响应慢", "similar", "华南", "trade_show",
+        {"ABB", "ACS580/ACS880 变频器", "大功率与行业方案成熟", "中小功率价格偏高", "higher", "44", "visit", 1600},
+        {"英威腾", "GD200/GD350 变频器", "性价比高，渠道覆盖广", "品牌溢价弱", "lower", "44", "research", 900},
+        {"台达", "VFD-E/C2000 变频器、DVP PLC", "小型自动化产品齐全", "定制服务响应慢", "similar", "44", "trade_show",
          1100},
-        {"安川", "GA700 变频器、Σ-7 伺服", "伺服精度高，可靠性好", "价格高，渠道少", "higher", "华东", "customer", 800},
-        {"信捷", "XD/XL PLC、DS5 伺服", "价格低，编程软件易用", "大项目经验不足", "lower", "华东", "visit", 500},
-        {"正泰电气", "低压配电柜、变频控制柜", "配电产品价格低、渠道深", "自动化集成能力一般", "lower", "华东",
+        {"安川", "GA700 变频器、Σ-7 伺服", "伺服精度高，可靠性好", "价格高，渠道少", "higher", "32", "customer", 800},
+        {"信捷", "XD/XL PLC、DS5 伺服", "价格低，编程软件易用", "大项目经验不足", "lower", "32", "visit", 500},
+        {"正泰电气", "低压配电柜、变频控制柜", "配电产品价格低、渠道深", "自动化集成能力一般", "lower", "32",
          "research", 700},
     };
     int64_t dunit;

@@ -254,7 +254,9 @@ static int lead_convert(Req *r, const Entity *en, json_t *rec, Err *e) {
         json_t *c = json_object();
         put_if(cu, c, "name", rec, "company");
         static const char *const same[] = {
-            "phone", "email", "tax_id", "industry", "region", "source", "referrer_customer_id", NULL};
+            "phone", "email", "tax_id", "industry", "region", "source", "referrer_customer_id",
+            /* free text that named no code waits on the customer for its owner, as it did on the lead */
+            "industry_text", "region_text", NULL};
         for (int i = 0; same[i]; i++)
             put_if(cu, c, same[i], rec, same[i]);
         put_if(cu, c, "potential_value", rec, "estimated_value");

@@ -82,7 +82,9 @@ static const Field ticket_fields[] = {
      "Customer's language", .group = "customer"},
     {"product_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "products", NULL, "产品", "產品", "Product",
      .group = "customer"},
-    {"order_id", FT_INT, F_FILTER, 0, 0, NULL, NULL, NULL, "订单编号", "訂單編號", "Order id", .group = "customer"},
+    /* an order the recorder sees: customer service reads every order (orders.c read_all_roles) */
+    {"order_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "orders", NULL, "订单", "訂單", "Order",
+     .group = "customer"},
     {"complaint_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "complaints", NULL, "相关投诉", "相關投訴", "Complaint",
      .group = "customer"},
     {"assignee_id", FT_REF, F_READONLY | F_LIST | F_FILTER | F_REF_KEEP, 0, 0, NULL, "users", NULL, "服务人员",
@@ -119,11 +121,10 @@ static const Setting service_settings[] = {
 
 /* ---------------------------------------------------------------- tickets */
 
-/* before_save: the contact is the customer's. */
+/* before_save: the contact and the order are the customer's (a ticket without one takes the order's). */
 static int ticket_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
     (void)en;
-    (void)old;
-    return complaints_contact_check(r, rec, e);
+    return complaints_contact_check(r, rec, e) < 0 || complaints_order_check(r, rec, old, e) < 0 ? -1 : 0;
 }
 
 /* assign: the assignee must be a live user holding cs_specialist, then pass the team's check. */

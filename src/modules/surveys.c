@@ -2,14 +2,16 @@
 ** surveys.c — satisfaction surveys (满意度调查, R-SUR-1..3).
 **
 ** A template holds questions — rating 1–5, single or multiple choice, free text — each rating
-** question in a dimension with a weight. A run picks customers by tier and region (the
-** customers the sender sees), and POST /survey_runs/:id/send makes one response per customer
+** question in a dimension with a weight. A run picks customers by tier, region and a delivery
+** within its last N days (the customers the sender sees), and POST /survey_runs/:id/send makes one response per
+*customer
 ** with the template's questions as they are then, and a personal public link for each
 ** (publink_issue: an unguessable token, expiry, single use) shown once with its path for a QR code.
 ** The public page accepts one answer: its hook checks every answer against its question, then
 ** stores the weighted score per dimension and overall; a low score (settings survey.low.*,
 ** R-SUR-3 defaults: overall < 3 or any dimension <= 2) opens a follow-up task for the
-** customer's owner, who owns the response. GET /survey_runs/:id/results sums a run up.
+** customer's owner, who owns the response, and, with surveys.low_score_complaint on, a complaint
+** linked to the response. GET /survey_runs/:id/results sums a run up.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,8 @@ static const Setting survey_settings[] = {
      "滿意度調查：任一維度不高於此值（×100）為低分", "Surveys: any dimension at or below this (×100) is low"},
     {"survey.link_days", ST_INT, "30", 1, 90, "满意度调查链接有效天数", "滿意度調查連結有效天數",
      "Days a survey link stays valid"},
+    {"surveys.low_score_complaint", ST_BOOL, "0", 0, 0, "满意度调查低分时自动登记客户投诉",
+     "滿意度調查低分時自動登記客戶投訴", "A low survey score also opens a complaint"},
 };
 
 /* ---------------------------------------------------------------- templates */
@@ -194,6 +198,40 @@ static int64_t weighted_x100(int64_t sum, int64_t weight) {
     return q;
 }
 
+/*
+** R-SUR-3 by setting (surveys.low_score_complaint): a low score also opens a complaint on the
+** customer, channel "survey", made through the core by the response's owner (the customer's rep:
+** the public answer has no user), and linked to the response ("low_score"). 0, or -1 with e.
+*/
+static int low_score_complaint(Req *r, json_t *row, const char *customer, const char *overall, const char *dims,
+                               Err *e) {
+    const Entity *cmp = entity_find("complaints");
+    if (!cmp) return 0; /* a build without the complaints module */
+    User *owner = NULL;
+    int rc = auth_user_by_id(r->db, r->a, flow_rec_int(row, "owner_id"), &owner);
+    if (rc < 0) return flow_db_error(r, e, "survey owner");
+    if (!rc) return 0; /* the rep is gone: the follow-up task stays the only trace */
+    /* subject and content are the complaint's own text, which people edit: written in the company's
+       language (zh-CN) from the messages the task uses */
+    const char *title =
+        msg_render(r->a, "zh-CN", msg_make(r->a, "survey.low_score", "customer", customer, "overall", overall, NULL));
+    const char *content = msg_render(r->a, "zh-CN",
+                                     msg_make(r->a, "survey.low_score_detail", "survey",
+                                              flow_rec_str(row, "title") ? flow_rec_str(row, "title") : "", "overall",
+                                              overall, "dimensions", dims, NULL));
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:I}", "title", title, "content", content, "channel", "survey",
+                           "feedback_kind", "complaint", "customer_id", (json_int_t)flow_rec_int(row, "customer_id"));
+    User *was = r->user;
+    r->user = owner;
+    int64_t id;
+    rc = entity_create_row(r, cmp, in, &id, e);
+    json_decref(in);
+    if (rc == 0 && link_make(r, "survey_responses", flow_rec_int(row, "id"), cmp->name, id, "low_score", NULL, e) < 0)
+        rc = -1;
+    r->user = was;
+    return rc;
+}
+
 /* on_submit of the public survey: the answers are a JSON array, one per question; each is
    checked, then the weighted scores per dimension and overall are stored with the answers, and a
    low score opens a follow-up task for the response's owner (the customer's). */
@@ -238,6 +276,7 @@ static int response_submit(Req *r, const Entity *en, json_t *row, json_t *vals, 
     char *stext = json_dumps(scores, JSON_COMPACT);
     json_decref(scores);
     json_object_set_new(vals, "dimension_scores", json_string(stext));
+    const char *dims_text = arena_strdup(r->a, stext);
     free(stext);
     json_object_set_new(vals, "overall_x100", weight ? json_integer(overall) : json_null());
     json_object_set_new(vals, "answered_at", json_integer(r->now));
@@ -255,13 +294,13 @@ static int response_submit(Req *r, const Entity *en, json_t *row, json_t *vals, 
     if (rc == DB_ROW) name = arena_strdup(r->a, db_col_text(st, 0));
     db_done(st);
     if (rc < 0) return flow_db_error(r, e, "survey customer");
-    const char *title =
-        msg_make(r->a, "survey.low_score", "customer", name, "overall",
-                 arena_printf(r->a, "%lld.%02lld", (long long)overall / 100, (long long)overall % 100), NULL);
+    const char *score = arena_printf(r->a, "%lld.%02lld", (long long)overall / 100, (long long)overall % 100);
+    const char *title = msg_make(r->a, "survey.low_score", "customer", name, "overall", score, NULL);
     if (task_remind(r->db, owner, "survey_low", "survey_responses", id, title, r->now + 2 * 86400,
                     arena_printf(r->a, "survey:low:%lld", (long long)id), r->now) < 0)
         return flow_db_error(r, e, "survey task");
-    return 0;
+    if (!req_setting_int(r, "surveys.low_score_complaint")) return 0;
+    return low_score_complaint(r, row, name, score, dims_text, e);
 }
 
 static int template_snapshot(Req *r, int64_t id, const char **name, const char **intro, char **questions);
@@ -324,6 +363,9 @@ static const Field run_fields[] = {
     {"tier", FT_ENUM, F_LIST, 0, 0, tiers, NULL, NULL, "客户等级", "客戶等級", "Customer tier"},
     /* a GB/T 2260 code: a province takes in its cities and districts */
     {"region", FT_CODE, F_LIST, 0, 0, NULL, "regions", NULL, "区域", "區域", "Region"},
+    /* R-SUR-2: customers with goods shipped (or arrived) within the last N days of the send */
+    {"delivered_days", FT_INT, F_LIST, 1, 365, NULL, NULL, NULL, "近期交付（天内）", "近期交付（天內）",
+     "Delivered within (days)"},
     {"sent_at", FT_DATETIME, F_READONLY | F_LIST | F_SORT | F_NOINDEX, 0, 0, NULL, NULL, NULL, "发出时间", "發出時間",
      "Sent at"},
     {"sent_count", FT_INT, F_READONLY | F_LIST, 0, 0, NULL, NULL, NULL, "发出份数", "發出份數", "Sent"},
@@ -397,26 +439,36 @@ static int template_snapshot(Req *r, int64_t id, const char **name, const char *
 }
 
 /* Send the draft run: a response and a personal link for each customer the user sees that
-   matches its tier and region, each appended to links as {"response_id","customer_id",
+   matches its tier, region and recent delivery, each appended to links as {"response_id","customer_id",
    "customer_name","path","expires_at"}; the run stamped and sent. 0, or -1 with e (409 flow.guard
    when no customer matches). */
 static int run_deliver(Req *r, json_t *run, json_t *links, Err *e) {
     int64_t id = flow_rec_int(run, "id");
     const Entity *cust = entity_find("customers");
     const char *tier = flow_rec_str(run, "tier"), *region = flow_rec_str(run, "region");
+    int64_t days_back = flow_rec_int(run, "delivered_days");
     Buf sql;
     buf_init(&sql, r->a);
     buf_puts(&sql, "SELECT t.id, t.name FROM customers t WHERE t.deleted_at IS NULL AND t.owner_id IS NOT NULL AND ");
     int n = 1 + entity_visibility_sql(cust, r->user, &sql, 1);
-    int ptier = tier ? n++ : 0, pregion = region ? n++ : 0;
+    int ptier = tier ? n++ : 0, pregion = region ? n++ : 0, pdelivered = days_back ? n++ : 0;
     if (ptier) buf_printf(&sql, " AND t.tier = ?%d", ptier);
     if (pregion) buf_printf(&sql, " AND t.region LIKE ?%d || '%%'", pregion);
+    /* a live shipment of the customer's, arrived (or, without an arrival date, shipped) since the day */
+    if (pdelivered)
+        buf_printf(&sql,
+                   " AND EXISTS (SELECT 1 FROM order_shipments s WHERE s.customer_id = t.id AND s.deleted_at IS NULL"
+                   " AND COALESCE(s.arrival_on, s.shipped_on) >= ?%d)",
+                   pdelivered);
+    char since[11];
+    date_of_epoch(r->now - 86400 * days_back, company_tz(r), since);
     buf_puts(&sql, " ORDER BY t.id LIMIT 5000");
     Stmt *st = db_prepare(r->db, sql.p);
     if (!st) return flow_db_error(r, e, "survey customers");
     entity_visibility_bind(cust, r->user, st, 1);
     if (ptier) db_bind_text(st, ptier, tier, -1);
     if (pregion) db_bind_text(st, pregion, region, -1);
+    if (pdelivered) db_bind_text(st, pdelivered, since, -1);
     json_t *targets = json_array();
     arena_defer(r->a, (void (*)(void *))json_decref, targets);
     int rc;
@@ -453,7 +505,7 @@ static int run_deliver(Req *r, json_t *run, json_t *links, Err *e) {
 /*
 ** POST /api/v1/survey_runs/:id/send                      roles: survey writers; the run's owner
 ** Body: {"version"}. One response per customer the sender sees that matches the run's tier and
-** region (live customers), each with a personal single-use link; the run becomes sent.
+** region and recent delivery (live customers), each with a personal single-use link; the run becomes sent.
 ** 200 {"run", "links":[{"response_id","customer_id","customer_name","path","expires_at"}]} — the
 ** only time the links are shown | 404 | 409 not a draft, stale version, or no customer matches
 */
@@ -669,6 +721,11 @@ void surveys_register(void) {
     };
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
     settings_declare(survey_settings, (int)(sizeof survey_settings / sizeof survey_settings[0]));
+    static const LinkKind links[] = {
+        {"low_score", "survey_responses", "complaints", "低分转为投诉", "低分轉為投訴", "Complaint from the low score",
+         "源自调查低分", "源自調查低分", "From a low survey score"},
+    };
+    link_kinds_declare(links, 1);
     entity_register(&templates_entity);
     entity_register(&runs_entity);
     entity_register(&responses_entity);

@@ -56,6 +56,10 @@ static const Field item_fields[] = {
     {"method", FT_ENUM, F_REQUIRED, 0, 0, methods, NULL, NULL, "回访方式", "回訪方式", "Method"},
     {"rep_id", FT_REF, F_REF_KEEP, 0, 0, NULL, "users", NULL, "负责人", "負責人", "Responsible rep"},
     {"content", FT_TEXT, 0, 0, 500, NULL, NULL, NULL, "回访内容", "回訪內容", "Content"},
+    /* an on-site visit confirmed with the customer the day before (POST .../items/:line/confirm) */
+    {"confirmed_at", FT_DATETIME, F_READONLY, 0, 0, NULL, NULL, NULL, "已与客户确认", "已與客戶確認",
+     "Confirmed with the customer"},
+    {"confirmed_by", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "users", NULL, "确认人", "確認人", "Confirmed by"},
     {NULL},
 };
 static const Child plan_children[] = {
@@ -222,31 +226,68 @@ static const Workflow plan_flow = {
     .on_move = plan_moved,
 };
 
-/* decorate: each item says whether a visit record completes it (visit id, date, state). */
+/* Read-time additions to a record's lines: run sql (?1 = the record's id; column 0 a line id) and
+   give each row to fill with the line of that id. A failed read marks the connection: it is no
+   "nothing to add", the request answers 500. */
+static void lines_decorate(Req *r, const char *sql, int64_t parent, json_t *lines,
+                           void (*fill)(Req *r, json_t *line, Stmt *st)) {
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) {
+        db_fault_mark(r->db);
+        return;
+    }
+    db_bind_int64(st, 1, parent);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        size_t i;
+        json_t *line;
+        json_array_foreach(lines, i, line) {
+            if (flow_rec_int(line, "id") != db_col_int64(st, 0)) continue;
+            fill(r, line, st);
+            break;
+        }
+    }
+    db_done(st);
+    if (rc < 0) db_fault_mark(r->db);
+}
+
+static void plan_item_fill(Req *r, json_t *item, Stmt *st) {
+    (void)r;
+    if (flow_rec_int(item, "visit_id")) return; /* its first visit only */
+    json_object_set_new(item, "visit_id", json_integer(db_col_int64(st, 1)));
+    json_object_set_new(item, "visit_date", json_string(db_col_text(st, 2)));
+    json_object_set_new(item, "visit_state", json_string(db_col_text(st, 3)));
+}
+
+/* Is the plan item an on-site visit still to be confirmed with the customer (today or later)? */
+static bool item_unconfirmed(json_t *item, const char *today) {
+    const char *on = flow_rec_str(item, "planned_on");
+    return !strcmp(flow_rec_str(item, "method"), "on_site") && !flow_rec_int(item, "confirmed_at") && on &&
+           strcmp(on, today) >= 0;
+}
+
+/* decorate: each item says whether a visit record completes it (visit id, date, state): one query
+   for the plan, the first live visit of each item; the plan counts its on-site visits still to be
+   confirmed with the customer ("unconfirmed"). */
 static void plan_decorate(Req *r, const Entity *en, json_t *row) {
     (void)en;
-    static const char zSql[] = "SELECT id, visit_date, state FROM visits WHERE plan_item_id = ?1 AND deleted_at IS NULL"
-                               " ORDER BY id LIMIT 1";
+    json_t *items = json_object_get(row, "items");
     size_t i;
     json_t *item;
-    json_array_foreach(json_object_get(row, "items"), i, item) {
-        Stmt *st = db_prepare(r->db, zSql);
-        if (!st) {
-            db_fault_mark(r->db);
-            return;
-        }
-        db_bind_int64(st, 1, flow_rec_int(item, "id"));
-        int rc = db_step(st);
-        if (rc < 0) db_fault_mark(r->db); /* a failed read is no "not visited": the request answers 500 */
-        if (rc == DB_ROW) {
-            json_object_set_new(item, "visit_id", json_integer(db_col_int64(st, 0)));
-            json_object_set_new(item, "visit_date", json_string(db_col_text(st, 1)));
-            json_object_set_new(item, "visit_state", json_string(db_col_text(st, 2)));
-        } else {
-            json_object_set_new(item, "visit_id", json_null());
-        }
-        db_done(st);
+    char today[11];
+    company_date(r, r->now, today);
+    json_int_t unconfirmed = 0;
+    json_array_foreach(items, i, item) {
+        json_object_set_new(item, "visit_id", json_null());
+        unconfirmed += item_unconfirmed(item, today);
     }
+    json_object_set_new(row, "unconfirmed", json_integer(unconfirmed));
+    if (json_array_size(items))
+        lines_decorate(r,
+                       "SELECT v.plan_item_id, v.id, v.visit_date, v.state FROM visits v"
+                       " JOIN visit_plan_items i ON i.id = v.plan_item_id"
+                       " WHERE i.parent_id = ?1 AND v.deleted_at IS NULL ORDER BY v.id",
+                       flow_rec_int(row, "id"), items, plan_item_fill);
 }
 
 static const Entity plans_entity = {
@@ -398,6 +439,117 @@ static int plan_suggestions(Req *r, Err *e) {
         r, 200, json_pack("{s:s, s:s, s:O}", "from", date_text(r->a, from), "to", date_text(r->a, to), "items", items));
 }
 
+/* ---------------------------------------------------------------- day-before confirmation */
+
+/* The line of rec's collection `child` whose id is line, and its index (*i); NULL when none. */
+static json_t *line_of(json_t *rec, const char *child, int64_t line, size_t *i) {
+    json_t *lines = json_object_get(rec, child);
+    for (*i = 0; *i < json_array_size(lines); (*i)++)
+        if (flow_rec_int(json_array_get(lines, *i), "id") == line) return json_array_get(lines, *i);
+    return NULL;
+}
+
+/* The dedupe key of the day-before reminder of plan item `item` (prefix: every planned date). */
+static const char *confirm_key(Req *r, int64_t item, const char *on) {
+    return arena_printf(r->a, "visit:confirm:%lld:%s", (long long)item, on ? on : "");
+}
+
+/*
+** POST /api/v1/visit_plans/:id/items/:line/confirm          roles: plan readers
+** The on-site visit of an approved plan's item confirmed with the customer (R-VIS-1: booked and
+** confirmed the day before): who and when kept on the item, the day-before reminder closed. By the
+** item's rep, or whoever may change the plan (its owner, a manager over it, the drafting specialist).
+** 200 {plan} | 403 | 404 plan or line | 409 flow.bad_state (not approved), flow.guard naming
+** items[i].method (not on site) or items[i].planned_on (passed), field.duplicate (confirmed already)
+*/
+static int item_confirm(Req *r, Err *e) {
+    int64_t id, line;
+    if (req_param_id(r, 0, &id, e) < 0 || req_param_id(r, 1, &line, e) < 0) return -1;
+    json_t *plan = entity_load(r, &plans_entity, id, e);
+    if (!plan) return -1;
+    arena_defer(r->a, (void (*)(void *))json_decref, plan);
+    size_t i;
+    json_t *item = line_of(plan, "items", line, &i);
+    if (!item) return err_set(e, 404, EC_REC_NOT_FOUND, "line", NULL);
+    if (flow_rec_int(item, "rep_id") != r->user->id && !entity_row_may(r, &plans_entity, plan, ACCESS_WRITE, NULL))
+        return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    if (strcmp(flow_rec_str(plan, "state"), "approved"))
+        return err_set(e, 409, EC_BAD_STATE, NULL, "%s",
+                       entity_state_label(r->locale, &plans_entity, flow_rec_str(plan, "state")));
+    char today[11];
+    company_date(r, r->now, today);
+    const char *on = flow_rec_str(item, "planned_on");
+    if (strcmp(flow_rec_str(item, "method"), "on_site"))
+        return visit_fail(r, e, 409, EC_GUARD, arena_printf(r->a, "items[%zu].method", i), &item_fields[2], "on_site");
+    if (strcmp(on, today) < 0)
+        return visit_fail(r, e, 409, EC_GUARD, arena_printf(r->a, "items[%zu].planned_on", i), &item_fields[1],
+                          arena_printf(r->a, ">= %s", today));
+    if (flow_rec_int(item, "confirmed_at"))
+        return visit_fail(r, e, 409, EC_DUPLICATE, arena_printf(r->a, "items[%zu].confirmed_at", i), &item_fields[5],
+                          NULL);
+    Stmt *st = db_prepare(r->db, "UPDATE visit_plan_items SET confirmed_at = ?1, confirmed_by = ?2"
+                                 " WHERE id = ?3 AND parent_id = ?4 AND confirmed_at IS NULL");
+    if (!st) return flow_db_error(r, e, "plan item confirm");
+    db_bind_int64(st, 1, r->now);
+    db_bind_int64(st, 2, r->user->id);
+    db_bind_int64(st, 3, line);
+    db_bind_int64(st, 4, id);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return flow_db_error(r, e, "plan item confirm");
+    if (db_changes(r->db) != 1) return err_set(e, 409, EC_CONFLICT, NULL, NULL); /* confirmed meanwhile */
+    json_t *changes =
+        json_pack("{s:[n,I], s:[n,I]}", arena_printf(r->a, "items[%zu].confirmed_at", i), (json_int_t)r->now,
+                  arena_printf(r->a, "items[%zu].confirmed_by", i), (json_int_t)r->user->id);
+    if (audit_write(r, plans_entity.name, id, "confirm", changes) < 0) return flow_db_error(r, e, "plan audit");
+    const char *key = confirm_key(r, line, NULL);
+    if (task_close(r->db, key, r->now) < 0) return flow_db_error(r, e, "plan item task");
+    json_t *out = entity_load(r, &plans_entity, id, e);
+    if (!out) return -1;
+    row_finish(r, &plans_entity, out);
+    return reply_json(r, 200, out);
+}
+
+/* Job "visit_confirmations" (hourly, idempotent through the reminders' dedupe keys): each on-site
+   item of an approved plan planned for tomorrow (company time zone) and not yet confirmed gives its
+   rep (else the plan's owner) a reminder due at the end of today. */
+static int confirm_job(Db *db, int64_t now) {
+    Req r;
+    job_req_init(&r, db, now);
+    char today[11];
+    company_date(&r, now, today);
+    int64_t tomorrow = day_of(today) + 1;
+    const char *on = date_text(r.a, tomorrow);
+    int y, m, d;
+    civil_from_days(tomorrow, &y, &m, &d);
+    int64_t due = epoch_of_date(y, m, d, company_tz(&r));
+    Stmt *st = db_prepare(db, "SELECT i.id, i.parent_id, COALESCE(i.rep_id, p.owner_id), c.name"
+                              " FROM visit_plan_items i JOIN visit_plans p ON p.id = i.parent_id"
+                              " JOIN customers c ON c.id = i.customer_id"
+                              " WHERE i.planned_on = ?1 AND i.method = 'on_site' AND i.confirmed_at IS NULL"
+                              " AND p.state = 'approved' AND p.deleted_at IS NULL ORDER BY i.id");
+    int rc = st ? DB_DONE : DB_ERROR, count = 0;
+    if (st) db_bind_text(st, 1, on, -1);
+    while (st && (rc = db_step(st)) == DB_ROW) {
+        if (db_col_null(st, 2)) continue;
+        const char *title = msg_make(r.a, "visit.confirm_tomorrow", "customer", db_col_text(st, 3), "date", on, NULL);
+        int ok = task_remind(db, db_col_int64(st, 2), "visit_confirm", plans_entity.name, db_col_int64(st, 1), title,
+                             due, confirm_key(&r, db_col_int64(st, 0), on), now);
+        if (ok < 0) {
+            rc = DB_ERROR;
+            break;
+        }
+        count += ok;
+    }
+    db_done(st);
+    if (rc < 0)
+        log_error("visit_confirmations: %s", db_errmsg(db));
+    else if (count)
+        log_info("visit_confirmations: %d reminders", count);
+    job_req_done(&r);
+    return rc < 0 ? -1 : 0;
+}
+
 /* ---------------------------------------------------------------- visit records */
 
 static const EnumVal finding_kinds[] = {
@@ -424,6 +576,11 @@ static const Field finding_fields[] = {
     {"description", FT_TEXT, F_REQUIRED, 1, 1000, NULL, NULL, NULL, "问题描述", "問題描述", "Description"},
     {"status", FT_ENUM, 0, 0, 0, finding_status, NULL, "open", "状态", "狀態", "Status"},
     {"closing_note", FT_TEXT, 0, 0, 1000, NULL, NULL, NULL, "处理结果", "處理結果", "Closing note"},
+    /* what the finding became (POST /visits/:id/findings/:line/raise), also joined by a link */
+    {"complaint_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "complaints", NULL, "转为投诉", "轉為投訴",
+     "Complaint raised"},
+    {"ticket_id", FT_REF, F_READONLY | F_REF_KEEP, 0, 0, NULL, "service_tickets", NULL, "转为服务单", "轉為服務單",
+     "Service ticket raised"},
     {NULL},
 };
 static const EnumVal price_levels[] = {
@@ -578,8 +735,8 @@ static int visit_market_to_competitors(Req *r, const Entity *en, json_t *rec, Er
     const Entity *comp = entity_find("competitors");
     if (!comp) return 0;
     const char *region = NULL;
-    Stmt *st = db_prepare(r->db, "SELECT COALESCE(g.full_name, c.region) FROM customers c LEFT JOIN ref_codes g"
-                                 " ON g.list = 'regions' AND g.code = c.region WHERE c.id = ?1");
+    /* the customer's region code: competitors name theirs from the same list (FT_CODE) */
+    Stmt *st = db_prepare(r->db, "SELECT region FROM customers WHERE id = ?1");
     if (!st) return flow_db_error(r, e, "customer region");
     db_bind_int64(st, 1, flow_rec_int(rec, "customer_id"));
     int rc = db_step(st);
@@ -636,6 +793,43 @@ static const Workflow visit_flow = {
     .editable_states = "draft",
 };
 
+/*
+** decorate of a visit: each finding raised as a complaint or a service ticket shows that record's
+** number and state ("raised_entity", "raised_id", "raised_number", "raised_state", its label
+** "raised_state_label"), and reads as closed once the record reached a final state of its workflow
+** (a complaint closed, a ticket signed off or cancelled): the finding is tracked to closure by the
+** record it became. One query for the visit.
+*/
+static void finding_fill(Req *r, json_t *f, Stmt *st) {
+    bool cmp = flow_rec_int(f, "complaint_id") != 0;
+    const Entity *to = entity_find(cmp ? "complaints" : "service_tickets");
+    int col = cmp ? 1 : 3;
+    if (!to || db_col_null(st, col + 1)) return; /* the record was deleted since */
+    const char *state = db_col_text(st, col + 1);
+    json_object_set_new(f, "raised_entity", json_string(to->name));
+    json_object_set_new(f, "raised_id", json_integer(flow_rec_int(f, cmp ? "complaint_id" : "ticket_id")));
+    json_object_set_new(f, "raised_number", db_col_null(st, col) ? json_null() : json_string(db_col_text(st, col)));
+    json_object_set_new(f, "raised_state", json_string(state));
+    json_object_set_new(f, "raised_state_label", json_string(entity_state_label(r->locale, to, state)));
+    if (to->flow && str_word_in(to->flow->final_states, state)) json_object_set_new(f, "status", json_string("closed"));
+}
+
+static void visit_decorate(Req *r, const Entity *en, json_t *row) {
+    (void)en;
+    json_t *findings = json_object_get(row, "findings");
+    bool any = false;
+    size_t i;
+    json_t *f;
+    json_array_foreach(findings, i, f) any = any || flow_rec_int(f, "complaint_id") || flow_rec_int(f, "ticket_id");
+    if (any)
+        lines_decorate(r,
+                       "SELECT f.id, c.number, c.state, s.number, s.state FROM visit_findings f"
+                       " LEFT JOIN complaints c ON c.id = f.complaint_id"
+                       " LEFT JOIN service_tickets s ON s.id = f.ticket_id"
+                       " WHERE f.parent_id = ?1 AND (f.complaint_id IS NOT NULL OR f.ticket_id IS NOT NULL)",
+                       flow_rec_int(row, "id"), findings, finding_fill);
+}
+
 static const Entity visits_entity = {
     .name = "visits",
     .table = "visits",
@@ -650,6 +844,7 @@ static const Entity visits_entity = {
     .title_field = "number",
     .flow = &visit_flow,
     .before_save = visit_check,
+    .decorate = visit_decorate,
     .tag = "visits",
     .number_prefix = "VR",
     .children = visit_children,
@@ -657,6 +852,15 @@ static const Entity visits_entity = {
     .attachments = true,
     .after_sign = "findings", /* findings are closed after the record went to the manager */
 };
+
+/* The visit id as the request's user may change it (its owner, a manager over it), owned by the
+   request; or NULL with e (404 unseen, 403). */
+static json_t *visit_writable(Req *r, int64_t id, Err *e) {
+    json_t *rec = entity_load(r, &visits_entity, id, e);
+    if (!rec) return NULL;
+    arena_defer(r->a, (void (*)(void *))json_decref, rec);
+    return entity_row_check(r, &visits_entity, rec, ACCESS_WRITE, e) < 0 ? NULL : rec;
+}
 
 /*
 ** POST /api/v1/visits/:id/check_in                   roles: visit roles; the owner (or a manager)
@@ -668,12 +872,8 @@ static const Entity visits_entity = {
 static int visit_check_in(Req *r, Err *e) {
     int64_t id;
     if (req_param_id(r, 0, &id, e) < 0) return -1;
-    json_t *body = req_json(r, e);
-    if (!body) return -1;
-    json_t *rec = entity_load(r, &visits_entity, id, e);
+    json_t *body = req_json(r, e), *rec = body ? visit_writable(r, id, e) : NULL;
     if (!rec) return -1;
-    arena_defer(r->a, (void (*)(void *))json_decref, rec);
-    if (entity_row_check(r, &visits_entity, rec, ACCESS_WRITE, e) < 0) return -1;
     static const struct {
         const char *name;
         int64_t min, max;
@@ -703,6 +903,96 @@ static int visit_check_in(Req *r, Err *e) {
     if (!out) return -1;
     row_finish(r, &visits_entity, out);
     return reply_json(r, 200, out);
+}
+
+/* The first characters of s that fit max characters (UTF-8), as an arena string. */
+static const char *text_cut(Arena *a, const char *s, size_t max) {
+    size_t n = 0, chars = 0;
+    while (s[n] && chars < max) {
+        n++;
+        while (((unsigned char)s[n] & 0xC0) == 0x80)
+            n++;
+        chars++;
+    }
+    return arena_strndup(a, s, n);
+}
+
+/*
+** POST /api/v1/visits/:id/findings/:line/raise        roles: visit roles; the visit's owner (or a manager)
+** Body: {"version", "ticket_kind"?}. A finding of kind "complaint" becomes a complaint, one of kind
+** "service" a service ticket (of ticket_kind, default onsite_support), made through the core as
+** POST would make it, prefilled from the visit (customer, contact, the finding as subject and
+** content, channel "visit"); the two are linked ("raised", seen from both records) and the finding
+** remembers it, so the visit shows the record's state and the finding closes with it (R-VIS-4).
+** 201 {"entity","id","visit"} | 403 not the visit's owner, or no right to create the record | 404
+** visit or line | 409 stale version, a finding already raised (visits.finding_raised), a finding
+** for a department (visits.finding_kind naming findings[i].kind) | 400 as the record's POST (kind)
+*/
+/* Make findings[i] of the visit rec into a record of `to` (complaints or service_tickets; a ticket
+   of kind ticket_kind, NULL: onsite_support) through the core, link the two, remember it on the line
+   and in the visit's trail. The checks are the caller's. 0 with *made, or -1 with e. */
+static int finding_make(Req *r, json_t *rec, size_t i, const Entity *to, json_t *ticket_kind, int64_t *made, Err *e) {
+    json_t *f = json_array_get(json_object_get(rec, "findings"), i);
+    int64_t id = flow_rec_int(rec, "id"), line = flow_rec_int(f, "id");
+    bool cmp = !strcmp(to->name, "complaints");
+    const char *desc = flow_rec_str(f, "description");
+    json_t *in = json_pack("{s:s, s:s, s:s, s:I}", "title", text_cut(r->a, desc, 200), "content", desc, "channel",
+                           "visit", "customer_id", (json_int_t)flow_rec_int(rec, "customer_id"));
+    arena_defer(r->a, (void (*)(void *))json_decref, in);
+    if (flow_rec_int(rec, "contact_id")) json_object_set(in, "contact_id", json_object_get(rec, "contact_id"));
+    if (cmp)
+        json_object_set_new(in, "feedback_kind", json_string("complaint"));
+    else
+        json_object_set_new(in, "kind", ticket_kind ? json_incref(ticket_kind) : json_string("onsite_support"));
+    if (entity_create_row(r, to, in, made, e) < 0) return -1;
+    if (link_make(r, visits_entity.name, id, to->name, *made, "raised", NULL, e) < 0) return -1;
+    Stmt *st = db_prepare(r->db, cmp ? "UPDATE visit_findings SET complaint_id = ?1 WHERE id = ?2 AND parent_id = ?3"
+                                     : "UPDATE visit_findings SET ticket_id = ?1 WHERE id = ?2 AND parent_id = ?3");
+    if (!st) return flow_db_error(r, e, "visit finding");
+    db_bind_int64(st, 1, *made);
+    db_bind_int64(st, 2, line);
+    db_bind_int64(st, 3, id);
+    int rc = db_step(st);
+    db_done(st);
+    if (rc < 0) return flow_db_error(r, e, "visit finding");
+    json_t *vals = json_pack("{s:I}", cmp ? "complaint_id" : "ticket_id", (json_int_t)*made);
+    json_t *changes = json_pack("{s:[n,o]}", arena_printf(r->a, "findings[%zu]", i), vals);
+    if (audit_write(r, visits_entity.name, id, "raise", changes) < 0) return flow_db_error(r, e, "visit audit");
+    return 0;
+}
+
+static int finding_raise(Req *r, Err *e) {
+    int64_t id, line;
+    if (req_param_id(r, 0, &id, e) < 0 || req_param_id(r, 1, &line, e) < 0) return -1;
+    json_t *body = req_json(r, e), *rec = body ? visit_writable(r, id, e) : NULL;
+    if (!rec) return -1;
+    json_t *ver = json_object_get(body, "version");
+    if (!json_is_integer(ver)) return err_set(e, 400, EC_VERSION, "version", NULL);
+    if (json_integer_value(ver) != flow_rec_int(rec, "version")) return err_set(e, 409, EC_CONFLICT, NULL, NULL);
+    size_t i;
+    json_t *f = line_of(rec, "findings", line, &i);
+    if (!f) return err_set(e, 404, EC_REC_NOT_FOUND, "line", NULL);
+    const char *kind = flow_rec_str(f, "kind");
+    bool cmp = !strcmp(kind, "complaint");
+    if (!cmp && strcmp(kind, "service")) {
+        err_set(e, 409, EC_VIS_FINDING_KIND, arena_printf(r->a, "findings[%zu].kind", i), "%s",
+                label_for(r->locale, finding_kinds[2].zh, finding_kinds[2].tw, finding_kinds[2].en));
+        e->label = field_label(r, &finding_fields[0]);
+        return -1;
+    }
+    const Entity *to = entity_find(cmp ? "complaints" : "service_tickets");
+    if (!to) return err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+    if (flow_rec_int(f, "complaint_id") || flow_rec_int(f, "ticket_id"))
+        return err_set(e, 409, EC_VIS_RAISED, arena_printf(r->a, "findings[%zu]", i), "%s",
+                       label_for(r->locale, to->zh, to->tw, to->en));
+    if (!entity_can_write(to, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    json_t *tk = json_object_get(body, "ticket_kind");
+    int64_t made;
+    if (finding_make(r, rec, i, to, json_is_null(tk) ? NULL : tk, &made, e) < 0) return -1;
+    json_t *out = entity_load(r, &visits_entity, id, e);
+    if (!out) return -1;
+    row_finish(r, &visits_entity, out);
+    return reply_json(r, 201, json_pack("{s:s, s:I, s:o}", "entity", to->name, "id", (json_int_t)made, "visit", out));
 }
 
 /* ---------------------------------------------------------------- periodic reviews */
@@ -1025,9 +1315,19 @@ void visits_register(void) {
          "On-site check-in: arrival time and the browser's position", "visits"},
         {"GET", "/api/v1/visits/metrics", visit_metrics, 0, VISIT_ROLES,
          "Plan completion, satisfaction improvement and complaint handling for a rep or unit", "visits"},
+        {"POST", "/api/v1/visits/:id/findings/:line/raise", finding_raise, R_WRITE, VISIT_ROLES,
+         "A visit's finding becomes a complaint or a service ticket, linked both ways", "visits"},
+        {"POST", "/api/v1/visit_plans/:id/items/:line/confirm", item_confirm, R_WRITE, PLAN_READERS,
+         "An on-site plan item confirmed with the customer (the day before)", "visits"},
     };
+    static const Job job = {"visit_confirmations", 3600, confirm_job};
+    scheduler_add(&job);
     routes_add(routes, (int)(sizeof routes / sizeof routes[0]));
     settings_declare(visit_settings, (int)(sizeof visit_settings / sizeof visit_settings[0]));
+    static const LinkKind links[] = {
+        {"raised", "visits", NULL, "转为", "轉為", "Raised as", "源自回访", "源自回訪", "Raised from the visit"},
+    };
+    link_kinds_declare(links, 1);
     entity_register(&plans_entity);
     entity_register(&visits_entity);
     entity_register(&reviews_entity);
@@ -1197,6 +1497,13 @@ int visits_demo(Db *db, int64_t now, char *err, size_t errlen) {
                                           "MD500 系列变频器", "price_level", "lower", "note", "报价低约 8%，交期两周"));
         int vr = visits_demo_user(&r, owners[i]) < 0 ? -1 : demo_visit(&r, in, true, i % 2 == 0, &id, &e);
         json_decref(in);
+        if (vr == 0 && i == 4 && entity_find("service_tickets")) { /* the finding became a repair ticket */
+            json_t *rec = entity_load(&r, &visits_entity, id, &e), *kind = json_string("repair");
+            int64_t made;
+            vr = rec ? finding_make(&r, rec, 0, entity_find("service_tickets"), kind, &made, &e) : -1;
+            json_decref(kind);
+            json_decref(rec);
+        }
         if (vr < 0) goto out;
     }
     /* next month's plan, waiting for approval (late when next month starts within the lead days) */

@@ -9,6 +9,7 @@
 // hours are Tuesday's (09:00-18:00).
 // Org: 客服部 (cs = cs_specialist, mgr = sales_manager), gm at the top, a cs specialist of another unit.
 import { useServer, test, assert, expectError, expectStatus } from './lib/harness.mjs';
+import { orderPeople, shippedOrder } from './complaints_orders.mjs';
 
 const T0 = Date.parse('2026-06-19T09:00:00Z') / 1000; // Fri 17:00 Shanghai
 const C = '/api/v1/complaints';
@@ -54,11 +55,11 @@ test('R-CMP-1 intake from every channel with customer, contact, product, order a
   const kinds = ['complaint', 'grumble', 'suggestion'];
   for (const [i, channel] of channels.entries()) {
     const k = await newComplaint({ channel, feedback_kind: kinds[i % 3], contact_id: contact.id, product_id: pump.id,
-      order_id: 9001 + i, batch_no: `B2606-0${i}`, severity: 'minor' });
+      batch_no: `B2606-0${i}`, severity: 'minor' });
     assert.equal(k.state, 'received');
     assert.match(k.number, /^CP-2026-\d{6}$/);
     assert.deepEqual([k.channel, k.feedback_kind, k.contact_id, k.product_id, k.order_id, k.batch_no, k.received_at],
-      [channel, kinds[i % 3], contact.id, pump.id, 9001 + i, `B2606-0${i}`, T0]);
+      [channel, kinds[i % 3], contact.id, pump.id, null, `B2606-0${i}`, T0]);
   }
   const list = expectStatus(await cs.get(`${C}?filter[batch_no]=B2606-03`), 200);
   assert.deepEqual(list.items.map((k) => k.channel), ['public_form']);
@@ -68,6 +69,49 @@ test('R-CMP-1 intake from every channel with customer, contact, product, order a
   expectError(await cs.post(C, { title: 'x', content: 'y', received_at: T0 + 86400 }), 400, 'field.range', 'received_at');
   expectError(await cs.post(C, { title: 'x', content: 'y', customer_id: 999999 }), 400, undefined, 'customer_id');
   expectError(await cs.post(C, { title: 'x', content: 'y', customer_id: cust2.id, contact_id: contact.id }), 400, 'complaints.contact_customer', 'contact_id');
+});
+
+test('R-CMP-1 the order is a reference to an order the recorder sees; a batch given with it must have shipped on it', async () => {
+  const sales = await orderPeople(srv, 'cmpo');
+  const buyer = expectStatus(await sales.rep.post('/api/v1/customers', { name: '无锡华新泵业有限公司' }), 201, 'buyer');
+  const order = await shippedOrder(sales, buyer, pump, 'L-CMP-0601');
+  const meta = expectStatus(await cs.get('/api/v1/meta'), 200).entities.find((x) => x.name === 'complaints');
+  const f = meta.fields.find((x) => x.name === 'order_id');
+  assert.deepEqual([f.type, f.ref], ['ref', 'orders']);
+  const count = async () => expectStatus(await srv.admin.get(`${C}?filter[order_id]=${order.id}`), 200).total;
+  // customer service reads every order: it files on the rep's order, the customer taken from it
+  const k = expectStatus(await cs.post(C, { title: '泵体裂纹', content: '批次 L-CMP-0601 中两台泵体裂纹', order_id: order.id,
+    batch_no: 'L-CMP-0601' }), 201, 'on the rep\'s order');
+  assert.deepEqual([k.order_id, k.customer_id, k.batch_no], [order.id, buyer.id, 'L-CMP-0601']);
+  // a batch that did not ship on the order, and an order of another customer: 400, nothing written
+  expectError(await cs.post(C, { title: 'x', content: 'y', order_id: order.id, batch_no: 'L-CMP-9999' }), 400,
+    'complaints.batch_not_shipped', 'batch_no');
+  expectError(await cs.post(C, { title: 'x', content: 'y', order_id: order.id, customer_id: cust.id }), 400,
+    'complaints.order_customer', 'order_id');
+  expectError(await cs.patch(`${C}/${k.id}`, { version: k.version, batch_no: 'L-CMP-0602' }), 400,
+    'complaints.batch_not_shipped', 'batch_no');
+  assert.equal(await count(), 1);
+  assert.equal((await get(k.id)).batch_no, 'L-CMP-0601');
+  // a rep names only the orders they see: another rep's order is no reference, the order's own rep's is
+  const rep2 = await srv.userClient('cmp.rep2', ['sales_rep'], svc.id);
+  expectError(await rep2.post(C, { title: 'x', content: 'y', order_id: order.id, batch_no: 'L-CMP-0601' }), 400,
+    'field.reference', 'order_id');
+  expectError(await rep2.post(C, { title: 'x', content: 'y', order_id: 999999 }), 400, 'field.reference', 'order_id');
+  const own = expectStatus(await sales.rep.post(C, { title: '渗漏', content: '法兰渗漏', customer_id: buyer.id,
+    order_id: order.id, batch_no: 'L-CMP-0601' }), 201, 'the rep on their own order');
+  assert.equal(own.order_id, order.id);
+  assert.equal(await count(), 2);
+  // the batch a complaint names is the one the traceability page finds
+  const trace = expectStatus(await cs.get('/api/v1/trace?batch=L-CMP-0601'), 200);
+  assert.deepEqual(trace.shipments.map((s) => s.order_id), [order.id]);
+  // a service ticket names its order the same way: the customer taken from it, another customer's refused
+  const S = '/api/v1/service_tickets';
+  const t = expectStatus(await cs.post(S, { kind: 'repair', title: '泵体裂纹上门检修', order_id: order.id }), 201, 'ticket on the order');
+  assert.deepEqual([t.order_id, t.customer_id], [order.id, buyer.id]);
+  expectError(await cs.post(S, { kind: 'repair', title: 'x', order_id: order.id, customer_id: cust.id }), 400,
+    'complaints.order_customer', 'order_id');
+  expectError(await rep2.post(S, { kind: 'repair', title: 'x', order_id: order.id }), 400, 'field.reference', 'order_id');
+  assert.equal(expectStatus(await srv.admin.get(`${S}?filter[order_id]=${order.id}`), 200).total, 1);
 });
 
 test('R-CMP-1 deadlines in working days skip the weekend and a holiday; the meta declares them', async () => {

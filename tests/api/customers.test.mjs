@@ -100,7 +100,7 @@ test('CU05 R-PRE-3 needs archive: explicit, implicit, legal, company; review dat
 test('CU06 R-PRE-1 competitors: any signed-in user records and reads them', async () => {
   const r = await repS.post('/api/v1/competitors', {
     name: '汇川技术', products: 'MD500 系列变频器', strengths: '价格低、交期短', weaknesses: '高端型号少', price_level: 'lower',
-    market_share_bp: 1850, region: '华南', source: 'trade_show', observed_on: '2026-04-12',
+    market_share_bp: 1850, region: '44', source: 'trade_show', observed_on: '2026-04-12',
   });
   const comp = expectStatus(r, 201, 'competitor');
   expectStatus(await repA.get(`/api/v1/competitors/${comp.id}`), 200, 'everyone reads competitors');

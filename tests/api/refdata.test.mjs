@@ -108,4 +108,22 @@ test('RD05 a lead\'s codes go with it to the customer on conversion', async () =
   const cust = expectStatus(await rep.get(`${C}/${lead.converted_customer_id}`), 200);
   assert.equal(cust.region, '3211');
   assert.equal(cust.industry, '35');
+  // free text that named no code waits on the customer for its owner, as it did on the lead
+  let old = expectStatus(await rep.post(L, { company: '原文字转化有限公司', source: 'online', region_text: '华东沿海', industry_text: '机械制造', contact_name: '李明', phone: '13611113333' }), 201);
+  for (const a of ['contact', 'qualify', 'convert']) old = expectStatus(await rep.post(`${L}/${old.id}/actions/${a}`, { version: old.version }), 200, a);
+  const oc = expectStatus(await rep.get(`${C}/${old.converted_customer_id}`), 200);
+  assert.deepEqual([oc.region, oc.region_text, oc.industry, oc.industry_text], [null, '华东沿海', null, '机械制造']);
+});
+
+test('RD07 a competitor\'s region is a code too: unknown → 400, filtered with the codes below, found by the place\'s name', async () => {
+  const P = '/api/v1/competitors';
+  expectError(await rep.post(P, { name: '编码竞品甲', region: '华南' }), 400, 'field.code', 'region');
+  const sz = expectStatus(await rep.post(P, { name: '编码竞品甲', region: '4403' }), 201);
+  const js = expectStatus(await rep.post(P, { name: '编码竞品乙', region: '32' }), 201);
+  const ids = async (q) => (await rep.ids(`${P}?q=${encodeURIComponent('编码竞品')}&${q}`)).sort((x, y) => x - y);
+  assert.deepEqual(await ids('filter[region]=44'), [sz.id]);
+  assert.deepEqual(await ids('filter[region]=32'), [js.id]);
+  assert.deepEqual(await rep.ids(`${P}?q=${encodeURIComponent('深圳')}`), [sz.id]);
+  const meta = expectStatus(await rep.get('/api/v1/meta'), 200);
+  assert.equal(meta.entities.find((e) => e.name === 'competitors').fields.find((f) => f.name === 'region').list, 'regions');
 });

@@ -2,10 +2,13 @@
 // text questions, dimensions and weights; a run sent to the customers of a region, each with a
 // personal single-use public link; the public page takes one answer, checked against the
 // questions, and stores the weighted scores; a low score opens a follow-up task for the
-// customer's owner; a random, wrong or spent token gets one and the same answer; the results.
+// customer's owner, and by setting a complaint linked to the response; a run chosen by a recent
+// delivery; a random, wrong or spent token gets one and the same answer; the results.
 //
 // The server trusts X-Forwarded-For from 127.0.0.1, so the public side speaks from its own address.
 import { useServer, test, assert, expectError, expectStatus } from './lib/harness.mjs';
+import { reviewers } from './lib/contracts.mjs';
+import { shippedOrder } from './complaints_orders.mjs';
 
 const T0 = Date.UTC(2026, 5, 1, 2, 0, 0) / 1000; // 2026-06-01 10:00 in Shanghai
 const TP = '/api/v1/survey_templates';
@@ -135,4 +138,35 @@ test('SUR07 results of the run and the satisfaction metric, against hand-compute
   // the responses count in the satisfaction of the customers' owner (no visit ratings here)
   const m = expectStatus(await rep.get('/api/v1/visits/metrics?from=2026-06-01&to=2026-06-30'), 200);
   assert.deepEqual([m.satisfaction.current_x100, m.satisfaction.current_n], [338, 2]);
+});
+
+test('SUR08 a run chosen by recent delivery; by setting a low score also opens a complaint linked to the response', async () => {
+  const C = '/api/v1/complaints';
+  // the setting is off by default: SUR06's low score opened the task only
+  assert.equal(expectStatus(await srv.admin.get(`${C}?filter[customer_id]=${custB.id}`), 200).total, 0);
+  // custA got goods on 05-25 (7 days ago); custB never did
+  await shippedOrder({ rep, ppl: await reviewers(srv, east.id, 'sur') }, custA, expectStatus(await srv.admin.post('/api/v1/products',
+    { code: 'S-P1', name: '离心泵 CP-80', unit: '台', list_price: 1200000, standard_cost: 800000 }), 201), 'L-SUR-0525', '2026-05-25');
+  expectError(await mgr.post(R, { title: 'x', template_id: tpl.id, delivered_days: 0 }), 400, 'field.range', 'delivered_days');
+  expectError(await mgr.post(R, { title: 'x', template_id: tpl.id, delivered_days: 366 }), 400, 'field.range', 'delivered_days');
+  const short = expectStatus(await mgr.post(R, { title: '近三天交付客户调查', template_id: tpl.id, region: '32', delivered_days: 3 }), 201);
+  expectError(await mgr.post(`${R}/${short.id}/send`, { version: short.version }), 409, 'flow.guard');
+  const run = expectStatus(await mgr.post(R, { title: '近十天交付客户调查', template_id: tpl.id, region: '32', delivered_days: 10 }), 201);
+  const sent = expectStatus(await mgr.post(`${R}/${run.id}/send`, { version: run.version }), 200);
+  assert.deepEqual(sent.links.map((l) => l.customer_id), [custA.id]);
+  // the setting on: a low answer opens a complaint on the customer, channel survey, the rep's, linked
+  expectStatus(await srv.admin.put('/api/v1/settings/surveys.low_score_complaint', { value: true }), 200);
+  expectStatus(await visitor('10.13.0.5').post(`${PUB}/${tokenOf(sent.links[0].path)}`, { answers: JSON.stringify([1, 2, 2, '不会', ['交期'], '']) }), 200);
+  const ks = expectStatus(await rep.get(`${C}?filter[customer_id]=${custA.id}`), 200).items;
+  assert.equal(ks.length, 1);
+  const k = expectStatus(await rep.get(`${C}/${ks[0].id}`), 200);
+  // 产品 1.00; 服务 2.00; overall (2 + 2 + 2) / 4 = 1.50
+  assert.deepEqual([k.channel, k.feedback_kind, k.owner_id, k.state, k.title], ['survey', 'complaint', rep.user.id, 'received',
+    '满意度调查低分：常州天润机电有限公司（总分 1.50），请跟进']);
+  assert.match(k.content, /近十天交付客户调查|售后满意度调查/);
+  const linked = expectStatus(await rep.get(`/api/v1/survey_responses/${sent.links[0].response_id}/links`), 200).items;
+  assert.deepEqual(linked.map((l) => [l.kind, l.direction, l.entity, l.row_id]), [['low_score', 'out', 'complaints', k.id]]);
+  const w = expectStatus(await rep.get('/api/v1/my/work'), 200);
+  assert.ok(w.tasks.some((x) => x.kind === 'survey_low' && x.row_id === sent.links[0].response_id), 'the follow-up task too');
+  expectStatus(await srv.admin.put('/api/v1/settings/surveys.low_score_complaint', { value: false }), 200);
 });

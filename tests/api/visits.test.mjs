@@ -3,7 +3,8 @@
 // an adjustment after approval is a new version with a diff; suggestions of who is due from the
 // visit frequency and the last visit; a visit record never lies in the future, completes one plan
 // item of an approved plan, rates 1–5, checks in on site, goes to the manager, turns market
-// information into competitor records; the metrics against hand-computed values.
+// information into competitor records; a finding becomes a complaint or a service ticket; an on-site
+// visit is confirmed the day before; the metrics against hand-computed values.
 import { useServer, test, assert, expectError, expectStatus } from './lib/harness.mjs';
 import { jpegWithExif, TINY_JPEG } from './lib/exif_jpeg.mjs';
 
@@ -148,10 +149,12 @@ test('VIS08 a record goes to the manager; market information becomes competitor 
   assert.equal(v.state, 'submitted');
   v = await fresh(rep, V, v.id);
   const comp = expectStatus(await rep.get(`/api/v1/competitors/${v.market[0].competitor_id}`), 200);
-  assert.deepEqual([comp.name, comp.source, comp.region, comp.observed_on, comp.price_level], ['上海凯泉泵业', 'visit', '浙江省 杭州市', '2026-06-01', 'lower']);
+  assert.deepEqual([comp.name, comp.source, comp.region, comp.observed_on, comp.price_level], ['上海凯泉泵业', 'visit', '3301', '2026-06-01', 'lower']);
   // the record is signed: only the findings still change
   expectError(await rep.patch(`${V}/${v.id}`, { version: v.version, result: '改' }), 409, 'flow.bad_state');
-  const findings = [{ ...v.findings[0], status: 'closed', closing_note: '技术部已补充说明书' }];
+  // (a client sends the fields it may set: complaint_id and ticket_id are the server's)
+  const { id, kind, department, description } = v.findings[0];
+  const findings = [{ id, kind, department, description, status: 'closed', closing_note: '技术部已补充说明书' }];
   v = expectStatus(await rep.patch(`${V}/${v.id}`, { version: v.version, findings }), 200);
   assert.equal(v.findings[0].status, 'closed');
   expectStatus(await act(mgr, { ...(await fresh(rep, V, v.id)), url: V }, 'approve'), 200);
@@ -240,4 +243,82 @@ test('VIS12 complaint handling: complaints whose closure deadline falls in the p
   assert.deepEqual([before.complaint_handling.due, before.complaint_handling.rate_bp], [0, null]);
   const other = expectStatus(await rep2.get(`${V}/metrics?from=${day}&to=${day}`), 200);
   assert.equal(other.complaint_handling.due, 0, 'another rep\'s complaints are not theirs');
+});
+
+test('VIS13 a finding becomes a complaint or a service ticket, linked both ways; the finding shows its state and closes with it', async () => {
+  const contact = expectStatus(await rep.post('/api/v1/contacts', { customer_id: custA.id, name: '陈工' }), 201);
+  let v = expectStatus(await rep.post(V, { customer_id: custA.id, contact_id: contact.id, visited_at: T0 - 3600, method: 'on_site',
+    findings: [{ kind: 'complaint', department: 'product', description: '两台泵运行噪声偏大，客户要求检查' },
+      { kind: 'service', department: 'service', description: '需要上门更换机械密封' },
+      { kind: 'finding', department: 'technical', description: '说明书缺少维护周期' }] }), 201);
+  const raise = (c, row, i, body = {}) => c.post(`${V}/${row.id}/findings/${row.findings[i].id}/raise`, { version: row.version, ...body });
+  const tickets = async () => expectStatus(await srv.admin.get('/api/v1/service_tickets?limit=1'), 200).total;
+  expectError(await raise(rep, { ...v, version: v.version - 1 }, 0), 409, 'record.conflict');
+  expectError(await raise(rep2, v, 0), 404, 'record.not_found');
+  expectError(await raise(rep, v, 2), 409, 'visits.finding_kind', 'findings[2].kind');
+  const before = await tickets();
+  expectError(await raise(rep, v, 1, { ticket_kind: 'teleport' }), 400, 'field.enum', 'kind');
+  assert.equal(await tickets(), before, 'nothing written');
+  assert.equal((await fresh(rep, V, v.id)).findings[1].ticket_id, null);
+  // the complaint: prefilled from the visit, the rep's, linked both ways
+  const made = expectStatus(await raise(rep, v, 0), 201, 'raise complaint');
+  assert.equal(made.entity, 'complaints');
+  const k = expectStatus(await rep.get(`/api/v1/complaints/${made.id}`), 200);
+  assert.deepEqual([k.customer_id, k.contact_id, k.channel, k.feedback_kind, k.title, k.content, k.owner_id, k.state],
+    [custA.id, contact.id, 'visit', 'complaint', '两台泵运行噪声偏大，客户要求检查', '两台泵运行噪声偏大，客户要求检查', rep.user.id, 'received']);
+  v = made.visit;
+  assert.deepEqual([v.findings[0].complaint_id, v.findings[0].raised_number, v.findings[0].raised_state, v.findings[0].status],
+    [k.id, k.number, 'received', 'open']);
+  assert.equal(v.findings[0].raised_state_label, '已接收');
+  const out = expectStatus(await rep.get(`${V}/${v.id}/links`), 200).items;
+  assert.deepEqual(out.map((l) => [l.kind, l.direction, l.entity, l.row_id]), [['raised', 'out', 'complaints', k.id]]);
+  const back = expectStatus(await rep.get(`/api/v1/complaints/${k.id}/links`), 200).items;
+  assert.deepEqual(back.map((l) => [l.kind, l.direction, l.entity, l.row_id, l.label]), [['raised', 'in', 'visits', v.id, '源自回访']]);
+  expectError(await raise(rep, v, 0), 409, 'visits.finding_raised', 'findings[0]');
+  // the service ticket, then worked to the customer's sign-off: the finding reads closed
+  const tk = expectStatus(await raise(rep, made.visit, 1, { ticket_kind: 'repair' }), 201, 'raise ticket');
+  assert.equal(tk.entity, 'service_tickets');
+  let t = expectStatus(await rep.get(`/api/v1/service_tickets/${tk.id}`), 200);
+  assert.deepEqual([t.kind, t.channel, t.customer_id, t.contact_id, t.state], ['repair', 'visit', custA.id, contact.id, 'open']);
+  const step = async (c, action, body = {}) => {
+    t = expectStatus(await c.get(`/api/v1/service_tickets/${tk.id}`), 200);
+    return expectStatus(await c.post(`/api/v1/service_tickets/${tk.id}/actions/${action}`, { version: t.version, ...body }), 200, action);
+  };
+  await step(mgr, 'assign', { assignee_id: cs.user.id });
+  await step(cs, 'start');
+  await step(cs, 'resolve', { resolution: '已更换机械密封' });
+  v = await fresh(rep, V, v.id);
+  assert.deepEqual([v.findings[1].raised_state, v.findings[1].status], ['resolved', 'open']);
+  await step(cs, 'sign_off', { signed_off_by: '陈工', customer_rating: 'satisfied' });
+  v = await fresh(rep, V, v.id);
+  assert.deepEqual([v.findings[1].ticket_id, v.findings[1].raised_state, v.findings[1].status], [tk.id, 'signed_off', 'closed']);
+  assert.deepEqual([v.findings[0].status, v.findings[2].status, v.findings[2].raised_state], ['open', 'open', undefined]);
+});
+
+test('VIS14 an on-site visit is confirmed the day before: a reminder for the rep on that day, who and when kept, the plan counts the rest', async () => {
+  const p = expectStatus(await mgr.post(P, plan([item(custA, '2026-06-02', 'on_site', rep.user.id), item(custB, '2026-06-02', 'phone', rep2.user.id),
+    item(custB, '2026-06-10', 'on_site', rep.user.id)], { title: '确认测试计划' })), 201);
+  const s = expectStatus(await act(mgr, p, 'submit'), 200);
+  const confirm = (c, row, i) => c.post(`${P}/${row.id}/items/${row.items[i].id}/confirm`, {});
+  expectError(await confirm(mgr, s, 0), 409, 'flow.bad_state');
+  expectStatus(await act(dir, await fresh(mgr, P, p.id), 'approve'), 200);
+  let row = await fresh(rep, P, p.id);
+  assert.equal(row.unconfirmed, 2);
+  // the hourly job on the day before: one reminder, for the rep of tomorrow's on-site visit
+  await srv.restart({ SALESLOOP_NOW: String(T0 + 3600) });
+  await new Promise((ok) => setTimeout(ok, 1500)); // the first tick has run
+  const reminders = async (c) => expectStatus(await c.get('/api/v1/my/work'), 200).tasks.filter((x) => x.kind === 'visit_confirm');
+  const [task] = await reminders(rep);
+  assert.deepEqual([task.entity, task.row_id, task.due_at], ['visit_plans', p.id, T0 + 14 * 3600]); // 2026-06-02 00:00 Shanghai
+  assert.match(task.title, /苏州恒达精密机械有限公司.*2026-06-02/);
+  assert.equal((await reminders(rep2)).length, 0);
+  // the phone visit needs no confirmation; another rep's item is not theirs to confirm
+  expectError(await confirm(rep2, row, 1), 409, 'flow.guard', 'items[1].method');
+  expectError(await confirm(rep2, row, 0), 403, 'auth.forbidden');
+  row = expectStatus(await confirm(rep, row, 0), 200);
+  assert.deepEqual([row.items[0].confirmed_at, row.items[0].confirmed_by, row.unconfirmed], [T0 + 3600, rep.user.id, 1]);
+  assert.equal((await reminders(rep)).length, 0, 'the reminder closed');
+  expectError(await confirm(rep, row, 0), 409, 'field.duplicate', 'items[0].confirmed_at');
+  const audit = expectStatus(await mgr.get(`/api/v1/audit?entity=visit_plans&id=${p.id}`), 200).items;
+  assert.ok(audit.some((a) => a.action === 'confirm'), 'the confirmation is in the trail');
 });

@@ -93,6 +93,10 @@ test('customer service sees it on the board, acknowledges, investigates and has 
   await login(page2, 'cs17', PASS)
   await page2.goto(BASE + '/e/complaints/' + id)
   await page2.getByText('电流检测板批次不良').first().waitFor()
+  // the batch is a link to the traceability page on it
+  await page2.getByTestId('link-batch_no').click()
+  await page2.waitForURL(/\/trace\?batch=B2611-0386$/)
+  assert.equal(await page2.locator('#trace-batch').inputValue(), 'B2611-0386')
   await ctx2.close()
   row = await cs.post(`/complaints/${id}/actions/propose`, { version: row.version })
   // before the approval the customer still sees only the acknowledgement
@@ -127,4 +131,25 @@ test('the customer reads the answer on the status link, gives their satisfaction
   await p.goto(statusUrl)
   await p.getByTestId('public-record').locator('[data-field=state]').getByText('已关闭').waitFor()
   await p.close()
+})
+
+test('the monthly service counts: per person, the tickets resolved and on-site records of a month', async () => {
+  const cust = await cs.post('/customers', { name: '无锡恒泰机械有限公司' })
+  const me = (await cs.get('/auth/me')).user
+  let t = await cs.post('/service_tickets', { kind: 'repair', title: '减速机漏油', customer_id: cust.id })
+  t = await cs.post(`/service_tickets/${t.id}/actions/assign`, { version: t.version, assignee_id: me.id })
+  t = await cs.post(`/service_tickets/${t.id}/actions/start`, { version: t.version })
+  const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' })
+  t = await cs.patch(`/service_tickets/${t.id}`, { version: t.version, visits: [{ visit_date: today, engineer_id: me.id, work_done: '更换油封' }] })
+  await cs.post(`/service_tickets/${t.id}/actions/resolve`, { version: t.version, resolution: '已更换油封' })
+  const ctx = await b.context()
+  const page = await ctx.newPage()
+  await login(page, 'cs17', PASS)
+  await page.goto(BASE + '/service/monthly?month=' + today.slice(0, 7))
+  const row = page.getByTestId('service-monthly-table').locator('tr', { hasText: '何平' })
+  await row.waitFor()
+  assert.deepEqual((await row.locator('td').allInnerTexts()).map((x) => x.trim()), ['何平', '1', '1'])
+  const v = await axe(page)
+  assert.deepEqual(v, [], describeViolations(v))
+  await ctx.close()
 })

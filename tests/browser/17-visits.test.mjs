@@ -42,6 +42,11 @@ test('phone: check in with the browser\'s position and add a photo; its EXIF sho
   // the plan item and the method filled in; the rest is written on the phone (in Shanghai)
   await page.goto(`${BASE}/e/visit_plans/${plan.id}`)
   await page.getByTestId('plan-item').first().waitFor()
+  // the on-site visit is confirmed with the customer beforehand: the plan stops listing it as unconfirmed
+  await page.getByTestId('plan-unconfirmed').waitFor()
+  await page.getByTestId('plan-item-confirm').click()
+  await page.getByTestId('plan-item-confirmed').waitFor()
+  assert.equal(await page.getByTestId('plan-unconfirmed').count(), 0)
   await page.getByTestId('plan-item-record').first().click()
   await page.waitForURL(/\/e\/visits\/new\?/)
   await page.locator('#f-customer_id').waitFor()
@@ -82,6 +87,15 @@ test('phone: check in with the browser\'s position and add a photo; its EXIF sho
   const v = await api.get(`/visits/${visit.id}`)
   assert.deepEqual([v.lat_e6, v.lng_e6, v.accuracy_m, v.method, v.satisfaction_x100, v.plan_id, v.customer_id], [31298886, 120585316, 12, 'on_site', 450, plan.id, cust.id])
   assert.ok(Math.abs(v.visited_at - (Math.floor(Date.now() / 1000) - 600)) < 180, 'the time typed on the phone')
+  // a finding heard on site becomes a complaint from the visit's panel; the visit shows its state
+  await api.patch(`/visits/${visit.id}`, { version: v.version, findings: [{ kind: 'complaint', department: 'product', description: '控制柜风扇异响' }] })
+  await page.reload()
+  await page.getByTestId('raise-0').click()
+  await page.waitForURL(/\/e\/complaints\/\d+$/)
+  await page.getByText('控制柜风扇异响').first().waitFor()
+  await page.goto(`${BASE}/e/visits/${visit.id}`)
+  await page.getByTestId('finding-raised-state').getByText('已接收').waitFor()
+  assert.match(await page.getByTestId('finding-raised-link').innerText(), /^CP-\d{4}-\d{6}$/)
   await ctx.close()
 })
 

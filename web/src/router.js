@@ -31,6 +31,7 @@ export const router = createRouter({
         { path: 'trace', name: 'trace', component: () => import('./views/custom/TraceView.vue') },
         { path: 'visits/plan-builder', name: 'planBuilder', component: () => import('./custom/PlanBuilder.vue') },
         { path: 'visits/metrics', name: 'visitMetrics', component: () => import('./custom/VisitMetrics.vue') },
+        { path: 'service/monthly', name: 'serviceMonthly', component: () => import('./custom/ServiceMonthly.vue') },
         { path: 'e/:entity/:id(\\d+)', name: 'record', component: () => import('./views/EntityForm.vue') },
         { path: 'account/password', name: 'password', component: () => import('./views/PasswordView.vue') },
         { path: 'account/tokens', name: 'tokens', component: () => import('./views/TokensView.vue') },

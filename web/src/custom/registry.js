@@ -21,6 +21,7 @@
 //            modelValue, field, model, row (null when new), inputId, disabled; emits
 //            update:modelValue and `set` with other fields' values to fill in)
 //   fieldTexts: { field: (row) => text }   what the read view shows for a field (a name for an id)
+//   fieldLinks: { field: (row) => route | null }   the read view shows the field's value as a link there
 //   ownerLabel: i18n key   the owner's column and filter under the entity's own word
 // }
 
@@ -39,6 +40,7 @@ const ContractNotice = () => import('./ContractNotice.vue')
 const VisitCheckIn = () => import('./VisitCheckIn.vue')
 const SurveyRunPanel = () => import('./SurveyRunPanel.vue')
 const PlanItemsPanel = () => import('./PlanItemsPanel.vue')
+const VisitFindings = () => import('./VisitFindings.vue')
 
 export const registry = {
   customers: {
@@ -80,6 +82,8 @@ export const registry = {
     tabs: [{ name: 'versions', label: 'versions.tab', component: VersionsPanel }],
   },
   complaints: {
+    // the batch opens the traceability page on it (R-CMP-1)
+    fieldLinks: { batch_no: (row) => (row.batch_no ? { path: '/trace', query: { batch: row.batch_no } } : null) },
     listLinks: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'link-complaint-board' }],
     nav: [{ label: 'complaintBoard.title', to: '/complaints/board', testid: 'complaint-board' }],
   },
@@ -96,11 +100,15 @@ export const registry = {
     nav: [{ label: 'planBuilder.title', to: '/visits/plan-builder', testid: 'plan-builder' }],
   },
   visits: {
-    panels: [VisitCheckIn],
+    panels: [VisitCheckIn, VisitFindings],
     listLinks: [{ label: 'visitMetrics.title', to: '/visits/metrics', testid: 'link-visit-metrics' }],
     nav: [{ label: 'visitMetrics.title', to: '/visits/metrics', testid: 'visit-metrics' }],
   },
   survey_runs: { panels: [SurveyRunPanel] },
+  service_tickets: {
+    listLinks: [{ label: 'serviceMonthly.title', to: '/service/monthly', testid: 'link-service-monthly' }],
+    nav: [{ label: 'serviceMonthly.title', to: '/service/monthly', testid: 'service-monthly' }],
+  },
   collision_claims: {
     panels: [ClaimTarget],
     actions: { decide: { widgets: { decision: { radio: true } } } },
