@@ -20,6 +20,9 @@
 ** --mode aging  the receivables aging report's aggregate (receivables_aging_query)
 ** --single-page  a list page as one condition (list_query_sql), not split for a user who sees by
 **          owner (list_query_page_sql): the SQL before bench/FINDINGS.md 30, to compare
+** --mode quote  a quotation of 10 catalogue lines for one of the user's customers, made by the
+**          server's own entity_create_row (validation, catalogue costs, computes, the quote's
+**          hook, number, 11 INSERTs, audit) and read back (entity_load); --batch per commit
 ** Prints one line: "ops/s p50_us p99_us".
 */
 #include <pthread.h>
@@ -111,8 +114,66 @@ typedef struct Thr {
 static pthread_mutex_t create_mu = PTHREAD_MUTEX_INITIALIZER; /* one writer, as in the server */
 static int64_t create_seq;
 
+/* --mode quote: the user's customers and ten catalogue products with their list prices */
+static int64_t quote_customers[1000], quote_products[10][2];
+static int nquote_customers, nquote_products;
+
+static void quote_data(Db *db, int64_t user) {
+    Stmt *st = db_prepare(db, "SELECT id FROM customers WHERE owner_id = ?1 AND deleted_at IS NULL ORDER BY id LIMIT 1000");
+    db_bind_int64(st, 1, user);
+    while (db_step(st) == DB_ROW) quote_customers[nquote_customers++] = db_col_int64(st, 0);
+    db_done(st);
+    st = db_prepare(db, "SELECT id, list_price FROM products WHERE deleted_at IS NULL ORDER BY id LIMIT 10");
+    while (db_step(st) == DB_ROW) {
+        quote_products[nquote_products][0] = db_col_int64(st, 0);
+        quote_products[nquote_products++][1] = db_col_int64(st, 1);
+    }
+    db_done(st);
+    if (!nquote_customers || !nquote_products) {
+        fprintf(stderr, "sqlref: quote: no customers of the user or no products\n");
+        exit(1);
+    }
+}
+
+/* One quotation as POST /api/v1/quotes makes it (bench.lua create_quote sends the same body). */
+static void quote_op(Db *db, Req *r, int64_t seq) {
+    Err e = {0};
+    json_t *lines = json_array();
+    for (int i = 1; i <= 10; i++) {
+        int64_t *p = quote_products[(seq + i) % nquote_products];
+        json_array_append_new(lines, json_pack("{s:I, s:I, s:I, s:I}", "product_id", (json_int_t)p[0], "quantity",
+                                               (json_int_t)(1000 * (1 + (seq + i) % 20)), "unit_price", (json_int_t)p[1],
+                                               "discount_bp", (json_int_t)((i % 4) * 100)));
+    }
+    json_t *body = json_pack("{s:I, s:s, s:o}", "customer_id", (json_int_t)quote_customers[(seq * 11) % nquote_customers],
+                             "delivery_term", "合同签订后30天内交货", "lines", lines);
+    int64_t id = 0;
+    const Entity *en = entity_find("quotes");
+    if (entity_create_row(r, en, body, &id, &e) < 0) {
+        fprintf(stderr, "sqlref: quote: %d %s %s\n", e.status, e.code ? e.code : "", e.field ? e.field : "");
+        exit(1);
+    }
+    json_decref(body);
+    json_t *row = entity_load(r, en, id, &e);
+    if (!row) {
+        fprintf(stderr, "sqlref: quote read-back\n");
+        exit(1);
+    }
+    json_decref(row);
+    (void)db;
+}
+
 static void one_op(Db *db, Req *r, int64_t k) {
     Err e = {0};
+    if (!strcmp(mode, "quote")) {
+        pthread_mutex_lock(&create_mu);
+        int64_t seq = ++create_seq;
+        if (seq % batch == 1 || batch == 1) db_begin(db);
+        quote_op(db, r, seq);
+        if (seq % batch == 0 || batch == 1) db_commit(db);
+        pthread_mutex_unlock(&create_mu);
+        return;
+    }
     if (!strcmp(mode, "aging")) {
         char today[11];
         Stmt *st = receivables_aging_query(r, today);
@@ -347,7 +408,7 @@ static void *thr_main(void *arg) {
         t->ops++;
         if (explain) break;
     }
-    if (!strcmp(mode, "create") && db_tx_depth(db) > 0) db_commit(db);
+    if ((!strcmp(mode, "create") || !strcmp(mode, "quote")) && db_tx_depth(db) > 0) db_commit(db);
     db_close(db);
     return NULL;
 }
@@ -419,6 +480,16 @@ int main(int argc, char **argv) {
         int rc = check_keys(db);
         db_close(db);
         return rc;
+    } else if (!strcmp(mode, "quote")) {
+        char err[256];
+        Db *db = db_open(db_path, err, sizeof err);
+        Arena *a = arena_new();
+        if (!db) {
+            fprintf(stderr, "sqlref: %s\n", err);
+            return 1;
+        }
+        quote_data(db, load_user(db, a)->id);
+        db_close(db);
     } else if (strcmp(mode, "create") != 0 && strcmp(mode, "aging") != 0) goto usage;
     if (explain) nthreads = 1;
     Thr *t = calloc((size_t)nthreads, sizeof *t);
@@ -443,7 +514,7 @@ int main(int argc, char **argv) {
                (long long)(nlat ? all[nlat * 99 / 100] : 0));
     return 0;
 usage:
-    fprintf(stderr, "usage: sqlref --db FILE --user NAME (--paths FILE | --mode create | --mode keys | --mode aging)"
+    fprintf(stderr, "usage: sqlref --db FILE --user NAME (--paths FILE | --mode create | --mode keys | --mode aging | --mode quote)"
                     " [--seconds S] [--threads N] [--batch N] [--explain]\n");
     return 2;
 }

@@ -16,6 +16,8 @@
 #                    scale-10 run spends its time on the runs, not on 10 M follow-ups' postings
 #   BENCH_PG=0                                      skip the PostgreSQL pass (default: the same scenarios on a
 #                    PostgreSQL cluster the script starts on loopback, side by side in the report)
+#   BENCH_ONLY="create_quote"                       run only these scenarios (and their SQLite-alone
+#                    reference) and print them; the report is not rewritten (checking one scenario)
 # Each run also writes its figures to bench/results/sqlite-scale$SCALE.tsv; the report puts the
 # scale-1 and scale-10 figures side by side (with the growth factor) when both files are there.
 # Loopback only; every process started here is stopped on exit.
@@ -213,6 +215,8 @@ sign_in() { # the sessions and tokens of the runs, on the server at $BASE
   [[ -n $REP_COOKIE && -n $MGR_TOKEN && -n $REP_TOKEN ]] || { echo "bench: login failed" >&2; exit 1; }
 }
 sign_in
+# the quotation create: rep01 on its customers, 10 lines from the first ten catalogue products
+PRODUCTS=$(q "SELECT group_concat(id || ':' || list_price, ' ') FROM (SELECT id, list_price FROM products WHERE deleted_at IS NULL ORDER BY id LIMIT 10)")
 
 rss_kb() { awk '/^VmRSS/ {print $2}' /proc/"$SRV_PID"/status; }
 status_kb() { awk -v k="$1:" '$1 == k {print $2}' /proc/"$SRV_PID"/status; }
@@ -310,20 +314,39 @@ read_runs() { # the reads, on the server at $BASE
   run export_csv "$BASE/api/v1/customers/export.csv?$EXPORT_Q" 1 BENCH_MODE=paths BENCH_COOKIE="$ADM_COOKIE"
   run export_xlsx "$BASE/api/v1/customers/export.xlsx?$EXPORT_Q" 1 BENCH_MODE=paths BENCH_COOKIE="$ADM_COOKIE"
 }
+# the SQLite-alone references (same SQL, no HTTP) and the quotation create with its reference
+SECS=$(( DUR < 5 ? DUR : 5 ))
+declare -A REF
+ref() { REF[$1]=$(build/bench/sqlref --db "$DB" --seconds "$SECS" --threads 2 "${@:2}" 2>>"$WORK/sqlref.log" | awk '{print $1}'); }
+run_create_quote() { # a quotation with 10 catalogue lines as rep01 (API token); reference: entity_create_row alone
+  update_ids
+  run create_quote "$BASE/" "$CONNS" BENCH_MODE=create_quote BENCH_TOKEN="$REP_TOKEN" BENCH_IDS="$WORK/update_ids.txt" \
+      BENCH_PRODUCTS="$PRODUCTS"
+  ref create_quote --user $REP --mode quote --batch 64 --threads 1
+  N_QUOTES=$(q "SELECT count(*) FROM quotes"); N_QUOTE_LINES=$(q "SELECT count(*) FROM quote_lines")
+}
+if [[ -n ${BENCH_ONLY:-} ]]; then
+  for s in $BENCH_ONLY; do
+    case $s in
+      create_quote) run_create_quote
+        echo "  SQLite alone (entity_create_row, 64/commit): ${REF[create_quote]:-–}/s; quotes $N_QUOTES, lines $N_QUOTE_LINES";;
+      *) echo "bench: BENCH_ONLY knows create_quote" >&2; exit 2;;
+    esac
+  done
+  grep -q '"level":"error"' "$WORK/server.log" && { echo "bench: the server logged errors:" >&2; grep '"level":"error"' "$WORK/server.log" | head -5 >&2; exit 1; }
+  exit 0
+fi
 read_runs
 # a check that the export really holds the rows (CSV: header + rows)
 EXPORT_LINES=$(curl -sf -H "Cookie: $ADM_COOKIE" "$BASE/api/v1/customers/export.csv?$EXPORT_Q" | grep -c '' || true)
 # a check that the duplicate check finds generated rows: customer 2's name written another way
 # ("上海某某机械有限公司" sent as "某某机械（上海市）有限公司" has the same key) -> 409
-DUP_NAME=$(q "SELECT substr(name, 3, length(name) - 6) || '（' || region || '市）有限公司' FROM customers WHERE name LIKE '%有限公司' AND name NOT LIKE '%股份有限公司' AND name NOT LIKE '%有限责任公司' AND owner_id <> $(uid bench.rep02) ORDER BY id LIMIT 1")
+DUP_NAME=$(q "SELECT substr(name, 3, length(name) - 6) || '（' || substr(name, 1, 2) || '市）有限公司' FROM customers WHERE name LIKE '%有限公司' AND name NOT LIKE '%股份有限公司' AND name NOT LIKE '%有限责任公司' AND owner_id <> $(uid bench.rep02) ORDER BY id LIMIT 1")
 DUP_STATUS=$( [[ -n $DUP_NAME ]] && curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $REP2_TOKEN" -H 'Content-Type: application/json' \
              -d "{\"name\":\"$DUP_NAME\"}" "$BASE/api/v1/customers" || echo "-")
 echo "  duplicate check on a generated name ($DUP_NAME): HTTP $DUP_STATUS"
 
 # the database ceiling for the reads, same SQL, 2 threads (one per core), no HTTP
-SECS=$(( DUR < 5 ? DUR : 5 ))
-declare -A REF
-ref() { REF[$1]=$(build/bench/sqlref --db "$DB" --seconds "$SECS" --threads 2 "${@:2}" 2>>"$WORK/sqlref.log" | awk '{print $1}'); }
 ref get_customer --user $REP --paths "$WORK/get.txt"
 ref list_rep --user $REP_LIST --paths "$WORK/list.txt"
 ref list_manager --user $MGR --paths "$WORK/list.txt"
@@ -352,6 +375,7 @@ FDS=$(ls /proc/"$SRV_PID"/fd | wc -l)
 # the database ceiling for creates: same statements, 64 per durable commit, and 1 per commit
 ref create_group --user bench.rep02 --mode create --batch 64 --threads 1
 ref create_single --user bench.rep02 --mode create --batch 1 --threads 1
+run_create_quote
 
 kill "$SRV_PID"; wait "$SRV_PID" 2>/dev/null || true; SRV_PID=""
 grep -q '"level":"error"' "$WORK/server.log" && { echo "bench: the server logged errors:" >&2; grep '"level":"error"' "$WORK/server.log" | head -5 >&2; }
@@ -539,6 +563,10 @@ the optimistic lock (\`version\` read, 409 when stale; each wrk connection learn
 *aging* = GET /api/v1/receivables/aging (one aggregate query over every overdue instalment, bucketed by days
 overdue, by customer, rep and unit) as finance (all $N_CONTRACTS contracts) and as the manager of region 1, 2 connections;
 its SQLite-alone reference runs the same statement (\`receivables_aging_query\`, \`sqlref --mode aging\`).
+*create quote* = rep01 with an API token: a quotation of 10 lines from the catalogue for one of its customers (costs from
+the catalogue, line amounts, totals, margin and approval level, number, 11 INSERTs, audit, read-back); its SQLite-alone
+reference makes the same body through the server's own \`entity_create_row\` and reads it back (\`sqlref --mode quote\`,
+64 per durable commit); $N_QUOTES quotes with $N_QUOTE_LINES lines after the run.
 *mixed* is a browser session of rep01 (cookie + CSRF): 40 % customer gets and lists, 10 % a customer's follow-ups, 5 %
 customer 360, 5 % leads list, 5 % /auth/me, 5 % search, 10 % customer updates, 15 % follow-up creates, 5 % customer creates.
 
@@ -552,6 +580,7 @@ for n in "${ORDER[@]}"; do
   case $n in
     get_customer|list_rep|list_manager|search_rep|search_manager|aging_finance|aging_manager) ref_col="$(pct "${RPS[$n]}" "${REF[$n]:-}") of $(num "${REF[$n]:-}")/s";;
     create_customer) ref_col="$(pct "${RPS[$n]}" "${REF[create_group]:-}") of $(num "${REF[create_group]:-}")/s (64/commit)";;
+    create_quote) ref_col="$(pct "${RPS[$n]}" "${REF[create_quote]:-}") of $(num "${REF[create_quote]:-}")/s (64/commit)";;
   esac
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$(num "${RPS[$n]}")" "$(ms "${P50[$n]}")" "$(ms "${P99[$n]}")" \
     "${NON2XX[$n]}" "$(mb "${RSS[$n]:-}")" "$(pct "${RPS[$n]}" "$NG")" "$ref_col"

@@ -1,7 +1,8 @@
 -- bench.lua — the one wrk script of `make bench` and the soak test.
 -- Everything comes from the environment (set by scripts/bench.sh):
 --   BENCH_MODE    paths | login | create_customer | create_followup | create_product | create_research
---                 | update | update_research | mixed
+--                 | create_quote | update | update_research | mixed
+--   BENCH_PRODUCTS "id:price id:price ..." catalogue products a quote's 10 lines take in turn (create_quote)
 --   BENCH_COOKIE  "sl_session=..."      (session of a browser user)
 --   BENCH_CSRF    X-CSRF-Token for cookie writes (mixed)
 --   BENCH_TOKEN   API token: "Authorization: Bearer ..." (create, update)
@@ -117,6 +118,23 @@ local function create_research()
   return wrk.format("POST", "/api/v1/market_research", hdrs(JSON), body)
 end
 
+-- A quotation of 10 catalogue lines for one of the rep's customers (server: costs from the
+-- catalogue, amounts, totals, margin, the approval level, the number, 11 rows and the audit entry).
+local products = {}
+for id, price in string.gmatch(os.getenv("BENCH_PRODUCTS") or "", "(%d+):(%d+)") do
+  products[#products + 1] = {id = tonumber(id), price = tonumber(price)}
+end
+local function create_quote()
+  local id = ids[((n * 11) % #ids) + 1]
+  local lines = {}
+  for i = 1, 10 do
+    local p = products[((n + i) % #products) + 1]
+    lines[i] = string.format('{"product_id":%d,"quantity":%d,"unit_price":%d,"discount_bp":%d}',
+      p.id, 1000 * (1 + (n + i) % 20), p.price, (i % 4) * 100)
+  end
+  local body = string.format('{"customer_id":%d,"delivery_term":"合同签订后30天内交货","lines":[%s]}', id, table.concat(lines, ","))
+  return wrk.format("POST", "/api/v1/quotes", hdrs(JSON), body)
+end
 
 function request()
   n = n + 1
@@ -139,6 +157,8 @@ function request()
     return create_followup()
   elseif mode == "create_research" then
     return create_research()
+  elseif mode == "create_quote" then
+    return create_quote()
   elseif mode == "update" then
     return patch_customer()
   elseif mode == "update_research" then

@@ -195,6 +195,8 @@
       "合約尚未簽訂或已終止，不能下單（{detail}）", "The contract is not signed or has ended ({detail})")              \
     X(EC_ORDER_OVER_CONTRACT, "order.over_contract", "“{field}”超过合同剩余可订数量（剩余 {detail}）",                 \
       "「{field}」超過合約剩餘可訂數量（剩餘 {detail}）", "\"{field}\" is more than the contract has left ({detail})") \
+    X(EC_ORDER_NOTHING_LEFT, "order.contract_fully_ordered", "合同 {detail} 已全部下单，没有剩余数量",                 \
+      "合約 {detail} 已全部下單，沒有剩餘數量", "Everything of contract {detail} is ordered already")                  \
     X(EC_ORDER_LINE, "order.line_unknown", "“{field}”不是该订单的明细行", "「{field}」不是該訂單的明細行",             \
       "\"{field}\" is not a line of this order")                                                                       \
     X(EC_ORDER_NOT_QUALIFIED, "shipment.not_qualified",                                                                \

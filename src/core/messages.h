@@ -112,6 +112,11 @@
     X("order.followup", "交付回访：订单 {number}（客户 {customer}）于 {date} 签收，请于 {due} 回访",                   \
       "交付回訪：訂單 {number}（客戶 {customer}）於 {date} 簽收，請於 {due} 回訪",                                     \
       "Follow-up visit: order {number} ({customer}) received on {date}, visit on {due}")                               \
+    X("order.tech_changed",                                                                                            \
+      "技术状态变更：产品 {product} 由“{from}”改为“{to}”，请告知客户 {customer}（订单 {number}）并记录",               \
+      "技術狀態變更：產品 {product} 由「{from}」改為「{to}」，請告知客戶 {customer}（訂單 {number}）並記錄",           \
+      "Technical state changed: {product} from \"{from}\" to \"{to}\"; tell {customer} (order {number}) and record "   \
+      "it")                                                                                                            \
     X("order.release_requested", "紧急放行待批准：订单 {number} 批次 {lot}，数量 {quantity}",                          \
       "緊急放行待核准：訂單 {number} 批次 {lot}，數量 {quantity}",                                                     \
       "Emergency release to approve: order {number}, lot {lot}, quantity {quantity}")

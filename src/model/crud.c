@@ -442,6 +442,7 @@ int entity_create_row(Req *r, const Entity *en, json_t *body, int64_t *out_id, E
         json_object_set_new(rec, "number", json_string(num));
     }
     if (entity_owner_inherit(r, en, rec, NULL, e) < 0) return -1; /* a customer's contact is its owner's */
+    if (record_check_lines(r, en, rec, NULL, e) < 0) return -1;   /* a line of the named document */
     /* computed fields before the hook (it may check a total) and after it (it may set an input) */
     if (record_compute(r, en, rec, e) < 0) return -1;
     if (en->before_save && en->before_save(r, en, rec, NULL, e) < 0) return -1;
@@ -597,6 +598,7 @@ static int patch_apply(Req *r, const Entity *en, json_t *old, json_t *body, Err 
     json_object_update(rec, vals);
     if (en->children && children_collect(r, en, body, old, rec, e) < 0) return -1;
     if (entity_owner_inherit(r, en, rec, old, e) < 0) return -1; /* moved to another customer */
+    if (record_check_lines(r, en, rec, old, e) < 0) return -1;
     if (en->owner_changing && changed_key(rec, old, "owner_id")) en->owner_changing(r, en, old, rec);
     if (record_compute(r, en, rec, e) < 0) return -1;
     if (en->before_save && en->before_save(r, en, rec, old, e) < 0) return -1;
@@ -806,6 +808,8 @@ void model_routes_register(void) {
         {"GET", "/api/v1/:entity/:id/shares", shares_list, 0, 0, "Users a row is shared with", "entities"},
         {"POST", "/api/v1/:entity/:id/shares", shares_add, R_WRITE, 0, "Share a row with a user", "entities"},
         {"DELETE", "/api/v1/:entity/:id/shares/:user_id", shares_remove, R_WRITE, 0, "Stop sharing a row", "entities"},
+        {"GET", "/api/v1/:entity/:id/line-labels/:child", lineref_labels_get, 0, 0,
+         "The lines of a document named for a picker (FT_LINE)", "entities"},
         {"GET", "/api/v1/:entity/:id/links", links_list, 0, 0, "Records linked to a row (both directions)", "entities"},
         {"GET", "/api/v1/:entity/:id/versions", versions_list, 0, 0, "Kept versions of a signed document", "entities"},
         {"GET", "/api/v1/:entity/:id/versions/:rev", versions_get, 0, 0, "One kept version, whole", "entities"},

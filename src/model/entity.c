@@ -145,6 +145,7 @@ int entity_check_schema(Db *db) {
         if (index_check(db, aEntity[i]) < 0) bad = 1;
         if (publink_check(aEntity[i], db) < 0) bad = 1;
         if (print_check(aEntity[i]) < 0) bad = 1;
+        if (lineref_check_decl(aEntity[i]) < 0) bad = 1;
     }
     return bad ? -1 : 0;
 }
@@ -233,6 +234,7 @@ static json_t *col_json(Stmt *st, int col, FieldType t) {
     case FT_MONEY:
     case FT_DATETIME:
     case FT_REF:
+    case FT_LINE:
     case FT_QTY:
     case FT_PERCENT_BP:
         return json_integer(db_col_int64(st, col));

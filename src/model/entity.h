@@ -37,6 +37,12 @@ typedef enum {
                       "industries": GB/T 4754): stored as text, validated against the list, shown by
                       its name in the reader's language; a filter on a code takes the codes below it
                       too (filter[region]=32 is all of 江苏省) (model/refdata.h) */
+    FT_LINE,       /* id of a line of another document (lineref.c): a row of child collection `ref`
+                      ("lines") of the document named by FT_REF field `line_of` of this record, or,
+                      for a field of a line, of its parent record when the line has no such field.
+                      The line must belong to that document, which must be visible (F_REF_ANY: need
+                      not be); when line_of is F_READONLY and empty, the server fills it with the
+                      line's document. Shown by the line's label (Child.label) */
 } FieldType;
 
 typedef struct EnumVal {
@@ -103,6 +109,8 @@ typedef struct Field {
        else it is left out of rows, lists, exports, meta and the audit trail, and refused as a filter
        or a sort. Never F_SEARCH (a search would tell its values). Declared with .read_roles = RB(...). */
     uint32_t read_roles;
+    /* FT_LINE: the FT_REF field naming the document whose line this is ("order_id") */
+    const char *line_of;
 } Field;
 
 /* A section of the record form: fields naming its key are shown under its label. */
@@ -176,6 +184,9 @@ typedef struct Child {
     const Compute *computes;    /* per-line computed fields, terminated by {NULL}; or NULL */
     int min_rows;               /* at least this many lines (0: none needed) */
     int max_rows;               /* at most this many (0: 500) */
+    /* Fields naming one line to people where another document refers to it (FT_LINE pickers,
+       read views): "product_id quantity" shows "第2行 · 不锈钢球阀 · 40"; NULL: the position */
+    const char *label;
 } Child;
 
 /*

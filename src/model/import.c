@@ -524,7 +524,8 @@ static int cell_value(ImportJob *j, Req *r, const Field *f, const ImpCell *c, js
     case FT_PHONE:
         *out = json_string(s);
         return 0;
-    case FT_INT: {
+    case FT_INT:
+    case FT_LINE: { /* a line's id: checked against its document on the row's create */
         bool num = c->kind == CELL_NUMBER;
         if (decimal_scaled(s, 0, !num, num, num, &n) != 0) return cell_bad(j, r, f, e, c->s, "123");
         *out = json_integer(n);

@@ -71,6 +71,7 @@ static int filter_value(Req *r, ListQuery *lq, const Field *f, const char *v, co
     case FT_MONEY:
     case FT_DATETIME:
     case FT_REF:
+    case FT_LINE:
     case FT_QTY:
     case FT_PERCENT_BP:
         if (str_to_int64(v, &n) != 0) return bad(e, param, "integer expected");

@@ -16,7 +16,7 @@ static const char *const type_names[] = {
     [FT_TEXT] = "text",   [FT_LONGTEXT] = "longtext", [FT_INT] = "int",     [FT_MONEY] = "money",
     [FT_DATE] = "date",   [FT_DATETIME] = "datetime", [FT_BOOL] = "bool",   [FT_ENUM] = "enum",
     [FT_REF] = "ref",     [FT_EMAIL] = "email",       [FT_PHONE] = "phone", [FT_PERCENT_BP] = "percent_bp",
-    [FT_ROLES] = "roles", [FT_QTY] = "qty",           [FT_CODE] = "code",
+    [FT_ROLES] = "roles", [FT_QTY] = "qty",           [FT_CODE] = "code",   [FT_LINE] = "line",
 };
 
 const char *field_type_name(FieldType t) { return type_names[t]; }
@@ -42,7 +42,8 @@ json_t *field_json(Req *r, const Field *f) {
     if (f->type == FT_QTY) json_object_set_new(o, "scale", json_integer(1000));
     json_object_set_new(o, "min", f->min < f->max || f->min ? json_integer(f->min) : json_null());
     json_object_set_new(o, "max", f->max ? json_integer(f->max) : json_null());
-    json_object_set_new(o, "ref", f->ref && f->type != FT_CODE ? json_string(f->ref) : json_null());
+    json_object_set_new(o, "ref",
+                        f->ref && f->type != FT_CODE && f->type != FT_LINE ? json_string(f->ref) : json_null());
     if (f->type == FT_CODE) { /* its items: GET /api/v1/refdata/<list>; levels: 3 = a cascade of pickers */
         json_object_set_new(o, "list", json_string(f->ref));
         json_object_set_new(o, "levels", json_integer(refdata_levels(f->ref)));
@@ -55,6 +56,10 @@ json_t *field_json(Req *r, const Field *f) {
                                   json_pack("{s:s, s:s}", "value", role_info[i].id, "label",
                                             label_for(r->locale, role_info[i].zh, role_info[i].tw, role_info[i].en)));
         json_object_set_new(o, "enum", a);
+    }
+    if (f->type == FT_LINE) { /* a line of the document named by field "of" (lineref.c) */
+        json_object_set_new(o, "child", json_string(f->ref));
+        json_object_set_new(o, "of", json_string(f->line_of));
     }
     if (f->def) json_object_set_new(o, "default", json_string(f->def));
     json_object_set_new(o, "group", f->group ? json_string(f->group) : json_null());
@@ -72,6 +77,21 @@ json_t *field_json(Req *r, const Field *f) {
             json_pack("{s:s%, s:o}", "field", f->when, eq ? (size_t)(eq - f->when) : strlen(f->when), "values", vals));
     } else {
         json_object_set_new(o, "when", json_null());
+    }
+    return o;
+}
+
+/* field_json of a field of en (own: its child collection, or NULL); an FT_LINE also names its
+   document's entity ("ref") and whether the document field is the parent record's ("of_parent") */
+static json_t *field_json_in(Req *r, const Entity *en, const Child *own, const Field *f) {
+    json_t *o = field_json(r, f);
+    if (f->type == FT_LINE) {
+        const Entity *doc = NULL;
+        bool in_parent = false;
+        lineref_doc_field(en, own, f, &in_parent);
+        lineref_child(en, own, f, &doc);
+        json_object_set_new(o, "ref", doc ? json_string(doc->name) : json_null());
+        json_object_set_new(o, "of_parent", json_boolean(own && in_parent));
     }
     return o;
 }
@@ -107,7 +127,7 @@ static json_t *children_json(Req *r, const Entity *en) {
     for (const Child *ch = en->children; ch && ch->name; ch++) {
         json_t *fields = json_array();
         for (const Field *f = ch->fields; f->name; f++)
-            json_array_append_new(fields, field_json(r, f));
+            json_array_append_new(fields, field_json_in(r, en, ch, f));
         json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:i, s:o, s:o}", "name", ch->name, "label",
                                            label_for(r->locale, ch->zh, ch->tw, ch->en), "min_rows", ch->min_rows,
                                            "max_rows", ch->max_rows ? ch->max_rows : 500, "fields", fields, "computes",
@@ -121,7 +141,7 @@ json_t *entity_meta_json(Req *r, const Entity *en) {
     for (const Field *f = en->fields; f->name; f++)
         if ((f->flags & (F_READONLY | F_WRITEONLY)) != (F_READONLY | F_WRITEONLY) && /* server-only secrets */
             field_readable(f, r->user))
-            json_array_append_new(fields, field_json(r, f));
+            json_array_append_new(fields, field_json_in(r, en, NULL, f));
     json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s, s:o}", "name", en->name, "label",
                           label_for(r->locale, en->zh, en->tw, en->en), "tag", en->tag, "title_field", en->title_field,
                           "default_sort", en->default_sort, "visibility", en->vis == VIS_ALL ? "all" : "owner",

@@ -60,6 +60,26 @@ int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e);
 /* Every F_REQUIRED field with a `when` condition that holds for rec has a value; else 400
    field.required naming it. Run on the whole record after the hooks (create and patch). */
 int record_check_conditions(Req *r, const Field *fields, json_t *rec, Err *e);
+/*
+** Line references (FT_LINE, lineref.c). record_check_lines: every line reference of rec (its
+** fields and its lines' fields) that is new or whose document moved names a line of that
+** document, visible unless F_REF_ANY; a read-only empty document field is filled from the line.
+** Run on create and patch before the entity's before_save. 0, or -1 with e (400 field.reference
+** naming the field, "lines[2].contract_line_id" for a line's).
+*/
+int record_check_lines(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e);
+/* The field naming f's document (own: the child collection f belongs to, or NULL); *in_parent
+   (may be NULL) tells whether it is the parent record's. NULL when the declaration is wrong. */
+const Field *lineref_doc_field(const Entity *en, const Child *own, const Field *f, bool *in_parent);
+/* The collection f's values are lines of, and (doc, may be NULL) its document entity; NULL when
+   the declaration names none. */
+const Child *lineref_child(const Entity *en, const Child *own, const Field *f, const Entity **doc);
+/* At start: each FT_LINE of en names a document field and a collection of it; else logs, -1. */
+int lineref_check_decl(const Entity *en);
+/* The lines of parent in collection ch named for people: [{"id","label"}] in order, or NULL on a
+   database error. */
+json_t *lineref_labels(Req *r, const Child *ch, int64_t parent);
+int lineref_labels_get(Req *r, Err *e);
 /* Bind a typed JSON value to parameter idx for field type t. */
 void bind_value(Stmt *st, int idx, FieldType t, json_t *v);
 /* Column col of a row as the JSON value of field type t (null stays null; bool false). */

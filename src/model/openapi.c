@@ -20,6 +20,7 @@ static json_t *field_schema(const Field *f) {
     case FT_MONEY:
     case FT_DATETIME:
     case FT_REF:
+    case FT_LINE:
     case FT_QTY:
     case FT_PERCENT_BP:
         s = json_pack("{s:s, s:s}", "type", "integer", "format", "int64");

@@ -162,6 +162,10 @@ int field_validate(Req *r, const Field *f, json_t *v, json_t **out, Err *e) {
         *out = json_incref(v);
         return 0;
     }
+    case FT_LINE: /* an id here; whose line it is: record_check_lines (lineref.c), on the whole record */
+        if (!json_is_integer(v) || json_integer_value(v) <= 0) return fail(r, e, f, 400, EC_TYPE, "id");
+        *out = json_incref(v);
+        return 0;
     case FT_INT:
     case FT_MONEY:
     case FT_DATETIME:

@@ -1,11 +1,15 @@
 /*
 ** catalogue.c — the product catalogue (R-PRE-2): model/spec, unit, list
-** price and standard cost in fen, product line. Read by everyone (quotes
-** and orders need it); maintained by managers.
+** price and standard cost in fen, product line, technical state (a change of
+** it is announced to the customers who have the product on order, R-ORD-4).
+** Read by everyone (quotes and orders need it); maintained by managers.
 */
+#include <string.h>
+
 #include "../core/errcodes.h"
 #include "../model/model.h"
 #include "modules.h"
+#include "orders.h"
 
 static const Field product_fields[] = {
     {"code", FT_TEXT, F_REQUIRED | F_LIST | F_SEARCH | F_SORT | F_UNIQUE | F_FILTER, 1, 32, NULL, NULL, NULL,
@@ -23,8 +27,23 @@ static const Field product_fields[] = {
      "Product line"},
     {"active", FT_BOOL, F_LIST | F_FILTER, 0, 0, NULL, NULL, "1", "在售", "在售", "Active"},
     {"description", FT_LONGTEXT, 0, 0, 10000, NULL, NULL, NULL, "说明", "說明", "Description"},
+    /* R-ORD-4: a change of it is announced to the customers with open orders or recent deliveries */
+    {"tech_state", FT_TEXT, F_SEARCH, 0, 200, NULL, NULL, NULL, "技术状态（版本）", "技術狀態（版本）",
+     "Technical state (revision)"},
     {NULL},
 };
+
+/* after_save: a product's technical state that changes (from one stated to another) is announced
+   to the customers who have it on order or received it lately (R-ORD-4, orders.c). */
+static int product_saved(Req *r, const Entity *en, json_t *rec, json_t *old, Err *e) {
+    (void)en;
+    const char *from = old ? json_string_value(json_object_get(old, "tech_state")) : NULL;
+    const char *to = json_string_value(json_object_get(rec, "tech_state"));
+    if (!from || !*from || (to && !strcmp(from, to))) return 0;
+    return orders_tech_changed(r, json_integer_value(json_object_get(rec, "id")),
+                               json_string_value(json_object_get(rec, "name")), from, to && *to ? to : "-",
+                               json_integer_value(json_object_get(old, "version")) + 1, e);
+}
 
 static const Entity products_entity = {
     .name = "products",
@@ -41,6 +60,7 @@ static const Entity products_entity = {
     .title_field = "name",
     .tag = "presale",
     .importable = true,
+    .after_save = product_saved,
 };
 
 /* Lines of a document priced from the catalogue (quotes, contracts): the product's standard cost for

@@ -73,7 +73,8 @@ static const Field instalment_fields[] = {
     {NULL},
 };
 static const Child contract_children[] = {
-    {"lines", "contract_lines", "合同明细", "合約明細", "Lines", line_fields, line_computes, 1, 200},
+    {"lines", "contract_lines", "合同明细", "合約明細", "Lines", line_fields, line_computes, 1, 200,
+     .label = "product_id spec quantity"},
     {"instalments", "contract_instalments", "付款计划", "付款計劃", "Payment schedule", instalment_fields, NULL, 0, 24},
     {NULL},
 };

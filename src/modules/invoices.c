@@ -58,7 +58,7 @@ static const Field invoice_fields[] = {
      .group = "basics"},
     {"contract_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_ANY | F_REF_OWNER, 0, 0, NULL,
      "contracts", NULL, "合同", "合約", "Contract", .group = "basics"},
-    {"order_id", FT_INT, F_FILTER, 1, INT64_MAX, NULL, NULL, NULL, "订单", "訂單", "Order", .group = "basics"},
+    {"order_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "orders", NULL, "订单", "訂單", "Order", .group = "basics"},
     {"payment_id", FT_REF, F_FILTER | F_REF_KEEP, 0, 0, NULL, "payments", NULL, "回款", "回款", "Payment",
      .group = "basics"},
     {"customer_id", FT_REF, F_READONLY | F_LIST | F_FILTER | F_REF_KEEP, 0, 0, NULL, "customers", NULL, "客户", "客戶",
@@ -158,11 +158,16 @@ static int invoice_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err
         if (rc < 0) return flow_db_error(r, e, "payment");
         if (pc != contract) return err_set(e, 400, EC_REF, "payment_id", NULL);
     }
-    int64_t order = flow_rec_int(rec, "order_id");
-    if (order && entity_find("orders")) {
-        int ok = entity_ref_exists(r, "orders", order);
-        if (ok < 0) return flow_db_error(r, e, "order");
-        if (!ok) return err_set(e, 400, EC_REF, "order_id", NULL);
+    int64_t order = flow_rec_int(rec, "order_id"); /* visible (FT_REF): and of this contract */
+    if (order) {
+        Stmt *st = db_prepare(r->db, "SELECT contract_id FROM orders WHERE id = ?1");
+        if (!st) return flow_db_error(r, e, "order");
+        db_bind_int64(st, 1, order);
+        int rc = db_step(st);
+        int64_t oc = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+        db_done(st);
+        if (rc < 0) return flow_db_error(r, e, "order");
+        if (oc != contract) return err_set(e, 400, EC_REF, "order_id", NULL);
     }
     int64_t of = flow_rec_int(rec, "reissue_of");
     if (of) {

@@ -20,7 +20,8 @@
 #include "orders.h"
 
 static const Field line_fields[] = {
-    {"contract_line_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, NULL, "合同明细行", "合約明細行", "Contract line"},
+    {"contract_line_id", FT_LINE, 0, 0, 0, NULL, "lines", NULL, "合同明细行", "合約明細行", "Contract line",
+     .line_of = "contract_id"},
     {"product_id", FT_REF, 0, 0, 0, NULL, "products", NULL, "产品", "產品", "Product"},
     {"spec", FT_TEXT, 0, 0, 200, NULL, NULL, NULL, "规格型号", "規格型號", "Specification"},
     {"quantity", FT_QTY, F_REQUIRED, 1, 1000000000000, NULL, NULL, NULL, "数量", "數量", "Quantity"},
@@ -49,7 +50,8 @@ static const Field property_fields[] = {
     {NULL},
 };
 static const Child order_children[] = {
-    {"lines", "order_lines", "订单明细", "訂單明細", "Lines", line_fields, line_computes, 0, 200},
+    {"lines", "order_lines", "订单明细", "訂單明細", "Lines", line_fields, line_computes, 0, 200,
+     .label = "product_id spec quantity"},
     {"property", "order_property", "顾客财产", "顧客財產", "Customer property", property_fields, NULL, 0, 100},
     {NULL},
 };
@@ -141,6 +143,9 @@ static const EnumVal approver_roles[] = {
 static const Setting order_settings[] = {
     {"order.followup_days", ST_INT, "7", 1, 90, "交付后几天回访", "交付後幾天回訪",
      "Follow-up visit this many days after delivery"},
+    {"order.tech_notice_days", ST_INT, "365", 0, 3650, "技术状态变更通知：交付后多少天内的客户",
+     "技術狀態變更通知：交付後多少天內的客戶",
+     "Announce a product's technical change to customers who received it within this many days"},
     {"order.release_role", ST_ENUM, "gm", 0, 0, "紧急放行批准人（角色）", "緊急放行核准人（角色）",
      "Who approves an emergency release (role)", approver_roles},
 };
@@ -316,7 +321,7 @@ static int contract_line_take(Req *r, int64_t contract, int64_t self, json_t *li
     }
     db_done(st);
     if (rc < 0) return flow_db_error(r, e, "contract line");
-    if (rc != DB_ROW) return err_set(e, 400, EC_ORDER_LINE, fld, NULL);
+    if (rc != DB_ROW) return err_set(e, 400, EC_REF, fld, NULL); /* checked by the core (FT_LINE); gone since */
     return 0;
 }
 
@@ -370,9 +375,7 @@ static int order_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *
         if (!flow_rec_int(rec, "customer_id")) return err_set(e, 400, EC_REQUIRED, "customer_id", NULL);
         size_t i;
         json_t *line;
-        json_array_foreach(lines, i, line) {
-            if (flow_rec_int(line, "contract_line_id"))
-                return err_set(e, 400, EC_ORDER_LINE, arena_printf(r->a, "lines[%zu].contract_line_id", i), NULL);
+        json_array_foreach(lines, i, line) { /* a contract line without a contract: the core refused it */
             if (!flow_rec_int(line, "product_id"))
                 return err_set(e, 400, EC_REQUIRED, arena_printf(r->a, "lines[%zu].product_id", i), NULL);
             if (!json_is_integer(json_object_get(line, "unit_price")))
@@ -534,7 +537,7 @@ const Entity orders_entity = {
     .vis = VIS_OWNER,
     .read_roles = ORDER_READERS,
     .write_roles = RB(SALES_REP) | ROLES_MANAGING,
-    .read_all_roles = ORDER_DEPARTMENTS,
+    .read_all_roles = ORDER_DEPARTMENTS | RB(FINANCE), /* finance invoices against any order */
     .default_sort = "-created_at",
     .title_field = "number",
     .flow = &order_flow,
@@ -550,7 +553,105 @@ const Entity orders_entity = {
     .after_sign = "contact_id delivery_plan delivery_address packaging transport property",
 };
 
+/* What R-ORD-4 tells: (owner, customer) pairs with an open order of the product, or one received
+   since ?2; the customer's latest such order. */
+static const char tech_sql[] =
+    "SELECT o.owner_id, o.customer_id, MAX(o.id) FROM orders o WHERE o.deleted_at IS NULL AND o.owner_id IS NOT NULL"
+    " AND o.customer_id IS NOT NULL AND EXISTS (SELECT 1 FROM order_lines l WHERE l.parent_id = o.id"
+    " AND l.product_id = ?1) AND (o.state NOT IN ('delivered', 'closed', 'cancelled')"
+    " OR (o.state IN ('delivered', 'closed') AND o.received_at >= ?2))"
+    " GROUP BY o.owner_id, o.customer_id ORDER BY o.owner_id, o.customer_id";
+
+int orders_tech_changed(Req *r, int64_t product, const char *name, const char *from, const char *to, int64_t version,
+                        Err *e) {
+    Stmt *st = db_prepare(r->db, tech_sql);
+    if (!st) return flow_db_error(r, e, "technical state");
+    db_bind_int64(st, 1, product);
+    db_bind_int64(st, 2, r->now - req_setting_int(r, "order.tech_notice_days") * 86400);
+    json_t *told = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(told, json_pack("[I,I,I]", (json_int_t)db_col_int64(st, 0),
+                                              (json_int_t)db_col_int64(st, 1), (json_int_t)db_col_int64(st, 2)));
+    db_done(st);
+    size_t i;
+    json_t *t;
+    json_array_foreach(told, i, t) {
+        if (rc < 0) break;
+        int64_t owner = json_integer_value(json_array_get(t, 0)), customer = json_integer_value(json_array_get(t, 1));
+        int64_t order = json_integer_value(json_array_get(t, 2));
+        json_t *o = orders_load(r, order, e);
+        if (!o) {
+            rc = -2;
+            break;
+        }
+        const char *number = arena_strdup(r->a, flow_rec_str(o, "number") ? flow_rec_str(o, "number") : "");
+        json_decref(o);
+        const char *title = msg_make(r->a, "order.tech_changed", "product", name, "from", from, "to", to, "customer",
+                                     customer_name(r, customer), "number", number, NULL);
+        const char *key = arena_printf(r->a, "tech_announce:%lld:%lld:%lld:%lld", (long long)product,
+                                       (long long)version, (long long)customer, (long long)owner);
+        int made = task_remind(r->db, owner, "tech_announce", "orders", order, title, 0, key, r->now);
+        if (made < 0 || (made == 1 && audit_write(r, "orders", order, "tech_announce",
+                                                  json_pack("{s:[s,s], s:I}", "tech_state", from, to, "product_id",
+                                                            (json_int_t)product)) < 0))
+            rc = -1;
+    }
+    json_decref(told);
+    if (rc == -2) return -1;
+    return rc < 0 ? flow_db_error(r, e, "technical state") : 0;
+}
+
+/*
+** POST /api/v1/contracts/:id/make-order           roles: order writers who see the contract
+** Body (optional): {"delivery_date", "delivery_address", "delivery_plan", "packaging", "transport",
+** "quality_standard"}. A new draft order of the signed contract with a line for each contract line
+** that has a quantity left to order (product, specification, net price and that quantity), made
+** as POST /api/v1/orders makes it (R-ORD-1): the rep then adjusts the quantities and submits it.
+** 201 order | 400 field.unknown | 404 contract not visible | 409 order.contract_not_signed,
+** order.contract_fully_ordered (contract_id)
+*/
+static int make_order(Req *r, Err *e) {
+    if (!entity_can_write(&orders_entity, r->user)) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
+    int64_t cid, id;
+    if (req_param_id(r, 0, &cid, e) < 0) return -1;
+    json_t *in = r->body_len ? req_json(r, e) : NULL;
+    if (r->body_len && !in) return -1;
+    static const char *const allowed =
+        "delivery_date delivery_address delivery_plan packaging transport quality_standard";
+    const char *k;
+    json_t *v;
+    json_object_foreach(in, k, v) {
+        if (!str_word_in(allowed, k)) return err_set(e, 400, EC_UNKNOWN_FIELD, k, NULL);
+    }
+    const Entity *cen = entity_find("contracts");
+    json_t *c = cen ? entity_load(r, cen, cid, e) : NULL;
+    if (!c) return cen ? -1 : err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
+    arena_defer(r->a, (void (*)(void *))json_decref, c);
+    const char *state = flow_rec_str(c, "state");
+    if (!state || (strcmp(state, "signed") && strcmp(state, "executing")))
+        return err_set(e, 409, EC_ORDER_CONTRACT, "contract_id", "%s %s", flow_rec_str(c, "number"),
+                       entity_state_label(r->locale, cen, state));
+    if (orders_lock(r, "contracts", cid, e) < 0) return -1;
+    json_t *body = json_pack("{s:I, s:s, s:[]}", "contract_id", (json_int_t)cid, "source", "contract", "lines");
+    arena_defer(r->a, (void (*)(void *))json_decref, body);
+    if (in) json_object_update(body, in);
+    if (contract_lines_copy(r, cid, 0, json_object_get(body, "lines"), e) < 0) return -1;
+    if (!json_array_size(json_object_get(body, "lines")))
+        return err_set(e, 409, EC_ORDER_NOTHING_LEFT, "contract_id", "%s", flow_rec_str(c, "number"));
+    if (entity_create_row(r, &orders_entity, body, &id, e) < 0) return -1;
+    json_t *row = entity_load(r, &orders_entity, id, e);
+    if (!row) return -1;
+    row_finish(r, &orders_entity, row);
+    return reply_json(r, 201, row);
+}
+
 void orders_register(void) {
+    static const Route routes[] = {
+        {"POST", "/api/v1/contracts/:id/make-order", make_order, R_WRITE, 0,
+         "A draft order of what a signed contract has left to order", "sales"},
+    };
+    routes_add(routes, 1);
     entity_register(&orders_entity);
     settings_declare(order_settings, (int)(sizeof order_settings / sizeof order_settings[0]));
     orders_inspection_register();
@@ -785,6 +886,27 @@ int orders_demo(Db *db, int64_t now, char *err, size_t errlen) {
     r.user = wh;
     if (rc == 0) rc = entity_create_row(&r, &shipments_entity, ship, &sid, &e);
     json_decref(ship);
+    if (rc < 0) goto fail;
+    /* R-ORD-4: the delivered product's technical state is stated, then changed: its rep is told */
+    const Entity *pen = entity_find("products");
+    st = db_prepare(db, "SELECT product_id FROM order_lines WHERE id = ?1");
+    int64_t pid = 0;
+    if (st) {
+        db_bind_int64(st, 1, l1);
+        if (db_step(st) == DB_ROW) pid = db_col_int64(st, 0);
+        db_done(st);
+    }
+    static const char *const states[] = {"A版（2025-03 定型）", "B版：主控板升级至 V2.1 固件，散热风扇改为双滚珠轴承",
+                                         NULL};
+    r.user = mgr;
+    for (int k = 0; pen && pid && states[k] && rc == 0; k++) {
+        json_t *p = entity_load_any(&r, pen, pid, &e);
+        json_t *body =
+            p ? json_pack("{s:O, s:s}", "version", json_object_get(p, "version"), "tech_state", states[k]) : NULL;
+        rc = body ? entity_patch_row(&r, pen, p, body, &e) : -1;
+        json_decref(body);
+        json_decref(p);
+    }
     if (rc < 0) goto fail;
     rc = 0;
     goto out;

@@ -44,6 +44,16 @@ int orders_notify(Req *r, const char *const *roles, const char *kind, const char
 /* A quantity in thousandths as text ("12.5"). Arena string. */
 const char *orders_qty_text(Req *r, int64_t milli);
 
+/*
+** R-ORD-4: the technical state of product `product` (named `name`) changed from `from` to `to`
+** (its row's version `version`). Every owner of an order of it that is open, or was received within
+** the setting order.tech_notice_days, gets a task per customer in "my work" (kind tech_announce, on
+** the customer's latest such order, message order.tech_changed) to tell the customer, and that
+** order's history records the announcement due. Idempotent per product version. 0, or -1 with e.
+*/
+int orders_tech_changed(Req *r, int64_t product, const char *name, const char *from, const char *to, int64_t version,
+                        Err *e);
+
 /* The demo's emergency release: release row id approved by r->user, as the action does. 0 or -1. */
 int orders_release_approve(Req *r, int64_t id, Err *e);
 

@@ -29,8 +29,8 @@ static const Field inspection_fields[] = {
      "Number", .group = "lot"},
     {"order_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_OWNER | F_REF_CASCADE, 0, 0, NULL,
      "orders", NULL, "订单", "訂單", "Order", .group = "lot"},
-    {"order_line_id", FT_INT, F_CREATE_ONLY, 1, INT64_MAX, NULL, NULL, NULL, "订单明细行", "訂單明細行", "Order line",
-     .group = "lot"},
+    {"order_line_id", FT_LINE, F_CREATE_ONLY, 0, 0, NULL, "lines", NULL, "订单明细行", "訂單明細行", "Order line",
+     .group = "lot", .line_of = "order_id"},
     {"product_id", FT_REF, F_READONLY | F_LIST, 0, 0, NULL, "products", NULL, "产品", "產品", "Product",
      .group = "lot"},
     {"lot_no", FT_TEXT, F_REQUIRED | F_LIST | F_FILTER | F_SEARCH | F_CREATE_ONLY, 1, 64, NULL, NULL, NULL, "批号",
@@ -60,15 +60,16 @@ static const FieldGroup inspection_groups[] = {{"lot", "检验批", "檢驗批",
                                                {"concession", "让步接收", "讓步接收", "Concession"},
                                                {NULL}};
 
-/* The order line of a lot record (inspection or release): on the order, product copied, the order
-   in a state where goods are made or shipped. Only the warehouse and QC create them. */
+/* The order line of a lot record (inspection or release; the core checked it is the order's, FT_LINE):
+   the only one when none is named, product copied, the order in a state where goods are made or
+   shipped. Only the warehouse and QC create them. */
 static int lot_check(Req *r, json_t *rec, json_t *old, Err *e) {
     if (!old && !user_has_role(r->user, QUALITY_WRITERS | RB(ADMIN))) return err_set(e, 403, EC_FORBIDDEN, NULL, NULL);
     int64_t order = flow_rec_int(rec, "order_id"), product = 0, qty = 0;
     if (orders_line_default(r, order, rec, "order_line_id", e) < 0) return -1;
     int rc = orders_line(r, order, flow_rec_int(rec, "order_line_id"), &product, &qty, e);
     if (rc < 0) return -1;
-    if (rc == 0) return err_set(e, 400, EC_ORDER_LINE, "order_line_id", NULL);
+    if (rc == 0) return err_set(e, 400, EC_REF, "order_line_id", NULL); /* deleted meanwhile */
     if (flow_rec_int(rec, "quantity") > qty)
         return err_set(e, 400, EC_RANGE, "quantity", "≤ %s", orders_qty_text(r, qty));
     json_object_set_new(rec, "product_id", json_integer(product));
@@ -164,7 +165,8 @@ static const Field release_fields[] = {
      "Number"},
     {"order_id", FT_REF, F_REQUIRED | F_LIST | F_FILTER | F_CREATE_ONLY | F_REF_OWNER | F_REF_CASCADE, 0, 0, NULL,
      "orders", NULL, "订单", "訂單", "Order"},
-    {"order_line_id", FT_INT, F_CREATE_ONLY, 1, INT64_MAX, NULL, NULL, NULL, "订单明细行", "訂單明細行", "Order line"},
+    {"order_line_id", FT_LINE, F_CREATE_ONLY, 0, 0, NULL, "lines", NULL, "订单明细行", "訂單明細行", "Order line",
+     .line_of = "order_id"},
     {"product_id", FT_REF, F_READONLY | F_LIST, 0, 0, NULL, "products", NULL, "产品", "產品", "Product"},
     {"lot_no", FT_TEXT, F_REQUIRED | F_LIST | F_FILTER | F_SEARCH | F_CREATE_ONLY, 1, 64, NULL, NULL, NULL, "批号",
      "批號", "Lot / batch"},

@@ -23,7 +23,8 @@ static const EnumVal bases[] = {
     {NULL},
 };
 static const Field line_fields[] = {
-    {"order_line_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, NULL, "订单明细行", "訂單明細行", "Order line"},
+    {"order_line_id", FT_LINE, 0, 0, 0, NULL, "lines", NULL, "订单明细行", "訂單明細行", "Order line",
+     .line_of = "order_id"},
     {"product_id", FT_REF, F_READONLY, 0, 0, NULL, "products", NULL, "产品", "產品", "Product"},
     {"lot_no", FT_TEXT, F_REQUIRED, 1, 64, NULL, NULL, NULL, "批号", "批號", "Lot / batch"},
     {"serials", FT_TEXT, 0, 0, 2000, NULL, NULL, NULL, "序列号", "序號", "Serial numbers"},
@@ -133,8 +134,8 @@ static int shipment_check(Req *r, const Entity *en, json_t *rec, json_t *old, Er
         if (!basis) basis = "qualified";
         rc = orders_line(r, order, lid, &product, &ordered, e);
         if (rc < 0) break;
-        if (rc == 0) {
-            rc = err_set(e, 400, EC_ORDER_LINE, arena_printf(r->a, "lines[%zu].order_line_id", i), NULL);
+        if (rc == 0) { /* the core checked it is the order's (FT_LINE): deleted meanwhile */
+            rc = err_set(e, 400, EC_REF, arena_printf(r->a, "lines[%zu].order_line_id", i), NULL);
             break;
         }
         json_object_set_new(line, "product_id", json_integer(product));

@@ -613,8 +613,9 @@ static const Field visit_fields[] = {
      "客戶", "Customer", .group = "basics"},
     {"contact_id", FT_REF, F_REF_KEEP, 0, 0, NULL, "contacts", NULL, "受访联系人", "受訪聯絡人", "Contact",
      .group = "basics"},
-    {"plan_item_id", FT_INT, F_FILTER | F_CREATE_ONLY, 1, INT64_MAX, NULL, NULL, NULL, "计划项", "計畫項", "Plan item",
-     .group = "basics"},
+    /* a line of an approved plan (the rep need not see the plan: F_REF_ANY); plan_id follows from it */
+    {"plan_item_id", FT_LINE, F_FILTER | F_CREATE_ONLY | F_REF_ANY, 0, 0, NULL, "items", NULL, "计划项", "計畫項",
+     "Plan item", .group = "basics", .line_of = "plan_id"},
     {"plan_id", FT_REF, F_READONLY | F_LIST | F_FILTER | F_REF_KEEP, 0, 0, NULL, "visit_plans", NULL, "回访计划",
      "回訪計畫", "Visit plan", .group = "basics"},
     {"visited_at", FT_DATETIME, F_REQUIRED | F_LIST | F_SORT | F_FILTER, 0, 0, NULL, NULL, NULL, "回访时间", "回訪時間",
@@ -708,14 +709,13 @@ static int visit_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *
         const Field *f = entity_field(en, "plan_item_id");
         int rc = plan_item_find(r, item, &plan, &customer, &state);
         if (rc < 0) return flow_db_error(r, e, "plan item");
-        if (rc == 0 || customer != flow_rec_int(rec, "customer_id"))
+        if (rc == 0 || customer != flow_rec_int(rec, "customer_id")) /* the core checked the plan's line */
             return visit_fail(r, e, 400, EC_REF, "plan_item_id", f, NULL);
         if (strcmp(state, "approved"))
             return visit_fail(r, e, 409, EC_BAD_STATE, "plan_item_id", f,
                               entity_state_label(r->locale, &plans_entity, state));
         if ((rc = plan_item_taken(r, item, 0)) < 0) return flow_db_error(r, e, "plan item");
         if (rc) return visit_fail(r, e, 409, EC_DUPLICATE, "plan_item_id", f, NULL);
-        json_object_set_new(rec, "plan_id", json_integer(plan));
     }
     int64_t sum = 0;
     int n = 0;

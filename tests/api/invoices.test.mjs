@@ -59,6 +59,18 @@ test('IV02 bad input is named and nothing is written; only finance issues invoic
   expectError(await fin.post(I, body({ lines: [{ item: 'x', quantity: 1000, unit_price: 1.5 }] })), 400, 'field.type', 'lines[0].unit_price');
   expectError(await fin.post(I, body({ lines: [{ quantity: 1000, unit_price: 100 }] })), 400, 'field.required', 'lines[0].item');
   expectError(await fin.post(I, body({ contract_id: 999999 })), 400, 'field.reference', 'contract_id');
+  // order_id is a declared reference to orders (visible to finance), and the order must be of the contract
+  expectError(await fin.post(I, body({ order_id: 999999 })), 400, 'field.reference', 'order_id');
+  expectError(await fin.post(I, body({ order_id: 'SO-1' })), 400, 'field.type', 'order_id');
+  const other = expectStatus(await rep.post('/api/v1/orders', { customer_id: cust.id, source: 'written',
+    lines: [{ product_id: pump.id, quantity: 1000, unit_price: 100000 }] }), 201);
+  expectError(await fin.post(I, body({ order_id: other.id })), 400, 'field.reference', 'order_id');
+  const mine = expectStatus(await rep.post(`${C}/${K.id}/make-order`), 201);
+  const withOrder = expectStatus(await fin.post(I, body({ order_id: mine.id, lines: [{ item: '离心泵 CP-80', quantity: 1000, unit_price: 100 }] })), 201);
+  assert.equal(withOrder.order_id, mine.id);
+  const meta = expectStatus(await fin.get('/api/v1/meta'), 200).entities.find((e) => e.name === 'invoices');
+  assert.deepEqual(['type', 'ref'].map((k) => meta.fields.find((f) => f.name === 'order_id')[k]), ['ref', 'orders']);
+  expectStatus(await fin.del(`${I}/${withOrder.id}?version=${withOrder.version}`), 204);
   const draft = expectStatus(await rep.post(C, contractBody(cust, pump, 1000, 100000)), 201);
   expectError(await fin.post(I, body({ contract_id: draft.id })), 409, 'receivable.contract_not_signed', 'contract_id');
   expectStatus(await rep.post(I, body()), 403);

@@ -74,7 +74,13 @@ test('OR01 R-ORD-1 an order from a signed contract copies its lines; never more 
   expectError(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: cl, quantity: 1 }] }), 409, 'order.over_contract', 'lines[0].quantity');
   expectError(await rep.patch(`${O}/${a.id}`, { version: a.version, lines: [{ id: a.lines[0].id, quantity: 6001 }] }), 409, 'order.over_contract', 'lines[0].quantity');
   expectError(await rep.post(O, { contract_id: ct.id, lines: [{ quantity: 1000 }] }), 400, 'field.required', 'lines[0].contract_line_id');
-  expectError(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: 999999, quantity: 1000 }] }), 400, 'order.line_unknown', 'lines[0].contract_line_id');
+  expectError(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: 999999, quantity: 1000 }] }), 400, 'field.reference', 'lines[0].contract_line_id');
+  // a line of another contract (FT_LINE: the core checks it is the named contract's), or with no contract
+  const other = await signedContract();
+  expectError(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: other.lines[0].id, quantity: 1000 }] }), 400,
+    'field.reference', 'lines[0].contract_line_id');
+  expectError(await rep.post(O, { customer_id: cust.id, source: 'phone', lines: [{ contract_line_id: cl, product_id: pump.id, quantity: 1000, unit_price: 1 }] }),
+    400, 'field.reference', 'lines[0].contract_line_id');
   a = expectStatus(await act(rep, O, a, 'submit'), 200);
   assert.equal(a.state, 'confirmed', 'a contract order needs no second review');
   for (const who of [ppl.production, ppl.purchasing]) {
@@ -87,6 +93,23 @@ test('OR01 R-ORD-1 an order from a signed contract copies its lines; never more 
   expectStatus(await ppl.warehouse.get(`${O}/${a.id}`), 200);
   expectStatus(await cs.get(`${O}/${a.id}`), 200);
   expectError(await rep2.get(`${O}/${a.id}`), 404, 'record.not_found');
+});
+
+test('OR10 R-ORD-1 an order made as an action on the signed contract takes what it has left; refused when nothing is left or it is not signed', async () => {
+  const draft = expectStatus(await rep.post(C, contractBody(cust, pump, 10000, 100000)), 201);
+  expectError(await rep.post(`${C}/${draft.id}/make-order`), 409, 'order.contract_not_signed', 'contract_id');
+  const ct = await signedContract();
+  expectError(await rep2.post(`${C}/${ct.id}/make-order`), 404, 'record.not_found');
+  expectError(await cs.post(`${C}/${ct.id}/make-order`), 403, 'auth.forbidden');
+  expectError(await rep.post(`${C}/${ct.id}/make-order`, { lines: [] }), 400, 'field.unknown', 'lines');
+  expectStatus(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: ct.lines[0].id, quantity: 3500 }] }), 201);
+  const o = expectStatus(await rep.post(`${C}/${ct.id}/make-order`, { delivery_date: '2026-07-15' }), 201);
+  assert.deepEqual([o.state, o.contract_id, o.customer_id, o.source, o.delivery_date], ['draft', ct.id, cust.id, 'contract', '2026-07-15']);
+  assert.deepEqual(o.lines.map((l) => [l.contract_line_id, l.product_id, l.quantity, l.unit_price]), [[ct.lines[0].id, pump.id, 6500, 90000]]);
+  const before = (await rep.get(`${O}?filter[contract_id]=${ct.id}`)).body.items.length;
+  const e = expectError(await rep.post(`${C}/${ct.id}/make-order`), 409, 'order.contract_fully_ordered', 'contract_id');
+  assert.match(e.message, new RegExp(ct.number));
+  assert.equal((await rep.get(`${O}?filter[contract_id]=${ct.id}`)).body.items.length, before, 'nothing was written');
 });
 
 test('OR02 R-ORD-1 an order without contract: confirmed with the customer, then order review by the sales manager', async () => {
@@ -116,7 +139,16 @@ test('OR03 R-ORD-2 inspection of part of a line: both signatures required, parti
   expectError(await rep.post(I, { order_id: o.id, order_line_id: o.lines[0].id, lot_no: 'L-0301', quantity: 4000, result: 'qualified' }), 403, 'auth.forbidden');
   const two = expectStatus(await rep.post(O, { customer_id: cust.id, source: 'written', lines: [{ product_id: valve.id, quantity: 1000, unit_price: 100 }, { product_id: pump.id, quantity: 1000, unit_price: 100 }] }), 201);
   expectError(await ppl.warehouse.post(I, { order_id: two.id, lot_no: 'L-0300', quantity: 1000, result: 'qualified' }), 400, 'field.required', 'order_line_id');
-  expectError(await ppl.warehouse.post(I, { order_id: o.id, order_line_id: 999999, lot_no: 'L-0301', quantity: 4000, result: 'qualified' }), 400, 'order.line_unknown', 'order_line_id');
+  expectError(await ppl.warehouse.post(I, { order_id: o.id, order_line_id: 999999, lot_no: 'L-0301', quantity: 4000, result: 'qualified' }), 400, 'field.reference', 'order_line_id');
+  // a line of another order, on an inspection, a release and a shipment line: refused naming the field
+  expectError(await ppl.warehouse.post(I, { order_id: o.id, order_line_id: two.lines[1].id, lot_no: 'L-0301', quantity: 1000, result: 'qualified' }),
+    400, 'field.reference', 'order_line_id');
+  expectError(await ppl.qc.post(R, { order_id: o.id, order_line_id: two.lines[0].id, lot_no: 'L-0309', quantity: 1000, reason: '急需' }),
+    400, 'field.reference', 'order_line_id');
+  expectError(await ship(o, [{ lot_no: 'L-0301', quantity: 1000 }, { order_line_id: two.lines[0].id, lot_no: 'L-0301', quantity: 1000 }]),
+    400, 'field.reference', 'lines[1].order_line_id');
+  const labels = expectStatus(await ppl.warehouse.get(`${O}/${two.id}/line-labels/lines`), 200);
+  assert.deepEqual(labels.items.map((l) => l.label), ['第1行 · 闸阀 DN100 · 1', '第2行 · 离心泵 CP-80 · 1']);
   expectError(await ppl.warehouse.post(I, { order_id: o.id, order_line_id: o.lines[0].id, lot_no: 'L-0301', quantity: 4000, result: 'ok' }), 400, 'field.enum', 'result');
   let i = expectStatus(await ppl.warehouse.post(I, { order_id: o.id, order_line_id: o.lines[0].id, lot_no: 'L-0301', quantity: 4000,
     result: 'qualified', certificate: true, packaging_ok: true, manual: true }), 201);
@@ -269,6 +301,59 @@ test('OR08 R-ORD-4 delivery confirmation: the receipt, the service contact and c
   assert.equal(t.length, 1);
   assert.equal(t[0].due_at, Date.UTC(2026, 5, 17, 1, 0) / 1000, '2026-06-17 09:00 in Shanghai');
   assert.match(t[0].title, /2026-06-10 签收/);
+});
+
+test('OR11 R-ORD-4 a change of a product\'s technical state is announced to the customers with open orders of it, through their owners\' tasks, and recorded', async () => {
+  const mag = expectStatus(await srv.admin.post('/api/v1/products', { code: 'O-T1', name: '磁力泵 CQB-50', unit: '台', list_price: 600000 }), 201);
+  const written = (c, customer, product) => c.post(O, { customer_id: customer.id, source: 'written', lines: [{ product_id: product.id, quantity: 1000, unit_price: 500000 }] });
+  const o1 = expectStatus(await written(rep, cust, mag), 201);
+  const o2 = expectStatus(await written(rep2, cust2, mag), 201);
+  const cust3 = expectStatus(await rep.post('/api/v1/customers', { name: '东莞松山湖精密制造有限公司' }), 201);
+  const gone = expectStatus(await written(rep, cust3, mag), 201);
+  expectStatus(await act(rep, O, gone, 'cancel', { comment: '客户取消' }), 200);
+  expectStatus(await written(rep, cust3, valve), 201);
+  const tasks = async (c) => (expectStatus(await c.get('/api/v1/my/work'), 200).tasks || []).filter((t) => t.kind === 'tech_announce');
+  const before = [(await tasks(rep)).length, (await tasks(rep2)).length];
+  // the first statement of a technical state is no change
+  let p = expectStatus(await srv.admin.patch(`/api/v1/products/${mag.id}`, { version: mag.version, tech_state: 'A版' }), 200);
+  assert.deepEqual([(await tasks(rep)).length, (await tasks(rep2)).length], before);
+  p = expectStatus(await srv.admin.patch(`/api/v1/products/${mag.id}`, { version: p.version, tech_state: 'B版：隔离套改为哈氏合金' }), 200);
+  const mine = await tasks(rep), theirs = await tasks(rep2);
+  const newMine = mine.filter((t) => t.row_id === o1.id), newTheirs = theirs.filter((t) => t.row_id === o2.id);
+  assert.equal(newMine.length, 1, 'rep tells the customer of the open order');
+  assert.equal(newTheirs.length, 1, 'rep2 likewise, for their customer');
+  assert.equal(mine.filter((t) => t.row_id === gone.id).length, 0, 'a cancelled order is not told');
+  assert.equal(mine.length - before[0], 1, 'one task for rep: the cancelled order and the other product tell nothing');
+  assert.equal(newMine[0].title, `技术状态变更：产品 磁力泵 CQB-50 由“A版”改为“B版：隔离套改为哈氏合金”，请告知客户 ${cust.name}（订单 ${o1.number}）并记录`);
+  const hist = expectStatus(await rep.get(`/api/v1/audit?entity=orders&id=${o1.id}`), 200);
+  const rec = hist.items.find((h) => h.action === 'tech_announce');
+  assert.deepEqual(rec.changes, { tech_state: ['A版', 'B版：隔离套改为哈氏合金'], product_id: mag.id });
+  // saving the product again without a change tells nobody again
+  expectStatus(await srv.admin.patch(`/api/v1/products/${mag.id}`, { version: p.version, description: '说明' }), 200);
+  assert.equal((await tasks(rep)).length, mine.length);
+});
+
+test('OR12 R-ORD-4 a technical change reaches the customers who received the product within the set days, and no one beyond them', async () => {
+  const custD = expectStatus(await rep.post('/api/v1/customers', { name: '苏州工业园区恒泰流体设备有限公司' }), 201);
+  const o = await orderInProduction(await signedContract(rep, custD, 1000));
+  await inspect(o, 'L-1201', 1000, 'qualified');
+  expectStatus(await ship(o, [{ lot_no: 'L-1201', quantity: 1000 }]), 201);
+  const cur = expectStatus(await act(cs, O, await fresh(rep, O, o), 'confirm_delivery', { received_by: '设备科 王工', received_at: T0 - 30 * 86400,
+    service_contact: '400-820-0000', claim_rules: '到货 7 日内书面提出' }), 200);
+  assert.equal(cur.state, 'delivered');
+  const told = async () => (expectStatus(await rep.get('/api/v1/my/work'), 200).tasks || []).filter((t) => t.kind === 'tech_announce' && t.row_id === o.id);
+  let p = expectStatus(await srv.admin.get(`/api/v1/products/${pump.id}`), 200);
+  p = expectStatus(await srv.admin.patch(`/api/v1/products/${pump.id}`, { version: p.version, tech_state: 'C版' }), 200);
+  const before = (await told()).length;
+  p = expectStatus(await srv.admin.patch(`/api/v1/products/${pump.id}`, { version: p.version, tech_state: 'D版：电机能效升级为 IE3' }), 200);
+  assert.equal((await told()).length, before + 1, 'received 30 days ago: within 365 days, told');
+  expectStatus(await srv.admin.put('/api/v1/settings/order.tech_notice_days', { value: 20 }), 200);
+  try {
+    expectStatus(await srv.admin.patch(`/api/v1/products/${pump.id}`, { version: p.version, tech_state: 'E版' }), 200);
+    assert.equal((await told()).length, before + 1, 'received 30 days ago: beyond 20 days, not told again');
+  } finally {
+    expectStatus(await srv.admin.put('/api/v1/settings/order.tech_notice_days', { value: 365 }), 200);
+  }
 });
 
 test('OR09 R-ORD-1 document numbers unique under 8 concurrent clients', async () => {

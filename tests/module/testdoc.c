@@ -24,6 +24,8 @@ static const Field line_fields[] = {
     {"gross", FT_MONEY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "金额", "金額", "Gross"},
     {"discount", FT_MONEY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "折扣额", "折扣額", "Discount amount"},
     {"amount", FT_MONEY, F_READONLY | F_COMPUTED, 0, 0, NULL, NULL, NULL, "折后金额", "折後金額", "Amount"},
+    /* a line of the document this one follows (the parent's follows_id), as an order line names its contract's */
+    {"source_line_id", FT_LINE, 0, 0, 0, NULL, "lines", NULL, "来源明细行", "來源明細行", "Source line", .line_of = "follows_id"},
     {NULL},
 };
 static const Compute line_computes[] = {
@@ -33,7 +35,7 @@ static const Compute line_computes[] = {
     {NULL},
 };
 static const Child doc_children[] = {
-    {"lines", "test_document_lines", "明细", "明細", "Lines", line_fields, line_computes, 1, 50},
+    {"lines", "test_document_lines", "明细", "明細", "Lines", line_fields, line_computes, 1, 50, .label = "item quantity"},
     {NULL},
 };
 static const Field doc_fields[] = {
@@ -56,6 +58,9 @@ static const Field doc_fields[] = {
     {"needs_finance", FT_BOOL, F_FILTER, 0, 0, NULL, NULL, "0", "需财务评审", "需財務評審", "Finance review"},
     {"terms", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "合同条款", "合約條款", "Terms"},
     {"spec", FT_LONGTEXT, 0, 0, 2000, NULL, NULL, NULL, "技术要求", "技術要求", "Technical requirements"},
+    /* another document this one follows, and one of its lines (FT_LINE: checked to be that document's) */
+    {"follows_id", FT_REF, F_REF_KEEP, 0, 0, NULL, "test_documents", NULL, "前序单据", "前序單據", "Follows"},
+    {"follows_line_id", FT_LINE, 0, 0, 0, NULL, "lines", NULL, "前序明细行", "前序明細行", "Line followed", .line_of = "follows_id"},
     {NULL},
 };
 static const FieldGroup doc_groups[] = {{"delivery", "交付", "交付", "Delivery"}, {NULL}};

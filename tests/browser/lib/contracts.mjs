@@ -1,18 +1,16 @@
-// contracts.mjs — browser tests' setup of a signed contract through the API: the contract is
-// submitted, every review task is approved by a reviewer of its role (the manager of the owner's
-// unit is the fixture's; the others are made once per role), the signed copy attached, then signed.
+// contracts.mjs — browser tests' contract review through the API: the pending review tasks (or
+// those of some roles) approved by a reviewer of each role (the manager of the owner's unit is the
+// fixture's; the others are made once per role), and the signed copy attached.
 import { Client } from './api.mjs'
 
 const SIGNED_COPY = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n')
 
-/* base: the server's URL; admin: an admin Client; rep: the owner's Client; mgr: {username, password}
-   of the manager over the owner's unit; password: for the reviewers made here. Returns the signed row. */
-export async function signContract({ base, admin, rep, mgr, password, rootUnit }, contract, signedOn) {
-  let c = await rep.get(`/contracts/${contract.id}`)
-  if (c.state === 'draft') c = await rep.post(`/contracts/${c.id}/actions/submit`, { version: c.version })
-  const signers = {}
-  const signer = async (role) => {
-    if (signers[role]) return signers[role]
+/* A signed-in Client per review role: mgr {username, password} for sales_manager, else a user
+   `sign.<role>` made once with `password` in rootUnit. */
+export function reviewers({ base, admin, mgr, password, rootUnit }) {
+  const made = {}
+  return async (role) => {
+    if (made[role]) return made[role]
     const cl = new Client(base)
     if (role === 'sales_manager') {
       await cl.login(mgr.username, mgr.password)
@@ -23,22 +21,31 @@ export async function signContract({ base, admin, rep, mgr, password, rootUnit }
       } catch (e) { if (e.status !== 400 && e.status !== 409) throw e } // made by an earlier test file
       await cl.login(username, password)
     }
-    return (signers[role] = cl)
+    return (made[role] = cl)
   }
+}
+
+/* The pending review tasks of the contract's open round approved, step after step, by signer(role);
+   only those of `roles` when given (the rest is left to people in the browser). Returns the row. */
+export async function approvePending(rep, signer, id, roles) {
+  let c = await rep.get(`/contracts/${id}`)
   for (let i = 0; i < 12 && c.state === 'in_review'; i++) {
-    const { rounds } = await rep.get(`/contracts/${c.id}/approvals`)
-    const last = rounds[rounds.length - 1]
-    for (const st of last.steps)
-      for (const t of st.tasks.filter((x) => x.status === 'pending')) {
-        const cur = await rep.get(`/contracts/${c.id}`)
-        await (await signer(t.role)).post(`/contracts/${c.id}/actions/approve`, { version: cur.version, comment: '同意' })
-      }
-    c = await rep.get(`/contracts/${c.id}`)
+    const { rounds } = await rep.get(`/contracts/${id}/approvals`)
+    const pending = rounds[rounds.length - 1].steps.flatMap((st) => st.tasks)
+      .filter((t) => t.status === 'pending' && (!roles || roles.includes(t.role)))
+    if (!pending.length) break
+    for (const t of pending) {
+      const cur = await rep.get(`/contracts/${id}`)
+      await (await signer(t.role)).post(`/contracts/${id}/actions/approve`, { version: cur.version, comment: '同意' })
+    }
+    c = await rep.get(`/contracts/${id}`)
   }
-  if (c.state !== 'approved') throw new Error(`contract ${c.id} ended its review ${c.state}`)
-  const res = await fetch(`${base}/api/v1/contracts/${c.id}/attachments?name=${encodeURIComponent('合同扫描件.pdf')}`,
+  return c
+}
+
+/* The contract's signed copy attached by its owner (a client with cookie and csrf). */
+export async function attachSignedCopy(base, rep, id) {
+  const res = await fetch(`${base}/api/v1/contracts/${id}/attachments?name=${encodeURIComponent('合同扫描件.pdf')}`,
     { method: 'POST', headers: { Cookie: rep.cookie, 'X-CSRF-Token': rep.csrf, 'Content-Type': 'application/octet-stream' }, body: SIGNED_COPY })
   if (res.status !== 201) throw new Error(`signed copy: ${res.status} ${await res.text()}`)
-  c = await rep.get(`/contracts/${c.id}`)
-  return rep.post(`/contracts/${c.id}/actions/sign`, { version: c.version, signed_on: signedOn })
 }

@@ -35,6 +35,7 @@ const ClaimTargetPicker = () => import('./ClaimTargetPicker.vue')
 const ContractReceivables = () => import('./ContractReceivables.vue')
 const VersionsPanel = () => import('./VersionsPanel.vue')
 const MakeContractButton = () => import('./MakeContractButton.vue')
+const MakeOrderButton = () => import('./MakeOrderButton.vue')
 const ContractNotice = () => import('./ContractNotice.vue')
 const VisitCheckIn = () => import('./VisitCheckIn.vue')
 const SurveyRunPanel = () => import('./SurveyRunPanel.vue')
@@ -76,6 +77,7 @@ export const registry = {
   },
   // the classification summary; receivables (R-AR-1): instalments with received/outstanding/status
   contracts: {
+    buttons: [MakeOrderButton],
     panels: [ContractNotice, ContractReceivables],
     tabs: [{ name: 'versions', label: 'versions.tab', component: VersionsPanel }],
   },
