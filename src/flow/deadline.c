@@ -16,8 +16,16 @@
 #include "../model/settings.h"
 #include "flow.h"
 
-#define DL_BATCH 500       /* clocks read per query of the job */
-#define DL_MAX_BATCHES 40  /* batches per run: the rest waits for the next run */
+#define DL_BATCH 500      /* clocks read per query of the job */
+#define DL_MAX_BATCHES 40 /* batches per run: the rest waits for the next run */
+/* Clocks visited, and clocks a sweep gives, per transaction of the job (scheduler_chunk_commit): a
+   pass over 20,000 due clocks in one transaction held SQLite's write lock for minutes (FINDINGS 34).
+   Each visit is whole and moves its clock's next_at, each sweep insert gives one row its clock, so a
+   run that stops between chunks goes on from there. */
+#define DL_CHUNK 100
+#define DL_SWEEP_CHUNK 1000
+
+static int dl_chunk(int dflt) { return scheduler_chunk_size("SALESLOOP_DEADLINE_CHUNK", dflt); }
 #define DL_MAX_MANAGERS 32 /* managers told per escalation */
 
 /* ---------------------------------------------------------------- declarations */
@@ -506,6 +514,7 @@ static int dl_sweep(Req *r, const Entity *en, const Deadline *d, const Calendar 
             db_bind_int64(ins, 8, due);
         if (db_step(ins) != DB_DONE) ret = -1;
         db_done(ins);
+        if (ret == 0 && (i + 1) % (size_t)dl_chunk(DL_SWEEP_CHUNK) == 0) ret = scheduler_chunk_commit(r->db);
     }
     free(m);
     if (ret < 0) return -1;
@@ -539,6 +548,7 @@ int deadline_job_run(Db *db, int64_t now) {
         if (ents[i]->flow && ents[i]->flow->deadlines)
             for (const Deadline *d = ents[i]->flow->deadlines; d->clock && ret == 0; d++)
                 ret = dl_sweep(&r, ents[i], d, &cal);
+    int visited = 0;
     for (int batch = 0; batch < DL_MAX_BATCHES && ret == 0; batch++) {
         Stmt *st = db_prepare(db, zSql);
         if (!st) {
@@ -559,8 +569,10 @@ int deadline_job_run(Db *db, int64_t now) {
         }
         db_done(st);
         if (n < DL_BATCH && rc < 0) ret = -1;
-        for (int i = 0; i < n && ret == 0; i++)
+        for (int i = 0; i < n && ret == 0; i++) {
             ret = dl_visit(&r, &k[i], &cal);
+            if (ret == 0 && ++visited % dl_chunk(DL_CHUNK) == 0) ret = scheduler_chunk_commit(db);
+        }
         if (n < DL_BATCH) break;
     }
     if (ret < 0) log_error("deadlines: %s", db_errmsg(db));

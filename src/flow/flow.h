@@ -242,6 +242,19 @@ int db_refresh_statistics(Db *db);
 /* Start the scheduler thread (holds the lease row while it runs jobs). */
 void scheduler_start(const char *db_url, const char *holder_id);
 void scheduler_stop(void);
+/*
+** A long job's commit point: when the job runs in the scheduler's transaction (depth 1; a caller's
+** own transaction is left whole), commit what it did so far and begin again, so other writers get
+** the database between chunks (one transaction over thousands of rows held SQLite's write lock past
+** every writer's busy timeout: bench/FINDINGS.md 28, 31, 34). On SQLite it then pauses 100 ms: a
+** writer waiting in its busy handler polls that often, and a chunk begun at once would take the lock
+** again before it looks. The job must be one that resumes where it stopped (each unit of work whole
+** and marked done by its own writes). 0, or -1 when the commit or the begin failed.
+*/
+int scheduler_chunk_commit(Db *db);
+/* The chunk size a job commits at: `dflt`, or in the test build the environment's `env` when set
+   (so tests run with a commit after every unit of work). */
+int scheduler_chunk_size(const char *env, int dflt);
 /* One scheduler tick on this connection: take/renew the lease, run due jobs.
    Returns the number of jobs run, or -1 when another holder has the lease. */
 int scheduler_tick(Db *db, const char *holder_id, int64_t now);

@@ -114,6 +114,28 @@ out:
     return ret;
 }
 
+/* See flow.h. */
+int scheduler_chunk_commit(Db *db) {
+    if (db_tx_depth(db) != 1) return 0;
+    if (db_commit(db) != DB_OK) return -1;
+    if (db_kind(db) == DB_SQLITE) {
+        struct timespec pause = {0, 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return db_begin(db) < 0 ? -1 : 0;
+}
+
+/* See flow.h. */
+int scheduler_chunk_size(const char *env, int dflt) {
+#ifdef SALESLOOP_FAULTS
+    const char *v = getenv(env);
+    if (v && atoi(v) > 0) return atoi(v);
+#else
+    (void)env;
+#endif
+    return dflt;
+}
+
 /* Run one due job: record the start, run it in its own transaction, record
    the outcome. 0 when it succeeded, -1 when it failed. */
 static int sched_run(Db *db, const Job *job, int64_t now) {

@@ -175,28 +175,8 @@ static int64_t line_protection(Req *r, const char *entity, int64_t id, const Lin
    answered server.unavailable; bench/FINDINGS.md 28, 31). */
 #define POOL_CHUNK 200
 
-static int pool_chunk(void) {
-#ifdef SALESLOOP_FAULTS /* the test build: SALESLOOP_POOL_CHUNK=1 commits after every row (tests/api/pool P07) */
-    const char *v = getenv("SALESLOOP_POOL_CHUNK");
-    if (v && atoi(v) > 0) return atoi(v);
-#endif
-    return POOL_CHUNK;
-}
-
-/* Commit the rows returned so far and begin the next chunk, when the job runs in the scheduler's
-   transaction (depth 1: a caller's own transaction is left whole). On SQLite the job then pauses
-   briefly: a writer waiting in its busy handler polls every 100 ms at most, and a chunk begun at
-   once would take the lock again before it looks. A failed commit fails the job (the scheduler
-   records it); the chunks committed before stay: each row's return is whole, and the job, which
-   selects only owned rows, goes on from there at its next run. */
-static int pool_chunk_commit(Db *db) {
-    if (db_tx_depth(db) != 1) return 0;
-    if (db_commit(db) != DB_OK) return -1;
-    if (db_kind(db) == DB_SQLITE) {
-        struct timespec pause = {0, 100 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
-    return db_begin(db) < 0 ? -1 : 0;
+static int pool_chunk(void) { /* tests/api/pool P07 commits after every row */
+    return scheduler_chunk_size("SALESLOOP_POOL_CHUNK", POOL_CHUNK);
 }
 
 /* Owned rows of entity (customers of one tier, or leads) without activity for their protection
@@ -256,7 +236,7 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
         if (ok < 0) return -1;
         *count += ok;
         if (ok && ++*pending >= pool_chunk()) {
-            if (pool_chunk_commit(r->db) < 0) return -1;
+            if (scheduler_chunk_commit(r->db) < 0) return -1;
             *pending = 0;
         }
     }
