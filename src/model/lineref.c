@@ -165,7 +165,8 @@ static const char *part_text(Req *r, const Field *f, json_t *v, bool *err) {
         if (rc < 0) *err = true;
         return t;
     }
-    if (f->type == FT_QTY) return print_qty(r->a, json_integer_value(v)); /* 2.5, 1,200 */
+    if (f->type == FT_QTY) return print_qty(r->a, json_integer_value(v));                       /* 2.5, 1,200 */
+    if (f->type == FT_ENUM && json_is_string(v)) return enum_label(r, f, json_string_value(v)); /* 上门回访 */
     if (json_is_integer(v)) return arena_printf(r->a, "%lld", (long long)json_integer_value(v));
     return json_string_value(v) ? arena_strdup(r->a, json_string_value(v)) : NULL;
 }

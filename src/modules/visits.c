@@ -63,7 +63,8 @@ static const Field item_fields[] = {
     {NULL},
 };
 static const Child plan_children[] = {
-    {"items", "visit_plan_items", "回访对象", "回訪對象", "Visits planned", item_fields, NULL, 1, 500},
+    {"items", "visit_plan_items", "回访对象", "回訪對象", "Visits planned", item_fields, NULL, 1, 500,
+     .label = "customer_id planned_on method"}, /* a visit's plan item picker: 第2行 · 客户 · 2026-06-02 · 上门回访 */
     {NULL},
 };
 

@@ -112,6 +112,9 @@ test('VIS06 a visit in the future, a rating out of range, a wrong or taken plan 
   expectError(await rep.post(V, { customer_id: custA.id, visited_at: T0, method: 'fax' }), 400, 'field.enum', 'method');
   let p = expectStatus(await mgr.post(P, plan([item(custA, '2026-06-01', 'on_site', rep.user.id)], { title: '当天计划' })), 201);
   const draftItem = p.items[0].id;
+  // the visit form's picker names the plan's items by customer, date and method
+  const labels = expectStatus(await mgr.get(`${P}/${p.id}/line-labels/items`), 200);
+  assert.deepEqual(labels.items.map((l) => l.label), ['第1行 · 苏州恒达精密机械有限公司 · 2026-06-01 · 上门回访']);
   expectError(await rep.post(V, { customer_id: custA.id, visited_at: T0, method: 'on_site', plan_item_id: draftItem }), 409, 'flow.bad_state', 'plan_item_id');
   p = expectStatus(await act(mgr, p, 'submit'), 200);
   assert.equal(p.late, true);
