@@ -197,8 +197,8 @@
       "「{field}」超過合約剩餘可訂數量（剩餘 {detail}）", "\"{field}\" is more than the contract has left ({detail})") \
     X(EC_ORDER_NOTHING_LEFT, "order.contract_fully_ordered", "合同 {detail} 已全部下单，没有剩余数量",                 \
       "合約 {detail} 已全部下單，沒有剩餘數量", "Everything of contract {detail} is ordered already")                  \
-    X(EC_ORDER_LINE, "order.line_unknown", "“{field}”不是该订单的明细行", "「{field}」不是該訂單的明細行",             \
-      "\"{field}\" is not a line of this order")                                                                       \
+    X(EC_ORDER_CUSTOMER, "order.contract_customer", "“{field}”须为合同的客户", "「{field}」須為合約的客戶",            \
+      "\"{field}\" must be the contract's customer")                                                                   \
     X(EC_ORDER_NOT_QUALIFIED, "shipment.not_qualified",                                                                \
       "“{field}”超过可发货数量（{detail}）：只有检验合格、紧急放行或让步接收的货物可以发货",                           \
       "「{field}」超過可出貨數量（{detail}）：只有檢驗合格、緊急放行或讓步接收的貨物可以出貨",                         \

@@ -358,7 +358,7 @@ static int order_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err *
             return err_set(e, 409, EC_ORDER_CONTRACT, "contract_id", "%s %s", number,
                            entity_state_label(r->locale, entity_find("contracts"), state));
         int64_t given = flow_rec_int(rec, "customer_id");
-        if (given && given != customer) return err_set(e, 400, EC_ORDER_LINE, "customer_id", NULL);
+        if (given && given != customer) return err_set(e, 400, EC_ORDER_CUSTOMER, "customer_id", NULL);
         json_object_set_new(rec, "customer_id", json_integer(customer));
         if (!old && json_array_size(lines) == 0 && contract_lines_copy(r, contract, self, lines, e) < 0) return -1;
         json_t *taken = json_object();

@@ -67,6 +67,8 @@ test('OR01 R-ORD-1 an order from a signed contract copies its lines; never more 
     quality_standard: 'GB/T 5657-2013', lines: [{ contract_line_id: cl, quantity: 6000, delivery_date: '2026-06-20' }] }), 201);
   assert.match(a.number, /^SO-2026-\d{6}$/);
   assert.equal(a.customer_id, cust.id);
+  const cust3 = expectStatus(await rep.post('/api/v1/customers', { name: '广州南方水务设备二厂' }), 201);
+  expectError(await rep.post(O, { contract_id: ct.id, customer_id: cust3.id }), 400, 'order.contract_customer', 'customer_id');
   assert.deepEqual([a.lines[0].product_id, a.lines[0].unit_price, a.lines[0].amount, a.total], [pump.id, 90000, 540000, 610200]);
   // the rest of the contract in a second order (lines left out: what is left is copied)
   const b = expectStatus(await rep.post(O, { contract_id: ct.id }), 201);
