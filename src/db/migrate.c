@@ -30,6 +30,29 @@ static const char zSqlApplied[] = "SELECT count(*)"
 static const char zSqlRecord[] = "INSERT INTO schema_migrations(number, name, applied_at)"
                                  " VALUES (?1, ?2, ?3)";
 
+/* Copy of sql with every {{pg:TEXT}} kept as TEXT on PostgreSQL and left out on SQLite (an index
+   only PostgreSQL needs or can express, e.g. text_pattern_ops). Caller frees. */
+static char *expand_pg_only(const char *sql, DbKind kind) {
+    const char *open = "{{pg:", *close = "}}";
+    char *out = xmalloc(strlen(sql) + 1), *o = out;
+    for (const char *p = sql;;) {
+        const char *hit = strstr(p, open), *end = hit ? strstr(hit, close) : NULL;
+        if (!hit || !end) {
+            strcpy(o, p);
+            break;
+        }
+        memcpy(o, p, (size_t)(hit - p));
+        o += hit - p;
+        if (kind == DB_PG) {
+            size_t n = (size_t)(end - hit) - strlen(open);
+            memcpy(o, hit + strlen(open), n);
+            o += n;
+        }
+        p = end + strlen(close);
+    }
+    return out;
+}
+
 /* Copy of sql with every {{id}} replaced by the backend's auto-increment key.
    Caller frees. */
 static char *expand_ids(const char *sql, DbKind kind) {
@@ -97,7 +120,9 @@ static int apply_one(Db *db, const Migration *m) {
     if (rc < 0) goto out;
     rc = is_applied(db, m->number);
     if (rc != 0) goto out; /* already there (1) or an error (< 0) */
-    sql = expand_ids(m->sql, db_kind(db));
+    char *kept = expand_pg_only(m->sql, db_kind(db));
+    sql = expand_ids(kept, db_kind(db));
+    free(kept);
     rc = db_exec(db, sql);
     if (rc < 0) goto out;
     rc = record(db, m);

@@ -44,7 +44,8 @@ int task_remind(Db *db, int64_t user_id, const char *kind, const char *entity, i
    (BINARY: byte order), from the prefix up to the prefix with its last byte one more; LIKE alone
    read every open reminder on every follow-up create (39,000 after the deadlines job's first pass on
    bench data: 126 ms a create; bench/FINDINGS.md 32). PostgreSQL keeps LIKE alone: in a locale's
-   collation the range need not hold every key with the prefix. */
+   collation the range need not hold every key with the prefix; its partial text_pattern_ops index
+   on the open keys (migration 0040) answers the LIKE as a range whatever the collation. */
 int task_close(Db *db, const char *dedupe_prefix, int64_t now) {
     size_t n = strlen(dedupe_prefix);
     bool ranged = db_kind(db) == DB_SQLITE && n > 0 && (unsigned char)dedupe_prefix[n - 1] < 0x7f;
