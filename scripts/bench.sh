@@ -69,7 +69,7 @@ free_port() {
 # ---------------------------------------------------------------- data
 q0() { sqlite3 "$DB" "$1"; }
 DB=$WORK/bench.db
-SKIP_INDEX=${BENCH_SKIP_INDEX-$( ((SCALE >= 5)) && echo "contacts leads follow_ups market_research" || true)}
+SKIP_INDEX=${BENCH_SKIP_INDEX-$( awk -v s="$SCALE" 'BEGIN { exit !(s >= 5) }' && echo "contacts leads follow_ups market_research" || true)}
 if [[ -n ${BENCH_DATA:-} ]]; then
   [[ -f $WORK/prep.env ]] || { echo "bench: $WORK holds no prepared data (BENCH_PREPARE_ONLY=1)" >&2; exit 1; }
   source "$WORK/prep.env"
