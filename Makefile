@@ -171,14 +171,14 @@ browser: build/salesloop-test web
 # 1. check and unit (one core each, unit mostly waits on PostgreSQL) beside the builds the later phases
 #    run (the web UI, the release build for soak, the ThreadSanitizer build for race);
 # 2. the API suites on both engines (scripts/test-api-both.sh) beside the browser suite;
-# 3. the load tests one after the other: each measures the server with the machine to itself.
+# 3. the load tests, two at a time (soak spends most of its time making and opening its data; its checks
+#    — no 5xx, no socket errors, bounded heap, no descriptor leak — and race's and crash's hold under a
+#    neighbour's load).
 # What each phase costs: docs/ARCHITECTURE.md, "Tests and their time".
 test: deps build/salesloop-test
 	$(MAKE) -j2 -Orecurse check unit web build/salesloop build/salesloop-tsan
 	$(MAKE) -j2 -Orecurse api browser-if-web
-	$(MAKE) crash
-	$(MAKE) soak
-	$(MAKE) race
+	$(MAKE) -j2 -Orecurse soak crash race
 
 browser-if-web:
 	@if [ -f web/package.json ]; then $(MAKE) browser; fi
