@@ -50,7 +50,8 @@ trap 'exit 130' INT TERM
 # after the other. Within a shard the files share the server and the fixture's people and records
 # (02-research counts rep1's 25 research rows, others add to the same lists), so two files of one shard
 # never run at once: their answers would depend on timing. The shards share nothing, and a file's shard is
-# fixed (the sorted list dealt out in turn), so each run is the same.
+# fixed: the files are dealt out longest first (tests/browser/lib/weights.json, seconds per file) to the
+# shard with the least so far, so each run is the same.
 if [[ -n "${SL_TEST_ONLY:-}" ]]; then
   read -r -a FILES <<<"$SL_TEST_ONLY"
   SHARDS=${SL_BROWSER_SHARDS:-1}
@@ -91,8 +92,21 @@ start_shard() {
 run_shard() (
   trap stop_server EXIT
   trap 'exit 143' INT TERM
-  local k=$1 d="$DIR/shard$1" i files=() t0=$SECONDS status=0
-  for ((i = k; i < ${#FILES[@]}; i += SHARDS)); do files+=("${FILES[$i]}"); done
+  local k=$1 d="$DIR/shard$1" files=() t0=$SECONDS status=0
+  mapfile -t files < <(node -e '
+    const fs = require("fs"), path = require("path")
+    const [shards, k, ...files] = process.argv.slice(1)
+    const w = JSON.parse(fs.readFileSync("tests/browser/lib/weights.json", "utf8")).files
+    const known = Object.values(w).sort((a, b) => a - b), median = known[known.length >> 1] || 1
+    const weight = (f) => w[path.basename(f)] ?? median
+    const order = [...files].sort((a, b) => weight(b) - weight(a) || (a < b ? -1 : 1))
+    const load = Array(Number(shards)).fill(0), mine = []
+    for (const f of order) {
+      const s = load.indexOf(Math.min(...load))
+      load[s] += weight(f)
+      if (s === Number(k)) mine.push(f)
+    }
+    console.log(mine.sort().join("\n"))' "$SHARDS" "$k" "${FILES[@]}")
   mkdir -p "$d"
   { start_shard "$k" && cat "$d/setup.log"; } >"$d/run.log" 2>&1 || return 1
   local t1=$SECONDS
