@@ -33,7 +33,7 @@ const SANITIZER_RE = /ERROR: AddressSanitizer|runtime error:/;
 
 let current = null; // the Server of this test file
 
-// SALESLOOP_TEST_TIMING=DIR: each file appends its phases (ms since the file's process started) to
+// SALESLOOP_TEST_TIMING=DIR: each file writes its phases (ms since the file's process started) to
 // DIR/<file>.<engine>.json, for profiling the suite (scripts/test-api.sh, docs/ARCHITECTURE.md).
 const timing = { t0: Date.now() - Math.round(process.uptime() * 1000), marks: [] };
 export function mark(what) { timing.marks.push([what, Date.now() - timing.t0]); }
