@@ -167,15 +167,18 @@ browser: build/salesloop-test web
 	cd web && npm test
 	scripts/test-browser.sh
 
-# The API and browser suites spend much of their time waiting on servers: they run side by side
-# (-O: each one's output printed whole when it is done), the rest one after the other.
+# Three phases that keep both cores busy (-O: each one's output printed whole when it is done):
+# 1. check and unit (one core each, unit mostly waits on PostgreSQL) beside the builds the later phases
+#    run (the web UI, the release build for soak, the ThreadSanitizer build for race);
+# 2. the API suites on both engines (scripts/test-api-both.sh) beside the browser suite;
+# 3. the load tests, two at a time (soak spends most of its time making and opening its data; its checks
+#    — no 5xx, no socket errors, bounded heap, no descriptor leak — and race's and crash's hold under a
+#    neighbour's load).
+# What each phase costs: docs/ARCHITECTURE.md, "Tests and their time".
 test: deps build/salesloop-test
-	$(MAKE) check
-	$(MAKE) unit
+	$(MAKE) -j2 -Orecurse check unit web build/salesloop build/salesloop-tsan
 	$(MAKE) -j2 -Orecurse api browser-if-web
-	$(MAKE) crash
-	$(MAKE) soak
-	$(MAKE) race
+	$(MAKE) -j2 -Orecurse soak crash race
 
 browser-if-web:
 	@if [ -f web/package.json ]; then $(MAKE) browser; fi

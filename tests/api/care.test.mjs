@@ -63,7 +63,7 @@ test('CA02 the daily job: birthdays within 3 days, holidays for key customers on
 test('CA03 idempotent: the next day adds no duplicate birthday or holiday reminder', async () => {
   await srv.restart({ SALESLOOP_NOW: DAY2 });
   rep = await srv.login('rep.care', PASSWORD);
-  await new Promise((ok) => setTimeout(ok, 1500)); // the first tick has run
+  await srv.untilJobRan('customer_care', Date.parse(DAY2) / 1000); // the day's run is over
   assert.equal((await tasks('care_birthday')).length, 2);
   assert.equal((await tasks('care_holiday')).length, 2);
 });

@@ -206,7 +206,7 @@ test('P08 the cool-down ends after 7 days; the daily cap counts per local day', 
 test('P09 a product line\'s protection period applies instead of the tier\'s: returned after 60 days, saying so', async () => {
   await srv.restart({ SALESLOOP_NOW: at(50) });
   await signIn();
-  await new Promise((ok) => setTimeout(ok, 1500)); // let the first scheduler tick run
+  await srv.untilJobRan('pool_return', Date.parse(at(50)) / 1000); // the first scheduler tick has run
   assert.equal(expectStatus(await repA.get(`${C}/${w3.id}`), 200).in_pool, false, 'day 50 < 60: still owned');
   await srv.restart({ SALESLOOP_NOW: at(61) });
   await signIn();

@@ -14,7 +14,8 @@
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync, existsSync, copyFileSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,11 @@ const REQUEST_TIMEOUT_MS = 20000;
 const SANITIZER_RE = /ERROR: AddressSanitizer|runtime error:/;
 
 let current = null; // the Server of this test file
+
+// SALESLOOP_TEST_TIMING=DIR: each file writes its phases (ms since the file's process started) to
+// DIR/<file>.<engine>.json, for profiling the suite (scripts/test-api.sh, docs/ARCHITECTURE.md).
+const timing = { t0: Date.now() - Math.round(process.uptime() * 1000), marks: [] };
+export function mark(what) { timing.marks.push([what, Date.now() - timing.t0]); }
 
 // ------------------------------------------------------------------ small utils
 
@@ -189,22 +195,6 @@ export class Server {
     this.dir = mkdtempSync(join(tmpdir(), `salesloop-api-${this.name}-`));
     const data = join(this.dir, 'data');
     mkdirSync(data);
-    if (MODE === 'postgres') {
-      const root = process.env.SALESLOOP_TEST_PG;
-      if (!root) throw new Error('SALESLOOP_TEST_PG is not set (postgres mode)');
-      const db = `sl_${this.name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}`;
-      await run('psql', [`${root}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc',
-        `DROP DATABASE IF EXISTS ${db}; CREATE DATABASE ${db} TEMPLATE template0 ENCODING 'UTF8'`],
-        { timeout: 30000 }).catch(async () => {
-        // DROP and CREATE cannot share one implicit transaction on some versions: split them.
-        await run('psql', [`${root}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc', `DROP DATABASE IF EXISTS ${db}`]);
-        await run('psql', [`${root}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc',
-          `CREATE DATABASE ${db} TEMPLATE template0 ENCODING 'UTF8'`]);
-      });
-      this.db = `${root}/${db}`;
-    } else {
-      this.db = join(this.dir, 'salesloop.db');
-    }
     const env = { ...process.env, ...(this.opts.env || {}) };
     // Sanitizer reports must reach stderr; keep abort-on-error semantics of the build.
     env.ASAN_OPTIONS = env.ASAN_OPTIONS || 'abort_on_error=0:detect_leaks=1:print_summary=1';
@@ -217,19 +207,90 @@ export class Server {
       env.LSAN_OPTIONS = `suppressions=${supp}:print_suppressions=0`;
     }
     this.env = env;
+    const dbName = `sl_${this.name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}`;
+    if (MODE === 'postgres') {
+      const root = process.env.SALESLOOP_TEST_PG;
+      if (!root) throw new Error('SALESLOOP_TEST_PG is not set (postgres mode)');
+      this.db = `${root}/${dbName}`;
+    } else {
+      this.db = join(this.dir, 'salesloop.db');
+    }
+    const templates = process.env.SALESLOOP_TEST_TEMPLATES;
+    if (templates) await this.fromTemplate(templates, dbName);
+    else {
+      if (MODE === 'postgres') await createPgDb(dbName);
+      mark('db');
+      await this.init(this.db);
+    }
+    mark('init');
+    this.port = await freePort();
+    this.base = `http://127.0.0.1:${this.port}`;
+    this.data = data;
+    await this.spawnServe();
+    mark('serve');
+    this.admin = await this.login('admin', ADMIN_PASSWORD);
+    mark('admin');
+  }
+
+  /** `salesloop init` of database `db` (a SQLite path or a PostgreSQL URL) with this file's environment. */
+  async init(db) {
     try {
-      const r = await run(BIN, ['init', '--db', this.db, '--admin-password', ADMIN_PASSWORD],
-        { timeout: 60000, env });
+      const r = await run(BIN, ['init', '--db', db, '--admin-password', ADMIN_PASSWORD], { timeout: 60000, env: this.env });
       this.stderr += r.stderr;
       this.scan(r.stderr);
     } catch (e) {
       throw new Error(`salesloop init failed: ${e.message}`);
     }
-    this.port = await freePort();
-    this.base = `http://127.0.0.1:${this.port}`;
-    this.data = data;
-    await this.spawnServe();
-    this.admin = await this.login('admin', ADMIN_PASSWORD);
+  }
+
+  /**
+   * This file's database as a copy of what `salesloop init` makes, made once per engine run and per
+   * environment of the file (opts.env: a fixed clock, faults ...) in the directory `templates`
+   * (scripts/test-api.sh). A copy is the same database a fresh init gives (init is deterministic
+   * but for the admin's password salt and the creation times, which follow SALESLOOP_NOW when it is
+   * set, and the template's environment is the file's), and it costs a file copy (SQLite) or a
+   * CREATE DATABASE ... TEMPLATE (PostgreSQL) instead of the migrations under ASan (~1.5 s of CPU).
+   */
+  async fromTemplate(templates, dbName) {
+    const envKey = JSON.stringify(Object.entries(this.opts.env || {}).sort());
+    const key = createHash('sha1').update(`${BIN}\n${envKey}`).digest('hex').slice(0, 12);
+    const done = join(templates, `${MODE}-${key}.done`);
+    const tplDb = MODE === 'postgres' ? `sl_tpl_${key}` : join(templates, `${key}.db`);
+    if (!existsSync(done)) {
+      const lock = join(templates, `${MODE}-${key}.lock`);
+      let mine = false;
+      try { mkdirSync(lock); mine = true; } catch (e) { if (e.code !== 'EEXIST') throw e; }
+      if (mine) {
+        // made by the first file that needs it; a failure leaves no template (the next file tries again)
+        try {
+          if (MODE === 'postgres') {
+            await createPgDb(tplDb);
+            await this.init(`${process.env.SALESLOOP_TEST_PG}/${tplDb}`);
+          } else {
+            const tmp = join(templates, `${key}.${process.pid}.tmp.db`);
+            await this.init(tmp);
+            for (const ext of ['-wal', '-shm', '-journal']) {
+              if (existsSync(tmp + ext)) throw new Error(`template ${tmp}: ${ext} left after init`);
+            }
+            renameSync(tmp, tplDb);
+          }
+          writeFileSync(done, '');
+        } finally {
+          rmSync(lock, { recursive: true, force: true });
+        }
+      } else {
+        // another file (another node process) is making it
+        const deadline = Date.now() + 120000;
+        while (!existsSync(done)) {
+          if (!existsSync(lock)) return this.fromTemplate(templates, dbName);
+          if (Date.now() > deadline) throw new Error(`template ${key}: not made after 120 s`);
+          await sleep(50);
+        }
+      }
+    }
+    mark('db');
+    if (MODE === 'postgres') await createPgDb(dbName, tplDb);
+    else copyFileSync(tplDb, this.db);
   }
 
   /** Start `salesloop serve` on this.db / this.port with this.env and wait until it is healthy. */
@@ -271,6 +332,11 @@ export class Server {
    * expired in the new time: sign in again (srv.admin is renewed).
    */
   async restart(env = {}) {
+    const t = Date.now();
+    try { return await this.restart1(env); } finally { timing.restart = (timing.restart || 0) + Date.now() - t; }
+  }
+
+  async restart1(env = {}) {
     if (this.proc && !this.exited) {
       this.proc.kill('SIGTERM');
       const t = setTimeout(() => { if (!this.exited) this.proc.kill('SIGKILL'); }, 10000);
@@ -284,6 +350,30 @@ export class Server {
     }
     await this.spawnServe();
     this.admin = await this.login('admin', ADMIN_PASSWORD);
+  }
+
+  /** The rows (arrays of text) the database answers to `sql`, read beside the server (sqlite3 or psql). */
+  async query(sql) {
+    const r = MODE === 'postgres'
+      ? await run('psql', [this.db, '-v', 'ON_ERROR_STOP=1', '-qAtF', '\t', '-c', sql])
+      : await run('sqlite3', ['-cmd', '.timeout 5000', '-separator', '\t', this.db, sql]);
+    return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  }
+
+  /**
+   * Wait until the scheduler has run job `job` (its name in the server's Job) to the end at or after
+   * `since` (epoch seconds on the server's clock, e.g. the SALESLOOP_NOW of a restart): a test that
+   * asserts what a tick did not do waits for the tick, not for a fixed time.
+   */
+  async untilJobRan(job, since, timeoutMs = 30000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await this.query(`SELECT last_ok_at FROM scheduler_runs WHERE job = '${job.replace(/'/g, "''")}'`);
+      if (rows.length && Number(rows[0][0]) >= since) return;
+      if (this.exited) throw new Error(`server exited (${this.exitInfo}) before job ${job} ran`);
+      if (Date.now() > deadline) throw new Error(`job ${job} did not run since ${since} within ${timeoutMs} ms`);
+      await sleep(100);
+    }
   }
 
   scan(chunk) {
@@ -340,6 +430,11 @@ export class Server {
 
   /** Sign in; returns a cookie client with csrf token and .user. Asserts 200. */
   async login(username, password = PASSWORD, headers = {}) {
+    const t = Date.now();
+    try { return await this.login1(username, password, headers); } finally { timing.login = (timing.login || 0) + Date.now() - t; timing.logins = (timing.logins || 0) + 1; }
+  }
+
+  async login1(username, password = PASSWORD, headers = {}) {
     const c = new Client(this.base, { headers });
     const r = await c.post('/api/v1/auth/login', { username, password });
     assert.equal(r.status, 200, `login ${username}: ${r.status} ${r.text}`);
@@ -363,7 +458,9 @@ export class Server {
   async createUser(username, roles, orgUnitId = 1, extra = {}) {
     const body = { username, display_name: extra.display_name ?? `${username} 名`, password: extra.password ?? PASSWORD,
       roles, org_unit_id: orgUnitId, ...extra };
+    const t = Date.now();
     const r = await this.admin.post('/api/v1/users', body);
+    timing.createUser = (timing.createUser || 0) + Date.now() - t; timing.users = (timing.users || 0) + 1;
     assert.equal(r.status, 201, `create user ${username}: ${r.status} ${r.text}`);
     assert.ok(!('password_hash' in r.body) && !('password' in r.body), 'user row must not carry the password');
     return r.body;
@@ -415,6 +512,19 @@ export class Server {
 
 let unitSeq = 0;
 
+/** (Re)create database `name` in the test cluster, empty (template0) or as a copy of `template`. */
+async function createPgDb(name, template = 'template0') {
+  const root = process.env.SALESLOOP_TEST_PG;
+  if (!root) throw new Error('SALESLOOP_TEST_PG is not set (postgres mode)');
+  const psql = (sql) => run('psql', [`${root}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { timeout: 30000 });
+  const create = `CREATE DATABASE ${name} TEMPLATE ${template} ENCODING 'UTF8'`;
+  await psql(`DROP DATABASE IF EXISTS ${name}; ${create}`).catch(async () => {
+    // DROP and CREATE cannot share one implicit transaction on some versions: split them.
+    await psql(`DROP DATABASE IF EXISTS ${name}`);
+    await psql(create);
+  });
+}
+
 /**
  * Register the before()/after() hooks of this file's server and return it. Call once at the top
  * level of a test file; opts.env adds to the server's environment (see Server.restart to change
@@ -442,10 +552,18 @@ export function useServer(setup, opts = {}) {
         throw e;
       }
     }
+    mark('setup');
   }, { timeout: 120000 });
   after(async () => {
-    try { await srv.stop(); } finally { srv.cleanup(); }
+    mark('tests');
+    try { await srv.stop(); } finally { srv.cleanup(); mark('stopped'); }
   }, { timeout: 30000 });
+  if (process.env.SALESLOOP_TEST_TIMING) {
+    process.once('exit', () => {
+      mkdirSync(process.env.SALESLOOP_TEST_TIMING, { recursive: true });
+      writeFileSync(join(process.env.SALESLOOP_TEST_TIMING, `${caller}.${MODE}.json`), JSON.stringify(timing));
+    });
+  }
   // last resort when hooks did not run to the end (a failed before(), a timeout)
   process.once('exit', () => {
     if (srv.proc && !srv.exited) { try { srv.proc.kill('SIGKILL'); } catch { /* gone */ } }

@@ -40,8 +40,18 @@ export async function login(page, username, password) {
 
 export async function shot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true })
-  await page.waitForTimeout(300) // let transitions finish
+  await settled(page)
   await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: false })
+}
+
+/** Wait until the page's finite CSS transitions and animations are over (a dialog sliding in, a
+ *  message fading), at most 2 s; endless ones (a spinner) are not waited for. Was a fixed 300 ms. */
+export async function settled(page) {
+  // two frames first: a transition a click started is running by then
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))))
+  await page.waitForFunction(() => document.getAnimations().every((an) =>
+    an.playState !== 'running' || an.effect?.getComputedTiming().iterations === Infinity), null,
+  { timeout: 2000, polling: 'raf' }).catch(() => {})
 }
 
 /** axe-core check; returns serious/critical violations (empty when fine). */
