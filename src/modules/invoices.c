@@ -116,6 +116,21 @@ static int invoice_row(Req *r, int64_t id, int64_t *contract, const char **state
     return rc < 0 ? -1 : rc == DB_ROW;
 }
 
+/* The row that rec's field names (when set) belongs to contract, as sql (?1 = the id) reads it:
+   0, or -1 with e (400 field.reference naming the field, or the database's error). */
+static int of_contract(Req *r, const char *sql, json_t *rec, const char *field, int64_t contract, Err *e) {
+    int64_t id = flow_rec_int(rec, field);
+    if (!id) return 0;
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return flow_db_error(r, e, field);
+    db_bind_int64(st, 1, id);
+    int rc = db_step(st);
+    int64_t of = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (rc < 0) return flow_db_error(r, e, field);
+    return of == contract ? 0 : err_set(e, 400, EC_REF, field, NULL);
+}
+
 /*
 ** before_save: on create the signed contract gives the customer and the payee's name (the
 ** company's name the issuer's); the payment must be the contract's; a reissue names a voided
@@ -147,28 +162,11 @@ static int invoice_check(Req *r, const Entity *en, json_t *rec, json_t *old, Err
         if (!co || !*co) return err_set(e, 400, EC_REQUIRED, "issuer_name", NULL);
         json_object_set_new(rec, "issuer_name", json_string(co));
     }
-    int64_t pay = flow_rec_int(rec, "payment_id");
-    if (pay) {
-        Stmt *st = db_prepare(r->db, "SELECT contract_id FROM payments WHERE id = ?1 AND deleted_at IS NULL");
-        if (!st) return flow_db_error(r, e, "payment");
-        db_bind_int64(st, 1, pay);
-        int rc = db_step(st);
-        int64_t pc = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-        db_done(st);
-        if (rc < 0) return flow_db_error(r, e, "payment");
-        if (pc != contract) return err_set(e, 400, EC_REF, "payment_id", NULL);
-    }
-    int64_t order = flow_rec_int(rec, "order_id"); /* visible (FT_REF): and of this contract */
-    if (order) {
-        Stmt *st = db_prepare(r->db, "SELECT contract_id FROM orders WHERE id = ?1");
-        if (!st) return flow_db_error(r, e, "order");
-        db_bind_int64(st, 1, order);
-        int rc = db_step(st);
-        int64_t oc = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-        db_done(st);
-        if (rc < 0) return flow_db_error(r, e, "order");
-        if (oc != contract) return err_set(e, 400, EC_REF, "order_id", NULL);
-    }
+    /* the payment and the order (visible: FT_REF) are this contract's */
+    if (of_contract(r, "SELECT contract_id FROM payments WHERE id = ?1 AND deleted_at IS NULL", rec, "payment_id",
+                    contract, e) < 0 ||
+        of_contract(r, "SELECT contract_id FROM orders WHERE id = ?1", rec, "order_id", contract, e) < 0)
+        return -1;
     int64_t of = flow_rec_int(rec, "reissue_of");
     if (of) {
         int64_t oc = 0;

@@ -25,6 +25,8 @@
 //   ownerLabel: i18n key   the owner's column and filter under the entity's own word
 // }
 
+import { h } from 'vue'
+
 const Customer360 = () => import('./Customer360.vue')
 const ClaimTarget = () => import('./ClaimTarget.vue')
 const FollowUpButton = () => import('./FollowUpButton.vue')
@@ -34,8 +36,16 @@ const ActivityList = () => import('./ActivityList.vue')
 const ClaimTargetPicker = () => import('./ClaimTargetPicker.vue')
 const ContractReceivables = () => import('./ContractReceivables.vue')
 const VersionsPanel = () => import('./VersionsPanel.vue')
-const MakeContractButton = () => import('./MakeContractButton.vue')
-const MakeOrderButton = () => import('./MakeOrderButton.vue')
+// a bar button making the next document of the chain (MakeDocumentButton.vue), configured per use
+const makeDocument = (config) => () =>
+  import('./MakeDocumentButton.vue').then((m) => ({
+    props: ['entity', 'meta', 'row', 'reload'],
+    setup: (p) => () => h(m.default, { ...p, ...config }),
+  }))
+const MakeContractButton = makeDocument({ states: ['accepted'], action: 'make-contract', target: 'contracts',
+  label: 'contracts.make', testid: 'make-contract' })
+const MakeOrderButton = makeDocument({ states: ['signed', 'executing'], action: 'make-order', target: 'orders',
+  label: 'contracts.makeOrder', testid: 'make-order' })
 const ContractNotice = () => import('./ContractNotice.vue')
 const VisitCheckIn = () => import('./VisitCheckIn.vue')
 const SurveyRunPanel = () => import('./SurveyRunPanel.vue')
