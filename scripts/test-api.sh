@@ -5,7 +5,7 @@
 #                  file's server gets its own database in it; the cluster and its directory are
 #                  always removed at exit
 # Environment: SALESLOOP_BIN (default build/salesloop-test), TEST_API_TIMEOUT (seconds for the
-# whole node run, default 1200), TEST_API_CONCURRENCY (files at a time per engine, default 2), SALESLOOP_TEST_KEEP=1 keeps the per-file temp dirs.
+# whole node run, default 1200), TEST_API_CONCURRENCY (files at a time per engine, default 1), SALESLOOP_TEST_KEEP=1 keeps the per-file temp dirs.
 # Extra arguments after MODE are passed to node --test (e.g. tests/api/auth.test.mjs).
 set -euo pipefail
 
@@ -51,10 +51,11 @@ files=("$@")
 # --test-timeout (Node >= 20.11) bounds each test; Node 18 lacks it, and there the harness's own
 # per-test and per-hook timeouts bound them. timeout bounds the whole run (a hung server fails,
 # never hangs).
-# Two files at a time per engine (TEST_API_CONCURRENCY): each file has its own server, database and
-# port, and a file mostly waits (server start and stop, fsync, the scheduler): eight files took 69 s
-# one at a time and 37 s two at a time on SQLite here.
-node_flags=(--test --test-concurrency=${TEST_API_CONCURRENCY:-2})
+# TEST_API_CONCURRENCY files at a time per engine (default 1). Each file has its own server, database
+# and port, and a file mostly waits (server start and stop, fsync, the scheduler): eight files took 69 s
+# one at a time and 37 s two at a time on SQLite alone here; but two at a time beside the browser
+# shards in make test loaded the machine so that a browser save waited past its 30 s (not yet solved).
+node_flags=(--test --test-concurrency=${TEST_API_CONCURRENCY:-1})
 if [[ "$(node --help 2>/dev/null)" == *--test-timeout* ]]; then node_flags+=(--test-timeout=240000); fi
 run_tests() {
   timeout --kill-after=10 "${TEST_API_TIMEOUT:-1200}" node "${node_flags[@]}" "${files[@]}"
