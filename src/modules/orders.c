@@ -891,11 +891,13 @@ int orders_demo(Db *db, int64_t now, char *err, size_t errlen) {
     const Entity *pen = entity_find("products");
     st = db_prepare(db, "SELECT product_id FROM order_lines WHERE id = ?1");
     int64_t pid = 0;
+    int prc = DB_ERROR;
     if (st) {
         db_bind_int64(st, 1, l1);
-        if (db_step(st) == DB_ROW) pid = db_col_int64(st, 0);
+        if ((prc = db_step(st)) == DB_ROW) pid = db_col_int64(st, 0);
         db_done(st);
     }
+    if (prc != DB_ROW) goto fail; /* the demo's own order line: unreadable or missing fails the load */
     static const char *const states[] = {"A版（2025-03 定型）", "B版：主控板升级至 V2.1 固件，散热风扇改为双滚珠轴承",
                                          NULL};
     r.user = mgr;
