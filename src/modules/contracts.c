@@ -689,7 +689,6 @@ static int make_contract(Req *r, Err *e) {
     if (req_param_id(r, 0, &qid, e) < 0) return -1;
     json_t *in = r->body_len ? req_json(r, e) : NULL;
     if (r->body_len && !in) return -1;
-    if (in && !json_is_object(in)) return err_set(e, 400, EC_TYPE, "body", "object");
     const Entity *qen = entity_find("quotes");
     if (!qen) return err_set(e, 404, EC_NOT_FOUND, NULL, NULL);
     json_t *q = entity_load(r, qen, qid, e);

@@ -104,6 +104,7 @@ test('OR10 R-ORD-1 an order made as an action on the signed contract takes what 
   expectError(await rep2.post(`${C}/${ct.id}/make-order`), 404, 'record.not_found');
   expectError(await cs.post(`${C}/${ct.id}/make-order`), 403, 'auth.forbidden');
   expectError(await rep.post(`${C}/${ct.id}/make-order`, { lines: [] }), 400, 'field.unknown', 'lines');
+  expectError(await rep.post(`${C}/${ct.id}/make-order`, ['delivery_date']), 400, 'request.not_object');
   expectStatus(await rep.post(O, { contract_id: ct.id, lines: [{ contract_line_id: ct.lines[0].id, quantity: 3500 }] }), 201);
   const o = expectStatus(await rep.post(`${C}/${ct.id}/make-order`, { delivery_date: '2026-07-15' }), 201);
   assert.deepEqual([o.state, o.contract_id, o.customer_id, o.source, o.delivery_date], ['draft', ct.id, cust.id, 'contract', '2026-07-15']);
