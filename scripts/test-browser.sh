@@ -112,8 +112,13 @@ run_shard() (
   local t1=$SECONDS
   SL_FIXTURE="$d/fixture.json" node --test --test-concurrency=1 "${files[@]}" >>"$d/run.log" 2>&1 || status=$?
   if [[ $status -ne 0 ]]; then
+    # what a failed wait may have waited for: the server's refusals, errors and slow answers over the
+    # whole shard (a test's own requests are long gone from a tail), then the tail
+    echo "--- server: warnings, errors, answers >= 400 and requests of 1 s or more ---" >>"$d/run.log"
+    grep -E '"level":"(warn|error)"|access [A-Z]+ [^ ]+ [45][0-9][0-9] |access [A-Z]+ [^ ]+ [0-9]+ [0-9]{7,}us' \
+      "$d/server.log" | tail -n 60 >>"$d/run.log" 2>&1 || true
     echo "--- server log (tail) ---" >>"$d/run.log"
-    tail -n 40 "$d/server.log" >>"$d/run.log" 2>&1 || true
+    tail -n 20 "$d/server.log" >>"$d/run.log" 2>&1 || true
   fi
   # the profile of the run (docs/ARCHITECTURE.md): the server's CPU seconds (user + system), the wall times
   local cpu

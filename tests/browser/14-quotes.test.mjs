@@ -3,7 +3,7 @@
 // the rep's limits — sees it approved at once with the skipped steps saying why.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, login, shot, fixture, BASE, confirmDialog } from './lib/browser.mjs'
+import { launch, login, shot, fixture, BASE, confirmDialog, waitForURLOrTell } from './lib/browser.mjs'
 import { Client } from './lib/api.mjs'
 
 let b, page, product, customer
@@ -42,7 +42,7 @@ test('a rep quotes a product, saves with the server\'s totals, and a quote withi
   await row.locator('td[data-field=amount]').getByText('¥19,400.00').waitFor()
   await page.locator('[data-field=total]').getByText('¥21,922.00').waitFor()
   await page.getByTestId('form-save').click()
-  await page.waitForURL(/\/e\/quotes\/\d+$/)
+  await waitForURLOrTell(page, /\/e\/quotes\/\d+$/)
   await page.locator('[data-field=total]').getByText('¥21,922.00').waitFor()
   await page.locator('[data-field=margin_bp]').getByText('38.14%').waitFor() // (19,400 − 12,000) / 19,400
   await shot(page, 'quote-desktop')

@@ -54,10 +54,32 @@ export async function settled(page) {
   { timeout: 2000, polling: 'raf' }).catch(() => {})
 }
 
-/** axe-core check; returns serious/critical violations (empty when fine). */
+/** Wait for the page to reach `url` (a save that opens the record); when it does not, the error
+ *  says what the page shows instead (a message, a dialog, a field's error), not only "timeout". */
+export async function waitForURLOrTell(page, url, opts = {}) {
+  try {
+    await page.waitForURL(url, opts)
+  } catch (e) {
+    const seen = await page.evaluate(() => [...document.querySelectorAll('.el-message, .el-message-box, .el-form-item__error, .el-alert')]
+      .filter((el) => el.offsetParent !== null || getComputedStyle(el).position === 'fixed')
+      .map((el) => el.innerText.trim()).filter(Boolean)).catch(() => [])
+    e.message += `\n  at ${page.url()}; the page shows: ${seen.length ? seen.join(' | ') : '(no message, dialog or field error)'}`
+    throw e
+  }
+}
+
+/** axe-core check; returns serious/critical violations (empty when fine). Colours are measured with
+ *  every transition at its end: a success message fading in (or out, its timer running while axe
+ *  works on a loaded machine) was read half transparent, a contrast of 1.4 that nobody sees. */
 export async function axe(page) {
-  const res = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  await settled(page)
+  const freeze = await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' })
+  try {
+    const res = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+    return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  } finally {
+    await freeze.evaluate((el) => el.remove()).catch(() => {})
+  }
 }
 export function describeViolations(vs) {
   return vs.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ` + v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\n/g, ' ')).join('\n  ')).join('\n')
