@@ -176,9 +176,9 @@ browser: build/salesloop-test web
 #    neighbour's load).
 # What each phase costs: docs/ARCHITECTURE.md, "Tests and their time".
 test: deps build/salesloop-test
-	$(MAKE) -j2 -Orecurse check unit web build/salesloop build/salesloop-tsan
-	$(MAKE) -j2 -Orecurse api browser-if-web
-	$(MAKE) -j2 -Orecurse soak crash race
+	scripts/timed.sh "phase 1 (check, unit, builds)" $(MAKE) -j2 -Orecurse check unit web build/salesloop build/salesloop-tsan
+	scripts/timed.sh "phase 2 (api, browser)" $(MAKE) -j2 -Orecurse api browser-if-web
+	scripts/timed.sh "phase 3 (soak, crash, race)" $(MAKE) -j2 -Orecurse soak crash race
 
 browser-if-web:
 	@if [ -f web/package.json ]; then $(MAKE) browser; fi

@@ -51,10 +51,9 @@ files=("$@")
 # --test-timeout (Node >= 20.11) bounds each test; Node 18 lacks it, and there the harness's own
 # per-test and per-hook timeouts bound them. timeout bounds the whole run (a hung server fails,
 # never hangs).
-# TEST_API_CONCURRENCY files at a time per engine (default 1). Each file has its own server, database
-# and port, and a file mostly waits (server start and stop, fsync, the scheduler): eight files took 69 s
-# one at a time and 37 s two at a time on SQLite alone here; but two at a time beside the browser
-# shards in make test loaded the machine so that a browser save waited past its 30 s (not yet solved).
+# TEST_API_CONCURRENCY files at a time per engine (default 1; make test runs two, scripts/test-api-both.sh).
+# Each file has its own server, database and port, and a file mostly waits (server start and stop,
+# fsync, the scheduler): eight files took 69 s one at a time and 37 s two at a time on SQLite alone.
 node_flags=(--test --test-concurrency=${TEST_API_CONCURRENCY:-1})
 if [[ "$(node --help 2>/dev/null)" == *--test-timeout* ]]; then node_flags+=(--test-timeout=240000); fi
 run_tests() {
