@@ -746,6 +746,17 @@ int server_run(const ServerConfig *c) {
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* The threads started here inherit a mask that blocks SIGINT and SIGTERM: the main thread takes
+       them, waiting in sigsuspend below. (Waiting in a barrier instead, it was sent SIGTERM under
+       ThreadSanitizer, whose runtime queues a signal until the thread enters a call it knows blocks:
+       the handler never ran and the server never stopped.) */
+    sigset_t stop_sigs, wait_mask;
+    sigemptyset(&stop_sigs);
+    sigaddset(&stop_sigs, SIGINT);
+    sigaddset(&stop_sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_sigs, &wait_mask);
+    sigdelset(&wait_mask, SIGINT);
+    sigdelset(&wait_mask, SIGTERM);
 
     h2o_config_init(&h2o_config);
     if (!cfg.max_big_body) cfg.max_big_body = 50u << 20;
@@ -810,6 +821,8 @@ int server_run(const ServerConfig *c) {
     log_info("salesloop serving on http://%s:%d (%s, %d loops, %d workers)", cfg.bind, cfg.port,
              is_pg ? "postgres" : "sqlite", nloops, nworkers);
 
+    while (!atomic_load(&stopping))
+        sigsuspend(&wait_mask);
     pthread_barrier_wait(&loops_done); /* the loops stay parked (loop_main) */
     pthread_mutex_lock(&workq.mu);
     pthread_cond_broadcast(&workq.cv);
