@@ -364,8 +364,34 @@ write_runs() { # the writes, on the server at $BASE (durable: synchronous=FULL /
   run update_customer "$BASE/" "$CONNS" BENCH_MODE=update BENCH_TOKEN="$REP_TOKEN" BENCH_IDS="$WORK/update_ids.txt"
   HWM_BEFORE_MIXED=$(status_kb VmHWM)
   update_ids
+  curl -sf "$BASE/metrics" >"$WORK/metrics.before" || : >"$WORK/metrics.before"
   run mixed "$BASE/" "$CONNS" BENCH_MODE=mixed BENCH_COOKIE="$REP_COOKIE" BENCH_CSRF="$REP_CSRF" \
       BENCH_PATHS="$WORK/mixed.txt" BENCH_IDS="$WORK/update_ids.txt" BENCH_STATUS=1
+  curl -sf "$BASE/metrics" >"$WORK/metrics.after" || : >"$WORK/metrics.after"
+  route_profile >"$WORK/mixed_routes${RUNP:+.${RUNP%:}}.md"
+}
+# route_profile: where *mixed* spent the server's time, by route, from the /metrics counters taken
+# before and after it (salesloop_http_requests_total and salesloop_http_request_seconds_total)
+route_profile() {
+  awk '
+    function key(line) { m = ""; r = ""
+      if (match(line, /method="[^"]*"/)) m = substr(line, RSTART + 8, RLENGTH - 9)
+      if (match(line, /route="[^"]*"/)) r = substr(line, RSTART + 7, RLENGTH - 8)
+      return m " " r }
+    FNR == 1 { f++ }
+    /^salesloop_http_requests_total\{/ { n[f, key($0)] += $NF; keys[key($0)] = 1 }
+    /^salesloop_http_request_seconds_total\{/ { t[f, key($0)] += $NF }
+    END {
+      for (k in keys) { dn = n[2, k] - n[1, k]; dt = t[2, k] - t[1, k]; if (dn <= 0) continue
+        cnt[k] = dn; sec[k] = dt; N += dn; T += dt }
+      if (N == 0 || T <= 0) { print "(no request counted)"; exit }
+      print "| request (route) | requests | share of requests | mean ms | share of the time answering |"
+      print "|---|---:|---:|---:|---:|"
+      for (;;) { best = ""; for (k in sec) if (best == "" || sec[k] > sec[best]) best = k
+        if (best == "") break
+        printf "| `%s` | %d | %.1f %% | %.2f | %.1f %% |\n", best, cnt[best], 100 * cnt[best] / N, 1000 * sec[best] / cnt[best], 100 * sec[best] / T
+        delete sec[best] }
+    }' "$WORK/metrics.before" "$WORK/metrics.after"
 }
 write_runs
 MIXED_ANON=$(status_kb RssAnon); MIXED_FILE=$(status_kb RssFile)
@@ -448,35 +474,6 @@ pct() { [[ -n ${1:-} && -n ${2:-} ]] && awk "BEGIN { if ($2 + 0 == 0) print \"�
 mb() { [[ -n ${1:-} ]] && awk "BEGIN { printf \"%.1f\", $1 / 1024 }" || echo "–"; }
 yes_no() { [[ $1 == 1 ]] && echo "**met**" || echo "**missed**"; }
 NG=${RPS[nginx_static]}
-
-# scale 1 and scale 10 from their result files, with the growth of each figure
-scales_table() {
-  cat <<'EOT'
-## Scale 1 and scale 10 side by side
-
-The same scenarios at `BENCH_SCALE=1` and `BENCH_SCALE=10` (SQLite), each from its own `make bench` run
-(bench/results/sqlite-scale*.tsv; the load average of each run below). Growth = scale 10 / scale 1: a page's
-cost should grow with the page and log(rows), so a p99 growth near 1 is the aim. The runs were at different
-times on a shared machine: compare the growth of one figure, not absolute values across the two runs.
-
-| scenario | req/s ×1 | req/s ×10 | p99 ms ×1 | p99 ms ×10 | p99 growth |
-|---|---:|---:|---:|---:|---:|
-EOT
-  awk -F'\t' '
-    FNR == 1 { f++ }
-    $1 == "load" { load[f] = $2 }
-    $1 == "rows" { rows[f] = $2 }
-    $1 == "run" { if (f == 1) order[++n] = $2; rps[f, $2] = $3; p99[f, $2] = $5 }
-    END {
-      for (i = 1; i <= n; i++) {
-        k = order[i]
-        if (!((2, k) in rps)) continue
-        g = p99[1, k] > 0 ? sprintf("%.2f", p99[2, k] / p99[1, k]) : "–"
-        printf "| %s | %.0f | %.0f | %.2f | %.2f | %s |\n", k, rps[1, k], rps[2, k], p99[1, k] / 1000, p99[2, k] / 1000, g
-      }
-      printf "\nCustomers: %s (scale 1), %s (scale 10). Load average before / after the run: scale 1: %s; scale 10: %s.\n\n", rows[1], rows[2], load[1], load[2]
-    }' bench/results/sqlite-scale1.tsv bench/results/sqlite-scale10.tsv
-}
 
 # SQLite and PostgreSQL side by side (the PostgreSQL pass of this run)
 engines_table() {
@@ -600,6 +597,14 @@ Server crashes during this run: ${#CRASHES[@]}$( ((${#CRASHES[@]})) && printf ' 
 
 EOF
 engines_table
+if [[ -s $WORK/mixed_routes.md ]]; then
+  printf '## Where *mixed* spends the server'"'"'s time\n\nBy route, from the server'"'"'s own counters (`/metrics`: requests and the time from a request'"'"'s arrival to its answer, queueing for a worker or the writer included) read before and after the *mixed* run on SQLite'
+  [[ -s $WORK/mixed_routes.pg.md ]] && printf ' and on PostgreSQL'
+  printf '. The generic routes serve every entity: in *mixed* `/api/v1/:entity` is the customer and lead lists and the creates, `/api/v1/:entity/:id` the gets and updates.\n\nSQLite:\n\n'
+  cat "$WORK/mixed_routes.md"
+  if [[ -s $WORK/mixed_routes.pg.md ]]; then printf '\nPostgreSQL:\n\n'; cat "$WORK/mixed_routes.pg.md"; fi
+  echo
+fi
 cat <<EOF
 ## Budgets (issue 4; reported, not asserted)
 
@@ -609,11 +614,11 @@ cat <<EOF
 | list 20 customers, filtered + sorted, $N_CUST customers | p99 < 10 ms | rep $(ms "${P99[list_rep]}") ms, manager $(ms "${P99[list_manager]}") ms | $(yes_no "$(calc "(${P99[list_rep]} < 10000 && ${P99[list_manager]} < 10000) ? 1 : 0")") |
 | search \`q=\` (1-, 2-, 3-character Chinese, Latin, phone digits, tax id part), $N_CUST customers | p99 < 10 ms | rep $(ms "${P99[search_rep]}") ms, manager $(ms "${P99[search_manager]}") ms | $(yes_no "$(calc "(${P99[search_rep]} < 10000 && ${P99[search_manager]} < 10000) ? 1 : 0")") |
 | create customer with duplicate check, durable | ≥ 5,000/s | $(num "${RPS[create_customer]}")/s | $(yes_no "$(calc "(${RPS[create_customer]} >= 5000) ? 1 : 0")") |
-| XLSX export of 10,000 customers | < 1 s | p50 $(ms "${P50[export_xlsx]}") ms, max $(ms "${MAXL[export_xlsx]}") ms | $(yes_no "$(calc "(${MAXL[export_xlsx]} < 1000000) ? 1 : 0")") |
+| XLSX export of 10,000 customers | < 1 s | p50 $(ms "${P50[export_xlsx]}") ms, max $(ms "${MAXL[export_xlsx]}") ms | $( ((${REQS[export_xlsx]:-0} > 0)) && yes_no "$(calc "(${MAXL[export_xlsx]} < 1000000) ? 1 : 0")" || echo "**not measured** (no export finished in the run)") |
 | server RSS during mixed | < 64 MB | $(mb "${RSS[mixed]:-}") MB (heap $(mb "$MIXED_ANON") MB, mapped $(mb "$MIXED_FILE") MB) | $(yes_no "$(calc "(${RSS[mixed]:-999999} < 65536) ? 1 : 0")") |
 
 EOF
-[[ -f bench/results/sqlite-scale1.tsv && -f bench/results/sqlite-scale10.tsv ]] && scales_table
+[[ -f bench/results/sqlite-scale1.tsv && -f bench/results/sqlite-scale10.tsv ]] && bench/scales.sh
 [[ -n $SKIP_INDEX ]] && printf 'Search index of this run: built for customers only; %s marked built and empty (BENCH_SKIP_INDEX: no scenario searches them).\n\n' "$SKIP_INDEX"
 cat bench/FINDINGS.md
 } >"$OUT.tmp"

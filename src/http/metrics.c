@@ -13,6 +13,8 @@ static const int codes[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 41
 #define NCODES ((int)(sizeof codes / sizeof codes[0]))
 /* requests by route (+1 slot for unmatched) and status code (+1 slot for others) */
 static atomic_llong counts[MAX_ROUTES + 1][NCODES + 1];
+/* microseconds spent answering, by route: which kinds of request a mixed load spends its time on */
+static atomic_llong route_us[MAX_ROUTES + 1];
 /* latency histogram upper bounds in microseconds */
 static const int64_t bounds_us[] = {250,   500,    1000,   2500,   5000,    10000,  25000,
                                     50000, 100000, 250000, 500000, 1000000, 2500000};
@@ -27,6 +29,7 @@ void metrics_observe(int route_idx, int status, int64_t micros) {
     for (int i = 0; i < NCODES; i++)
         if (codes[i] == status) ci = i;
     atomic_fetch_add_explicit(&counts[ri][ci], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&route_us[ri], micros, memory_order_relaxed);
     int b = 0;
     while (b < NB && micros > bounds_us[b])
         b++;
@@ -63,6 +66,15 @@ static int metrics_get(Req *r, Err *e) {
                 buf_printf(&b, "salesloop_http_requests_total{method=\"%s\",route=\"%s\",status=\"other\"} %lld\n",
                            method, route, v);
         }
+    }
+    buf_puts(&b, "# HELP salesloop_http_request_seconds_total Time spent answering requests, by route.\n"
+                 "# TYPE salesloop_http_request_seconds_total counter\n");
+    for (int ri = 0; ri <= MAX_ROUTES; ri++) {
+        if (ri < MAX_ROUTES && ri >= nr) continue;
+        long long us = atomic_load_explicit(&route_us[ri], memory_order_relaxed);
+        if (!us) continue;
+        buf_printf(&b, "salesloop_http_request_seconds_total{method=\"%s\",route=\"%s\"} %lld.%06lld\n",
+                   ri < nr ? rts[ri].method : "", ri < nr ? rts[ri].pattern : "unmatched", us / 1000000, us % 1000000);
     }
     buf_puts(&b, "# HELP salesloop_http_request_duration_seconds Request latency.\n"
                  "# TYPE salesloop_http_request_duration_seconds histogram\n");

@@ -66,6 +66,20 @@ test('O03 /metrics counts a request made', async () => {
   assert.equal(after - before, 3, `meta counter moved by 3 (before ${before}, after ${after})`);
 });
 
+test('O03b /metrics sums the time spent on each route (which kinds of request a load spends its time on)', async () => {
+  const metaSecs = (samples) => samples.filter((s) => s.name === 'salesloop_http_request_seconds_total' &&
+    s.labels.method === 'GET' && /\/api\/v1\/meta$/.test(s.labels.route || '')).map((s) => s.value)
+  const m0 = await metrics();
+  assert.match(m0.text, /# TYPE salesloop_http_request_seconds_total counter/);
+  const [before] = metaSecs(m0.samples);
+  assert.ok(before > 0, `GET /api/v1/meta has taken time already: ${before}`);
+  for (let i = 0; i < 3; i++) expectStatus(await rep.get('/api/v1/meta'), 200);
+  const [after] = metaSecs((await metrics()).samples);
+  assert.ok(after > before, `the route's time grew: ${before} → ${after}`);
+  const all = (await metrics()).samples.filter((s) => s.name === 'salesloop_http_request_seconds_total');
+  assert.equal(new Set(all.map((s) => `${s.labels.method} ${s.labels.route}`)).size, all.length, 'one line per route');
+});
+
 test('O04 X-Request-Id on every answer, unique, and in error bodies', async () => {
   const a = await rep.get('/api/v1/auth/me');
   const b = await rep.get('/api/v1/auth/me');
