@@ -413,15 +413,19 @@ static void groups_free(Groups *g) {
     json_decref(g->arr);
     json_decref(g->idx);
 }
+/* A line with nothing added yet. New reference. */
+static json_t *line_new(int64_t id, const char *name) {
+    return json_pack("{s:I, s:s, s:[I,I,I,I], s:I, s:I}", "id", (json_int_t)id, "name", name ? name : "", "buckets",
+                     (json_int_t)0, (json_int_t)0, (json_int_t)0, (json_int_t)0, "total", (json_int_t)0, "count",
+                     (json_int_t)0);
+}
 /* The group line of id (created on first use). */
 static json_t *group_line(Groups *g, int64_t id, const char *name) {
     char key[24];
     snprintf(key, sizeof key, "%lld", (long long)id);
     json_t *o = json_object_get(g->idx, key);
     if (o) return o;
-    o = json_pack("{s:I, s:s, s:[I,I,I,I], s:I, s:I}", "id", (json_int_t)id, "name", name ? name : "", "buckets",
-                  (json_int_t)0, (json_int_t)0, (json_int_t)0, (json_int_t)0, "total", (json_int_t)0, "count",
-                  (json_int_t)0);
+    o = line_new(id, name);
     json_array_append_new(g->arr, o);
     json_object_set(g->idx, key, o);
     return o;
@@ -488,10 +492,8 @@ static int aging_get(Req *r, Err *e) {
     char today[11];
     Stmt *st = receivables_aging_query(r, today);
     if (!st) return flow_db_error(r, e, "aging");
-    Groups cust = groups_new(), reps = groups_new(), units = groups_new(), tots = groups_new();
-    json_t *tot = group_line(&tots, 0, "");
-    json_incref(tot);
-    groups_free(&tots);
+    Groups cust = groups_new(), reps = groups_new(), units = groups_new();
+    json_t *tot = line_new(0, "");
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         int bucket = (int)db_col_int64(st, 6);
