@@ -218,15 +218,10 @@ static void one_op(Db *db, Req *r, int64_t k) {
         list_query_bind(r, en, &lq, st);
         int n = drain(st);
         if (explain && k == 0) plan(db, sql);
-        if (n == lq.per_page || lq.page > 1) { /* the capped count, as entity_list runs it */
-            lq.nbind = nfilter;
-            int pc = list_query_add_int(&lq, 1001); /* LIST_COUNT_CAP + 1 (crud.c) */
-            char *inner = list_query_sql(r, en, &lq, "1", arena_printf(r->a, "LIMIT ?%d", pc), false);
-            char *csql = arena_printf(r->a, "SELECT count(*) FROM (%s) x", inner);
-            st = db_prepare(db, csql);
-            list_query_bind(r, en, &lq, st);
-            drain(st);
-            if (explain && k == 0) plan(db, csql);
+        ListTotal t; /* the count, as entity_list runs it (list_query_total) */
+        if (list_query_total(r, en, &lq, nfilter, (size_t)n, &t, &e) < 0) {
+            fprintf(stderr, "sqlref: the count failed\n");
+            exit(1);
         }
     } else { /* create: a customer, as entity_create_row + the customers' hooks run it */
         pthread_mutex_lock(&create_mu);

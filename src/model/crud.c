@@ -235,9 +235,6 @@ static int check_editable(Req *r, const Entity *en, json_t *row, json_t *body, E
 
 /* ---------------------------------------------------------------- list & get */
 
-/* Lists count matching rows exactly up to this many (a cheap, bounded count). */
-#define LIST_COUNT_CAP 1000
-
 /*
 ** GET /api/v1/:entity                                   roles: entity read roles
 ** Query: q, filter[f], filter[f][gte|lte], sort, page, per_page, count=capped|exact
@@ -270,44 +267,15 @@ static int entity_list(Req *r, Err *e) {
         json_decref(items);
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
-    /* total: by default exact up to LIST_COUNT_CAP and "at least" beyond, so a list
-       stays cheap however many rows a manager sees; ?count=exact for integrations */
-    const char *cm = req_query(r, "count");
-    if (cm && strcmp(cm, "exact") && strcmp(cm, "capped")) {
+    ListTotal t;
+    if (list_query_total(r, en, &lq, nfilter, json_array_size(items), &t, e) < 0) {
         json_decref(items);
-        return err_set(e, 400, EC_BAD_QUERY, "count", "exact or capped");
+        return -1;
     }
-    bool exact = cm && !strcmp(cm, "exact");
-    int64_t seen = (int64_t)json_array_size(items) + (lq.page - 1) * lq.per_page;
-    int64_t total = seen;
-    if (json_array_size(items) == (size_t)lq.per_page || lq.page > 1) {
-        lq.nbind = nfilter;
-        char *inner;
-        if (exact) {
-            inner = list_query_sql(r, en, &lq, "1", NULL, false);
-        } else {
-            int pc = list_query_add_int(&lq, LIST_COUNT_CAP + 1);
-            inner = list_query_sql(r, en, &lq, "1", arena_printf(r->a, "LIMIT ?%d", pc), false);
-        }
-        st = db_prepare(r->db, arena_printf(r->a, "SELECT count(*) FROM (%s) x", inner));
-        if (!st) {
-            json_decref(items);
-            return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        }
-        list_query_bind(r, en, &lq, st);
-        rc = db_step(st);
-        total = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-        db_done(st);
-        if (rc < 0) {
-            json_decref(items);
-            return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        }
-    }
-    bool capped = !exact && total > LIST_COUNT_CAP;
-    if (capped) total = seen > LIST_COUNT_CAP ? seen : LIST_COUNT_CAP;
     return reply_json(r, 200,
-                      json_pack("{s:o, s:I, s:b, s:I, s:I}", "items", items, "total", (json_int_t)total, "total_capped",
-                                capped, "page", (json_int_t)lq.page, "per_page", (json_int_t)lq.per_page));
+                      json_pack("{s:o, s:I, s:b, s:I, s:I}", "items", items, "total", (json_int_t)t.total,
+                                "total_capped", t.capped, "page", (json_int_t)lq.page, "per_page",
+                                (json_int_t)lq.per_page));
 }
 
 /*

@@ -544,3 +544,38 @@ void list_query_bind(Req *r, const Entity *en, ListQuery *lq, Stmt *st) {
 }
 
 int list_query_add_int(ListQuery *lq, int64_t v) { return add_int(lq, v); }
+
+/*
+** The list's total. Counting every matching row costs what the user can see, not what the page
+** shows: a manager over 100,000 customers, a rep over thousands (the count was most of a list's
+** cost, bench/FINDINGS.md 38). By default the count stops LIST_COUNT_AHEAD pages past the requested
+** page: the pager can offer the next pages and says "more than N" beyond them, each step forward
+** counting a little further; ?count=exact (the list's "count all", integrations) counts every row.
+** No count runs when the page itself ends the list.
+*/
+#define LIST_COUNT_AHEAD 5
+
+int list_query_total(Req *r, const Entity *en, ListQuery *lq, int nfilter, size_t page_rows, ListTotal *t, Err *e) {
+    const char *cm = req_query(r, "count");
+    if (cm && strcmp(cm, "exact") && strcmp(cm, "capped")) return bad(e, "count", "exact or capped");
+    bool exact = cm && !strcmp(cm, "exact");
+    int64_t before = (lq->page - 1) * lq->per_page;
+    t->total = before + (int64_t)page_rows;
+    t->capped = false;
+    if (page_rows < (size_t)lq->per_page && (page_rows > 0 || lq->page == 1)) return 0; /* the page ends the list */
+    int64_t limit = lq->page * lq->per_page + LIST_COUNT_AHEAD * lq->per_page;
+    lq->nbind = nfilter;
+    const char *tail = NULL;
+    if (!exact) tail = arena_printf(r->a, "LIMIT ?%d", list_query_add_int(lq, limit + 1));
+    Stmt *st = db_prepare(
+        r->db, arena_printf(r->a, "SELECT count(*) FROM (%s) x", list_query_sql(r, en, lq, "1", tail, false)));
+    if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    list_query_bind(r, en, lq, st);
+    int rc = db_step(st);
+    int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_done(st);
+    if (rc != DB_ROW) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    t->capped = !exact && n > limit;
+    t->total = t->capped ? limit : n;
+    return 0;
+}

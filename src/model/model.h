@@ -174,6 +174,17 @@ void list_query_bind(Req *r, const Entity *en, ListQuery *lq, Stmt *st);
 /* One more integer parameter (LIMIT/OFFSET); returns its number. */
 int list_query_add_int(ListQuery *lq, int64_t v);
 
+/* A list's total as its answer gives it: exact, or (capped) "more than total". */
+typedef struct ListTotal {
+    int64_t total;
+    bool capped;
+} ListTotal;
+/* The total of lq's list after its page was read (page_rows rows; nfilter = lq->nbind before the page's
+   LIMIT and OFFSET were added). ?count=exact counts every row; by default (?count=capped) the count
+   stops a few pages past the requested one (list.c), so a page costs what it shows, however many rows
+   the user sees. -1 with e = 400 (a bad count=) or 500. */
+int list_query_total(Req *r, const Entity *en, ListQuery *lq, int nfilter, size_t page_rows, ListTotal *t, Err *e);
+
 /* The routes of saved views (views.c): /api/v1/my/views. */
 void views_routes_register(void);
 

@@ -145,6 +145,10 @@ static json_t *operation(Req *r, const Route *rt, const Entity *en, json_t *para
         for (int i = 0; i < 4; i++)
             json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name", q[i], "in", "query", "required",
                                                     0, "schema", "type", i >= 2 ? "integer" : "string"));
+        json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:[s, s]}}", "name", "count", "in",
+                                                "query", "required", 0, "description",
+                                                "capped (default): total counted five pages past this one; exact: all",
+                                                "schema", "type", "string", "enum", "capped", "exact"));
         json_object_set_new(
             resp, "200",
             json_response("A page of rows",

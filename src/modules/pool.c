@@ -338,10 +338,10 @@ static int64_t pool_cooldown_until(Req *r, int64_t prev, int64_t since, int64_t 
 ** GET /api/v1/pool/:entity                                 signed in (the pools of the user's units)
 ** Query: the list language over the unmasked fields — q (name), filter[region|industry|tier|
 ** pool_since|org_unit_id], sort (name, region, industry, tier, pool_since; default -pool_since),
-** page, per_page
+** page, per_page, count=capped|exact (as the entity lists: list_query_total)
 ** 200 {"items":[{"id","number","name","region","industry","tier"?,"pool_reason","pool_since",
 **               "org_unit_id","org_unit_name","previous_owner_id","previous_owner_name",
-**               "cooldown_until"}],"total","page","per_page",
+**               "cooldown_until"}],"total","total_capped","page","per_page",
 **      "limits":{"daily_cap","claimed_today","left_today","cooldown_days"}}
 ** cooldown_until: when the user (the row's previous owner) may claim it again, null when now.
 ** Masked: no phone, e-mail, address, tax id or amounts, and none of them may be filtered on.
@@ -392,26 +392,17 @@ static int pool_list(Req *r, Err *e) {
         json_decref(items);
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     }
-    lq.nbind = nfilter;
-    st = db_prepare(r->db,
-                    arena_printf(r->a, "SELECT count(*) FROM (%s) x", list_query_sql(r, en, &lq, "1", NULL, false)));
-    if (!st) {
+    ListTotal t;
+    if (list_query_total(r, en, &lq, nfilter, json_array_size(items), &t, e) < 0) {
         json_decref(items);
-        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    }
-    list_query_bind(r, en, &lq, st);
-    rc = db_step(st);
-    int64_t total = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        return -1;
     }
     return reply_json(r, 200,
-                      json_pack("{s:o, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}", "items", items, "total",
-                                (json_int_t)total, "page", (json_int_t)lq.page, "per_page", (json_int_t)lq.per_page,
-                                "limits", "daily_cap", (json_int_t)cap, "claimed_today", (json_int_t)used, "left_today",
-                                (json_int_t)(used < cap ? cap - used : 0), "cooldown_days", (json_int_t)cd));
+                      json_pack("{s:o, s:I, s:b, s:I, s:I, s:{s:I, s:I, s:I, s:I}}", "items", items, "total",
+                                (json_int_t)t.total, "total_capped", t.capped, "page", (json_int_t)lq.page, "per_page",
+                                (json_int_t)lq.per_page, "limits", "daily_cap", (json_int_t)cap, "claimed_today",
+                                (json_int_t)used, "left_today", (json_int_t)(used < cap ? cap - used : 0),
+                                "cooldown_days", (json_int_t)cd));
 }
 
 /* A pooled row as the pool handlers need it. */

@@ -347,12 +347,24 @@ test('I10 3,000 rows (over 1 MiB) as a background job: 202, progress grows, done
   assert.ok(typeof job.finished_at === 'number');
   for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `progress never goes back: ${seen}`);
   assert.ok(new Set(seen).size >= 2, `progress was observed moving: ${seen}`);
-  // the default list total is a cheap bounded count: exact up to 1,000, then a lower bound
-  const capped = await pm.get(`${P}?per_page=20`);
-  assert.equal(capped.body.total_capped, true, 'over 1,000 rows: total is capped');
-  assert.equal(capped.body.total, 1000);
-  const deep = await pm.get(`${P}?per_page=200&page=8`);
-  assert.equal(deep.body.total, 1600, 'a page beyond the cap shows at least the rows up to it');
+  // the default list total is a bounded count: exact up to five pages past the requested one, beyond
+  // them "more than" that (total_capped); each page forward counts further; count=exact counts all
+  const B = `${P}?q=BULK-`; // the 3,000 rows of the import (the file's other tests made other products)
+  const capped = expectStatus(await pm.get(`${B}&per_page=20`), 200);
+  assert.deepEqual([capped.items.length, capped.total, capped.total_capped], [20, 120, true], 'page 1 of 20 and five more');
+  const deep = expectStatus(await pm.get(`${B}&per_page=200&page=8`), 200);
+  assert.deepEqual([deep.items.length, deep.total, deep.total_capped], [200, 2600, true], 'page 8 of 200 and five more');
+  const edge = expectStatus(await pm.get(`${B}&per_page=200&page=10`), 200); // (10 + 5) × 200 = 3,000: exact
+  assert.deepEqual([edge.items.length, edge.total, edge.total_capped], [200, 3000, false]);
+  const last = expectStatus(await pm.get(`${B}&per_page=200&page=15`), 200); // a full last page: counted, exact
+  assert.deepEqual([last.items.length, last.total, last.total_capped], [200, 3000, false]);
+  const past = expectStatus(await pm.get(`${B}&per_page=200&page=16`), 200); // past the end: no rows, the total
+  assert.deepEqual([past.items.length, past.total, past.total_capped], [0, 3000, false]);
+  const short = expectStatus(await pm.get(`${B}&per_page=7&page=429`), 200); // 428 × 7 = 2,996: 4 rows left
+  assert.deepEqual([short.items.length, short.total, short.total_capped], [4, 3000, false], 'a short page ends the list');
+  const all = expectStatus(await pm.get(`${B}&per_page=20&count=exact`), 200);
+  assert.deepEqual([all.items.length, all.total, all.total_capped], [20, 3000, false]);
+  expectError(await pm.get(`${B}&per_page=20&count=some`), 400, 'request.bad_query', 'count');
   const after = await pm.get(`${P}?per_page=1&count=exact&filter[product_line]=line-3`);
   assert.equal(after.body.total, 600);
   assert.equal(await count(pm, P, '&q=BULK-'), 3000);

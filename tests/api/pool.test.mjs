@@ -85,7 +85,8 @@ test('P01b the pool list speaks the list language over its unmasked fields only:
   const byPhone = expectStatus(await repB.get(`${P}?q=13600007771`), 200);
   assert.equal(byPhone.items.length, 0, 'q searches the name, not the masked phone');
   const paged = expectStatus(await repB.get(`${P}?q=公海排序&sort=name&per_page=1&page=2`), 200);
-  assert.deepEqual([paged.items.map((i) => i.id), paged.total, paged.page, paged.per_page], [[b.id], 2, 2, 1]);
+  assert.deepEqual([paged.items.map((i) => i.id), paged.total, paged.total_capped, paged.page, paged.per_page], [[b.id], 2, false, 2, 1]);
+  expectError(await repB.get(`${P}?q=公海排序&count=some`), 400, 'request.bad_query', 'count'); // as the entity lists
 });
 
 test('P02 a rep claims from the pool: owner, unit, owned_since; contacts follow; twice → 409; other region → 404', async () => {

@@ -73,6 +73,32 @@ test('export CSV of the current filter has the same rows', async () => {
   await page.keyboard.press('Escape')
 })
 
+test('a long list is counted a few pages ahead: 超过 N 条, 精确计数 counts every row, the export menu counts first', async () => {
+  const back = page.url() // the searched list the next cases work on
+  await page.goto(BASE + '/e/market_research?per_page=2')
+  await rows().first().waitFor()
+  assert.equal(await rows().count(), 2)
+  // page 1 of 2 rows and five pages after it: 12 of rep1's 25 counted, the rest said as "more than"
+  const capped = page.getByTestId('list-total')
+  assert.match(await capped.innerText(), /超过 12 条\s*精确计数/)
+  assert.equal(await page.locator('.el-pagination__total').count(), 0, 'no 共 N 条 beside it')
+  // a capped 12 does not say whether the list is over the background-export threshold: the menu asks
+  await page.getByTestId('export').click()
+  await page.getByTestId('export-csv').waitFor()
+  assert.equal(await page.getByTestId('export-csv-job').count(), 0, '25 rows download at once')
+  await page.keyboard.press('Escape')
+  await page.getByTestId('count-exact').click()
+  await page.locator('.el-pagination__total', { hasText: '25' }).waitFor()
+  assert.equal(await capped.count(), 0)
+  await page.locator('.el-pager li', { hasText: /^5$/ }).click() // the pages of the same list keep the count
+  await page.waitForURL(/page=5/)
+  await rows().first().waitFor()
+  await page.locator('.el-pagination__total', { hasText: '25' }).waitFor()
+  assert.equal(await capped.count(), 0)
+  await page.goto(back)
+  await rows().first().waitFor()
+})
+
 test('open, edit and save a record; money typed in yuan is stored as exact fen', async () => {
   await rows().first().locator('a.rowlink').click()
   await page.waitForURL(/\/e\/market_research\/\d+$/)
