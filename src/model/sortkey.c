@@ -29,61 +29,78 @@ int entity_sortkeys_write(Req *r, const Entity *en, int64_t id, json_t *rec) {
     return 0;
 }
 
-/* Fill the missing keys of one field, in batches of 500 rows. Each batch starts after the last id
-   of the one before: starting from the table's first row each time walked every row already filled
-   again, quadratic in the rows (a million generated customers at BENCH_SCALE=10). */
+/* Fill the missing keys of one field, 500 rows a statement, 25,000 a transaction. Each batch starts
+   after the last id of the one before: starting from the table's first row each time walked every row
+   already filled again, quadratic in the rows (a million generated customers at BENCH_SCALE=10). A
+   transaction per 500 rows wrote each sort index's touched pages to the log 500 rows at a time: 58 GB
+   written for 2.5 M rows of the scale-10 data, 1,000 rows a second (bench/FINDINGS.md 39). */
+#define FILL_BATCH 500
+#define FILL_BATCHES_PER_COMMIT 50
+
+/* One batch after *after: 1 more may follow, 0 the field is done, -1 error. */
+static int sortkeys_fill_batch(Db *db, const char *sel, const char *upd, int64_t *after) {
+    Arena *a = arena_new();
+    int n = 0, rc = DB_ERROR;
+    int64_t ids[FILL_BATCH];
+    const char *keys[FILL_BATCH];
+    Stmt *st = db_prepare(db, sel);
+    if (st) {
+        db_bind_int64(st, 1, *after);
+        while (n < FILL_BATCH && (rc = db_step(st)) == DB_ROW) {
+            ids[n] = db_col_int64(st, 0);
+            keys[n++] = collate_key(a, db_col_text(st, 1));
+        }
+        if (n == FILL_BATCH) rc = DB_DONE;
+    }
+    db_done(st);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        st = db_prepare(db, upd);
+        if (!st) {
+            rc = DB_ERROR;
+            break;
+        }
+        db_bind_text(st, 1, keys[i], -1);
+        db_bind_int64(st, 2, ids[i]);
+        rc = db_step(st);
+        db_done(st);
+    }
+    arena_free(a);
+    if (rc < 0) return -1;
+    if (n) *after = ids[n - 1];
+    return n == FILL_BATCH;
+}
+
 static int sortkeys_fill_field(Db *db, const Entity *en, const Field *f) {
     char sel[256], upd[256];
     snprintf(sel, sizeof sel,
-             "SELECT id, %s FROM %s WHERE id > ?1 AND %s_sk IS NULL AND %s IS NOT NULL ORDER BY id LIMIT 500", f->name,
-             en->table, f->name, f->name);
+             "SELECT id, %s FROM %s WHERE id > ?1 AND %s_sk IS NULL AND %s IS NOT NULL ORDER BY id LIMIT %d", f->name,
+             en->table, f->name, f->name, FILL_BATCH);
     snprintf(upd, sizeof upd, "UPDATE %s SET %s_sk = ?1 WHERE id = ?2", en->table, f->name);
     int64_t after = 0;
-    for (;;) {
-        Arena *a = arena_new();
-        int n = 0, rc = DB_ERROR;
-        int64_t ids[500];
-        const char *keys[500];
-        Stmt *st = db_prepare(db, sel);
-        if (st) {
-            db_bind_int64(st, 1, after);
-            while ((rc = db_step(st)) == DB_ROW && n < 500) {
-                ids[n] = db_col_int64(st, 0);
-                keys[n++] = collate_key(a, db_col_text(st, 1));
-            }
-        }
-        db_done(st);
-        if (rc < 0 || db_begin(db) < 0) goto fail;
-        for (int i = 0; i < n; i++) {
-            st = db_prepare(db, upd);
-            if (!st) break;
-            db_bind_text(st, 1, keys[i], -1);
-            db_bind_int64(st, 2, ids[i]);
-            rc = db_step(st);
-            db_done(st);
-            if (rc < 0) break;
-        }
-        if (rc < 0 || !st || db_commit(db) < 0) {
+    for (int more = 1; more > 0;) {
+        if (db_begin(db) < 0) goto fail;
+        for (int b = 0; more > 0 && b < FILL_BATCHES_PER_COMMIT; b++)
+            more = sortkeys_fill_batch(db, sel, upd, &after);
+        if (more < 0 || db_commit(db) < 0) {
             db_rollback(db);
             goto fail;
         }
-        arena_free(a);
-        if (n < 500) return 0;
-        after = ids[n - 1];
-        continue;
-    fail:
-        arena_free(a);
-        log_error("sort keys of %s.%s: %s", en->table, f->name, db_errmsg(db));
-        return -1;
     }
+    return 0;
+fail:
+    log_error("sort keys of %s.%s: %s", en->table, f->name, db_errmsg(db));
+    return -1;
 }
 
 /* See entity.h. */
 int entity_sortkeys_fill(Db *db) {
-    int n;
+    int n, rc = 0;
     const Entity *const *all = entity_all(&n);
-    for (int i = 0; i < n; i++)
-        for (const Field *f = all[i]->fields; f->name; f++)
-            if ((f->flags & F_SORTKEY) && sortkeys_fill_field(db, all[i], f) < 0) return -1;
-    return 0;
+    /* a page cache that holds a transaction's touched index pages (SQLite's default is 2 MB) */
+    if (db_kind(db) == DB_SQLITE && db_exec(db, "PRAGMA cache_size=-262144") < 0) return -1;
+    for (int i = 0; i < n && rc == 0; i++)
+        for (const Field *f = all[i]->fields; f->name && rc == 0; f++)
+            if (f->flags & F_SORTKEY) rc = sortkeys_fill_field(db, all[i], f);
+    if (db_kind(db) == DB_SQLITE && db_exec(db, "PRAGMA cache_size=-2000") < 0) return -1;
+    return rc;
 }
