@@ -24,8 +24,11 @@ awk -F'\t' '
     for (i = 1; i <= n; i++) {
       k = order[i]
       if (!((2, k) in rps)) continue
-      g = p99[1, k] > 0 ? sprintf("%.2f", p99[2, k] / p99[1, k]) : "–"
-      printf "| %s | %.0f | %.0f | %.2f | %.2f | %s |\n", k, rps[1, k], rps[2, k], p99[1, k] / 1000, p99[2, k] / 1000, g
+      # a run that finished no request has no p99: said so, not written as 0
+      a = p99[1, k] > 0 ? sprintf("%.2f", p99[1, k] / 1000) : "none finished"
+      b = p99[2, k] > 0 ? sprintf("%.2f", p99[2, k] / 1000) : "none finished"
+      g = p99[1, k] > 0 && p99[2, k] > 0 ? sprintf("%.2f", p99[2, k] / p99[1, k]) : "–"
+      printf "| %s | %.1f | %.1f | %s | %s | %s |\n", k, rps[1, k], rps[2, k], a, b, g
     }
     printf "\nCustomers: %s (scale 1), %s (scale 10). Load average before / after the run: scale 1: %s; scale 10: %s.\n\n", rows[1], rows[2], load[1], load[2]
   }' bench/results/sqlite-scale1.tsv bench/results/sqlite-scale10.tsv
