@@ -63,7 +63,10 @@ test('export CSV of the current filter has the same rows', async () => {
   const csv = parseCsv(fs.readFileSync(file, 'utf8')).filter((r) => r.some((c) => c !== ''))
   assert.equal(csv.length, 1 + 5, 'header + 5 rows:\n' + csv.map((r) => r.join('|')).join('\n'))
   for (const r of csv.slice(1)) assert.match(r.join(','), /竞品/)
-  // the Excel link carries the same filter and answers an XLSX (zip) file
+  // the Excel link carries the same filter and answers an XLSX (zip) file; the menu closed with the
+  // download, and its items are mounted only while it is open: open it again
+  await page.getByTestId('export-xlsx').waitFor({ state: 'hidden' })
+  await page.getByTestId('export').click()
   const href = await page.getByTestId('export-xlsx').getAttribute('href')
   assert.match(href, /export\.xlsx\?.*q=/)
   const res = await page.request.get(BASE + href)
