@@ -1,7 +1,7 @@
 // Sign-in, language switching (zh-CN → en → zh-TW), session expiry, axe on the login page.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, login, shot, axe, describeViolations, fixture, BASE } from './lib/browser.mjs'
+import { launch, login, loginThroughForm, shot, axe, describeViolations, fixture, BASE } from './lib/browser.mjs'
 import { Client } from './lib/api.mjs'
 
 let b
@@ -35,7 +35,7 @@ test('log in, switch language zh-CN → en → zh-TW and back; the choice is rem
   const ctx = await b.context()
   const page = await ctx.newPage()
   const u = fixture.users.rep1
-  await login(page, u.username, u.password)
+  await loginThroughForm(page, u.username, u.password)
   await page.locator('h1', { hasText: '欢迎' }).waitFor()
   await page.locator('.aside').getByText('我的工作').waitFor()
   await shot(page, 'home-desktop')
@@ -75,8 +75,7 @@ test('an expired session goes to the login page and comes back to the same scree
   const ctx = await b.context()
   const page = await ctx.newPage()
   const u = fixture.users.rep1
-  await login(page, u.username, u.password)
-  await page.goto(BASE + '/e/market_research?q=%E8%B0%83%E7%A0%94')
+  await login(page, u.username, u.password, '/e/market_research?q=%E8%B0%83%E7%A0%94')
   await page.getByTestId('list-table').waitFor()
   await ctx.clearCookies()
   await page.getByTestId('list-search-btn').click() // any API call now answers 401

@@ -1,7 +1,7 @@
 // Administration: users with roles, org tree, settings, API tokens (shown once).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, login, shot, axe, describeViolations, fixture, BASE } from './lib/browser.mjs'
+import { launch, login, loginThroughForm, shot, axe, describeViolations, fixture, BASE } from './lib/browser.mjs'
 import { Client } from './lib/api.mjs'
 
 let b, ctx, page
@@ -53,8 +53,7 @@ test('change password, then sign in with the new one', async () => {
   await api.post('/users', { username: 'pwuser', display_name: '改密用户', password: 'Old-pass-123', roles: ['sales_rep'], org_unit_id: fixture.units.root.id })
   const c2 = await b.context()
   const p2 = await c2.newPage()
-  await login(p2, 'pwuser', 'Old-pass-123')
-  await p2.goto(BASE + '/account/password')
+  await login(p2, 'pwuser', 'Old-pass-123', '/account/password')
   await p2.locator('#pw-old').fill('Old-pass-123')
   await p2.locator('#pw-new').fill('short')
   await p2.locator('#pw-again').fill('short')
@@ -67,7 +66,7 @@ test('change password, then sign in with the new one', async () => {
   await c2.close()
   const c3 = await b.context()
   const p3 = await c3.newPage()
-  await login(p3, 'pwuser', 'New-pass-456')
+  await loginThroughForm(p3, 'pwuser', 'New-pass-456')
   await c3.close()
 })
 

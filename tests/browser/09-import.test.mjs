@@ -16,8 +16,7 @@ const CSV = '\ufeff产品编码,产品名称,单位,目录价,备注\n' +
 test('import: dry run with a row error → fix the mapping → import → rows listed', async () => {
   const ctx = await b.context()
   const page = await ctx.newPage()
-  await login(page, fixture.admin.username, fixture.admin.password)
-  await page.goto(BASE + '/e/products')
+  await login(page, fixture.admin.username, fixture.admin.password, '/e/products')
   await page.getByTestId('list-import').click()
   await page.waitForURL(/\/e\/products\/import$/)
   const tpl = await page.getByTestId('import-template').getAttribute('href')
@@ -60,8 +59,7 @@ test('import: dry run with a row error → fix the mapping → import → rows l
 test('phone: the import wizard fits the screen', async () => {
   const ctx = await b.context({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
   const page = await ctx.newPage()
-  await login(page, fixture.admin.username, fixture.admin.password)
-  await page.goto(BASE + '/e/products/import')
+  await login(page, fixture.admin.username, fixture.admin.password, '/e/products/import')
   await page.getByTestId('import-file').setInputFiles({ name: 'p.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV.replace(/IMP-/g, 'IMQ-'), 'utf8') })
   await page.getByTestId('import-report').waitFor()
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)

@@ -44,8 +44,7 @@ test('a rep attaches a scan to a customer, sees it listed with a thumbnail and d
 
   const ctx = await b.context()
   const page = await ctx.newPage()
-  await login(page, rep1.username, rep1.password)
-  await page.goto(`${BASE}/e/customers/${cust.id}?tab=attachments`)
+  await login(page, rep1.username, rep1.password, `/e/customers/${cust.id}?tab=attachments`)
   const panel = page.getByTestId('attachments')
   await panel.waitFor()
   await panel.locator('.el-empty').waitFor()

@@ -25,8 +25,7 @@ after(async () => {
 test('jobs: an export of a long list runs in the background; the jobs panel shows it and downloads it', async () => {
   const ctx = await b.context()
   const page = await ctx.newPage()
-  await login(page, fixture.admin.username, fixture.admin.password)
-  await page.goto(BASE + '/e/market_research?q=' + encodeURIComponent('后台导出'))
+  await login(page, fixture.admin.username, fixture.admin.password, '/e/market_research?q=' + encodeURIComponent('后台导出'))
   await page.locator('.el-pagination__total', { hasText: '3' }).waitFor()
   await page.getByTestId('export').click()
   await page.getByTestId('export-csv-job').click()

@@ -55,8 +55,7 @@ test('item 4: my work names a reminder\'s kind in words (公海分配, not pool_
 test('item 4: settings show an enum by its labels and take money in yuan', async () => {
   const ctx = await b.context()
   const p = await ctx.newPage()
-  await login(p, fixture.admin.username, fixture.admin.password)
-  await p.goto(BASE + '/admin/settings')
+  await login(p, fixture.admin.username, fixture.admin.password, '/admin/settings')
   await p.locator('#settings-q').fill('tier.')
   const visit = p.getByTestId('setting-tier.visit.important')
   await visit.waitFor()

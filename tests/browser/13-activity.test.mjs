@@ -19,8 +19,7 @@ test('a lead\'s follow-up is on the lead, then in the customer\'s 360 and on the
 
   const ctx = await b.context()
   const page = await ctx.newPage()
-  await login(page, users.rep1.username, users.rep1.password)
-  await page.goto(`${BASE}/e/leads/${lead.id}`)
+  await login(page, users.rep1.username, users.rep1.password, `/e/leads/${lead.id}`)
   await page.getByRole('tab', { name: '跟进记录' }).click()
   await page.getByTestId('activity').getByText(content).waitFor()
   const v = await axe(page)

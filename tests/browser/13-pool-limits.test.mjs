@@ -18,8 +18,7 @@ test('the previous owner sees the limits and cannot press 领取 during the cool
 
   const ctx = await b.context()
   const page = await ctx.newPage()
-  await login(page, users.repa.username, users.repa.password)
-  await page.goto(BASE + '/pool/customers')
+  await login(page, users.repa.username, users.repa.password, '/pool/customers')
   const limits = page.getByTestId('pool-limits')
   await limits.waitFor()
   assert.match(await limits.innerText(), /每日领取上限 \d+ 个，今日已领 \d+ 个，还可领取 \d+ 个.*冷却期 \d+ 天/)

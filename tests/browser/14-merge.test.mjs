@@ -45,8 +45,7 @@ test('a manager merges the duplicate into the kept customer from its record', as
 
 test('a rep sees no merge button', async () => {
   const p = await (await b.context()).newPage()
-  await login(p, fixture.users.repa.username, fixture.users.repa.password)
-  await p.goto(`${BASE}/e/customers/${kept.id}`)
+  await login(p, fixture.users.repa.username, fixture.users.repa.password, `/e/customers/${kept.id}`)
   await p.getByTestId('form-save').or(p.getByRole('tab').first()).first().waitFor()
   assert.equal(await p.getByTestId('merge-open').count(), 0)
 })

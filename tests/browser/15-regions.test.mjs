@@ -116,8 +116,7 @@ test('item 15: English wording — "New customer", no "Customers / Customers" cr
   const ctx = await b.context()
   try {
     const p = await ctx.newPage()
-    await login(p, u.username, u.password)
-    await p.goto(BASE + '/e/customers/new')
+    await login(p, u.username, u.password, '/e/customers/new')
     await p.getByTestId('record-title').getByText('New customer', { exact: true }).waitFor()
     const crumbs = (await p.locator('nav.crumbs').innerText()).replace(/\s+/g, ' ')
     assert.doesNotMatch(crumbs, /Customers \/ Customers/)

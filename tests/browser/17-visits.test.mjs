@@ -102,8 +102,7 @@ test('phone: check in with the browser\'s position and add a photo; its EXIF sho
 test('the plan builder lists the customers due for a visit', async () => {
   const ctx = await b.context()
   const page = await ctx.newPage()
-  await login(page, fixture.users.mgr1.username, fixture.users.mgr1.password)
-  await page.goto(`${BASE}/visits/plan-builder`)
+  await login(page, fixture.users.mgr1.username, fixture.users.mgr1.password, `/visits/plan-builder`)
   await page.getByTestId('pb-region').locator('input').fill('32')
   await page.getByTestId('pb-suggest').click()
   await page.getByTestId('pb-table').getByText('苏州精工回访测试有限公司').waitFor()

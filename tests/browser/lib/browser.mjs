@@ -24,12 +24,39 @@ export async function launch() {
   })
   return {
     browser,
-    context: (opts = {}) => browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', acceptDownloads: true, ...opts }),
+    // Every page of a test context runs without CSS transitions and animations: the browsers' CPU is
+    // what the suite waits for (docs/ARCHITECTURE.md, "Tests and their time"), and each dialog, message and
+    // menu that slid or faded was frames to composite and a transition to wait for — a fifth of chromium's
+    // CPU on two files. What the tests assert does not move.
+    context: async (opts = {}) => {
+      const ctx = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', acceptDownloads: true, ...opts })
+      await ctx.addInitScript(() => {
+        const still = () => {
+          const st = document.createElement('style')
+          st.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }'
+          document.head.appendChild(st)
+        }
+        if (document.head) still()
+        else document.addEventListener('DOMContentLoaded', still)
+      })
+      return ctx
+    },
     close: () => browser.close(),
   }
 }
 
-export async function login(page, username, password) {
+/** Sign in through the API (the session cookie lands in the page's context) and open `at`, home by
+ *  default. The sign-in form is tested in 01-login-lang and 05-admin (loginThroughForm); anywhere else it
+ *  only cost the suite a page load of the whole UI per case. */
+export async function login(page, username, password, at = '/') {
+  const r = await page.request.post(BASE + '/api/v1/auth/login', { data: { username, password } })
+  if (!r.ok()) throw new Error(`sign-in of ${username} answered ${r.status()}: ${await r.text()}`)
+  await page.goto(BASE + at)
+  await page.locator('.header').waitFor()
+}
+
+/** Sign in as a person does: the login page, its form, and the screen it leads to. */
+export async function loginThroughForm(page, username, password) {
   await page.goto(BASE + '/login')
   await page.locator('#login-username').fill(username)
   await page.locator('#login-password').fill(password)
