@@ -92,16 +92,30 @@ bool db_fault_take(Db *db) {
 
 /* Is column the first column of an index on table? Read from each engine's catalogue. */
 int db_column_leads_index(Db *db, const char *table, const char *column) {
-    const char *sql = db_kind(db) == DB_SQLITE
-                          ? "SELECT 1 FROM pragma_index_list(?1) il, pragma_index_info(il.name) ii"
-                            " WHERE ii.seqno = 0 AND ii.name = ?2"
-                          : "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
-                            " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]"
-                            " WHERE c.relname = ?1 AND a.attname = ?2 AND pg_table_is_visible(c.oid)";
+    return db_columns_lead_index(db, table, column, NULL);
+}
+
+int db_columns_lead_index(Db *db, const char *table, const char *first, const char *second) {
+    const char *sql;
+    if (db_kind(db) == DB_SQLITE)
+        sql = second ? "SELECT 1 FROM pragma_index_list(?1) il, pragma_index_info(il.name) i0,"
+                       " pragma_index_info(il.name) i1"
+                       " WHERE i0.seqno = 0 AND i0.name = ?2 AND i1.seqno = 1 AND i1.name = ?3"
+                     : "SELECT 1 FROM pragma_index_list(?1) il, pragma_index_info(il.name) ii"
+                       " WHERE ii.seqno = 0 AND ii.name = ?2";
+    else
+        sql = second ? "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+                       " JOIN pg_attribute a0 ON a0.attrelid = c.oid AND a0.attnum = i.indkey[0]"
+                       " JOIN pg_attribute a1 ON a1.attrelid = c.oid AND a1.attnum = i.indkey[1]"
+                       " WHERE c.relname = ?1 AND a0.attname = ?2 AND a1.attname = ?3 AND pg_table_is_visible(c.oid)"
+                     : "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+                       " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]"
+                       " WHERE c.relname = ?1 AND a.attname = ?2 AND pg_table_is_visible(c.oid)";
     Stmt *st = db_prepare(db, sql);
     if (!st) return -1;
     db_bind_text(st, 1, table, -1);
-    db_bind_text(st, 2, column, -1);
+    db_bind_text(st, 2, first, -1);
+    if (second) db_bind_text(st, 3, second, -1);
     int rc = db_step(st);
     db_done(st);
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;

@@ -109,6 +109,8 @@ bool db_fault_take(Db *db);
 /* Is column the first column of an index on table (unique, partial and primary keys count)?
    1 yes, 0 no, -1 on a database error. For the start-up check of filterable fields. */
 int db_column_leads_index(Db *db, const char *table, const char *column);
+/* Are first and second the first two columns of one index on table? 1, 0, -1 as above. */
+int db_columns_lead_index(Db *db, const char *table, const char *first, const char *second);
 
 /* Number of statements in this connection's cache (metrics/tests). */
 int db_cache_size(const Db *db);

@@ -103,6 +103,16 @@ static int index_check(Db *db, const Entity *en) {
             log_error("%s.%s: no reference list \"%s\" (ref_codes)", en->name, f->name, f->ref ? f->ref : "");
             bad = 1;
         }
+        if ((f->flags & F_OWNER_INDEXED) && (!(f->flags & F_FILTER) || en->vis != VIS_OWNER)) {
+            log_error("%s.%s is F_OWNER_INDEXED but not a filter of an entity with owners", en->name, f->name);
+            bad = 1;
+        } else if (f->flags & F_OWNER_INDEXED) {
+            int rc = db_columns_lead_index(db, en->table, "owner_id", f->name);
+            if (rc < 0) log_error("indexes of %s: %s", en->table, db_errmsg(db));
+            if (rc == 0)
+                log_error("%s.%s is F_OWNER_INDEXED but no index begins (owner_id, %s)", en->name, f->name, f->name);
+            if (rc <= 0) bad = 1;
+        }
         if (en->few_rows || !(f->flags & (F_FILTER | F_SORT)) || (f->flags & (F_VIRTUAL | F_NOINDEX))) continue;
         int rc = db_column_leads_index(db, en->table, f->name);
         if (rc < 0)

@@ -51,37 +51,40 @@ typedef struct EnumVal {
 } EnumVal;
 
 enum {
-    F_REQUIRED = 1 << 0,     /* must be present and non-empty on create */
-    F_READONLY = 1 << 1,     /* set by the server only; clients may not send it */
-    F_LIST = 1 << 2,         /* shown as a list column by default */
-    F_SEARCH = 1 << 3,       /* matched by ?q= */
-    F_FILTER = 1 << 4,       /* usable in ?filter[field]= */
-    F_SORT = 1 << 5,         /* usable in ?sort= */
-    F_UNIQUE = 1 << 6,       /* no two live rows share the value (field.duplicate) */
-    F_CREATE_ONLY = 1 << 7,  /* may be set on create, not changed afterwards */
-    F_VIRTUAL = 1 << 8,      /* not a column: validated here, stored by the entity's hooks */
-    F_WRITEONLY = 1 << 9,    /* accepted on input, never sent back (passwords) */
-    F_COMPUTED = 1 << 11,    /* stored, computed by the server on every write from the entity's
-                                Compute list (implies read-only: never accepted from a client) */
-    F_REF_CASCADE = 1 << 12, /* FT_REF: deleting the referred row deletes this row too (a
-                                customer's contacts); by default a live referring row blocks it */
-    F_REF_KEEP = 1 << 13,    /* FT_REF: deleting the referred row leaves this one as it is (a
-                                referrer, a former owner): a historical pointer, not a dependency */
-    F_MESSAGE = 1 << 14,     /* text the server writes as a message key with parameters (msg_make):
-                                rendered in the reader's language wherever the row is read */
-    F_REF_OWNER = 1 << 16,   /* FT_REF: this row belongs to the referred one (a customer's contacts):
-                                it takes that row's owner and unit on create and when moved, and
-                                follows it whenever it changes hands (owner.c) */
-    F_NOINDEX = 1 << 15,     /* F_FILTER/F_SORT without an index of its own, on purpose: a small
-                                table, or a column only ever combined with a selective one (the
-                                start-up check refuses other filterable columns without an index) */
-    F_SORTKEY = 1 << 17,     /* text sorted in the language's order (pinyin for 汉字): the server keeps
-                                collate_key(value) in the column <name>_sk on every write, and
-                                ?sort=<name> orders by it (list.c) */
-    F_REF_ANY = 1 << 10,     /* FT_REF: the row need not be visible to the user (a referrer owned by
-                                another rep, R-CUS-3). Validation checks only that the value is an id;
-                                the entity's hooks resolve it, answering a row the user cannot see
-                                exactly as one that does not exist (no oracle of other reps' rows) */
+    F_REQUIRED = 1 << 0,       /* must be present and non-empty on create */
+    F_READONLY = 1 << 1,       /* set by the server only; clients may not send it */
+    F_LIST = 1 << 2,           /* shown as a list column by default */
+    F_SEARCH = 1 << 3,         /* matched by ?q= */
+    F_FILTER = 1 << 4,         /* usable in ?filter[field]= */
+    F_SORT = 1 << 5,           /* usable in ?sort= */
+    F_UNIQUE = 1 << 6,         /* no two live rows share the value (field.duplicate) */
+    F_CREATE_ONLY = 1 << 7,    /* may be set on create, not changed afterwards */
+    F_VIRTUAL = 1 << 8,        /* not a column: validated here, stored by the entity's hooks */
+    F_WRITEONLY = 1 << 9,      /* accepted on input, never sent back (passwords) */
+    F_COMPUTED = 1 << 11,      /* stored, computed by the server on every write from the entity's
+                                  Compute list (implies read-only: never accepted from a client) */
+    F_REF_CASCADE = 1 << 12,   /* FT_REF: deleting the referred row deletes this row too (a
+                                  customer's contacts); by default a live referring row blocks it */
+    F_REF_KEEP = 1 << 13,      /* FT_REF: deleting the referred row leaves this one as it is (a
+                                  referrer, a former owner): a historical pointer, not a dependency */
+    F_MESSAGE = 1 << 14,       /* text the server writes as a message key with parameters (msg_make):
+                                  rendered in the reader's language wherever the row is read */
+    F_REF_OWNER = 1 << 16,     /* FT_REF: this row belongs to the referred one (a customer's contacts):
+                                  it takes that row's owner and unit on create and when moved, and
+                                  follows it whenever it changes hands (owner.c) */
+    F_NOINDEX = 1 << 15,       /* F_FILTER/F_SORT without an index of its own, on purpose: a small
+                                  table, or a column only ever combined with a selective one (the
+                                  start-up check refuses other filterable columns without an index) */
+    F_SORTKEY = 1 << 17,       /* text sorted in the language's order (pinyin for 汉字): the server keeps
+                                  collate_key(value) in the column <name>_sk on every write, and
+                                  ?sort=<name> orders by it (list.c) */
+    F_OWNER_INDEXED = 1 << 18, /* F_FILTER with an index led by (owner_id, <name>) (checked at start): a
+                                  user who sees by owner filters on it within the owner's rows, so a
+                                  region code is a range for a rep too (list.c, bench/FINDINGS.md 43) */
+    F_REF_ANY = 1 << 10,       /* FT_REF: the row need not be visible to the user (a referrer owned by
+                                  another rep, R-CUS-3). Validation checks only that the value is an id;
+                                  the entity's hooks resolve it, answering a row the user cannot see
+                                  exactly as one that does not exist (no oracle of other reps' rows) */
 };
 
 /*

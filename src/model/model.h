@@ -178,6 +178,7 @@ int list_query_add_int(ListQuery *lq, int64_t v);
 typedef struct ListTotal {
     int64_t total;
     bool capped;
+    const char *sql; /* the count's SQL as it ran, or NULL when the page ended the list (bench/sqlref --explain) */
 } ListTotal;
 /* The total of lq's list after its page was read (page_rows rows; nfilter = lq->nbind before the page's
    LIMIT and OFFSET were added). ?count=exact counts every row; by default (?count=capped) the count

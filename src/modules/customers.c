@@ -56,10 +56,10 @@ static const Field customer_fields[] = {
      "客戶名稱", "Customer name", .group = "basic"},
     {"tax_id", FT_TEXT, F_SEARCH | F_FILTER, 0, 32, NULL, NULL, NULL, "统一社会信用代码", "統一編號", "Tax id",
      .group = "basic"},
-    {"industry", FT_CODE, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 0, NULL, "industries", NULL, "行业", "行業",
-     "Industry", .group = "basic"},
-    {"region", FT_CODE, F_LIST | F_SEARCH | F_FILTER | F_SORT, 0, 0, NULL, "regions", NULL, "区域", "區域", "Region",
-     .group = "basic"},
+    {"industry", FT_CODE, F_LIST | F_SEARCH | F_FILTER | F_SORT | F_OWNER_INDEXED, 0, 0, NULL, "industries", NULL,
+     "行业", "行業", "Industry", .group = "basic"},
+    {"region", FT_CODE, F_LIST | F_SEARCH | F_FILTER | F_SORT | F_OWNER_INDEXED, 0, 0, NULL, "regions", NULL, "区域",
+     "區域", "Region", .group = "basic"},
     /* free text that was in industry/region before they took codes and matched no name (refdata.h):
        shown while it holds something, so the owner picks the value and clears it */
     {"industry_text", FT_TEXT, 0, 0, 100, NULL, NULL, NULL, "原行业文字", "原行業文字", "Industry as typed before",

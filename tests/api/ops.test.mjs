@@ -120,10 +120,12 @@ test('O07 error shape on 401 for anonymous API calls', async () => {
   assert.ok(e.request_id.length > 0);
 });
 
+// SQL straight into the test's database, beside the server (an index dropped or made again)
+const sql = (text) => (MODE === 'postgres'
+  ? execFileSync('psql', [srv.db, '-v', 'ON_ERROR_STOP=1', '-qAtc', text], { stdio: 'pipe' })
+  : execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, text], { stdio: 'pipe' }));
+
 test('O08 a filterable field without an index refuses the start, naming the field; with it back, the server starts', async () => {
-  const sql = (text) => (MODE === 'postgres'
-    ? execFileSync('psql', [srv.db, '-v', 'ON_ERROR_STOP=1', '-qAtc', text], { stdio: 'pipe' })
-    : execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, text], { stdio: 'pipe' }));
   sql('DROP INDEX leads_company');
   const from = srv.stderr.length;
   await assert.rejects(srv.restart(), /server exited before ready/);
@@ -132,4 +134,15 @@ test('O08 a filterable field without an index refuses the start, naming the fiel
   await srv.restart();
   rep = await srv.login('orep');
   expectStatus(await rep.get('/api/v1/leads?sort=company'), 200, 'sorted by the indexed column');
+});
+
+test("O08b a field filtered within the owner's rows (F_OWNER_INDEXED) without its (owner_id, field) index refuses the start", async () => {
+  sql('DROP INDEX customers_owner_region');
+  const from = srv.stderr.length;
+  await assert.rejects(srv.restart(), /server exited before ready/);
+  assert.match(srv.stderr.slice(from), /customers\.region is F_OWNER_INDEXED but no index begins \(owner_id, region\)/);
+  sql('CREATE INDEX customers_owner_region ON customers(owner_id, region)');
+  await srv.restart();
+  rep = await srv.login('orep');
+  expectStatus(await rep.get('/api/v1/customers?filter[region]=32'), 200, 'filtered with the index back');
 });

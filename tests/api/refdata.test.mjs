@@ -94,6 +94,35 @@ test('RD04 a filter on a code takes the codes below it; search and export by nam
   assert.equal(er[1][er[0].indexOf('Industry')], 'Manufacture of automobiles');
 });
 
+test('RD05b a rep filters by a code within their own rows: the province, a city, the code itself, the edges', async () => {
+  // A rep's region and industry filters are a range over (owner_id, code) (F_OWNER_INDEXED): the rows
+  // of the code and of every code below it, none of the next code's, none of another rep's.
+  const mine = await srv.userClient('ref_rep_range', ['sales_rep']);
+  const other = await srv.userClient('ref_rep_other', ['sales_rep']);
+  const add = async (who, name, region, industry) => expectStatus(await who.post(C, { name, region, industry }), 201).id;
+  const danyang = await add(mine, '丹阳区间有限公司', '321181', '36');
+  const taizhou = await add(mine, '泰州区间有限公司', '321202', '37');
+  const jiangsu = await add(mine, '江苏区间有限公司', '32', '36');
+  const hangzhou = await add(mine, '杭州区间有限公司', '3301', '35');
+  const shanghai = await add(mine, '上海区间有限公司', '31', '36');
+  await add(other, '镇江他人区间有限公司', '321102', '36');
+  const ids = async (who, q) => (await who.ids(`${C}?${q}`)).sort((x, y) => x - y);
+  const sorted = (...xs) => xs.sort((x, y) => x - y);
+  assert.deepEqual(await ids(mine, 'filter[region]=32'), sorted(danyang, taizhou, jiangsu));
+  assert.deepEqual(await ids(mine, 'filter[region]=3211'), [danyang]);
+  assert.deepEqual(await ids(mine, 'filter[region]=3212'), [taizhou]);
+  assert.deepEqual(await ids(mine, 'filter[region]=33'), [hangzhou]);
+  assert.deepEqual(await ids(mine, 'filter[region]=31'), [shanghai]);
+  assert.deepEqual(await ids(mine, 'filter[region]=44'), []);
+  assert.deepEqual(await ids(mine, 'filter[industry]=36'), sorted(danyang, jiangsu, shanghai));
+  assert.deepEqual(await ids(mine, 'filter[industry]=36&filter[region]=32'), sorted(danyang, jiangsu));
+  assert.deepEqual(await ids(mine, 'filter[industry]=C'), sorted(danyang, taizhou, jiangsu, hangzhou, shanghai));
+  // the count agrees with the rows
+  const page = expectStatus(await mine.get(`${C}?filter[region]=32&per_page=2&sort=name`), 200);
+  assert.equal(page.total, 3);
+  assert.equal(page.items.length, 2);
+});
+
 test('RD06 the import template offers region and industry, not the free text kept from before the codes', async () => {
   const t = await rep.get(`${C}/import/template.csv`);
   assert.equal(t.status, 200);

@@ -564,7 +564,8 @@ static void test_21_pg_error_in_savepoint(void **state) {
     assert_true(query_int(db, zSqlCount) == 3);
 }
 
-/* 22. db_column_leads_index reads the catalogue: only the first column of an index counts. */
+/* 22. db_column_leads_index reads the catalogue: only the first column of an index counts;
+   db_columns_lead_index, the first two in their order. */
 static void test_22_column_leads_index(void **state) {
     Db *db = ((Ctx *)*state)->db;
     assert_int_equal(db_exec(db, "CREATE INDEX items_name_qty ON items(name, qty)"), DB_OK);
@@ -573,6 +574,10 @@ static void test_22_column_leads_index(void **state) {
     assert_int_equal(db_column_leads_index(db, "items", "note"), 1); /* a partial index counts */
     assert_int_equal(db_column_leads_index(db, "items", "qty"), 0);  /* second column only */
     assert_int_equal(db_column_leads_index(db, "no_such_table", "name"), 0);
+    assert_int_equal(db_columns_lead_index(db, "items", "name", "qty"), 1);
+    assert_int_equal(db_columns_lead_index(db, "items", "qty", "name"), 0); /* the order counts */
+    assert_int_equal(db_columns_lead_index(db, "items", "note", "qty"), 0); /* a one-column index */
+    assert_int_equal(db_columns_lead_index(db, "items", "name", NULL), 1);
 }
 
 /* 23. A marked fault refuses the outermost commit (the work is rolled back) until it is taken. */
