@@ -181,7 +181,7 @@ int scheduler_tick(Db *db, const char *holder_id, int64_t now) {
     njobs = sched_njobs;
     memcpy(jobs, sched_jobs, sizeof jobs[0] * (size_t)njobs);
     pthread_mutex_unlock(&sched_jobs_mu);
-    for (int i = 0; i < njobs; i++) {
+    for (int i = 0; i < njobs && !scheduler_stopping(); i++) {
         int due = sched_due(db, jobs[i], now);
         if (due < 0) log_error("scheduler: reading runs of %s failed: %s", jobs[i]->name, db_errmsg(db));
         if (due <= 0) continue;
@@ -229,6 +229,14 @@ static void *sched_main(void *arg) {
     if (db) sched_release(db, sched.holder);
     db_close(db);
     return NULL;
+}
+
+/* See flow.h. */
+bool scheduler_stopping(void) {
+    pthread_mutex_lock(&sched.mu);
+    bool stopping = sched.running && sched.stop;
+    pthread_mutex_unlock(&sched.mu);
+    return stopping;
 }
 
 /* See flow.h. A second start while running is ignored. */

@@ -180,7 +180,8 @@ static int pool_chunk(void) { /* tests/api/pool P07 commits after every row */
 }
 
 /* Owned rows of entity (customers of one tier, or leads) without activity for their protection
-   period: `days` for the class, or the period of their product lines when one is configured. */
+   period: `days` for the class, or the period of their product lines when one is configured.
+   0 done, 1 ended at a commit point because the server is stopping, -1 failed. */
 static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days, const LineDays *ld, int *count,
                       int *pending) {
     /* candidates: idle for at least the shortest period that could apply */
@@ -238,6 +239,7 @@ static int pool_sweep(Req *r, const char *entity, const char *tier, int64_t days
         if (ok && ++*pending >= pool_chunk()) {
             if (scheduler_chunk_commit(r->db) < 0) return -1;
             *pending = 0;
+            if (scheduler_stopping()) return 1; /* the rest is the next run's: a returned row is not selected again */
         }
     }
     return 0;
@@ -261,7 +263,7 @@ static int pool_job_return(Db *db, int64_t now) {
     else if (count)
         log_info("pool_return: %d records returned to the pool", count);
     job_req_done(&r);
-    return rc;
+    return rc < 0 ? rc : 0; /* 1: ended at a commit point because the server is stopping */
 }
 
 /* ---------------------------------------------------------------- scope */

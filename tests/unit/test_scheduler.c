@@ -39,7 +39,33 @@ static int job_failing(Db *d, int64_t now)
     return -1;
 }
 
+/* A long job, once armed: it runs until the server stops, as a chunked job ends at its next commit
+   point (scheduler_stopping). */
+static _Atomic int slow_armed, slow_entered, after_runs;
+static int job_slow(Db *d, int64_t now)
+{
+    (void)d;
+    (void)now;
+    if (!slow_armed)
+        return 0;
+    slow_entered = 1;
+    while (!scheduler_stopping())
+        usleep(1000);
+    return 0;
+}
+
+/* Registered after job_slow: counts its runs. */
+static int job_after(Db *d, int64_t now)
+{
+    (void)d;
+    (void)now;
+    after_runs++;
+    return 0;
+}
+
 static const Job counter = {"test_counter", 60, job_counter};
+static const Job slow = {"test_slow", 60, job_slow};
+static const Job after = {"test_after", 60, job_after};
 static const Job failing = {"test_failing", 60, job_failing};
 
 static void exec_ok(const char *sql)
@@ -82,6 +108,8 @@ static int setup_all(void **state)
     scheduler_add(&counter);
     scheduler_add(&failing);
     scheduler_add(&counter); /* a second registration is ignored */
+    scheduler_add(&slow);
+    scheduler_add(&after);
     flow_jobs_register();
     return 0;
 }
@@ -120,11 +148,11 @@ static void test_interval_and_failure(void **state)
 {
     (void)state;
     counter_runs = 0;
-    assert_int_equal(scheduler_tick(db, "A", 2000), 3); /* counter, failing, approval_overdue */
+    assert_int_equal(scheduler_tick(db, "A", 2000), 5); /* counter, failing, slow, after, approval_overdue */
     assert_int_equal(counter_runs, 1);
     assert_int_equal(scheduler_tick(db, "A", 2030), 0);
     assert_int_equal(counter_runs, 1);
-    assert_int_equal(scheduler_tick(db, "A", 2060), 2); /* overdue job waits 300 s */
+    assert_int_equal(scheduler_tick(db, "A", 2060), 4); /* overdue job waits 300 s */
     assert_int_equal(counter_runs, 2);
     assert_int_equal(sql_int("SELECT runs FROM scheduler_runs WHERE job = 'test_counter'"), 2);
     assert_int_equal(sql_int("SELECT last_ok_at FROM scheduler_runs WHERE job = 'test_counter'"),
@@ -202,6 +230,29 @@ static void test_thread(void **state)
     assert_true(scheduler_tick(db, "B", now_epoch()) >= 0);
 }
 
+/* 5. A stop during a job: the job sees it (and may end at a commit point), the tick runs no further
+   job, and the stop returns; the next tick (here another holder's) runs what was left. */
+static void test_stop_between_jobs(void **state)
+{
+    (void)state;
+    exec_ok("DELETE FROM scheduler_lease");
+    exec_ok("DELETE FROM scheduler_runs WHERE job IN ('test_slow', 'test_after')");
+    after_runs = 0;
+    slow_entered = 0;
+    slow_armed = 1;
+    assert_false(scheduler_stopping());
+    scheduler_start(db_path, "T");
+    for (int i = 0; i < 500 && !slow_entered; i++)
+        usleep(10000);
+    assert_true(slow_entered);
+    scheduler_stop(); /* returns once the slow job saw the stop */
+    assert_int_equal(after_runs, 0);
+    assert_false(scheduler_stopping()); /* stopped, not stopping: a tick runs jobs again */
+    slow_armed = 0;
+    assert_true(scheduler_tick(db, "B", now_epoch()) >= 1);
+    assert_int_equal(after_runs, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_interval_and_failure),
         cmocka_unit_test(test_overdue_idempotent),
         cmocka_unit_test(test_thread),
+        cmocka_unit_test(test_stop_between_jobs),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
