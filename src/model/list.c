@@ -132,6 +132,11 @@ static int parse_filter(Req *r, const Entity *en, ListQuery *lq, const char *par
             const RefItem *below[40];
             bool nested;
             int nb = refdata_below(f->ref, value, below, 40, &nested);
+            if (nb == 0) { /* a leaf (an industry's 大类, a district): the value itself, so that an index
+                              (field, sort) gives the page in order (bench/FINDINGS.md 45) */
+                buf_printf(&lq->where, " AND t.%s = ?%d", f->name, pn);
+                return 0;
+            }
             if (nested) { /* GB/T 2260: the codes below begin with it */
                 /* a range an index answers (LIKE '31%' made a manager's list scan the table), but
                    for a user who sees by owner only when (owner_id, field) leads an index: without
