@@ -74,6 +74,10 @@ bool str_word_in(const char *list, const char *word);
 char *str_ascii_lower(char *s);
 /* Decimal int64 parse of the whole string; 0 on success, -1 on junk/overflow. */
 int str_to_int64(const char *s, int64_t *out);
+/* A tuning constant (a batch size, a threshold): dflt, or in the test build (SALESLOOP_FAULTS) the
+   environment's env when it is a whole number above 0, so that a test reaches the boundary it checks
+   with little data (tunable.c). */
+int64_t test_tunable(const char *env, int64_t dflt);
 
 /* ---------------------------------------------------------------- errors */
 

@@ -126,15 +126,7 @@ int scheduler_chunk_commit(Db *db) {
 }
 
 /* See flow.h. */
-int scheduler_chunk_size(const char *env, int dflt) {
-#ifdef SALESLOOP_FAULTS
-    const char *v = getenv(env);
-    if (v && atoi(v) > 0) return atoi(v);
-#else
-    (void)env;
-#endif
-    return dflt;
-}
+int scheduler_chunk_size(const char *env, int dflt) { return (int)test_tunable(env, dflt); }
 
 /* Run one due job: record the start, run it in its own transaction, record
    the outcome. 0 when it succeeded, -1 when it failed. */

@@ -275,13 +275,8 @@ static const char *units_array(Req *r, const int64_t *units, int n) {
    one-character query. bench/FINDINGS.md 25. */
 #define SEARCH_WALK_FROM 5000
 
-static int64_t search_walk_from(void) {
-#ifdef SALESLOOP_FAULTS /* the test build: SALESLOOP_SEARCH_WALK_FROM=1 walks for every search (tests/api/search) */
-    const char *v = getenv("SALESLOOP_SEARCH_WALK_FROM");
-    if (v && *v) return atoll(v);
-#endif
-    return SEARCH_WALK_FROM;
-}
+/* the test build: SALESLOOP_SEARCH_WALK_FROM=1 walks for every search (tests/api/search) */
+static int64_t search_walk_from(void) { return test_tunable("SALESLOOP_SEARCH_WALK_FROM", SEARCH_WALK_FROM); }
 
 /* Does the FTS5 query (parameter pm, rowids pb..pt as lq binds them) have SEARCH_WALK_FROM or more
    documents? Reads at most that many rowids of the index. */

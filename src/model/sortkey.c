@@ -29,58 +29,75 @@ int entity_sortkeys_write(Req *r, const Entity *en, int64_t id, json_t *rec) {
     return 0;
 }
 
-/* Fill the missing keys of one field, 500 rows a statement, 25,000 a transaction. Each batch starts
+/* Fill the missing keys of one field, 500 rows a batch, 25,000 a transaction. Each batch starts
    after the last id of the one before: starting from the table's first row each time walked every row
    already filled again, quadratic in the rows (a million generated customers at BENCH_SCALE=10). A
    transaction per 500 rows wrote each sort index's touched pages to the log 500 rows at a time: 58 GB
-   written for 2.5 M rows of the scale-10 data, 1,000 rows a second (bench/FINDINGS.md 39). */
+   written for 2.5 M rows of the scale-10 data, 1,000 rows a second (bench/FINDINGS.md 39). A batch's
+   keys are one UPDATE … FROM (VALUES …): a statement a row was a round trip a row on PostgreSQL. The
+   test build takes both sizes from the environment (tests/api/everyday E99 crosses a commit). */
 #define FILL_BATCH 500
 #define FILL_BATCHES_PER_COMMIT 50
 
-/* One batch after *after: 1 more may follow, 0 the field is done, -1 error. */
-static int sortkeys_fill_batch(Db *db, const char *sel, const char *upd, int64_t *after) {
+/* The UPDATE of n keys: (id, key) pairs bound as ?1, ?2, ?3, … */
+static const char *fill_update_sql(Arena *a, const Entity *en, const Field *f, int n) {
+    Buf b;
+    buf_init(&b, a);
+    buf_printf(&b, "UPDATE %s SET %s_sk = v.column2 FROM (VALUES ", en->table, f->name);
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "%s(CAST(?%d AS BIGINT), CAST(?%d AS TEXT))", i ? ", " : "", 2 * i + 1, 2 * i + 2);
+    buf_printf(&b, ") AS v WHERE %s.id = v.column1", en->table);
+    return b.p;
+}
+
+/* One batch of up to `batch` rows after *after: 1 more may follow, 0 the field is done, -1 error. */
+static int sortkeys_fill_batch(Db *db, const Entity *en, const Field *f, const char *sel, int batch, int64_t *after) {
     Arena *a = arena_new();
     int n = 0, rc = DB_ERROR;
-    int64_t ids[FILL_BATCH];
-    const char *keys[FILL_BATCH];
+    int64_t *ids = arena_alloc(a, sizeof *ids * (size_t)batch);
+    const char **keys = arena_alloc(a, sizeof *keys * (size_t)batch);
     Stmt *st = db_prepare(db, sel);
     if (st) {
         db_bind_int64(st, 1, *after);
-        while (n < FILL_BATCH && (rc = db_step(st)) == DB_ROW) {
+        db_bind_int64(st, 2, batch);
+        while (n < batch && (rc = db_step(st)) == DB_ROW) {
             ids[n] = db_col_int64(st, 0);
             keys[n++] = collate_key(a, db_col_text(st, 1));
         }
-        if (n == FILL_BATCH) rc = DB_DONE;
+        if (n == batch) rc = DB_DONE;
     }
     db_done(st);
-    for (int i = 0; rc >= 0 && i < n; i++) {
-        st = db_prepare(db, upd);
-        if (!st) {
+    if (rc >= 0 && n > 0) {
+        st = db_prepare(db, fill_update_sql(a, en, f, n));
+        if (st) {
+            for (int i = 0; i < n; i++) {
+                db_bind_int64(st, 2 * i + 1, ids[i]);
+                db_bind_text(st, 2 * i + 2, keys[i], -1);
+            }
+            rc = db_step(st);
+        } else {
             rc = DB_ERROR;
-            break;
         }
-        db_bind_text(st, 1, keys[i], -1);
-        db_bind_int64(st, 2, ids[i]);
-        rc = db_step(st);
         db_done(st);
     }
+    if (rc >= 0 && n) *after = ids[n - 1];
     arena_free(a);
     if (rc < 0) return -1;
-    if (n) *after = ids[n - 1];
-    return n == FILL_BATCH;
+    return n == batch;
 }
 
 static int sortkeys_fill_field(Db *db, const Entity *en, const Field *f) {
-    char sel[256], upd[256];
+    char sel[256];
     snprintf(sel, sizeof sel,
-             "SELECT id, %s FROM %s WHERE id > ?1 AND %s_sk IS NULL AND %s IS NOT NULL ORDER BY id LIMIT %d", f->name,
-             en->table, f->name, f->name, FILL_BATCH);
-    snprintf(upd, sizeof upd, "UPDATE %s SET %s_sk = ?1 WHERE id = ?2", en->table, f->name);
+             "SELECT id, %s FROM %s WHERE id > ?1 AND %s_sk IS NULL AND %s IS NOT NULL ORDER BY id LIMIT ?2", f->name,
+             en->table, f->name, f->name);
+    int batch = (int)test_tunable("SALESLOOP_SORTKEY_BATCH", FILL_BATCH);
+    int64_t per_commit = test_tunable("SALESLOOP_SORTKEY_BATCHES_PER_COMMIT", FILL_BATCHES_PER_COMMIT);
     int64_t after = 0;
     for (int more = 1; more > 0;) {
         if (db_begin(db) < 0) goto fail;
-        for (int b = 0; more > 0 && b < FILL_BATCHES_PER_COMMIT; b++)
-            more = sortkeys_fill_batch(db, sel, upd, &after);
+        for (int64_t b = 0; more > 0 && b < per_commit; b++)
+            more = sortkeys_fill_batch(db, en, f, sel, batch, &after);
         if (more < 0 || db_commit(db) < 0) {
             db_rollback(db);
             goto fail;

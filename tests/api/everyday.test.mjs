@@ -179,10 +179,10 @@ test('E07 exports of owned lists carry the owner\'s name (负责人); reference 
 
 test('E99 sort keys missing at start (rows written beside the server) are filled at the next start, batch after batch', async () => {
   // 1,200 copies of a customer written in SQL without a key, and every other key removed: the start
-  // fills them 500 rows at a time, each batch after the last one's id (25,000 rows a transaction: one
-  // here; 26,000 rows, two transactions, passed alone but took past the case's minute on PostgreSQL
-  // under the suite's load, one UPDATE a row). The keys must be the ones the write path gives (the row
-  // made through the API keeps its name: its key is the reference).
+  // fills them a batch at a time (one UPDATE a batch), each after the last one's id, several batches a
+  // transaction — here 100 rows a batch and 4 batches a transaction (the release build: 500 and 50),
+  // so the fill crosses commits and ends on a short batch. The keys must be the ones the write path
+  // gives (the row made through the API keeps its name: its key is the reference).
   const ref = await ok(repS.post(C, { name: '周100001' }), 201, 'reference row')
   const keys = async () => new Map((await srv.query("SELECT id, name_sk FROM customers WHERE name NOT LIKE '周1%' OR id = " + ref.id)).map(([id, k]) => [id, k]))
   const before = await keys()
@@ -193,8 +193,8 @@ test('E99 sort keys missing at start (rows written beside the server) are filled
   await srv.query(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200)
     INSERT INTO customers (${cols.join(', ')}) SELECT ${cols.map((c) => expr[c] || `c.${c}`).join(', ')} FROM customers c, n WHERE c.id = ${ref.id}`)
   await srv.query('UPDATE customers SET name_sk = NULL')
-  // the start fills the keys before it answers: one UPDATE a row, slow on PostgreSQL under the suite's load
-  await srv.restart({}, { readyMs: 45000 })
+  // the start fills the keys before it answers
+  await srv.restart({ SALESLOOP_SORTKEY_BATCH: '100', SALESLOOP_SORTKEY_BATCHES_PER_COMMIT: '4' })
   assert.deepEqual(await srv.query('SELECT count(*) FROM customers WHERE name_sk IS NULL'), [['0']], 'every key filled')
   assert.deepEqual(await keys(), before, 'the keys the write path gave, again')
   const copy = await srv.query(`SELECT name_sk FROM customers WHERE name = '周100001' AND id <> ${ref.id}`)
