@@ -385,7 +385,11 @@ static void *thr_main(void *arg) {
     Arena *ua = arena_new();
     User *u = load_user(db, ua);
     int64_t end = mono_us() + (int64_t)(seconds * 1e6);
-    for (int64_t k = t->no; mono_us() < end; k += nthreads) {
+    /* every thread goes through all the paths in turn, as each of wrk's connections does: with thread i
+       taking paths i, i + nthreads, … a slow path held one thread while the other ran the fast ones, and
+       the rate counted the fast paths many times over (4 lists on 2 threads: 180/s against the server's
+       11/s, bench/FINDINGS.md 48) */
+    for (int64_t k = t->no; mono_us() < end; k++) {
         Req r = {0};
         r.a = arena_new();
         r.db = db;
