@@ -23,8 +23,7 @@ static char db_path[256]; /* SQLite file, or the PostgreSQL URL */
 static _Atomic int counter_runs; /* runs of job_counter (bumped on the scheduler thread too) */
 
 /* Counts its runs; succeeds. */
-static int job_counter(Db *d, int64_t now)
-{
+static int job_counter(Db *d, int64_t now) {
     (void)d;
     (void)now;
     counter_runs++;
@@ -32,8 +31,7 @@ static int job_counter(Db *d, int64_t now)
 }
 
 /* Writes a row, then fails: the row must be rolled back. */
-static int job_failing(Db *d, int64_t now)
-{
+static int job_failing(Db *d, int64_t now) {
     (void)now;
     db_exec(d, "INSERT INTO sched_probe (n) VALUES (1)");
     return -1;
@@ -42,12 +40,10 @@ static int job_failing(Db *d, int64_t now)
 /* A long job, once armed: it runs until the server stops, as a chunked job ends at its next commit
    point (scheduler_stopping). */
 static _Atomic int slow_armed, slow_entered, after_runs;
-static int job_slow(Db *d, int64_t now)
-{
+static int job_slow(Db *d, int64_t now) {
     (void)d;
     (void)now;
-    if (!slow_armed)
-        return 0;
+    if (!slow_armed) return 0;
     slow_entered = 1;
     while (!scheduler_stopping())
         usleep(1000);
@@ -55,8 +51,7 @@ static int job_slow(Db *d, int64_t now)
 }
 
 /* Registered after job_slow: counts its runs. */
-static int job_after(Db *d, int64_t now)
-{
+static int job_after(Db *d, int64_t now) {
     (void)d;
     (void)now;
     after_runs++;
@@ -68,17 +63,14 @@ static const Job slow = {"test_slow", 60, job_slow};
 static const Job after = {"test_after", 60, job_after};
 static const Job failing = {"test_failing", 60, job_failing};
 
-static void exec_ok(const char *sql)
-{
+static void exec_ok(const char *sql) {
     int rc = db_exec(db, sql);
-    if (rc != DB_OK)
-        fprintf(stderr, "SQL failed: %s\n%s\n", db_errmsg(db), sql);
+    if (rc != DB_OK) fprintf(stderr, "SQL failed: %s\n%s\n", db_errmsg(db), sql);
     assert_int_equal(rc, DB_OK);
 }
 
 /* One integer from SQL without parameters. */
-static int64_t sql_int(const char *sql)
-{
+static int64_t sql_int(const char *sql) {
     Stmt *st = db_prepare(db, sql);
     assert_non_null(st);
     assert_int_equal(db_step(st), DB_ROW);
@@ -87,8 +79,7 @@ static int64_t sql_int(const char *sql)
     return v;
 }
 
-static int setup_all(void **state)
-{
+static int setup_all(void **state) {
     (void)state;
     char err[256];
     const char *pg = getenv("SALESLOOP_UNIT_PG");
@@ -114,12 +105,10 @@ static int setup_all(void **state)
     return 0;
 }
 
-static int teardown_all(void **state)
-{
+static int teardown_all(void **state) {
     (void)state;
     db_close(db);
-    if (db_path[0] != '/')
-        return 0; /* PostgreSQL: the next run drops the schema */
+    if (db_path[0] != '/') return 0; /* PostgreSQL: the next run drops the schema */
     char p[300];
     unlink(db_path);
     snprintf(p, sizeof p, "%s-wal", db_path);
@@ -130,8 +119,7 @@ static int teardown_all(void **state)
 }
 
 /* 1. The lease: A holds it, B is refused until A's lease runs out. */
-static void test_lease(void **state)
-{
+static void test_lease(void **state) {
     (void)state;
     assert_true(scheduler_tick(db, "A", 1000) >= 0);
     assert_int_equal(scheduler_tick(db, "B", 1010), -1);
@@ -144,8 +132,7 @@ static void test_lease(void **state)
 }
 
 /* 2. A job runs once per interval; a failing one records its error and rolls back. */
-static void test_interval_and_failure(void **state)
-{
+static void test_interval_and_failure(void **state) {
     (void)state;
     counter_runs = 0;
     assert_int_equal(scheduler_tick(db, "A", 2000), 5); /* counter, failing, slow, after, approval_overdue */
@@ -155,8 +142,7 @@ static void test_interval_and_failure(void **state)
     assert_int_equal(scheduler_tick(db, "A", 2060), 4); /* overdue job waits 300 s */
     assert_int_equal(counter_runs, 2);
     assert_int_equal(sql_int("SELECT runs FROM scheduler_runs WHERE job = 'test_counter'"), 2);
-    assert_int_equal(sql_int("SELECT last_ok_at FROM scheduler_runs WHERE job = 'test_counter'"),
-                     2060);
+    assert_int_equal(sql_int("SELECT last_ok_at FROM scheduler_runs WHERE job = 'test_counter'"), 2060);
     /* the failing job: two runs, no success, an error, its write undone */
     assert_int_equal(sql_int("SELECT runs FROM scheduler_runs WHERE job = 'test_failing'"), 2);
     assert_int_equal(sql_int("SELECT COUNT(*) FROM scheduler_runs WHERE job = 'test_failing'"
@@ -168,8 +154,7 @@ static void test_interval_and_failure(void **state)
 }
 
 /* 3. approval_overdue: reminders for holders of the role in scope, once. */
-static void test_overdue_idempotent(void **state)
-{
+static void test_overdue_idempotent(void **state) {
     (void)state;
     exec_ok("INSERT INTO org_units (id, name, parent_id, path, created_at, updated_at) VALUES"
             " (1, 'HQ', NULL, '/1/', 1, 1), (2, 'East', 1, '/1/2/', 1, 1),"
@@ -214,8 +199,7 @@ static void test_overdue_idempotent(void **state)
 }
 
 /* 4. The thread starts, ticks at once, and stops promptly. */
-static void test_thread(void **state)
-{
+static void test_thread(void **state) {
     (void)state;
     exec_ok("DELETE FROM scheduler_lease");
     counter_runs = 0;
@@ -232,8 +216,7 @@ static void test_thread(void **state)
 
 /* 5. A stop during a job: the job sees it (and may end at a commit point), the tick runs no further
    job, and the stop returns; the next tick (here another holder's) runs what was left. */
-static void test_stop_between_jobs(void **state)
-{
+static void test_stop_between_jobs(void **state) {
     (void)state;
     exec_ok("DELETE FROM scheduler_lease");
     exec_ok("DELETE FROM scheduler_runs WHERE job IN ('test_slow', 'test_after')");
@@ -253,8 +236,7 @@ static void test_stop_between_jobs(void **state)
     assert_int_equal(after_runs, 1);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lease),
         cmocka_unit_test(test_interval_and_failure),
