@@ -1,6 +1,6 @@
 /*
-** tunable.c — tuning constants the test build may take from the environment: a
-** scheduler job's chunk, the sort-key fill's commit, the search's walk threshold.
+** tunable.c — tuning constants the test build may take from the environment: the
+** chunks of the scheduler's jobs, the sort-key fill's batches, the search's walk threshold.
 ** The release build always answers the constant.
 */
 #include <stdlib.h>

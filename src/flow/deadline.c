@@ -25,7 +25,8 @@
 #define DL_CHUNK 100
 #define DL_SWEEP_CHUNK 1000
 
-static int dl_chunk(int dflt) { return scheduler_chunk_size("SALESLOOP_DEADLINE_CHUNK", dflt); }
+/* the test build may commit after every unit of work (test_tunable) */
+static int dl_chunk(int dflt) { return (int)test_tunable("SALESLOOP_DEADLINE_CHUNK", dflt); }
 #define DL_MAX_MANAGERS 32 /* managers told per escalation */
 
 /* ---------------------------------------------------------------- declarations */

@@ -252,9 +252,6 @@ void scheduler_stop(void);
 ** and marked done by its own writes). 0, or -1 when the commit or the begin failed.
 */
 int scheduler_chunk_commit(Db *db);
-/* The chunk size a job commits at: `dflt`, or in the test build the environment's `env` when set
-   (so tests run with a commit after every unit of work). */
-int scheduler_chunk_size(const char *env, int dflt);
 /* Is the server stopping (scheduler_stop called, its thread not yet ended)? A tick runs no further
    job then, and a long job may end at a commit point (scheduler_chunk_commit), its rest left for the
    next start: a stop waited for every due job, over a minute at bench scale 10 (pool_return). */

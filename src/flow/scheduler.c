@@ -125,9 +125,6 @@ int scheduler_chunk_commit(Db *db) {
     return db_begin(db) < 0 ? -1 : 0;
 }
 
-/* See flow.h. */
-int scheduler_chunk_size(const char *env, int dflt) { return (int)test_tunable(env, dflt); }
-
 /* Run one due job: record the start, run it in its own transaction, record
    the outcome. 0 when it succeeded, -1 when it failed. */
 static int sched_run(Db *db, const Job *job, int64_t now) {

@@ -176,7 +176,7 @@ static int64_t line_protection(Req *r, const char *entity, int64_t id, const Lin
 #define POOL_CHUNK 200
 
 static int pool_chunk(void) { /* tests/api/pool P07 commits after every row */
-    return scheduler_chunk_size("SALESLOOP_POOL_CHUNK", POOL_CHUNK);
+    return (int)test_tunable("SALESLOOP_POOL_CHUNK", POOL_CHUNK);
 }
 
 /* Owned rows of entity (customers of one tier, or leads) without activity for their protection

@@ -294,7 +294,7 @@ export class Server {
   }
 
   /** Start `salesloop serve` on this.db / this.port with this.env and wait until it is healthy. */
-  async spawnServe(readyMs = 20000) {
+  async spawnServe() {
     this.exited = false;
     this.exitInfo = '';
     this.proc = spawn(BIN, ['serve', '--db', this.db, '--port', String(this.port),
@@ -308,7 +308,7 @@ export class Server {
       this.exitInfo = `code ${code} signal ${sig}`;
       ok();
     }));
-    const deadline = Date.now() + readyMs;
+    const deadline = Date.now() + 20000;
     let last = '';
     for (;;) {
       if (this.exited) throw new Error(`server exited before ready (${this.exitInfo}):\n${this.tail()}`);
@@ -319,7 +319,7 @@ export class Server {
         last = `status ${r.status}`;
       } catch (e) { last = e.message; }
       if (Date.now() > deadline) {
-        throw new Error(`server not ready after ${readyMs / 1000} s (${last}):\n${this.tail()}`);
+        throw new Error(`server not ready after 20 s (${last}):\n${this.tail()}`);
       }
       await sleep(50);
     }
@@ -329,15 +329,14 @@ export class Server {
    * Stop the server and start it again on the same database and port, with env merged into its
    * environment (a key set to null is removed) — e.g. restart({SALESLOOP_NOW: '2026-05-01T02:00:00Z'})
    * moves the server's clock; the scheduler runs its due jobs on its first tick. Sessions may have
-   * expired in the new time: sign in again (srv.admin is renewed). opts.readyMs: how long the start
-   * may take before it counts as failed (20 s; a start with work to do first asks for more).
+   * expired in the new time: sign in again (srv.admin is renewed).
    */
-  async restart(env = {}, opts = {}) {
+  async restart(env = {}) {
     const t = Date.now();
-    try { return await this.restart1(env, opts); } finally { timing.restart = (timing.restart || 0) + Date.now() - t; }
+    try { return await this.restart1(env); } finally { timing.restart = (timing.restart || 0) + Date.now() - t; }
   }
 
-  async restart1(env = {}, opts = {}) {
+  async restart1(env = {}) {
     if (this.proc && !this.exited) {
       this.proc.kill('SIGTERM');
       const t = setTimeout(() => { if (!this.exited) this.proc.kill('SIGKILL'); }, 10000);
@@ -349,7 +348,7 @@ export class Server {
       if (v === null || v === undefined) delete this.env[k];
       else this.env[k] = String(v);
     }
-    await this.spawnServe(opts.readyMs);
+    await this.spawnServe();
     this.admin = await this.login('admin', ADMIN_PASSWORD);
   }
 

@@ -1,5 +1,5 @@
-// Shared helpers of the browser tests: Debian's chromium through playwright-core,
-// sign-in through the UI, screenshots, axe checks.
+// Shared helpers of the browser tests: Debian's chromium through playwright-core, contexts without
+// CSS transitions, sign-in (through the API, or the form), screenshots, axe checks.
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -96,17 +96,12 @@ export async function waitForURLOrTell(page, url, opts = {}) {
 }
 
 /** axe-core check; returns serious/critical violations (empty when fine). Colours are measured with
- *  every transition at its end: a success message fading in (or out, its timer running while axe
- *  works on a loaded machine) was read half transparent, a contrast of 1.4 that nobody sees. */
+ *  no transition under way — the test contexts have none (launch().context) — since a success message
+ *  fading in or out was read half transparent, a contrast of 1.4 that nobody sees. */
 export async function axe(page) {
   await settled(page)
-  const freeze = await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' })
-  try {
-    const res = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-    return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-  } finally {
-    await freeze.evaluate((el) => el.remove()).catch(() => {})
-  }
+  const res = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 }
 export function describeViolations(vs) {
   return vs.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ` + v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\n/g, ' ')).join('\n  ')).join('\n')
