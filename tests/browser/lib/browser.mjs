@@ -49,7 +49,16 @@ export async function launch() {
  *  default. The sign-in form is tested in 01-login-lang and 05-admin (loginThroughForm); anywhere else it
  *  only cost the suite a page load of the whole UI per case. */
 export async function login(page, username, password, at = '/') {
-  const r = await page.request.post(BASE + '/api/v1/auth/login', { data: { username, password } })
+  // Playwright's requests share one keep-alive agent per process: a socket an earlier case left idle may
+  // be closed by the server (its keep-alive timeout) just as this request takes it — "socket hang up"
+  // before anything was sent or answered. So the sign-in keeps no socket, and is sent again once when
+  // the connection, not the server, failed.
+  const post = () => page.request.post(BASE + '/api/v1/auth/login',
+    { data: { username, password }, headers: { connection: 'close' } })
+  const r = await post().catch((e) => {
+    if (!/socket hang up|ECONNRESET|EPIPE/.test(e.message)) throw e
+    return post()
+  })
   if (!r.ok()) throw new Error(`sign-in of ${username} answered ${r.status()}: ${await r.text()}`)
   await page.goto(BASE + at)
   await page.locator('.header').waitFor()
