@@ -214,7 +214,11 @@ static void one_op(Db *db, Req *r, int64_t k) {
                         ? list_query_sql(r, en, &lq, ei->select_cols,
                                          arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po), true)
                         : list_query_page_sql(r, en, &lq, ei->select_cols, pl, po);
-        Stmt *st = db_prepare(db, sql);
+        Stmt *st = sql ? db_prepare(db, sql) : NULL;
+        if (!st) {
+            fprintf(stderr, "sqlref: the page failed: %s\n", db_errmsg(db));
+            exit(1);
+        }
         list_query_bind(r, en, &lq, st);
         int n = drain(st);
         if (explain && k == 0) plan(db, sql);

@@ -250,7 +250,7 @@ static int entity_list(Req *r, Err *e) {
     int pl = list_query_add_int(&lq, lq.per_page);
     int po = list_query_add_int(&lq, (lq.page - 1) * lq.per_page);
     char *sql = list_query_page_sql(r, en, &lq, ei->select_cols, pl, po);
-    Stmt *st = db_prepare(r->db, sql);
+    Stmt *st = sql ? db_prepare(r->db, sql) : NULL;
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     list_query_bind(r, en, &lq, st);
     json_t *items = json_array();

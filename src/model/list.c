@@ -47,7 +47,7 @@ static const Field *find_field(const Entity *en, const ListView *view, const cha
 static int bad(Err *e, const char *param, const char *why) { return err_set(e, 400, EC_BAD_QUERY, param, "%s", why); }
 
 static int add_int(ListQuery *lq, int64_t v) {
-    if (lq->nbind >= 64) return -1;
+    if (lq->nbind >= 64) return -1; /* the rest is for a page's split codes */
     int i = lq->nbind++;
     lq->binds[i].kind = 0;
     lq->binds[i].i = v;
@@ -147,13 +147,16 @@ static int parse_filter(Req *r, const Entity *en, ListQuery *lq, const char *par
                 const char *next = ranged ? digits_after(r->a, value) : NULL;
                 int pl = add_text(lq, next ? next : arena_printf(r->a, "%s%%", value));
                 if (pl < 0) return bad(e, param, "too many conditions");
-                if (next)
+                if (next) {
+                    if (!lq->split) lq->split = f, lq->split_lo = pn, lq->split_hi = pl, lq->split_at = lq->where.n;
                     buf_printf(&lq->where, " AND t.%s >= ?%d AND t.%s < ?%d", f->name, pn, f->name, pl);
-                else
+                    if (lq->split == f) lq->split_len = lq->where.n - lq->split_at;
+                } else
                     buf_printf(&lq->where, " AND (t.%s = ?%d OR t.%s LIKE ?%d)", f->name, pn, f->name, pl);
                 return 0;
             }
             if (nb > 40) return bad(e, param, "too many codes below it");
+            size_t at = lq->where.n;
             buf_printf(&lq->where, " AND t.%s IN (?%d", f->name, pn);
             for (int i = 0; i < nb; i++) {
                 int pb = add_text(lq, below[i]->code);
@@ -161,6 +164,9 @@ static int parse_filter(Req *r, const Entity *en, ListQuery *lq, const char *par
                 buf_printf(&lq->where, ", ?%d", pb);
             }
             buf_puts(&lq->where, ")");
+            if (!lq->split)
+                lq->split = f, lq->split_first = pn, lq->split_n = nb + 1, lq->split_at = at,
+                lq->split_len = lq->where.n - at;
             return 0;
         }
         if (multi && strchr(value, ',')) {
@@ -312,6 +318,7 @@ static bool search_many(Req *r, ListQuery *lq, int pm, int pb, int pt, bool *fai
 */
 static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, Err *e) {
     if (utf8_len(q, strlen(q)) > 100) return bad(e, "q", "at most 100 characters");
+    lq->searched = true;
     if (lq->view) return search_scan(r, en, lq, q, e);
     if (!search_indexed(en)) {
         buf_puts(&lq->where, " AND 1 = 0");
@@ -498,32 +505,112 @@ char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, 
     return sql.p;
 }
 
+/* LIST_SPLIT_MAX, or fewer in a test build (SALESLOOP_LIST_SPLIT_MAX: the edge where a page reads
+   the range as one) */
+static int64_t split_max(void) {
+    int64_t n = test_tunable("SALESLOOP_LIST_SPLIT_MAX", LIST_SPLIT_MAX);
+    return n >= 1 && n <= LIST_SPLIT_MAX ? n : LIST_SPLIT_MAX;
+}
+
 /*
-** A page (LIMIT ?pl OFFSET ?po). For a user who sees their own rows plus the few shared with them
-** (a rep), "owner = ? OR id IN (shares)" makes the database fetch every row of the owner and sort
-** them all (thousands for a rep with a large book) to return 20. Written as two branches, each
-** ordered and limited to the page's end: the owner's rows walk an (owner_id, sort column) index and
-** stop after page x per_page entries; the granted rows that are not the user's own are few. The
-** outer query sorts at most twice the page's end (bench/FINDINGS.md 30).
+** The codes of lq->split's range that rows hold, each found by one seek of the field's index (a
+** loose index scan; deleted and hidden rows count, their branch is merely empty), appended to lq's
+** parameters from *first. Their number; split_max() + 1 when there are more, -1 on a database error.
+*/
+static int split_present(Req *r, const Entity *en, ListQuery *lq, int *first) {
+    const char *c = lq->split->name, *tb = en->table;
+    const char *sql = arena_printf(r->a,
+                                   "WITH RECURSIVE c(code) AS (SELECT (SELECT min(t.%s) FROM %s t WHERE t.%s >= ?1"
+                                   " AND t.%s < ?2) UNION ALL SELECT (SELECT min(t.%s) FROM %s t WHERE t.%s > c.code"
+                                   " AND t.%s < ?2) FROM c WHERE c.code IS NOT NULL)"
+                                   " SELECT code FROM c WHERE code IS NOT NULL LIMIT ?3",
+                                   c, tb, c, c, c, tb, c, c);
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return -1;
+    db_bind_text(st, 1, lq->binds[lq->split_lo - 1].s, -1);
+    db_bind_text(st, 2, lq->binds[lq->split_hi - 1].s, -1);
+    int64_t max = split_max();
+    db_bind_int64(st, 3, max + 1);
+    int n = 0, rc;
+    *first = lq->nbind + 1;
+    while ((rc = db_step(st)) == DB_ROW && n < max) {
+        int i = lq->nbind++;
+        lq->binds[i].kind = 1;
+        lq->binds[i].s = arena_strdup(r->a, db_col_text(st, 0));
+        n++;
+    }
+    if (rc == DB_ROW)
+        n++; /* more codes than a page reads branches */
+    else if (rc != DB_DONE)
+        n = -1;
+    db_done(st);
+    return n;
+}
+
+/* The codes a page reads one by one (list_query_page_sql): their number, the first's parameter in
+ *first; 0 for none, -1 on a database error. */
+static int split_codes(Req *r, const Entity *en, ListQuery *lq, int *first) {
+    if (!lq->split || (lq->split->flags & F_NOINDEX) || lq->view || lq->searched || en->few_rows) return 0;
+    *first = lq->split_first;
+    int n = lq->split_lo ? split_present(r, en, lq, first) : lq->split_n;
+    return n > split_max() ? 0 : n;
+}
+
+/* "SELECT x.id FROM (SELECT t.id ... WHERE live AND <cond> <where> <end>) x", once, or once per split
+   code (n codes from parameter first) with "AND t.<field> = ?code" in place of the code's filter,
+   joined by UNION ALL. */
+static void branches(Buf *sql, const Entity *en, ListQuery *lq, const char *cond, int first, int n, const char *end,
+                     const char *name) {
+    for (int i = 0; i < (n ? n : 1); i++) {
+        buf_printf(sql, "%sSELECT %s%d.id FROM (SELECT t.id FROM %s t WHERE t.deleted_at IS NULL AND %s",
+                   i ? " UNION ALL " : "", name, i, en->table, cond);
+        if (n) /* the equality alone: beside the range, SQLite may choose the range */
+            buf_printf(sql, "%.*s%s AND t.%s = ?%d", (int)lq->split_at, lq->where.p,
+                       lq->where.p + lq->split_at + lq->split_len, lq->split->name, first + i);
+        else
+            append_where(sql, lq, true);
+        buf_printf(sql, "%s) %s%d", end, name, i);
+    }
+}
+
+/*
+** A page (LIMIT ?pl OFFSET ?po), written so that the database reads about the page's rows rather
+** than every row the user may see that matches:
+** - For a user who sees their own rows plus the few shared with them (a rep), "owner = ? OR id IN
+**   (shares)" makes the database fetch every row of the owner and sort them all (thousands for a
+**   rep with a large book) to return 20. Written as two branches, each ordered and limited to the
+**   page's end: the owner's rows walk an (owner_id, sort column) index and stop after page x
+**   per_page entries; the granted rows that are not the user's own are few (bench/FINDINGS.md 30).
+** - A filter by a code with codes below it (a province) is a range no index gives in the sort's
+**   order: every customer of the province was fetched and sorted for 20 (a second for a manager at a
+**   million customers). Read as one branch per code present, "t.region = ?" (the range stays: it is
+**   the filter; the equality picks the index), an index (field, sort column) gives each branch's rows
+**   in order (bench/FINDINGS.md 50); for a rep, within the owner's branch.
+** The outer query sorts what the branches return: at most their number times the page's end.
 */
 char *list_query_page_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, int pl, int po) {
     const char *tail = arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po);
-    if (lq->view || !entity_visibility_by_owner(en, r->user)) return list_query_sql(r, en, lq, cols, tail, true);
-    Buf sql;
-    buf_init(&sql, r->a);
+    int first = 0, n = split_codes(r, en, lq, &first);
+    if (n < 0) return NULL;
+    bool by_owner = entity_visibility_by_owner(en, r->user);
+    if (lq->view || (!by_owner && !n)) return list_query_sql(r, en, lq, cols, tail, true);
     const char *end =
         arena_printf(r->a, " ORDER BY %s LIMIT CAST(?%d AS BIGINT) + CAST(?%d AS BIGINT)", lq->order.p, pl, po);
-    buf_printf(&sql,
-               "SELECT %s FROM %s t WHERE t.id IN (SELECT o.id FROM (SELECT t.id FROM %s t"
-               " WHERE t.deleted_at IS NULL AND t.owner_id = ?1",
-               cols, en->table, en->table);
-    append_where(&sql, lq, true);
-    buf_printf(&sql, "%s) o UNION ALL SELECT g.id FROM (SELECT t.id FROM %s t WHERE t.deleted_at IS NULL AND ", end,
-               en->table);
-    entity_visibility_grants_sql(en, r->user, &sql, 1);
-    buf_puts(&sql, " AND COALESCE(t.owner_id, 0) <> ?1");
-    append_where(&sql, lq, true);
-    buf_printf(&sql, "%s) g) ORDER BY %s %s", end, lq->order.p, tail);
+    Buf sql, cond;
+    buf_init(&sql, r->a);
+    buf_init(&cond, r->a);
+    buf_printf(&sql, "SELECT %s FROM %s t WHERE t.id IN (", cols, en->table);
+    if (!by_owner) {
+        entity_visibility_sql(en, r->user, &cond, 1);
+        branches(&sql, en, lq, cond.p, first, n, end, "b");
+    } else {
+        branches(&sql, en, lq, "t.owner_id = ?1", first, n, end, "o");
+        entity_visibility_grants_sql(en, r->user, &cond, 1);
+        buf_puts(&cond, " AND COALESCE(t.owner_id, 0) <> ?1");
+        buf_puts(&sql, " UNION ALL ");
+        branches(&sql, en, lq, cond.p, first, 0, end, "g");
+    }
+    buf_printf(&sql, ")%.*s ORDER BY %s %s", n ? (int)lq->split_len : 0, lq->where.p + lq->split_at, lq->order.p, tail);
     return sql.p;
 }
 

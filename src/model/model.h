@@ -143,6 +143,8 @@ typedef struct ListView {
 } ListView;
 
 /* A list query parsed from the query string, plus its SQL WHERE and ORDER. */
+#define LIST_SPLIT_MAX 224 /* a page reads at most this many codes' branches (Sichuan has 205 codes) */
+
 typedef struct ListQuery {
     const ListView *view; /* NULL: the entity's own rows and fields, under row visibility */
     Buf where;            /* " AND ..." conditions after visibility */
@@ -152,12 +154,20 @@ typedef struct ListQuery {
         int kind; /* 0 int, 1 text */
         int64_t i;
         const char *s;
-    } binds[64];
+    } binds[64 + LIST_SPLIT_MAX]; /* 64 for the request's conditions, then a page's split codes */
     int64_t page, per_page;
     /* q= with many candidates (list.c parse_search): a page walks the sort's index and tests each
        row against the candidates (search_at: where " AND t.id IN (" of the search begins) instead of
        fetching and sorting every candidate; 0 when not */
     int search_walk_at;
+    bool searched; /* q= given */
+    /* a code filter with codes below it (a province, an industry's 门类): a page reads each code's rows
+       in the sort's order, each limited to the page's end, and merges them (list.c list_query_page_sql);
+       split NULL when none. Nested codes are the range ?split_lo <= x < ?split_hi, whose codes present
+       are found when the page is read; listed ones are the parameters split_first .. + split_n - 1. */
+    const Field *split;
+    int split_lo, split_hi, split_first, split_n;
+    size_t split_at, split_len; /* the filter's text in where: the outer query keeps it, branches do not */
 } ListQuery;
 
 /* Parse q/filter/sort/page from the request; -1 with e = 400 request.bad_query. */
@@ -167,7 +177,8 @@ int list_query_parse_view(Req *r, const Entity *en, const ListView *view, ListQu
 /* "SELECT <cols> FROM table t WHERE live AND visible <where> [ORDER BY ...] <tail>" (arena string). */
 char *list_query_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, const char *tail, bool ordered);
 /* The page "... ORDER BY ... LIMIT ?pl OFFSET ?po" of the list: list_query_sql's rows, for a user who
-   sees by owner read from the owner's index apart from the rows granted to them (list.c). */
+   sees by owner read from the owner's index apart from the rows granted to them, for a filter by a
+   code with codes below read code by code (list.c). May add parameters; NULL on a database error. */
 char *list_query_page_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, int pl, int po);
 /* Bind the query's parameters (visibility first) to a statement prepared from list_query_sql. */
 void list_query_bind(Req *r, const Entity *en, ListQuery *lq, Stmt *st);

@@ -2,6 +2,7 @@
 // by owner the page is read as two ordered branches (their own rows from an (owner_id, sort) index,
 // the rows shared with them apart; model/list.c list_query_page_sql). The pages must be exactly the
 // rows and the order of the whole list, which must be exactly what the admin sees of those rows.
+// A filter by a code with codes below it (a province) is read code by code (LP05).
 import { useServer, test, assert, expectStatus, qs } from './lib/harness.mjs';
 
 const L = '/api/v1/leads';
@@ -28,25 +29,25 @@ const mk = async (c, company, value, source) => {
   return r.body;
 };
 
-const page = async (c, params) => {
-  const r = await c.get(L + qs(params));
+const page = async (c, params, path = L) => {
+  const r = await c.get(path + qs(params));
   expectStatus(r, 200, `list ${JSON.stringify(params)}`);
   return r.body;
 };
 
 // Every page of size n, concatenated, against the whole list; the whole list against the admin's
-// order of the same rows.
-const check = async (params, expected) => {
-  const all = await page(repA, { ...params, per_page: 200 });
+// order of the same rows (the admin's pages themselves are checked with who = srv.admin).
+const check = async (params, expected, who = repA, path = L) => {
+  const all = await page(who, { ...params, per_page: 200 }, path);
   const ids = all.items.map((x) => x.id);
   assert.deepEqual([...ids].sort((a, b) => a - b), [...expected].sort((a, b) => a - b), `rows of ${JSON.stringify(params)}`);
   assert.equal(all.total, expected.length);
-  const admin = await page(srv.admin, { ...params, per_page: 200 });
+  const admin = await page(srv.admin, { ...params, per_page: 200 }, path);
   assert.deepEqual(ids, admin.items.map((x) => x.id).filter((id) => expected.includes(id)), `order of ${JSON.stringify(params)}`);
   for (const n of [1, 3]) {
     const got = [];
     for (let p = 1; p <= Math.ceil(expected.length / n) + 1; p++) {
-      const b = await page(repA, { ...params, per_page: n, page: p });
+      const b = await page(who, { ...params, per_page: n, page: p }, path);
       // counted as far as five pages past this one (list_query_total), "more than" beyond
       const reach = (p + 5) * n;
       const want = expected.length > reach ? [reach, true] : [expected.length, false];
@@ -91,4 +92,64 @@ test('LP04 a manager over the unit still sees the unit\'s rows, in order', async
   const b = await page(mgr, { sort: '-estimated_value', per_page: 200 });
   const ids = b.items.map((x) => x.id);
   assert.deepEqual([...ids].sort((a, b) => a - b), own.map((x) => x.id).sort((a, b) => a - b));
+});
+
+const C = '/api/v1/customers';
+const made = [];
+
+test('LP05 a province or an industry\'s 门类, read code by code: every page in the order of the whole list', async () => {
+  // The codes present below the province (itself, a city, districts) each give a branch in the sort's
+  // order; a rep's own rows are split so within the owner's branch, the rows shared with them apart.
+  const mk = async (who, name, region, industry) => expectStatus(await who.post(C, { name, region, industry }), 201).id;
+  // names whose order interleaves the codes (pinyin: an 安 before a 北 before a 常 ...)
+  const a = [
+    await mk(repA, '安徽路码序有限公司', '320102', '34'),
+    await mk(repA, '北门码序有限公司', '3201', '36'),
+    await mk(repA, '常熟码序有限公司', '32', '65'),
+    await mk(repA, '丹徒码序有限公司', '321102', '34'),
+    await mk(repA, '鄂城码序有限公司', '320102', '36'),
+    await mk(repA, '富阳码序有限公司', '3301', '34'),
+    await mk(repA, '高港码序有限公司', '321102', '34'),
+    await mk(repA, '海门码序有限公司', '32', '36'),
+  ];
+  const b = [await mk(repB, '金坛码序有限公司', '320102', '34'), await mk(repB, '昆山码序有限公司', '3201', '36')];
+  expectStatus(await repB.post(`${C}/${b[1]}/shares`, { user_id: repA.user.id }), 201, 'share');
+  const js = (xs) => xs.filter((id) => id !== a[5]); // 3301 is Zhejiang's
+  made.push(...js([...a, ...b]));
+  // the admin sees every customer: only the rows made here are compared
+  const q = { q: '码序' };
+  for (const sort of ['name', '-name', '-created_at', 'created_at,name']) {
+    await check({ 'filter[region]': '32', sort }, js([...a, b[1]]), repA, C);
+    await check({ 'filter[region]': '32', sort }, js(a), mgr, C);
+    await check({ 'filter[industry]': 'C', sort }, [a[0], a[1], a[3], a[4], a[5], a[6], a[7], b[1]], repA, C);
+    await check({ 'filter[industry]': 'C', sort }, [a[0], a[1], a[3], a[4], a[5], a[6], a[7]], mgr, C);
+    // with the search as well (its own way: not split), and the admin's pages of the province
+    await check({ 'filter[region]': '32', sort, ...q }, js([...a, b[1]]), repA, C);
+  }
+  const all = (await page(srv.admin, { 'filter[region]': '3201', sort: 'name', per_page: 200 }, C)).items.map((x) => x.id);
+  assert.deepEqual(all.filter((id) => made.includes(id)), [a[0], a[1], a[4], b[0], b[1]], 'a city: its own code and its districts, in name order');
+  const prov = (await page(srv.admin, { 'filter[region]': '32', sort: 'name', per_page: 200 }, C)).items;
+  const names = prov.filter((x) => made.includes(x.id)).map((x) => x.name);
+  assert.deepEqual(names, ['安徽路码序有限公司', '北门码序有限公司', '常熟码序有限公司', '丹徒码序有限公司', '鄂城码序有限公司',
+    '高港码序有限公司', '海门码序有限公司', '金坛码序有限公司', '昆山码序有限公司'], 'the province in pinyin order across its codes');
+});
+
+test('LP06 more codes present than a page reads branches: the province is read as one range, in the same order', async () => {
+  // four codes of Jiangsu hold LP05's rows (32, 3201, 320102, 321102): with at most 3 branches the
+  // page is the range (a code left out would lose its rows), with 4 it is read code by code
+  const names = async (who) => (await page(who, { 'filter[region]': '32', sort: 'name', per_page: 200 }, C)).items
+    .filter((x) => made.includes(x.id)).map((x) => x.id);
+  const before = { mgr: await names(mgr), rep: await names(repA) };
+  assert.equal(before.mgr.length, 7);
+  for (const max of ['3', '4']) { // below and at the codes present (4)
+    await srv.restart({ SALESLOOP_LIST_SPLIT_MAX: max });
+    mgr = await srv.login('pageMgr');
+    repA = await srv.login('pageRepA');
+    assert.deepEqual(await names(mgr), before.mgr, `at most ${max} branches`);
+    assert.deepEqual(await names(repA), before.rep, `at most ${max} branches, a rep`);
+    await check({ 'filter[region]': '32', sort: '-name' }, before.mgr, mgr, C);
+  }
+  await srv.restart({ SALESLOOP_LIST_SPLIT_MAX: null });
+  mgr = await srv.login('pageMgr');
+  repA = await srv.login('pageRepA');
 });
