@@ -16,6 +16,7 @@
 ** contract's owner one collection task per overdue instalment and, after
 ** receivables.escalate_after_days, their sales manager one more; tasks close when paid.
 */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -402,9 +403,8 @@ static void aging_bind(Req *r, Stmt *st, const Aging *g, int nv) {
     db_bind_text(st, nv + 4, g->today, -1);
 }
 
-/* The lines of one grouping (by customer, rep or unit) and an index of them by id: looking each row's
-   id up in the array was quadratic — finance's aging board over 100,000 contracts (tens of thousands
-   of customers) took minutes and held a worker meanwhile. */
+/* The lines of one grouping (by rep or unit: a few hundred) and an index of them by id: looking each
+   row's id up in the array was quadratic (bench/FINDINGS.md 35). */
 typedef struct {
     json_t *arr, *idx;
 } Groups;
@@ -436,6 +436,103 @@ static void group_add(json_t *o, int bucket, int64_t amount, int64_t count) {
     json_object_set_new(o, "total", json_integer(json_integer_value(json_object_get(o, "total")) + amount));
     json_object_set_new(o, "count", json_integer(json_integer_value(json_object_get(o, "count")) + count));
 }
+
+/* A line of the board as numbers: a customer's while its rows stream by, the rest of a grouping. */
+typedef struct {
+    int64_t id, buckets[4], total, count;
+} Sums;
+static void sums_add(Sums *to, const Sums *x) {
+    for (int i = 0; i < 4; i++)
+        to->buckets[i] += x->buckets[i];
+    to->total += x->total;
+    to->count += x->count;
+}
+/* Does x come before y on the board? Largest outstanding first, then by id. */
+static bool sums_before(const Sums *x, const Sums *y) {
+    return x->total != y->total ? x->total > y->total : x->id < y->id;
+}
+static json_t *sums_json(const Sums *x, const char *name) {
+    json_t *o = line_new(x->id, name);
+    for (int i = 0; i < 4; i++)
+        group_add(o, i, x->buckets[i], 0);
+    json_object_set_new(o, "count", json_integer(x->count));
+    return o;
+}
+/* What the board leaves out of a grouping: {"lines","buckets","total","count"}. New reference. */
+static json_t *rest_json(int64_t lines, const Sums *x) {
+    json_t *o = sums_json(x, "");
+    json_object_del(o, "id");
+    json_object_del(o, "name");
+    json_object_set_new(o, "lines", json_integer(lines));
+    return o;
+}
+
+/*
+** The largest `max` lines of a grouping too large to hold (a line per customer: 478,000 at bench scale
+** 10, which as JSON held most of a gigabyte): a heap whose top is the smallest line kept; a line pushed
+** out goes to the rest.
+*/
+typedef struct {
+    Sums *v, rest;
+    int n, max;
+    int64_t rest_lines;
+} Top;
+static void top_swap(Top *t, int i, int j) {
+    Sums x = t->v[i];
+    t->v[i] = t->v[j];
+    t->v[j] = x;
+}
+static void top_down(Top *t, int i) {
+    for (;;) {
+        int l = 2 * i + 1, m = i;
+        if (l < t->n && sums_before(&t->v[m], &t->v[l])) m = l;
+        if (l + 1 < t->n && sums_before(&t->v[m], &t->v[l + 1])) m = l + 1;
+        if (m == i) return;
+        top_swap(t, i, m);
+        i = m;
+    }
+}
+static void top_add(Top *t, const Sums *x) {
+    if (t->n < t->max) { /* sift up */
+        int i = t->n++;
+        t->v[i] = *x;
+        while (i > 0 && sums_before(&t->v[(i - 1) / 2], &t->v[i])) {
+            top_swap(t, i, (i - 1) / 2);
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    t->rest_lines++;
+    if (!sums_before(x, &t->v[0])) {
+        sums_add(&t->rest, x);
+        return;
+    }
+    sums_add(&t->rest, &t->v[0]);
+    t->v[0] = *x;
+    top_down(t, 0);
+}
+static int sums_cmp(const void *a, const void *b) {
+    const Sums *x = a, *y = b;
+    return sums_before(x, y) ? -1 : sums_before(y, x) ? 1 : 0;
+}
+
+/* The board's customer lines, largest first, with their names. New reference; NULL on a database error. */
+static json_t *top_customers(Req *r, Top *t) {
+    qsort(t->v, (size_t)t->n, sizeof *t->v, sums_cmp);
+    json_t *out = json_array();
+    for (int i = 0; i < t->n; i++) {
+        Stmt *st = db_prepare(r->db, "SELECT name FROM customers WHERE id = ?1");
+        int rc = st ? (db_bind_int64(st, 1, t->v[i].id), db_step(st)) : -1;
+        if (rc >= 0) json_array_append_new(out, sums_json(&t->v[i], rc == DB_ROW ? db_col_text(st, 0) : ""));
+        if (st) db_done(st);
+        if (rc < 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 static int by_total(const void *a, const void *b) {
     const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
     int64_t tx = json_integer_value(json_object_get(x, "total")), ty = json_integer_value(json_object_get(y, "total"));
@@ -443,8 +540,9 @@ static int by_total(const void *a, const void *b) {
     int64_t ix = json_integer_value(json_object_get(x, "id")), iy = json_integer_value(json_object_get(y, "id"));
     return ix < iy ? -1 : ix > iy;
 }
-/* The lines sorted by outstanding total, largest first (then by id); the grouping is freed. New reference. */
-static json_t *groups_sorted(Groups *g) {
+/* The largest max lines, largest first (then by id), into *lines, the others summed into *rest; the
+   grouping is freed. */
+static void groups_top(Groups *g, int max, json_t **lines, json_t **rest) {
     json_decref(g->idx);
     json_t *arr = g->arr;
     size_t n = json_array_size(arr);
@@ -452,36 +550,62 @@ static json_t *groups_sorted(Groups *g) {
     for (size_t i = 0; i < n; i++)
         v[i] = json_array_get(arr, i);
     if (n) qsort(v, n, sizeof *v, by_total);
-    json_t *out = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append(out, v[i]);
+    *lines = json_array();
+    Sums sum = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (i < (size_t)max) {
+            json_array_append(*lines, v[i]);
+            continue;
+        }
+        json_t *b = json_object_get(v[i], "buckets");
+        for (int k = 0; k < 4; k++)
+            sum.buckets[k] += json_integer_value(json_array_get(b, (size_t)k));
+        sum.total += json_integer_value(json_object_get(v[i], "total"));
+        sum.count += json_integer_value(json_object_get(v[i], "count"));
+    }
+    *rest = rest_json(n > (size_t)max ? (int64_t)(n - (size_t)max) : 0, &sum);
     free(v);
     json_decref(arr);
-    return out;
 }
 
+/* Every line, largest first (then by id); the grouping is freed. New reference. */
+static json_t *groups_sorted(Groups *g) {
+    json_t *lines, *rest;
+    groups_top(g, INT_MAX, &lines, &rest);
+    json_decref(rest);
+    return lines;
+}
+
+#define AGING_LINES 50 /* lines of a grouping by default */
+#define AGING_LINES_MAX 500
+
 /*
-** GET /api/v1/receivables/aging                                roles: reps, managers, finance
+** GET /api/v1/receivables/aging?lines=50                        roles: reps, managers, finance
 ** Overdue outstanding amounts of signed contracts in four buckets of calendar days overdue in
 ** the company zone (0–30, 31–60, 61–90, >90), by customer, rep and unit, with totals; a rep sees
-** their own contracts, a manager their unit subtree's, finance and the GM all. One query.
+** their own contracts, a manager their unit subtree's, finance and the GM all. One query, read
+** in customer order: each grouping keeps its `lines` largest (1–500, default 50) and sums the
+** others in its "_rest" (a company's whole book is hundreds of thousands of customers).
 ** 200 {"today","buckets":[{"key","label"}],"totals":{"buckets":[4],"total","count"},
-**      "by_customer"|"by_rep"|"by_unit":[{"id","name","buckets":[4],"total","count"}]}
+**      "by_customer"|"by_rep"|"by_unit":[{"id","name","buckets":[4],"total","count"}],
+**      "by_customer_rest"|"by_rep_rest"|"by_unit_rest":{"lines","buckets":[4],"total","count"}}
+** | 400 request.bad_query (lines)
 */
 Stmt *receivables_aging_query(Req *r, char today[11]) {
     Aging g;
     aging_frame(r, &g);
     memcpy(today, g.today, 11);
     int nv;
-    /* the names joined after the grouping: the aggregate reads only instalments and contracts */
+    /* the names of reps and units joined after the grouping (the aggregate reads only instalments
+       and contracts); a customer's only for the lines shown */
     const char *inner = aging_sql(r,
                                   "t.customer_id AS cid, t.owner_id AS uid, t.org_unit_id AS oid, {B} AS bucket,"
                                   " COUNT(*) AS n, SUM(i.amount - COALESCE(pr.received, 0)) AS outstanding",
                                   " GROUP BY t.customer_id, t.owner_id, t.org_unit_id, {B}", &nv);
     const char *full = arena_printf(r->a,
-                                    "SELECT x.cid, cu.name, x.uid, u.display_name, x.oid, o.name, x.bucket, x.n,"
-                                    " x.outstanding FROM (%s) x LEFT JOIN customers cu ON cu.id = x.cid"
-                                    " LEFT JOIN users u ON u.id = x.uid LEFT JOIN org_units o ON o.id = x.oid",
+                                    "SELECT x.cid, x.uid, u.display_name, x.oid, o.name, x.bucket, x.n, x.outstanding"
+                                    " FROM (%s) x LEFT JOIN users u ON u.id = x.uid"
+                                    " LEFT JOIN org_units o ON o.id = x.oid ORDER BY x.cid",
                                     inner);
     Stmt *st = db_prepare(r->db, full);
     if (st) aging_bind(r, st, &g, nv);
@@ -489,33 +613,48 @@ Stmt *receivables_aging_query(Req *r, char today[11]) {
 }
 
 static int aging_get(Req *r, Err *e) {
+    int64_t max = AGING_LINES;
+    const char *lq = req_query(r, "lines");
+    if (lq && (str_to_int64(lq, &max) != 0 || max < 1 || max > AGING_LINES_MAX))
+        return err_set(e, 400, EC_BAD_QUERY, "lines", "%s", "a whole number from 1 to 500");
     char today[11];
     Stmt *st = receivables_aging_query(r, today);
     if (!st) return flow_db_error(r, e, "aging");
-    Groups cust = groups_new(), reps = groups_new(), units = groups_new();
-    json_t *tot = line_new(0, "");
+    Groups reps = groups_new(), units = groups_new();
+    Top cust = {.v = xmalloc((size_t)max * sizeof(Sums)), .max = (int)max};
+    Sums cur = {.id = -1}, tot = {0};
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        int bucket = (int)db_col_int64(st, 6);
-        int64_t n = db_col_int64(st, 7), amount = db_col_int64(st, 8);
+        int bucket = (int)db_col_int64(st, 5);
+        int64_t cid = db_col_int64(st, 0), n = db_col_int64(st, 6), amount = db_col_int64(st, 7);
         if (bucket < 0 || bucket > 3) continue;
-        group_add(group_line(&cust, db_col_int64(st, 0), db_col_text(st, 1)), bucket, amount, n);
-        group_add(group_line(&reps, db_col_null(st, 2) ? 0 : db_col_int64(st, 2), db_col_text(st, 3)), bucket, amount,
+        if (cid != cur.id) { /* the rows come in customer order: the last customer is whole */
+            if (cur.id >= 0) top_add(&cust, &cur);
+            cur = (Sums){.id = cid};
+        }
+        Sums row = {.buckets = {0}, .total = amount, .count = n};
+        row.buckets[bucket] = amount;
+        sums_add(&cur, &row);
+        sums_add(&tot, &row);
+        group_add(group_line(&reps, db_col_null(st, 1) ? 0 : db_col_int64(st, 1), db_col_text(st, 2)), bucket, amount,
                   n);
-        group_add(group_line(&units, db_col_null(st, 4) ? 0 : db_col_int64(st, 4), db_col_text(st, 5)), bucket, amount,
+        group_add(group_line(&units, db_col_null(st, 3) ? 0 : db_col_int64(st, 3), db_col_text(st, 4)), bucket, amount,
                   n);
-        group_add(tot, bucket, amount, n);
     }
     db_done(st);
-    if (rc < 0) {
-        groups_free(&cust);
+    if (rc >= 0 && cur.id >= 0) top_add(&cust, &cur);
+    json_t *by_customer = rc < 0 ? NULL : top_customers(r, &cust);
+    if (!by_customer) {
+        free(cust.v);
         groups_free(&reps);
         groups_free(&units);
-        json_decref(tot);
         return flow_db_error(r, e, "aging");
     }
-    json_object_del(tot, "id");
-    json_object_del(tot, "name");
+    json_t *by_rep, *by_rep_rest, *by_unit, *by_unit_rest;
+    groups_top(&reps, (int)max, &by_rep, &by_rep_rest);
+    groups_top(&units, (int)max, &by_unit, &by_unit_rest);
+    json_t *totals = rest_json(0, &tot);
+    json_object_del(totals, "lines");
     json_t *labels = json_array();
     static const char *const lz[] = {"0–30 天", "31–60 天", "61–90 天", "90 天以上"};
     static const char *const lt[] = {"0–30 天", "31–60 天", "61–90 天", "90 天以上"};
@@ -523,10 +662,12 @@ static int aging_get(Req *r, Err *e) {
     for (int i = 0; i < 4; i++)
         json_array_append_new(
             labels, json_pack("{s:s, s:s}", "key", bucket_keys[i], "label", label_for(r->locale, lz[i], lt[i], le[i])));
-    return reply_json(r, 200,
-                      json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "today", today, "buckets", labels, "totals", tot,
-                                "by_customer", groups_sorted(&cust), "by_rep", groups_sorted(&reps), "by_unit",
-                                groups_sorted(&units)));
+    json_t *body =
+        json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "today", today, "buckets", labels, "totals", totals,
+                  "by_customer", by_customer, "by_customer_rest", rest_json(cust.rest_lines, &cust.rest), "by_rep",
+                  by_rep, "by_rep_rest", by_rep_rest, "by_unit", by_unit, "by_unit_rest", by_unit_rest);
+    free(cust.v);
+    return reply_json(r, 200, body);
 }
 
 /*

@@ -150,6 +150,18 @@ test('AR06 aging by customer, rep and unit: a rep sees their own, a manager the 
   assert.deepEqual(all.by_customer.map((x) => [x.id, x.name, x.total]), [[cust.id, '苏州汇川精密机械有限公司', 339000], [cust2.id, '佛山顺德热能设备有限公司', 113000]]);
   assert.deepEqual(all.by_rep.map((x) => [x.id, x.name, x.total]), [[rep.user.id, '李明', 339000], [rep2.user.id, '陈静', 113000]]);
   assert.deepEqual(all.by_unit.map((x) => [x.id, x.name, x.count]), [[east.id, '华东', 1], [west.id, '华南', 1]]);
+  const none = { lines: 0, buckets: [0, 0, 0, 0], total: 0, count: 0 };
+  assert.deepEqual([all.by_customer_rest, all.by_rep_rest, all.by_unit_rest], [none, none, none]);
+  // the largest lines of each grouping, the others summed (a whole book is too many lines to send)
+  const one = expectStatus(await fin.get('/api/v1/receivables/aging?lines=1'), 200);
+  assert.deepEqual(one.by_customer.map((x) => [x.id, x.buckets, x.total, x.count]), [[cust.id, [339000, 0, 0, 0], 339000, 1]]);
+  assert.deepEqual(one.by_rep.map((x) => x.id), [rep.user.id]);
+  assert.deepEqual(one.by_unit.map((x) => x.id), [east.id]);
+  const rest = { lines: 1, buckets: [113000, 0, 0, 0], total: 113000, count: 1 };
+  assert.deepEqual([one.by_customer_rest, one.by_rep_rest, one.by_unit_rest], [rest, rest, rest]);
+  assert.deepEqual(one.totals, all.totals);
+  for (const bad of ['0', '501', 'x', '1.5'])
+    expectError(await fin.get(`/api/v1/receivables/aging?lines=${bad}`), 400, 'request.bad_query', 'lines');
   assert.deepEqual(expectStatus(await gm.get('/api/v1/receivables/aging'), 200).totals.total, 452000);
   const mine = expectStatus(await rep.get('/api/v1/receivables/aging'), 200);
   assert.deepEqual(mine.by_rep.map((x) => x.id), [rep.user.id]);
@@ -270,4 +282,33 @@ test('AR09 collection tasks for the owner, escalation to the manager after 7 day
   const line = aging.by_customer.find((x) => x.id === cust.id);
   // A's 3,390.00 (05-20: 42 days) and what is left of M's 1,130.00 (05-31: 31 days) are 31–60
   assert.equal(line.buckets[1], 339000 + 100000);
+});
+
+test('AR10 the board\'s largest lines are those of the whole board, the rest summed, whatever order the customers come in', async () => {
+  // the reviewers signed in before the clock moved a month (AR09)
+  for (const k of Object.keys(ppl)) if (k !== 'west') ppl[k] = await srv.login(`ar.${k}`);
+  fin = ppl.finance;
+  // customers made later owe more: each new one pushes a smaller one out of the lines kept
+  for (const [i, q] of [[1, 1000], [2, 2000], [3, 3000]]) {
+    const c = expectStatus(await rep.post('/api/v1/customers', { name: `昆山序${'一二三'[i - 1]}号精工有限公司` }), 201);
+    await signed(rep, c, [['prepayment', '2026-06-10', 113 * q]], q);
+  }
+  const full = expectStatus(await fin.get('/api/v1/receivables/aging?lines=500'), 200);
+  assert.ok(full.by_customer.length >= 5, `${full.by_customer.length} customers overdue`);
+  const totals = full.by_customer.map((x) => x.total);
+  assert.deepEqual(totals, [...totals].sort((a, b) => b - a), 'largest first');
+  const sum = (xs) => ({
+    lines: xs.length,
+    buckets: [0, 1, 2, 3].map((k) => xs.reduce((s, x) => s + x.buckets[k], 0)),
+    total: xs.reduce((s, x) => s + x.total, 0),
+    count: xs.reduce((s, x) => s + x.count, 0),
+  });
+  for (let n = 1; n <= full.by_customer.length; n++) {
+    const b = expectStatus(await fin.get(`/api/v1/receivables/aging?lines=${n}`), 200);
+    assert.deepEqual(b.by_customer, full.by_customer.slice(0, n), `the ${n} largest`);
+    assert.deepEqual(b.by_customer_rest, sum(full.by_customer.slice(n)), `the rest after ${n}`);
+    assert.deepEqual(b.by_rep, full.by_rep.slice(0, n));
+    assert.deepEqual(b.by_rep_rest, sum(full.by_rep.slice(n)));
+    assert.deepEqual(b.totals, full.totals);
+  }
 });

@@ -253,9 +253,41 @@ test('the qualified goods ship with their batches; the batch traces to the custo
   assert.equal(work.tasks.filter((t) => t.kind === 'order_followup' && t.row_id === order.id).length, 1, 'the follow-up visit waits for the rep')
 })
 
+/* A second customer with 1,130.00 overdue (a general contract signed through the API). */
+async function otherOverdue() {
+  const other = await rep.post('/customers', { name: '常州恒达泵阀配件有限公司' })
+  let c = await rep.post('/contracts', { customer_id: other.id, title: '销售合同', delivery_date: day(10),
+    lines: [{ product_id: product.id, quantity: 500, unit_price: 200000 }],
+    instalments: [{ term: 'prepayment', due_date: day(-5), amount: 113000 }] })
+  c = await rep.post(`/contracts/${c.id}/actions/submit`, { version: c.version })
+  const signer = reviewers({ base: BASE, admin, mgr: fixture.users.mgr1, password: PASS, rootUnit: fixture.units.root.id })
+  c = await approvePending(rep, signer, c.id)
+  assert.equal(c.state, 'approved')
+  await attachSignedCopy(BASE, rep, c.id)
+  await rep.post(`/contracts/${c.id}/actions/sign`, { version: c.version, signed_on: day(-6) })
+  return other
+}
+
 test('finance records the payment of the overdue instalment from the aging board; the rep sees it paid', async () => {
+  const other = await otherOverdue()
   const f = await as(fixture.users.fin1.username, {}, fixture.users.fin1.password)
-  await f.page.goto(BASE + '/receivables/aging')
+  // the board's largest line, the others summed under it (the customer's 3,390.00 and the other's
+  // 1,130.00, and what other files of the shard left overdue); the totals are the whole board's
+  const board = await (await api(fixture.users.fin1.username, fixture.users.fin1.password)).get('/receivables/aging?lines=1')
+  assert.ok(board.by_customer_rest.lines >= 1 && board.by_customer_rest.total >= 113000, JSON.stringify(board.by_customer_rest))
+  const money = (fen) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })
+  await f.page.goto(BASE + '/receivables/aging?lines=1')
+  await f.page.getByTestId(`aging-row-${board.by_customer[0].id}`).waitFor()
+  assert.equal(await f.page.locator('[data-testid^=aging-row-]').count(), 1)
+  const rest = f.page.getByTestId('aging-rest')
+  await rest.getByText(`其余 ${board.by_customer_rest.lines} 项`).waitFor()
+  assert.equal((await rest.locator('td').last().innerText()).trim(), money(board.by_customer_rest.total))
+  assert.equal((await f.page.getByTestId('aging-total').innerText()).trim(), money(board.totals.total))
+  // 50 lines: both customers, no rest
+  await pickOption(f.page, 'aging-top', '前 50 项')
+  await f.page.getByTestId(`aging-row-${other.id}`).waitFor()
+  assert.equal(await rest.count(), 0)
+  assert.match(f.page.url(), /lines=50/)
   const cell = f.page.getByTestId(`aging-cell-${customer.id}-1`) // 31–60 days
   await cell.getByText(/3,?390\.00/).waitFor()
   await cell.click()
