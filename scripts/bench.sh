@@ -151,6 +151,7 @@ EXPORT_Q='filter[id][lte]=10000&sort=id'
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 CRASHES=()
+WAITS=() # scenarios after which the server went on answering their requests (wait_idle)
 start_server() {
   SRV_T0=$(date +%s.%N)
   SALESLOOP_ACCESS_LOG=0 "$BIN" serve --db "${SRV_DB:-$DB}" --port "$PORT" --bind 127.0.0.1 >>"$WORK/server.log" 2>&1 &
@@ -232,6 +233,22 @@ ORDER=()
 # run NAME URL CONNS [ENV=VALUE...]: one wrk run, RSS of the server sampled meanwhile
 RUNP="" # "pg:" while the PostgreSQL pass runs (its figures are kept apart, in PG_ORDER)
 PG_ORDER=()
+# Wait until the server has answered every request of the run before (wrk stops at its duration; a
+# request slower than that, or one queued behind it, runs on and would be measured against the next
+# scenario). /metrics counts itself: 1 in progress is an idle server. Gives up after 15 minutes.
+wait_idle() {
+  local name=$1 t0=$SECONDS n
+  while ((SECONDS - t0 < 900)); do
+    n=$(curl -sf --max-time 60 "$BASE/metrics" | sed -n 's/^salesloop_http_requests_in_progress \([0-9]*\)$/\1/p')
+    [[ -z $n || $n -le 1 ]] && break
+    sleep 0.5
+  done
+  if ((SECONDS - t0 >= 2)); then
+    WAITS+=("$name $((SECONDS - t0)) s")
+    printf '  %-18s (the server answered its last requests %d s after the run)\n' "$name" $((SECONDS - t0))
+  fi
+}
+
 run() {
   local name=$RUNP$1 url=$2 conns=$3; shift 3
   local samples=$WORK/rss.$name
@@ -256,6 +273,7 @@ run() {
     start_server
   fi
   [[ -n $line ]] || { echo "bench: wrk failed for $name" >&2; exit 1; }
+  [[ $url == *"127.0.0.1:$PORT"* ]] && wait_idle "$name"
   get() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$line"; }
   RPS[$name]=$(get rps); P50[$name]=$(get p50_us); P99[$name]=$(get p99_us); MAXL[$name]=$(get max_us)
   NON2XX[$name]=$(get non2xx); REQS[$name]=$(get requests)
@@ -585,6 +603,7 @@ $(mb "$HWM") MB (the login run hashes with Argon2id, 19 MiB per hash by design, 
 of which heap $(mb "$MIXED_ANON") MB and $(mb "$MIXED_FILE") MB mapped file pages (the binary, libraries and the SQLite
 memory map of the database — page cache shared with the OS). Open descriptors after the run: $FDS.
 Database after the run: integrity_check = $INTEGRITY.
+Scenarios whose requests the server went on answering after wrk stopped (the next waited for them): $( ((${#WAITS[@]})) && printf '%s; ' "${WAITS[@]}" | sed 's/; $//' || echo none).
 Server crashes during this run: ${#CRASHES[@]}$( ((${#CRASHES[@]})) && printf ' — %s' "${CRASHES[@]}"; true)$( ((${#CRASHES[@]})) && echo ' (the server was restarted on the same database and the run went on)'; true).
 
 EOF

@@ -97,6 +97,7 @@ static void from_env(Opts *o) {
     if (!o->data && (v = getenv("SALESLOOP_DATA"))) o->data = v;
     if (!o->port && (v = getenv("SALESLOOP_PORT"))) o->port = atoi(v);
     if (!o->trusted_proxies && (v = getenv("SALESLOOP_TRUSTED_PROXIES"))) o->trusted_proxies = xstrdup(v);
+    if (!o->workers && (v = getenv("SALESLOOP_WORKERS"))) o->workers = atoi(v);
 }
 
 /* Add one --trusted-proxy value (itself possibly a comma list) to o->trusted_proxies. */

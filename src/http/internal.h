@@ -61,6 +61,9 @@ char *random_token(Arena *a, size_t nbytes);
 void metrics_observe(int route_idx, int status, int64_t micros);
 void metrics_set_gauges(int db_connections);
 void metrics_queue_depth_add(int delta);
+/* API requests received and not yet answered (or dropped); one left by its client before a worker began it. */
+void metrics_in_progress_add(int delta);
+void metrics_abandoned(void);
 
 /* Ops routes: /healthz, /metrics. */
 void ops_routes_register(void);

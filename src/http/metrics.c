@@ -21,7 +21,8 @@ static const int64_t bounds_us[] = {250,   500,    1000,   2500,   5000,    1000
 #define NB ((int)(sizeof bounds_us / sizeof bounds_us[0]))
 static atomic_llong hist[NB + 1];
 static atomic_llong hist_sum_us, hist_count;
-static atomic_int queue_depth, db_conns;
+static atomic_int queue_depth, db_conns, in_progress;
+static atomic_llong abandoned;
 
 void metrics_observe(int route_idx, int status, int64_t micros) {
     int ri = route_idx >= 0 && route_idx < MAX_ROUTES ? route_idx : MAX_ROUTES;
@@ -40,6 +41,8 @@ void metrics_observe(int route_idx, int status, int64_t micros) {
 
 void metrics_set_gauges(int n) { atomic_store(&db_conns, n); }
 void metrics_queue_depth_add(int delta) { atomic_fetch_add(&queue_depth, delta); }
+void metrics_in_progress_add(int delta) { atomic_fetch_add(&in_progress, delta); }
+void metrics_abandoned(void) { atomic_fetch_add(&abandoned, 1); }
 
 /*
 ** GET /metrics                                         public
@@ -93,6 +96,16 @@ static int metrics_get(Req *r, Err *e) {
     buf_printf(&b, "# TYPE salesloop_db_connections gauge\nsalesloop_db_connections %d\n", atomic_load(&db_conns));
     buf_printf(&b, "# TYPE salesloop_worker_queue_depth gauge\nsalesloop_worker_queue_depth %d\n",
                atomic_load(&queue_depth));
+    /* this request counts itself: 1 is an idle server (scripts/bench.sh waits for it between runs) */
+    buf_printf(&b,
+               "# HELP salesloop_http_requests_in_progress API requests received and not yet answered.\n"
+               "# TYPE salesloop_http_requests_in_progress gauge\nsalesloop_http_requests_in_progress %d\n",
+               atomic_load(&in_progress));
+    buf_printf(&b,
+               "# HELP salesloop_http_requests_abandoned_total Requests whose client left before a worker began them"
+               " (not run).\n# TYPE salesloop_http_requests_abandoned_total counter\n"
+               "salesloop_http_requests_abandoned_total %lld\n",
+               (long long)atomic_load(&abandoned));
     int64_t sessions = 0;
     Stmt *st = db_prepare(r->db, "SELECT count(*) FROM sessions WHERE expires_at > ?1");
     if (st) {

@@ -58,6 +58,8 @@ typedef struct Job {
     Req r;                           /* the request and its reply */
     int64_t t0;                      /* start, monotonic microseconds */
     struct Job *next;                /* queue link */
+    atomic_bool gone;                /* set with req = NULL (loop thread): a worker that has not begun it skips it */
+    int fd;                          /* the client's socket (a worker's job), -1 when unknown */
 } Job;
 
 struct Loop {
@@ -401,12 +403,26 @@ static void send_reply(h2o_req_t *req, Req *r, int64_t t0) {
 
 static void marker_dispose(void *p) {
     Marker *m = p;
-    if (m->job) m->job->req = NULL; /* client gone: the job will just be freed */
+    if (m->job) { /* client gone: the job will just be freed */
+        m->job->req = NULL;
+        atomic_store(&m->job->gone, true);
+    }
+}
+
+static Job *job_new(int64_t t0, Loop *lp) {
+    Job *j = xcalloc(1, sizeof *j);
+    j->fd = -1;
+    j->t0 = t0;
+    j->loop = lp;
+    j->r.a = arena_new();
+    metrics_in_progress_add(1);
+    return j;
 }
 
 static void job_free(Job *j) {
     arena_free(j->r.a);
     free(j);
+    metrics_in_progress_add(-1);
 }
 
 /* Loop thread: jobs finished by workers or the writer. */
@@ -453,13 +469,34 @@ static Db *db_recover(Db *db) {
     return db;
 }
 
+/*
+** Has the client of a queued job left? h2o stops reading a connection while its request is answered,
+** so it learns of a closed connection only when it writes the answer: the socket is asked directly
+** (an end of stream or a reset, without taking any byte). The socket stays open while the request
+** is in flight; if h2o dropped the request, gone says so first.
+*/
+static bool client_left(Job *j) {
+    if (atomic_load(&j->gone)) return true;
+    if (j->fd < 0) return false;
+    char c;
+    ssize_t n = recv(j->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE || errno == ENOTCONN));
+}
+
 static void *worker_main(void *arg) {
     Db *db = db_recover(NULL);
     while (!atomic_load(&stopping)) {
         Job *j = queue_take(&workq, 1);
         if (!j) break;
         if (!db) db = db_recover(db);
-        if (!job_expired(j)) {
+        /* a request whose client left while it waited is not run: a report opened again and again,
+           its earlier tries abandoned, would hold every worker */
+        if (client_left(j)) {
+            metrics_abandoned();
+            Err e = {0};
+            err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
+            reply_error(&j->r, &e);
+        } else if (!job_expired(j)) {
             j->r.db = db;
             if (db)
                 request_run(&j->r);
@@ -618,11 +655,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req) {
         add_common_headers(req, "-");
         return static_serve(req, cfg.web_dir, &h2o_config);
     }
-    Loop *lp = loop_of(req->conn->ctx);
-    Job *j = xcalloc(1, sizeof *j);
-    j->t0 = t0;
-    j->loop = lp;
-    j->r.a = arena_new();
+    Job *j = job_new(t0, loop_of(req->conn->ctx));
+    Loop *lp = j->loop;
     Err e = {0};
     if (req_build(&j->r, req, &e) < 0) {
         reply_error(&j->r, &e);
@@ -648,6 +682,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req) {
         return 0;
     }
     j->req = req;
+    if (q == &workq && req->conn->callbacks->get_socket) {
+        h2o_socket_t *sock = req->conn->callbacks->get_socket(req->conn);
+        if (sock) j->fd = h2o_socket_get_fd(sock);
+    }
     j->marker = h2o_mem_alloc_shared(&req->pool, sizeof(Marker), marker_dispose);
     j->marker->job = j;
     queue_push(q, j);

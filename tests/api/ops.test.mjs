@@ -44,7 +44,7 @@ test('O01 /healthz: 200 {status ok, db, schema}', async () => {
 test('O02 /metrics exposes the metric names of API.md', async () => {
   const { text, samples } = await metrics();
   for (const n of ['salesloop_http_requests_total', 'salesloop_db_connections', 'salesloop_worker_queue_depth',
-    'salesloop_sessions_open']) {
+    'salesloop_sessions_open', 'salesloop_http_requests_in_progress', 'salesloop_http_requests_abandoned_total']) {
     assert.ok(samples.some((s) => s.name === n), `metric ${n}`);
   }
   assert.ok(samples.some((s) => s.name === 'salesloop_http_request_duration_seconds_bucket' && s.labels.le === '+Inf'), 'histogram +Inf bucket');
@@ -78,6 +78,24 @@ test('O03b /metrics sums the time spent on each route (which kinds of request a 
   assert.ok(after > before, `the route's time grew: ${before} → ${after}`);
   const all = (await metrics()).samples.filter((s) => s.name === 'salesloop_http_request_seconds_total');
   assert.equal(new Set(all.map((s) => `${s.labels.method} ${s.labels.route}`)).size, all.length, 'one line per route');
+});
+
+test('O03c a request whose client left while it waited for a worker is not run; /metrics counts it and the requests in progress', async () => {
+  await srv.restart({ SALESLOOP_WORKERS: '1' });
+  rep = await srv.login('orep');
+  const value = async (name) => (await metrics()).samples.find((s) => s.name === name).value;
+  const before = await value('salesloop_http_requests_abandoned_total');
+  const slow = rep.get('/api/v1/test_jobs/sleep?ms=2000'); // the only worker's
+  await new Promise((ok) => setTimeout(ok, 300));
+  // queued behind it; its client gives up after 300 ms
+  await assert.rejects(rep.get('/api/v1/test_jobs/sleep?ms=1', { timeout: 300 }), /aborted|timeout/i);
+  const next = rep.get('/api/v1/test_jobs/sleep?ms=1');
+  assert.equal(expectStatus(await slow, 200).runs, 1);
+  assert.equal(expectStatus(await next, 200).runs, 2, 'the abandoned request never began');
+  assert.equal(await value('salesloop_http_requests_abandoned_total'), before + 1);
+  assert.equal(await value('salesloop_http_requests_in_progress'), 1, 'only the metrics request itself');
+  await srv.restart({ SALESLOOP_WORKERS: null });
+  rep = await srv.login('orep');
 });
 
 test('O04 X-Request-Id on every answer, unique, and in error bodies', async () => {
