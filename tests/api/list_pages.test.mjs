@@ -73,6 +73,12 @@ test('LP02 filters and search apply to both branches', async () => {
   await check({ 'filter[estimated_value][gte]': 500 }, [...own, ...theirs].filter((x) => x.estimated_value >= 500 &&
     (x.owner_id === repA.user.id || [theirs[0].id, theirs[2].id, theirs[4].id].includes(x.id))).map((x) => x.id));
   await check({ q: '乙方' }, [theirs[0], theirs[2], theirs[4]].map((x) => x.id));
+  await check({ q: '甲方' }, own.map((x) => x.id)); // no shared row holds it
+  // longer than the terms decide: a shared row is checked on its line (model/list.c parse_search)
+  await check({ q: '乙方公司' }, [theirs[0], theirs[2], theirs[4]].map((x) => x.id));
+  await check({ q: '乙方公司2' }, [theirs[2].id]);
+  await check({ q: '乙方公司1' }, []); // not shared with the rep
+  await check({ q: '方公司4' }, [own[4].id, theirs[4].id]); // 甲方公司4 too
   await check({ q: '甲方公司3' }, [own[3].id]);
 });
 
