@@ -284,22 +284,30 @@ static const char *units_array(Req *r, const int64_t *units, int n) {
 /* the test build: SALESLOOP_SEARCH_WALK_FROM=1 walks for every search (tests/api/search) */
 static int64_t search_walk_from(void) { return test_tunable("SALESLOOP_SEARCH_WALK_FROM", SEARCH_WALK_FROM); }
 
-/* Does the FTS5 query (parameter pm, rowids pb..pt as lq binds them) have SEARCH_WALK_FROM or more
-   documents? Reads at most that many rowids of the index. */
-static bool search_many(Req *r, ListQuery *lq, int pm, int pb, int pt, bool *failed) {
+/* How many documents the FTS5 query (parameter pm, rowids pb..pt as lq binds them) has, counted up
+   to `upto` (it reads at most that many rowids of the index); -1 on a database error. */
+static int64_t search_count(Req *r, ListQuery *lq, int pm, int pb, int pt, int64_t upto) {
     Stmt *st = db_prepare(r->db, "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?1"
                                  " AND rowid BETWEEN ?2 AND ?3 LIMIT ?4)");
-    if (!st) return *failed = true, false;
+    if (!st) return -1;
     db_bind_text(st, 1, lq->binds[pm - 1].s, -1);
     db_bind_int64(st, 2, lq->binds[pb - 1].i);
     db_bind_int64(st, 3, lq->binds[pt - 1].i);
-    db_bind_int64(st, 4, search_walk_from());
+    db_bind_int64(st, 4, upto);
     int rc = db_step(st);
-    int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : -1;
     db_done(st);
-    if (rc != DB_ROW) *failed = true;
-    return n >= search_walk_from();
+    return n;
 }
+
+/* Below this many rows holding the terms, the MATCH is not narrowed to the user's owner and units:
+   FTS5 would step through their doclists (a rep's 85,000 entries at bench scale 10) to keep a few
+   rows, which row visibility keeps anyway — 11 against 2.6 ms for a rare query; 200 and 2,000 did no
+   better over the bench's six queries (bench/FINDINGS.md 52). The same count decides the walk. */
+#define SEARCH_SCOPE_FROM 5000
+
+/* the test build: SALESLOOP_SEARCH_SCOPE_FROM=1 narrows every search (tests/api/search) */
+static int64_t search_scope_from(void) { return test_tunable("SALESLOOP_SEARCH_SCOPE_FROM", SEARCH_SCOPE_FROM); }
 
 /*
 ** q=: the rows whose search fields, normalised (search.h: simplified Chinese, half width, lower
@@ -356,13 +364,22 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
     bool named = nu <= SEARCH_UNITS;
     if (nt && db_kind(r->db) == DB_SQLITE) { /* FTS5: the AND of the terms in one MATCH */
         const char *match = search_match(r->a, terms, nt), *scope = narrow && named ? scope_words(r, units, nu) : NULL;
-        bool failed = false;
         int pb = add_int(lq, search_fts_base(ek)), pt = add_int(lq, search_fts_base(ek) | (((int64_t)1 << 43) - 1));
-        int pn = add_text(lq, scope ? arena_printf(r->a, "(%s) AND %s", match, scope) : match);
-        if (scope) pk = add_text(lq, pat.p);
-        if (pb < 0 || pt < 0 || pn < 0 || pk < 0) return bad(e, "q", "too many conditions");
-        if (search_many(r, lq, pn, pb, pt, &failed) && !failed) lq->search_walk_at = (int)lq->where.n + 1;
-        if (failed) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        int pn = add_text(lq, match);
+        if (pb < 0 || pt < 0 || pn < 0) return bad(e, "q", "too many conditions");
+        /* the candidates, counted as far as deciding needs: whether to narrow them to the scope, and
+           whether a page walks the sort's index (n counted up to `upto`: exact below it) */
+        int64_t upto = scope ? search_scope_from() : search_walk_from(), n = search_count(r, lq, pn, pb, pt, upto);
+        if (n >= 0 && scope && n < upto) scope = NULL; /* few rows hold the terms: row visibility keeps the user's */
+        if (n >= 0 && scope) {
+            lq->binds[pn - 1].s = arena_printf(r->a, "(%s) AND %s", match, scope);
+            pk = add_text(lq, pat.p);
+            if (pk < 0) return bad(e, "q", "too many conditions");
+            upto = search_walk_from();
+            n = search_count(r, lq, pn, pb, pt, upto);
+        }
+        if (n < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        if (n >= search_walk_from()) lq->search_walk_at = (int)lq->where.n + 1;
         buf_printf(&lq->where,
                    " AND t.id IN (SELECT rowid - ?%d FROM search_fts WHERE search_fts MATCH ?%d"
                    " AND rowid BETWEEN ?%d AND ?%d",

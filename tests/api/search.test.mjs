@@ -4,7 +4,7 @@
 // the user may see whose search fields, normalised (simplified Chinese, half width, lower case),
 // contain the normalised query — for a rep (own rows), another rep and their manager (the unit's
 // subtree); after creates, imports, updates and deletes.
-import { useServer, test, assert, expectStatus } from './lib/harness.mjs';
+import { useServer, test, assert, expectStatus, MODE } from './lib/harness.mjs';
 
 let team, other, repA, repB, repS, mgr;
 const srv = useServer(async () => {
@@ -247,6 +247,15 @@ test('SE05 a row that changes hands is found by its new owner and not the old, w
   assert.ok(!(await finds(mgr, '美', midea.id)), 'the old unit\'s manager does not find it');
   assert.ok(await finds(repA, '美', midea.id), 'its owner does');
   await checkAll('changed hands, shared, moved'); // every query equals the scan after all of it
+});
+
+test('SE05b every search narrowed to the user\'s owner and units in the index (SQLite; below 5,000 candidates it is not): the same answers', async () => {
+  if (MODE !== 'sqlite') return; // PostgreSQL narrows every search by its postings' columns
+  await srv.restart({ SALESLOOP_SEARCH_SCOPE_FROM: '1' });
+  await checkAll('narrowed');
+  await srv.restart({ SALESLOOP_SEARCH_SCOPE_FROM: '1', SALESLOOP_SEARCH_WALK_FROM: '1' });
+  await checkAll('narrowed and walked');
+  await srv.restart({ SALESLOOP_SEARCH_SCOPE_FROM: null, SALESLOOP_SEARCH_WALK_FROM: null });
 });
 
 test('SE06 a page of a search with many candidates walks the sort order (SQLite): the same answers', async () => {
