@@ -606,9 +606,9 @@ static void branches(Buf *sql, const Entity *en, ListQuery *lq, const char *cond
 **   per_page entries; the granted rows that are not the user's own are few (bench/FINDINGS.md 30).
 ** - A filter by a code with codes below it (a province) is a range no index gives in the sort's
 **   order: every customer of the province was fetched and sorted for 20 (a second for a manager at a
-**   million customers). Read as one branch per code present, "t.region = ?" (the range stays: it is
-**   the filter; the equality picks the index), an index (field, sort column) gives each branch's rows
-**   in order (bench/FINDINGS.md 50); for a rep, within the owner's branch.
+**   million customers). Read as one branch per code present, "t.region = ?" in place of the range
+**   (beside it SQLite may pick the range; the outer query keeps it), an index (field, sort column)
+**   gives each branch's rows in order (bench/FINDINGS.md 50); for a rep, within the owner's branch.
 ** The outer query sorts what the branches return: at most their number times the page's end.
 */
 char *list_query_page_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, int pl, int po) {
