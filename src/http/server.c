@@ -480,7 +480,7 @@ static bool client_left(Job *j) {
     if (j->fd < 0) return false;
     char c;
     ssize_t n = recv(j->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE || errno == ENOTCONN));
+    return n == 0 || (n < 0 && (errno == ECONNRESET || errno == ENOTCONN));
 }
 
 static void *worker_main(void *arg) {

@@ -46,21 +46,18 @@ static const Field *find_field(const Entity *en, const ListView *view, const cha
 
 static int bad(Err *e, const char *param, const char *why) { return err_set(e, 400, EC_BAD_QUERY, param, "%s", why); }
 
-static int add_int(ListQuery *lq, int64_t v) {
-    if (lq->nbind >= 64) return -1; /* the rest is for a page's split codes */
+/* One more parameter, if fewer than cap are bound; its number, else -1. The request's conditions take
+   at most 64 (add_int, add_text); a page's split codes the rest of binds (split_present). */
+static int add_bind(ListQuery *lq, int kind, int64_t v, const char *s, int cap) {
+    if (lq->nbind >= cap) return -1;
     int i = lq->nbind++;
-    lq->binds[i].kind = 0;
+    lq->binds[i].kind = kind;
     lq->binds[i].i = v;
-    return i + 1;
-}
-
-static int add_text(ListQuery *lq, const char *s) {
-    if (lq->nbind >= 64) return -1;
-    int i = lq->nbind++;
-    lq->binds[i].kind = 1;
     lq->binds[i].s = s;
     return i + 1;
 }
+static int add_int(ListQuery *lq, int64_t v) { return add_bind(lq, 0, v, NULL, 64); }
+static int add_text(ListQuery *lq, const char *s) { return add_bind(lq, 1, 0, s, 64); }
 
 /* Parse one filter value for field f into a bind; returns the parameter number or -1. */
 static int filter_value(Req *r, ListQuery *lq, const Field *f, const char *v, const char *param, Err *e) {
@@ -556,12 +553,10 @@ static int split_present(Req *r, const Entity *en, ListQuery *lq, int *first) {
     db_bind_int64(st, 3, max + 1);
     int n = 0, rc;
     *first = lq->nbind + 1;
-    while ((rc = db_step(st)) == DB_ROW && n < max) {
-        int i = lq->nbind++;
-        lq->binds[i].kind = 1;
-        lq->binds[i].s = arena_strdup(r->a, db_col_text(st, 0));
+    int cap = (int)(sizeof lq->binds / sizeof lq->binds[0]);
+    while ((rc = db_step(st)) == DB_ROW && n < max &&
+           add_bind(lq, 1, 0, arena_strdup(r->a, db_col_text(st, 0)), cap) > 0)
         n++;
-    }
     if (rc == DB_ROW)
         n++; /* more codes than a page reads branches */
     else if (rc != DB_DONE)

@@ -451,18 +451,22 @@ static void sums_add(Sums *to, const Sums *x) {
 static bool sums_before(const Sums *x, const Sums *y) {
     return x->total != y->total ? x->total > y->total : x->id < y->id;
 }
-static json_t *sums_json(const Sums *x, const char *name) {
-    json_t *o = line_new(x->id, name);
-    for (int i = 0; i < 4; i++)
-        group_add(o, i, x->buckets[i], 0);
-    json_object_set_new(o, "count", json_integer(x->count));
+/* {"buckets":[4],"total","count"} of x. New reference. */
+static json_t *sums_json(const Sums *x) {
+    return json_pack("{s:[I,I,I,I], s:I, s:I}", "buckets", (json_int_t)x->buckets[0], (json_int_t)x->buckets[1],
+                     (json_int_t)x->buckets[2], (json_int_t)x->buckets[3], "total", (json_int_t)x->total, "count",
+                     (json_int_t)x->count);
+}
+/* A line of the board: x with its id and name. New reference. */
+static json_t *sums_line(const Sums *x, const char *name) {
+    json_t *o = sums_json(x);
+    json_object_set_new(o, "id", json_integer(x->id));
+    json_object_set_new(o, "name", json_string(name ? name : ""));
     return o;
 }
 /* What the board leaves out of a grouping: {"lines","buckets","total","count"}. New reference. */
 static json_t *rest_json(int64_t lines, const Sums *x) {
-    json_t *o = sums_json(x, "");
-    json_object_del(o, "id");
-    json_object_del(o, "name");
+    json_t *o = sums_json(x);
     json_object_set_new(o, "lines", json_integer(lines));
     return o;
 }
@@ -523,7 +527,7 @@ static json_t *top_customers(Req *r, Top *t) {
     for (int i = 0; i < t->n; i++) {
         Stmt *st = db_prepare(r->db, "SELECT name FROM customers WHERE id = ?1");
         int rc = st ? (db_bind_int64(st, 1, t->v[i].id), db_step(st)) : -1;
-        if (rc >= 0) json_array_append_new(out, sums_json(&t->v[i], rc == DB_ROW ? db_col_text(st, 0) : ""));
+        if (rc >= 0) json_array_append_new(out, sums_line(&t->v[i], rc == DB_ROW ? db_col_text(st, 0) : ""));
         if (st) db_done(st);
         if (rc < 0) {
             json_decref(out);
@@ -653,8 +657,7 @@ static int aging_get(Req *r, Err *e) {
     json_t *by_rep, *by_rep_rest, *by_unit, *by_unit_rest;
     groups_top(&reps, (int)max, &by_rep, &by_rep_rest);
     groups_top(&units, (int)max, &by_unit, &by_unit_rest);
-    json_t *totals = rest_json(0, &tot);
-    json_object_del(totals, "lines");
+    json_t *totals = sums_json(&tot);
     json_t *labels = json_array();
     static const char *const lz[] = {"0–30 天", "31–60 天", "61–90 天", "90 天以上"};
     static const char *const lt[] = {"0–30 天", "31–60 天", "61–90 天", "90 天以上"};
