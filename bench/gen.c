@@ -856,8 +856,8 @@ static int gen_contracts(double scale) {
         "INSERT INTO contracts(id, version, owner_id, org_unit_id, state, number, title, customer_id, signed_on,"
         " tax_rate_bp, subtotal, tax, total, scheduled_total, classification, created_at, updated_at, created_by)"
         " VALUES (?1, 1, ?2, ?3, ?4, ?5, '设备采购合同', ?6, ?7, 1300, ?8, ?9, ?10, ?10, 'general', ?11, ?11, ?2)");
-    sqlite3_stmt *si = prep("INSERT INTO contract_instalments(parent_id, idx, term, due_date, amount) VALUES (?1, ?2, ?3, ?4, ?5)"
-                            " RETURNING id");
+    sqlite3_stmt *si = prep("INSERT INTO contract_instalments(parent_id, idx, term, due_date, amount, received)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
     sqlite3_stmt *sp = prep(
         "INSERT INTO payments(version, owner_id, org_unit_id, state, number, contract_id, instalment_id, customer_id,"
         " method, amount, paid_on, counted_on, created_at, updated_at) VALUES (1, ?1, ?2, 'recorded', ?3, ?4, ?5, ?6,"
@@ -893,10 +893,12 @@ static int gen_contracts(double scale) {
             sqlite3_bind_text(si, 3, k ? "acceptance" : "prepayment", -1, SQLITE_STATIC);
             sqlite3_bind_text(si, 4, due, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(si, 5, amount[k]);
-            int64_t inst = step_id(si);
             uint32_t roll = rnd(100);
-            if (!strcmp(state, "draft") || roll >= 75) continue; /* open */
-            int64_t paid = roll < 60 ? amount[k] : amount[k] / 2;
+            bool open = !strcmp(state, "draft") || roll >= 75;
+            int64_t paid = open ? 0 : roll < 60 ? amount[k] : amount[k] / 2;
+            sqlite3_bind_int64(si, 6, paid); /* what the contracts' rollup keeps (migration 0044) */
+            int64_t inst = step_id(si);
+            if (open) continue;
             int64_t paid_ago = due_ago[k] - 5 > 0 ? due_ago[k] - 5 : 0;
             char on[11], pn[32];
             date_back(paid_ago, on);

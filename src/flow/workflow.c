@@ -234,6 +234,8 @@ int flow_set_state(Req *r, const Entity *en, json_t *rec, const char *to, Err *e
     db_done(st);
     st = NULL;
     if (deadline_on_state(r, en, id, from, to, e) < 0) goto out;
+    /* a summary counting rows by their state (payments not voided) follows the move */
+    if (rollups_refresh(r, en, rec, NULL, e) < 0) goto out;
     if (en->flow->on_move && en->flow->on_move(r, en, rec, from, since, e) < 0) {
         if (e->status == 0) flow_db_error(r, e, "on_move");
         goto out;

@@ -161,11 +161,19 @@ typedef enum {
 } RollupOp;
 
 typedef struct Rollup {
-    const char *field; /* the F_COMPUTED target of this entity */
+    const char *field; /* the F_COMPUTED target of this entity; with `lines`, a column of the lines */
     RollupOp op;
     const char *from; /* the related entity ("follow_ups") */
-    const char *ref;  /* its FT_REF field naming this entity's row ("customer_id") */
+    const char *ref;  /* its FT_REF field naming this entity's row ("customer_id"); with `lines`,
+                         its FT_INT field naming a line ("instalment_id") */
     const char *of;   /* the summarised field of `from` (unused by RU_COUNT) */
+    /* A summary per line of this entity's child collection `lines` rather than per row (what is
+       received on each instalment of a contract), kept in column `field` of the lines' table: not a
+       field of the line, so never sent, versioned or compared by a review. NULL: per row. */
+    const char *lines;
+    /* Which live rows of `from` count, as SQL over alias c, declared here and never built from
+       input ("c.state <> 'voided'"); NULL: every live row. Kept on a state change too. */
+    const char *where;
 } Rollup;
 
 /*

@@ -625,6 +625,11 @@ static const Entity contracts_entity = {
     .number_prefix = "CT",
     .children = contract_children,
     .computes = contract_computes,
+    /* what is received on each instalment, kept as payments are recorded, cleared and voided: the
+       aging board and the collection tasks read the open instalments by it (migration 0044) */
+    .rollups = (const Rollup[]){{"received", RU_SUM, "payments", "instalment_id", "amount", .lines = "instalments",
+                                 .where = PAYMENT_COUNTED},
+                                {NULL}},
     .groups = contract_groups,
     .attachments = true,
     .print = &contract_print,

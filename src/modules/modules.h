@@ -42,13 +42,17 @@ void receivables_register(void); /* receivables.c: payments, aging, collection r
 void invoices_register(void);    /* invoices.c: invoices, void and reissue (R-AR-2) */
 /* Demo payments and invoices against demo contracts signed through the core's paths. 0 ok. */
 int receivables_demo(Db *db, int64_t now, char *err, size_t errlen);
+/* A payment that counts as received on its instalment (alias c; a live row): not voided, and counted
+   from a day (a cheque from the day it clears). Kept per instalment as contract_instalments.received
+   by the contracts' rollup (contracts.c), read by receivables.c. */
+#define PAYMENT_COUNTED "c.state <> 'voided' AND c.counted_on IS NOT NULL"
 struct Req;
 /* Has the customer an overdue instalment of a signed contract not fully received (R-CON-2)?
    1 yes, 0 no, -1 database error. */
 int receivables_customer_overdue(struct Req *r, int64_t customer_id);
-/* The aging report's one aggregate query for the user of r, prepared and bound (the report and
-   bench/sqlref run the same SQL): rows customer id, name, owner id, name, unit id, name, bucket
-   0..3, count, outstanding fen. today receives the company-local date. NULL on a database error. */
+/* The aging report's one query for the user of r, prepared and bound (the report and bench/sqlref
+   run the same SQL): a row per open overdue instalment, customer id, owner id, unit id, bucket 0..3,
+   outstanding fen. today receives the company-local date. NULL on a database error. */
 struct Stmt *receivables_aging_query(struct Req *r, char today[11]);
 /* Demo contracts (contracts.c, demo_load after quotes_demo): a general one signed, a special one in
    review, a signed one changed and re-reviewed by finance, one made from a demo quote. 0 ok. */

@@ -312,3 +312,35 @@ test('AR10 the board\'s largest lines are those of the whole board, the rest sum
     assert.deepEqual(b.totals, full.totals);
   }
 });
+
+test('AR11 the board follows what is received as payments are recorded, cleared, voided and deleted', async () => {
+  // after AR09 the clock stands at 2026-07-01 in Shanghai: due 05-15 is 47 days overdue
+  const c3 = expectStatus(await rep.post('/api/v1/customers', { name: '常州恒立液压件有限公司' }), 201);
+  const K = await signed(rep, c3, [['prepayment', '2026-05-15', 226000]], 2000);
+  assert.equal('received' in K.instalments[0], false, 'kept beside the line, not a field of the document');
+  const board = async () => {
+    const a = expectStatus(await fin.get('/api/v1/receivables/aging?lines=500'), 200);
+    const line = a.by_customer.find((x) => x.id === c3.id);
+    const cell = expectStatus(await fin.get(`/api/v1/receivables/instalments?customer_id=${c3.id}`), 200).items;
+    return [line ? [line.buckets, line.count] : null, cell.map((i) => [i.received, i.outstanding, i.bucket])];
+  };
+  const open = (left) => [[[0, left, 0, 0], 1], [[226000 - left, left, 'd31_60']]];
+  assert.deepEqual(await board(), open(226000));
+  const t = expectStatus(await pay(K, { instalment_id: inst(K, 0), method: 'transfer', amount: 26000, paid_on: '2026-07-01' }), 201);
+  assert.deepEqual(await board(), open(200000));
+  // a cheque counts from the day it clears
+  const ch = expectStatus(await pay(K, { instalment_id: inst(K, 0), method: 'cheque', cheque_no: '55667788', amount: 100000, paid_on: '2026-07-01' }), 201);
+  assert.deepEqual(await board(), open(200000));
+  const cl = expectStatus(await act(fin, ch, 'clear', { cleared_on: '2026-07-01' }), 200);
+  assert.deepEqual(await board(), open(100000));
+  expectStatus(await act(fin, t, 'void', { comment: '退回重付' }), 200);
+  assert.deepEqual(await board(), open(126000));
+  // deleted by the administrator: no longer counted
+  expectStatus(await srv.admin.del(`${P}/${cl.id}?version=${cl.version}`), 204);
+  assert.deepEqual(await board(), open(226000));
+  assert.equal(expectStatus(await rep.post(C, contractBody(c3, pump, 1000, 100000)), 201).classification, 'special', 'R-CON-2: overdue');
+  // received in full: off the board, and a new contract of the customer is general again
+  expectStatus(await pay(K, { instalment_id: inst(K, 0), method: 'transfer', amount: 226000, paid_on: '2026-07-01' }), 201);
+  assert.deepEqual(await board(), [null, []]);
+  assert.equal(expectStatus(await rep.post(C, contractBody(c3, pump, 1000, 100000)), 201).classification, 'general', 'R-CON-2: paid');
+});
