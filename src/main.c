@@ -6,6 +6,7 @@
 */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +370,11 @@ static int cmd_serve(Opts *o) {
         return 0;
     }
     if (server_trusted_proxies(o->trusted_proxies) < 0) return 2;
+    /* Large blocks (an aging board's lines, a login's 19 MiB Argon2 memory) are mapped and given back
+       when freed. Left to glibc, the first such block freed raises the threshold to its size, and every
+       later one of that size stays in the heap for good: the heap under *mixed* at bench scale 10 went
+       71 -> 162 MB after the boards ran (bench/FINDINGS.md 54). Set, the threshold no longer moves. */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     Db *db = open_db(o);
     bool ready = entity_check_schema(db) == 0 && entity_sortkeys_fill(db) == 0 &&
                  refdata_fix_values(db) == 0 && /* free text left in FT_CODE fields becomes codes */

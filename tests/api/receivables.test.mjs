@@ -344,3 +344,22 @@ test('AR11 the board follows what is received as payments are recorded, cleared,
   assert.deepEqual(await board(), [null, []]);
   assert.equal(expectStatus(await rep.post(C, contractBody(c3, pump, 1000, 100000)), 201).classification, 'general', 'R-CON-2: paid');
 });
+
+test('AR12 the collection job reaches every overdue instalment, a chunk per transaction', async () => {
+  // one instalment per transaction: a job that stopped after its first chunk would leave the rest without a
+  // task (AR09 last ran the job on 07-03; AR10's instalments have none yet)
+  await srv.restart({ SALESLOOP_NOW: String(Date.parse('2026-07-04T02:00:00Z') / 1000), SALESLOOP_AR_CHUNK: '1' });
+  await clients();
+  const overdue = expectStatus(await fin.get(`/api/v1/receivables/instalments?owner_id=${rep.user.id}`), 200).items;
+  assert.ok(overdue.length >= 5, `${overdue.length} overdue instalments of the rep`);
+  const want = overdue.map((i) => `${i.contract_id}:${i.outstanding}`).sort();
+  const got = await waitFor(async () => {
+    const t = await tasks(rep, 'receivable_overdue');
+    return t.length === want.length ? t : null;
+  }, 'a task for every overdue instalment');
+  const money = (fen) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+  assert.deepEqual(got.map((t) => {
+    const i = overdue.find((x) => x.contract_id === t.row_id && t.title.includes(money(x.outstanding)));
+    return i ? `${i.contract_id}:${i.outstanding}` : t.title;
+  }).sort(), want);
+});
