@@ -16,7 +16,6 @@
 ** contract's owner one collection task per overdue instalment and, after
 ** receivables.escalate_after_days, their sales manager one more; tasks close when paid.
 */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
