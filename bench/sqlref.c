@@ -11,11 +11,11 @@
 ** --paths  the request paths wrk sends (one a line, used in turn):
 **          /api/v1/E/ID  the SELECT of one row by id with the visibility check
 **          /api/v1/E?QS  the list page query + the capped count query
-** --mode create  customers: the document number, the duplicate check (the
-**          server's collision_find: normalisers + match_keys lookups), the INSERT,
-**          the audit INSERT, the match keys (customers_keys_refresh) and the
-**          read-back; --batch creates per durable commit (synchronous=FULL), as
-**          the server's group commit does at best
+** --mode create  a customer made by the server's own entity_create_row with the body of
+**          bench.lua's create_customer (validation, document number, the duplicate check,
+**          INSERT with its sort key, search index, audit, match keys) in a savepoint, and read
+**          back (entity_load); --batch creates per durable commit (synchronous=FULL), as the
+**          server's group commit does at best
 ** --mode keys  checks bench/gen's match_keys against the server's normalisers
 ** --mode aging  the receivables aging report's aggregate (receivables_aging_query)
 ** --single-page  a list page as one condition (list_query_sql), not split for a user who sees by
@@ -163,13 +163,45 @@ static void quote_op(Db *db, Req *r, int64_t seq) {
     (void)db;
 }
 
+/* One customer as POST /api/v1/customers makes it, with the body bench.lua create_customer sends
+   (fresh name, phone and e-mail: the collision check finds nothing), in a savepoint of the batch's
+   transaction as the server's writer runs each request; read back as the answer is. */
+static void customer_op(Db *db, Req *r, int64_t seq) {
+    static const char *const regions[] = {"上海", "江苏", "浙江", "北京", "广东"}, *const codes[] = {"31", "32", "33", "11", "44"};
+    Err e = {0};
+    int k = (int)(seq % 5);
+    char name[128], phone[40], email[64], address[96];
+    snprintf(name, sizeof name, "%s基准参考%06d%08lld机械有限公司", regions[k], (int)getpid() % 1000000, (long long)seq);
+    snprintf(phone, sizeof phone, "0755-%08lld-%04d9", (long long)(seq % 100000000), (int)getpid() % 10000);
+    snprintf(email, sizeof email, "ref%d.%lld@bench.cn", (int)getpid(), (long long)seq);
+    snprintf(address, sizeof address, "%s工业大道%lld号", regions[k], (long long)(seq % 999));
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "phone", phone, "email", email,
+                             "region", codes[k], "industry", "C", "source", "online", "address", address);
+    const Entity *en = entity_find("customers");
+    int64_t id = 0;
+    db_begin(db);
+    if (entity_create_row(r, en, body, &id, &e) < 0 || db_commit(db) != DB_OK) {
+        fprintf(stderr, "sqlref: customer: %d %s %s\n", e.status, e.code ? e.code : "", e.field ? e.field : "");
+        exit(1);
+    }
+    json_decref(body);
+    json_t *row = entity_load(r, en, id, &e);
+    if (!row) {
+        fprintf(stderr, "sqlref: customer read-back\n");
+        exit(1);
+    }
+    json_decref(row);
+}
+
 static void one_op(Db *db, Req *r, int64_t k) {
     Err e = {0};
     if (!strcmp(mode, "quote")) {
         pthread_mutex_lock(&create_mu);
         int64_t seq = ++create_seq;
         if (seq % batch == 1 || batch == 1) db_begin(db);
+        db_begin(db); /* each in a savepoint, as the server's writer runs a request */
         quote_op(db, r, seq);
+        db_commit(db);
         if (seq % batch == 0 || batch == 1) db_commit(db);
         pthread_mutex_unlock(&create_mu);
         return;
@@ -228,73 +260,11 @@ static void one_op(Db *db, Req *r, int64_t k) {
             exit(1);
         }
         if (explain && k == 0 && t.sql) plan(db, t.sql); /* the count's plan, its LIMIT the reach it counted to */
-    } else { /* create: a customer, as entity_create_row + the customers' hooks run it */
+    } else { /* create: a customer through the server's own entity_create_row, as POST /api/v1/customers */
         pthread_mutex_lock(&create_mu);
         int64_t seq = ++create_seq;
         if (seq % batch == 1 || batch == 1) db_begin(db);
-        char name[96], phone[24], email[64];
-        /* fresh values (the benchmark's own ranges: "16" mobiles, 基准 names) */
-        snprintf(name, sizeof name, "基准参考%06d%08lld有限公司", (int)getpid() % 1000000, (long long)seq);
-        snprintf(phone, sizeof phone, "166%03d%05lld", (int)getpid() % 1000, (long long)(seq % 100000));
-        snprintf(email, sizeof email, "ref%d.%lld@bench.cn", (int)getpid(), (long long)seq);
-        json_t *rec = json_pack("{s:s, s:s, s:s, s:o}", "name", name, "phone", phone, "email", email, "owner_id",
-                                json_integer(r->user->id));
-        Stmt *st = db_prepare(db, "INSERT INTO doc_numbers(prefix, year, last) VALUES (?1, ?2, 1)\n"
-                                  " ON CONFLICT (prefix, year) DO UPDATE SET last = doc_numbers.last + 1 RETURNING last");
-        db_bind_text(st, 1, "CU", -1);
-        db_bind_int64(st, 2, 2026);
-        int64_t no = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
-        db_done(st);
-        st = db_prepare(db, "SELECT value FROM settings WHERE key = ?1"); /* tier_visit_default */
-        if (st) {
-            db_bind_text(st, 1, "tier.visit.normal", -1);
-            drain(st);
-        }
-        Match m[8];
-        if (collision_find(r, "customers", 0, rec, m, 8) != 0) { /* the duplicate check: none expected */
-            fprintf(stderr, "sqlref: create found a match\n");
-            exit(1);
-        }
-        st = db_prepare(db, "INSERT INTO customers (version, owner_id, org_unit_id, created_at, updated_at, created_by, updated_by,"
-                            " number, name, phone, email, region, industry, source, tier, tier_manual, visit_frequency,"
-                            " potential_value, purchase_12m, orders_12m, credit_limit, in_pool, owned_since)"
-                            " VALUES (1, ?1, ?2, ?3, ?3, ?1, ?1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'normal', 0, 'half_yearly',"
-                            " 0, 0, 0, 0, 0, ?3) RETURNING id");
-        db_bind_int64(st, 1, r->user->id);
-        db_bind_int64(st, 2, r->user->org_unit_id);
-        db_bind_int64(st, 3, r->now);
-        db_bind_text(st, 4, arena_printf(r->a, "CU-2026-%06lld", (long long)no), -1);
-        db_bind_text(st, 5, name, -1);
-        db_bind_text(st, 6, phone, -1);
-        db_bind_text(st, 7, email, -1);
-        db_bind_text(st, 8, "上海", -1);
-        db_bind_text(st, 9, "制造业", -1);
-        db_bind_text(st, 10, "online", -1);
-        int64_t id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
-        db_done(st);
-        st = db_prepare(db, "INSERT INTO audit(at, user_id, entity, row_id, action, changes, client_addr, request_id)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-        db_bind_int64(st, 1, r->now);
-        db_bind_int64(st, 2, r->user->id);
-        db_bind_text(st, 3, "customers", -1);
-        db_bind_int64(st, 4, id);
-        db_bind_text(st, 5, "create", -1);
-        db_bind_text(st, 6, arena_printf(r->a, "{\"name\":[null,\"%s\"],\"phone\":[null,\"%s\"],\"email\":[null,\"%s\"],"
-                                               "\"region\":[null,\"上海\"],\"industry\":[null,\"制造业\"],\"source\":[null,\"online\"]}",
-                                         name, phone, email), -1);
-        db_bind_text(st, 7, "127.0.0.1", -1);
-        db_bind_text(st, 8, "0123456789abcdef", -1);
-        db_step(st);
-        db_done(st);
-        if (customers_keys_refresh(r, id, &e) < 0) { /* after_save: SELECT the keys' fields, contacts, DELETE + INSERT keys */
-            fprintf(stderr, "sqlref: keys\n");
-            exit(1);
-        }
-        json_decref(rec);
-        const EntityInfo *ei = entity_info(en);
-        st = db_prepare(db, arena_printf(r->a, "SELECT %s FROM customers t WHERE t.id = ?1 AND t.deleted_at IS NULL", ei->select_cols));
-        db_bind_int64(st, 1, id);
-        drain(st);
+        customer_op(db, r, seq);
         if (seq % batch == 0 || batch == 1) db_commit(db);
         pthread_mutex_unlock(&create_mu);
     }

@@ -13,6 +13,14 @@
 
 typedef struct DbOps DbOps;
 
+/* A write queued until the outermost commit (db_write_at_commit). */
+typedef struct DbLater {
+    const char *sql; /* a string literal of the caller */
+    int64_t i1;      /* ?1 */
+    char *t2;        /* ?2, malloc'd */
+    int depth;       /* the level it belongs to: dropped when that level rolls back */
+} DbLater;
+
 /* One connection: the backend's handle plus what db.c keeps for it. */
 struct Db {
     const DbOps *ops;                /* the backend */
@@ -25,6 +33,8 @@ struct Db {
     Stmt *buckets[DB_CACHE_BUCKETS]; /* cached statements by SQL hash */
     Stmt *lru_head, *lru_tail;       /* cached statements, most recently used first */
     int ncache;                      /* statements in the cache */
+    DbLater *later;                  /* writes waiting for the outermost commit, in order */
+    int nlater, later_cap;
 };
 
 /* One prepared statement, cached or not. */

@@ -60,6 +60,8 @@ Db *db_open(const char *url, char *err, size_t errlen) {
 ** every cached statement, disconnect. db_close(NULL) is harmless. Statements
 ** still held by callers must have been db_done'd before.
 */
+static void later_drop(Db *db, int from_depth);
+
 void db_close(Db *db) {
     if (!db) return;
     if (db->depth > 0) {
@@ -67,6 +69,8 @@ void db_close(Db *db) {
         db->ops->exec(db, "ROLLBACK");
         db->depth = 0;
     }
+    later_drop(db, 0);
+    free(db->later);
     db->closing = true;
     for (Stmt *st = db->lru_head, *next; st; st = next) {
         next = st->next;
@@ -327,6 +331,46 @@ int db_exec(Db *db, const char *sql) {
 /* Run a transaction-control statement quietly (the caller decides what to log). */
 static int tx_exec(Db *db, const char *sql) { return db->ops->exec(db, sql); }
 
+/* ---------------------------------------------------------------- writes at commit */
+
+/* Forget the queued writes of levels from_depth and deeper (0: all). */
+static void later_drop(Db *db, int from_depth) {
+    while (db->nlater > 0 && db->later[db->nlater - 1].depth >= from_depth)
+        free(db->later[--db->nlater].t2);
+}
+
+static int later_run_one(Db *db, const char *sql, int64_t i1, const char *t2) {
+    Stmt *st = db_prepare(db, sql);
+    if (!st) return DB_ERROR;
+    db_bind_int64(st, 1, i1);
+    db_bind_text(st, 2, t2, -1);
+    int rc = db_step(st);
+    db_done(st);
+    return rc < 0 ? rc : DB_OK;
+}
+
+/* Run every queued write, oldest first; the queue is empty afterwards whatever happens. */
+static int later_run(Db *db) {
+    int rc = DB_OK;
+    for (int i = 0; i < db->nlater && rc == DB_OK; i++)
+        rc = later_run_one(db, db->later[i].sql, db->later[i].i1, db->later[i].t2);
+    later_drop(db, 0);
+    return rc;
+}
+
+int db_write_at_commit(Db *db, const char *sql, int64_t i1, const char *t2) {
+    if (db->depth <= 1) { /* no savepoint: now, after anything queued before it */
+        int rc = later_run(db);
+        return rc < 0 ? rc : later_run_one(db, sql, i1, t2);
+    }
+    if (db->nlater == db->later_cap) {
+        db->later_cap = db->later_cap ? db->later_cap * 2 : 16;
+        db->later = xrealloc(db->later, (size_t)db->later_cap * sizeof *db->later);
+    }
+    db->later[db->nlater++] = (DbLater){sql, i1, xstrdup(t2 ? t2 : ""), db->depth};
+    return DB_OK;
+}
+
 /*
 ** Begin a transaction, or a savepoint sp<depth> when one is already open.
 ** where ("file.c:123") is kept for the log if the transaction is left open.
@@ -339,6 +383,7 @@ int db_begin_at(Db *db, const char *where) {
     if (db->depth > 0 && !db->ops->in_tx(db)) {
         log_warn("db: transaction begun at %s had ended without commit or rollback", db->where);
         db->depth = 0;
+        later_drop(db, 0);
     }
     if (db->depth == 0) {
         rc = tx_exec(db, db->ops->begin_sql);
@@ -382,7 +427,8 @@ int db_commit(Db *db) {
         db_set_error(db, "a read in this transaction failed");
         rc = DB_ERROR;
     } else if (level == 0) {
-        rc = tx_exec(db, "COMMIT");
+        rc = later_run(db);
+        if (rc == DB_OK) rc = tx_exec(db, "COMMIT");
     } else {
         snprintf(sql, sizeof sql, "RELEASE SAVEPOINT sp%d", level);
         rc = tx_exec(db, sql);
@@ -391,6 +437,9 @@ int db_commit(Db *db) {
         log_error("db: commit of the transaction begun at %s failed: %s", db->where, db->errmsg);
         return rc;
     }
+    /* the released savepoint's queued writes now belong to the level around it */
+    for (int i = db->nlater - 1; i >= 0 && db->later[i].depth > level; i--)
+        db->later[i].depth = level;
     db->depth--;
     return DB_OK;
 }
@@ -411,8 +460,10 @@ int db_rollback(Db *db) {
     int level = db->depth - 1;
     if (!db->ops->in_tx(db)) {
         db->depth = 0; /* ended underneath us (e.g. a failed COMMIT): nothing left to undo */
+        later_drop(db, 0);
         return DB_OK;
     }
+    later_drop(db, db->depth);
     if (level == 0)
         snprintf(sql, sizeof sql, "ROLLBACK");
     else

@@ -81,6 +81,17 @@ int db_commit(Db *db);
 int db_rollback(Db *db);
 int db_tx_depth(const Db *db); /* 0 outside any transaction */
 
+/*
+** A write whose effect is only needed once the transaction commits: run `sql` with ?1 = i1 and
+** ?2 = t2 now when no savepoint is open, else queued and run, in order, just before the outermost
+** COMMIT (and dropped with the savepoint it was queued in, if that rolls back). For SQLite's FTS5,
+** which writes what it has pending out as a new segment at every savepoint once it is part of the
+** transaction: the writer runs each request of a group commit in a savepoint, so written at once
+** every create made a segment and merged segments (bench/FINDINGS.md 57). Reads inside the
+** transaction do not see a queued write. DB_OK or < 0.
+*/
+int db_write_at_commit(Db *db, const char *sql, int64_t i1, const char *t2);
+
 /* Rewrite ?N placeholders to $N outside string literals, quoted identifiers and
    comments. Returns a malloc'd string the caller frees. Exposed for tests. */
 char *db_rewrite_placeholders(const char *sql);

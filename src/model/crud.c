@@ -326,6 +326,10 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
         if (insert_skips(f, rec)) continue;
         buf_printf(&cols, ", %s", f->name);
         buf_printf(&vals, ", ?%d", p++);
+        if (f->flags & F_SORTKEY) { /* its sort key in the same row write */
+            buf_printf(&cols, ", %s_sk", f->name);
+            buf_printf(&vals, ", ?%d", p++);
+        }
     }
     char *sql = arena_printf(r->a, "INSERT INTO %s (%s) VALUES (%s) RETURNING id", en->table, cols.p, vals.p);
     Stmt *st = db_prepare(r->db, sql);
@@ -346,6 +350,7 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
     for (const Field *f = en->fields; f->name; f++) {
         if (insert_skips(f, rec)) continue;
         bind_value(st, p++, f->type, json_object_get(rec, f->name));
+        if (f->flags & F_SORTKEY) entity_sortkey_bind(r, st, p++, json_object_get(rec, f->name));
     }
     int rc = db_step(st);
     int64_t id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
@@ -360,9 +365,6 @@ static int64_t insert_row(Req *r, const Entity *en, json_t *rec, Err *e) {
         if (u->name) e->label = field_label(r, u);
     } else if (!id) {
         err_set(e, 500, EC_INTERNAL, NULL, NULL);
-    } else if (entity_sortkeys_write(r, en, id, rec) < 0) {
-        err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        id = 0;
     }
     return id;
 }
@@ -480,6 +482,7 @@ static int update_row(Req *r, const Entity *en, int64_t id, int64_t version, jso
         const Field *f = entity_field(en, k);
         if ((f && (f->flags & F_VIRTUAL)) || k[0] == '_') continue;
         buf_printf(&sql, ", %s = ?%d", k, p++);
+        if (f && (f->flags & F_SORTKEY)) buf_printf(&sql, ", %s_sk = ?%d", k, p++);
     }
     buf_puts(&sql, " WHERE id = ?3 AND version = ?4 AND deleted_at IS NULL");
     Stmt *st = db_prepare(r->db, sql.p);
@@ -496,12 +499,12 @@ static int update_row(Req *r, const Entity *en, int64_t id, int64_t version, jso
         const Field *f = entity_field(en, k);
         if ((f && (f->flags & F_VIRTUAL)) || k[0] == '_') continue;
         bind_value(st, p++, f ? f->type : FT_INT, v);
+        if (f && (f->flags & F_SORTKEY)) entity_sortkey_bind(r, st, p++, v);
     }
     int rc = db_step(st);
     db_done(st);
     if (rc < 0) return rc == DB_CONSTRAINT ? -2 : -1;
     if (db_changes(r->db) != 1) return 0;
-    if (entity_sortkeys_write(r, en, id, vals) < 0) return -1;
     return search_changed(r, en, id, vals) < 0 ? -1 : 1;
 }
 

@@ -338,6 +338,9 @@ int entity_sortkeys_fill(Db *db);
 /* Write the sort keys of row id from the values in rec (those of its F_SORTKEY fields that rec
    holds). 0, or -1 on a database error. */
 int entity_sortkeys_write(Req *r, const Entity *en, int64_t id, json_t *rec);
+/* Bind parameter idx of st to the sort key of a F_SORTKEY field's value v (NULL when v is no
+   string): crud.c writes <name>_sk in the row's own INSERT or UPDATE, not in a second UPDATE. */
+void entity_sortkey_bind(Req *r, Stmt *st, int idx, json_t *v);
 
 /* Can the user read / write / delete rows of this entity at all (role level)? */
 bool entity_can_read(const Entity *en, const User *u);

@@ -48,14 +48,18 @@ static uint32_t fold(uint32_t c, bool keep_sep) {
     return c;
 }
 
-static char *normalise(Arena *a, const char *s, bool keep_sep) {
-    const char *p = text_t2s(a, s ? s : "");
+/* Text already in simplified Chinese, folded (see fold). */
+static char *fold_text(Arena *a, const char *p, bool keep_sep) {
     Buf b;
     buf_init(&b, a);
     buf_puts(&b, "");
     while (*p)
         buf_put_utf8(&b, fold(utf8_decode_next(&p), keep_sep));
     return b.p;
+}
+
+static char *normalise(Arena *a, const char *s, bool keep_sep) {
+    return fold_text(a, text_t2s(a, s ? s : ""), keep_sep);
 }
 
 char *search_normalise(Arena *a, const char *s) { return normalise(a, s, false); }
@@ -230,17 +234,16 @@ static char *token_words(Arena *a, const int64_t *t, int n, int64_t owner, int64
     return b.p;
 }
 
-/* Add (or, del, take away) a row's document in search_fts. */
+/* Add (or, del, take away) a row's document in search_fts, at the outermost commit when a savepoint
+   is open (db_write_at_commit: FTS5 would write a segment at every savepoint of a group commit). */
 static int fts_write(Db *db, Arena *a, bool del, int64_t ek, int64_t id, const int64_t *t, int n, int64_t owner,
                      int64_t unit) {
-    Stmt *st = db_prepare(db, del ? "INSERT INTO search_fts(search_fts, rowid, tokens) VALUES ('delete', ?1, ?2)"
-                                  : "INSERT INTO search_fts(rowid, tokens) VALUES (?1, ?2)");
-    if (!st) return -1;
-    db_bind_int64(st, 1, search_fts_base(ek) | id);
-    db_bind_text(st, 2, token_words(a, t, n, owner, unit), -1);
-    int rc = db_step(st);
-    db_done(st);
-    return rc < 0 ? -1 : 0;
+    return db_write_at_commit(db,
+                              del ? "INSERT INTO search_fts(search_fts, rowid, tokens) VALUES ('delete', ?1, ?2)"
+                                  : "INSERT INTO search_fts(rowid, tokens) VALUES (?1, ?2)",
+                              search_fts_base(ek) | id, token_words(a, t, n, owner, unit)) < 0
+               ? -1
+               : 0;
 }
 
 bool search_indexed(const Entity *en) {
@@ -280,10 +283,16 @@ static char *row_body(Arena *a, Stmt *st) {
     for (int c = 3; c < n; c++) {
         if (c > 3) buf_putc(&b, 0x1F);
         const char *v = db_col_text(st, c);
+        Buf f;
+        buf_init(&f, a);
+        buf_puts(&f, "");
         for (const char *p = v ? v : ""; *p; p++)
-            buf_putc(&b, (unsigned char)*p < 0x20 ? ' ' : *p);
+            buf_putc(&f, (unsigned char)*p < 0x20 ? ' ' : *p);
+        /* each field on its own: no dictionary word spans the separator, and a field converted
+           before (the name, by the duplicate check) is remembered (core/t2s.c) */
+        buf_puts(&b, text_t2s(a, f.p));
     }
-    return normalise(a, b.p, true);
+    return fold_text(a, b.p, true);
 }
 
 /* The tokens of a line, in an arena array; *n their count. */

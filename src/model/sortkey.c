@@ -11,16 +11,21 @@
 #include "model.h"
 
 /* See entity.h. */
+void entity_sortkey_bind(Req *r, Stmt *st, int idx, json_t *v) {
+    if (json_is_string(v))
+        db_bind_text(st, idx, collate_key(r->a, json_string_value(v)), -1);
+    else
+        db_bind_null(st, idx);
+}
+
+/* See entity.h. */
 int entity_sortkeys_write(Req *r, const Entity *en, int64_t id, json_t *rec) {
     for (const Field *f = en->fields; f->name; f++) {
         json_t *v = (f->flags & F_SORTKEY) ? json_object_get(rec, f->name) : NULL;
         if (!v) continue;
         Stmt *st = db_prepare(r->db, arena_printf(r->a, "UPDATE %s SET %s_sk = ?1 WHERE id = ?2", en->table, f->name));
         if (!st) return -1;
-        if (json_is_string(v))
-            db_bind_text(st, 1, collate_key(r->a, json_string_value(v)), -1);
-        else
-            db_bind_null(st, 1);
+        entity_sortkey_bind(r, st, 1, v);
         db_bind_int64(st, 2, id);
         int rc = db_step(st);
         db_done(st);

@@ -420,6 +420,7 @@ static void test_14_sqlite_pragmas(void **state) {
     assert_true(query_int(c->db, "PRAGMA foreign_keys") == 1);
     assert_true(query_int(c->db, "PRAGMA synchronous") == 2);
     assert_true(query_int(c->db, "PRAGMA busy_timeout") == 5000);
+    assert_true(query_int(c->db, "PRAGMA temp_store") == 2); /* savepoint journals in memory */
     Stmt *st = db_prepare(c->db, "PRAGMA journal_mode");
     assert_int_equal(db_step(st), DB_ROW);
     assert_string_equal(db_col_text(st, 0), c->dir[0] ? "wal" : "memory");
@@ -597,6 +598,45 @@ static void test_23_fault_refuses_commit(void **state) {
     assert_true(query_int(db, "SELECT count(*) FROM items WHERE id = 42") == 1);
 }
 
+/* 24. A write at commit: run at once outside a savepoint; inside one queued (unseen until the
+   outermost commit), kept when the savepoint is released, dropped when it rolls back; run in the
+   order queued, before COMMIT; dropped with the whole transaction's rollback. */
+static void test_24_write_at_commit(void **state) {
+    Db *db = ((Ctx *)*state)->db;
+    static const char zSqlNote[] = "INSERT INTO items(id, name) VALUES (?1, ?2)";
+    static const char zSqlRename[] = "UPDATE items SET name = ?2 || '+' WHERE id = ?1";
+    assert_int_equal(db_write_at_commit(db, zSqlNote, 1, "now"), DB_OK); /* no transaction: at once */
+    assert_true(query_int(db, "SELECT count(*) FROM items WHERE id = 1") == 1);
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(db_write_at_commit(db, zSqlNote, 2, "depth one"), DB_OK); /* no savepoint: at once */
+    assert_true(query_int(db, "SELECT count(*) FROM items WHERE id = 2") == 1);
+    assert_int_equal(db_begin(db), DB_OK); /* a request's savepoint */
+    assert_int_equal(db_write_at_commit(db, zSqlNote, 3, "kept"), DB_OK);
+    assert_int_equal(db_write_at_commit(db, zSqlRename, 3, "kept"), DB_OK);     /* after the insert */
+    assert_true(query_int(db, "SELECT count(*) FROM items WHERE id = 3") == 0); /* queued */
+    assert_int_equal(db_begin(db), DB_OK); /* nested, released: its write belongs to the level around */
+    assert_int_equal(db_write_at_commit(db, zSqlNote, 4, "inner kept"), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(db_begin(db), DB_OK); /* the next request's savepoint, rolled back */
+    assert_int_equal(db_write_at_commit(db, zSqlNote, 5, "dropped"), DB_OK);
+    assert_int_equal(db_rollback(db), DB_OK);
+    assert_true(query_int(db, "SELECT count(*) FROM items WHERE id IN (3, 4)") == 0); /* still queued */
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_true(query_int(db, "SELECT count(*) FROM items WHERE id = 3 AND name = 'kept+'") == 1);
+    assert_true(query_int(db, "SELECT count(*) FROM items WHERE id = 4") == 1);
+    assert_true(query_int(db, "SELECT count(*) FROM items WHERE id = 5") == 0);
+    assert_int_equal(db_begin(db), DB_OK); /* queued, then the whole transaction rolls back */
+    assert_int_equal(db_begin(db), DB_OK);
+    assert_int_equal(db_write_at_commit(db, zSqlNote, 6, "gone"), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(db_rollback(db), DB_OK);
+    assert_int_equal(db_begin(db), DB_OK); /* and does not come back with the next commit */
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_true(query_int(db, "SELECT count(*) FROM items WHERE id = 6") == 0);
+    assert_true(query_int(db, zSqlCount) == 4);
+}
+
 /* The cases every backend runs, with that backend's setup. */
 #define GENERIC_TESTS(setup)                                                                                           \
     cmocka_unit_test_setup_teardown(test_01_roundtrip, setup, teardown),                                               \
@@ -613,7 +653,8 @@ static void test_23_fault_refuses_commit(void **state) {
         cmocka_unit_test_setup_teardown(test_12_cache_cap, setup, teardown),                                           \
         cmocka_unit_test_setup_teardown(test_13_commit_fails, setup, teardown),                                        \
         cmocka_unit_test_setup_teardown(test_22_column_leads_index, setup, teardown),                                  \
-        cmocka_unit_test_setup_teardown(test_23_fault_refuses_commit, setup, teardown)
+        cmocka_unit_test_setup_teardown(test_23_fault_refuses_commit, setup, teardown),                                \
+        cmocka_unit_test_setup_teardown(test_24_write_at_commit, setup, teardown)
 
 int main(void) {
     const struct CMUnitTest memory[] = {
