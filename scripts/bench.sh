@@ -562,8 +562,9 @@ phone, e-mail, tags) through the search index (model/search.c; built for the gen
 \`salesloop search-rebuild\` in $(printf '%.0f' "${INDEX_SECS/–/0}") s): 华 (one character), 宏达 (two), 恒信机 (three),
 cu00123 (Latin and digits), 6234 (phone digits), $TAX_PART (part of a tax id), in turn; *search rep* as rep10,
 *search manager* as the manager of region 1. *export* = admin, the 10,000 customers \`filter[id][lte]=10000\` ($((EXPORT_LINES - 1)) rows came back).
-*create customer* = rep02 with an API token, a new name, phone and e-mail each time: the duplicate/collision check
-(normalise, look up every key in match_keys), document number, INSERT, audit, match keys, read-back; a generated
+*create customer* = rep02 with an API token, a new name, phone and e-mail each time: validation, the duplicate/collision
+check (normalise, look up every key in match_keys), document number, INSERT with the name's sort key, search index,
+audit, match keys, read-back; a generated
 customer's name written differently answered HTTP $DUP_STATUS (409 = the check finds generated rows).
 *create follow-up* = rep01 on its customers (stamps last_followup_at, advances plans). *update* = rep01's customers with
 the optimistic lock (\`version\` read, 409 when stale; each wrk connection learns the current version).
@@ -595,8 +596,8 @@ done
 cat <<EOF
 
 SQLite alone: the same SQL (built by the server's own list/visibility code, bench/sqlref.c) on 2 threads with a
-connection each, no HTTP/JSON/session lookup. Creates through SQLite alone (the server's collision_find and
-customers_keys_refresh, the INSERT, audit and read-back): $(num "${REF[create_group]:-}")/s with 64 creates per durable
+connection each, no HTTP/JSON/session lookup. Creates through SQLite alone (the server's own entity_create_row with
+*create customer*'s body, each in a savepoint as the writer runs a request, and the read-back): $(num "${REF[create_group]:-}")/s with 64 creates per durable
 commit, $(num "${REF[create_single]:-}")/s with one commit (one fsync) per create — the rate without group commit.
 Export latency is per request with one connection (\`-c1\`). Server peak RSS (VmHWM) over the whole run:
 $(mb "$HWM") MB (the login run hashes with Argon2id, 19 MiB per hash by design, several at once on the worker pool). During *mixed*: $(mb "${RSS[mixed]:-}") MB,

@@ -426,21 +426,53 @@ int collision_keys_store(Req *r, const char *entity, int64_t row_id, json_t *rec
         db_done(st);
         if (krc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL); /* never store a customer's keys half */
     }
-    Stmt *st = db_prepare(r->db, "DELETE FROM match_keys WHERE entity = ?1 AND row_id = ?2");
+    /* only the keys that went are deleted and only those that came inserted: an update that changes
+       no key writes nothing (deleting and inserting the same rows dirtied the same pages) */
+    bool kept[64] = {false};
+    Stmt *st = db_prepare(r->db, "SELECT kind, value FROM match_keys WHERE entity = ?1 AND row_id = ?2");
     if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
     db_bind_text(st, 1, entity, -1);
     db_bind_int64(st, 2, row_id);
-    int rc = db_step(st);
+    Key *gone = arena_alloc(r->a, 64 * sizeof *gone);
+    int ngone = 0, rc;
+    bool all_gone = false; /* more stored keys than a row makes: start again from none */
+    while ((rc = db_step(st)) == DB_ROW) {
+        const char *kind = db_col_text(st, 0), *value = db_col_text(st, 1);
+        int i = 0;
+        while (i < n && (strcmp(keys[i].kind, kind) || strcmp(keys[i].value, value)))
+            i++;
+        if (i < n)
+            kept[i] = true;
+        else if (ngone < 64)
+            gone[ngone++] = (Key){arena_strdup(r->a, kind), arena_strdup(r->a, value)};
+        else
+            all_gone = true;
+    }
     db_done(st);
-    for (int i = 0; i < n && rc >= 0; i++) {
-        st = db_prepare(
-            r->db,
-            "INSERT INTO match_keys(entity, row_id, kind, value) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
+    if (rc < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+    if (all_gone) {
+        ngone = 0;
+        memset(kept, 0, sizeof kept);
+        st = db_prepare(r->db, "DELETE FROM match_keys WHERE entity = ?1 AND row_id = ?2");
         if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         db_bind_text(st, 1, entity, -1);
         db_bind_int64(st, 2, row_id);
-        db_bind_text(st, 3, keys[i].kind, -1);
-        db_bind_text(st, 4, keys[i].value, -1);
+        rc = db_step(st);
+        db_done(st);
+    }
+    for (int i = 0; i < ngone + n && rc >= 0; i++) {
+        bool del = i < ngone;
+        const Key *k = del ? &gone[i] : &keys[i - ngone];
+        if (!del && kept[i - ngone]) continue;
+        st = db_prepare(r->db,
+                        del ? "DELETE FROM match_keys WHERE entity = ?1 AND row_id = ?2 AND kind = ?3 AND value = ?4"
+                            : "INSERT INTO match_keys(entity, row_id, kind, value) VALUES (?1, ?2, ?3, ?4)"
+                              " ON CONFLICT DO NOTHING");
+        if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        db_bind_text(st, 1, entity, -1);
+        db_bind_int64(st, 2, row_id);
+        db_bind_text(st, 3, k->kind, -1);
+        db_bind_text(st, 4, k->value, -1);
         rc = db_step(st);
         db_done(st);
     }

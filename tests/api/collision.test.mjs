@@ -260,3 +260,17 @@ test('C19 a pooled match is a collision too (owner: the public pool)', async () 
   assert.equal(r.body.matches[0].owner_id, null);
   expectError(await repB.post(CL, { target_entity: 'customers', target_id: p.id, reason: '想要' }), 409, 'pool.in_pool');
 });
+
+test('C20 an edit moves the keys: the old phone is free again, the new one and the untouched ones still match', async () => {
+  const a = await mk(repA, { name: '换号测试甲公司', phone: '13811112222', email: 'Buyer@HuanHao.cn' });
+  const moved = await repA.patch(`${C}/${a.id}`, { version: a.version, phone: '139 2222 3333' });
+  expectStatus(moved, 200, 'phone changed');
+  // an edit of no key field keeps every key
+  const kept = await repA.patch(`${C}/${a.id}`, { version: moved.body.version, industry: '34' });
+  expectStatus(kept, 200, 'unrelated edit');
+  collision(await repB.post(C, { name: '换号测试乙公司', phone: '+86 139-2222-3333' }), repA, 'phone');
+  collision(await repB.post(C, { name: '换号测试丙公司', email: 'buyer@huanhao.cn' }), repA, 'email');
+  collision(await repB.post(C, { name: '换号测试甲公司' }), repA, 'name');
+  const free = await repB.post(C, { name: '换号测试丁公司', phone: '13811112222' });
+  expectStatus(free, 201, 'the phone it gave up collides with nobody');
+});
