@@ -7,6 +7,7 @@
 
 #include "core/core.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,8 +52,18 @@ static int fail(Db *db, int rc) {
     }
 }
 
+/* Process-wide settings, before SQLite's first use: no memory statistics, whose global mutex every
+   allocation of every connection took (Debian builds SQLite without lookaside, so each small
+   allocation goes to malloc under it; bench/FINDINGS.md 58). */
+static void sq_configure(void) {
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+        log_warn("sqlite: memory statistics stay on (SQLite was initialised before the first connection)");
+}
+
 /* Open the file at path and apply the pragmas. */
 static int sq_open(Db *db, const char *path) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_configure);
     sqlite3 *h = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path, &h, flags, NULL);
@@ -62,6 +73,11 @@ static int sq_open(Db *db, const char *path) {
         return DB_ERROR;
     }
     sqlite3_extended_result_codes(h, 1);
+    /* Plans that never depend on a bound value: otherwise every statement with `col LIKE ?N` (the org
+       path of a manager's visibility, a search's confirming LIKE, the waiting-work counts) was
+       prepared again each time ?N was bound — every time it ran, from the statement cache too. With
+       no STAT4 in Debian's build and no NOCASE index for LIKE to use, no plan is lost (FINDINGS 58). */
+    sqlite3_db_config(h, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
     for (size_t i = 0; i < sizeof sqlite_pragmas / sizeof sqlite_pragmas[0]; i++) {
         rc = sqlite3_exec(h, sqlite_pragmas[i], NULL, NULL, NULL);
         if (rc != SQLITE_OK) {
