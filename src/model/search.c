@@ -58,11 +58,7 @@ static char *fold_text(Arena *a, const char *p, bool keep_sep) {
     return b.p;
 }
 
-static char *normalise(Arena *a, const char *s, bool keep_sep) {
-    return fold_text(a, text_t2s(a, s ? s : ""), keep_sep);
-}
-
-char *search_normalise(Arena *a, const char *s) { return normalise(a, s, false); }
+char *search_normalise(Arena *a, const char *s) { return fold_text(a, text_t2s(a, s ? s : ""), false); }
 
 int64_t search_pack(const uint32_t *cp, int n) {
     int64_t t = 0;
