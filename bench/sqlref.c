@@ -22,7 +22,7 @@
 **          owner (list_query_page_sql): the SQL before bench/FINDINGS.md 30, to compare
 ** --mode quote  a quotation of 10 catalogue lines for one of the user's customers, made by the
 **          server's own entity_create_row (validation, catalogue costs, computes, the quote's
-**          hook, number, 11 INSERTs, audit) and read back (entity_load); --batch per commit
+**          hook, number, 11 INSERTs, audit) in a savepoint and read back (entity_load); --batch per commit
 ** Prints one line: "ops/s p50_us p99_us".
 */
 #include <pthread.h>
@@ -135,9 +135,29 @@ static void quote_data(Db *db, int64_t user) {
     }
 }
 
+/* Make one row of the entity from body as its POST does — entity_create_row in a savepoint of the
+   batch's transaction, as the server's writer runs each request — and read it back as the answer
+   is (entity_load). Takes body; exits on any failure. */
+static void create_and_read(Db *db, Req *r, const char *entity, json_t *body) {
+    Err e = {0};
+    const Entity *en = entity_find(entity);
+    int64_t id = 0;
+    db_begin(db);
+    if (entity_create_row(r, en, body, &id, &e) < 0 || db_commit(db) != DB_OK) {
+        fprintf(stderr, "sqlref: %s: %d %s %s\n", entity, e.status, e.code ? e.code : "", e.field ? e.field : "");
+        exit(1);
+    }
+    json_decref(body);
+    json_t *row = entity_load(r, en, id, &e);
+    if (!row) {
+        fprintf(stderr, "sqlref: %s read-back\n", entity);
+        exit(1);
+    }
+    json_decref(row);
+}
+
 /* One quotation as POST /api/v1/quotes makes it (bench.lua create_quote sends the same body). */
 static void quote_op(Db *db, Req *r, int64_t seq) {
-    Err e = {0};
     json_t *lines = json_array();
     for (int i = 1; i <= 10; i++) {
         int64_t *p = quote_products[(seq + i) % nquote_products];
@@ -147,20 +167,7 @@ static void quote_op(Db *db, Req *r, int64_t seq) {
     }
     json_t *body = json_pack("{s:I, s:s, s:o}", "customer_id", (json_int_t)quote_customers[(seq * 11) % nquote_customers],
                              "delivery_term", "合同签订后30天内交货", "lines", lines);
-    int64_t id = 0;
-    const Entity *en = entity_find("quotes");
-    if (entity_create_row(r, en, body, &id, &e) < 0) {
-        fprintf(stderr, "sqlref: quote: %d %s %s\n", e.status, e.code ? e.code : "", e.field ? e.field : "");
-        exit(1);
-    }
-    json_decref(body);
-    json_t *row = entity_load(r, en, id, &e);
-    if (!row) {
-        fprintf(stderr, "sqlref: quote read-back\n");
-        exit(1);
-    }
-    json_decref(row);
-    (void)db;
+    create_and_read(db, r, "quotes", body);
 }
 
 /* One customer as POST /api/v1/customers makes it, with the body bench.lua create_customer sends
@@ -171,7 +178,6 @@ static void customer_op(Db *db, Req *r, int64_t seq) {
     /* this process's own values: runs on kept data (BENCH_DATA) must not meet an earlier run's rows */
     static long long tag;
     if (!tag) tag = (long long)(time(NULL) % 100000) * 100 + getpid() % 100;
-    Err e = {0};
     int k = (int)(seq % 5);
     char name[128], phone[48], email[64], address[96];
     snprintf(name, sizeof name, "%s基准参考%07lld%08lld机械有限公司", regions[k], tag, (long long)seq);
@@ -180,20 +186,7 @@ static void customer_op(Db *db, Req *r, int64_t seq) {
     snprintf(address, sizeof address, "%s工业大道%lld号", regions[k], (long long)(seq % 999));
     json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "phone", phone, "email", email,
                              "region", codes[k], "industry", "C", "source", "online", "address", address);
-    const Entity *en = entity_find("customers");
-    int64_t id = 0;
-    db_begin(db);
-    if (entity_create_row(r, en, body, &id, &e) < 0 || db_commit(db) != DB_OK) {
-        fprintf(stderr, "sqlref: customer: %d %s %s\n", e.status, e.code ? e.code : "", e.field ? e.field : "");
-        exit(1);
-    }
-    json_decref(body);
-    json_t *row = entity_load(r, en, id, &e);
-    if (!row) {
-        fprintf(stderr, "sqlref: customer read-back\n");
-        exit(1);
-    }
-    json_decref(row);
+    create_and_read(db, r, "customers", body);
 }
 
 static void one_op(Db *db, Req *r, int64_t k) {
@@ -202,9 +195,7 @@ static void one_op(Db *db, Req *r, int64_t k) {
         pthread_mutex_lock(&create_mu);
         int64_t seq = ++create_seq;
         if (seq % batch == 1 || batch == 1) db_begin(db);
-        db_begin(db); /* each in a savepoint, as the server's writer runs a request */
         quote_op(db, r, seq);
-        db_commit(db);
         if (seq % batch == 0 || batch == 1) db_commit(db);
         pthread_mutex_unlock(&create_mu);
         return;
