@@ -30,6 +30,7 @@ struct Db {
     char where[128];                 /* file:line of the outermost db_begin */
     bool closing;                    /* db_close is finalizing: skip server round trips */
     bool fault;                      /* a read that must not pass for "absent" failed (db_fault_mark) */
+    bool reading;                    /* a read snapshot is open (db_read_begin) */
     Stmt *buckets[DB_CACHE_BUCKETS]; /* cached statements by SQL hash */
     Stmt *lru_head, *lru_tail;       /* cached statements, most recently used first */
     int ncache;                      /* statements in the cache */
@@ -53,6 +54,7 @@ struct Stmt {
 struct DbOps {
     DbKind kind;           /* DB_SQLITE or DB_PG */
     const char *begin_sql; /* statement that opens the outermost transaction */
+    const char *read_sql;  /* statement that opens a read snapshot; NULL: none (db_read_begin) */
     /* Connect to url; sets db->conn. DB_OK, or < 0 with db->errmsg set. */
     int (*open)(Db *db, const char *url);
     /* Disconnect and free db->conn (statements are already finalized). */

@@ -82,6 +82,17 @@ int db_rollback(Db *db);
 int db_tx_depth(const Db *db); /* 0 outside any transaction */
 
 /*
+** A read snapshot: the statements of one unit of reads (a read request) share one read
+** transaction and see one state of the database, where each statement took and dropped SQLite's
+** WAL read lock itself (file locks and a mutex: 13 % of a signed-in get, bench/FINDINGS.md 60).
+** SQLite: a deferred BEGIN; PostgreSQL: nothing (a statement is a round trip either way).
+** A db_begin while the snapshot is open ends it first, so no write starts from an old snapshot.
+** db_read_end ends it if it is still open. DB_OK or < 0 (then there is none: statements run alone).
+*/
+int db_read_begin(Db *db);
+void db_read_end(Db *db);
+
+/*
 ** A write whose effect is only needed once the transaction commits: run `sql` with ?1 = i1 and
 ** ?2 = t2 now when no savepoint is open, else queued and run, in order, just before the outermost
 ** COMMIT (and dropped with the savepoint it was queued in, if that rolls back). For SQLite's FTS5,

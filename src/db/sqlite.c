@@ -255,6 +255,7 @@ out:
 const DbOps db_sqlite_ops = {
     .kind = DB_SQLITE,
     .begin_sql = "BEGIN IMMEDIATE",
+    .read_sql = "BEGIN",
     .open = sq_open,
     .close = sq_close,
     .prepare = sq_prepare,

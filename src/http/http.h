@@ -150,6 +150,12 @@ const Route *routes_all(int *n);
 int route_index(const Route *rt);
 
 /*
+** Match r's method and path: sets r->route and copies the path parameters into r's arena.
+** NULL with *status 404 or 405 as routes_match. request_run matches when r->route is unset.
+*/
+const Route *request_route(Req *r, int *status);
+
+/*
 ** Run one request completely on the calling thread: authentication, CSRF,
 ** role check, transaction, handler, error reply. Used by every dispatch
 ** path and by `salesloop test-request`.

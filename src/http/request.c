@@ -246,24 +246,32 @@ static int request_check(Req *r, Err *e) {
     return 0;
 }
 
+/* See http.h. */
+const Route *request_route(Req *r, int *status) {
+    const char *params[4];
+    int np = 0;
+    r->route = routes_match(r->method, r->path, params, &np, status);
+    for (int i = 0; r->route && i < np; i++)
+        r->params[i] = arena_strdup(r->a, params[i]);
+    r->nparams = r->route ? np : 0;
+    return r->route;
+}
+
 void request_run(Req *r) {
     Err e = {0};
     int status = 404, rc = -1;
+    bool snapshot = false;
     if (!r->locale) r->locale = i18n_locale(r->accept_language);
     if (req_parse_query(r) < 0) {
         err_set(&e, 400, EC_BAD_QUERY, "query", "malformed encoding");
         goto fail;
     }
-    const char *params[4];
-    int np = 0;
-    r->route = routes_match(r->method, r->path, params, &np, &status);
-    if (!r->route) {
+    if (!r->route && !request_route(r, &status)) { /* the loop may have matched it already */
         err_set(&e, status, status == 405 ? EC_BAD_METHOD : EC_NOT_FOUND, NULL, NULL);
         goto fail;
     }
-    for (int i = 0; i < np; i++)
-        r->params[i] = arena_strdup(r->a, params[i]);
-    r->nparams = np;
+    /* a read route's statements, sign-in included, share one snapshot (SQLite: one read lock) */
+    snapshot = !(r->route->flags & (R_WRITE | R_OWN_TX)) && db_read_begin(r->db) == DB_OK;
     if (request_check(r, &e) < 0) goto fail;
 
     bool tx = (r->route->flags & R_WRITE) && !(r->route->flags & R_OWN_TX);
@@ -292,9 +300,10 @@ void request_run(Req *r) {
             db_rollback(r->db);
         }
     }
-    if (rc == 0) return;
-    if (r->out && r->status >= 400) return; /* the handler answered a richer error itself */
+    if (rc == 0 || (r->out && r->status >= 400)) goto out; /* or the handler answered a richer error itself */
 fail:
     if (e.status >= 500) log_error("request %s %s failed: %s %s", r->method, r->path, e.code, e.detail);
     reply_error(r, &e);
+out:
+    if (snapshot) db_read_end(r->db);
 }

@@ -637,6 +637,51 @@ static void test_24_write_at_commit(void **state) {
     assert_true(query_int(db, zSqlCount) == 4);
 }
 
+/* 25. A read snapshot (SQLite file): its statements see the database as it was when the first of
+   them ran, not a write another connection commits meanwhile; ending it shows the write; a
+   db_begin inside it ends it first, so the transaction starts from the newest state; a second
+   db_read_begin while one is open, or one inside a transaction, is refused. */
+static void test_25_read_snapshot(void **state) {
+    Ctx *c = *state;
+    char err[256];
+    Db *other = db_open(c->url, err, sizeof err);
+    assert_non_null(other);
+    assert_int_equal(insert_item(c->db, 1, "first", 1), DB_DONE);
+    assert_int_equal(db_read_begin(c->db), DB_OK);
+    assert_true(db_read_begin(c->db) < 0); /* one at a time */
+    assert_true(query_int(c->db, zSqlCount) == 1);
+    assert_int_equal(insert_item(other, 2, "meanwhile", 1), DB_DONE);
+    assert_true(query_int(c->db, zSqlCount) == 1); /* the snapshot */
+    db_read_end(c->db);
+    assert_true(query_int(c->db, zSqlCount) == 2);
+    db_read_end(c->db); /* harmless when none is open */
+    assert_int_equal(db_read_begin(c->db), DB_OK);
+    assert_true(query_int(c->db, zSqlCount) == 2);
+    assert_int_equal(insert_item(other, 3, "before the write", 1), DB_DONE);
+    assert_int_equal(db_begin(c->db), DB_OK); /* ends the snapshot: IMMEDIATE from the newest state */
+    assert_int_equal(db_tx_depth(c->db), 1);
+    assert_true(query_int(c->db, zSqlCount) == 3);
+    assert_int_equal(insert_item(c->db, 4, "written", 1), DB_DONE);
+    assert_int_equal(db_commit(c->db), DB_OK);
+    db_read_end(c->db); /* already ended by db_begin: nothing to do */
+    assert_int_equal(db_tx_depth(c->db), 0);
+    assert_true(query_int(other, zSqlCount) == 4);
+    assert_int_equal(db_begin(c->db), DB_OK);
+    assert_true(db_read_begin(c->db) < 0); /* not inside a transaction */
+    assert_int_equal(db_commit(c->db), DB_OK);
+    db_close(other);
+}
+
+/* 26. PostgreSQL has no read snapshot of this kind: refused, and reads go on as before. */
+static void test_26_pg_no_read_snapshot(void **state) {
+    Db *db = ((Ctx *)*state)->db;
+    assert_true(db_read_begin(db) < 0);
+    assert_int_equal(insert_item(db, 1, "one", 1), DB_DONE);
+    assert_true(query_int(db, zSqlCount) == 1);
+    db_read_end(db);
+    assert_int_equal(db_tx_depth(db), 0);
+}
+
 /* The cases every backend runs, with that backend's setup. */
 #define GENERIC_TESTS(setup)                                                                                           \
     cmocka_unit_test_setup_teardown(test_01_roundtrip, setup, teardown),                                               \
@@ -671,11 +716,13 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_16_sqlite_backup_errors, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_17_sqlite_busy, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_18_sqlite_close_in_tx, setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_25_read_snapshot, setup_file, teardown),
     };
     const struct CMUnitTest pg[] = {
         GENERIC_TESTS(setup_pg),
         cmocka_unit_test_setup_teardown(test_20_pg_backup_unsupported, setup_pg, teardown),
         cmocka_unit_test_setup_teardown(test_21_pg_error_in_savepoint, setup_pg, teardown),
+        cmocka_unit_test_setup_teardown(test_26_pg_no_read_snapshot, setup_pg, teardown),
     };
     int failed = cmocka_run_group_tests_name("sqlite-memory", memory, NULL, NULL);
     failed += cmocka_run_group_tests_name("sqlite-file", file, NULL, NULL);

@@ -22,6 +22,9 @@ static const Route table[] = {
     {"POST", "/api/v1/:entity/:id/actions/:action", h, 0, 0, "action"},
     {"GET", "/api/v1/my/work", h, 0, 0, "work"},
     {"GET", "/healthz", h, 0, 0, "health"},
+    {"GET", "/api/v1/:entity/:id", h, 0, 0, "get, added again"},
+    {"GET", "/api/v1/:a/:b/:c/:d/:e", h, 0, 0, "five parameters"},
+    {"GET", "/", h, 0, 0, "root"},
 };
 
 static int setup(void **state) {
@@ -97,11 +100,33 @@ static void test_05_index(void **state) {
     assert_int_equal(route_index(&table[0]), -1);
 }
 
+/* 6. Of two patterns equally literal the first added wins; a pattern of more than four
+   parameters is refused when added (it would overflow params) and matches nothing; "/" is a
+   pattern of no segment. */
+static void test_06_shapes(void **state) {
+    const char *p[4];
+    int n, st;
+    const Route *rt = routes_match("GET", "/api/v1/customers/7", p, &n, &st);
+    assert_non_null(rt);
+    assert_string_equal(rt->summary, "get");
+    assert_int_equal(n, 2);
+    assert_string_equal(p[1], "7");
+    assert_null(routes_match("GET", "/api/v1/a/b/c/d/e", p, &n, &st));
+    assert_int_equal(st, 404);
+    rt = routes_match("GET", "/", p, &n, &st);
+    assert_non_null(rt);
+    assert_string_equal(rt->summary, "root");
+    assert_int_equal(n, 0);
+    int all;
+    routes_all(&all);
+    assert_int_equal(all, (int)(sizeof table / sizeof table[0]) - 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_01_literal_wins, setup), cmocka_unit_test_setup(test_02_params, setup),
-        cmocka_unit_test_setup(test_03_404_405, setup),     cmocka_unit_test_setup(test_04_malformed, setup),
-        cmocka_unit_test_setup(test_05_index, setup),
+        cmocka_unit_test_setup(test_03_404_405, setup),      cmocka_unit_test_setup(test_04_malformed, setup),
+        cmocka_unit_test_setup(test_05_index, setup),        cmocka_unit_test_setup(test_06_shapes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
