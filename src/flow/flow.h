@@ -280,7 +280,10 @@ void flow_decisions_declare(const WaitingDecision *d);
 
 /* The counts of "my work" for the navigation (GET /auth/me): approval tasks the
    user can sign and decisions waiting for them (approvals), open tasks, and how many
-   of both are overdue. 0 ok, -1 db error. */
+   of both are overdue. Each stops at WORK_COUNT_CAP, which a badge shows as "99+": a
+   count reads at most that many rows (a rep with 60,000 open reminders made /auth/me
+   read them all). 0 ok, -1 db error. */
+#define WORK_COUNT_CAP 100
 int flow_work_counts(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdue);
 
 /* ------------------------------------------- internals shared by the src/flow files */

@@ -86,41 +86,50 @@ static bool work_entity_signs(const Entity *en) { return en->flow && flow_has_ap
 static json_t *work_approvals(Req *r);
 static int work_collect_decisions(Req *r, WorkItem **items, int *n, int *cap);
 
-/* Pending tasks of one entity the user can sign, and how many are overdue. */
+/* Add what one count statement answers (two bounded counts) to *n and *late. -1 on error. */
+static int work_count_add(Stmt *st, int64_t *n, int64_t *late) {
+    if (!st || db_step(st) != DB_ROW) return -1;
+    *n += db_col_int64(st, 0);
+    *late += db_col_int64(st, 1);
+    return 0;
+}
+
+/* Pending tasks of one entity the user can sign, and how many are overdue, each counted to
+   WORK_COUNT_CAP at most (the badge's "99+"): a count reads that many rows, not every pending one. */
 static int work_count_entity(Req *r, const Entity *en, int64_t *n, int64_t *late) {
-    int ret = -1;
-    Buf sql;
+    Buf where, sql;
+    buf_init(&where, r->a);
     buf_init(&sql, r->a);
-    buf_printf(&sql,
-               "SELECT COUNT(*),"
-               " SUM(CASE WHEN a.due_at IS NOT NULL AND a.due_at < ?3 THEN 1 ELSE 0 END)"
+    buf_printf(&where,
                " FROM approval_tasks a JOIN %s t ON t.id = a.row_id"
                " WHERE a.entity = ?1 AND a.status = 'pending' AND t.deleted_at IS NULL" WORK_SCOPE_SQL(
                    2, 4) " AND a.role IN (",
                en->table);
-    work_role_list(r->user, &sql, 5);
-    buf_puts(&sql, ")");
+    work_role_list(r->user, &where, 5);
+    buf_puts(&where, ")");
+    buf_printf(&sql,
+               "SELECT (SELECT COUNT(*) FROM (SELECT 1%s LIMIT %d) AS w),"
+               " (SELECT COUNT(*) FROM (SELECT 1%s AND a.due_at < ?3 LIMIT %d) AS l)",
+               where.p, WORK_COUNT_CAP, where.p, WORK_COUNT_CAP);
     Stmt *st = db_prepare(r->db, sql.p);
-    if (!st) goto out;
-    db_bind_text(st, 1, en->name, -1);
-    db_bind_text(st, 2, work_scope_pattern(r, r->user), -1);
-    db_bind_int64(st, 3, r->now);
-    db_bind_text(st, 4, work_scope_path(r->user), -1);
-    work_role_bind(r->user, st, 5);
-    if (db_step(st) != DB_ROW) goto out;
-    *n += db_col_int64(st, 0);
-    *late += db_col_int64(st, 1);
-    ret = 0;
-out:
+    if (st) {
+        db_bind_text(st, 1, en->name, -1);
+        db_bind_text(st, 2, work_scope_pattern(r, r->user), -1);
+        db_bind_int64(st, 3, r->now);
+        db_bind_text(st, 4, work_scope_path(r->user), -1);
+        work_role_bind(r->user, st, 5);
+    }
+    int ret = work_count_add(st, n, late);
     db_done(st);
     return ret;
 }
 
 /* See flow.h. */
 int flow_work_counts(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdue) {
-    static const char zSqlTasks[] = "SELECT COUNT(*),"
-                                    " SUM(CASE WHEN due_at IS NOT NULL AND due_at < ?2 THEN 1 ELSE 0 END)"
-                                    " FROM tasks WHERE user_id = ?1 AND status = 'open'";
+    static const char zSqlTasks[] =
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM tasks WHERE user_id = ?1 AND status = 'open' LIMIT ?3) AS w),"
+        " (SELECT COUNT(*) FROM (SELECT 1 FROM tasks WHERE user_id = ?1 AND status = 'open' AND due_at < ?2"
+        " LIMIT ?3) AS l)";
     int ret = -1;
     Stmt *st = NULL;
     *approvals = *tasks = *overdue = 0;
@@ -153,9 +162,10 @@ int flow_work_counts(Req *r, int64_t *approvals, int64_t *tasks, int64_t *overdu
     if (!st) goto out;
     db_bind_int64(st, 1, r->user->id);
     db_bind_int64(st, 2, r->now);
-    if (db_step(st) != DB_ROW) goto out;
-    *tasks = db_col_int64(st, 0);
-    *overdue += db_col_int64(st, 1);
+    db_bind_int64(st, 3, WORK_COUNT_CAP);
+    if (work_count_add(st, tasks, overdue) < 0) goto out;
+    if (*approvals > WORK_COUNT_CAP) *approvals = WORK_COUNT_CAP;
+    if (*overdue > WORK_COUNT_CAP) *overdue = WORK_COUNT_CAP;
     ret = 0;
 out:
     if (ret < 0) log_error("flow: work counts failed: %s", db_errmsg(r->db));

@@ -70,6 +70,31 @@ test('A05 /auth/me returns the user, the same csrf token and counts', async () =
   for (const k of ['id', 'username', 'display_name', 'locale', 'roles', 'org_unit_id']) assert.ok(k in r.body.user, k);
 });
 
+test('A05b the counts stop at 100 (a badge reads 99+): 130 open tasks count 100, their 40 overdue 40, then 120 overdue 100', async () => {
+  const u = await srv.createUser('capped', ['sales_rep'], 1);
+  const c = await srv.login('capped');
+  const add = (from, to, due, status) => srv.query(
+    `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})
+     INSERT INTO tasks(user_id, kind, title, due_at, status, dedupe_key, created_at)
+     SELECT ${u.id}, 'reminder', 'r' || i, ${due}, '${status}', 'a05b-' || i, 1000 FROM n`);
+  await add(1, 40, 1000, 'open');           // overdue long ago
+  await add(41, 130, 4102444800, 'open');   // due in 2100
+  await add(131, 140, 1000, 'done');        // done: not counted
+  const counts = async () => {
+    const me = expectStatus(await c.get('/api/v1/auth/me'), 200, 'me').counts;
+    const work = expectStatus(await c.get('/api/v1/my/work'), 200, 'my work').counts;
+    assert.deepEqual(work, me, '/my/work counts as /auth/me');
+    return me;
+  };
+  assert.deepEqual(await counts(), { approvals: 0, tasks: 100, overdue: 40 });
+  await srv.query(`UPDATE tasks SET due_at = 1000 WHERE user_id = ${u.id} AND dedupe_key IN (${
+    Array.from({ length: 80 }, (_, k) => `'a05b-${41 + k}'`).join(', ')})`);
+  assert.deepEqual(await counts(), { approvals: 0, tasks: 100, overdue: 100 });
+  await srv.query(`UPDATE tasks SET status = 'done' WHERE user_id = ${u.id} AND dedupe_key IN (${
+    Array.from({ length: 60 }, (_, k) => `'a05b-${1 + k}'`).join(', ')})`);
+  assert.deepEqual(await counts(), { approvals: 0, tasks: 70, overdue: 60 }, 'under the cap: exact again');
+});
+
 test('A06 writes with the cookie need X-CSRF-Token: missing or wrong → 403 auth.csrf, nothing written', async () => {
   const c = await srv.login('alice');
   const before = await countMine(c);

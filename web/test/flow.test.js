@@ -1,7 +1,7 @@
 // node --test web/test/ — unit tests of the pure helpers behind the custom screens.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { actionTargets, neighbourStage, mappingParam, jobPercent, jobRunning, groupByState, hasAnyRole } from '../src/utils/flow.js'
+import { actionTargets, neighbourStage, mappingParam, jobPercent, jobRunning, groupByState, hasAnyRole, workCountText } from '../src/utils/flow.js'
 
 test('actionTargets splits multi-target actions', () => {
   assert.deepEqual(actionTargets({ to: 'prospecting needs_analysis proposal' }), ['prospecting', 'needs_analysis', 'proposal'])
@@ -41,4 +41,13 @@ test('hasAnyRole', () => {
   assert.equal(hasAnyRole({ roles: ['sales_manager'] }, ['gm', 'sales_manager']), true)
   assert.equal(hasAnyRole({ roles: ['sales_rep'] }, ['gm']), false)
   assert.equal(hasAnyRole(null, ['gm']), false)
+})
+
+test('workCountText shows a capped count as 99+', () => {
+  assert.equal(workCountText(0), '0')
+  assert.equal(workCountText(undefined), '0')
+  assert.equal(workCountText(7), '7')
+  assert.equal(workCountText(99), '99')
+  assert.equal(workCountText(100), '99+')
+  assert.equal(workCountText(173), '99+')
 })

@@ -53,3 +53,10 @@ export function hasAnyRole(user, roles) {
   const mine = (user && user.roles) || []
   return roles.some((r) => mine.includes(r))
 }
+
+// A "my work" count as a badge shows it. The server counts each kind to 100 at most
+// (WORK_COUNT_CAP in src/flow/flow.h: a count reads no more rows than that), so past 99 it reads "99+".
+export const WORK_COUNT_MAX = 99
+export function workCountText(n) {
+  return n > WORK_COUNT_MAX ? WORK_COUNT_MAX + '+' : String(n || 0)
+}
