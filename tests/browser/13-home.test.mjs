@@ -54,3 +54,33 @@ test('a rep\'s day view clicks through to the lists; the manager sees the team, 
   await shot(m, 'home-manager-desktop')
   await mctx.close()
 })
+
+test('the waiting counts stop at 100 and read 99+ on the bell, the menu and the home page', async () => {
+  const { users } = fixture
+  const ctx = await b.context()
+  const page = await ctx.newPage()
+  // the server counts each kind to 100 at most (API test A05b makes it do so); here the screen's part:
+  // the real answers, with the counts a rep of 130 open reminders gets
+  await page.route('**/api/v1/auth/me', async (route) => {
+    const r = await route.fetch()
+    const body = await r.json()
+    body.counts = { approvals: 0, tasks: 100, overdue: 40 }
+    await route.fulfill({ response: r, json: body })
+  })
+  await page.route('**/api/v1/home*', async (route) => {
+    const r = await route.fetch()
+    const body = await r.json()
+    body.waiting = { approvals: 100, tasks: 100 }
+    await route.fulfill({ response: r, json: body })
+  })
+  await login(page, users.rep1.username, users.rep1.password)
+  const bell = page.locator('.bell .el-badge__content')
+  await bell.waitFor()
+  assert.equal((await bell.innerText()).trim(), '99+')
+  assert.match(await page.getByTestId('header-work').getAttribute('aria-label'), /\(99\+\)$/)
+  assert.equal((await page.getByTestId('work-badge').innerText()).trim(), '99+')
+  const waiting = page.getByTestId('home-waiting')
+  await waiting.waitFor()
+  assert.equal((await waiting.locator('.v').innerText()).trim(), '99+')
+  await ctx.close()
+})
