@@ -270,8 +270,9 @@ void request_run(Req *r) {
         err_set(&e, status, status == 405 ? EC_BAD_METHOD : EC_NOT_FOUND, NULL, NULL);
         goto fail;
     }
-    /* a read route's statements, sign-in included, share one snapshot (SQLite: one read lock) */
-    snapshot = !(r->route->flags & (R_WRITE | R_OWN_TX)) && db_read_begin(r->db) == DB_OK;
+    /* a quick read's statements, sign-in included, share one snapshot (SQLite: one read lock); they
+       run on a loop's connection, which cannot write (query_only), so none upgrades it to a write */
+    snapshot = !(r->route->flags & (R_WRITE | R_OWN_TX | R_SLOW)) && db_read_begin(r->db) == DB_OK;
     if (request_check(r, &e) < 0) goto fail;
 
     bool tx = (r->route->flags & R_WRITE) && !(r->route->flags & R_OWN_TX);
