@@ -420,7 +420,9 @@ static void test_14_sqlite_pragmas(void **state) {
     assert_true(query_int(c->db, "PRAGMA foreign_keys") == 1);
     assert_true(query_int(c->db, "PRAGMA synchronous") == 2);
     assert_true(query_int(c->db, "PRAGMA busy_timeout") == 5000);
-    assert_true(query_int(c->db, "PRAGMA temp_store") == 2); /* savepoint journals in memory */
+    assert_true(query_int(c->db, "PRAGMA temp_store") == 2);               /* savepoint journals in memory */
+    assert_true(query_int(c->db, "PRAGMA cache_size") == -16384);          /* 16 MB of pages ... */
+    if (c->dir[0]) assert_true(query_int(c->db, "PRAGMA mmap_size") == 0); /* ... no map (FINDINGS 60) */
     Stmt *st = db_prepare(c->db, "PRAGMA journal_mode");
     assert_int_equal(db_step(st), DB_ROW);
     assert_string_equal(db_col_text(st, 0), c->dir[0] ? "wal" : "memory");
