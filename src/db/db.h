@@ -63,6 +63,15 @@ void db_done(Stmt *st);
 /* Rows changed by the last INSERT/UPDATE/DELETE stepped on this connection. */
 int64_t db_changes(Db *db);
 
+/*
+** SQLite: a page cache of 8 MB for this connection instead of SQLite's 2 MB — for the connections
+** whose pages are used again: the loops' (a list's pages, while nothing commits) and the writer's
+** (the indexes' pages: its own commits keep its cache). Exports, reports and jobs on the other
+** connections read once what they read, and each cache is private memory (bench/FINDINGS.md 60).
+** Nothing on PostgreSQL. DB_OK or < 0.
+*/
+int db_cache_large(Db *db);
+
 /* Run SQL with no parameters (several statements allowed). DB_OK or < 0. */
 int db_exec(Db *db, const char *sql);
 

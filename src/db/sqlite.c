@@ -19,21 +19,22 @@ static const char *const sqlite_pragmas[] = {
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
-    /* A page cache of 16 MB a connection, and no memory map of the file. SQLite empties a
-       reader's cache, and unmaps its map, at the first read after any commit (it cannot tell
-       which pages changed): with the writer committing, every read request unmapped and
-       faulted its pages in again — munmap, page faults and TLB shootdowns across the threads
-       took more than the queries (bench/FINDINGS.md 60; the map had replaced a 2 MB cache
-       that lists outgrew, finding 4). The cache holds what lists visit while nothing commits,
-       and costs a read() a page after a commit. */
+    /* No memory map of the file. SQLite empties a reader's page cache, and unmaps its map,
+       at the first read after any commit (it cannot tell which pages changed): with the writer
+       committing, every read request unmapped and faulted its pages in again — munmap, page
+       faults and TLB shootdowns across the threads took more than the queries
+       (bench/FINDINGS.md 60; the map had replaced a 2 MB cache that lists outgrew, finding 4).
+       The connections that use pages again get a larger cache (db_cache_large). */
     "PRAGMA mmap_size=0",
-    "PRAGMA cache_size=-16384",
     /* Temporary B-trees and the statement journals of savepoints in memory: the writer runs each
        request of a group commit in a savepoint, and a create's journal outgrew the 64 KiB SQLite
        keeps in memory, so every batch created, wrote and deleted a file in /var/tmp
        (bench/FINDINGS.md 57). */
     "PRAGMA temp_store=MEMORY",
 };
+
+/* See db.h. */
+int db_cache_large(Db *db) { return db_kind(db) == DB_SQLITE ? db_exec(db, "PRAGMA cache_size=-8192") : DB_OK; }
 
 /* The connection handle of db. */
 static sqlite3 *conn(Db *db) { return db->conn; }

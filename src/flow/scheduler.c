@@ -152,7 +152,7 @@ static int sched_run(Db *db, const Job *job, int64_t now) {
     snprintf(msg, sizeof msg, "%s (rc %d)%s%s", rc == 0 ? "commit failed" : "failed", rc, dbmsg && dbmsg[0] ? ": " : "",
              dbmsg ? dbmsg : "");
     rc = -1;
-    db_rollback(db);
+    if (db_tx_depth(db) > 0) db_rollback(db); /* a chunk's commit may have ended it, its next begin failed */
 out:
     if (rc == 0) return sched_record(db, zSqlOk, job, now, NULL);
     log_error("scheduler: job %s %s", job->name, msg);

@@ -536,6 +536,7 @@ static void *writer_main(void *arg) {
     char err[256];
     Db *db = db_open(cfg.db_url, err, sizeof err);
     if (!db) log_error("writer: cannot open database: %s", err);
+    if (db && db_cache_large(db) != DB_OK) log_error("writer: page cache: %s", db_errmsg(db));
     while (!atomic_load(&stopping)) {
         Job *batch = queue_take(&writeq, 256);
         if (!batch) break;
@@ -854,7 +855,7 @@ int server_run(const ServerConfig *c) {
             }
             /* a loop only reads (writes go to the writer's group commit): a read route that wrote
                would fail here at once, not take the write lock from a read snapshot */
-            if (db_exec(lp->db, "PRAGMA query_only=1") != DB_OK) {
+            if (db_exec(lp->db, "PRAGMA query_only=1") != DB_OK || db_cache_large(lp->db) != DB_OK) {
                 log_error("cannot make the loop's connection read-only: %s", db_errmsg(lp->db));
                 return 1;
             }
