@@ -130,7 +130,6 @@ const char *db_errmsg(Db *db) { return db->errmsg; }
 
 /* ---------------------------------------------------------------- statement cache */
 
-/* FNV-1a hash of the SQL text. */
 /* The cache key of a statement's text: eight bytes a step (a list's or a row's SQL runs to
    a kilobyte, and a byte a step was 2 % of a signed-in get). */
 static uint64_t sql_hash(const char *s) {

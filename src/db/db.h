@@ -67,7 +67,7 @@ int64_t db_changes(Db *db);
 ** SQLite: a page cache of 8 MB for this connection instead of SQLite's 2 MB — for the connections
 ** whose pages are used again: the loops' (a list's pages, while nothing commits) and the writer's
 ** (the indexes' pages: its own commits keep its cache). Exports, reports and jobs on the other
-** connections read once what they read, and each cache is private memory (bench/FINDINGS.md 60).
+** connections read once what they read, and each cache is private memory (bench/FINDINGS.md 60, 63).
 ** Nothing on PostgreSQL. DB_OK or < 0.
 */
 int db_cache_large(Db *db);
@@ -93,7 +93,7 @@ int db_tx_depth(const Db *db); /* 0 outside any transaction */
 /*
 ** A read snapshot: the statements of one unit of reads (a read request) share one read
 ** transaction and see one state of the database, where each statement took and dropped SQLite's
-** WAL read lock itself (file locks and a mutex: 13 % of a signed-in get, bench/FINDINGS.md 60).
+** WAL read lock itself (file locks and a mutex: 13 % of a signed-in get, bench/FINDINGS.md 61).
 ** SQLite: a deferred BEGIN; PostgreSQL: nothing (a statement is a round trip either way).
 ** A db_begin while the snapshot is open ends it first, so no write starts from an old snapshot.
 ** db_read_end ends it if it is still open. DB_OK or < 0 (then there is none: statements run alone).

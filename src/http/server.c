@@ -259,9 +259,10 @@ static const char *header_get(Arena *a, h2o_req_t *req, const h2o_token_t *tok, 
 }
 
 /*
-** A request's id (X-Request-Id, the log's rid=): 16 hex digits, unique and not guessable, to
-** correlate logs, without a getrandom system call per request (2 % of a get): a per-thread counter
-** from a random start, through a bijective mix (splitmix64's finaliser), so ids do not count requests.
+** A request's id (X-Request-Id, the log's rid=): 16 hex digits to correlate logs, unique, without a
+** getrandom system call per request (2 % of a get): a per-thread counter from a random start through
+** a bijective mix (splitmix64's finaliser), so that ids do not show a count. Not a secret: the mix
+** can be undone, and nothing may rely on an id being unguessable.
 */
 static const char *request_id_next(Arena *a) {
     static _Thread_local uint64_t next;
