@@ -131,7 +131,7 @@ function contentFiles() {
 }
 function runCli(args) {
   return new Promise((ok, fail) => {
-    execFile(BIN, args, { env: srv.env, timeout: 60000 }, (err, stdout, stderr) => {
+    execFile(BIN, args, { env: srv.env, timeout: 180000 }, (err, stdout, stderr) => {
       if (err) fail(new Error(`${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`));
       else ok({ stdout, stderr });
     });

@@ -54,7 +54,7 @@ function tally(answers) {
 /** Run the salesloop command line on this file's database; resolves to {code, stdout, stderr}. */
 function cli(args) {
   return new Promise((ok) => {
-    execFile(BIN, args, { env: srv.env, timeout: 60000 }, (err, stdout, stderr) => {
+    execFile(BIN, args, { env: srv.env, timeout: 180000 }, (err, stdout, stderr) => {
       ok({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });

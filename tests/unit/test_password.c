@@ -18,6 +18,7 @@ static void test_01_hash_verify(void **state) {
     char *h = password_hash(a, "Secret#2026");
     assert_non_null(h);
     assert_memory_equal(h, "$argon2id$", 10);
+    assert_non_null(strstr(h, "$m=19456,t=2,p=1$")); /* the baseline: no test tunable set here */
     assert_true(password_verify(h, "Secret#2026"));
     assert_false(password_verify(h, "secret#2026"));
     assert_false(password_verify(h, ""));
