@@ -1,7 +1,8 @@
 // list_pages.test.mjs — a rep's list pages (issue 11, bench/FINDINGS.md 30): for a user who sees
 // by owner the page is read as two ordered branches (their own rows from an (owner_id, sort) index,
 // the rows shared with them apart; model/list.c list_query_page_sql). The pages must be exactly the
-// rows and the order of the whole list, which must be exactly what the admin sees of those rows.
+// rows and the order of the whole list, which must be exactly what the admin sees of those rows; the
+// total (counted the same way, in two branches: list_query_total) exactly their number, or the cap.
 // A filter by a code with codes below it (a province) is read code by code (LP05).
 import { useServer, test, assert, expectStatus, qs } from './lib/harness.mjs';
 
