@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { useServer, test, assert, expectError, expectStatus, BIN } from './lib/harness.mjs';
+import { useServer, test, assert, expectError, expectStatus, BIN, CLI_TIMEOUT_MS } from './lib/harness.mjs';
 
 let east, south, repA, repB, repS, mgrE, cust, other;
 const srv = useServer(async () => {
@@ -131,7 +131,7 @@ function contentFiles() {
 }
 function runCli(args) {
   return new Promise((ok, fail) => {
-    execFile(BIN, args, { env: srv.env, timeout: 180000 }, (err, stdout, stderr) => {
+    execFile(BIN, args, { env: srv.env, timeout: CLI_TIMEOUT_MS }, (err, stdout, stderr) => {
       if (err) fail(new Error(`${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`));
       else ok({ stdout, stderr });
     });

@@ -11,7 +11,7 @@
 // (X-Forwarded-For) and the per-address counts of one case do not touch another.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { useServer, test, assert, setCookies, expectError, expectStatus, PASSWORD, BIN } from './lib/harness.mjs';
+import { useServer, test, assert, setCookies, expectError, expectStatus, PASSWORD, BIN, CLI_TIMEOUT_MS } from './lib/harness.mjs';
 
 const srv = useServer();
 const LOGIN = '/api/v1/auth/login';
@@ -54,7 +54,7 @@ function tally(answers) {
 /** Run the salesloop command line on this file's database; resolves to {code, stdout, stderr}. */
 function cli(args) {
   return new Promise((ok) => {
-    execFile(BIN, args, { env: srv.env, timeout: 180000 }, (err, stdout, stderr) => {
+    execFile(BIN, args, { env: srv.env, timeout: CLI_TIMEOUT_MS }, (err, stdout, stderr) => {
       ok({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });

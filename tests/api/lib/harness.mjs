@@ -35,7 +35,7 @@ export const PASSWORD = 'Rep-Pass-2026!';
 const REQUEST_TIMEOUT_MS = 60000;
 const CASE_TIMEOUT_MS = 240000;
 const READY_TIMEOUT_MS = 90000;
-const CLI_TIMEOUT_MS = 180000; // salesloop init, a command line
+export const CLI_TIMEOUT_MS = 180000; // salesloop init, a command line (the files that run one use it too)
 const SETUP_TIMEOUT_MS = 300000; // a file's server start and its setup
 const SANITIZER_RE = /ERROR: AddressSanitizer|runtime error:/;
 
