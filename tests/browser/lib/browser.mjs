@@ -14,6 +14,20 @@ export const SHOTS = process.env.SL_SCREENSHOTS || path.join(ROOT, 'docs/screens
 export const DESKTOP = { width: 1440, height: 900 }
 export const PHONE = { width: 375, height: 812 }
 
+// The last API answers of 400 and above each page received (method, path, status, the body's start):
+// a failed wait names what the server refused, where the UI's message may already have faded.
+const refusals = new WeakMap()
+function watchRefusals(page) {
+  const seen = []
+  refusals.set(page, seen)
+  page.on('response', (r) => {
+    if (r.status() < 400 || !r.url().includes('/api/')) return
+    const what = `${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`
+    seen.push(r.text().then((t) => `${what} ${t.slice(0, 300)}`, () => what))
+    if (seen.length > 5) seen.shift()
+  })
+}
+
 export async function launch() {
   // chromium.launch() starts every run with a new, empty temporary profile (user-data-dir).
   const browser = await chromium.launch({
@@ -30,6 +44,7 @@ export async function launch() {
     // CPU on two files. What the tests assert does not move.
     context: async (opts = {}) => {
       const ctx = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', acceptDownloads: true, ...opts })
+      ctx.on('page', watchRefusals)
       await ctx.addInitScript(() => {
         const still = () => {
           const st = document.createElement('style')
@@ -100,6 +115,8 @@ export async function waitForURLOrTell(page, url, opts = {}) {
       .filter((el) => el.offsetParent !== null || getComputedStyle(el).position === 'fixed')
       .map((el) => el.innerText.trim()).filter(Boolean)).catch(() => [])
     e.message += `\n  at ${page.url()}; the page shows: ${seen.length ? seen.join(' | ') : '(no message, dialog or field error)'}`
+    const refused = await Promise.all(refusals.get(page) ?? [])
+    if (refused.length) e.message += `\n  the server refused: ${refused.join(' | ')}`
     throw e
   }
 }
