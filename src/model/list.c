@@ -591,6 +591,13 @@ static void branches(Buf *sql, const Entity *en, ListQuery *lq, const char *cond
     }
 }
 
+/* The second branch of a rep's rows, for a page and its total alike: granted to them, not their own
+   (their own are the first branch, "t.owner_id = ?1"). */
+static void granted_not_owned(const Entity *en, const User *u, Buf *cond) {
+    entity_visibility_grants_sql(en, u, cond, 1);
+    buf_puts(cond, " AND COALESCE(t.owner_id, 0) <> ?1");
+}
+
 /*
 ** A page (LIMIT ?pl OFFSET ?po), written so that the database reads about the page's rows rather
 ** than every row the user may see that matches:
@@ -623,8 +630,7 @@ char *list_query_page_sql(Req *r, const Entity *en, ListQuery *lq, const char *c
         branches(&sql, en, lq, cond.p, first, n, end, "b");
     } else {
         branches(&sql, en, lq, "t.owner_id = ?1", first, n, end, "o");
-        entity_visibility_grants_sql(en, r->user, &cond, 1);
-        buf_puts(&cond, " AND COALESCE(t.owner_id, 0) <> ?1");
+        granted_not_owned(en, r->user, &cond);
         buf_puts(&sql, " UNION ALL ");
         branches(&sql, en, lq, cond.p, first, 0, end, "g");
     }
@@ -673,12 +679,10 @@ static char *count_rows_sql(Req *r, const Entity *en, ListQuery *lq, const char 
     Buf sql, grants;
     buf_init(&sql, r->a);
     buf_init(&grants, r->a);
-    entity_visibility_grants_sql(en, r->user, &grants, 1);
+    granted_not_owned(en, r->user, &grants);
     buf_printf(&sql, "SELECT 1 FROM %s t WHERE t.deleted_at IS NULL AND t.owner_id = ?1", en->table);
     append_where(&sql, lq, false);
-    buf_printf(&sql,
-               " UNION ALL SELECT 1 FROM %s t WHERE t.deleted_at IS NULL AND %s AND COALESCE(t.owner_id, 0) <> ?1",
-               en->table, grants.p);
+    buf_printf(&sql, " UNION ALL SELECT 1 FROM %s t WHERE t.deleted_at IS NULL AND %s", en->table, grants.p);
     append_where(&sql, lq, false);
     if (tail) buf_printf(&sql, " %s", tail);
     return sql.p;
