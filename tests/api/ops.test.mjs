@@ -1,6 +1,5 @@
 // ops.test.mjs — /healthz, /metrics, request ids, routing errors, security headers, and the
 // start-up check that every filterable or sortable field leads an index.
-import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { useServer, test, assert, expectError, expectStatus, MODE } from './lib/harness.mjs';
 
@@ -148,28 +147,27 @@ test('O07 error shape on 401 for anonymous API calls', async () => {
   assert.ok(e.request_id.length > 0);
 });
 
-// SQL straight into the test's database, beside the server (an index dropped or made again)
-const sql = (text) => (MODE === 'postgres'
-  ? execFileSync('psql', [srv.db, '-v', 'ON_ERROR_STOP=1', '-qAtc', text], { stdio: 'pipe' })
-  : execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, text], { stdio: 'pipe' }));
+// SQL straight into the test's database, beside the server (an index dropped or made again); never a
+// synchronous child process, which would hold node's event loop past the server's keep-alive
+const sql = (text) => srv.query(text);
 
 test('O08 a filterable field without an index refuses the start, naming the field; with it back, the server starts', async () => {
-  sql('DROP INDEX leads_company');
+  await sql('DROP INDEX leads_company');
   const from = srv.stderr.length;
   await assert.rejects(srv.restart(), /server exited before ready/);
   assert.match(srv.stderr.slice(from), /leads\.company is filterable or sortable but leads no index/);
-  sql('CREATE INDEX leads_company ON leads(company)');
+  await sql('CREATE INDEX leads_company ON leads(company)');
   await srv.restart();
   rep = await srv.login('orep');
   expectStatus(await rep.get('/api/v1/leads?sort=company'), 200, 'sorted by the indexed column');
 });
 
 test("O08b a field filtered within the owner's rows (F_OWNER_INDEXED) without its (owner_id, field) index refuses the start", async () => {
-  sql('DROP INDEX customers_owner_region_name');
+  await sql('DROP INDEX customers_owner_region_name');
   const from = srv.stderr.length;
   await assert.rejects(srv.restart(), /server exited before ready/);
   assert.match(srv.stderr.slice(from), /customers\.region is F_OWNER_INDEXED but no index begins \(owner_id, region\)/);
-  sql('CREATE INDEX customers_owner_region_name ON customers(owner_id, region, name_sk)');
+  await sql('CREATE INDEX customers_owner_region_name ON customers(owner_id, region, name_sk)');
   await srv.restart();
   rep = await srv.login('orep');
   expectStatus(await rep.get('/api/v1/customers?filter[region]=32'), 200, 'filtered with the index back');

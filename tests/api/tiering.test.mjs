@@ -3,7 +3,6 @@
 // are not under test here), the top-percent rule, thresholds as settings, manual override kept by
 // the recompute and cleared, tier history and audit, visit frequency following the tier, and the
 // nightly job (the server's clock moved with SALESLOOP_NOW).
-import { execFileSync } from 'node:child_process';
 import { useServer, test, assert, expectError, expectStatus, PASSWORD } from './lib/harness.mjs';
 
 const NOW = Math.floor(Date.parse('2026-06-15T02:00:00Z') / 1000);
@@ -17,16 +16,16 @@ const srv = useServer(async () => {
 }, { env: { SALESLOOP_NOW: iso(NOW) } });
 const C = '/api/v1/customers';
 
-/** Run SQL on the test database (sqlite3 or psql), while the server runs. */
-function sql(text) {
-  if (srv.mode === 'postgres') execFileSync('psql', [srv.db, '-v', 'ON_ERROR_STOP=1', '-qAtc', text], { stdio: 'pipe' });
-  else execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, text], { stdio: 'pipe' });
-}
+// Won opportunities are queued by won() and written in one batch by insertWon(), beside the running
+// server and without blocking node's event loop: a synchronous child process held it past the server's
+// 10 s keep-alive, and the next request went out on the connection the server had closed.
+const wins = [];
 function won(customerId, amount, daysAgo, state = 'won') {
   const t = NOW - daysAgo * 86400;
-  sql(`INSERT INTO opportunities(version, owner_id, org_unit_id, state, name, customer_id, amount, closed_at, created_at, updated_at)
+  wins.push(`INSERT INTO opportunities(version, owner_id, org_unit_id, state, name, customer_id, amount, closed_at, created_at, updated_at)
        VALUES (1, ${rep.user.id}, ${east.id}, '${state}', '历史成交', ${customerId}, ${amount}, ${t}, ${t}, ${t})`);
 }
+const insertWon = () => srv.query(wins.splice(0).join(';\n'));
 const cs = {};
 async function mk(key) {
   cs[key] = expectStatus(await rep.post(C, { name: `分级测试${key}有限公司` }), 201, `customer ${key}`);
@@ -42,6 +41,7 @@ test('T01 recompute: hand-computed tiers from won opportunities of the last 365 
   won(cs.E.id, 30000000, 400);                                                         // too old → normal
   won(cs.F.id, 50000000, 10, 'lost');                                                  // lost → normal
   for (const k of ['G', 'H', 'I', 'J', 'K', 'L']) won(cs[k].id, 1000000, 30);           // ¥10,000 each → normal
+  await insertWon();
   // M: set by hand before the recompute
   expectError(await rep.post(`${C}/${cs.M.id}/tier`, { tier: 'important', reason: 'x' }), 403, 'auth.forbidden');
   expectError(await mgr.post(`${C}/${cs.M.id}/tier`, { tier: 'vip', reason: 'x' }), 400, 'field.enum', 'tier');
@@ -125,6 +125,7 @@ test('T04 clearing a manual tier computes it again at once', async () => {
 
 test('T05 the nightly job recomputes (clock moved by one day)', async () => {
   won(cs.D.id, 100000, 1); // D: 6 orders now → key
+  await insertWon();
   await srv.restart({ SALESLOOP_NOW: iso(NOW + 86400 + 3600) });
   mgr = await srv.login('mgr.t', PASSWORD);
   let d;
