@@ -298,13 +298,19 @@ static int64_t search_count(Req *r, ListQuery *lq, int pm, int pb, int pt, int64
 }
 
 /* Below this many rows holding the terms, the MATCH is not narrowed to the user's owner and units:
-   FTS5 would step through their doclists (a rep's 85,000 entries at bench scale 10) to keep a few
-   rows, which row visibility keeps anyway — 11 against 2.6 ms for a rare query; 200 and 2,000 did no
-   better over the bench's six queries (bench/FINDINGS.md 52). The same count decides the walk. */
-#define SEARCH_SCOPE_FROM 5000
+   FTS5 would step through their doclists to keep a few rows, which row visibility keeps anyway (a
+   rep's scope at bench scale 10: 11 against 2.6 ms for a rare query, bench/FINDINGS.md 52). Above
+   it, each candidate left unnarrowed is a row read (a page read through the file since finding 60,
+   ~3-7 us): 3,306 rows holding 华 at scale 1 cost a rep 18 ms a search, narrowed 0.8 ms (finding 68).
+   A rep's scope is one owner's word; a manager's adds the words of every unit of the subtree,
+   doclists of the subtree's rows (750,000 at scale 10: 1,660 candidates unnarrowed 14 ms, narrowed
+   23 ms), so it pays from twice as many candidates. The first count decides the walk too. */
+#define SEARCH_SCOPE_FROM 1000
+#define SEARCH_SCOPE_UNITS_FROM 2000
 
-/* the test build: SALESLOOP_SEARCH_SCOPE_FROM=1 narrows every search (tests/api/search) */
-static int64_t search_scope_from(void) { return test_tunable("SALESLOOP_SEARCH_SCOPE_FROM", SEARCH_SCOPE_FROM); }
+static int64_t search_scope_from(int units) {
+    return test_tunable("SALESLOOP_SEARCH_SCOPE_FROM", units > 0 ? SEARCH_SCOPE_UNITS_FROM : SEARCH_SCOPE_FROM);
+}
 
 /*
 ** q=: the rows whose search fields, normalised (search.h: simplified Chinese, half width, lower
@@ -366,7 +372,7 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
         if (pb < 0 || pt < 0 || pn < 0) return bad(e, "q", "too many conditions");
         /* the candidates, counted as far as deciding needs: whether to narrow them to the scope, and
            whether a page walks the sort's index (n counted up to `upto`: exact below it) */
-        int64_t upto = scope ? search_scope_from() : search_walk_from(), n = search_count(r, lq, pn, pb, pt, upto);
+        int64_t upto = scope ? search_scope_from(nu) : search_walk_from(), n = search_count(r, lq, pn, pb, pt, upto);
         if (n >= 0 && scope && n < upto) scope = NULL; /* few rows hold the terms: row visibility keeps the user's */
         if (n >= 0 && scope) {
             lq->binds[pn - 1].s = arena_printf(r->a, "(%s) AND %s", match, scope);
