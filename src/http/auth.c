@@ -526,35 +526,35 @@ static int auth_me(Req *r, Err *e) {
 static int auth_me_patch(Req *r, Err *e) {
     json_t *body = req_json(r, e);
     if (!body) return -1;
-    const char *key;
+    /* every field checked before anything is written */
+    const char *locale = NULL, *name = NULL, *key;
     json_t *v;
     json_object_foreach(body, key, v) {
         if (strcmp(key, "locale") == 0) {
-            const char *l = json_string_value(v);
-            if (!l || (strcmp(l, "zh-CN") && strcmp(l, "zh-TW") && strcmp(l, "en")))
+            locale = json_string_value(v);
+            if (!locale || (strcmp(locale, "zh-CN") && strcmp(locale, "zh-TW") && strcmp(locale, "en")))
                 return err_set(e, 400, EC_ENUM, "locale", "zh-CN, zh-TW, en");
-            Stmt *st = db_prepare(r->db, "UPDATE users SET locale = ?1, updated_at = ?2 WHERE id = ?3");
-            db_bind_text(st, 1, l, -1);
-            db_bind_int64(st, 2, r->now);
-            db_bind_int64(st, 3, r->user->id);
-            db_step(st);
-            db_done(st);
-            r->user->locale = arena_strdup(r->a, l);
-            r->locale = r->user->locale;
         } else if (strcmp(key, "display_name") == 0) {
-            const char *d = json_string_value(v);
-            if (!d || !*d) return err_set(e, 400, EC_REQUIRED, "display_name", NULL);
-            if (utf8_len(d, strlen(d)) > 100) return err_set(e, 400, EC_TOO_LONG, "display_name", "100");
-            Stmt *st = db_prepare(r->db, "UPDATE users SET display_name = ?1, updated_at = ?2 WHERE id = ?3");
-            db_bind_text(st, 1, d, -1);
-            db_bind_int64(st, 2, r->now);
-            db_bind_int64(st, 3, r->user->id);
-            db_step(st);
-            db_done(st);
-            r->user->display_name = arena_strdup(r->a, d);
+            name = json_string_value(v);
+            if (!name || !*name) return err_set(e, 400, EC_REQUIRED, "display_name", NULL);
+            if (utf8_len(name, strlen(name)) > 100) return err_set(e, 400, EC_TOO_LONG, "display_name", "100");
         } else {
             return err_set(e, 400, EC_UNKNOWN_FIELD, arena_strdup(r->a, key), NULL);
         }
+    }
+    if (locale || name) {
+        Stmt *st = db_prepare(r->db, "UPDATE users SET locale = COALESCE(?1, locale),"
+                                     " display_name = COALESCE(?2, display_name), updated_at = ?3 WHERE id = ?4");
+        if (!st) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        db_bind_text(st, 1, locale, -1); /* NULL binds NULL: the column kept */
+        db_bind_text(st, 2, name, -1);
+        db_bind_int64(st, 3, r->now);
+        db_bind_int64(st, 4, r->user->id);
+        int rc = db_step(st);
+        db_done(st);
+        if (rc != DB_DONE) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        if (locale) r->locale = r->user->locale = arena_strdup(r->a, locale);
+        if (name) r->user->display_name = arena_strdup(r->a, name);
     }
     if (audit_write(r, "users", r->user->id, "update_profile", json_deep_copy(body)) < 0)
         return err_set(e, 500, EC_INTERNAL, NULL, NULL);

@@ -183,10 +183,7 @@ static int stage_log(Req *r, int64_t opp, const char *from, const char *to, int6
         db_bind_int64(st, 6, seconds);
     else
         db_bind_null(st, 6);
-    if (reason)
-        db_bind_text(st, 7, reason, -1);
-    else
-        db_bind_null(st, 7);
+    db_bind_text(st, 7, reason, -1); /* NULL binds NULL */
     int rc = db_step(st);
     db_done(st);
     return rc < 0 ? -1 : 0;

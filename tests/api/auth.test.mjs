@@ -209,6 +209,11 @@ test('A12 PATCH /auth/me changes locale and display_name', async () => {
   assert.equal(r.body.user.display_name, 'Gina Wang');
   const me = await c.get('/api/v1/auth/me');
   assert.equal(me.body.user.locale, 'en');
+  // a refused field writes nothing, the valid one beside it included
+  expectError(await c.patch('/api/v1/auth/me', { locale: 'zh-TW', display_name: '' }), 400, 'field.required', 'display_name');
+  expectError(await c.patch('/api/v1/auth/me', { locale: 'zh-TW', nickname: 'G' }), 400, 'field.unknown', 'nickname');
+  const still = (await c.get('/api/v1/auth/me')).body.user;
+  assert.deepEqual([still.locale, still.display_name], ['en', 'Gina Wang']);
   // errors now in English
   const e = expectError(await c.get('/api/v1/market_research/999999'), 404, 'record.not_found');
   assert.ok(/[A-Za-z]/.test(e.message) && !/[\u4e00-\u9fff]/.test(e.message), `English message: ${e.message}`);
