@@ -315,6 +315,99 @@ static int64_t search_scope_from(int units) {
     return test_tunable("SALESLOOP_SEARCH_SCOPE_FROM", units > 0 ? SEARCH_SCOPE_UNITS_FROM : SEARCH_SCOPE_FROM);
 }
 
+/* PostgreSQL: the postings of one term (range lo..hi) in the user's scope, counted up to cap; -1 on a
+   database error. units: the subtree's units as an array literal (NULL: named by the pattern), nu their
+   count (0: the owner's rows only). */
+static int64_t pg_term_count(Req *r, int64_t ek, const SearchTerm *t, bool narrow, const char *units, int nu,
+                             int64_t cap) {
+    Buf sql; /* every parameter bound is used: PostgreSQL types each from its use */
+    buf_init(&sql, r->a);
+    buf_puts(&sql,
+             "SELECT count(*) FROM (SELECT 1 FROM search_tokens s WHERE s.entity = ?1 AND s.token BETWEEN ?2 AND ?3");
+    if (narrow) {
+        buf_puts(&sql, " AND (s.owner_id = ?5");
+        if (nu > 0 && units)
+            buf_puts(&sql, " OR s.org_unit_id = ANY(CAST(?6 AS BIGINT[]))");
+        else if (nu > 0)
+            buf_puts(&sql, " OR s.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?6)");
+        buf_putc(&sql, ')');
+    }
+    buf_puts(&sql, " LIMIT ?4) x");
+    Stmt *st = db_prepare(r->db, sql.p);
+    if (!st) return -1;
+    db_bind_int64(st, 1, ek);
+    db_bind_int64(st, 2, t->lo);
+    db_bind_int64(st, 3, t->hi);
+    db_bind_int64(st, 4, cap);
+    if (narrow) db_bind_int64(st, 5, r->user->id);
+    if (narrow && nu > 0) db_bind_text(st, 6, units ? units : arena_printf(r->a, "%s%%", r->user->org_path), -1);
+    int rc = db_step(st);
+    int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : -1;
+    db_done(st);
+    return n;
+}
+
+/* Counting a term's postings stops here: past it, a term is common enough not to lead. */
+#define PG_TERM_COUNT_CAP 20000
+
+/*
+** PostgreSQL: q's terms as conditions on the postings (search_tokens). The rarest term in the user's
+** scope leads: its postings read within the scope (owner, units: pu the units' array parameter, nu
+** their count) plus the granted rows that hold it; each other term is then one probe of the
+** postings' key (entity, token, row_id) per candidate, kept a subplan (OFFSET 0) so that the planner
+** cannot join it as a set. (An AND of one IN per term, each with its grants, was planned as nested
+** semi-joins that read a term's postings again for every candidate of the one before: 200 ms for a
+** rep's cu00123, five trigrams; read all at once and grouped by row, a manager's common trigrams
+** were 73,000 postings: bench/FINDINGS.md 70.) Row visibility applies on top, so a probe needs no scope.
+*/
+static int pg_search_terms(Req *r, ListQuery *lq, const SearchTerm *terms, int nt, int64_t ek, int pe, bool narrow,
+                           int nu, int pu, const char *const grants[2], Err *e) {
+    int lead = 0;
+    if (nt > 1) {
+        const char *arr = pu > 0 ? lq->binds[pu - 1].s : NULL;
+        int64_t least = -1;
+        for (int i = 0; i < nt; i++) {
+            int64_t n = pg_term_count(r, ek, &terms[i], narrow, arr, nu, PG_TERM_COUNT_CAP);
+            if (n < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+            if (least < 0 || n < least) least = n, lead = i;
+            if (n == 0) break; /* nothing holds it: the page is empty at once */
+        }
+    }
+    const char *range[SEARCH_TERMS] = {0};
+    for (int i = 0; i < nt; i++) {
+        int lo = add_int(lq, terms[i].lo), hi = terms[i].hi == terms[i].lo ? lo : add_int(lq, terms[i].hi);
+        if (lo < 0 || hi < 0) return bad(e, "q", "too many conditions");
+        range[i] = lo == hi ? arena_printf(r->a, "s.token = ?%d", lo)
+                            : arena_printf(r->a, "s.token BETWEEN ?%d AND ?%d", lo, hi);
+    }
+    const char *led = range[lead];
+    if (!led) return bad(e, "q", "no term");
+    Buf *w = &lq->where;
+    buf_printf(w, " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d AND %s", pe, led);
+    if (narrow) {
+        buf_puts(w, " AND (s.owner_id = ?1");
+        if (pu > 0)
+            buf_printf(w, " OR s.org_unit_id = ANY(CAST(?%d AS BIGINT[]))", pu);
+        else if (nu > 0)
+            buf_puts(w, " OR s.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?3)");
+        buf_putc(w, ')');
+        for (int k = 0; k < 2; k++)
+            if (grants[k])
+                buf_printf(w,
+                           " UNION ALL %s AND EXISTS (SELECT 1 FROM search_tokens s WHERE s.entity = ?%d"
+                           " AND %s AND s.row_id = g.row_id)",
+                           grants[k], pe, led);
+    }
+    buf_putc(w, ')');
+    for (int i = 0; i < nt; i++)
+        if (i != lead)
+            buf_printf(w,
+                       " AND EXISTS (SELECT 1 FROM search_tokens s WHERE s.entity = ?%d AND %s AND s.row_id = t.id"
+                       " OFFSET 0)",
+                       pe, range[i]);
+    return 0;
+}
+
 /*
 ** q=: the rows whose search fields, normalised (search.h: simplified Chinese, half width, lower
 ** case), contain the normalised q. The index (search.c) gives the candidates: each condition is
@@ -409,29 +502,7 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
        ranges of a token (units from a subquery would filter every posting of the token) */
     int pu = nt && narrow && nu > 0 && named ? add_text(lq, units_array(r, units, nu)) : 0;
     if (pu < 0) return bad(e, "q", "too many conditions");
-    for (int i = 0; i < nt && pe > 0; i++) { /* PostgreSQL: one B-tree range per term */
-        int lo = add_int(lq, terms[i].lo), hi = terms[i].hi == terms[i].lo ? lo : add_int(lq, terms[i].hi);
-        if (lo < 0 || hi < 0) return bad(e, "q", "too many conditions");
-        const char *tok = lo == hi ? arena_printf(r->a, "s.token = ?%d", lo)
-                                   : arena_printf(r->a, "s.token BETWEEN ?%d AND ?%d", lo, hi);
-        buf_printf(&lq->where, " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d AND %s", pe,
-                   tok);
-        if (narrow) {
-            buf_puts(&lq->where, " AND (s.owner_id = ?1");
-            if (pu > 0)
-                buf_printf(&lq->where, " OR s.org_unit_id = ANY(CAST(?%d AS BIGINT[]))", pu);
-            else if (nu > 0)
-                buf_puts(&lq->where, " OR s.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?3)");
-            buf_putc(&lq->where, ')');
-            for (int k = 0; k < 2; k++)
-                if (grants[k])
-                    buf_printf(&lq->where,
-                               " UNION ALL %s AND EXISTS (SELECT 1 FROM search_tokens s WHERE s.entity = ?%d"
-                               " AND %s AND s.row_id = g.row_id)",
-                               grants[k], pe, tok);
-        }
-        buf_putc(&lq->where, ')');
-    }
+    if (nt && pe > 0 && pg_search_terms(r, lq, terms, nt, ek, pe, narrow, nu, pu, grants, e) < 0) return -1;
     if (pe < 0) return bad(e, "q", "too many conditions");
     if (search_query_exact(nq)) return 0; /* the terms decide: no line to confirm */
     if (!pk) pk = add_text(lq, pat.p);
