@@ -315,6 +315,18 @@ static int64_t search_scope_from(int units) {
     return test_tunable("SALESLOOP_SEARCH_SCOPE_FROM", units > 0 ? SEARCH_SCOPE_UNITS_FROM : SEARCH_SCOPE_FROM);
 }
 
+/* PostgreSQL: the postings of the user's scope, " AND (s.owner_id = ?po OR s.org_unit_id ...)": the
+   units as the array parameter pu when named, else (nu > 0) the subtree's units by the pattern
+   parameter pp; nu 0: the owner's rows only. */
+static void pg_scope_sql(Buf *b, int po, int pu, int pp, int nu) {
+    buf_printf(b, " AND (s.owner_id = ?%d", po);
+    if (nu > 0 && pu > 0)
+        buf_printf(b, " OR s.org_unit_id = ANY(CAST(?%d AS BIGINT[]))", pu);
+    else if (nu > 0)
+        buf_printf(b, " OR s.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?%d)", pp);
+    buf_putc(b, ')');
+}
+
 /* PostgreSQL: the postings of one term (range lo..hi) in the user's scope, counted up to cap; -1 on a
    database error. units: the subtree's units as an array literal (NULL: named by the pattern), nu their
    count (0: the owner's rows only). */
@@ -324,14 +336,7 @@ static int64_t pg_term_count(Req *r, int64_t ek, const SearchTerm *t, bool narro
     buf_init(&sql, r->a);
     buf_puts(&sql,
              "SELECT count(*) FROM (SELECT 1 FROM search_tokens s WHERE s.entity = ?1 AND s.token BETWEEN ?2 AND ?3");
-    if (narrow) {
-        buf_puts(&sql, " AND (s.owner_id = ?5");
-        if (nu > 0 && units)
-            buf_puts(&sql, " OR s.org_unit_id = ANY(CAST(?6 AS BIGINT[]))");
-        else if (nu > 0)
-            buf_puts(&sql, " OR s.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?6)");
-        buf_putc(&sql, ')');
-    }
+    if (narrow) pg_scope_sql(&sql, 5, units ? 6 : 0, 6, nu);
     buf_puts(&sql, " LIMIT ?4) x");
     Stmt *st = db_prepare(r->db, sql.p);
     if (!st) return -1;
@@ -381,16 +386,11 @@ static int pg_search_terms(Req *r, ListQuery *lq, const SearchTerm *terms, int n
                             : arena_printf(r->a, "s.token BETWEEN ?%d AND ?%d", lo, hi);
     }
     const char *led = range[lead];
-    if (!led) return bad(e, "q", "no term");
+    if (!led) return bad(e, "q", "no term"); /* never (nt >= 1), but the compiler cannot see it */
     Buf *w = &lq->where;
     buf_printf(w, " AND t.id IN (SELECT s.row_id FROM search_tokens s WHERE s.entity = ?%d AND %s", pe, led);
     if (narrow) {
-        buf_puts(w, " AND (s.owner_id = ?1");
-        if (pu > 0)
-            buf_printf(w, " OR s.org_unit_id = ANY(CAST(?%d AS BIGINT[]))", pu);
-        else if (nu > 0)
-            buf_puts(w, " OR s.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?3)");
-        buf_putc(w, ')');
+        pg_scope_sql(w, 1, pu, 3, nu); /* ?1 the user, ?3 the subtree's pattern (visibility's parameters) */
         for (int k = 0; k < 2; k++)
             if (grants[k])
                 buf_printf(w,

@@ -249,7 +249,7 @@ test('SE05 a row that changes hands is found by its new owner and not the old, w
   await checkAll('changed hands, shared, moved'); // every query equals the scan after all of it
 });
 
-test('SE05b every search narrowed to the user\'s owner and units in the index (SQLite; by default a rep\'s from 1,000 candidates, a manager\'s from 2,000): the same answers', async () => {
+test('SE05b every search narrowed to the user\'s owner and units in the index (SQLite; by default a rep\'s from 1,000 candidates, a manager\'s from 2,000 to the walk\'s 5,000): the same answers', async () => {
   await srv.restart({ SALESLOOP_SEARCH_SCOPE_FROM: '1' });
   await checkAll('narrowed');
   await srv.restart({ SALESLOOP_SEARCH_SCOPE_FROM: '1', SALESLOOP_SEARCH_WALK_FROM: '1' });
