@@ -100,6 +100,9 @@ const char *req_cookie(const Req *r, const char *name);
 
 /* Reply helpers. Each returns 0 so a handler can end with `return reply_json(...)`. */
 int reply_json(Req *r, int status, json_t *body); /* steals body */
+/* v as json_dumps(v, JSON_COMPACT) writes it, in a's memory (json_out.c); NULL (and *len 0) when
+   json_dumps would fail: v not an object or array, a string not UTF-8. */
+char *json_out(Arena *a, const json_t *v, size_t *len);
 int reply_raw(Req *r, int status, const char *content_type, const char *data, size_t len);
 int reply_empty(Req *r, int status);
 int reply_error(Req *r, const Err *e); /* {"error":{code,field,message,request_id}} */

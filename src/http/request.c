@@ -189,13 +189,11 @@ int reply_raw(Req *r, int status, const char *content_type, const char *data, si
 }
 
 int reply_json(Req *r, int status, json_t *body) {
-    char *s = json_dumps(body, JSON_COMPACT);
+    size_t n;
+    char *s = json_out(r->a, body, &n);
     json_decref(body);
     if (!s) return reply_raw(r, 500, "application/json", "{}", 2);
-    size_t n = strlen(s);
-    char *copy = arena_strndup(r->a, s, n);
-    free(s);
-    return reply_raw(r, status, "application/json; charset=utf-8", copy, n);
+    return reply_raw(r, status, "application/json; charset=utf-8", s, n);
 }
 
 int reply_empty(Req *r, int status) { return reply_raw(r, status, NULL, "", 0); }
