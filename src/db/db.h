@@ -72,6 +72,12 @@ int64_t db_changes(Db *db);
 */
 int db_cache_large(Db *db);
 
+/* SQLite: 1 when the table exists in the main database, 0 when not, < 0 on error — from the schema
+   the connection holds in memory (sqlite_master has no index: a query of it reads every entry), so a
+   table another connection made since this one's last statement reads as 0: a caller that then
+   creates it says IF NOT EXISTS. Not for PostgreSQL (< 0). */
+int db_sqlite_table_exists(Db *db, const char *table);
+
 /* Run SQL with no parameters (several statements allowed). DB_OK or < 0. */
 int db_exec(Db *db, const char *sql);
 

@@ -39,6 +39,17 @@ int db_cache_large(Db *db) { return db_kind(db) == DB_SQLITE ? db_exec(db, "PRAG
 /* The connection handle of db. */
 static sqlite3 *conn(Db *db) { return db->conn; }
 
+/* See db.h. */
+int db_sqlite_table_exists(Db *db, const char *table) {
+    if (db_kind(db) != DB_SQLITE) return DB_ERROR;
+    /* with no column named, SQLITE_OK says the table exists and SQLITE_ERROR that it does not */
+    int rc = sqlite3_table_column_metadata(conn(db), "main", table, NULL, NULL, NULL, NULL, NULL, NULL);
+    if (rc == SQLITE_OK) return 1;
+    if (rc == SQLITE_ERROR) return 0;
+    snprintf(db->errmsg, sizeof db->errmsg, "table_column_metadata: %s", sqlite3_errstr(rc));
+    return DB_ERROR;
+}
+
 /* The statement handle of st. */
 static sqlite3_stmt *handle(Stmt *st) { return st->h; }
 

@@ -686,6 +686,32 @@ static void test_26_pg_no_read_snapshot(void **state) {
     assert_int_equal(db_tx_depth(db), 0);
 }
 
+/* 27. db_sqlite_table_exists: a table, a virtual (FTS5) table; 0 for a missing name and an index's;
+       one another connection created is seen once this connection has read the schema again (its
+       next statement); refused on PostgreSQL. */
+static void test_27_table_exists(void **state) {
+    Ctx *c = *state;
+    if (db_kind(c->db) == DB_PG) {
+        assert_true(db_sqlite_table_exists(c->db, "items") < 0);
+        return;
+    }
+    assert_int_equal(db_sqlite_table_exists(c->db, "items"), 1);
+    assert_int_equal(db_sqlite_table_exists(c->db, "no_such_table"), 0);
+    assert_int_equal(db_exec(c->db, "CREATE INDEX items_name ON items(name)"), DB_OK);
+    assert_int_equal(db_sqlite_table_exists(c->db, "items_name"), 0);
+    assert_int_equal(db_exec(c->db, "CREATE VIRTUAL TABLE words USING fts5(w)"), DB_OK);
+    assert_int_equal(db_sqlite_table_exists(c->db, "words"), 1);
+    char err[256];
+    Db *other = db_open(c->url, err, sizeof err);
+    assert_non_null(other);
+    assert_true(query_int(other, zSqlCount) >= 0); /* other has read the schema */
+    assert_int_equal(db_exec(c->db, "CREATE TABLE later_one(x INTEGER)"), DB_OK);
+    assert_int_equal(db_sqlite_table_exists(other, "later_one"), 0); /* the schema other holds */
+    assert_true(query_int(other, zSqlCount) >= 0);                   /* its next statement reads it again */
+    assert_int_equal(db_sqlite_table_exists(other, "later_one"), 1);
+    db_close(other);
+}
+
 /* The cases every backend runs, with that backend's setup. */
 #define GENERIC_TESTS(setup)                                                                                           \
     cmocka_unit_test_setup_teardown(test_01_roundtrip, setup, teardown),                                               \
@@ -721,12 +747,14 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_17_sqlite_busy, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_18_sqlite_close_in_tx, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_25_read_snapshot, setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_27_table_exists, setup_file, teardown),
     };
     const struct CMUnitTest pg[] = {
         GENERIC_TESTS(setup_pg),
         cmocka_unit_test_setup_teardown(test_20_pg_backup_unsupported, setup_pg, teardown),
         cmocka_unit_test_setup_teardown(test_21_pg_error_in_savepoint, setup_pg, teardown),
         cmocka_unit_test_setup_teardown(test_26_pg_no_read_snapshot, setup_pg, teardown),
+        cmocka_unit_test_setup_teardown(test_27_table_exists, setup_pg, teardown),
     };
     int failed = cmocka_run_group_tests_name("sqlite-memory", memory, NULL, NULL);
     failed += cmocka_run_group_tests_name("sqlite-file", file, NULL, NULL);
