@@ -66,9 +66,11 @@ struct Loop {
     pthread_t tid;
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
-    h2o_multithread_receiver_t done; /* finished jobs come back here */
-    Db *db;                          /* SQLite read connection, NULL on PostgreSQL */
-    int fd;                          /* listening socket */
+    h2o_multithread_receiver_t done;    /* finished jobs come back here */
+    Db *db;                             /* SQLite read connection, NULL on PostgreSQL */
+    int fd;                             /* listening socket */
+    h2o_multithread_receiver_t handoff; /* connections another loop accepted for this one */
+    atomic_int conns;                   /* connections it serves, as last counted (balance_to) */
 };
 
 /* A FIFO of jobs with its own thread(s). */
@@ -774,12 +776,78 @@ fail:;
     return -1;
 }
 
-/* A connection is waiting on the shared socket: take it, unless another loop already did. */
+/*
+** Connections are spread over the loops. Every loop accepts on the one listening socket and the first
+** awake takes the connection: a client that opens its connections at once (a browser's six, wrk's
+** eight) often found them all on one loop while the other idled — the bench's read figures halved
+** from one run to the next (bench/FINDINGS.md 73). A loop that accepts a connection while another
+** loop serves fewer hands it over (h2o_socket_export / import, through the receiver's queue).
+*/
+typedef struct Handoff {
+    h2o_multithread_message_t super;
+    h2o_socket_export_t info;
+} Handoff;
+
+/* The connections a loop serves (its own thread only: h2o's lists of them). */
+static int count_conns(Loop *lp) {
+    int n = 0;
+    for (h2o_linklist_t *l = lp->ctx.http1._conns.next; l != &lp->ctx.http1._conns; l = l->next)
+        n++;
+    for (h2o_linklist_t *l = lp->ctx.http2._conns.next; l != &lp->ctx.http2._conns; l = l->next)
+        n++;
+    return n;
+}
+
+/* The loop that should serve a new connection: this one unless another serves fewer. Each loop
+   publishes its own count when it accepts or takes one over; a count read from another loop may be
+   high by the connections it closed since (so a handoff is never made on a count too low). */
+static Loop *balance_to(Loop *lp) {
+    int least = count_conns(lp);
+    atomic_store(&lp->conns, least);
+    Loop *to = lp;
+    for (int i = 0; i < nloops; i++) {
+        int c = atomic_load(&loops[i].conns);
+        if (&loops[i] != lp && c < least) least = c, to = &loops[i];
+    }
+    return to;
+}
+
+static void on_handoff(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages) {
+    Loop *lp = H2O_STRUCT_FROM_MEMBER(Loop, handoff, receiver);
+    while (!h2o_linklist_is_empty(messages)) {
+        Handoff *h = H2O_STRUCT_FROM_MEMBER(Handoff, super.link, messages->next);
+        h2o_linklist_unlink(&h->super.link);
+        if (atomic_load(&stopping)) {
+            h2o_socket_dispose_export(&h->info); /* closes it */
+        } else {
+            h2o_socket_t *sock = h2o_socket_import(lp->ctx.loop, &h->info);
+            h2o_accept(&lp->accept_ctx, sock);
+            atomic_store(&lp->conns, count_conns(lp));
+        }
+        free(h);
+    }
+}
+
+/* A connection is waiting on the shared socket: take it, unless another loop already did, and serve
+   it here or hand it to a loop that serves fewer. */
 static void on_accept(h2o_socket_t *listener, const char *err) {
     if (err) return;
     Loop *lp = listener->data;
     h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
-    if (sock) h2o_accept(&lp->accept_ctx, sock);
+    if (!sock) return;
+    Loop *to = nloops > 1 ? balance_to(lp) : lp;
+    if (to != lp) {
+        Handoff *h = malloc(sizeof *h);
+        if (h && h2o_socket_export(sock, &h->info) == 0) {
+            atomic_fetch_add(&to->conns, 1);
+            memset(&h->super, 0, sizeof h->super);
+            h2o_multithread_send_message(&to->handoff, &h->super);
+            return;
+        }
+        free(h); /* export cannot fail on this event loop; malloc can: serve it here */
+    }
+    h2o_accept(&lp->accept_ctx, sock);
+    atomic_fetch_add(&lp->conns, 1);
 }
 
 /* All loops have set up their h2o context: the server is ready. */
@@ -800,6 +868,7 @@ static void *loop_main(void *arg) {
     lp->accept_ctx.ctx = &lp->ctx;
     lp->accept_ctx.hosts = h2o_config.hosts;
     h2o_multithread_register_receiver(lp->ctx.queue, &lp->done, on_jobs_done);
+    h2o_multithread_register_receiver(lp->ctx.queue, &lp->handoff, on_handoff);
     pthread_barrier_wait(&loops_ready);
     h2o_socket_t *sock = h2o_evloop_socket_create(lp->ctx.loop, lp->fd, H2O_SOCKET_FLAG_DONT_READ);
     sock->data = lp;
@@ -809,6 +878,7 @@ static void *loop_main(void *arg) {
     h2o_socket_read_stop(sock);
     h2o_socket_close(sock);
     pthread_barrier_wait(&loops_done);
+    h2o_evloop_run(lp->ctx.loop, 0); /* close what another loop handed over as it stopped */
     /* The thread stays, idle, until the process exits. h2o 2.2 keeps freed memory-pool chunks and
        socket buffers in per-thread lists that only the thread's own storage points to, with no call
        to empty them: a thread that ended would leave them unreachable, and LeakSanitizer would
