@@ -507,6 +507,19 @@ static bool client_left(Job *j) {
     return n == 0 || (n < 0 && (errno == ECONNRESET || errno == ENOTCONN));
 }
 
+/* Run a job's request on db, or answer 503 when there is no usable connection (none opened, or the
+   writer's transaction could not begin). */
+static void run_on(Job *j, Db *db) {
+    j->r.db = db;
+    if (db) {
+        request_run(&j->r);
+        return;
+    }
+    Err e = {0};
+    err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
+    reply_error(&j->r, &e);
+}
+
 static void *worker_main(void *arg) {
     Db *db = db_recover(NULL);
     while (!atomic_load(&stopping)) {
@@ -521,14 +534,7 @@ static void *worker_main(void *arg) {
             err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
             reply_error(&j->r, &e);
         } else if (!job_expired(j)) {
-            j->r.db = db;
-            if (db)
-                request_run(&j->r);
-            else {
-                Err e = {0};
-                err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
-                reply_error(&j->r, &e);
-            }
+            run_on(j, db);
         }
         bool failed = j->r.status >= 500;
         job_finish(j); /* j belongs to the loop from here on */
@@ -557,15 +563,7 @@ static Job *writer_run(Job *chain, Db *db, bool open, int *n) {
     for (Job *j = chain; j; j = j->next) {
         last = j;
         (*n)++;
-        if (job_expired(j)) continue;
-        j->r.db = db;
-        if (open)
-            request_run(&j->r);
-        else {
-            Err e = {0};
-            err_set(&e, 503, EC_UNAVAILABLE, NULL, NULL);
-            reply_error(&j->r, &e);
-        }
+        if (!job_expired(j)) run_on(j, open ? db : NULL);
     }
     return last;
 }
@@ -807,7 +805,10 @@ static Loop *balance_to(Loop *lp) {
     Loop *to = lp;
     for (int i = 0; i < nloops; i++) {
         int c = atomic_load(&loops[i].conns);
-        if (&loops[i] != lp && c < least) least = c, to = &loops[i];
+        if (&loops[i] != lp && c < least) {
+            least = c;
+            to = &loops[i];
+        }
     }
     return to;
 }
