@@ -22,11 +22,23 @@ before(async () => {
 after(async () => { await b.close() })
 
 async function pickRef(id, typed, option) {
-  await page.locator('#' + id).click()
-  await page.locator('#' + id).fill(typed)
-  const opt = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: option }).first()
-  await opt.waitFor()
-  await opt.click()
+  // the choice is made when the select shows it: on a loaded machine a click on an option of the list
+  // the search was still replacing did not take, and the quote was saved without its customer
+  const chosen = page.locator('.el-select', { has: page.locator('#' + id) })
+    .locator('.el-select__selected-item', { hasText: option }).first()
+  for (let i = 0; i < 3; i++) {
+    await page.locator('#' + id).click()
+    await page.locator('#' + id).fill(typed)
+    const opt = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: option }).first()
+    await opt.waitFor()
+    await opt.click()
+    try {
+      await chosen.waitFor({ timeout: 5000 })
+      return
+    } catch (e) {
+      if (i === 2) throw e
+    }
+  }
 }
 
 test('a rep quotes a product, saves with the server\'s totals, and a quote within limits is approved on submit', async () => {
