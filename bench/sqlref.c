@@ -248,6 +248,10 @@ static void one_op(Db *db, Req *r, int64_t k) {
         list_query_bind(r, en, &lq, st);
         int n = drain(st);
         if (explain && k == 0) plan(db, sql);
+        if (explain && k == 0) /* the page's parameters after the visibility's (which plan() shows bound as NULL) */
+            for (int i = 0; i < lq.nbind; i++)
+                fprintf(stderr, "  bind ?%d = %s\n", i + 1,
+                        lq.binds[i].kind ? lq.binds[i].s : arena_printf(r->a, "%lld", (long long)lq.binds[i].i));
         ListTotal t; /* the count, as entity_list runs it (list_query_total) */
         if (list_query_total(r, en, &lq, nfilter, (size_t)n, &t, &e) < 0) {
             fprintf(stderr, "sqlref: the count failed\n");

@@ -282,19 +282,32 @@ static const char *units_array(Req *r, const int64_t *units, int n) {
 static int64_t search_walk_from(void) { return test_tunable("SALESLOOP_SEARCH_WALK_FROM", SEARCH_WALK_FROM); }
 
 /* How many documents the FTS5 query (parameter pm, rowids pb..pt as lq binds them) has, counted up
-   to `upto` (it reads at most that many rowids of the index); -1 on a database error. */
-static int64_t search_count(Req *r, ListQuery *lq, int pm, int pb, int pt, int64_t upto) {
-    Stmt *st = db_prepare(r->db, "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?1"
-                                 " AND rowid BETWEEN ?2 AND ?3 LIMIT ?4)");
+   to `upto` (it reads at most that many rowids of the index); -1 on a database error. Their row ids
+   are written to ids as a JSON array: when the count is exact, the page and the list's total look
+   the rows up from it (json_each) rather than run the MATCH again, which for a manager's narrowed
+   one-character query is most of the search (bench/FINDINGS.md 74). */
+static int64_t search_count(Req *r, ListQuery *lq, int pm, int pb, int pt, int64_t upto, Buf *ids) {
+    Stmt *st = db_prepare(r->db, "SELECT rowid - ?2 FROM search_fts WHERE search_fts MATCH ?1"
+                                 " AND rowid BETWEEN ?2 AND ?3 LIMIT ?4");
     if (!st) return -1;
     db_bind_text(st, 1, lq->binds[pm - 1].s, -1);
     db_bind_int64(st, 2, lq->binds[pb - 1].i);
     db_bind_int64(st, 3, lq->binds[pt - 1].i);
     db_bind_int64(st, 4, upto);
-    int rc = db_step(st);
-    int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : -1;
+    buf_init(ids, r->a);
+    buf_putc(ids, '[');
+    int64_t n = 0;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) { /* row ids are positive: digits written by hand, not printf */
+        char d[24], *p = d + sizeof d;
+        for (uint64_t v = (uint64_t)db_col_int64(st, 0); p == d + sizeof d || v; v /= 10)
+            *--p = (char)('0' + v % 10);
+        if (n++) buf_putc(ids, ',');
+        buf_add(ids, p, (size_t)(d + sizeof d - p));
+    }
+    buf_putc(ids, ']');
     db_done(st);
-    return n;
+    return rc == DB_DONE ? n : -1;
 }
 
 /* Below this many rows holding the terms, the MATCH is not narrowed to the user's owner and units:
@@ -470,21 +483,29 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
            whether a page walks the sort's index (n counted up to `upto`: exact below it) */
         int64_t scope_from = search_scope_from(nu), walk_from = search_walk_from();
         int64_t upto = !scope ? walk_from : nu > 0 && walk_from > scope_from ? walk_from : scope_from;
-        int64_t n = search_count(r, lq, pn, pb, pt, upto);
+        Buf ids;
+        buf_init(&ids, r->a);
+        int64_t n = search_count(r, lq, pn, pb, pt, upto, &ids);
         /* few rows hold the terms: row visibility keeps the user's; many: a manager's page walks */
         if (n >= 0 && scope && (n < scope_from || (nu > 0 && n >= walk_from))) scope = NULL;
         if (n >= 0 && scope) {
             lq->binds[pn - 1].s = arena_printf(r->a, "(%s) AND %s", match, scope);
             pk = add_text(lq, pat.p);
             if (pk < 0) return bad(e, "q", "too many conditions");
-            n = search_count(r, lq, pn, pb, pt, walk_from);
+            n = search_count(r, lq, pn, pb, pt, walk_from, &ids);
         }
         if (n < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
-        if (n >= walk_from) lq->search_walk_at = (int)lq->where.n + 1;
-        buf_printf(&lq->where,
-                   " AND t.id IN (SELECT rowid - ?%d FROM search_fts WHERE search_fts MATCH ?%d"
-                   " AND rowid BETWEEN ?%d AND ?%d",
-                   pb, pn, pb, pt);
+        if (n >= walk_from) { /* the walk tests rows against the MATCH, stopping at the page's end */
+            lq->search_walk_at = (int)lq->where.n + 1;
+            buf_printf(&lq->where,
+                       " AND t.id IN (SELECT rowid - ?%d FROM search_fts WHERE search_fts MATCH ?%d"
+                       " AND rowid BETWEEN ?%d AND ?%d",
+                       pb, pn, pb, pt);
+        } else { /* every candidate counted: looked up by id */
+            int pi = add_text(lq, ids.p);
+            if (pi < 0) return bad(e, "q", "too many conditions");
+            buf_printf(&lq->where, " AND t.id IN (SELECT value FROM json_each(?%d)", pi);
+        }
         /* a granted row is checked on its line, one lookup by key: a MATCH limited to one rowid
            reads the terms' doclists up to it (0.5 ms a row for common trigrams; a rep's 180 shares
            cost 93 ms a page at bench scale 10, finding 51), and the line holds q exactly when the
