@@ -281,6 +281,25 @@ static const char *units_array(Req *r, const int64_t *units, int n) {
 /* the test build: SALESLOOP_SEARCH_WALK_FROM=1 walks for every search (tests/api/search) */
 static int64_t search_walk_from(void) { return test_tunable("SALESLOOP_SEARCH_WALK_FROM", SEARCH_WALK_FROM); }
 
+/* From this many candidates whose lines are checked, a page checks them in its order, as far as it
+   and its total reach (search_confirm); below it, a second statement and a lookup a row cost more
+   than the lines read. The test build: SALESLOOP_SEARCH_CONFIRM_FROM=1 for every search. */
+#define SEARCH_CONFIRM_FROM 500
+
+static int64_t search_confirm_from(void) { return test_tunable("SALESLOOP_SEARCH_CONFIRM_FROM", SEARCH_CONFIRM_FROM); }
+
+/* A row id (positive) appended to a JSON array of them: its digits written by hand (thousands of
+   ids a search, printf was visible) */
+static void put_id(Buf *b, int64_t id, bool first) {
+    char d[24], *p = d + sizeof d;
+    uint64_t v = (uint64_t)id;
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    if (!first) buf_putc(b, ',');
+    buf_add(b, p, (size_t)(d + sizeof d - p));
+}
+
 /* How many documents the FTS5 query (parameter pm, rowids pb..pt as lq binds them) has, counted up
    to `upto` (it reads at most that many rowids of the index); -1 on a database error. Their row ids
    are written to ids as a JSON array: when the count is exact, the page and the list's total look
@@ -298,13 +317,8 @@ static int64_t search_count(Req *r, ListQuery *lq, int pm, int pb, int pt, int64
     buf_putc(ids, '[');
     int64_t n = 0;
     int rc;
-    while ((rc = db_step(st)) == DB_ROW) { /* row ids are positive: digits written by hand, not printf */
-        char d[24], *p = d + sizeof d;
-        for (uint64_t v = (uint64_t)db_col_int64(st, 0); p == d + sizeof d || v; v /= 10)
-            *--p = (char)('0' + v % 10);
-        if (n++) buf_putc(ids, ',');
-        buf_add(ids, p, (size_t)(d + sizeof d - p));
-    }
+    while ((rc = db_step(st)) == DB_ROW)
+        put_id(ids, db_col_int64(st, 0), n++ == 0);
     buf_putc(ids, ']');
     db_done(st);
     return rc == DB_DONE ? n : -1;
@@ -461,7 +475,8 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
         buf_putc(&pat, *s);
     }
     buf_putc(&pat, '%');
-    int pk = 0; /* its parameter, once added */
+    int pk = 0;                    /* its parameter, once added */
+    bool confirm_in_order = false; /* many candidates: a page confirms them in its order (search_confirm) */
     /* grants: rows shared with the user or under their approval, as "SELECT row_id ..." prefixes
        that a term's check completes */
     const char *grants[2] = {"SELECT g.row_id FROM shares g WHERE g.user_id = ?1 AND g.entity = ?2",
@@ -496,15 +511,18 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
         }
         if (n < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
         if (n >= walk_from) { /* the walk tests rows against the MATCH, stopping at the page's end */
+            lq->search_first_ids = add_text(lq, ids.p);
+            if (lq->search_first_ids < 0) return bad(e, "q", "too many conditions");
             lq->search_walk_at = (int)lq->where.n + 1;
             buf_printf(&lq->where,
                        " AND t.id IN (SELECT rowid - ?%d FROM search_fts WHERE search_fts MATCH ?%d"
                        " AND rowid BETWEEN ?%d AND ?%d",
                        pb, pn, pb, pt);
         } else { /* every candidate counted: looked up by id */
-            int pi = add_text(lq, ids.p);
-            if (pi < 0) return bad(e, "q", "too many conditions");
-            buf_printf(&lq->where, " AND t.id IN (SELECT value FROM json_each(?%d)", pi);
+            confirm_in_order = n >= search_confirm_from();
+            lq->search_ids = add_text(lq, ids.p);
+            if (lq->search_ids < 0) return bad(e, "q", "too many conditions");
+            buf_printf(&lq->where, " AND t.id IN (SELECT value FROM json_each(?%d)", lq->search_ids);
         }
         /* a granted row is checked on its line, one lookup by key: a MATCH limited to one rowid
            reads the terms' doclists up to it (0.5 ms a row for common trigrams; a rep's 180 shares
@@ -517,6 +535,7 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
                            " AND d.row_id = g.row_id AND d.body LIKE ?%d ESCAPE '\\')",
                            grants[i], pe, pk);
         buf_putc(&lq->where, ')');
+        if (lq->search_walk_at > 0) lq->search_in_len = lq->where.n - (size_t)(lq->search_walk_at - 1);
         nt = 0;
     }
     /* PostgreSQL: the units as an array, so that the planner ORs the owner's and the units' index
@@ -528,10 +547,16 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
     if (search_query_exact(nq)) return 0; /* the terms decide: no line to confirm */
     if (!pk) pk = add_text(lq, pat.p);
     if (pk < 0) return bad(e, "q", "too many conditions");
+    lq->confirm_at = lq->where.n;
     buf_printf(&lq->where,
                " AND EXISTS (SELECT 1 FROM search_docs d WHERE d.entity = ?%d AND d.row_id = t.id"
                " AND d.body LIKE ?%d ESCAPE '\\')",
                pe, pk);
+    if (confirm_in_order) {
+        lq->confirm_len = lq->where.n - lq->confirm_at;
+        lq->confirm_entity = pe;
+        lq->confirm_pattern = pk;
+    }
     return 0;
 }
 
@@ -701,6 +726,65 @@ static void granted_not_owned(const Entity *en, const User *u, Buf *cond) {
     buf_puts(cond, " AND COALESCE(t.owner_id, 0) <> ?1");
 }
 
+/* How far past the requested page a list's total counts (list_query_total) */
+#define LIST_COUNT_AHEAD 5
+
+/*
+** A search whose candidates are confirmed on their line (search_docs: a query longer than one token)
+** read the line of every visible candidate, to sort them all for a page of 20: 1,424 lines of 1,680
+** candidates, ~7 us each through the file, 10 ms of a manager's "6234" at bench scale 10
+** (bench/FINDINGS.md 75). The visible candidates are sorted first (their rows are read anyway), then
+** confirmed one by one in the page's order until the page and its total's reach are found (every one
+** for count=exact); those become the candidates, and the line's check leaves the page's SQL.
+*/
+static int search_confirm(Req *r, const Entity *en, ListQuery *lq) {
+    if (!lq->search_ids || !lq->confirm_len) return 0;
+    memset(lq->where.p + lq->confirm_at, ' ', lq->confirm_len); /* the candidates without it, in order */
+    lq->confirm_len = 0;
+    const char *cm = req_query(r, "count");
+    int64_t need = cm && !strcmp(cm, "exact") ? INT64_MAX : (lq->page + LIST_COUNT_AHEAD) * lq->per_page + 1;
+    /* a LIMIT that limits nothing (fewer candidates than the walk's count, and the rows granted) as the
+       highest parameter, so that every one below it is in the statement's range; taken back after */
+    int pn = add_int(lq, INT64_MAX);
+    if (pn < 0) return -1;
+    Stmt *st = db_prepare(r->db, list_query_sql(r, en, lq, "t.id", arena_printf(r->a, "LIMIT ?%d", pn), true));
+    if (st) list_query_bind(r, en, lq, st);
+    lq->nbind--;
+    if (!st) return -1;
+    int64_t *ids = NULL, n = 0, cap = 0;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (n == cap) {
+            int64_t *grown = arena_alloc(r->a, (size_t)(cap = cap ? 2 * cap : 256) * sizeof *ids);
+            if (n) memcpy(grown, ids, (size_t)n * sizeof *ids);
+            ids = grown;
+        }
+        ids[n++] = db_col_int64(st, 0);
+    }
+    db_done(st);
+    if (rc != DB_DONE) return -1;
+    Buf kept;
+    buf_init(&kept, r->a);
+    buf_putc(&kept, '[');
+    for (int64_t i = 0, found = 0; i < n && found < need; i++) {
+        st = db_prepare(r->db, "SELECT 1 FROM search_docs d WHERE d.entity = ?1 AND d.row_id = ?2"
+                               " AND d.body LIKE ?3 ESCAPE '\\'");
+        if (!st) return -1;
+        db_bind_int64(st, 1, lq->binds[lq->confirm_entity - 1].i);
+        db_bind_int64(st, 2, ids[i]);
+        db_bind_text(st, 3, lq->binds[lq->confirm_pattern - 1].s, -1);
+        rc = db_step(st);
+        db_done(st);
+        if (rc == DB_ROW)
+            put_id(&kept, ids[i], found++ == 0);
+        else if (rc != DB_DONE)
+            return -1;
+    }
+    buf_putc(&kept, ']');
+    lq->binds[lq->search_ids - 1].s = kept.p;
+    return 0;
+}
+
 /*
 ** A page (LIMIT ?pl OFFSET ?po), written so that the database reads about the page's rows rather
 ** than every row the user may see that matches:
@@ -717,6 +801,7 @@ static void granted_not_owned(const Entity *en, const User *u, Buf *cond) {
 ** The outer query sorts what the branches return: at most their number times the page's end.
 */
 char *list_query_page_sql(Req *r, const Entity *en, ListQuery *lq, const char *cols, int pl, int po) {
+    if (search_confirm(r, en, lq) < 0) return NULL;
     const char *tail = arena_printf(r->a, "LIMIT ?%d OFFSET ?%d", pl, po);
     int first = 0, n = split_codes(r, en, lq, &first);
     if (n < 0) return NULL;
@@ -769,8 +854,6 @@ int list_query_add_int(ListQuery *lq, int64_t v) { return add_int(lq, v); }
 ** counting a little further; ?count=exact (the list's "count all", integrations) counts every row.
 ** No count runs when the page itself ends the list.
 */
-#define LIST_COUNT_AHEAD 5
-
 /* The rows a total counts (one column, then tail). For a rep (visibility by owner) the owner's rows and
    the granted ones are two branches, as a page reads them: "owner = ? OR id IN (shares)" is one
    condition no PostgreSQL index answers, so it read the table until it had counted (a rep's list: a
@@ -791,6 +874,33 @@ static char *count_rows_sql(Req *r, const Entity *en, ListQuery *lq, const char 
     return sql.p;
 }
 
+/*
+** A walked search's total (5,000 candidates or more) first counted among the first candidates alone,
+** whose ids the count that chose the walk read: when the total's reach is found among them, it is
+** capped without the MATCH's every candidate put into a set to look the rows up from (a manager's 华 at
+** bench scale 10: 33,308 candidates, the total 3.8 ms, bench/FINDINGS.md 76). 1 when capped there, 0
+** when the whole count must decide, -1 on a database error.
+*/
+static int walk_total_capped(Req *r, const Entity *en, ListQuery *lq, int64_t limit) {
+    Buf whole = lq->where, first;
+    size_t at = (size_t)lq->search_walk_at - 1;
+    buf_init(&first, r->a);
+    buf_printf(&first, "%.*s AND t.id IN (SELECT value FROM json_each(?%d))%s", (int)at, whole.p, lq->search_first_ids,
+               whole.p + at + lq->search_in_len);
+    lq->where = first;
+    int pl = list_query_add_int(lq, limit + 1);
+    char *sql = list_query_sql(r, en, lq, "1", arena_printf(r->a, "LIMIT ?%d", pl), false);
+    lq->where = whole;
+    Stmt *st = db_prepare(r->db, arena_printf(r->a, "SELECT count(*) FROM (%s) x", sql));
+    if (st) list_query_bind(r, en, lq, st);
+    lq->nbind--;
+    if (!st) return -1;
+    int rc = db_step(st);
+    int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : -1;
+    db_done(st);
+    return n < 0 ? -1 : n > limit;
+}
+
 int list_query_total(Req *r, const Entity *en, ListQuery *lq, int nfilter, size_t page_rows, ListTotal *t, Err *e) {
     const char *cm = req_query(r, "count");
     if (cm && strcmp(cm, "exact") && strcmp(cm, "capped")) return bad(e, "count", "exact or capped");
@@ -802,6 +912,15 @@ int list_query_total(Req *r, const Entity *en, ListQuery *lq, int nfilter, size_
     if (page_rows < (size_t)lq->per_page && (page_rows > 0 || lq->page == 1)) return 0; /* the page ends the list */
     int64_t limit = lq->page * lq->per_page + LIST_COUNT_AHEAD * lq->per_page;
     lq->nbind = nfilter;
+    if (!exact && lq->search_walk_at > 0 && lq->search_first_ids > 0) {
+        int capped = walk_total_capped(r, en, lq, limit);
+        if (capped < 0) return err_set(e, 500, EC_INTERNAL, NULL, NULL);
+        if (capped) {
+            t->capped = true;
+            t->total = limit;
+            return 0;
+        }
+    }
     const char *tail = NULL;
     if (!exact) tail = arena_printf(r->a, "LIMIT ?%d", list_query_add_int(lq, limit + 1));
     t->sql = arena_printf(r->a, "SELECT count(*) FROM (%s) x", count_rows_sql(r, en, lq, tail));

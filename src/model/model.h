@@ -161,6 +161,15 @@ typedef struct ListQuery {
        fetching and sorting every candidate; 0 when not */
     int search_walk_at;
     bool searched; /* q= given */
+    /* q= whose candidates were counted (SQLite, no walk): the parameter of their ids (a JSON array),
+       and where the check of each row's line stands in where (confirm_len 0: none, or done): a page
+       confirms the rows in its order, as far as it and its total reach (list.c search_confirm) */
+    int search_ids, confirm_entity, confirm_pattern;
+    size_t confirm_at, confirm_len;
+    /* a walked q= (search_walk_at): the parameter of its first candidates' ids and the length of its
+       "AND t.id IN (...)" in where, for a total found among them (list.c walk_total_capped) */
+    int search_first_ids;
+    size_t search_in_len;
     /* a code filter with codes below it (a province, an industry's 门类): a page reads each code's rows
        in the sort's order, each limited to the page's end, and merges them (list.c list_query_page_sql);
        split NULL when none. Nested codes are the range ?split_lo <= x < ?split_hi, whose codes present

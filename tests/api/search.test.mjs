@@ -257,15 +257,49 @@ test('SE05b every search narrowed to the user\'s owner and units in the index (S
   await srv.restart({ SALESLOOP_SEARCH_SCOPE_FROM: null, SALESLOOP_SEARCH_WALK_FROM: null });
 }, { skip: MODE !== 'sqlite' && 'PostgreSQL narrows every search by its postings\' columns' });
 
-test('SE06 a page of a search with many candidates walks the sort order (SQLite): the same answers', async () => {
+/**
+ * User u's answer to q, one row a page in the order sort (ids): equal to the scan, and every page's
+ * total counted five pages past it, exact up to there and "more than" beyond. How many were capped.
+ */
+async function pagesAndTotals(u, q, sort) {
+  const want = scan(rows, CUST_FIELDS, u, q);
+  if (sort === '-id') want.reverse();
+  const got = [];
+  let capped = 0;
+  for (let page = 1; page <= want.length + 1; page++) {
+    const r = expectStatus(await u.get(`${C}?q=${encodeURIComponent(q)}&sort=${sort}&per_page=1&page=${page}`), 200);
+    got.push(...r.items.map((x) => x.id));
+    const reach = page + 5;
+    assert.equal(r.total, Math.min(want.length, reach), `total: ${u.user.username} q=${q} sort=${sort} page ${page}`);
+    assert.equal(r.total_capped, want.length > reach, `capped: ${u.user.username} q=${q} sort=${sort} page ${page}`);
+    if (r.total_capped) capped++;
+  }
+  assert.deepEqual(got, want, `pages of one row: ${u.user.username} q=${q} sort=${sort}`);
+  return capped;
+}
+
+test('SE06 a page of a search with many candidates walks the sort order, its total first counted among the first candidates (SQLite): the same answers, pages and totals', async () => {
   // every search counts as one with many candidates: the page tests rows against them in the sort's order
   await srv.restart({ SALESLOOP_SEARCH_WALK_FROM: '1' });
   await checkAll('walked');
-  for (const q of ['华', '华润', '8888']) { // page by page, in the order asked for
-    const want = scan(rows, CUST_FIELDS, mgr, q);
-    const got = [];
-    for (let page = 1; page <= want.length + 1; page++)
-      got.push(...expectStatus(await mgr.get(`${C}?q=${encodeURIComponent(q)}&sort=id&per_page=1&page=${page}`), 200).items.map((x) => x.id));
-    assert.deepEqual(got, want, `pages of one row: q=${q}`);
-  }
+  for (const q of ['华', '华润', '8888']) await pagesAndTotals(mgr, q, 'id');
+  // from 8 candidates: a page of one row counts its total to 7 (five pages past it, and one), which the
+  // first 8 candidates can hold
+  await srv.restart({ SALESLOOP_SEARCH_WALK_FROM: '8' });
+  let capped = 0;
+  for (const u of [mgr, repA, repB])
+    for (const q of ['有限公司', '公司', '华', '路', '8888'])
+      for (const sort of ['id', '-id']) capped += await pagesAndTotals(u, q, sort);
+  assert.ok(capped > 0, 'some totals were capped');
 });
+
+test('SE06b a search whose candidates are checked on their lines checks them in the page\'s order, as far as the page and its total reach (SQLite): the same answers, pages and totals', async () => {
+  await srv.restart({ SALESLOOP_SEARCH_WALK_FROM: null, SALESLOOP_SEARCH_CONFIRM_FROM: '1' }); // no walk: SE06's server walked
+  await checkAll('checked in order');
+  let capped = 0;
+  for (const u of [mgr, repA])
+    for (const q of ['有限公司', '8888', '0755', '华为技术'])
+      for (const sort of ['id', '-id']) capped += await pagesAndTotals(u, q, sort);
+  assert.ok(capped > 0, 'some totals were capped');
+  await srv.restart({ SALESLOOP_SEARCH_CONFIRM_FROM: null });
+}, { skip: MODE !== 'sqlite' && 'PostgreSQL checks the lines in its own plan' });
