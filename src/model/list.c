@@ -729,6 +729,24 @@ static void granted_not_owned(const Entity *en, const User *u, Buf *cond) {
 /* How far past the requested page a list's total counts (list_query_total) */
 #define LIST_COUNT_AHEAD 5
 
+/* The rows a capped total counts to: the requested page's end and LIST_COUNT_AHEAD pages more (one
+   row beyond says "more than that") */
+static int64_t count_reach(const ListQuery *lq) { return (lq->page + LIST_COUNT_AHEAD) * lq->per_page; }
+
+/* The list's rows (cols, in the list's order when ordered) up to limit, as wrap ("...%s...") puts them,
+   prepared and bound. The LIMIT is the highest parameter, so that every one below it is in the
+   statement's range, and is taken back after; NULL on a database error. */
+static Stmt *prepare_limited(Req *r, const Entity *en, ListQuery *lq, const char *cols, bool ordered, int64_t limit,
+                             const char *wrap) {
+    int pl = add_int(lq, limit);
+    if (pl < 0) return NULL;
+    char *sql = list_query_sql(r, en, lq, cols, arena_printf(r->a, "LIMIT ?%d", pl), ordered);
+    Stmt *st = db_prepare(r->db, wrap ? arena_printf(r->a, wrap, sql) : sql);
+    if (st) list_query_bind(r, en, lq, st);
+    lq->nbind--;
+    return st;
+}
+
 /*
 ** A search whose candidates are confirmed on their line (search_docs: a query longer than one token)
 ** read the line of every visible candidate, to sort them all for a page of 20: 1,424 lines of 1,680
@@ -742,14 +760,9 @@ static int search_confirm(Req *r, const Entity *en, ListQuery *lq) {
     memset(lq->where.p + lq->confirm_at, ' ', lq->confirm_len); /* the candidates without it, in order */
     lq->confirm_len = 0;
     const char *cm = req_query(r, "count");
-    int64_t need = cm && !strcmp(cm, "exact") ? INT64_MAX : (lq->page + LIST_COUNT_AHEAD) * lq->per_page + 1;
-    /* a LIMIT that limits nothing (fewer candidates than the walk's count, and the rows granted) as the
-       highest parameter, so that every one below it is in the statement's range; taken back after */
-    int pn = add_int(lq, INT64_MAX);
-    if (pn < 0) return -1;
-    Stmt *st = db_prepare(r->db, list_query_sql(r, en, lq, "t.id", arena_printf(r->a, "LIMIT ?%d", pn), true));
-    if (st) list_query_bind(r, en, lq, st);
-    lq->nbind--;
+    int64_t need = cm && !strcmp(cm, "exact") ? INT64_MAX : count_reach(lq) + 1;
+    /* every visible candidate (fewer than the walk's count, and the rows granted) */
+    Stmt *st = prepare_limited(r, en, lq, "t.id", true, INT64_MAX, NULL);
     if (!st) return -1;
     int64_t *ids = NULL, n = 0, cap = 0;
     int rc;
@@ -888,12 +901,8 @@ static int walk_total_capped(Req *r, const Entity *en, ListQuery *lq, int64_t li
     buf_printf(&first, "%.*s AND t.id IN (SELECT value FROM json_each(?%d))%s", (int)at, whole.p, lq->search_first_ids,
                whole.p + at + lq->search_in_len);
     lq->where = first;
-    int pl = list_query_add_int(lq, limit + 1);
-    char *sql = list_query_sql(r, en, lq, "1", arena_printf(r->a, "LIMIT ?%d", pl), false);
+    Stmt *st = prepare_limited(r, en, lq, "1", false, limit + 1, "SELECT count(*) FROM (%s) x");
     lq->where = whole;
-    Stmt *st = db_prepare(r->db, arena_printf(r->a, "SELECT count(*) FROM (%s) x", sql));
-    if (st) list_query_bind(r, en, lq, st);
-    lq->nbind--;
     if (!st) return -1;
     int rc = db_step(st);
     int64_t n = rc == DB_ROW ? db_col_int64(st, 0) : -1;
@@ -910,7 +919,7 @@ int list_query_total(Req *r, const Entity *en, ListQuery *lq, int nfilter, size_
     t->capped = false;
     t->sql = NULL;
     if (page_rows < (size_t)lq->per_page && (page_rows > 0 || lq->page == 1)) return 0; /* the page ends the list */
-    int64_t limit = lq->page * lq->per_page + LIST_COUNT_AHEAD * lq->per_page;
+    int64_t limit = count_reach(lq);
     lq->nbind = nfilter;
     if (!exact && lq->search_walk_at > 0 && lq->search_first_ids > 0) {
         int capped = walk_total_capped(r, en, lq, limit);
