@@ -125,6 +125,40 @@ int db_columns_lead_index(Db *db, const char *table, const char *first, const ch
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
+int db_column_nullable(Db *db, const char *table, const char *column) {
+    Stmt *st =
+        db_prepare(db, db_kind(db) == DB_SQLITE
+                           ? "SELECT \"notnull\" = 0 AND pk = 0 FROM pragma_table_info(?1) WHERE name = ?2"
+                           : "SELECT CAST(CASE WHEN a.attnotnull THEN 0 ELSE 1 END AS BIGINT) FROM pg_attribute a"
+                             " JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = ?1 AND a.attname = ?2"
+                             " AND NOT a.attisdropped AND pg_table_is_visible(c.oid)");
+    if (!st) return -1;
+    db_bind_text(st, 1, table, -1);
+    db_bind_text(st, 2, column, -1);
+    int rc = db_step(st), nullable = rc == DB_ROW ? db_col_int64(st, 0) != 0 : -1;
+    if (rc == DB_DONE) db_set_error(db, "no column %s.%s", table, column);
+    db_done(st);
+    return nullable;
+}
+
+int db_index_nulls_high(Db *db, const char *table, const char *column, char *name, size_t n) {
+    if (db_kind(db) == DB_SQLITE) return 0;
+    /* indoption per column: bit 0 DESC, bit 1 NULLS FIRST. NULLs are below the values (as in SQLite)
+       for ASC NULLS FIRST and DESC NULLS LAST: the two bits differ. */
+    Stmt *st = db_prepare(db, "SELECT ic.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+                              " JOIN pg_class ic ON ic.oid = i.indexrelid CROSS JOIN generate_subscripts(i.indkey, 1) k"
+                              " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[k]"
+                              " WHERE c.relname = ?1 AND a.attname = ?2 AND pg_table_is_visible(c.oid)"
+                              " AND (i.indoption[k] & 1) = ((i.indoption[k] >> 1) & 1) ORDER BY ic.relname LIMIT 1");
+    if (!st) return -1;
+    db_bind_text(st, 1, table, -1);
+    db_bind_text(st, 2, column, -1);
+    int rc = db_step(st);
+    if (rc == DB_ROW) snprintf(name, n, "%s", db_col_text(st, 0));
+    db_done(st);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+}
+
 /* The last error text of this connection ("" when none yet). */
 const char *db_errmsg(Db *db) { return db->errmsg; }
 

@@ -148,6 +148,12 @@ bool db_fault_take(Db *db);
 int db_column_leads_index(Db *db, const char *table, const char *column);
 /* Are first and second the first two columns of one index on table? 1, 0, -1 as above. */
 int db_columns_lead_index(Db *db, const char *table, const char *first, const char *second);
+/* Can table.column hold NULL? 1 yes, 0 no (NOT NULL, or SQLite's INTEGER PRIMARY KEY), -1 on a
+   database error or no such column. */
+int db_column_nullable(Db *db, const char *table, const char *column);
+/* An index of table that orders column's NULLs above its values (PostgreSQL's default; SQLite's
+   indexes always order them below every value): 1 and its name in name[n], 0 none, -1 on an error. */
+int db_index_nulls_high(Db *db, const char *table, const char *column, char *name, size_t n);
 
 /* Number of statements in this connection's cache (metrics/tests). */
 int db_cache_size(const Db *db);

@@ -125,6 +125,61 @@ static int index_check(Db *db, const Entity *en) {
     return bad ? -1 : 0;
 }
 
+bool entity_sort_nullable(const Entity *en, const char *column) {
+    const EntityInfo *ei = entity_info(en);
+    if (!ei || !ei->sorts_read) return true;
+    for (int i = 0; i < ei->n_null_sorts; i++)
+        if (strcmp(ei->null_sorts[i], column) == 0) return true;
+    return false;
+}
+
+/* One column a list may order by: remembered when it can hold NULL. A declared sort field's
+   (declared: its indexes are the entity's own) must then be ordered NULLs-below by every index
+   that holds it, as SQLite orders them, or PostgreSQL could not walk that index for the list's
+   order (with 90,000 customers never followed up, a manager's list by last follow-up read them
+   all first: bench/FINDINGS.md 77). */
+static int sort_column_check(Db *db, const Entity *en, EntityInfo *ei, const char *column, bool declared) {
+    int rc = db_column_nullable(db, en->table, column);
+    if (rc < 0) {
+        log_error("columns of %s: %s", en->table, db_errmsg(db));
+        return -1;
+    }
+    if (rc == 0) return 0;
+    ei->null_sorts[ei->n_null_sorts++] = arena_strdup(ei->arena, column);
+    char index[128];
+    rc = declared ? db_index_nulls_high(db, en->table, column, index, sizeof index) : 0;
+    if (rc < 0) log_error("indexes of %s: %s", en->table, db_errmsg(db));
+    if (rc > 0)
+        log_error("index %s orders the NULLs of %s.%s above its values: declare the column {{pg:NULLS FIRST}} "
+                  "(ascending) as SQLite orders them, so that a list sorted by it can walk the index",
+                  index, en->table, column);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Which sortable columns can hold NULL (sys columns and state too: any of them may be sorted). */
+static int sorts_check(Db *db, const Entity *en, EntityInfo *ei) {
+    int cap = 9;
+    for (const Field *f = en->fields; f->name; f++)
+        cap += 2;
+    ei->null_sorts = arena_alloc(ei->arena, (size_t)cap * sizeof *ei->null_sorts);
+    ei->n_null_sorts = 0;
+    int bad = 0;
+    for (int i = 0; sys_columns[i]; i++)
+        if (sort_column_check(db, en, ei, sys_columns[i], false) < 0) bad = 1;
+    if (en->flow && sort_column_check(db, en, ei, "state", false) < 0) bad = 1;
+    for (const Field *f = en->fields; f->name; f++) {
+        if (!(f->flags & F_SORT) || (f->flags & F_VIRTUAL)) continue;
+        if (sort_column_check(db, en, ei, f->name, true) < 0) bad = 1;
+        if (f->flags & F_SORTKEY) {
+            char sk[128];
+            snprintf(sk, sizeof sk, "%s_sk", f->name);
+            if (sort_column_check(db, en, ei, sk, true) < 0) bad = 1;
+        }
+    }
+    ei->sorts_read = !bad;
+    return bad ? -1 : 0;
+}
+
 int entity_check_schema(Db *db) {
     int bad = 0;
     for (int i = 0; i < nEntity; i++) {
@@ -153,6 +208,7 @@ int entity_check_schema(Db *db) {
         if (compute_check(aEntity[i]) < 0) bad = 1;
         if (rollup_check(aEntity[i]) < 0) bad = 1;
         if (index_check(db, aEntity[i]) < 0) bad = 1;
+        if (sorts_check(db, aEntity[i], &aInfo[i]) < 0) bad = 1;
         if (publink_check(aEntity[i], db) < 0) bad = 1;
         if (print_check(aEntity[i]) < 0) bad = 1;
         if (lineref_check_decl(aEntity[i]) < 0) bad = 1;
@@ -194,13 +250,17 @@ static int visibility_sql(const Entity *en, const User *u, Buf *sql, int p, bool
         buf_printf(sql, "(t.owner_id = ?%d OR ", p);
     else
         buf_puts(sql, "(");
-    buf_printf(sql, "t.id IN (SELECT s.row_id FROM shares s WHERE s.user_id = ?%d AND s.entity = ?%d)", p, p + 1);
+    /* The rows granted (shared, or signed) in one IN: PostgreSQL cannot OR two IN subqueries as
+       index lookups and read a rep's leads list by scanning every lead (387 ms; as one IN, a join on
+       the key: 1 ms; bench/FINDINGS.md 79). SQLite looks the rows up by key either way. */
+    buf_printf(sql, "t.id IN (SELECT s.row_id FROM shares s WHERE s.user_id = ?%d AND s.entity = ?%d", p, p + 1);
     if (en->flow) /* signers of the row's approvals (within their scope) see what they sign or signed */
         buf_printf(sql,
-                   " OR t.id IN (SELECT a.row_id FROM approval_tasks a JOIN user_roles ur ON ur.role = a.role"
+                   " UNION ALL SELECT a.row_id FROM approval_tasks a JOIN user_roles ur ON ur.role = a.role"
                    " WHERE a.entity = ?%d AND ur.user_id = ?%d"
-                   " AND (a.scope_path IS NULL OR a.scope_path LIKE ?%d))",
+                   " AND (a.scope_path IS NULL OR a.scope_path LIKE ?%d)",
                    p + 1, p, p + 2);
+    buf_puts(sql, ")");
     if (sees_subtree(u))
         buf_printf(sql, " OR t.org_unit_id IN (SELECT o.id FROM org_units o WHERE o.path LIKE ?%d)", p + 2);
     buf_puts(sql, ")");

@@ -560,6 +560,15 @@ static int parse_search(Req *r, const Entity *en, ListQuery *lq, const char *q, 
     return 0;
 }
 
+/* "t.column ASC|DESC": NULLs below every value on both engines (SQLite's order; PostgreSQL's
+   default is above, so a list by last follow-up, newest first, began there with the customers never
+   followed up). The indexes of such a column order them so too (entity.c sort_column_check). */
+static void order_by(Req *r, const Entity *en, Buf *order, const char *column, bool desc) {
+    buf_printf(order, "t.%s %s", column, desc ? "DESC" : "ASC");
+    if (db_kind(r->db) != DB_SQLITE && entity_sort_nullable(en, column))
+        buf_puts(order, desc ? " NULLS LAST" : " NULLS FIRST");
+}
+
 static int parse_sort(Req *r, const Entity *en, ListQuery *lq, const char *sort, Err *e) {
     const char *s = sort;
     int k = 0;
@@ -571,11 +580,14 @@ static int parse_sort(Req *r, const Entity *en, ListQuery *lq, const char *sort,
         const Field *f = find_field(en, lq->view, name);
         if (!f || !(f->flags & F_SORT) || !field_readable(f, r->user)) return bad(e, "sort", "not a sortable field");
         if (++k > 4) return bad(e, "sort", "at most 4 sort fields");
-        const char *sep = lq->order.n ? ", " : "", *dir = desc ? "DESC" : "ASC";
-        if (f->flags & F_SORTKEY) /* the language's order (pinyin) from the stored key; the text breaks ties */
-            buf_printf(&lq->order, "%st.%s_sk %s, t.%s %s", sep, f->name, dir, f->name, dir);
-        else
-            buf_printf(&lq->order, "%st.%s %s", sep, f->name, dir);
+        if (lq->order.n) buf_puts(&lq->order, ", ");
+        if (f->flags & F_SORTKEY) { /* the language's order (pinyin) from the stored key; the text breaks ties */
+            char sk[128];
+            snprintf(sk, sizeof sk, "%s_sk", f->name);
+            order_by(r, en, &lq->order, sk, desc);
+            buf_puts(&lq->order, ", ");
+        }
+        order_by(r, en, &lq->order, f->name, desc);
         s += len;
         if (*s == ',') s++;
     }

@@ -35,10 +35,19 @@ typedef struct EntityInfo {
     const char *select_cols; /* "t.id, t.version, ..., t.<field>..." */
     int nsys;                /* system columns selected before the fields (8, or 9 with state) */
     int nfields;             /* declared fields that are columns */
+    /* The columns a list may order by that can hold NULL, read from the schema at start
+       (entity_check_schema); until then every column counts as one (entity_sort_nullable). */
+    const char **null_sorts;
+    int n_null_sorts;
+    bool sorts_read;
 } EntityInfo;
 
 extern const char *const sys_columns[];
 const EntityInfo *entity_info(const Entity *en);
+/* Can the entity's column (a system column, a field, a field's _sk key) hold NULL? True until the
+   schema was read. PostgreSQL orders NULLs above every value, SQLite below: a list's sort on such
+   a column says where they go on PostgreSQL (list.c), so both engines list the same rows first. */
+bool entity_sort_nullable(const Entity *en, const char *column);
 /* Live row of entity `name` with this id, visible to the user: 1 yes, 0 no, -1 database error. */
 int entity_ref_ok(Req *r, const char *name, int64_t id);
 /* Live row of entity `name` with this id, whoever may see it (F_REF_ANY): 1 yes, 0 no, -1 error. */

@@ -61,6 +61,28 @@ test('E02 names sort in pinyin order (customers, leads; ascending and descending
   assert.deepEqual(leads.items.map((x) => x.company), ['安徽江淮配件厂', '武汉光谷仪器厂', '郑州重型机械厂']);
 });
 
+test('E02b a sort puts the empty values below every other on both engines: never followed up last, newest first', async () => {
+  // SQLite orders NULL below every value and PostgreSQL above: the list says where they go, so that
+  // "last follow-up, newest first" does not begin with the customers never followed up on PostgreSQL
+  const west = await srv.createUnit('西北', 1, 'WEST');
+  const rep = await srv.userClient('rep.w', ['sales_rep'], west.id);
+  const mgr = await srv.userClient('mgr.w', ['sales_manager'], west.id);
+  const never = await ok(rep.post(C, { name: '兰州从未跟进有限公司' }), 201, 'never');
+  const older = await ok(rep.post(C, { name: '西宁较早跟进有限公司' }), 201, 'older');
+  const newer = await ok(rep.post(C, { name: '银川最近跟进有限公司' }), 201, 'newer');
+  await ok(rep.post('/api/v1/follow_ups', { customer_id: older.id, channel: 'phone', content: '电话回访', followed_at: T0 - 7200 }), 201, 'older follow-up');
+  await ok(rep.post('/api/v1/follow_ups', { customer_id: newer.id, channel: 'visit', content: '上门拜访', followed_at: T0 - 3600 }), 201, 'newer follow-up');
+  for (const c of [rep, mgr]) { // a rep's list (by owner) and a manager's (the unit's subtree) build different SQL
+    const desc = await ok(c.get(`${C}?sort=-last_followup_at&per_page=50`), 200, 'newest first');
+    assert.deepEqual(desc.items.map((x) => x.id), [newer.id, older.id, never.id], `${c.user.username} desc`);
+    const asc = await ok(c.get(`${C}?sort=last_followup_at&per_page=50`), 200, 'oldest first');
+    assert.deepEqual(asc.items.map((x) => x.id), [never.id, older.id, newer.id], `${c.user.username} asc`);
+    // and page by page the same: the first page of one row is the newest
+    const p1 = await ok(c.get(`${C}?sort=-last_followup_at&per_page=1`), 200, 'page 1');
+    assert.deepEqual([p1.items.map((x) => x.id), p1.total], [[newer.id], 3]);
+  }
+});
+
 test('E03 saved views are per user: save, replace by name, list, delete; shapes checked naming the parameter', async () => {
   const V = '/api/v1/my/views';
   const q = { 'filter[tier]': 'A', sort: '-name', cols: 'name,tier,owner_id', scope: 'mine' };

@@ -167,8 +167,24 @@ test("O08b a field filtered within the owner's rows (F_OWNER_INDEXED) without it
   const from = srv.stderr.length;
   await assert.rejects(srv.restart(), /server exited before ready/);
   assert.match(srv.stderr.slice(from), /customers\.region is F_OWNER_INDEXED but no index begins \(owner_id, region\)/);
-  await sql('CREATE INDEX customers_owner_region_name ON customers(owner_id, region, name_sk)');
+  const low = MODE === 'postgres' ? ' NULLS FIRST' : ''; // as migration 0046 made it (O08c)
+  await sql(`CREATE INDEX customers_owner_region_name ON customers(owner_id, region${low}, name_sk${low})`);
   await srv.restart();
   rep = await srv.login('orep');
   expectStatus(await rep.get('/api/v1/customers?filter[region]=32'), 200, 'filtered with the index back');
 });
+
+test('O08c PostgreSQL: an index that orders a sortable column\'s NULLs above its values refuses the start, naming it', async () => {
+  // the list orders NULLs below every value on both engines (NULLS FIRST ascending on PostgreSQL); an
+  // index in PostgreSQL's default order could not be walked for that order
+  await sql('DROP INDEX customers_last_followup');
+  await sql('CREATE INDEX customers_last_followup ON customers(last_followup_at)');
+  const from = srv.stderr.length;
+  await assert.rejects(srv.restart(), /server exited before ready/);
+  assert.match(srv.stderr.slice(from), /index customers_last_followup orders the NULLs of customers\.last_followup_at above its values/);
+  await sql('DROP INDEX customers_last_followup');
+  await sql('CREATE INDEX customers_last_followup ON customers(last_followup_at NULLS FIRST)');
+  await srv.restart();
+  rep = await srv.login('orep');
+  expectStatus(await rep.get('/api/v1/customers?sort=-last_followup_at'), 200, 'sorted with the index back');
+}, { skip: MODE !== 'postgres' && 'SQLite orders NULLs below every value in every index' });

@@ -19,7 +19,7 @@ CREATE TABLE test_documents (
   updated_by   BIGINT,
   deleted_at   BIGINT
 );
-CREATE INDEX test_documents_total ON test_documents(total);
+CREATE INDEX test_documents_total ON test_documents(total{{pg: NULLS FIRST}});
 CREATE INDEX test_documents_customer ON test_documents(customer_id);
 
 CREATE TABLE test_document_lines (

@@ -585,6 +585,36 @@ static void test_22_column_leads_index(void **state) {
     assert_int_equal(db_columns_lead_index(db, "items", "name", NULL), 1);
 }
 
+/* 22b. db_column_nullable reads NOT NULL (and a primary key) from the catalogue; db_index_nulls_high
+   names an index that orders a column's NULLs above its values: PostgreSQL's default order, never
+   SQLite's. */
+static void test_22b_nulls(void **state) {
+    Db *db = ((Ctx *)*state)->db;
+    assert_int_equal(db_column_nullable(db, "items", "qty"), 1);
+    assert_int_equal(db_column_nullable(db, "items", "name"), 0);
+    assert_int_equal(db_column_nullable(db, "items", "id"), 0);
+    assert_int_equal(db_column_nullable(db, "items", "no_such_column"), -1);
+    bool pg = db_kind(db) == DB_PG;
+    assert_int_equal(db_exec(db, "CREATE INDEX items_qty ON items(name, qty)"), DB_OK);
+    char name[64] = "";
+    assert_int_equal(db_index_nulls_high(db, "items", "qty", name, sizeof name), pg ? 1 : 0);
+    if (pg) assert_string_equal(name, "items_qty");
+    assert_int_equal(db_exec(db, "DROP INDEX items_qty"), DB_OK);
+    /* below the values: ascending NULLS FIRST, or descending NULLS LAST */
+    assert_int_equal(db_exec(db, pg ? "CREATE INDEX items_qty ON items(name, qty NULLS FIRST)"
+                                    : "CREATE INDEX items_qty ON items(name, qty)"),
+                     DB_OK);
+    assert_int_equal(db_exec(db, pg ? "CREATE INDEX items_qty_desc ON items(qty DESC NULLS LAST)"
+                                    : "CREATE INDEX items_qty_desc ON items(qty DESC)"),
+                     DB_OK);
+    assert_int_equal(db_index_nulls_high(db, "items", "qty", name, sizeof name), 0);
+    if (pg) { /* descending with PostgreSQL's default for it (NULLS FIRST): above */
+        assert_int_equal(db_exec(db, "CREATE INDEX items_qty_high ON items(qty DESC)"), DB_OK);
+        assert_int_equal(db_index_nulls_high(db, "items", "qty", name, sizeof name), 1);
+        assert_string_equal(name, "items_qty_high");
+    }
+}
+
 /* 23. A marked fault refuses the outermost commit (the work is rolled back) until it is taken. */
 static void test_23_fault_refuses_commit(void **state) {
     Db *db = ((Ctx *)*state)->db;
@@ -728,6 +758,7 @@ static void test_27_table_exists(void **state) {
         cmocka_unit_test_setup_teardown(test_12_cache_cap, setup, teardown),                                           \
         cmocka_unit_test_setup_teardown(test_13_commit_fails, setup, teardown),                                        \
         cmocka_unit_test_setup_teardown(test_22_column_leads_index, setup, teardown),                                  \
+        cmocka_unit_test_setup_teardown(test_22b_nulls, setup, teardown),                                              \
         cmocka_unit_test_setup_teardown(test_23_fault_refuses_commit, setup, teardown),                                \
         cmocka_unit_test_setup_teardown(test_24_write_at_commit, setup, teardown)
 
