@@ -69,16 +69,20 @@ int password_verify(const char *hash, const char *password) {
 
 /* ---------------------------------------------------------------- loading the user */
 
+/* The user with their roles, one row per role (a user without roles: one row, role NULL): every
+   request signs in, and on PostgreSQL the roles' own statement was a third of a get's round trips. */
 static const char zSqlSession[] =
     "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.username, u.display_name, u.locale,\n"
-    "       u.org_unit_id, o.path, u.disabled, u.deleted_at\n"
+    "       u.org_unit_id, o.path, u.disabled, u.deleted_at, ur.role\n"
     "  FROM sessions s JOIN users u ON u.id = s.user_id\n"
     "  LEFT JOIN org_units o ON o.id = u.org_unit_id\n"
+    "  LEFT JOIN user_roles ur ON ur.user_id = u.id\n"
     " WHERE s.token_hash = ?1";
 static const char zSqlToken[] = "SELECT t.id, t.user_id, NULL, t.expires_at, u.username, u.display_name, u.locale,\n"
-                                "       u.org_unit_id, o.path, u.disabled, u.deleted_at\n"
+                                "       u.org_unit_id, o.path, u.disabled, u.deleted_at, ur.role\n"
                                 "  FROM api_tokens t JOIN users u ON u.id = t.user_id\n"
                                 "  LEFT JOIN org_units o ON o.id = u.org_unit_id\n"
+                                "  LEFT JOIN user_roles ur ON ur.user_id = u.id\n"
                                 " WHERE t.token_hash = ?1 AND t.revoked_at IS NULL";
 static const char zSqlRoles[] = "SELECT role FROM user_roles WHERE user_id = ?1";
 
@@ -120,10 +124,17 @@ static int load_by_hash(Req *r, const char *sql, const char *hash, bool session)
         u->locale = arena_strdup(r->a, db_col_text(st, 6));
         u->org_unit_id = db_col_int64(st, 7);
         u->org_path = db_col_text(st, 8) ? arena_strdup(r->a, db_col_text(st, 8)) : NULL; /* NULL: in no unit */
+        do {                                                                              /* the roles, a row each */
+            int role = db_col_null(st, 11) ? -1 : role_by_name(db_col_text(st, 11));
+            if (role >= 0) u->roles |= 1u << role;
+        } while ((rc = db_step(st)) == DB_ROW);
+        if (rc < 0) { /* a database error is never read as "fewer roles" */
+            db_done(st);
+            return -1;
+        }
         r->user = u;
     }
     db_done(st);
-    if (r->user) r->user->roles = load_roles(r->db, r->user->id);
     return r->user ? 1 : 0;
 }
 

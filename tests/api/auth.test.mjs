@@ -312,3 +312,18 @@ test('A17 too many failures from one address → 429 auth.rate_limited (auth.ip_
   assert.ok(back.status >= 200 && back.status < 300, `restore setting: ${back.status} ${back.text}`);
   await srv.login('alice');
 });
+
+test('A18 a session and a token carry every role of their user, and none for a user without roles', async () => {
+  // the roles are read with the session or token in one statement, a row per role
+  await srv.createUser('iris', ['finance', 'sales_manager', 'qc']);
+  const c = await srv.login('iris');
+  const me = expectStatus(await c.get('/api/v1/auth/me'), 200, 'me');
+  assert.deepEqual(me.user.roles, ['sales_manager', 'finance', 'qc']);
+  const t = expectStatus(await c.post('/api/v1/tokens', { name: '对账', expires_days: 30 }), 201, 'token');
+  const viaToken = expectStatus(await srv.bearer(t.token).get('/api/v1/auth/me'), 200, 'me by token');
+  assert.deepEqual(viaToken.user.roles, ['sales_manager', 'finance', 'qc']);
+  // without roles: one row with no role, not an error
+  await srv.createUser('june', []);
+  const j = await srv.login('june');
+  assert.deepEqual(expectStatus(await j.get('/api/v1/auth/me'), 200, 'me').user.roles, []);
+});
