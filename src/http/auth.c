@@ -124,7 +124,8 @@ static int load_by_hash(Req *r, const char *sql, const char *hash, bool session)
         u->locale = arena_strdup(r->a, db_col_text(st, 6));
         u->org_unit_id = db_col_int64(st, 7);
         u->org_path = db_col_text(st, 8) ? arena_strdup(r->a, db_col_text(st, 8)) : NULL; /* NULL: in no unit */
-        do {                                                                              /* the roles, a row each */
+        /* the roles, a row each */
+        do {
             int role = db_col_null(st, 11) ? -1 : role_by_name(db_col_text(st, 11));
             if (role >= 0) u->roles |= 1u << role;
         } while ((rc = db_step(st)) == DB_ROW);
