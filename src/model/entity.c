@@ -90,8 +90,22 @@ void row_mask_fields(const Entity *en, const User *u, json_t *row) {
 /*
 ** A list filtered or sorted by a field must not scan the table: every F_FILTER
 ** or F_SORT column leads an index, or the field says why it needs none
-** (F_NOINDEX). Checked at start so a new field cannot slip through.
+** (F_NOINDEX). A text sorted in the language's order (F_SORTKEY) is sorted by
+** its key, <name>_sk: that column must lead one, and the text itself only when
+** it is also a filter (an index of the text alone was written by every create
+** and read by no list). Checked at start so a new field cannot slip through.
 */
+/* Does column (field's, or its sort key) lead an index of en's table? -1, logged, when not (or on a
+   database error). */
+static int leading_index_check(Db *db, const Entity *en, const char *field, const char *column, const char *why) {
+    int rc = db_column_leads_index(db, en->table, column);
+    if (rc < 0)
+        log_error("indexes of %s: %s", en->table, db_errmsg(db));
+    else if (rc == 0)
+        log_error("%s.%s is %s but %s leads no index (add one, or declare F_NOINDEX)", en->name, field, why, column);
+    return rc > 0 ? 0 : -1;
+}
+
 static int index_check(Db *db, const Entity *en) {
     int bad = 0;
     for (const Field *f = en->fields; f->name; f++) {
@@ -114,13 +128,13 @@ static int index_check(Db *db, const Entity *en) {
             if (rc <= 0) bad = 1;
         }
         if (en->few_rows || !(f->flags & (F_FILTER | F_SORT)) || (f->flags & (F_VIRTUAL | F_NOINDEX))) continue;
-        int rc = db_column_leads_index(db, en->table, f->name);
-        if (rc < 0)
-            log_error("indexes of %s: %s", en->table, db_errmsg(db));
-        else if (rc == 0)
-            log_error("%s.%s is filterable or sortable but leads no index (add one, or declare F_NOINDEX)", en->name,
-                      f->name);
-        if (rc <= 0) bad = 1;
+        bool by_key = (f->flags & (F_SORT | F_SORTKEY)) == (F_SORT | F_SORTKEY);
+        if ((!by_key || (f->flags & F_FILTER)) &&
+            leading_index_check(db, en, f->name, f->name, "filterable or sortable") < 0)
+            bad = 1;
+        char sk[128];
+        snprintf(sk, sizeof sk, "%s_sk", f->name);
+        if (by_key && leading_index_check(db, en, f->name, sk, "sorted by its key") < 0) bad = 1;
     }
     return bad ? -1 : 0;
 }

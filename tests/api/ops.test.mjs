@@ -152,14 +152,23 @@ test('O07 error shape on 401 for anonymous API calls', async () => {
 const sql = (text) => srv.query(text);
 
 test('O08 a filterable field without an index refuses the start, naming the field; with it back, the server starts', async () => {
-  await sql('DROP INDEX leads_company');
-  const from = srv.stderr.length;
+  await sql('DROP INDEX leads_referrer');
+  let from = srv.stderr.length;
   await assert.rejects(srv.restart(), /server exited before ready/);
-  assert.match(srv.stderr.slice(from), /leads\.company is filterable or sortable but leads no index/);
-  await sql('CREATE INDEX leads_company ON leads(company)');
+  assert.match(srv.stderr.slice(from), /leads\.referrer_customer_id is filterable or sortable but referrer_customer_id leads no index/);
+  await sql('CREATE INDEX leads_referrer ON leads(referrer_customer_id)');
+  // a text sorted in the language's order (F_SORTKEY) needs its key's index, not the text's
+  const low = MODE === 'postgres' ? ' NULLS FIRST' : '';
+  await sql('DROP INDEX leads_company_sk');
+  from = srv.stderr.length;
+  await assert.rejects(srv.restart(), /server exited before ready/);
+  assert.match(srv.stderr.slice(from), /leads\.company is sorted by its key but company_sk leads no index/);
+  assert.doesNotMatch(srv.stderr.slice(from), /leads\.company is filterable or sortable/, 'no index of the text itself is asked for');
+  await sql(`CREATE INDEX leads_company_sk ON leads(company_sk${low})`);
   await srv.restart();
   rep = await srv.login('orep');
-  expectStatus(await rep.get('/api/v1/leads?sort=company'), 200, 'sorted by the indexed column');
+  expectStatus(await rep.get('/api/v1/leads?sort=company'), 200, 'sorted by the indexed key');
+  expectStatus(await rep.get('/api/v1/leads?filter[referrer_customer_id]=1'), 200, 'filtered by the indexed column');
 });
 
 test("O08b a field filtered within the owner's rows (F_OWNER_INDEXED) without its (owner_id, field) index refuses the start", async () => {
