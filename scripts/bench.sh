@@ -18,6 +18,10 @@
 #                    PostgreSQL cluster the script starts on loopback, side by side in the report)
 #   BENCH_ONLY="create_quote"                       run only these scenarios (and their SQLite-alone
 #                    reference) and print them; the report is not rewritten (checking one scenario)
+#   BENCH_PREPARE_ONLY=1 BENCH_KEEP=1               generate the data and stop (its folder is printed);
+#   BENCH_DATA=DIR                                  then run on it, as often as wanted: the prepared database
+#                    (DIR/bench.db) is never written by a run, which works on a copy of it (DIR/run.db,
+#                    removed at the end unless BENCH_KEEP_RUN=1), so every run measures the same rows
 # Each run also writes its figures to bench/results/sqlite-scale$SCALE.tsv; the report puts the
 # scale-1 and scale-10 figures side by side (with the growth factor) when both files are there.
 # Loopback only; every process started here is stopped on exit.
@@ -33,7 +37,8 @@ OUT=${BENCH_OUT:-docs/PERFORMANCE.md}
 BIN=${SALESLOOP_BIN:-build/salesloop}   # the server binary (e.g. build/salesloop-test to hunt a crash)
 PW='Root#Pass-12345'
 LUA=$ROOT/bench/wrk/bench.lua
-# BENCH_DATA=DIR runs on the data a BENCH_PREPARE_ONLY=1 run left in DIR (kept; the runs write to it)
+# BENCH_DATA=DIR runs on the data a BENCH_PREPARE_ONLY=1 run left in DIR (kept, and never written:
+# a run's creates used to land at the top of every "newest first" order of the next run's data)
 if [[ -n ${BENCH_DATA:-} ]]; then WORK=$BENCH_DATA BENCH_KEEP=1; else WORK=$(mktemp -d /tmp/salesloop-bench.XXXXXX); fi
 SRV_PID="" NGX_PID="" SAMPLER_PID=""
 
@@ -41,7 +46,10 @@ cleanup() {
   [[ -n $SAMPLER_PID ]] && kill "$SAMPLER_PID" 2>/dev/null || true
   [[ -n $SRV_PID ]] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null || true
   [[ -n $NGX_PID ]] && kill "$NGX_PID" 2>/dev/null && wait "$NGX_PID" 2>/dev/null || true
-  if [[ -z ${BENCH_KEEP:-} ]]; then rm -rf "$WORK"; else echo "bench: kept $WORK"; fi
+  if [[ -z ${BENCH_KEEP:-} ]]; then rm -rf "$WORK"; else
+    [[ -n ${BENCH_KEEP_RUN:-} ]] || rm -f "$WORK/run.db" "$WORK/run.db-wal" "$WORK/run.db-shm"
+    echo "bench: kept $WORK"
+  fi
 }
 trap cleanup EXIT
 
@@ -68,7 +76,7 @@ free_port() {
 
 # ---------------------------------------------------------------- data
 q0() { sqlite3 "$DB" "$1"; }
-DB=$WORK/bench.db
+DB=$WORK/bench.db # the prepared data; the runs work on $WORK/run.db, a copy (below)
 SKIP_INDEX=${BENCH_SKIP_INDEX-$( awk -v s="$SCALE" 'BEGIN { exit !(s >= 5) }' && echo "contacts leads follow_ups market_research" || true)}
 if [[ -n ${BENCH_DATA:-} ]]; then
   [[ -f $WORK/prep.env ]] || { echo "bench: $WORK holds no prepared data (BENCH_PREPARE_ONLY=1)" >&2; exit 1; }
@@ -176,15 +184,32 @@ stamp_jobs() {
   done
   q0 "UPDATE scheduler_runs SET last_run_at = strftime('%s','now'), last_ok_at = strftime('%s','now')"
 }
+stop_server() { kill "$SRV_PID"; wait "$SRV_PID" 2>/dev/null || true; SRV_PID=""; }
+if [[ -z ${BENCH_DATA:-} ]]; then # the first start fills the sort keys of the generated rows: the data is ready
+  stamp_jobs
+  start_server
+  PREP_START_SECS=$START_SECS
+  echo "PREP_START_SECS=$START_SECS" >>"$WORK/prep.env"
+  stop_server
+  if [[ -n ${BENCH_PREPARE_ONLY:-} ]]; then
+    echo "bench: data prepared in $WORK (first start ${START_SECS%.*} s); run with BENCH_DATA=$WORK"
+    BENCH_KEEP=1
+    exit 0
+  fi
+fi
+# The runs write (creates, updates, follow-ups, the jobs): they work on a copy of the prepared data, so
+# that a second run on it measures the same rows as the first (the creates of earlier runs had put
+# 90,000 rows at the top of every "newest first" order at scale 10, none of them holding 华).
+[[ -s $DB-wal ]] && { echo "bench: $DB has a write-ahead log still to copy back (a server running on it?)" >&2; exit 1; }
+t0=$(date +%s.%N)
+rm -f "$WORK/run.db" "$WORK/run.db-wal" "$WORK/run.db-shm"
+cp --sparse=always "$DB" "$WORK/run.db"
+COPY_SECS=$(calc "$(date +%s.%N) - $t0")
+PREP_DB=$DB DB=$WORK/run.db
+echo "bench: the runs work on a copy of the prepared data ($WORK/run.db, copied in $(printf '%.0f' "$COPY_SECS") s)"
 stamp_jobs
 start_server
 SQLITE_START_SECS=$START_SECS # (the PostgreSQL pass starts its own server later)
-if [[ -n ${BENCH_PREPARE_ONLY:-} ]]; then # the first start filled the sort keys: the data is ready
-  echo "PREP_START_SECS=$START_SECS" >>"$WORK/prep.env"
-  echo "bench: data prepared in $WORK (first start ${START_SECS%.*} s); run with BENCH_DATA=$WORK"
-  BENCH_KEEP=1
-  exit 0
-fi
 
 login() { # user -> "cookie csrf" (tried again for a minute: a job may hold the write lock)
   local body="" i
@@ -414,7 +439,7 @@ ref create_group --user bench.rep02 --mode create --batch 64 --threads 1
 ref create_single --user bench.rep02 --mode create --batch 1 --threads 1
 run_create_quote
 
-kill "$SRV_PID"; wait "$SRV_PID" 2>/dev/null || true; SRV_PID=""
+stop_server
 grep -q '"level":"error"' "$WORK/server.log" && { echo "bench: the server logged errors:" >&2; grep '"level":"error"' "$WORK/server.log" | head -5 >&2; }
 INTEGRITY=$(q "PRAGMA integrity_check")
 LOAD_AFTER=$(uptime | sed 's/.*load average: //')
@@ -422,7 +447,7 @@ LOAD_AFTER=$(uptime | sed 's/.*load average: //')
 # ---------------------------------------------------------------- PostgreSQL
 # The same scenarios on PostgreSQL (BENCH_PG=0 skips): a cluster on loopback in a temp folder
 # (scripts/lib-pg.sh, stopped and removed on exit) made durable like SQLite here (fsync, synchronous
-# commit and full-page writes on), the SQLite database's rows as they are now copied in
+# commit and full-page writes on), the prepared rows copied in, as the SQLite pass began with them
 # (bench/pg-load.sh), the customers' search postings built by the server at its first start (the
 # other entities marked built, as BENCH_SKIP_INDEX: no scenario searches them).
 PG_NOTE=""
@@ -438,9 +463,9 @@ if [[ ${BENCH_PG:-1} != 0 ]]; then
     PG_URL=$PG_TEMP_URL/bench
     "$BIN" init --db "$PG_URL" --admin-password "$PW" >/dev/null 2>&1
     t0=$(date +%s.%N)
-    bench/pg-load.sh "$DB" "$PG_URL" | sed 's/^/  /'
+    bench/pg-load.sh "$PREP_DB" "$PG_URL" | sed 's/^/  /'
     PG_LOAD_SECS=$(calc "$(date +%s.%N) - $t0")
-    for en in $(sqlite3 "$DB" "SELECT entity FROM search_built WHERE entity <> 'customers'"); do
+    for en in $(sqlite3 "$PREP_DB" "SELECT entity FROM search_built WHERE entity <> 'customers'"); do
       psql "$PG_URL" -qAtc "INSERT INTO search_built(entity, built_at, row_count) VALUES ('$en', 0, 0)" >/dev/null
     done
     psql "$PG_URL" -qAtc "UPDATE scheduler_runs SET last_run_at = extract(epoch from now())::bigint, last_ok_at = extract(epoch from now())::bigint" >/dev/null
@@ -461,7 +486,7 @@ if [[ ${BENCH_PG:-1} != 0 ]]; then
     write_runs
     RUNP=""
     PG_MIXED_ANON=$(status_kb RssAnon)
-    kill "$SRV_PID"; wait "$SRV_PID" 2>/dev/null || true; SRV_PID=""
+    stop_server
     SRV_DB=""
     pg_temp_stop
   else
@@ -502,8 +527,8 @@ engines_table() {
 ## SQLite and PostgreSQL side by side
 
 The same scenarios, users and rows on PostgreSQL $PGV (a cluster on loopback started by the script, durable:
-fsync, synchronous_commit and full_page_writes on; shared_buffers 64 MB; the SQLite database's rows after
-the SQLite runs copied in by bench/pg-load.sh in $(printf '%.0f' "$PG_LOAD_SECS") s, $PG_DB_MB MB; the customers'
+fsync, synchronous_commit and full_page_writes on; shared_buffers 64 MB; the prepared rows, as the
+SQLite pass began with them, copied in by bench/pg-load.sh in $(printf '%.0f' "$PG_LOAD_SECS") s, $PG_DB_MB MB; the customers'
 search postings built by the server's first start in $(printf '%.0f' "$PG_START_SECS") s, $PG_DB_MB_AFTER_INDEX MB after; then
 \`VACUUM (ANALYZE)\` and a checkpoint, $(printf '%.0f' "$PG_VACUUM_SECS") s, so that autovacuum does not start on the new rows during the runs). Same
 server binary, same wrk settings, run right after the SQLite pass; the PostgreSQL server process shares the
@@ -542,7 +567,7 @@ Commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2
 | SQLite | $(sqlite3 --version | awk '{print $1}'), WAL, synchronous=FULL (every acknowledged write is on disk) |
 | nginx | $(nginx -v 2>&1 | sed 's/.*\///') |
 | load generator | $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'), \`-t$WTHREADS -c$CONNS -d${DUR}s\` on loopback, on the same 2 cores as the server |
-| server | \`salesloop serve\`, release build (-O2), 2 event loops, 4 workers, 1 writer, access log off; start-up to first answer: $(printf '%.1f' "${SQLITE_START_SECS:-0}") s$([[ -n ${PREP_START_SECS:-} ]] && printf ' on the prepared data (its first start, which filled the sort keys of the generated rows and ran ANALYZE: %.1f s)' "$PREP_START_SECS") |
+| server | \`salesloop serve\`, release build (-O2), 2 event loops, 4 workers, 1 writer, access log off; start-up to first answer: $(printf '%.1f' "${SQLITE_START_SECS:-0}") s on a copy of the prepared data (made in $(printf '%.0f' "$COPY_SECS") s: every run starts from the same rows)$([[ -n ${PREP_START_SECS:-} ]] && printf '; the first start on the generated rows, which filled their sort keys and ran ANALYZE: %.1f s' "$PREP_START_SECS") |
 
 ## Data
 
