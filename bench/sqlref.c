@@ -353,7 +353,7 @@ static void *thr_main(void *arg) {
         fprintf(stderr, "sqlref: %s\n", err);
         exit(1);
     }
-    db_cache_large(db); /* as the server's loops read */
+    db_cache_large(db, DB_CACHE_READER_KIB); /* as the server's loops read */
     if (getenv("SQLREF_PRAGMA")) db_exec(db, getenv("SQLREF_PRAGMA")); /* experiments: cache_size, mmap_size */
     Arena *ua = arena_new();
     User *u = load_user(db, ua);

@@ -64,13 +64,19 @@ void db_done(Stmt *st);
 int64_t db_changes(Db *db);
 
 /*
-** SQLite: a page cache of 8 MB for this connection instead of SQLite's 2 MB — for the connections
-** whose pages are used again: the loops' (a list's pages, while nothing commits) and the writer's
-** (the indexes' pages: its own commits keep its cache). Exports, reports and jobs on the other
-** connections read once what they read, and each cache is private memory (bench/FINDINGS.md 60, 63).
-** Nothing on PostgreSQL. DB_OK or < 0.
+** SQLite: a page cache of kib KiB for this connection instead of SQLite's 2 MB — for the connections
+** whose pages are used again: the loops' (DB_CACHE_READER_KIB: a list's pages, and a search's
+** candidates, while nothing commits) and the writer's (DB_CACHE_WRITER_KIB: the indexes' pages; its own
+** commits keep its cache). Exports, reports and jobs on the other connections read once what they
+** read, and each cache is private memory (bench/FINDINGS.md 60, 63, 83). Nothing on PostgreSQL. DB_OK
+** or < 0.
 */
-int db_cache_large(Db *db);
+int db_cache_large(Db *db, int kib);
+
+/* A loop's: a manager's search at bench scale 10 reads ~1,700 candidate rows' pages, which 8 MB did not
+   keep from one query to the next (FINDINGS 83) */
+#define DB_CACHE_READER_KIB 16384
+#define DB_CACHE_WRITER_KIB 8192
 
 /* SQLite: 1 when the table exists in the main database, 0 when not, < 0 on error — from the schema
    the connection holds in memory (sqlite_master has no index: a query of it reads every entry), so a

@@ -34,7 +34,11 @@ static const char *const sqlite_pragmas[] = {
 };
 
 /* See db.h. */
-int db_cache_large(Db *db) { return db_kind(db) == DB_SQLITE ? db_exec(db, "PRAGMA cache_size=-8192") : DB_OK; }
+int db_cache_large(Db *db, int kib) {
+    char sql[48];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", kib);
+    return db_kind(db) == DB_SQLITE ? db_exec(db, sql) : DB_OK;
+}
 
 /* The connection handle of db. */
 static sqlite3 *conn(Db *db) { return db->conn; }

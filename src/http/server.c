@@ -572,7 +572,7 @@ static void *writer_main(void *arg) {
     char err[256];
     Db *db = db_open(cfg.db_url, err, sizeof err);
     if (!db) log_error("writer: cannot open database: %s", err);
-    if (db && db_cache_large(db) != DB_OK) log_error("writer: page cache: %s", db_errmsg(db));
+    if (db && db_cache_large(db, DB_CACHE_WRITER_KIB) != DB_OK) log_error("writer: page cache: %s", db_errmsg(db));
     while (!atomic_load(&stopping)) {
         Job *batch = queue_take(&writeq, WRITER_BATCH);
         if (!batch) break;
@@ -960,7 +960,8 @@ int server_run(const ServerConfig *c) {
             }
             /* a loop only reads (writes go to the writer's group commit): a read route that wrote
                would fail here at once, not take the write lock from a read snapshot */
-            if (db_exec(lp->db, "PRAGMA query_only=1") != DB_OK || db_cache_large(lp->db) != DB_OK) {
+            if (db_exec(lp->db, "PRAGMA query_only=1") != DB_OK ||
+                db_cache_large(lp->db, DB_CACHE_READER_KIB) != DB_OK) {
                 log_error("cannot make the loop's connection read-only: %s", db_errmsg(lp->db));
                 return 1;
             }

@@ -423,8 +423,10 @@ static void test_14_sqlite_pragmas(void **state) {
     assert_true(query_int(c->db, "PRAGMA temp_store") == 2);               /* savepoint journals in memory */
     if (c->dir[0]) assert_true(query_int(c->db, "PRAGMA mmap_size") == 0); /* no map (FINDINGS 60) */
     assert_true(query_int(c->db, "PRAGMA cache_size") == -2000);           /* SQLite's 2 MB, unless ... */
-    assert_int_equal(db_cache_large(c->db), DB_OK);
+    assert_int_equal(db_cache_large(c->db, 8192), DB_OK);
     assert_true(query_int(c->db, "PRAGMA cache_size") == -8192); /* ... 8 MB is asked for */
+    assert_int_equal(db_cache_large(c->db, DB_CACHE_READER_KIB), DB_OK);
+    assert_true(query_int(c->db, "PRAGMA cache_size") == -DB_CACHE_READER_KIB);
     Stmt *st = db_prepare(c->db, "PRAGMA journal_mode");
     assert_int_equal(db_step(st), DB_ROW);
     assert_string_equal(db_col_text(st, 0), c->dir[0] ? "wal" : "memory");
