@@ -395,6 +395,7 @@ ref aging_manager --user $MGR --mode aging
 write_runs() { # the writes, on the server at $BASE (durable: synchronous=FULL / fsync on)
   run login "$BASE/" "$CONNS" BENCH_MODE=login BENCH_USERS="$(printf 'bench.rep%02d ' $(seq 1 48))" BENCH_PASSWORD="$PW"
   run create_customer "$BASE/" "$CONNS" BENCH_MODE=create_customer BENCH_TOKEN="$REP2_TOKEN"
+  update_ids # this server's customers (the list the SQLite pass left names customers its mixed run created)
   run create_followup "$BASE/" "$CONNS" BENCH_MODE=create_followup BENCH_TOKEN="$REP_TOKEN" BENCH_IDS="$WORK/update_ids.txt"
   update_ids
   run update_customer "$BASE/" "$CONNS" BENCH_MODE=update BENCH_TOKEN="$REP_TOKEN" BENCH_IDS="$WORK/update_ids.txt"
@@ -634,7 +635,7 @@ connection each, no HTTP/JSON/session lookup. Creates through SQLite alone (the 
 commit, $(num "${REF[create_single]:-}")/s with one commit (one fsync) per create — the rate without group commit.
 Export latency is per request with one connection (\`-c1\`). Server peak RSS (VmHWM) over the whole run:
 $(mb "$HWM") MB (the login run hashes with Argon2id, 19 MiB per hash by design, several at once on the worker pool). During *mixed*: $(mb "${RSS[mixed]:-}") MB at most,
-of which private memory (RssAnon: heap with SQLite's page caches: 8 MB for the loops and the writer, 2 MB for the others, thread arenas and stacks) at most $(mb "${ANON[mixed]:-}") MB; after it $(mb "$MIXED_ANON") MB private and $(mb "$MIXED_FILE") MB mapped file pages (the binary and
+of which private memory (RssAnon: heap with SQLite's page caches: 16 MB for the loops, 8 MB for the writer, 2 MB for the others, thread arenas and stacks; what is freed handed back every 5 s) at most $(mb "${ANON[mixed]:-}") MB; after it $(mb "$MIXED_ANON") MB private and $(mb "$MIXED_FILE") MB mapped file pages (the binary and
 libraries; the database is read, not mapped: finding 60). Open descriptors after the run: $FDS.
 Database after the run: integrity_check = $INTEGRITY.
 Scenarios whose requests the server went on answering after wrk stopped (the next waited for them): $( ((${#WAITS[@]})) && printf '%s; ' "${WAITS[@]}" | sed 's/; $//' || echo none).
