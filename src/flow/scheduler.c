@@ -209,7 +209,7 @@ static void *sched_main(void *arg) {
         if (db) scheduler_tick(db, sched.holder, now_epoch());
         /* what the threads freed since the last tick back to the system: a loop's page cache (16 MB,
            db.h) is emptied by the first read after any commit, and glibc keeps the pages freed in the
-           middle of a thread's heap resident (bench/FINDINGS.md 83) */
+           middle of a thread's heap resident (bench/FINDINGS.md 85) */
         malloc_trim(0);
         pthread_mutex_lock(&sched.mu);
         if (sched.stop) break;

@@ -87,14 +87,6 @@ void row_mask_fields(const Entity *en, const User *u, json_t *row) {
         if (!field_readable(f, u)) json_object_del(row, f->name);
 }
 
-/*
-** A list filtered or sorted by a field must not scan the table: every F_FILTER
-** or F_SORT column leads an index, or the field says why it needs none
-** (F_NOINDEX). A text sorted in the language's order (F_SORTKEY) is sorted by
-** its key, <name>_sk: that column must lead one, and the text itself only when
-** it is also a filter (an index of the text alone was written by every create
-** and read by no list). Checked at start so a new field cannot slip through.
-*/
 /* Does column (field's, or its sort key) lead an index of en's table? -1, logged, when not (or on a
    database error). */
 static int leading_index_check(Db *db, const Entity *en, const char *field, const char *column, const char *why) {
@@ -106,6 +98,14 @@ static int leading_index_check(Db *db, const Entity *en, const char *field, cons
     return rc > 0 ? 0 : -1;
 }
 
+/*
+** A list filtered or sorted by a field must not scan the table: every F_FILTER
+** or F_SORT column leads an index, or the field says why it needs none
+** (F_NOINDEX). A text sorted in the language's order (F_SORTKEY) is sorted by
+** its key, <name>_sk: that column must lead one, and the text itself only when
+** it is also a filter (an index of the text alone was written by every create
+** and read by no list). Checked at start so a new field cannot slip through.
+*/
 static int index_check(Db *db, const Entity *en) {
     int bad = 0;
     for (const Field *f = en->fields; f->name; f++) {
