@@ -6,6 +6,7 @@
 #include "core/core.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,45 @@ static Chunk *chunk_new(size_t size) {
     return c;
 }
 
+/*
+** One ordinary chunk kept per thread between arenas. Every request's arena asked malloc for a 16 KB
+** chunk and gave it back: a request that large made glibc merge its fast bins each time
+** (malloc_consolidate) and clear the whole chunk — 3 % of a signed-in get (bench/FINDINGS.md 87).
+** The kept chunk is cleared only where it was used. A thread that ends frees its own (the key's
+** destructor); the thread-local pointer keeps it reachable for LeakSanitizer meanwhile.
+*/
+static _Thread_local Chunk *spare;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_free(void *unused) {
+    free(spare);
+    spare = NULL;
+}
+static void spare_key_make(void) { (void)pthread_key_create(&spare_key, spare_free); }
+
+/* An ordinary chunk, zeroed: the thread's kept one, else a new one. */
+static Chunk *chunk_ordinary(void) {
+    Chunk *c = spare;
+    if (!c) return chunk_new(ARENA_CHUNK);
+    spare = NULL;
+    return c;
+}
+
+/* Free c, or keep it as the thread's spare, cleared. */
+static void chunk_release(Chunk *c) {
+    if (spare || c->size != ARENA_CHUNK) {
+        free(c);
+        return;
+    }
+    pthread_once(&spare_once, spare_key_make);
+    (void)pthread_setspecific(spare_key, (void *)1); /* non-NULL: the destructor runs at the thread's end */
+    memset(c->base, 0, c->used);
+    c->used = 0;
+    c->next = NULL;
+    spare = c;
+}
+
 /* A new, empty arena. Freed by arena_free. */
 Arena *arena_new(void) { return xcalloc(1, sizeof(Arena)); }
 
@@ -70,13 +110,13 @@ void arena_free(Arena *a) {
         a->defers = d->next;
         d->fn(d->p);
     }
-    for (int list = 0; list < 2; list++) {
-        Chunk *c = list ? a->large : a->chunks;
-        while (c) {
-            Chunk *next = c->next;
-            free(c);
-            c = next;
-        }
+    for (Chunk *c = a->large, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    for (Chunk *c = a->chunks, *next; c; c = next) {
+        next = c->next;
+        chunk_release(c);
     }
     free(a);
 }
@@ -96,7 +136,7 @@ void *arena_alloc(Arena *a, size_t n) {
     }
     Chunk *c = a->chunks;
     if (!c || c->size - c->used < need) {
-        c = chunk_new(ARENA_CHUNK);
+        c = chunk_ordinary();
         c->next = a->chunks;
         a->chunks = c;
     }

@@ -545,6 +545,9 @@ void db_read_end(Db *db) {
     }
 }
 
+/* See db.h. */
+bool db_read_open(const Db *db) { return db->reading; }
+
 /* Transaction nesting depth, 0 outside any transaction. */
 int db_tx_depth(const Db *db) { return db->depth; }
 

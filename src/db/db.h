@@ -112,6 +112,7 @@ int db_tx_depth(const Db *db); /* 0 outside any transaction */
 */
 int db_read_begin(Db *db);
 void db_read_end(Db *db);
+bool db_read_open(const Db *db); /* is a read snapshot open? */
 
 /*
 ** A write whose effect is only needed once the transaction commits: run `sql` with ?1 = i1 and

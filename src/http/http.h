@@ -68,6 +68,7 @@ typedef struct Req {
     const char *content_type;     /* Content-Type header or NULL */
     const char *client_addr;      /* peer address, "127.0.0.1" (a trusted proxy's X-Forwarded-For) */
     bool secure;                  /* reached over https, as a trusted proxy says (X-Forwarded-Proto) */
+    bool turn_snapshot;           /* a quick read leaves its snapshot open for the loop's next reads (server.c) */
     const struct Route *route;    /* matched route */
     User *user;                   /* NULL when not signed in */
     const char *locale;           /* user's locale, else from Accept-Language */

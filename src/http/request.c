@@ -269,8 +269,13 @@ void request_run(Req *r) {
         goto fail;
     }
     /* a quick read's statements, sign-in included, share one snapshot (SQLite: one read lock); they
-       run on a loop's connection, which cannot write (query_only), so none upgrades it to a write */
-    snapshot = !(r->route->flags & (R_WRITE | R_OWN_TX | R_SLOW)) && db_read_begin(r->db) == DB_OK;
+       run on a loop's connection, which cannot write (query_only), so none upgrades it to a write.
+       On a loop the snapshot may already be open: the quick reads of one turn of the event loop share
+       it (turn_snapshot; server.c ends it), and anything else runs outside it. */
+    if (!(r->route->flags & (R_WRITE | R_OWN_TX | R_SLOW)))
+        snapshot = db_read_open(r->db) || db_read_begin(r->db) == DB_OK;
+    else
+        db_read_end(r->db);
     if (request_check(r, &e) < 0) goto fail;
 
     bool tx = (r->route->flags & R_WRITE) && !(r->route->flags & R_OWN_TX);
@@ -304,5 +309,5 @@ fail:
     if (e.status >= 500) log_error("request %s %s failed: %s %s", r->method, r->path, e.code, e.detail);
     reply_error(r, &e);
 out:
-    if (snapshot) db_read_end(r->db);
+    if (snapshot && !r->turn_snapshot) db_read_end(r->db);
 }

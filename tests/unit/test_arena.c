@@ -196,6 +196,29 @@ static void test_12_xalloc(void **state) {
     free(s);
 }
 
+/* 13. A chunk kept for the thread's next arena comes back zeroed, grown buffers' bytes included:
+   the next arena's allocations read as zero however the last one wrote (and it is reused: the
+   same address, as no other chunk is freed in between). */
+static void test_13_kept_chunk_zeroed(void **state) {
+    Arena *a = arena_new();
+    unsigned char *p = arena_alloc(a, 3000);
+    memset(p, 0xAB, 3000);
+    Buf b;
+    buf_init(&b, a);
+    for (int i = 0; i < 400; i++)
+        buf_puts(&b, "售后服务"); /* grows in place in the same chunk, past what it handed out */
+    arena_free(a);
+    Arena *a2 = arena_new();
+    unsigned char *q = arena_alloc(a2, 4000);
+    for (int i = 0; i < 4000; i++)
+        assert_int_equal(q[i], 0);
+    unsigned char *r = arena_alloc(a2, 4000);
+    for (int i = 0; i < 4000; i++)
+        assert_int_equal(r[i], 0);
+    assert_ptr_equal(q, p);
+    arena_free(a2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_01_free_null_and_empty),
@@ -210,6 +233,7 @@ int main(void) {
         cmocka_unit_test(test_10_buf_interleaved),
         cmocka_unit_test(test_11_buf_printf_large),
         cmocka_unit_test(test_12_xalloc),
+        cmocka_unit_test(test_13_kept_chunk_zeroed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -683,18 +683,22 @@ static void test_25_read_snapshot(void **state) {
     Db *other = db_open(c->url, err, sizeof err);
     assert_non_null(other);
     assert_int_equal(insert_item(c->db, 1, "first", 1), DB_DONE);
+    assert_false(db_read_open(c->db));
     assert_int_equal(db_read_begin(c->db), DB_OK);
+    assert_true(db_read_open(c->db)); /* what a loop's next read of the turn asks (http/request.c) */
     assert_true(db_read_begin(c->db) < 0); /* one at a time */
     assert_true(query_int(c->db, zSqlCount) == 1);
     assert_int_equal(insert_item(other, 2, "meanwhile", 1), DB_DONE);
     assert_true(query_int(c->db, zSqlCount) == 1); /* the snapshot */
     db_read_end(c->db);
+    assert_false(db_read_open(c->db));
     assert_true(query_int(c->db, zSqlCount) == 2);
     db_read_end(c->db); /* harmless when none is open */
     assert_int_equal(db_read_begin(c->db), DB_OK);
     assert_true(query_int(c->db, zSqlCount) == 2);
     assert_int_equal(insert_item(other, 3, "before the write", 1), DB_DONE);
     assert_int_equal(db_begin(c->db), DB_OK); /* ends the snapshot: IMMEDIATE from the newest state */
+    assert_false(db_read_open(c->db));
     assert_int_equal(db_tx_depth(c->db), 1);
     assert_true(query_int(c->db, zSqlCount) == 3);
     assert_int_equal(insert_item(c->db, 4, "written", 1), DB_DONE);
@@ -712,6 +716,7 @@ static void test_25_read_snapshot(void **state) {
 static void test_26_pg_no_read_snapshot(void **state) {
     Db *db = ((Ctx *)*state)->db;
     assert_true(db_read_begin(db) < 0);
+    assert_false(db_read_open(db));
     assert_int_equal(insert_item(db, 1, "one", 1), DB_DONE);
     assert_true(query_int(db, zSqlCount) == 1);
     db_read_end(db);
