@@ -104,6 +104,10 @@ int reply_json(Req *r, int status, json_t *body); /* steals body */
 /* v as json_dumps(v, JSON_COMPACT) writes it, in a's memory (json_out.c); NULL (and *len 0) when
    json_dumps would fail: v not an object or array, a string not UTF-8. */
 char *json_out(Arena *a, const json_t *v, size_t *len);
+/* Pieces written as json_out writes them, for a reply written without a jansson tree (a list's rows,
+   model/entity.c entity_row_write): a string (false when it is not UTF-8), an integer. */
+bool json_put_string(Buf *b, const char *s, size_t n);
+void json_put_integer(Buf *b, int64_t v);
 int reply_raw(Req *r, int status, const char *content_type, const char *data, size_t len);
 int reply_empty(Req *r, int status);
 int reply_error(Req *r, const Err *e); /* {"error":{code,field,message,request_id}} */

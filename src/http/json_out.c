@@ -138,6 +138,9 @@ static bool put_value(Buf *b, const json_t *v, int depth) {
     return false;
 }
 
+bool json_put_string(Buf *b, const char *s, size_t n) { return put_string(b, s, n); }
+void json_put_integer(Buf *b, int64_t v) { put_integer(b, (json_int_t)v); }
+
 char *json_out(Arena *a, const json_t *v, size_t *len) {
     *len = 0;
     if (!v || !(json_is_object(v) || json_is_array(v))) return NULL; /* as json_dumps without JSON_ENCODE_ANY */

@@ -352,6 +352,64 @@ json_t *entity_row_json(const Entity *en, Stmt *st) {
     return o;
 }
 
+/* One value of entity_row_write: as col_json's value would be written. */
+static bool col_write(Stmt *st, int col, FieldType t, Buf *b) {
+    if (db_col_null(st, col)) {
+        buf_puts(b, t == FT_BOOL ? "false" : "null");
+        return true;
+    }
+    switch (t) {
+    case FT_INT:
+    case FT_MONEY:
+    case FT_DATETIME:
+    case FT_REF:
+    case FT_LINE:
+    case FT_QTY:
+    case FT_PERCENT_BP:
+        json_put_integer(b, db_col_int64(st, col));
+        return true;
+    case FT_BOOL:
+        buf_puts(b, db_col_int64(st, col) != 0 ? "true" : "false");
+        return true;
+    default: {
+        const char *s = db_col_text(st, col);
+        return json_put_string(b, s, strlen(s));
+    }
+    }
+}
+
+/* "name": */
+static bool key_write(Buf *b, const char *name, bool *first) {
+    if (!*first) buf_putc(b, ',');
+    *first = false;
+    bool ok = json_put_string(b, name, strlen(name));
+    buf_putc(b, ':');
+    return ok;
+}
+
+bool entity_row_write(Req *r, const Entity *en, Stmt *st, Buf *b) {
+    bool first = true, ok = true;
+    buf_putc(b, '{');
+    int c = 0;
+    for (; sys_columns[c]; c++)
+        ok = key_write(b, sys_columns[c], &first) && col_write(st, c, FT_INT, b) && ok;
+    if (en->flow) ok = key_write(b, "state", &first) && col_write(st, c++, FT_TEXT, b) && ok;
+    for (const Field *f = en->fields; f->name; f++) {
+        if (f->flags & F_VIRTUAL) continue;
+        int col = c++;
+        if ((f->flags & F_WRITEONLY) || !field_readable(f, r->user)) continue; /* row_mask_fields */
+        ok = key_write(b, f->name, &first) && ok;
+        if ((f->flags & F_MESSAGE) && !db_col_null(st, col)) { /* row_render_messages */
+            const char *t = msg_render(r->a, r->locale, db_col_text(st, col));
+            ok = json_put_string(b, t, strlen(t)) && ok;
+        } else {
+            ok = col_write(st, col, f->type, b) && ok;
+        }
+    }
+    buf_putc(b, '}');
+    return ok;
+}
+
 static json_t *load_row(Req *r, const Entity *en, int64_t id, bool visible_only, Err *e) {
     const EntityInfo *ei = entity_info(en);
     Buf sql;

@@ -424,6 +424,13 @@ int entity_owner_inherit(Req *r, const Entity *en, json_t *rec, json_t *old, Err
 
 /* Row columns -> JSON object (typed per declaration). */
 json_t *entity_row_json(const Entity *en, Stmt *st);
+/*
+** The row as JSON text appended to b: the bytes json_out writes for entity_row_json's object once
+** row_mask_fields and row_render_messages have run — without the object (jansson's allocations,
+** its hash of every key, its tree freed again were a quarter of a rep's list, bench/FINDINGS.md 89).
+** Not for an entity with a decorate hook (it works on the object). False when a text is not UTF-8.
+*/
+bool entity_row_write(Req *r, const Entity *en, Stmt *st, Buf *b);
 
 /*
 ** Create a row from an input object exactly as POST /api/v1/<entity> does
