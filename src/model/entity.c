@@ -313,22 +313,10 @@ int entity_visibility_bind(const Entity *en, const User *u, Stmt *st, int p) {
 /* JSON value of column col for field type t. */
 static json_t *col_json(Stmt *st, int col, FieldType t) {
     if (db_col_null(st, col)) return t == FT_BOOL ? json_false() : json_null();
-    switch (t) {
-    case FT_INT:
-    case FT_MONEY:
-    case FT_DATETIME:
-    case FT_REF:
-    case FT_LINE:
-    case FT_QTY:
-    case FT_PERCENT_BP:
-        return json_integer(db_col_int64(st, col));
-    case FT_BOOL:
-        return json_boolean(db_col_int64(st, col) != 0);
-    default: { /* stored text came in checked, and the reply checks it again (http/json_out.c) */
-        const char *s = db_col_text(st, col);
-        return s ? json_stringn_nocheck(s, strlen(s)) : json_null();
-    }
-    }
+    if (field_type_is_integer(t)) return json_integer(db_col_int64(st, col));
+    if (t == FT_BOOL) return json_boolean(db_col_int64(st, col) != 0);
+    const char *s = db_col_text(st, col); /* came in checked, and the reply checks it again (json_out) */
+    return s ? json_stringn_nocheck(s, strlen(s)) : json_null();
 }
 
 json_t *entity_col_json(Stmt *st, int col, FieldType t) { return col_json(st, col, t); }
@@ -358,24 +346,16 @@ static bool col_write(Stmt *st, int col, FieldType t, Buf *b) {
         buf_puts(b, t == FT_BOOL ? "false" : "null");
         return true;
     }
-    switch (t) {
-    case FT_INT:
-    case FT_MONEY:
-    case FT_DATETIME:
-    case FT_REF:
-    case FT_LINE:
-    case FT_QTY:
-    case FT_PERCENT_BP:
+    if (field_type_is_integer(t)) {
         json_put_integer(b, db_col_int64(st, col));
         return true;
-    case FT_BOOL:
+    }
+    if (t == FT_BOOL) {
         buf_puts(b, db_col_int64(st, col) != 0 ? "true" : "false");
         return true;
-    default: {
-        const char *s = db_col_text(st, col);
-        return json_put_string(b, s, strlen(s));
     }
-    }
+    const char *s = db_col_text(st, col);
+    return json_put_string(b, s, strlen(s));
 }
 
 /* "name": */

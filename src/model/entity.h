@@ -44,6 +44,12 @@ typedef enum {
                       not be); when line_of is F_READONLY and empty, the server fills it with the
                       line's document. Shown by the line's label (Child.label) */
 } FieldType;
+/* Is a field of type t an integer in the database and in JSON (money in fen, time in epoch seconds,
+   a reference's id, a quantity in thousandths, a percentage in basis points)? */
+static inline bool field_type_is_integer(FieldType t) {
+    return t == FT_INT || t == FT_MONEY || t == FT_DATETIME || t == FT_REF || t == FT_LINE || t == FT_QTY ||
+           t == FT_PERCENT_BP;
+}
 
 typedef struct EnumVal {
     const char *value; /* stored and sent as is */
