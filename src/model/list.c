@@ -63,16 +63,11 @@ static int add_text(ListQuery *lq, const char *s) { return add_bind(lq, 1, 0, s,
 static int filter_value(Req *r, ListQuery *lq, const Field *f, const char *v, const char *param, Err *e) {
     int64_t n;
     int y, m, d;
-    switch (f->type) {
-    case FT_INT:
-    case FT_MONEY:
-    case FT_DATETIME:
-    case FT_REF:
-    case FT_LINE:
-    case FT_QTY:
-    case FT_PERCENT_BP:
+    if (field_type_is_integer(f->type)) {
         if (str_to_int64(v, &n) != 0) return bad(e, param, "integer expected");
         return add_int(lq, n);
+    }
+    switch (f->type) {
     case FT_BOOL:
         if (!strcmp(v, "true") || !strcmp(v, "1")) return add_int(lq, 1);
         if (!strcmp(v, "false") || !strcmp(v, "0")) return add_int(lq, 0);

@@ -16,15 +16,6 @@ const char *field_type_name(FieldType t);
 static json_t *field_schema(const Field *f) {
     json_t *s;
     switch (f->type) {
-    case FT_INT:
-    case FT_MONEY:
-    case FT_DATETIME:
-    case FT_REF:
-    case FT_LINE:
-    case FT_QTY:
-    case FT_PERCENT_BP:
-        s = json_pack("{s:s, s:s}", "type", "integer", "format", "int64");
-        break;
     case FT_BOOL:
         s = json_pack("{s:s}", "type", "boolean");
         break;
@@ -38,7 +29,8 @@ static json_t *field_schema(const Field *f) {
         s = json_pack("{s:s, s:{s:s}}", "type", "array", "items", "type", "string");
         break;
     default:
-        s = json_pack("{s:s}", "type", "string");
+        s = field_type_is_integer(f->type) ? json_pack("{s:s, s:s}", "type", "integer", "format", "int64")
+                                           : json_pack("{s:s}", "type", "string");
         break;
     }
     if (f->type == FT_ENUM && f->enums) {
