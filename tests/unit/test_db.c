@@ -685,7 +685,7 @@ static void test_25_read_snapshot(void **state) {
     assert_int_equal(insert_item(c->db, 1, "first", 1), DB_DONE);
     assert_false(db_read_open(c->db));
     assert_int_equal(db_read_begin(c->db), DB_OK);
-    assert_true(db_read_open(c->db)); /* what a loop's next read of the turn asks (http/request.c) */
+    assert_true(db_read_open(c->db));      /* what a loop's next read of the turn asks (http/request.c) */
     assert_true(db_read_begin(c->db) < 0); /* one at a time */
     assert_true(query_int(c->db, zSqlCount) == 1);
     assert_int_equal(insert_item(other, 2, "meanwhile", 1), DB_DONE);
