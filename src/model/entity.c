@@ -322,11 +322,10 @@ static json_t *col_json(Stmt *st, int col, FieldType t) {
 json_t *entity_col_json(Stmt *st, int col, FieldType t) { return col_json(st, col, t); }
 
 json_t *entity_row_json(const Entity *en, Stmt *st) {
-    const EntityInfo *ei = entity_info(en);
     json_t *o = json_object(); /* the keys are declared names: nothing to check */
-    for (int i = 0; sys_columns[i]; i++)
-        json_object_set_new_nocheck(o, sys_columns[i], col_json(st, i, FT_INT));
-    int c = 8;
+    int c = 0;
+    for (; sys_columns[c]; c++)
+        json_object_set_new_nocheck(o, sys_columns[c], col_json(st, c, FT_INT));
     if (en->flow) json_object_set_new_nocheck(o, "state", col_json(st, c++, FT_TEXT));
     for (const Field *f = en->fields; f->name; f++) {
         if (f->flags & F_VIRTUAL) continue;
@@ -336,7 +335,6 @@ json_t *entity_row_json(const Entity *en, Stmt *st) {
         }
         json_object_set_new_nocheck(o, f->name, col_json(st, c++, f->type));
     }
-    (void)ei;
     return o;
 }
 
